@@ -1,0 +1,15 @@
+//! The expression language: text to syntax tree to compiled [`Program`] to [`Value`].
+
+pub mod builtins;
+pub mod compile;
+pub mod dotnet;
+pub mod error;
+pub mod eval;
+pub mod print;
+pub mod syntax;
+pub mod value;
+
+pub use compile::{AttributeCheck, Options, Program, compile};
+pub use error::{Error, ErrorKind, Span, Warning};
+pub use eval::{Context, Outcome};
+pub use value::Value;

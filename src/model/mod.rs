@@ -1,0 +1,3 @@
+//! Data the simulator works on: source objects and, later, mapping tables and target schemas.
+
+pub mod source;
