@@ -6,5 +6,7 @@
 
 #![warn(missing_docs)]
 
+pub mod cli;
 pub mod expr;
+pub mod input;
 pub mod model;

@@ -1,1 +1,5 @@
-fn main() {}
+//! The `entramap` command line.
+
+fn main() -> std::process::ExitCode {
+    entramap::cli::run()
+}

@@ -22,7 +22,7 @@ pub struct Context {
     pub default_domain: Option<String>,
     /// Whether a candidate value already exists in the target (SelectUniqueValue). Without it,
     /// every candidate is unique.
-    pub exists: Option<Box<dyn Fn(&str) -> bool>>,
+    pub exists: Option<ExistsFn>,
 }
 
 impl Context {
@@ -53,6 +53,9 @@ impl Context {
         ((u128::from(self.next_u64()) * u128::from(bound)) >> 64) as u64
     }
 }
+
+/// Tells whether a value already exists in the target (SelectUniqueValue's check).
+pub type ExistsFn = Box<dyn Fn(&str) -> bool>;
 
 /// The result of evaluating a mapping expression.
 #[derive(Clone, Debug, PartialEq)]

@@ -198,6 +198,7 @@ fn build_operand(pair: Pair<'_, Rule>) -> Expr {
             let name = inner.next().expect("a call starts with its name");
             let name_span = span_of(&name);
             let args = inner
+                .filter(|p| p.as_rule() == Rule::slot)
                 .map(|slot| slot.into_inner().next().map(build_argument))
                 .collect();
             ExprKind::Call {
@@ -259,6 +260,9 @@ fn rule_name(rule: &Rule) -> &'static str {
         Rule::name | Rule::identifier => "a name",
         Rule::expression => "an expression",
         Rule::WHITESPACE => "whitespace",
+        Rule::open => "\"(\"",
+        Rule::close => "\")\"",
+        Rule::comma => "\",\"",
     }
 }
 

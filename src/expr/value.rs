@@ -10,9 +10,10 @@ pub type Object = serde_json::Map<String, serde_json::Value>;
 
 /// A value during evaluation. Strings borrow from the program's constants or the source object
 /// where they can, so that evaluating a mapping allocates only for what it builds.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub enum Value<'a> {
     /// No value: an absent attribute, or a function's "nothing".
+    #[default]
     Null,
     /// A string.
     Str(Cow<'a, str>),
@@ -178,10 +179,4 @@ impl<'a> Value<'a> {
 /// .NET's `Boolean.ToString()`.
 pub fn bool_text(b: bool) -> &'static str {
     if b { "True" } else { "False" }
-}
-
-impl Default for Value<'_> {
-    fn default() -> Self {
-        Value::Null
-    }
 }

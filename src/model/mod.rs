@@ -1,3 +1,4 @@
 //! Data the simulator works on: source objects and, later, mapping tables and target schemas.
 
+pub mod sample;
 pub mod source;

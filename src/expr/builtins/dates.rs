@@ -2,13 +2,15 @@
 
 use super::{Prepared, fail, required_number, span_in_const};
 use crate::expr::compile::Call;
-use crate::expr::dotnet::datetime::{DateFormat, DateTime, DateTimeStyles, FormatError, Interval};
+use crate::expr::dotnet::datetime::{
+    DateFormat, DateKind, DateTime, DateTimeStyles, FormatError, Interval,
+};
 use crate::expr::error::{Error, ErrorKind, Span};
 use crate::expr::eval::{Cx, R};
 use crate::expr::value::Value;
 
 /// A date argument: a DateTime, or text parsed the way CDate parses it.
-fn date(v: &Value<'_>, span: Span) -> Result<DateTime, Error> {
+fn date(v: &Value<'_>, span: Span, now: DateTime) -> Result<DateTime, Error> {
     if let Value::Date(d) = v {
         return Ok(*d);
     }
@@ -18,7 +20,7 @@ fn date(v: &Value<'_>, span: Span) -> Result<DateTime, Error> {
             span,
             "expected a date, found null",
         )),
-        Some(t) => DateTime::parse_lenient(&t).ok_or_else(|| {
+        Some(t) => DateTime::parse_lenient_at(&t, Some(now)).ok_or_else(|| {
             fail(
                 ErrorKind::InvalidDate,
                 span,
@@ -29,8 +31,8 @@ fn date(v: &Value<'_>, span: Span) -> Result<DateTime, Error> {
     }
 }
 
-pub(super) fn cdate<'a>(call: &'a Call, args: &mut [Value<'a>], _: &Cx<'a>) -> R<'a> {
-    Ok(Value::Date(date(&args[0], call.arg_span(0))?))
+pub(super) fn cdate<'a>(call: &'a Call, args: &mut [Value<'a>], cx: &Cx<'a>) -> R<'a> {
+    Ok(Value::Date(date(&args[0], call.arg_span(0), cx.ctx.now)?))
 }
 
 pub(super) fn now<'a>(_: &'a Call, _: &mut [Value<'a>], cx: &Cx<'a>) -> R<'a> {
@@ -63,10 +65,10 @@ fn interval(call: &Call, v: &Value<'_>) -> Result<Interval, Error> {
     Interval::parse(&text).ok_or_else(|| interval_error(&text, call.arg_span(0)))
 }
 
-pub(super) fn date_add<'a>(call: &'a Call, args: &mut [Value<'a>], _: &Cx<'a>) -> R<'a> {
+pub(super) fn date_add<'a>(call: &'a Call, args: &mut [Value<'a>], cx: &Cx<'a>) -> R<'a> {
     let interval = interval(call, &args[0])?;
     let n = required_number(&args[1], call.arg_span(1))?;
-    let d = date(&args[2], call.arg_span(2))?;
+    let d = date(&args[2], call.arg_span(2), cx.ctx.now)?;
     d.add(interval, n).map(Value::Date).ok_or_else(|| {
         fail(
             ErrorKind::InvalidDate,
@@ -77,10 +79,10 @@ pub(super) fn date_add<'a>(call: &'a Call, args: &mut [Value<'a>], _: &Cx<'a>) -
     })
 }
 
-pub(super) fn date_diff<'a>(call: &'a Call, args: &mut [Value<'a>], _: &Cx<'a>) -> R<'a> {
+pub(super) fn date_diff<'a>(call: &'a Call, args: &mut [Value<'a>], cx: &Cx<'a>) -> R<'a> {
     let interval = interval(call, &args[0])?;
-    let a = date(&args[1], call.arg_span(1))?;
-    let b = date(&args[2], call.arg_span(2))?;
+    let a = date(&args[1], call.arg_span(1), cx.ctx.now)?;
+    let b = date(&args[2], call.arg_span(2), cx.ctx.now)?;
     Ok(Value::Num(a.diff(interval, b)))
 }
 
@@ -97,8 +99,8 @@ pub(super) fn date_from_num<'a>(call: &'a Call, args: &mut [Value<'a>], _: &Cx<'
     })
 }
 
-pub(super) fn num_from_date<'a>(call: &'a Call, args: &mut [Value<'a>], _: &Cx<'a>) -> R<'a> {
-    let d = date(&args[0], call.arg_span(0))?;
+pub(super) fn num_from_date<'a>(call: &'a Call, args: &mut [Value<'a>], cx: &Cx<'a>) -> R<'a> {
+    let d = date(&args[0], call.arg_span(0), cx.ctx.now)?;
     d.to_filetime().map(Value::Num).ok_or_else(|| {
         fail(
             ErrorKind::InvalidDate,
@@ -146,12 +148,13 @@ pub(super) fn prepare_format(call: &Call, _depth: usize) -> Result<Prepared, Err
             ));
         }
     }
-    let styles = match styles_at.and_then(|i| call.const_str(i).map(|s| (i, s))) {
-        Some((i, s)) => {
-            Some(DateTimeStyles::parse(s).ok_or_else(|| styles_error(s, call.arg_span(i)))?)
-        }
-        None => None,
-    };
+    let styles =
+        match styles_at.and_then(|i| call.const_str(i).filter(|s| !s.is_empty()).map(|s| (i, s))) {
+            Some((i, s)) => {
+                Some(DateTimeStyles::parse(s).ok_or_else(|| styles_error(s, call.arg_span(i)))?)
+            }
+            None => None,
+        };
     let compile = |i: usize| -> Result<Option<Box<DateFormat>>, Error> {
         match call.const_str(i) {
             Some(f) => DateFormat::compile(f)
@@ -170,7 +173,7 @@ pub(super) fn prepare_format(call: &Call, _depth: usize) -> Result<Prepared, Err
     })
 }
 
-pub(super) fn format_date_time<'a>(call: &'a Call, args: &mut [Value<'a>], _: &Cx<'a>) -> R<'a> {
+pub(super) fn format_date_time<'a>(call: &'a Call, args: &mut [Value<'a>], cx: &Cx<'a>) -> R<'a> {
     let Prepared::FormatDateTime {
         styles_at,
         input_at,
@@ -186,8 +189,8 @@ pub(super) fn format_date_time<'a>(call: &'a Call, args: &mut [Value<'a>], _: &C
         let text = args[i].text_or_empty(call.arg_span(i))?;
         DateFormat::compile(&text).map_err(|e| format_error(call, i, e))
     };
-    let parsed = match &args[0] {
-        Value::Date(d) => *d,
+    let (parsed, kind) = match &args[0] {
+        Value::Date(d) => (*d, DateKind::Utc),
         other => {
             let Some(text) = other.text(call.arg_span(0))? else {
                 return Ok(Value::Null);
@@ -212,24 +215,27 @@ pub(super) fn format_date_time<'a>(call: &'a Call, args: &mut [Value<'a>], _: &C
                     &owned
                 }
             };
-            format.parse_exact(&text, styles).ok_or_else(|| {
-                fail(
-                    ErrorKind::InvalidDate,
-                    call.arg_span(0),
-                    format!(
-                        "\"{text}\" does not match the input format \"{}\"",
-                        args[*input_at]
-                            .text_or_empty(call.arg_span(*input_at))
-                            .unwrap_or_default()
-                    ),
-                )
-            })?
+            // The clock fills in the date for time-only formats, as .NET's ParseExact does.
+            format
+                .parse_exact_kind(&text, styles, Some(cx.ctx.now))
+                .ok_or_else(|| {
+                    fail(
+                        ErrorKind::InvalidDate,
+                        call.arg_span(0),
+                        format!(
+                            "\"{text}\" does not match the input format \"{}\"",
+                            args[*input_at]
+                                .text_or_empty(call.arg_span(*input_at))
+                                .unwrap_or_default()
+                        ),
+                    )
+                })?
         }
     };
     let mut out = String::with_capacity(24);
     match output {
-        Some(f) => f.format(parsed, &mut out),
-        None => runtime_format(*output_at)?.format(parsed, &mut out),
+        Some(f) => f.format_kind(parsed, kind, &mut out),
+        None => runtime_format(*output_at)?.format_kind(parsed, kind, &mut out),
     }
     Ok(Value::string(out))
 }

@@ -111,7 +111,7 @@ pub(super) fn ignore_flow<'a>(call: &'a Call, cx: &Cx<'a>) -> R<'a> {
 }
 
 pub(super) fn prepare_switch(call: &Call, _depth: usize) -> Result<Prepared, Error> {
-    if call.args.len() % 2 != 0 {
+    if !call.args.len().is_multiple_of(2) {
         return Err(fail(
             ErrorKind::ArityError,
             call.span,

@@ -1,0 +1,254 @@
+//! `entramap eval`: evaluate expressions over a source user.
+
+use std::path::PathBuf;
+
+use serde_json::json;
+
+use super::{Failure, expression_text, report};
+use crate::expr::dotnet::datetime::DateTime;
+use crate::expr::error::{Error, Located};
+use crate::expr::{self, AttributeCheck, Context, Options, Outcome};
+use crate::input;
+use crate::model::sample;
+use crate::model::source::Record;
+
+/// Arguments of `entramap eval`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The expression (`-` reads it from standard input). Without one, a set of sample
+    /// expressions is evaluated.
+    expression: Option<String>,
+    /// The source user: a JSON or YAML map of attribute names to values (a list is
+    /// multi-valued, null is absent). Default: a built-in sample user.
+    #[arg(long, value_name = "FILE")]
+    user: Option<PathBuf>,
+    /// What Now() returns, RFC 3339 (default: the system clock).
+    #[arg(long, value_name = "RFC3339")]
+    now: Option<String>,
+    /// Seed for Guid() and RandomString().
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// What DefaultDomain() returns.
+    #[arg(long, value_name = "DOMAIN")]
+    default_domain: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Text,
+    Json,
+}
+
+pub(super) fn run(args: Args) -> Result<(), Failure> {
+    let user = load_user(args.user.as_deref())?;
+    let now = match &args.now {
+        Some(text) => DateTime::parse_rfc3339(text).ok_or_else(|| {
+            eprintln!(
+                "error: --now {text:?} is not an RFC 3339 instant such as 2025-07-30T09:15:00Z"
+            );
+            Failure::Input
+        })?,
+        None => system_now(),
+    };
+    let mut ctx = Context::new(now, args.seed);
+    ctx.default_domain = args.default_domain.clone();
+    let names: Vec<&str> = user.names().collect();
+    let options = Options {
+        attributes: AttributeCheck::Catalog { extra: &names },
+    };
+
+    let Some(expression) = &args.expression else {
+        return demo(&user, &ctx, &options, args.format);
+    };
+    let text = expression_text(expression)?;
+    let result = evaluate(&text, &user, &ctx, &options);
+    match args.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&result.json).expect("JSON")
+        ),
+        Format::Text => {
+            if let Some(lines) = &result.text {
+                for line in lines {
+                    println!("{line}");
+                }
+            }
+        }
+    }
+    for w in &result.warnings {
+        report(Located::warning(w, "expression", &text, 0));
+    }
+    if let Some(e) = &result.error {
+        report(Located::error(e, "expression", &text, 0));
+        return Err(
+            if e.kind == expr::ErrorKind::ParseError || result.parse_failed {
+                Failure::Input
+            } else {
+                Failure::Eval
+            },
+        );
+    }
+    if result.text.is_none() {
+        eprintln!("{}", result.note);
+    }
+    Ok(())
+}
+
+fn demo(
+    user: &Record,
+    ctx: &Context,
+    options: &Options<'_>,
+    format: Format,
+) -> Result<(), Failure> {
+    let results: Vec<Evaluated> = sample::SAMPLE_EXPRESSIONS
+        .iter()
+        .map(|text| evaluate(text, user, ctx, options))
+        .collect();
+    match format {
+        Format::Json => {
+            let list: Vec<_> = results.iter().map(|r| r.json.clone()).collect();
+            println!("{}", serde_json::to_string_pretty(&list).expect("JSON"));
+        }
+        Format::Text => {
+            println!("# The built-in sample user (entramap eval --user FILE for your own):");
+            for line in sample::SAMPLE_USER_YAML
+                .lines()
+                .filter(|l| !l.starts_with('#'))
+            {
+                println!("#   {line}");
+            }
+            for (text, r) in sample::SAMPLE_EXPRESSIONS.iter().zip(&results) {
+                println!();
+                println!("{text}");
+                match (&r.text, &r.error) {
+                    (Some(lines), _) => lines.iter().for_each(|l| println!("  => {l}")),
+                    (None, Some(e)) => println!("  => error {}: {}", e.kind.code(), e.message),
+                    (None, None) => println!("  => {}", r.note),
+                }
+            }
+        }
+    }
+    if results.iter().any(|r| r.error.is_some()) {
+        return Err(Failure::Eval);
+    }
+    Ok(())
+}
+
+/// One evaluation, in every shape the command prints.
+struct Evaluated {
+    json: serde_json::Value,
+    text: Option<Vec<String>>,
+    note: &'static str,
+    error: Option<Error>,
+    parse_failed: bool,
+    warnings: Vec<expr::Warning>,
+}
+
+fn evaluate(text: &str, user: &Record, ctx: &Context, options: &Options<'_>) -> Evaluated {
+    let program = match expr::compile(text, options) {
+        Ok(p) => p,
+        Err(e) => {
+            let parse_failed = e.kind == expr::ErrorKind::ParseError;
+            return Evaluated {
+                json: json!({
+                    "expression": text,
+                    "parsingSucceeded": !parse_failed,
+                    "evaluationSucceeded": false,
+                    "evaluationResult": [],
+                    "dropped": false,
+                    "error": error_json(&e),
+                    "warnings": [],
+                }),
+                text: None,
+                note: "",
+                error: Some(e),
+                parse_failed,
+                warnings: Vec::new(),
+            };
+        }
+    };
+    let warnings: Vec<_> = program
+        .warnings()
+        .iter()
+        .map(|w| json!({"code": w.code, "message": w.message, "start": w.span.start, "end": w.span.end}))
+        .collect();
+    let (result, dropped, error, text_out, note) = match program.eval(user, ctx) {
+        Ok(Outcome::Value(v)) => {
+            let strings = v.to_result_strings();
+            let note = if v.is_null() {
+                "(null: nothing flows)"
+            } else {
+                ""
+            };
+            let text_out = (!v.is_null()).then(|| strings.clone());
+            (strings, false, None, text_out, note)
+        }
+        Ok(Outcome::Dropped) => (
+            Vec::new(),
+            true,
+            None,
+            None,
+            "(dropped: IgnoreFlowIfNullOrEmpty removes the attribute from the flow)",
+        ),
+        Err(e) => (Vec::new(), false, Some(e), None, ""),
+    };
+    Evaluated {
+        json: json!({
+            "expression": text,
+            "parsingSucceeded": true,
+            "evaluationSucceeded": error.is_none(),
+            "evaluationResult": result,
+            "dropped": dropped,
+            "error": error.as_ref().map(error_json),
+            "warnings": warnings,
+        }),
+        text: text_out,
+        note,
+        error,
+        parse_failed: false,
+        warnings: program.warnings().to_vec(),
+    }
+}
+
+fn error_json(e: &Error) -> serde_json::Value {
+    json!({
+        "code": e.kind.code(),
+        "message": e.message,
+        "start": e.span.start,
+        "end": e.span.end,
+    })
+}
+
+fn load_user(path: Option<&std::path::Path>) -> Result<Record, Failure> {
+    let Some(path) = path else {
+        return Ok(sample::sample_user());
+    };
+    let text = input::read_text(path).map_err(|e| {
+        eprintln!("error: {e}");
+        Failure::Input
+    })?;
+    let name = path.display().to_string();
+    let value = input::parse_document(&name, &text).map_err(|e| {
+        report(e);
+        Failure::Input
+    })?;
+    Record::from_json(&value).map_err(|e| {
+        report(input::FileError::new(&name, &text, e, None).with_help(
+            "a user file is a map such as `mail: a@contoso.com` or `proxyAddresses: [smtp:a@x.com]`",
+        ));
+        Failure::Input
+    })
+}
+
+fn system_now() -> DateTime {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    // .NET ticks at the Unix epoch.
+    const UNIX_EPOCH_TICKS: i64 = 621_355_968_000_000_000;
+    let ticks = UNIX_EPOCH_TICKS + (since_epoch.as_nanos() / 100) as i64;
+    DateTime::from_ticks(ticks).expect("the system clock is between the years 1 and 9999")
+}

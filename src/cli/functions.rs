@@ -1,0 +1,67 @@
+//! `entramap functions`: the builtin table, printed from the table itself.
+
+use super::Failure;
+use crate::expr::builtins::TABLE;
+
+/// Arguments of `entramap functions`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum Format {
+    Text,
+    Json,
+    Markdown,
+}
+
+pub(super) fn run(args: Args) -> Result<(), Failure> {
+    match args.format {
+        Format::Text => {
+            let width = TABLE.iter().map(|b| b.signature().len()).max().unwrap_or(0);
+            for b in TABLE {
+                println!("{:width$}  {}", b.signature(), b.summary);
+            }
+        }
+        Format::Markdown => {
+            println!("| Function | Arguments | Summary |");
+            println!("| --- | --- | --- |");
+            for b in TABLE {
+                println!("| `{}` | {} | {} |", b.signature(), arity(b), b.summary);
+            }
+        }
+        Format::Json => {
+            let list: Vec<_> = TABLE
+                .iter()
+                .map(|b| {
+                    serde_json::json!({
+                        "name": b.name,
+                        "signature": b.signature(),
+                        "minArguments": b.min,
+                        "maxArguments": b.max,
+                        "lazy": b.lazy,
+                        "parameters": b.params.iter().map(|p| serde_json::json!({
+                            "name": p.name,
+                            "kind": p.kind.label(),
+                            "optional": p.optional,
+                        })).collect::<Vec<_>>(),
+                        "summary": b.summary,
+                    })
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&list).expect("JSON"));
+        }
+    }
+    Ok(())
+}
+
+fn arity(b: &crate::expr::builtins::Builtin) -> String {
+    match b.max {
+        Some(m) if m == b.min => m.to_string(),
+        Some(m) => format!("{}..{m}", b.min),
+        None => format!("{}..", b.min),
+    }
+}

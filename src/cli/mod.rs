@@ -1,0 +1,72 @@
+//! The command line: a thin layer of clap commands over the library.
+
+mod eval;
+mod fmt;
+mod functions;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Compile, evaluate and simulate Microsoft Entra ID attribute mappings offline.
+#[derive(Parser, Debug)]
+#[command(name = "entramap", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Evaluate an expression over a source user (a built-in sample when none is given).
+    Eval(eval::Args),
+    /// Print an expression in canonical form.
+    Fmt(fmt::Args),
+    /// List the builtin functions with their signatures.
+    Functions(functions::Args),
+}
+
+/// How a command failed, and the exit code that says so.
+pub(crate) enum Failure {
+    /// The input was well-formed but evaluating it failed (exit 1).
+    Eval,
+    /// The input itself is bad: a malformed expression or file (exit 2).
+    Input,
+}
+
+/// Print a diagnostic on standard error.
+pub(crate) fn report(diagnostic: impl miette::Diagnostic + Send + Sync + 'static) {
+    eprintln!("{:?}", miette::Report::new(diagnostic));
+}
+
+/// Run the command line and return the process exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Eval(args) => eval::run(args),
+        Command::Fmt(args) => fmt::run(args),
+        Command::Functions(args) => functions::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Eval) => ExitCode::from(1),
+        Err(Failure::Input) => ExitCode::from(2),
+    }
+}
+
+/// Read an expression argument: `-` means standard input.
+pub(crate) fn expression_text(arg: &str) -> Result<String, Failure> {
+    if arg != "-" {
+        return Ok(arg.to_string());
+    }
+    let mut text = String::new();
+    use std::io::Read;
+    std::io::stdin()
+        .take(crate::input::MAX_FILE_BYTES)
+        .read_to_string(&mut text)
+        .map_err(|e| {
+            eprintln!("error: cannot read the expression from standard input: {e}");
+            Failure::Input
+        })?;
+    Ok(text.trim_end_matches(['\n', '\r']).to_string())
+}
