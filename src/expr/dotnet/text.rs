@@ -197,6 +197,13 @@ pub fn lower_char(c: char, culture: Culture) -> char {
 /// .NET `ToLower` for `culture`: simple, length-preserving mappings per character, so there is
 /// no final-sigma rule and `İ` gains no combining dot. Appends to `out`.
 pub fn to_lower(s: &str, culture: Culture, out: &mut String) {
+    // ASCII cases the same in every culture but the Turkic ones (I -> ı).
+    if s.is_ascii() && culture != Culture::Turkic {
+        let start = out.len();
+        out.push_str(s);
+        out[start..].make_ascii_lowercase();
+        return;
+    }
     out.reserve(s.len());
     out.extend(s.chars().map(|c| lower_char(c, culture)));
 }
@@ -204,6 +211,12 @@ pub fn to_lower(s: &str, culture: Culture, out: &mut String) {
 /// .NET `ToUpper` for `culture`: simple, length-preserving mappings per character, so `ß` and
 /// ligatures such as `ﬁ` stay as they are. Appends to `out`.
 pub fn to_upper(s: &str, culture: Culture, out: &mut String) {
+    if s.is_ascii() && culture != Culture::Turkic {
+        let start = out.len();
+        out.push_str(s);
+        out[start..].make_ascii_uppercase();
+        return;
+    }
     out.reserve(s.len());
     out.extend(s.chars().map(|c| upper_char(c, culture)));
 }
@@ -312,6 +325,21 @@ pub fn title_case_with_separators(s: &str, separators: &str, out: &mut String) {
 /// (`æ ø œ ß ł ı` and capitals). Other undecomposable letters (`đ ð þ ħ`) stay. Appends to `out`.
 pub fn normalize_diacritics(s: &str, out: &mut String) {
     out.reserve(s.len());
+    // ASCII characters have no decomposition and are canonical-ordering boundaries, so NFD
+    // of the whole string equals ASCII copied through plus NFD of each non-ASCII run. Names
+    // are mostly ASCII; this skips the normaliser for most of each one.
+    let mut rest = s;
+    while !rest.is_empty() {
+        let ascii = rest.bytes().position(|b| !b.is_ascii()).unwrap_or(rest.len());
+        out.push_str(&rest[..ascii]);
+        rest = &rest[ascii..];
+        let run = rest.bytes().position(|b| b.is_ascii()).unwrap_or(rest.len());
+        strip_marks(&rest[..run], out);
+        rest = &rest[run..];
+    }
+}
+
+fn strip_marks(s: &str, out: &mut String) {
     for c in s.nfd() {
         if c.general_category() == GeneralCategory::NonspacingMark {
             continue;
