@@ -66,7 +66,10 @@ fn eval_email_from_names(bencher: Bencher) {
 
 #[divan::bench]
 fn eval_regex_phone_cleanup(bencher: Bencher) {
-    bench_eval(bencher, r#"Replace([telephoneNumber], , "[()\\s-]+", , "", , )"#);
+    bench_eval(
+        bencher,
+        r#"Replace([telephoneNumber], , "[()\\s-]+", , "", , )"#,
+    );
 }
 
 #[divan::bench]
