@@ -7,7 +7,7 @@ use serde_json::json;
 use super::{Failure, expression_text, report};
 use crate::expr::dotnet::datetime::DateTime;
 use crate::expr::error::{Error, Located};
-use crate::expr::{self, AttributeCheck, Context, Options, Outcome};
+use crate::expr::{self, AttributeCheck, Context, Options, Outcome, graph, syntax};
 use crate::input;
 use crate::model::sample;
 use crate::model::source::Record;
@@ -148,27 +148,33 @@ struct Evaluated {
 }
 
 fn evaluate(text: &str, user: &Record, ctx: &Context, options: &Options<'_>) -> Evaluated {
-    let program = match expr::compile(text, options) {
-        Ok(p) => p,
-        Err(e) => {
-            let parse_failed = e.kind == expr::ErrorKind::ParseError;
-            return Evaluated {
-                json: json!({
-                    "expression": text,
-                    "parsingSucceeded": !parse_failed,
-                    "evaluationSucceeded": false,
-                    "evaluationResult": [],
-                    "dropped": false,
-                    "error": error_json(&e),
-                    "warnings": [],
-                }),
-                text: None,
-                note: "",
-                error: Some(e),
-                parse_failed,
-                warnings: Vec::new(),
-            };
+    let failed = |e: Error, tree: Option<&crate::expr::syntax::Expr>| {
+        let parse_failed = e.kind == expr::ErrorKind::ParseError;
+        Evaluated {
+            json: json!({
+                "expression": text,
+                "parsingSucceeded": !parse_failed,
+                "evaluationSucceeded": false,
+                "evaluationResult": [],
+                "dropped": false,
+                "error": error_json(&e),
+                "parsedExpression": tree.map(graph::to_source),
+                "warnings": [],
+            }),
+            text: None,
+            note: "",
+            error: Some(e),
+            parse_failed,
+            warnings: Vec::new(),
         }
+    };
+    let tree = match syntax::parse(text) {
+        Ok(tree) => tree,
+        Err(e) => return failed(e.into(), None),
+    };
+    let program = match expr::compile::compile_tree(&tree, text, options) {
+        Ok(p) => p,
+        Err(e) => return failed(e, Some(&tree)),
     };
     let warnings: Vec<_> = program
         .warnings()
@@ -203,6 +209,7 @@ fn evaluate(text: &str, user: &Record, ctx: &Context, options: &Options<'_>) -> 
             "evaluationResult": result,
             "dropped": dropped,
             "error": error.as_ref().map(error_json),
+            "parsedExpression": graph::to_source(&tree),
             "warnings": warnings,
         }),
         text: text_out,

@@ -5,6 +5,7 @@ pub mod compile;
 pub mod dotnet;
 pub mod error;
 pub mod eval;
+pub mod graph;
 pub mod print;
 pub mod syntax;
 pub mod value;

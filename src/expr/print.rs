@@ -22,11 +22,9 @@ fn write(expr: &Expr, canonical_names: bool, out: &mut String) {
             out.push_str(name);
             out.push('(');
             for (i, arg) in args.iter().enumerate() {
+                // Graph re-renders this way too: `Replace([x], "-", , , "_", , )`.
                 if i > 0 {
-                    out.push(',');
-                    if arg.is_some() || i + 1 < args.len() {
-                        out.push(' ');
-                    }
+                    out.push_str(", ");
                 }
                 if let Some(arg) = arg {
                     write(arg, canonical_names, out);

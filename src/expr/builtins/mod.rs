@@ -81,6 +81,17 @@ pub struct Param {
     pub kind: Kind,
     /// Whether the slot may be left empty or out.
     pub optional: bool,
+    /// The key Microsoft Graph uses for this parameter in `attributeMappingSource.parameters`
+    /// (the engine's name, which can differ from the docs': Replace's oldValue is `Find`).
+    pub graph_key: &'static str,
+}
+
+impl Param {
+    /// The same parameter under Graph's engine key.
+    const fn graph(mut self, key: &'static str) -> Param {
+        self.graph_key = key;
+        self
+    }
 }
 
 const fn req(name: &'static str, kind: Kind) -> Param {
@@ -88,6 +99,7 @@ const fn req(name: &'static str, kind: Kind) -> Param {
         name,
         kind,
         optional: false,
+        graph_key: name,
     }
 }
 
@@ -96,6 +108,7 @@ const fn opt(name: &'static str, kind: Kind) -> Param {
         name,
         kind,
         optional: true,
+        graph_key: name,
     }
 }
 
@@ -661,12 +674,12 @@ pub static TABLE: &[Builtin] = &[
         name: "Replace",
         params: &[
             req("source", Text),
-            opt("oldValue", Text),
-            opt("regexPattern", Regex),
-            opt("regexGroupName", Text),
-            opt("replacementValue", Text),
-            opt("replacementAttributeName", Attribute),
-            opt("template", Text),
+            opt("oldValue", Text).graph("Find"),
+            opt("regexPattern", Regex).graph("RegularExpression"),
+            opt("regexGroupName", Text).graph("RegularExpressionGroupName"),
+            opt("replacementValue", Text).graph("Replacement"),
+            opt("replacementAttributeName", Attribute).graph("ReplacementPropertyName"),
+            opt("template", Text).graph("Template"),
         ],
         min: 1,
         max: Some(7),
@@ -720,8 +733,8 @@ pub static TABLE: &[Builtin] = &[
         params: &[
             req("source", Any),
             opt("defaultValue", Any),
-            req("key", Text),
-            req("value", Any),
+            req("key", Text).graph("switchValue"),
+            req("value", Any).graph("switchValue"),
         ],
         min: 2,
         max: None,
