@@ -83,13 +83,13 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     }
     if let Some(e) = &result.error {
         report(Located::error(e, "expression", &text, 0));
-        return Err(
-            if e.kind == expr::ErrorKind::ParseError || result.parse_failed {
-                Failure::Input
-            } else {
-                Failure::Eval
-            },
-        );
+        // A text that does not parse or compile is bad input, like a malformed file; a
+        // well-formed expression that fails on this user is an evaluation failure.
+        return Err(if result.bad_input {
+            Failure::Input
+        } else {
+            Failure::Eval
+        });
     }
     if result.text.is_none() {
         eprintln!("{}", result.note);
@@ -143,7 +143,7 @@ struct Evaluated {
     text: Option<Vec<String>>,
     note: &'static str,
     error: Option<Error>,
-    parse_failed: bool,
+    bad_input: bool,
     warnings: Vec<expr::Warning>,
 }
 
@@ -164,7 +164,7 @@ fn evaluate(text: &str, user: &Record, ctx: &Context, options: &Options<'_>) -> 
             text: None,
             note: "",
             error: Some(e),
-            parse_failed,
+            bad_input: true,
             warnings: Vec::new(),
         }
     };
@@ -215,7 +215,7 @@ fn evaluate(text: &str, user: &Record, ctx: &Context, options: &Options<'_>) -> 
         text: text_out,
         note,
         error,
-        parse_failed: false,
+        bad_input: false,
         warnings: program.warnings().to_vec(),
     }
 }
@@ -243,7 +243,13 @@ fn load_user(path: Option<&std::path::Path>) -> Result<Record, Failure> {
         Failure::Input
     })?;
     Record::from_json(&value).map_err(|e| {
-        report(input::FileError::new(&name, &text, e, None).with_help(
+        // Point at the offending key when the text shows it (as `key:` or `"key"`).
+        let span = e.attribute.as_deref().and_then(|key| {
+            [format!("\"{key}\""), format!("{key}:")]
+                .iter()
+                .find_map(|needle| text.find(needle.as_str()).map(|at| (at, at + needle.len())))
+        });
+        report(input::FileError::new(&name, &text, e.message, span).with_help(
             "a user file is a map such as `mail: a@contoso.com` or `proxyAddresses: [smtp:a@x.com]`",
         ));
         Failure::Input

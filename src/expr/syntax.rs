@@ -113,7 +113,13 @@ pub fn parse(text: &str) -> Result<Expr, SyntaxError> {
             message: format!(
                 "expression is {chars} characters long; Entra accepts at most {MAX_EXPRESSION_CHARS}"
             ),
-            span: Span::new(0, text.len()),
+            // Label only what is past the limit: the rest is legal.
+            span: Span::new(
+                text.char_indices()
+                    .nth(MAX_EXPRESSION_CHARS)
+                    .map_or(0, |(b, _)| b),
+                text.len(),
+            ),
             help: Some("split the logic across mappings or shorten constants".into()),
         });
     }
@@ -131,34 +137,66 @@ pub fn parse(text: &str) -> Result<Expr, SyntaxError> {
 }
 
 fn check_nesting(text: &str) -> Result<(), SyntaxError> {
+    // Tracks the lexical context the grammar has, so that quotes inside attribute names and
+    // brackets inside strings neither hide nor invent nesting.
+    enum Mode {
+        Code,
+        Str { escaped: bool },
+        Attribute { brackets: usize },
+    }
+    let mut mode = Mode::Code;
     let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
     for (i, c) in text.char_indices() {
-        if in_string {
-            match (escaped, c) {
-                (false, '\\') => escaped = true,
-                (false, '"') => in_string = false,
-                _ => escaped = false,
-            }
-            continue;
-        }
-        match c {
-            '"' => in_string = true,
-            '(' | '[' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Err(SyntaxError {
-                        message: format!("nesting deeper than {MAX_NESTING} levels"),
-                        span: Span::new(i, i + 1),
-                        help: Some(
-                            "no real mapping needs this; check for a runaway generator".into(),
-                        ),
-                    });
+        let opens = match &mut mode {
+            Mode::Str { escaped } => {
+                match (*escaped, c) {
+                    (false, '\\') => *escaped = true,
+                    (false, '"') => mode = Mode::Code,
+                    _ => *escaped = false,
                 }
+                false
             }
-            ')' | ']' => depth = depth.saturating_sub(1),
-            _ => {}
+            Mode::Attribute { brackets } => match c {
+                '[' => {
+                    *brackets += 1;
+                    true
+                }
+                ']' => {
+                    *brackets -= 1;
+                    depth = depth.saturating_sub(1);
+                    if *brackets == 0 {
+                        mode = Mode::Code;
+                    }
+                    false
+                }
+                _ => false,
+            },
+            Mode::Code => match c {
+                '"' => {
+                    mode = Mode::Str { escaped: false };
+                    false
+                }
+                '[' => {
+                    mode = Mode::Attribute { brackets: 1 };
+                    true
+                }
+                '(' => true,
+                ')' => {
+                    depth = depth.saturating_sub(1);
+                    false
+                }
+                _ => false,
+            },
+        };
+        if opens {
+            depth += 1;
+            if depth > MAX_NESTING {
+                return Err(SyntaxError {
+                    message: format!("nesting deeper than {MAX_NESTING} levels"),
+                    span: Span::new(i, i + 1),
+                    help: Some("no real mapping needs this; check for a runaway generator".into()),
+                });
+            }
         }
     }
     Ok(())
@@ -291,9 +329,16 @@ fn convert_error(err: pest::error::Error<Rule>, text: &str) -> SyntaxError {
         ErrorVariant::CustomError { message } => message.clone(),
     };
     let help = (found == "'\\''").then(|| "strings use double quotes: \"text\"".to_string());
+    // A zero-width span at the very end renders no caret; point at the last character.
+    let (start, end) = if start >= text.len() && !text.is_empty() {
+        let last = text.char_indices().last().map_or(0, |(b, _)| b);
+        (last, text.len())
+    } else {
+        (start, end.max(start))
+    };
     SyntaxError {
         message,
-        span: Span::new(start, end.max(start)),
+        span: Span::new(start, end),
         help,
     }
 }

@@ -20,6 +20,21 @@ pub trait Source {
     fn attribute(&self, name: &str) -> Option<&SourceValue>;
 }
 
+/// Why a JSON value is not a source object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordError {
+    /// The attribute at fault, when one is.
+    pub attribute: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for RecordError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// A source object held as a map from attribute name to value.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Record {
@@ -45,11 +60,16 @@ impl Record {
 
     /// Build from a JSON object: strings, numbers and Booleans are single values, arrays are
     /// multi-valued, `null` is absent. Nested objects are rejected with the attribute's name.
-    pub fn from_json(value: &serde_json::Value) -> Result<Record, String> {
+    pub fn from_json(value: &serde_json::Value) -> Result<Record, RecordError> {
         use serde_json::Value as J;
-        let object = value.as_object().ok_or_else(|| {
-            "a source object must be a map of attribute names to values".to_string()
+        let object = value.as_object().ok_or_else(|| RecordError {
+            attribute: None,
+            message: "a source object must be a map of attribute names to values".to_string(),
         })?;
+        let fault = |name: &str, what: &str| RecordError {
+            attribute: Some(name.to_string()),
+            message: format!("attribute `{name}`: {what}"),
+        };
         let mut record = Record::new();
         for (name, v) in object {
             let value = match v {
@@ -64,15 +84,17 @@ impl Record {
                             J::String(s) => Ok(s.clone()),
                             J::Number(n) => Ok(n.to_string()),
                             J::Bool(b) => Ok(crate::expr::value::bool_text(*b).to_string()),
-                            _ => Err(format!(
-                                "attribute `{name}`: the values of a multi-valued attribute must be strings"
+                            _ => Err(fault(
+                                name,
+                                "the values of a multi-valued attribute must be strings",
                             )),
                         })
                         .collect::<Result<_, _>>()?,
                 ),
                 J::Object(_) => {
-                    return Err(format!(
-                        "attribute `{name}`: a value must be a string, number, Boolean, list or null"
+                    return Err(fault(
+                        name,
+                        "a value must be a string, number, Boolean, list or null",
                     ));
                 }
             };

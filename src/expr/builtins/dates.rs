@@ -119,6 +119,17 @@ fn format_error(call: &Call, i: usize, e: FormatError) -> Error {
     )
 }
 
+/// .NET's `ParseExact` rejects an empty format ("Format specifier was invalid") whatever the
+/// source, so it is a bad argument, not a date that fails to match.
+fn empty_input_format(call: &Call, i: usize) -> Error {
+    fail(
+        ErrorKind::InvalidArgument,
+        call.arg_span(i),
+        "invalid .NET date format: the input format is empty",
+    )
+    .with_help("give the format the source is written in, e.g. \"yyyy-MM-dd\"")
+}
+
 fn styles_error(text: &str, span: Span) -> Error {
     fail(
         ErrorKind::InvalidArgument,
@@ -157,6 +168,7 @@ pub(super) fn prepare_format(call: &Call, _depth: usize) -> Result<Prepared, Err
         };
     let compile = |i: usize| -> Result<Option<Box<DateFormat>>, Error> {
         match call.const_str(i) {
+            Some("") if i == input_at => Err(empty_input_format(call, i)),
             Some(f) => DateFormat::compile(f)
                 .map(|f| Some(Box::new(f)))
                 .map_err(|e| format_error(call, i, e)),
@@ -211,6 +223,12 @@ pub(super) fn format_date_time<'a>(call: &'a Call, args: &mut [Value<'a>], cx: &
             let format = match input {
                 Some(f) => f.as_ref(),
                 None => {
+                    if args[*input_at]
+                        .text(call.arg_span(*input_at))?
+                        .is_none_or(|f| f.is_empty())
+                    {
+                        return Err(empty_input_format(call, *input_at).into());
+                    }
                     owned = runtime_format(*input_at)?;
                     &owned
                 }

@@ -137,13 +137,14 @@ pub(super) fn select_unique_value<'a>(call: &'a Call, cx: &Cx<'a>) -> R<'a> {
             return Ok(candidate);
         }
     }
-    Err(fail(
-        ErrorKind::NoUniqueValue,
-        call.span,
-        format!("all {tried} candidate values already exist; Entra escrows the object"),
-    )
-    .with_help("add a rule that cannot collide, e.g. one that appends a number")
-    .into())
+    let message = if tried == 0 {
+        "every candidate value is empty; Entra escrows the object".to_string()
+    } else {
+        format!("all {tried} candidate values already exist; Entra escrows the object")
+    };
+    Err(fail(ErrorKind::NoUniqueValue, call.span, message)
+        .with_help("add a rule that cannot collide, e.g. one that appends a number")
+        .into())
 }
 
 pub(super) fn default_domain<'a>(call: &'a Call, _: &mut [Value<'a>], cx: &Cx<'a>) -> R<'a> {

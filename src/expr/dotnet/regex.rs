@@ -649,7 +649,10 @@ impl<'p> Translator<'p> {
     /// Escapes valid both in and out of classes; returns fancy-regex text. `start` is the
     /// backslash position.
     fn char_escape(&mut self, start: usize, in_class: bool) -> Result<String, PatternError> {
-        let c = self.bump();
+        let Some(c) = self.peek() else {
+            return Err(perr(start, self.pos, "illegal \\ at end of pattern", None));
+        };
+        self.bump();
         let simple = |s: &str| Ok(s.to_owned());
         match c {
             'd' | 'D' | 's' | 'S' | 't' | 'n' | 'r' | 'f' | 'v' | 'a' => simple(&format!("\\{c}")),

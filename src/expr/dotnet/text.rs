@@ -330,10 +330,16 @@ pub fn normalize_diacritics(s: &str, out: &mut String) {
     // are mostly ASCII; this skips the normaliser for most of each one.
     let mut rest = s;
     while !rest.is_empty() {
-        let ascii = rest.bytes().position(|b| !b.is_ascii()).unwrap_or(rest.len());
+        let ascii = rest
+            .bytes()
+            .position(|b| !b.is_ascii())
+            .unwrap_or(rest.len());
         out.push_str(&rest[..ascii]);
         rest = &rest[ascii..];
-        let run = rest.bytes().position(|b| b.is_ascii()).unwrap_or(rest.len());
+        let run = rest
+            .bytes()
+            .position(|b| b.is_ascii())
+            .unwrap_or(rest.len());
         strip_marks(&rest[..run], out);
         rest = &rest[run..];
     }

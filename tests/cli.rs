@@ -1,0 +1,560 @@
+//! End-to-end tests of the `entramap` binary: exit codes, what goes to stdout and what to
+//! stderr, and the shape of `--format json`. Every child runs with `NO_COLOR=1`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::Value as J;
+
+/// The outcome of one run of the binary.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> J {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+fn entramap(args: &[&str]) -> Run {
+    entramap_with_stdin(args, "")
+}
+
+fn entramap_with_stdin(args: &[&str], stdin: &str) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_entramap"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        // These would override NO_COLOR.
+        .env_remove("FORCE_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start entramap");
+    let mut pipe = child.stdin.take().expect("stdin is piped");
+    pipe.write_all(stdin.as_bytes()).expect("write stdin");
+    drop(pipe);
+    let out = child.wait_with_output().expect("wait for entramap");
+    Run {
+        code: out.status.code().expect("entramap exited normally"),
+        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// A file under the system temp directory, removed when dropped.
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn new(name: &str, contents: &str) -> TempFile {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let unique = format!(
+            "entramap-cli-{}-{}-{name}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        let path = std::env::temp_dir().join(unique);
+        std::fs::write(&path, contents).expect("write temp file");
+        TempFile(path)
+    }
+
+    fn path(&self) -> &str {
+        self.0.to_str().expect("temp path is UTF-8")
+    }
+
+    fn file_name(&self) -> &str {
+        Path::new(&self.0)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .expect("file name")
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// The 46 builtins of Entra's provisioning expression language.
+const FUNCTIONS: [&str; 46] = [
+    "Append",
+    "AppRoleAssignmentsComplex",
+    "AssertiveAppRoleAssignmentsComplex",
+    "BitAnd",
+    "CBool",
+    "CDate",
+    "Coalesce",
+    "ConvertToBase64",
+    "ConvertToUTF8Hex",
+    "Count",
+    "CStr",
+    "DateAdd",
+    "DateDiff",
+    "DateFromNum",
+    "DefaultDomain",
+    "FormatDateTime",
+    "Guid",
+    "IgnoreFlowIfNullOrEmpty",
+    "IIF",
+    "InStr",
+    "IsNull",
+    "IsNullOrEmpty",
+    "IsPresent",
+    "IsString",
+    "Item",
+    "Join",
+    "Left",
+    "Len",
+    "Mid",
+    "NormalizeDiacritics",
+    "Not",
+    "Now",
+    "NumFromDate",
+    "PCase",
+    "RandomString",
+    "Redact",
+    "RemoveDuplicates",
+    "Replace",
+    "SelectUniqueValue",
+    "SingleAppRoleAssignment",
+    "Split",
+    "StripSpaces",
+    "Switch",
+    "ToLower",
+    "ToUpper",
+    "Word",
+];
+
+const USER_JSON: &str = r#"{
+  "givenName": "Ada",
+  "proxyAddresses": ["SMTP:ada@contoso.com", "smtp:ada@fabrikam.com"],
+  "manager": null
+}"#;
+
+const USER_YAML: &str = "givenName: Ada\n\
+                         proxyAddresses:\n  - SMTP:ada@contoso.com\n  - smtp:ada@fabrikam.com\n\
+                         manager: null\n";
+
+/// Reads the three kinds of value a user file can hold: a list (multi-valued), null (absent)
+/// and a plain string.
+const USER_PROBE: &str = r#"Join("|", Count([proxyAddresses]), Item([proxyAddresses], 2), IsNull([manager]), [givenName])"#;
+
+// ------------------------------------------------------------------------------------ eval
+
+#[test]
+fn eval_without_an_expression_prints_the_sample_user_and_every_sample_result_and_exits_0() {
+    let run = entramap(&["eval", "--now", "2025-07-30T09:15:00Z"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout.starts_with("# The built-in sample user"),
+        "{run:?}"
+    );
+    assert!(
+        run.stdout.contains(
+            "Switch([IsSoftDeleted], , \"False\", \"True\", \"True\", \"False\")\n  => True"
+        ),
+        "{run:?}"
+    );
+    assert!(run.stdout.matches("\n  => ").count() >= 10, "{run:?}");
+    assert!(!run.stdout.contains("=> error"), "{run:?}");
+}
+
+#[test]
+fn eval_prints_a_single_value_as_one_line_of_text() {
+    let run = entramap(&["eval", r#"Join(" ", "Ada", "Lovelace")"#]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.stdout, "Ada Lovelace\n");
+}
+
+#[test]
+fn eval_prints_each_value_of_a_multi_valued_result_on_its_own_line() {
+    let run = entramap(&["eval", r#"Split("a,b,,c", ",")"#]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.stdout, "a\nb\n\nc\n");
+}
+
+#[test]
+fn eval_of_a_null_result_prints_nothing_on_stdout_and_a_note_on_stderr() {
+    let user = TempFile::new("empty.json", "{}");
+    let run = entramap(&["eval", "--user", user.path(), "[mail]"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.contains("null"), "{run:?}");
+}
+
+#[test]
+fn eval_of_a_dropped_flow_prints_nothing_on_stdout_and_a_note_on_stderr() {
+    let user = TempFile::new("empty.json", "{}");
+    let run = entramap(&[
+        "eval",
+        "--user",
+        user.path(),
+        "IgnoreFlowIfNullOrEmpty([mail])",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.contains("dropped"), "{run:?}");
+}
+
+#[test]
+fn eval_warns_about_an_unknown_attribute_on_stderr_and_still_evaluates() {
+    let run = entramap(&["eval", r#"Join("-", "x", [notAnEntraAttribute])"#]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.stdout, "x\n");
+    assert!(run.stderr.contains("notAnEntraAttribute"), "{run:?}");
+}
+
+#[test]
+fn eval_json_reports_a_success_with_the_result_as_an_array_and_a_null_error() {
+    let run = entramap(&["eval", "--format", "json", r#"ToUpper("abc")"#]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let json = run.json();
+    assert_eq!(json["parsingSucceeded"], J::Bool(true));
+    assert_eq!(json["evaluationSucceeded"], J::Bool(true));
+    assert_eq!(json["evaluationResult"], serde_json::json!(["ABC"]));
+    assert_eq!(json["error"], J::Null);
+    assert_eq!(json["expression"], J::from(r#"ToUpper("abc")"#));
+}
+
+#[test]
+fn eval_json_reports_a_multi_valued_result_as_one_array_element_per_value() {
+    let run = entramap(&["eval", "--format", "json", r#"Split("a;b", ";")"#]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.json()["evaluationResult"],
+        serde_json::json!(["a", "b"])
+    );
+}
+
+#[test]
+fn eval_json_reports_an_evaluation_error_with_code_message_and_span_and_exits_1() {
+    let expression = "Item([proxyAddresses], 9)";
+    let run = entramap(&["eval", "--format", "json", expression]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let json = run.json();
+    assert_eq!(json["parsingSucceeded"], J::Bool(true));
+    assert_eq!(json["evaluationSucceeded"], J::Bool(false));
+    assert_eq!(json["evaluationResult"], serde_json::json!([]));
+    let error = &json["error"];
+    assert_eq!(error["code"], J::from("index_out_of_range"));
+    assert!(
+        error["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{run:?}"
+    );
+    let start = error["start"].as_u64().expect("start") as usize;
+    let end = error["end"].as_u64().expect("end") as usize;
+    assert_eq!(&expression[start..end], "9", "the span points at the index");
+}
+
+#[test]
+fn eval_json_reports_a_parse_error_as_parsing_failed_and_exits_2() {
+    let run = entramap(&["eval", "--format", "json", r#"Append("a" "b")"#]);
+    assert_eq!(run.code, 2, "{run:?}");
+    let json = run.json();
+    assert_eq!(json["parsingSucceeded"], J::Bool(false));
+    assert_eq!(json["evaluationSucceeded"], J::Bool(false));
+    assert_eq!(json["error"]["code"], J::from("parse_error"));
+}
+
+#[test]
+fn eval_reads_the_user_from_a_json_file_with_lists_multi_valued_and_null_absent() {
+    let user = TempFile::new("user.json", USER_JSON);
+    let run = entramap(&["eval", "--user", user.path(), USER_PROBE]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.stdout, "2|smtp:ada@fabrikam.com|True|Ada\n");
+}
+
+#[test]
+fn eval_reads_the_user_from_a_yaml_file_with_lists_multi_valued_and_null_absent() {
+    let user = TempFile::new("user.yaml", USER_YAML);
+    let run = entramap(&["eval", "--user", user.path(), USER_PROBE]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.stdout, "2|smtp:ada@fabrikam.com|True|Ada\n");
+}
+
+/// A malformed user file: exit 2, nothing on stdout, and a diagnostic on stderr.
+fn assert_rejected_user_file(user: &TempFile, what: &str) -> Run {
+    let run = entramap(&["eval", "--user", user.path(), "[givenName]"]);
+    assert_eq!(run.code, 2, "{what}: {run:?}");
+    assert_eq!(run.stdout, "", "{what}: {run:?}");
+    assert!(!run.stderr.is_empty(), "{what}: {run:?}");
+    run
+}
+
+#[test]
+fn eval_rejects_a_user_file_with_bad_yaml_naming_the_file() {
+    let user = TempFile::new("bad.yaml", "givenName: [unclosed\n");
+    let run = assert_rejected_user_file(&user, "bad YAML");
+    assert!(run.stderr.contains(user.file_name()), "{run:?}");
+    assert!(run.stderr.contains("YAML"), "{run:?}");
+}
+
+#[test]
+fn eval_rejects_a_user_file_with_bad_json_naming_the_file() {
+    let user = TempFile::new("bad.json", "{\"givenName\": \n");
+    let run = assert_rejected_user_file(&user, "bad JSON");
+    assert!(run.stderr.contains(user.file_name()), "{run:?}");
+    assert!(run.stderr.contains("JSON"), "{run:?}");
+}
+
+#[test]
+fn eval_rejects_a_user_file_with_a_nested_object_value_naming_the_attribute() {
+    let user = TempFile::new("nested.json", r#"{"givenName": {"first": "Ada"}}"#);
+    let run = assert_rejected_user_file(&user, "nested object");
+    assert!(run.stderr.contains("givenName"), "{run:?}");
+}
+
+#[test]
+fn eval_rejects_a_user_file_with_a_nested_object_value_naming_the_file() {
+    let user = TempFile::new("nested.json", r#"{"givenName": {"first": "Ada"}}"#);
+    let run = assert_rejected_user_file(&user, "nested object");
+    assert!(run.stderr.contains(user.file_name()), "{run:?}");
+}
+
+#[test]
+fn eval_rejects_a_missing_user_file_naming_it() {
+    let path =
+        std::env::temp_dir().join(format!("entramap-cli-{}-absent.json", std::process::id()));
+    let path = path.to_str().expect("UTF-8 path");
+    let run = entramap(&["eval", "--user", path, "[givenName]"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.contains(path), "{run:?}");
+}
+
+#[test]
+fn eval_parse_error_exits_2_with_a_caret_under_the_error_and_nothing_on_stdout() {
+    let expression = r#"Append("a" "b")"#;
+    let run = entramap(&["eval", expression]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.contains("parse_error"), "{run:?}");
+    // The snippet line shows the expression; the line under it marks the offending `"b"`.
+    let lines: Vec<Vec<char>> = run.stderr.lines().map(|l| l.chars().collect()).collect();
+    let at = lines
+        .iter()
+        .position(|l| l.iter().collect::<String>().ends_with(expression))
+        .unwrap_or_else(|| panic!("no snippet line: {run:?}"));
+    let column = lines[at].len() - expression.chars().count() + expression.find("\"b\"").unwrap();
+    let marker = lines.get(at + 1).and_then(|l| l.get(column));
+    assert!(
+        marker.is_some_and(|c| !c.is_whitespace()),
+        "no caret under column {column}: {run:?}"
+    );
+}
+
+#[test]
+fn eval_error_exits_1_with_the_error_code_on_stderr_and_nothing_on_stdout() {
+    let run = entramap(&["eval", "Item([proxyAddresses], 9)"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.contains("index_out_of_range"), "{run:?}");
+}
+
+#[test]
+fn eval_unknown_function_fails_with_a_did_you_mean_suggestion_on_stderr() {
+    let run = entramap(&["eval", "toLowr([mail])"]);
+    assert_ne!(run.code, 0, "{run:?}");
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.contains("unknown_function"), "{run:?}");
+    assert!(run.stderr.contains("did you mean `ToLower`?"), "{run:?}");
+}
+
+#[test]
+fn eval_default_domain_comes_from_the_flag_and_is_an_error_without_it() {
+    let with = entramap(&["eval", "--default-domain", "contoso.com", "DefaultDomain()"]);
+    assert_eq!(with.code, 0, "{with:?}");
+    assert_eq!(with.stdout, "contoso.com\n");
+    let without = entramap(&["eval", "DefaultDomain()"]);
+    assert_eq!(without.code, 1, "{without:?}");
+    assert!(without.stderr.contains("no_default_domain"), "{without:?}");
+}
+
+/// `|` separates the parts, so the random string must not contain it.
+const GENERATED: &str = r#"Join("|", Now(), Guid(), RandomString(16, 2, 2, 2, 2, "|"))"#;
+
+#[test]
+fn now_and_seed_make_now_guid_and_randomstring_reproducible() {
+    let args = [
+        "eval",
+        "--now",
+        "2025-07-30T09:15:00Z",
+        "--seed",
+        "7",
+        GENERATED,
+    ];
+    let first = entramap(&args);
+    let second = entramap(&args);
+    assert_eq!(first.code, 0, "{first:?}");
+    assert_eq!(first.stdout, second.stdout);
+    let parts: Vec<&str> = first.stdout.trim_end().split('|').collect();
+    assert_eq!(parts.len(), 3, "{first:?}");
+    assert_eq!(parts[0], "7/30/2025 9:15:00 AM");
+    assert_eq!(parts[1].len(), 36, "a GUID: {first:?}");
+    assert_eq!(parts[2].chars().count(), 16, "the random string: {first:?}");
+}
+
+#[test]
+fn a_different_seed_gives_a_different_guid() {
+    let guid = |seed: &str| {
+        let run = entramap(&["eval", "--seed", seed, "Guid()"]);
+        assert_eq!(run.code, 0, "{run:?}");
+        run.stdout
+    };
+    assert_ne!(guid("1"), guid("2"));
+}
+
+#[test]
+fn a_bad_now_exits_2_with_a_message_and_nothing_on_stdout() {
+    let run = entramap(&["eval", "--now", "yesterday", "Now()"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.contains("--now"), "{run:?}");
+}
+
+#[test]
+fn eval_reads_a_multi_line_expression_from_stdin_with_a_dash() {
+    let run = entramap_with_stdin(&["eval", "-"], "Join(\",\",\n  \"a\",\n  \"b\")\n");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.stdout, "a,b\n");
+}
+
+#[test]
+fn an_expression_of_exactly_10000_characters_is_accepted() {
+    let expression = format!(r#"Join("", "{}")"#, "x".repeat(10_000 - 12));
+    assert_eq!(expression.len(), 10_000);
+    let run = entramap(&["eval", &expression]);
+    assert_eq!(run.code, 0, "exit {}: {}", run.code, &run.stderr);
+    assert_eq!(run.stdout.trim_end().len(), 10_000 - 12);
+}
+
+#[test]
+fn an_expression_over_10000_characters_exits_2_with_a_clear_message() {
+    let expression = format!(r#"Join("", "{}")"#, "x".repeat(10_001 - 12));
+    assert_eq!(expression.chars().count(), 10_001);
+    let run = entramap(&["eval", &expression]);
+    assert_eq!(run.code, 2, "exit {}", run.code);
+    assert_eq!(run.stdout, "");
+    assert!(
+        run.stderr.contains("10001 characters") && run.stderr.contains("at most 10000"),
+        "stderr: {}",
+        &run.stderr[..run.stderr.len().min(400)]
+    );
+}
+
+// ------------------------------------------------------------------------------------- fmt
+
+fn fmt(expression: &str) -> String {
+    let run = entramap(&["fmt", expression]);
+    assert_eq!(run.code, 0, "{run:?}");
+    run.stdout
+        .strip_suffix('\n')
+        .expect("one line of output")
+        .to_string()
+}
+
+#[test]
+fn fmt_prints_the_canonical_form() {
+    assert_eq!(
+        fmt(r#"switch([a],,"x" ,"y")"#),
+        r#"Switch([a], , "x", "y")"#
+    );
+    assert_eq!(
+        fmt("iif(\n  [a]>\"1\" ,\t[b] ,\"c\"\n)"),
+        r#"IIF([a] > "1", [b], "c")"#
+    );
+    assert_eq!(
+        fmt(r#"Join("",[a],"say \"hi\"")"#),
+        r#"Join("", [a], "say \"hi\"")"#
+    );
+}
+
+#[test]
+fn fmt_keeps_every_empty_slot_including_trailing_ones() {
+    assert_eq!(
+        fmt(r#"Replace([a],"-",,,"_",,)"#),
+        r#"Replace([a], "-", , , "_", , )"#
+    );
+    assert_eq!(fmt("ToLower([x],)"), "ToLower([x], )");
+    assert_eq!(fmt(r#"InStr([x],"/", , )"#), r#"InStr([x], "/", , )"#);
+}
+
+#[test]
+fn fmt_is_idempotent() {
+    for expression in [
+        r#"Replace([a],"-",,,"_",,)"#,
+        r#"switch([a],,"x" ,"y")"#,
+        "IIF(Len([a])>=3,Mid([a],1,3),[a])",
+    ] {
+        let once = fmt(expression);
+        assert_eq!(fmt(&once), once, "from {expression}");
+    }
+}
+
+#[test]
+fn fmt_reads_the_expression_from_stdin_with_a_dash() {
+    let run = entramap_with_stdin(&["fmt", "-"], "toupper( [a] ,\n)\n");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.stdout, "ToUpper([a], )\n");
+}
+
+#[test]
+fn fmt_of_a_broken_expression_exits_2_with_a_diagnostic_and_nothing_on_stdout() {
+    let run = entramap(&["fmt", r#"Append("a", "b"))"#]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.contains("parse_error"), "{run:?}");
+}
+
+// ------------------------------------------------------------------------------- functions
+
+#[test]
+fn functions_lists_all_46_builtins_one_per_line_with_a_signature() {
+    let run = entramap(&["functions"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let names: Vec<&str> = run
+        .stdout
+        .lines()
+        .map(|l| l.split('(').next().expect("a name"))
+        .collect();
+    assert_eq!(names, FUNCTIONS);
+}
+
+#[test]
+fn functions_json_is_an_array_of_46_entries_with_names_and_signatures() {
+    let run = entramap(&["functions", "--format", "json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let json = run.json();
+    let entries = json.as_array().expect("an array");
+    assert_eq!(entries.len(), 46);
+    let names: Vec<&str> = entries
+        .iter()
+        .map(|e| e["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names, FUNCTIONS);
+    for e in entries {
+        let name = e["name"].as_str().unwrap();
+        let signature = e["signature"].as_str().expect("signature");
+        assert!(signature.starts_with(&format!("{name}(")), "{e}");
+        assert!(e["minArguments"].is_u64(), "{e}");
+        assert!(e["parameters"].is_array(), "{e}");
+    }
+}
