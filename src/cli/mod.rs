@@ -1,8 +1,11 @@
 //! The command line: a thin layer of clap commands over the library.
 
+mod check;
+mod docs;
 mod eval;
 mod fmt;
 mod functions;
+mod schema;
 
 use std::process::ExitCode;
 
@@ -24,6 +27,14 @@ enum Command {
     Fmt(fmt::Args),
     /// List the builtin functions with their signatures.
     Functions(functions::Args),
+    /// Lint a mapping table before provisioning is enabled.
+    Check(check::Args),
+    /// Generate Markdown documentation of a mapping table.
+    Docs(docs::Args),
+    /// Convert a Microsoft Graph synchronization schema (JSON) to entramap YAML.
+    Import(schema::ImportArgs),
+    /// Convert a mapping (YAML or Graph JSON) to a Microsoft Graph synchronization schema.
+    Export(schema::ExportArgs),
 }
 
 /// How a command failed, and the exit code that says so.
@@ -46,6 +57,10 @@ pub fn run() -> ExitCode {
         Command::Eval(args) => eval::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Functions(args) => functions::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Docs(args) => docs::run(args),
+        Command::Import(args) => schema::import(args),
+        Command::Export(args) => schema::export(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,4 +1,7 @@
 //! Data the simulator works on: source objects and, later, mapping tables and target schemas.
 
+pub mod graph;
+pub mod load;
+pub mod mapping;
 pub mod sample;
 pub mod source;

@@ -1,0 +1,210 @@
+//! Static lints over mapping tables: `entramap check`.
+//!
+//! [`check`] runs every lint of [`table::LINTS`] over a loaded mapping and returns a
+//! [`Report`] of [`Finding`]s, each with a stable code, the lint's why and fix, and its place
+//! in the file. The lint table is the single source of codes, messages, documentation and
+//! SARIF rules; the passes that raise findings live in their own modules:
+//!
+//! * `rows` — the mapping table itself: targets, matching, required attributes,
+//!   duplicates, vendor storage, defaults, direct sources;
+//! * `expression` — expressions: compile errors and warnings, attributes, and Entra's
+//!   documented pitfalls (IIF, Switch, non-deterministic functions, Booleans, references);
+//! * `scope` — scoping filter clauses;
+//! * [`output`] and [`sarif`] — the human, JSON and SARIF renderings.
+
+mod catalog;
+mod expression;
+mod locate;
+pub mod output;
+mod rows;
+pub mod sarif;
+mod scope;
+pub mod table;
+
+use crate::model::load::Loaded;
+
+pub use table::{LINTS, Lint, Severity, lint};
+
+/// Which object mapping a finding belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Object {
+    /// "Provision Microsoft Entra ID Users".
+    Users,
+    /// "Provision Microsoft Entra ID Groups".
+    Groups,
+}
+
+impl Object {
+    /// The key of the object mapping in the YAML format (`users` / `groups`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Object::Users => "users",
+            Object::Groups => "groups",
+        }
+    }
+}
+
+/// Where a finding is in the file: a byte range and its 1-based line and column (columns
+/// counted in characters, the end exclusive as SARIF wants it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Position {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+    /// Line of `start`, from 1.
+    pub line: usize,
+    /// Column of `start` in characters, from 1.
+    pub column: usize,
+    /// Line of `end`, from 1.
+    pub end_line: usize,
+    /// Column of `end` in characters, from 1 (the character after the range).
+    pub end_column: usize,
+}
+
+/// One problem found in a mapping.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    /// The lint that fired: code, severity, why and the general fix.
+    pub lint: &'static Lint,
+    /// What is wrong here, naming the attribute, function or value.
+    pub message: String,
+    /// How to fix this instance: the lint's fix, or a more specific one (a did-you-mean, the
+    /// compiler's usage hint).
+    pub fix: String,
+    /// The object mapping, when the finding is inside one.
+    pub object: Option<Object>,
+    /// The target attribute of the row (or of the attribute list entry) concerned.
+    pub target: Option<String>,
+    /// Where in the file; `None` when the format keeps no locations (Graph JSON) and the
+    /// finding could not be placed.
+    pub position: Option<Position>,
+}
+
+impl Finding {
+    /// The finding's code, e.g. `EM001`.
+    pub fn code(&self) -> &'static str {
+        self.lint.code
+    }
+
+    /// Its severity.
+    pub fn severity(&self) -> Severity {
+        self.lint.severity
+    }
+
+    /// Why it matters: one sentence, from the lint table.
+    pub fn why(&self) -> &'static str {
+        self.lint.why
+    }
+}
+
+/// Everything `check` found in one file, in file order.
+#[derive(Clone, Debug)]
+pub struct Report {
+    /// The file's display name.
+    pub file: String,
+    /// The findings, sorted by position (unplaced ones last), errors before warnings at the
+    /// same place.
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    /// How many findings are errors.
+    pub fn errors(&self) -> usize {
+        self.count(Severity::Error)
+    }
+
+    /// How many findings are warnings.
+    pub fn warnings(&self) -> usize {
+        self.count(Severity::Warning)
+    }
+
+    /// Whether `entramap check` should fail.
+    pub fn has_errors(&self) -> bool {
+        self.errors() > 0
+    }
+
+    fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity() == severity)
+            .count()
+    }
+
+    /// `N errors, M warnings`, for the end of the human output.
+    pub fn summary(&self) -> String {
+        fn plural(n: usize, word: &str) -> String {
+            if n == 1 {
+                format!("1 {word}")
+            } else {
+                format!("{n} {word}s")
+            }
+        }
+        format!(
+            "{}, {}",
+            plural(self.errors(), "error"),
+            plural(self.warnings(), "warning")
+        )
+    }
+}
+
+/// Run every lint over a loaded mapping file.
+pub fn check(loaded: &Loaded) -> Report {
+    let mut cx = Checker::new(loaded);
+    let file = &loaded.file;
+    rows::object(&mut cx, Object::Users, &file.users);
+    if let Some(groups) = &file.groups {
+        rows::object(&mut cx, Object::Groups, groups);
+    }
+    let mut findings = cx.findings;
+    // Stable order: by place in the file, errors first at the same place, then by code, so
+    // that outputs are deterministic and read top to bottom.
+    findings.sort_by_key(|f| {
+        (
+            f.position.map_or(usize::MAX, |p| p.start),
+            f.severity() != Severity::Error,
+            f.lint.code,
+        )
+    });
+    Report {
+        file: loaded.name.clone(),
+        findings,
+    }
+}
+
+/// The state of one `check` run: where to place findings and what was found so far.
+pub(crate) struct Checker<'a> {
+    pub locator: locate::Locator<'a>,
+    pub findings: Vec<Finding>,
+}
+
+impl<'a> Checker<'a> {
+    fn new(loaded: &'a Loaded) -> Checker<'a> {
+        Checker {
+            locator: locate::Locator::new(loaded),
+            findings: Vec::new(),
+        }
+    }
+
+    /// Record a finding of `lint` at a byte range (or nowhere) and return it for
+    /// adjustments (a specific fix).
+    pub fn report(
+        &mut self,
+        lint: &'static Lint,
+        object: Object,
+        target: Option<&str>,
+        span: Option<(usize, usize)>,
+        message: String,
+    ) -> &mut Finding {
+        let position = span.map(|s| self.locator.position(s));
+        self.findings.push(Finding {
+            lint,
+            message,
+            fix: lint.fix.to_string(),
+            object: Some(object),
+            target: target.map(str::to_string),
+            position,
+        });
+        self.findings.last_mut().expect("just pushed")
+    }
+}

@@ -1,0 +1,125 @@
+//! The human (miette) and JSON renderings of a [`Report`].
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use super::{Finding, Report, Severity};
+
+impl Report {
+    /// The JSON document `check --format json` prints:
+    /// `{file, errors, warnings, findings: [{code, name, severity, message, why, fix, object,
+    /// target, line, column, end_line, end_column, start, end}]}` (positions are null when a
+    /// finding could not be placed; lines and columns count from 1, columns in characters,
+    /// `start`/`end` are byte offsets).
+    pub fn to_json(&self) -> Value {
+        let findings: Vec<Value> = self
+            .findings
+            .iter()
+            .map(|f| {
+                let p = f.position;
+                json!({
+                    "code": f.code(),
+                    "name": f.lint.name,
+                    "severity": f.severity().as_str(),
+                    "message": f.message,
+                    "why": f.why(),
+                    "fix": f.fix,
+                    "object": f.object.map(|o| o.key()),
+                    "target": f.target,
+                    "line": p.map(|p| p.line),
+                    "column": p.map(|p| p.column),
+                    "end_line": p.map(|p| p.end_line),
+                    "end_column": p.map(|p| p.end_column),
+                    "start": p.map(|p| p.start),
+                    "end": p.map(|p| p.end),
+                })
+            })
+            .collect();
+        json!({
+            "file": self.file,
+            "errors": self.errors(),
+            "warnings": self.warnings(),
+            "findings": findings,
+        })
+    }
+
+    /// One miette diagnostic per finding, over the file's `text`.
+    pub fn diagnostics(&self, text: &str) -> Vec<FindingDiagnostic> {
+        let source = Arc::new(miette::NamedSource::new(&self.file, Arc::<str>::from(text)));
+        self.findings
+            .iter()
+            .map(|f| FindingDiagnostic {
+                finding: f.clone(),
+                source: Arc::clone(&source),
+            })
+            .collect()
+    }
+}
+
+/// A finding as a miette diagnostic: code and name, severity, a label at its place, and the
+/// why and fix as help.
+#[derive(Debug)]
+pub struct FindingDiagnostic {
+    finding: Finding,
+    source: Arc<miette::NamedSource<Arc<str>>>,
+}
+
+impl fmt::Display for FindingDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)?;
+        // Without a snippet miette does not name the file; say where the finding is.
+        if self.finding.position.is_none() {
+            write!(f, " ({}", self.source.name())?;
+            if let Some(object) = self.finding.object {
+                write!(f, ", {} mapping", object.key())?;
+            }
+            f.write_str(")")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for FindingDiagnostic {}
+
+impl miette::Diagnostic for FindingDiagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(format!(
+            "{} {}",
+            self.finding.code(),
+            self.finding.lint.name
+        )))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.severity() {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(format!(
+            "{}\nfix: {}",
+            self.finding.why(),
+            self.finding.fix
+        )))
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.finding
+            .position
+            .is_some()
+            .then_some(&*self.source as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        let p = self.finding.position?;
+        let label = miette::LabeledSpan::new_with_span(
+            Some(self.finding.lint.summary.to_string()),
+            (p.start, p.end - p.start),
+        );
+        Some(Box::new(std::iter::once(label)))
+    }
+}

@@ -1,0 +1,161 @@
+//! Lints over scoping filter clauses: attributes Entra can scope on, operator names, operand
+//! presence and regular expressions.
+
+use super::table::*;
+use super::{Checker, Object, catalog, rows};
+use crate::expr::compile::did_you_mean;
+use crate::expr::dotnet::regex::DotNetRegex;
+use crate::model::mapping::{ScopeClause, ScopeFilter};
+
+/// The operators of mapping-model.md 4.3 as Entra's portal writes them, and whether each
+/// takes a value.
+const OPERATORS: &[(&str, bool)] = &[
+    ("&", true),
+    ("!&", true),
+    ("ENDS_WITH", true),
+    ("EQUALS", true),
+    ("Greater_Than", true),
+    ("Greater_Than_OR_EQUALS", true),
+    ("Includes", true),
+    ("IS FALSE", false),
+    ("IS NOT NULL", false),
+    ("IS NULL", false),
+    ("IS TRUE", false),
+    ("NOT EQUALS", true),
+    ("NOT REGEX MATCH", true),
+    ("REGEX MATCH", true),
+];
+
+/// Attributes Entra's scoping filters cannot evaluate (known-issues.md; group `members` from
+/// define-conditional-rules), besides multi-valued ones.
+const NOT_SCOPABLE: &[&str] = &["appRoleAssignments", "manager", "userType", "members"];
+
+/// Graph and the portal spell operators differently (`NOT EQUALS`, `Greater_Than`,
+/// `ENDS_WITH`): compare them uppercased, with `_` and runs of spaces as one space.
+fn normalize(op: &str) -> String {
+    op.split(|c: char| c == '_' || c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_uppercase()
+}
+
+/// The documented operator an operator name stands for.
+fn operator(op: &str) -> Option<(&'static str, bool)> {
+    let wanted = normalize(op);
+    OPERATORS
+        .iter()
+        .copied()
+        .find(|(name, _)| normalize(name) == wanted)
+}
+
+/// Check the scoping filters of one object mapping.
+pub(super) fn check(cx: &mut Checker<'_>, object: Object, filters: &[ScopeFilter]) {
+    for clause in filters.iter().flat_map(|f| &f.clauses) {
+        self::clause(cx, object, clause);
+    }
+}
+
+fn clause(cx: &mut Checker<'_>, object: Object, clause: &ScopeClause) {
+    let attribute = clause.attribute.value.as_str();
+    let attribute_span = cx.locator.scalar(&clause.attribute);
+    let multi_valued = catalog::entry(object, attribute).is_some_and(|e| e.multi_valued);
+    if NOT_SCOPABLE.contains(&attribute) || multi_valued {
+        let why = if multi_valued {
+            "it is multi-valued"
+        } else {
+            "Entra does not support it in scoping filters"
+        };
+        cx.report(
+            &SCOPE_ATTRIBUTE_NOT_ALLOWED,
+            object,
+            None,
+            attribute_span,
+            format!("the scoping clause on `{attribute}` cannot be evaluated: {why}"),
+        );
+    } else if !catalog::is_known(object, attribute) {
+        rows::unknown_source(cx, object, None, attribute, attribute_span);
+    }
+
+    let op = clause.operator.value.as_str();
+    let op_span = cx.locator.scalar(&clause.operator).or(attribute_span);
+    let Some((canonical, binary)) = operator(op) else {
+        let mut message = format!("`{op}` is not a scoping operator Entra documents");
+        if let Some(best) = did_you_mean(op, OPERATORS.iter().map(|(n, _)| *n)) {
+            message.push_str(&format!("; did you mean `{best}`?"));
+        }
+        cx.report(&UNKNOWN_SCOPE_OPERATOR, object, None, op_span, message);
+        return;
+    };
+    match (&clause.value, binary) {
+        (Some(value), false) => {
+            cx.report(
+                &SCOPE_OPERAND_MISMATCH,
+                object,
+                None,
+                op_span,
+                format!(
+                    "`{canonical}` takes no value, but the clause on `{attribute}` gives {value:?}"
+                ),
+            );
+        }
+        (None, true) => {
+            cx.report(
+                &SCOPE_OPERAND_MISMATCH,
+                object,
+                None,
+                op_span,
+                format!(
+                    "`{canonical}` compares with a value, but the clause on `{attribute}` has none"
+                ),
+            );
+        }
+        (Some(value), true) if canonical.ends_with("REGEX MATCH") => {
+            if let Err(e) = DotNetRegex::compile(value) {
+                // The value keeps no span: find its `value:` key next to the clause's others.
+                let value_at = attribute_span
+                    .and_then(|a| cx.locator.sibling_key(a, "value"))
+                    .and_then(|key| cx.locator.key_value(key, value));
+                let span = match value_at {
+                    Some(((start, _), true)) => Some((start + e.start, start + e.end.max(e.start))),
+                    Some((whole, false)) => Some(whole),
+                    None => op_span,
+                };
+                let finding = cx.report(
+                    &SCOPE_REGEX_INVALID,
+                    object,
+                    None,
+                    span,
+                    format!(
+                        "the {canonical} pattern {value:?} does not compile: {}",
+                        e.message
+                    ),
+                );
+                if let Some(help) = e.help {
+                    finding.fix = help;
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn graph_and_portal_spellings_are_the_same_operator() {
+        assert_eq!(operator("NOT EQUALS"), Some(("NOT EQUALS", true)));
+        assert_eq!(operator("not_equals"), Some(("NOT EQUALS", true)));
+        assert_eq!(operator("Greater_Than"), Some(("Greater_Than", true)));
+        assert_eq!(
+            operator("GREATER THAN OR EQUALS"),
+            Some(("Greater_Than_OR_EQUALS", true))
+        );
+        assert_eq!(operator("is  null"), Some(("IS NULL", false)));
+        assert_eq!(operator("ENDS WITH"), Some(("ENDS_WITH", true)));
+        assert_eq!(operator("STARTS_WITH"), None);
+        assert_eq!(operator("IsMemberOf"), None);
+    }
+}

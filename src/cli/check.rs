@@ -1,0 +1,65 @@
+//! `entramap check`: lint a mapping table before provisioning is switched on.
+
+use std::path::PathBuf;
+
+use super::{Failure, report};
+use crate::check;
+use crate::model::load;
+
+/// Arguments of `entramap check`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The mapping file (entramap YAML or Microsoft Graph schema JSON, told apart by content).
+    #[arg(required_unless_present = "lints")]
+    mapping: Option<PathBuf>,
+    /// Print the lint table (code, severity, why, fix) as Markdown instead of checking a file.
+    #[arg(long, conflicts_with = "mapping")]
+    lints: bool,
+    /// Output format: diagnostics on standard error, or a JSON / SARIF 2.1.0 document on
+    /// standard output.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Human,
+    Json,
+    Sarif,
+}
+
+/// Exit 0 when there are no errors (warnings allowed), 1 with errors, 2 when the file cannot
+/// be read or parsed.
+pub(super) fn run(args: Args) -> Result<(), Failure> {
+    let Some(path) = &args.mapping else {
+        print!("{}", check::table::markdown());
+        return Ok(());
+    };
+    let loaded = load::read(path).map_err(|e| {
+        report(e);
+        Failure::Input
+    })?;
+    let result = check::check(&loaded);
+    match args.format {
+        Format::Human => {
+            for diagnostic in result.diagnostics(&loaded.text) {
+                report(diagnostic);
+            }
+            eprintln!("{}: {}", result.file, result.summary());
+        }
+        Format::Json => print_json(&result.to_json()),
+        Format::Sarif => print_json(&result.to_sarif()),
+    }
+    if result.has_errors() {
+        Err(Failure::Eval)
+    } else {
+        Ok(())
+    }
+}
+
+fn print_json(value: &serde_json::Value) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).expect("JSON values always serialize")
+    );
+}

@@ -1,0 +1,196 @@
+//! `entramap import` and `entramap export`: Microsoft Graph synchronization schemas (JSON) to
+//! entramap YAML and back (see [`crate::model::graph`]).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::{Failure, report};
+use crate::expr::error::Error as ExprError;
+use crate::expr::syntax;
+use crate::input::FileError;
+use crate::model::load::{self, Format};
+use crate::model::{graph, mapping::MappingFile};
+
+/// Arguments of `entramap import`.
+#[derive(clap::Args, Debug)]
+pub struct ImportArgs {
+    /// The Graph schema JSON file (what `GET .../synchronization/jobs/{id}/schema` returns, or
+    /// Entra's "Review your schema" editor shows).
+    schema: PathBuf,
+    /// Write the YAML to this file instead of standard output (replaced atomically: a failure
+    /// leaves the old file in place).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+/// Arguments of `entramap export`.
+#[derive(clap::Args, Debug)]
+pub struct ExportArgs {
+    /// The mapping file (YAML or Graph JSON, told apart by content).
+    mapping: PathBuf,
+    /// Write the JSON to this file instead of standard output (replaced atomically).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+pub(super) fn import(args: ImportArgs) -> Result<(), Failure> {
+    let name = args.schema.display().to_string();
+    let text = crate::input::read_text(&args.schema).map_err(|e| {
+        report(FileError::new(&name, "", e, None));
+        Failure::Input
+    })?;
+    if load::detect(&text) != Format::GraphJson {
+        report(
+            FileError::new(
+                &name,
+                &text,
+                "not a Graph synchronization schema: expected a JSON object",
+                Some((0, 0)),
+            )
+            .with_help("`entramap import` reads Graph JSON; `entramap export` turns YAML into it"),
+        );
+        return Err(Failure::Input);
+    }
+    let value = crate::input::parse_document(&name, &text).map_err(|e| {
+        report(e);
+        Failure::Input
+    })?;
+    let file = graph::import(&value).map_err(|e| {
+        let span = graph::locate(&text, &e);
+        report(FileError::new(
+            &name,
+            &text,
+            format!("not a Graph synchronization schema: {e}"),
+            span,
+        ));
+        Failure::Input
+    })?;
+
+    // Import is meant to be lossless; if this schema is a case it is not, say so rather than
+    // let a later export silently differ.
+    match graph::export(&file) {
+        Ok(back) if same_json(&back, &value) => {}
+        Ok(_) => eprintln!(
+            "warning: {name}: exporting the imported mapping will not reproduce this schema exactly (please report this)"
+        ),
+        Err(e) => eprintln!("warning: {name}: the imported mapping does not export: {e}"),
+    }
+
+    let yaml = to_yaml(&file, &args.schema).map_err(|e| {
+        eprintln!("error: {e}");
+        Failure::Input
+    })?;
+    emit(args.out.as_deref(), &yaml)
+}
+
+pub(super) fn export(args: ExportArgs) -> Result<(), Failure> {
+    let loaded = load::read(&args.mapping).map_err(|e| {
+        report(e);
+        Failure::Input
+    })?;
+    let value = graph::export(&loaded.file).map_err(|e| {
+        report_export_error(&loaded, &e);
+        Failure::Input
+    })?;
+    let mut json = serde_json::to_string_pretty(&value).map_err(|e| {
+        eprintln!("error: cannot write JSON: {e}");
+        Failure::Input
+    })?;
+    json.push('\n');
+    emit(args.out.as_deref(), &json)
+}
+
+/// The YAML text of an imported schema, with a comment saying where it came from. Checked to
+/// load back before anything is written.
+fn to_yaml(file: &MappingFile, source: &Path) -> Result<String, String> {
+    let body = serde_saphyr::to_string(file).map_err(|e| format!("cannot write YAML: {e}"))?;
+    let origin = source.file_name().map_or_else(
+        || source.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let yaml = format!(
+        "# Imported by `entramap import` from the Microsoft Graph synchronization schema {origin}.\n\
+         # The `graph` fields keep what entramap does not interpret, so that `entramap export`\n\
+         # writes the schema back exactly.\n{body}"
+    );
+    load::parse("imported.yaml", &yaml).map_err(|e| {
+        format!("the YAML written for {origin} does not load back (a bug in entramap): {e}")
+    })?;
+    Ok(yaml)
+}
+
+/// Report an export failure, pointing at the expression in the file when one is to blame.
+fn report_export_error(loaded: &load::Loaded, message: &str) {
+    let objects = [
+        ("users", Some(&loaded.file.users)),
+        ("groups", loaded.file.groups.as_ref()),
+    ];
+    for (role, object) in objects {
+        let Some(object) = object else { continue };
+        for (i, row) in object.mappings.iter().enumerate() {
+            if !message.starts_with(&format!("{role}.mappings[{i}] ")) {
+                continue;
+            }
+            if let Some(expression) = &row.expression
+                && let Err(e) = syntax::parse(&expression.value)
+            {
+                report(load::locate(loaded, expression, &ExprError::from(e)));
+                return;
+            }
+        }
+    }
+    report(FileError::new(
+        &loaded.name,
+        &loaded.text,
+        format!("cannot export as a Graph schema: {message}"),
+        None,
+    ));
+}
+
+/// Write the output to `out` (atomically) or standard output, only once everything succeeded.
+fn emit(out: Option<&Path>, text: &str) -> Result<(), Failure> {
+    match out {
+        Some(path) => write_atomically(path, text).map_err(|e| {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            Failure::Eval
+        }),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+                .map_err(|e| {
+                    eprintln!("error: cannot write to standard output: {e}");
+                    Failure::Eval
+                })
+        }
+    }
+}
+
+/// Write `text` to a temporary file next to `path`, then rename it over `path`: a rename
+/// within one directory is atomic, so `path` is either the old file or the whole new one.
+fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"))?;
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(name);
+    tmp_name.push(format!(".entramap-{}.tmp", std::process::id()));
+    let tmp = path.with_file_name(tmp_name);
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        // Best effort: the temporary file is ours and useless now.
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// JSON equality that also compares key order.
+fn same_json(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    serde_json::to_string(a).ok() == serde_json::to_string(b).ok()
+}

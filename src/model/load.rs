@@ -1,0 +1,146 @@
+//! Loading a mapping file (our YAML, or a Microsoft Graph `synchronizationSchema` JSON, told
+//! apart by content) and compiling its expressions, with every problem located in the file.
+
+use serde_saphyr::Spanned;
+
+use super::mapping::MappingFile;
+use crate::expr::error::{Error as ExprError, Located};
+use crate::expr::{self, AttributeCheck, Options, Program};
+use crate::input::{self, FileError};
+
+/// The two file formats a mapping can come in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// entramap's YAML.
+    Yaml,
+    /// Microsoft Graph `synchronizationSchema` JSON, as Entra's schema editor shows it.
+    GraphJson,
+}
+
+/// Tell the format from the content: JSON objects are Graph schemas, anything else is YAML.
+pub fn detect(text: &str) -> Format {
+    let t = text.trim_start_matches('\u{feff}').trim_start();
+    if t.starts_with('{') {
+        Format::GraphJson
+    } else {
+        Format::Yaml
+    }
+}
+
+/// A mapping file as read, with its name and text for diagnostics.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    /// The file's display name.
+    pub name: String,
+    /// The file's text.
+    pub text: String,
+    /// The format it was in.
+    pub format: Format,
+    /// The parsed content.
+    pub file: MappingFile,
+}
+
+/// Parse a mapping file's text.
+pub fn parse(name: &str, text: &str) -> Result<Loaded, FileError> {
+    let format = detect(text);
+    let file = match format {
+        Format::Yaml => {
+            serde_saphyr::from_str_with_options::<MappingFile>(text, input::yaml_options())
+                .map_err(|e| yaml_error(name, text, &e))?
+        }
+        Format::GraphJson => {
+            let value: serde_json::Value = input::parse_document(name, text)?;
+            super::graph::import(&value).map_err(|e| {
+                let span = super::graph::locate(text, &e);
+                FileError::new(
+                    name,
+                    text,
+                    format!("not a Graph synchronization schema: {e}"),
+                    span,
+                )
+            })?
+        }
+    };
+    Ok(Loaded {
+        name: name.to_string(),
+        text: text.to_string(),
+        format,
+        file,
+    })
+}
+
+/// Read and parse a mapping file from disk.
+pub fn read(path: &std::path::Path) -> Result<Loaded, FileError> {
+    let name = path.display().to_string();
+    let text = input::read_text(path).map_err(|e| FileError::new(&name, "", e, None))?;
+    parse(&name, &text)
+}
+
+fn yaml_error(name: &str, text: &str, e: &serde_saphyr::Error) -> FileError {
+    let span = e.location().map(|loc| {
+        let start = loc
+            .span()
+            .byte_offset()
+            .map(|b| b as usize)
+            .unwrap_or_else(|| input::offset_of(text, loc.line() as usize, loc.column() as usize));
+        let len = loc.span().byte_len().map_or(1, |l| (l as usize).max(1));
+        (start.min(text.len()), (start + len).min(text.len()))
+    });
+    let message = e.to_string();
+    let message = message
+        .lines()
+        .next()
+        .unwrap_or("invalid mapping file")
+        .to_string();
+    FileError::new(name, text, format!("invalid mapping file: {message}"), span)
+        .with_help("mappings/README.md describes the format")
+}
+
+/// Where the text of a YAML string scalar starts in the file, when the scalar's content
+/// appears there byte for byte (plain or quoted single-line scalars without escapes). Spans
+/// inside the value can then be shifted by this offset to point into the file.
+pub fn embedded_offset(text: &str, scalar: &Spanned<String>) -> Option<usize> {
+    let start = scalar.referenced.span().byte_offset()? as usize;
+    let rest = text.get(start..)?;
+    let body = match rest.chars().next()? {
+        '\'' | '"' => &rest[1..],
+        _ => rest,
+    };
+    let offset = start + (rest.len() - body.len());
+    body.starts_with(scalar.value.as_str()).then_some(offset)
+}
+
+/// A compiled expression of a mapping row and where its text sits in the file.
+#[derive(Debug)]
+pub struct CompiledExpression {
+    /// The program.
+    pub program: Program,
+}
+
+/// Compile one expression that came from `scalar` in `loaded`, pointing errors and warnings
+/// into the file when the scalar maps byte for byte, or at the expression on its own
+/// otherwise.
+pub fn compile_expression(
+    loaded: &Loaded,
+    scalar: &Spanned<String>,
+    check: AttributeCheck<'_>,
+) -> Result<Program, Box<Located>> {
+    let options = Options { attributes: check };
+    expr::compile(&scalar.value, &options).map_err(|e| Box::new(locate(loaded, scalar, &e)))
+}
+
+/// Bind an expression error to the file (or to the expression text when it cannot be
+/// placed in the file exactly).
+pub fn locate(loaded: &Loaded, scalar: &Spanned<String>, e: &ExprError) -> Located {
+    match embedded_offset(&loaded.text, scalar) {
+        Some(offset) if loaded.format == Format::Yaml => {
+            Located::error(e, &loaded.name, &loaded.text, offset)
+        }
+        _ => Located::error(
+            e,
+            &format!("{} (expression)", loaded.name),
+            &scalar.value,
+            0,
+        ),
+    }
+}
