@@ -418,13 +418,7 @@ fn root(cx: &mut Checker<'_>, row: &Row<'_>, scalar: &Spanned<String>, tree: &Ex
         && name == "appRoleAssignments"
     {
         let span = place(cx, row, scalar, tree.span);
-        cx.report(
-            &DIRECT_APP_ROLE_ASSIGNMENTS,
-            row.object,
-            Some(row.target()),
-            span,
-            format!("`{}` maps appRoleAssignments directly", row.target()),
-        );
+        super::rows::direct_app_role_assignments(cx, row, span);
     }
     if row.boolean_target()
         && let Some((span, what)) = non_boolean(row.object, tree)

@@ -245,13 +245,7 @@ fn direct_source(cx: &mut Checker<'_>, row: &Row<'_>, source: &Spanned<String>) 
         return;
     }
     if name == "appRoleAssignments" {
-        cx.report(
-            &DIRECT_APP_ROLE_ASSIGNMENTS,
-            row.object,
-            Some(row.target()),
-            span,
-            format!("`{}` maps appRoleAssignments directly", row.target()),
-        );
+        direct_app_role_assignments(cx, row, span);
     }
     if row.boolean_target()
         && let Some(kind) = catalog::kind(row.object, name)
@@ -268,6 +262,22 @@ fn direct_source(cx: &mut Checker<'_>, row: &Row<'_>, source: &Spanned<String>) 
             ),
         );
     }
+}
+
+/// EM108: a row (Direct, or an expression that is only the attribute) that maps
+/// appRoleAssignments itself.
+pub(super) fn direct_app_role_assignments(
+    cx: &mut Checker<'_>,
+    row: &Row<'_>,
+    span: Option<(usize, usize)>,
+) {
+    cx.report(
+        &DIRECT_APP_ROLE_ASSIGNMENTS,
+        row.object,
+        Some(row.target()),
+        span,
+        format!("`{}` maps appRoleAssignments directly", row.target()),
+    );
 }
 
 /// EM105 for a Constant row.

@@ -9,6 +9,8 @@ mod schema;
 
 use std::process::ExitCode;
 
+use std::io::Write;
+
 use clap::{Parser, Subcommand};
 
 /// Compile, evaluate and simulate Microsoft Entra ID attribute mappings offline.
@@ -84,4 +86,47 @@ pub(crate) fn expression_text(arg: &str) -> Result<String, Failure> {
             Failure::Input
         })?;
     Ok(text.trim_end_matches(['\n', '\r']).to_string())
+}
+
+/// Write the output to `out` (atomically) or standard output, only once everything succeeded.
+pub(crate) fn emit(out: Option<&std::path::Path>, text: &str) -> Result<(), Failure> {
+    match out {
+        Some(path) => write_atomically(path, text).map_err(|e| {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            Failure::Eval
+        }),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+                .map_err(|e| {
+                    eprintln!("error: cannot write to standard output: {e}");
+                    Failure::Eval
+                })
+        }
+    }
+}
+
+/// Write `text` to a temporary file next to `path`, then rename it over `path`: a rename
+/// within one directory is atomic, so `path` is either the old file or the whole new one.
+fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"))?;
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(name);
+    tmp_name.push(format!(".entramap-{}.tmp", std::process::id()));
+    let tmp = path.with_file_name(tmp_name);
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        // Best effort: the temporary file is ours and useless now.
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }

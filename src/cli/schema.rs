@@ -1,10 +1,9 @@
 //! `entramap import` and `entramap export`: Microsoft Graph synchronization schemas (JSON) to
 //! entramap YAML and back (see [`crate::model::graph`]).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::{Failure, report};
+use super::{Failure, emit, report};
 use crate::expr::error::Error as ExprError;
 use crate::expr::syntax;
 use crate::input::FileError;
@@ -145,49 +144,6 @@ fn report_export_error(loaded: &load::Loaded, message: &str) {
         format!("cannot export as a Graph schema: {message}"),
         None,
     ));
-}
-
-/// Write the output to `out` (atomically) or standard output, only once everything succeeded.
-fn emit(out: Option<&Path>, text: &str) -> Result<(), Failure> {
-    match out {
-        Some(path) => write_atomically(path, text).map_err(|e| {
-            eprintln!("error: cannot write {}: {e}", path.display());
-            Failure::Eval
-        }),
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(text.as_bytes())
-                .and_then(|()| stdout.flush())
-                .map_err(|e| {
-                    eprintln!("error: cannot write to standard output: {e}");
-                    Failure::Eval
-                })
-        }
-    }
-}
-
-/// Write `text` to a temporary file next to `path`, then rename it over `path`: a rename
-/// within one directory is atomic, so `path` is either the old file or the whole new one.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"))?;
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(format!(".entramap-{}.tmp", std::process::id()));
-    let tmp = path.with_file_name(tmp_name);
-    let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        // Best effort: the temporary file is ours and useless now.
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }
 
 /// JSON equality that also compares key order.
