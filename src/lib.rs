@@ -12,3 +12,4 @@ pub mod docs;
 pub mod expr;
 pub mod input;
 pub mod model;
+pub mod scim;

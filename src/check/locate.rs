@@ -81,7 +81,7 @@ impl<'a> Locator<'a> {
     /// expression occurs exactly once in the scalar's text (block scalars, escapes elsewhere).
     pub fn in_expression(&self, scalar: &Spanned<String>, span: Span) -> Option<(usize, usize)> {
         if !self.yaml {
-            return None;
+            return load::json_expression_span(self.text, &scalar.value, span.start, span.end);
         }
         if let Some(offset) = load::embedded_offset(self.text, scalar) {
             let shifted = span.shifted(offset);

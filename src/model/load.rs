@@ -110,6 +110,28 @@ pub fn embedded_offset(text: &str, scalar: &Spanned<String>) -> Option<usize> {
     body.starts_with(scalar.value.as_str()).then_some(offset)
 }
 
+/// Where bytes `start..end` of an expression stored as a JSON string sit in a JSON file: the
+/// string is found by its JSON encoding (once it occurs exactly once), and offsets inside it
+/// are moved past the escapes that precede them. `None` when the file spells the string
+/// differently (e.g. `\u` escapes) or more than once.
+pub fn json_expression_span(
+    text: &str,
+    expression: &str,
+    start: usize,
+    end: usize,
+) -> Option<(usize, usize)> {
+    let encoded = serde_json::to_string(expression).ok()?;
+    let mut hits = text.match_indices(encoded.as_str());
+    let (at, _) = hits.next()?;
+    if hits.next().is_some() {
+        return None;
+    }
+    let encoded_len = |s: &str| serde_json::to_string(s).map_or(0, |e| e.len() - 2);
+    let from = at + 1 + encoded_len(expression.get(..start)?);
+    let to = at + 1 + encoded_len(expression.get(..end)?);
+    Some((from, to.max(from)))
+}
+
 /// A compiled expression of a mapping row and where its text sits in the file.
 #[derive(Debug)]
 pub struct CompiledExpression {
