@@ -139,6 +139,15 @@ fn em007_duplicate_target_points_at_the_second_row_and_names_the_first() {
 }
 
 #[test]
+fn em013_duplicate_attribute_definition_points_at_the_second_and_keeps_the_first() {
+    let (report, text) = check_fixture("em013-duplicate-attribute-definition.yaml");
+    // No EM005: the first definition (filterable) is the one that counts.
+    assert_eq!(codes(&report), ["EM013"]);
+    assert_at(&report, &text, "EM013", 11, 13, "username");
+    assert!(report.findings[0].message.contains("line 9"));
+}
+
+#[test]
 fn em008_em009_em010_select_unique_value_misuse() {
     let (report, text) = check_fixture("em008-select-unique-value.yaml");
     assert_eq!(codes(&report), ["EM008", "EM009", "EM010", "EM008"]);
@@ -325,6 +334,7 @@ fn lint_codes_are_stable() {
             ("EM010", "select-unique-value-always"),
             ("EM011", "ambiguous-mapping-type"),
             ("EM012", "no-matching-attribute"),
+            ("EM013", "duplicate-attribute-definition"),
             ("EM101", "iif-nullable-condition"),
             ("EM102", "switch-presence-source"),
             ("EM103", "non-deterministic-always"),
@@ -380,7 +390,7 @@ fn every_shipped_mapping_has_no_errors() {
 // Graph JSON (no spans: findings are placed at the row's targetAttributeName)
 
 #[test]
-fn graph_json_findings_point_at_the_rows_target_attribute_name() {
+fn graph_json_findings_inside_expressions_point_into_the_json_string() {
     let yaml = load::read(&fixture("em104-switch-boolean-keys.yaml")).unwrap();
     // The same mapping as Graph JSON would give it: no spans, only the JSON text to search.
     let text = r#"{
@@ -397,7 +407,8 @@ fn graph_json_findings_point_at_the_rows_target_attribute_name() {
     };
     let report = check::check(&loaded);
     assert_eq!(codes(&report), ["EM104"]);
-    assert_at(&report, text, "EM104", 4, 29, r#""active""#);
+    // Inside the expression's JSON string, past the escapes before it.
+    assert_at(&report, text, "EM104", 4, 111, r#"\"false\""#);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -593,7 +604,7 @@ fn cli_lists_the_lint_table() {
 }
 
 #[test]
-fn cli_checks_a_graph_schema_json_and_points_at_its_target_attribute_name() {
+fn cli_checks_a_graph_schema_json_and_points_into_its_expression_string() {
     // The bad YAML mapping exported to Graph JSON with `entramap export`, then checked.
     let json = std::env::temp_dir().join(format!("entramap-check-{}.json", std::process::id()));
     let out = entramap(&[
@@ -614,10 +625,9 @@ fn cli_checks_a_graph_schema_json_and_points_at_its_target_attribute_name() {
         finding["start"].as_u64().unwrap() as usize,
         finding["end"].as_u64().unwrap() as usize,
     );
-    assert_eq!(&text[start..end], r#""active""#);
+    assert_eq!(&text[start..end], r#"\"false\""#);
     assert!(
-        text[..start]
-            .trim_end()
-            .ends_with("\"targetAttributeName\":")
+        text[..start].contains("\"expression\""),
+        "the finding points into the expression string"
     );
 }

@@ -46,11 +46,32 @@ impl Row<'_> {
 
 /// Check one object mapping.
 pub(super) fn object(cx: &mut Checker<'_>, object: Object, mapping: &ObjectMapping) {
-    let attributes: HashMap<&str, &TargetAttribute> = mapping
-        .attributes
-        .iter()
-        .map(|a| (a.name.value.as_str(), a))
-        .collect();
+    // The first definition of a name counts; later ones are EM013.
+    let mut attributes: HashMap<&str, &TargetAttribute> = HashMap::new();
+    let mut defined: HashMap<String, Option<usize>> = HashMap::new();
+    for a in &mapping.attributes {
+        let span = cx.locator.scalar(&a.name);
+        let line = span.map(|s| cx.locator.position(s).line);
+        match defined.get(&a.name.value.to_ascii_lowercase()) {
+            Some(first) => {
+                let message = match first {
+                    Some(l) => format!("`{}` is already defined on line {l}", a.name.value),
+                    None => format!("`{}` is already defined earlier", a.name.value),
+                };
+                cx.report(
+                    &DUPLICATE_ATTRIBUTE_DEFINITION,
+                    object,
+                    Some(&a.name.value),
+                    span,
+                    message,
+                );
+            }
+            None => {
+                defined.insert(a.name.value.to_ascii_lowercase(), line);
+                attributes.insert(a.name.value.as_str(), a);
+            }
+        }
+    }
     // Targets seen so far, compared ASCII-case-insensitively like SCIM attribute paths, with
     // the line of the first row for the message.
     let mut seen: HashMap<String, Option<usize>> = HashMap::new();

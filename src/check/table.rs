@@ -147,6 +147,15 @@ pub static DUPLICATE_TARGET: Lint = error(
     "Keep one row per target attribute and merge the logic into one expression.",
 );
 
+/// EM013: the attribute list defines the same attribute twice.
+pub static DUPLICATE_ATTRIBUTE_DEFINITION: Lint = error(
+    "EM013",
+    "duplicate-attribute-definition",
+    "The attribute list defines the same attribute twice",
+    "Graph requires attribute names to be unique within an object, so Entra rejects the schema, and the two definitions may disagree (type, filterable, required).",
+    "Keep one definition per attribute name and merge their settings.",
+);
+
 /// EM008: SelectUniqueValue in a SCIM app's mapping.
 pub static SELECT_UNIQUE_VALUE_UNSUPPORTED: Lint = error(
     "EM008",
@@ -341,6 +350,7 @@ pub static LINTS: &[&Lint] = &[
     &SELECT_UNIQUE_VALUE_ALWAYS,
     &AMBIGUOUS_MAPPING_TYPE,
     &NO_MATCHING_ATTRIBUTE,
+    &DUPLICATE_ATTRIBUTE_DEFINITION,
     &IIF_NULLABLE_CONDITION,
     &SWITCH_PRESENCE_SOURCE,
     &NON_DETERMINISTIC_ALWAYS,

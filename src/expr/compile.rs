@@ -238,6 +238,7 @@ impl Compiler<'_, '_> {
                 Some(arg) => Some(self.node(arg, depth + 1)?),
             });
         }
+        self.single_valued_arguments(builtin, &compiled);
         let mut call = Call {
             builtin,
             args: compiled,
@@ -246,6 +247,37 @@ impl Compiler<'_, '_> {
         };
         call.prepared = builtins::prepare(&call, depth)?;
         Ok(call)
+    }
+
+    /// Warn where a parameter that wants several values gets an attribute Entra's catalog
+    /// knows as single-valued (`Item([mail], 1)`): legal, but almost always a mistake.
+    fn single_valued_arguments(&mut self, builtin: &'static Builtin, args: &[Option<Node>]) {
+        for (i, arg) in args.iter().enumerate() {
+            let (
+                Some(param),
+                Some(Node {
+                    kind: NodeKind::Attr(name),
+                    span,
+                }),
+            ) = (builtin.param(i), arg)
+            else {
+                continue;
+            };
+            let single = source::user_attribute(name).is_some_and(|e| !e.multi_valued);
+            if param.kind == builtins::Kind::Multi && single {
+                self.warnings.push(Warning {
+                    code: "single_valued_argument",
+                    message: format!(
+                        "{} expects a multi-valued attribute, but `[{name}]` holds one value",
+                        builtin.name
+                    ),
+                    span: *span,
+                    help: Some(format!(
+                        "use a multi-valued attribute such as [proxyAddresses] or [appRoleAssignments], or a Split(...) of [{name}]"
+                    )),
+                });
+            }
+        }
     }
 
     fn attribute(&mut self, name: &str, span: Span) {

@@ -279,7 +279,7 @@ pub static TABLE: &[Builtin] = &[
     },
     Builtin {
         name: "AppRoleAssignmentsComplex",
-        params: &[req("source", Attribute)],
+        params: &[req("source", Multi)],
         min: 1,
         max: Some(1),
         lazy: false,
@@ -289,7 +289,7 @@ pub static TABLE: &[Builtin] = &[
     },
     Builtin {
         name: "AssertiveAppRoleAssignmentsComplex",
-        params: &[req("source", Attribute)],
+        params: &[req("source", Multi)],
         min: 1,
         max: Some(1),
         lazy: false,
@@ -700,7 +700,7 @@ pub static TABLE: &[Builtin] = &[
     },
     Builtin {
         name: "SingleAppRoleAssignment",
-        params: &[req("attribute", Attribute)],
+        params: &[req("attribute", Multi)],
         min: 1,
         max: Some(1),
         lazy: false,
