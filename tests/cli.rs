@@ -558,3 +558,33 @@ fn functions_json_is_an_array_of_46_entries_with_names_and_signatures() {
         assert!(e["parameters"].is_array(), "{e}");
     }
 }
+
+#[test]
+fn a_reader_that_closes_the_pipe_early_ends_the_program_without_a_panic() {
+    use std::io::Read;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_entramap"))
+        .arg("functions")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start entramap");
+    let mut stdout = child.stdout.take().expect("stdout is piped");
+    let mut first = [0u8; 1];
+    stdout.read_exact(&mut first).expect("some output");
+    drop(stdout);
+    let out = child.wait_with_output().expect("wait for entramap");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(out.status.code(), Some(101), "{stderr}");
+}
+
+#[test]
+fn export_refuses_a_mapping_with_a_broken_expression_and_writes_nothing() {
+    let run = entramap(&["export", "tests/data/check/em001-expression-error.yaml"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stdout.is_empty(), "{run:?}");
+    assert!(
+        run.stderr.contains("em001-expression-error.yaml"),
+        "{run:?}"
+    );
+}

@@ -109,6 +109,21 @@ pub struct Report {
 }
 
 impl Report {
+    /// The report for a file that could not be read as a mapping: one EM000 finding.
+    pub fn unreadable(file: &str, message: String) -> Report {
+        Report {
+            file: file.to_string(),
+            findings: vec![Finding {
+                lint: &table::UNREADABLE_FILE,
+                message,
+                fix: table::UNREADABLE_FILE.fix.to_string(),
+                object: None,
+                target: None,
+                position: None,
+            }],
+        }
+    }
+
     /// How many findings are errors.
     pub fn errors(&self) -> usize {
         self.count(Severity::Error)

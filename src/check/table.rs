@@ -147,6 +147,16 @@ pub static DUPLICATE_TARGET: Lint = error(
     "Keep one row per target attribute and merge the logic into one expression.",
 );
 
+/// EM000: the file is not a mapping at all (reported in JSON and SARIF output, so that a
+/// code-scanning run shows it; the human output prints the file diagnostic).
+pub static UNREADABLE_FILE: Lint = error(
+    "EM000",
+    "unreadable-file",
+    "The file is not a readable mapping",
+    "Nothing can be checked in a file that is not valid YAML or Graph JSON of the mapping format.",
+    "Fix the syntax or key the diagnostic points at; mappings/README.md describes the format.",
+);
+
 /// EM013: the attribute list defines the same attribute twice.
 pub static DUPLICATE_ATTRIBUTE_DEFINITION: Lint = error(
     "EM013",
@@ -338,6 +348,7 @@ pub static SCOPE_OPERAND_MISMATCH: Lint = warning(
 
 /// Every lint, errors first, in code order.
 pub static LINTS: &[&Lint] = &[
+    &UNREADABLE_FILE,
     &EXPRESSION_ERROR,
     &UNKNOWN_SOURCE_ATTRIBUTE,
     &UNKNOWN_TARGET_ATTRIBUTE,

@@ -32,20 +32,30 @@ enum Format {
 /// be read or parsed.
 pub(super) fn run(args: Args) -> Result<(), Failure> {
     let Some(path) = &args.mapping else {
-        print!("{}", check::table::markdown());
+        out!("{}", check::table::markdown());
         return Ok(());
     };
-    let loaded = load::read(path).map_err(|e| {
-        report(e);
-        Failure::Input
-    })?;
+    let loaded = match load::read(path) {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            // Tools reading JSON or SARIF get the failure as a finding too.
+            let unreadable = check::Report::unreadable(&path.display().to_string(), e.to_string());
+            match args.format {
+                Format::Human => {}
+                Format::Json => print_json(&unreadable.to_json()),
+                Format::Sarif => print_json(&unreadable.to_sarif()),
+            }
+            report(e);
+            return Err(Failure::Input);
+        }
+    };
     let result = check::check(&loaded);
     match args.format {
         Format::Human => {
             for diagnostic in result.diagnostics(&loaded.text) {
                 report(diagnostic);
             }
-            eprintln!("{}: {}", result.file, result.summary());
+            errln!("{}: {}", result.file, result.summary());
         }
         Format::Json => print_json(&result.to_json()),
         Format::Sarif => print_json(&result.to_sarif()),
@@ -58,7 +68,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
 }
 
 fn print_json(value: &serde_json::Value) {
-    println!(
+    outln!(
         "{}",
         serde_json::to_string_pretty(value).expect("JSON values always serialize")
     );

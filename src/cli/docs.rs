@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 
 use super::{Failure, emit, report};
-use crate::expr::AttributeCheck;
 use crate::model::load;
 
 /// Arguments of `entramap docs`.
@@ -24,14 +23,8 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     })?;
     // A broken expression would be published as if it worked: refuse it, pointing into the
     // file, like every other command that reads a mapping.
-    let objects = std::iter::once(&loaded.file.users).chain(loaded.file.groups.as_ref());
-    for row in objects.flat_map(|o| &o.mappings) {
-        if let Some(e) = &row.expression {
-            load::compile_expression(&loaded, e, AttributeCheck::Any).map_err(|located| {
-                report(*located);
-                Failure::Input
-            })?;
-        }
+    if load::report_expression_errors(&loaded, report) {
+        return Err(Failure::Input);
     }
     let markdown = crate::docs::render(&loaded.file);
     emit(args.out.as_deref(), &markdown)

@@ -46,9 +46,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     let user = load_user(args.user.as_deref())?;
     let now = match &args.now {
         Some(text) => DateTime::parse_rfc3339(text).ok_or_else(|| {
-            eprintln!(
-                "error: --now {text:?} is not an RFC 3339 instant such as 2025-07-30T09:15:00Z"
-            );
+            errln!("error: --now {text:?} is not an RFC 3339 instant such as 2025-07-30T09:15:00Z");
             Failure::Input
         })?,
         None => system_now(),
@@ -66,14 +64,14 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     let text = expression_text(expression)?;
     let result = evaluate(&text, &user, &ctx, &options);
     match args.format {
-        Format::Json => println!(
+        Format::Json => outln!(
             "{}",
             serde_json::to_string_pretty(&result.json).expect("JSON")
         ),
         Format::Text => {
             if let Some(lines) = &result.text {
                 for line in lines {
-                    println!("{line}");
+                    outln!("{line}");
                 }
             }
         }
@@ -92,7 +90,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         });
     }
     if result.text.is_none() {
-        eprintln!("{}", result.note);
+        errln!("{}", result.note);
     }
     Ok(())
 }
@@ -110,23 +108,23 @@ fn demo(
     match format {
         Format::Json => {
             let list: Vec<_> = results.iter().map(|r| r.json.clone()).collect();
-            println!("{}", serde_json::to_string_pretty(&list).expect("JSON"));
+            outln!("{}", serde_json::to_string_pretty(&list).expect("JSON"));
         }
         Format::Text => {
-            println!("# The built-in sample user (entramap eval --user FILE for your own):");
+            outln!("# The built-in sample user (entramap eval --user FILE for your own):");
             for line in sample::SAMPLE_USER_YAML
                 .lines()
                 .filter(|l| !l.starts_with('#'))
             {
-                println!("#   {line}");
+                outln!("#   {line}");
             }
             for (text, r) in sample::SAMPLE_EXPRESSIONS.iter().zip(&results) {
-                println!();
-                println!("{text}");
+                outln!();
+                outln!("{text}");
                 match (&r.text, &r.error) {
-                    (Some(lines), _) => lines.iter().for_each(|l| println!("  => {l}")),
-                    (None, Some(e)) => println!("  => error {}: {}", e.kind.code(), e.message),
-                    (None, None) => println!("  => {}", r.note),
+                    (Some(lines), _) => lines.iter().for_each(|l| outln!("  => {l}")),
+                    (None, Some(e)) => outln!("  => error {}: {}", e.kind.code(), e.message),
+                    (None, None) => outln!("  => {}", r.note),
                 }
             }
         }
@@ -234,7 +232,7 @@ fn load_user(path: Option<&std::path::Path>) -> Result<Record, Failure> {
         return Ok(sample::sample_user());
     };
     let text = input::read_text(path).map_err(|e| {
-        eprintln!("error: {e}");
+        errln!("error: {e}");
         Failure::Input
     })?;
     let name = path.display().to_string();

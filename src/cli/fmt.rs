@@ -15,7 +15,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     let text = expression_text(&args.expression)?;
     match syntax::parse(&text) {
         Ok(tree) => {
-            println!("{}", print::print(&tree, true));
+            outln!("{}", print::print(&tree, true));
             Ok(())
         }
         Err(e) => {

@@ -23,14 +23,14 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         Format::Text => {
             let width = TABLE.iter().map(|b| b.signature().len()).max().unwrap_or(0);
             for b in TABLE {
-                println!("{:width$}  {}", b.signature(), b.summary);
+                outln!("{:width$}  {}", b.signature(), b.summary);
             }
         }
         Format::Markdown => {
-            println!("| Function | Arguments | Summary |");
-            println!("| --- | --- | --- |");
+            outln!("| Function | Arguments | Summary |");
+            outln!("| --- | --- | --- |");
             for b in TABLE {
-                println!("| `{}` | {} | {} |", b.signature(), arity(b), b.summary);
+                outln!("| `{}` | {} | {} |", b.signature(), arity(b), b.summary);
             }
         }
         Format::Json => {
@@ -52,7 +52,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                     })
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&list).expect("JSON"));
+            outln!("{}", serde_json::to_string_pretty(&list).expect("JSON"));
         }
     }
     Ok(())

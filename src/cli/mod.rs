@@ -1,5 +1,30 @@
 //! The command line: a thin layer of clap commands over the library.
 
+/// `println!` that cannot panic: when standard output is closed (`entramap functions | head
+/// -1`), the program ends quietly instead.
+macro_rules! outln {
+    () => {
+        $crate::cli::write_stdout(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `print!` that cannot panic (see [`outln!`]).
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(format_args!($($arg)*))
+    };
+}
+
+/// `eprintln!` that cannot panic: a closed standard error loses the message, nothing more.
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stderr(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 mod check;
 mod docs;
 mod eval;
@@ -47,9 +72,23 @@ pub(crate) enum Failure {
     Input,
 }
 
+/// Write to standard output; a reader that went away (a closed pipe) ends the program, as a
+/// Unix tool ends on SIGPIPE, rather than panicking.
+pub(crate) fn write_stdout(args: std::fmt::Arguments<'_>) {
+    let mut stdout = std::io::stdout().lock();
+    if stdout.write_fmt(args).is_err() {
+        std::process::exit(141);
+    }
+}
+
+/// Write to standard error, ignoring a closed stream.
+pub(crate) fn write_stderr(args: std::fmt::Arguments<'_>) {
+    let _ = std::io::stderr().lock().write_fmt(args);
+}
+
 /// Print a diagnostic on standard error.
 pub(crate) fn report(diagnostic: impl miette::Diagnostic + Send + Sync + 'static) {
-    eprintln!("{:?}", miette::Report::new(diagnostic));
+    errln!("{:?}", miette::Report::new(diagnostic));
 }
 
 /// Run the command line and return the process exit code.
@@ -82,7 +121,7 @@ pub(crate) fn expression_text(arg: &str) -> Result<String, Failure> {
         .take(crate::input::MAX_FILE_BYTES)
         .read_to_string(&mut text)
         .map_err(|e| {
-            eprintln!("error: cannot read the expression from standard input: {e}");
+            errln!("error: cannot read the expression from standard input: {e}");
             Failure::Input
         })?;
     Ok(text.trim_end_matches(['\n', '\r']).to_string())
@@ -92,7 +131,7 @@ pub(crate) fn expression_text(arg: &str) -> Result<String, Failure> {
 pub(crate) fn emit(out: Option<&std::path::Path>, text: &str) -> Result<(), Failure> {
     match out {
         Some(path) => write_atomically(path, text).map_err(|e| {
-            eprintln!("error: cannot write {}: {e}", path.display());
+            errln!("error: cannot write {}: {e}", path.display());
             Failure::Eval
         }),
         None => {
@@ -101,7 +140,7 @@ pub(crate) fn emit(out: Option<&std::path::Path>, text: &str) -> Result<(), Fail
                 .write_all(text.as_bytes())
                 .and_then(|()| stdout.flush())
                 .map_err(|e| {
-                    eprintln!("error: cannot write to standard output: {e}");
+                    errln!("error: cannot write to standard output: {e}");
                     Failure::Eval
                 })
         }

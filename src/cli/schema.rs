@@ -65,18 +65,31 @@ pub(super) fn import(args: ImportArgs) -> Result<(), Failure> {
         Failure::Input
     })?;
 
+    // Entra stored these expressions, so they are kept verbatim; but say which ones entramap
+    // cannot compile, since `check`, `docs` and `export` will refuse them.
+    let imported = load::Loaded {
+        name: name.clone(),
+        text: text.clone(),
+        format: Format::GraphJson,
+        file: file.clone(),
+    };
+    for located in load::expression_errors(&imported) {
+        errln!("warning: an expression entramap cannot compile is kept as Entra stored it:");
+        report(located);
+    }
+
     // Import is meant to be lossless; if this schema is a case it is not, say so rather than
     // let a later export silently differ.
     match graph::export(&file) {
         Ok(back) if same_json(&back, &value) => {}
-        Ok(_) => eprintln!(
+        Ok(_) => errln!(
             "warning: {name}: exporting the imported mapping will not reproduce this schema exactly (please report this)"
         ),
-        Err(e) => eprintln!("warning: {name}: the imported mapping does not export: {e}"),
+        Err(e) => errln!("warning: {name}: the imported mapping does not export: {e}"),
     }
 
     let yaml = to_yaml(&file, &args.schema).map_err(|e| {
-        eprintln!("error: {e}");
+        errln!("error: {e}");
         Failure::Input
     })?;
     emit(args.out.as_deref(), &yaml)
@@ -87,12 +100,16 @@ pub(super) fn export(args: ExportArgs) -> Result<(), Failure> {
         report(e);
         Failure::Input
     })?;
+    // A broken expression would be exported as a wrong tree: refuse it.
+    if load::report_expression_errors(&loaded, report) {
+        return Err(Failure::Input);
+    }
     let value = graph::export(&loaded.file).map_err(|e| {
         report_export_error(&loaded, &e);
         Failure::Input
     })?;
     let mut json = serde_json::to_string_pretty(&value).map_err(|e| {
-        eprintln!("error: cannot write JSON: {e}");
+        errln!("error: cannot write JSON: {e}");
         Failure::Input
     })?;
     json.push('\n');

@@ -151,6 +151,27 @@ pub fn compile_expression(
     expr::compile(&scalar.value, &options).map_err(|e| Box::new(locate(loaded, scalar, &e)))
 }
 
+/// Every expression of the mapping that does not parse or compile, each bound to the file.
+pub fn expression_errors(loaded: &Loaded) -> Vec<Located> {
+    let objects = std::iter::once(&loaded.file.users).chain(loaded.file.groups.as_ref());
+    objects
+        .flat_map(|o| &o.mappings)
+        .filter_map(|row| row.expression.as_ref())
+        .filter_map(|e| compile_expression(loaded, e, AttributeCheck::Any).err())
+        .map(|located| *located)
+        .collect()
+}
+
+/// Refuse a mapping with broken expressions: report each one and say whether there were any.
+/// Commands that publish or convert a mapping use this, so that a broken expression is never
+/// written out as if it worked.
+pub fn report_expression_errors(loaded: &Loaded, report: impl Fn(Located)) -> bool {
+    let errors = expression_errors(loaded);
+    let any = !errors.is_empty();
+    errors.into_iter().for_each(report);
+    any
+}
+
 /// Bind an expression error to the file (or to the expression text when it cannot be
 /// placed in the file exactly).
 pub fn locate(loaded: &Loaded, scalar: &Spanned<String>, e: &ExprError) -> Located {
