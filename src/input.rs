@@ -128,15 +128,26 @@ pub fn parse_document(name: &str, text: &str) -> Result<serde_json::Value, FileE
             FileError::new(
                 name,
                 text,
-                format!("invalid YAML: {}", first_line(&e.to_string())),
+                format!("invalid YAML: {}", tidy_yaml_message(&e.to_string())),
                 span,
             )
         })
     }
 }
 
-fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or(s)
+/// serde-saphyr's message, without what the diagnostic already shows (`error: line 2 column
+/// 1:`) and without advice meant for programmers using the library.
+pub fn tidy_yaml_message(message: &str) -> String {
+    let line = message.lines().next().unwrap_or(message);
+    let line = line.strip_prefix("error: ").unwrap_or(line);
+    let line = match line.strip_prefix("line ") {
+        Some(rest) => rest
+            .split_once(": ")
+            .filter(|(at, _)| at.contains("column"))
+            .map_or(line, |(_, msg)| msg),
+        None => line,
+    };
+    line.replace(", set DuplicateKeyPolicy in Options if acceptable", "")
 }
 
 /// Byte offset of a 1-based line and column (columns counted in characters).

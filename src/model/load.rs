@@ -86,12 +86,7 @@ fn yaml_error(name: &str, text: &str, e: &serde_saphyr::Error) -> FileError {
         let len = loc.span().byte_len().map_or(1, |l| (l as usize).max(1));
         (start.min(text.len()), (start + len).min(text.len()))
     });
-    let message = e.to_string();
-    let message = message
-        .lines()
-        .next()
-        .unwrap_or("invalid mapping file")
-        .to_string();
+    let message = input::tidy_yaml_message(&e.to_string());
     FileError::new(name, text, format!("invalid mapping file: {message}"), span)
         .with_help("mappings/README.md describes the format")
 }
