@@ -12,4 +12,5 @@ pub mod docs;
 pub mod expr;
 pub mod input;
 pub mod model;
+pub mod provision;
 pub mod scim;

@@ -1,0 +1,772 @@
+//! An in-memory model of a vendor's SCIM endpoint: it answers the requests Entra sends
+//! (spec/scim-wire.md §2, E1–E24) and stores what the target schema says the vendor stores.
+//!
+//! The simulator sends every request here and reads the answers back, so whether a mapping
+//! converges (spec/mapping-model.md §12) falls out of what this model keeps: an attribute with
+//! `vendor.stored: false` is missing on the next GET, a `returns: lowercase` value comes back
+//! lowercased, `returns: boolean` turns Entra's legacy `"False"` into `false`.
+//!
+//! Everything is deterministic: ids come from a counter, resources iterate in insertion order,
+//! and `meta` carries no timestamps, so two runs over the same input print the same transcript.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value, json};
+
+use crate::model::mapping::{Returns, TargetAttribute, VendorBehavior};
+use crate::scim::resource::key_ci;
+use crate::scim::{
+    self, Filter, GROUP_SCHEMA, LIST_RESPONSE_SCHEMA, Path, Resource, ScimError, ScimType,
+    USER_SCHEMA,
+};
+
+/// The two resource types Entra provisions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// `/Users`.
+    User,
+    /// `/Groups`.
+    Group,
+}
+
+impl Kind {
+    /// The `meta.resourceType` value: `User` or `Group`.
+    pub fn resource_type(self) -> &'static str {
+        match self {
+            Kind::User => "User",
+            Kind::Group => "Group",
+        }
+    }
+
+    /// The endpoint segment under the tenant URL: `Users` or `Groups`.
+    pub fn endpoint(self) -> &'static str {
+        match self {
+            Kind::User => "Users",
+            Kind::Group => "Groups",
+        }
+    }
+
+    /// The attribute that must be unique in the app: `userName` for users, `displayName` for
+    /// groups (Entra matches groups by it, spec/scim-wire.md §6).
+    pub fn unique_attribute(self) -> &'static str {
+        match self {
+            Kind::User => "userName",
+            Kind::Group => "displayName",
+        }
+    }
+
+    fn core_schema(self) -> &'static str {
+        match self {
+            Kind::User => USER_SCHEMA,
+            Kind::Group => GROUP_SCHEMA,
+        }
+    }
+
+    fn from_endpoint(segment: &str) -> Option<Kind> {
+        [Kind::User, Kind::Group]
+            .into_iter()
+            .find(|k| k.endpoint().eq_ignore_ascii_case(segment))
+    }
+}
+
+/// What the endpoint answers: an HTTP status, the JSON body if any and, for a create, the
+/// `Location` header.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Response {
+    /// HTTP status code.
+    pub status: u16,
+    /// The response body: a resource, a ListResponse or a SCIM Error; `None` for 204.
+    pub body: Option<Value>,
+    /// The `Location` header of a 201 (the new resource's `meta.location`).
+    pub location: Option<String>,
+}
+
+impl Response {
+    fn ok(status: u16, body: Value) -> Response {
+        Response {
+            status,
+            body: Some(body),
+            location: None,
+        }
+    }
+
+    fn no_content() -> Response {
+        Response {
+            status: 204,
+            body: None,
+            location: None,
+        }
+    }
+
+    fn error(err: &ScimError) -> Response {
+        Response::ok(err.status, err.to_json())
+    }
+
+    /// Whether the status is 2xx.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+fn not_found(kind: Kind, id: &str) -> ScimError {
+    ScimError {
+        status: 404,
+        scim_type: None,
+        detail: format!("{} {id} not found", kind.resource_type()),
+    }
+}
+
+fn plain_error(status: u16, detail: impl Into<String>) -> ScimError {
+    ScimError {
+        status,
+        scim_type: None,
+        detail: detail.into(),
+    }
+}
+
+/// One target attribute's storage rule, its name parsed once.
+#[derive(Clone, Debug)]
+struct Rule {
+    path: Path,
+    vendor: VendorBehavior,
+    case_exact: bool,
+}
+
+fn rules_for(attributes: &[TargetAttribute]) -> Vec<Rule> {
+    attributes
+        .iter()
+        // A name that is not a SCIM path cannot address anything in a resource; `check`
+        // reports it, the endpoint just has no rule for it.
+        .filter_map(|a| {
+            Some(Rule {
+                path: Path::parse(&a.name.value).ok()?,
+                vendor: a.vendor,
+                case_exact: a.case_exact,
+            })
+        })
+        .collect()
+}
+
+/// The resources of one kind, in insertion order, with the indexes the requests need.
+#[derive(Clone, Debug)]
+struct Store {
+    kind: Kind,
+    rules: Vec<Rule>,
+    /// Insertion order; a deleted resource leaves `None` so the other slots keep their indexes.
+    slots: Vec<Option<Resource>>,
+    by_id: HashMap<String, usize>,
+    /// The unique attribute's value, case-folded: uniqueness checks and the matching filter
+    /// Entra sends for every object (`userName eq "..."`) must not scan the whole store.
+    by_unique: HashMap<String, usize>,
+}
+
+impl Store {
+    fn new(kind: Kind, attributes: &[TargetAttribute]) -> Store {
+        Store {
+            kind,
+            rules: rules_for(attributes),
+            slots: Vec::new(),
+            by_id: HashMap::new(),
+            by_unique: HashMap::new(),
+        }
+    }
+
+    fn get(&self, id: &str) -> Option<&Resource> {
+        self.by_id.get(id).and_then(|&i| self.slots[i].as_ref())
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Resource> {
+        self.slots.iter().flatten()
+    }
+
+    fn unique_key(&self, resource: &Resource) -> Option<String> {
+        scim::resource::get_ci(resource, self.kind.unique_attribute()).and_then(fold)
+    }
+
+    /// The slot already holding `key` for another resource than `except`.
+    fn taken(&self, key: Option<&str>, except: Option<usize>) -> Option<usize> {
+        key.and_then(|k| self.by_unique.get(k))
+            .copied()
+            .filter(|&i| Some(i) != except)
+    }
+
+    fn uniqueness(&self, resource: &Resource) -> ScimError {
+        let value = scim::resource::get_ci(resource, self.kind.unique_attribute())
+            .map(|v| v.to_string())
+            .unwrap_or_default();
+        ScimError {
+            status: 409,
+            scim_type: Some(ScimType::Uniqueness),
+            detail: format!(
+                "a {} with {} {value} already exists",
+                self.kind.resource_type(),
+                self.kind.unique_attribute()
+            ),
+        }
+    }
+
+    fn push(&mut self, id: String, resource: Resource) {
+        let i = self.slots.len();
+        if let Some(key) = self.unique_key(&resource) {
+            self.by_unique.insert(key, i);
+        }
+        self.by_id.insert(id, i);
+        self.slots.push(Some(resource));
+    }
+
+    /// The case-exactness of a filter path, from the schema (RFC 7643 §2.2 `caseExact`).
+    fn case_exact(&self, path: &Path) -> bool {
+        self.rules.iter().any(|r| r.case_exact && r.path == *path)
+    }
+
+    /// Applies the vendor's storage rules: what an app that does not keep or reshapes an
+    /// attribute would return on the next GET.
+    fn store_rules(&self, resource: &mut Resource) {
+        for rule in &self.rules {
+            if !rule.vendor.stored {
+                remove_at(resource, &rule.path);
+            } else if rule.vendor.returns != Returns::AsSent {
+                let returns = rule.vendor.returns;
+                visit_mut(resource, &rule.path, &mut |v| reshape(v, returns));
+            }
+        }
+    }
+
+    /// The resources a filter selects, in insertion order.
+    fn query(&self, filter: Option<&Filter>) -> Vec<&Resource> {
+        let Some(filter) = filter else {
+            return self.iter().collect();
+        };
+        let exact = |p: &Path| self.case_exact(p);
+        // Entra's lookups are `attr eq "value"` on the unique attribute or on `id`; answer those
+        // from the indexes and check the whole filter on the one candidate.
+        let plain = |p: &Path| {
+            p.extension_urn().is_none() && p.value_filter().is_none() && p.sub_attr().is_none()
+        };
+        for (path, value) in filter.comparisons() {
+            if !plain(path) {
+                continue;
+            }
+            let slot = if path.attr().eq_ignore_ascii_case("id") {
+                value.as_str().map(|id| self.by_id.get(id))
+            } else if path
+                .attr()
+                .eq_ignore_ascii_case(self.kind.unique_attribute())
+            {
+                fold(value).map(|k| self.by_unique.get(&k))
+            } else {
+                continue;
+            };
+            return slot
+                .flatten()
+                .and_then(|&i| self.slots[i].as_ref())
+                .filter(|r| filter.matches_with(r, &exact))
+                .into_iter()
+                .collect();
+        }
+        self.iter()
+            .filter(|r| filter.matches_with(r, &exact))
+            .collect()
+    }
+}
+
+/// The index key of a unique value: Unicode-lowercased per character, which is how
+/// [`scim::filter::eq_ignore_case`] compares (not `str::to_lowercase`, whose final-sigma rule
+/// would make the two disagree).
+fn fold(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.chars().flat_map(char::to_lowercase).collect()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The in-memory SCIM endpoint of the target app.
+///
+/// Built from the target schema (the `attributes` lists of the user and group object mappings);
+/// [`Target::handle`] answers one request the way a SCIM server that stores what that schema
+/// says would. Attributes the schema does not list are stored as sent: an app whose attribute
+/// list is missing from the mapping file is modelled as permissive.
+#[derive(Clone, Debug)]
+pub struct Target {
+    users: Store,
+    groups: Store,
+    /// Ids issued so far (users and groups share the sequence, so no two resources of the app
+    /// ever share an id, as group members reference users by id).
+    issued: u64,
+    base_url: String,
+}
+
+impl Target {
+    /// An empty endpoint storing users and groups by their schema attribute lists.
+    pub fn new(users: &[TargetAttribute], groups: &[TargetAttribute]) -> Target {
+        Target {
+            users: Store::new(Kind::User, users),
+            groups: Store::new(Kind::Group, groups),
+            issued: 0,
+            base_url: String::new(),
+        }
+    }
+
+    /// Sets the tenant URL that prefixes `meta.location` and the `Location` header (default
+    /// empty, so locations read `/Users/{id}`, relative like the request paths).
+    pub fn with_base_url(mut self, url: &str) -> Target {
+        self.base_url = url.trim_end_matches('/').to_owned();
+        self
+    }
+
+    fn store(&self, kind: Kind) -> &Store {
+        match kind {
+            Kind::User => &self.users,
+            Kind::Group => &self.groups,
+        }
+    }
+
+    fn store_mut(&mut self, kind: Kind) -> &mut Store {
+        match kind {
+            Kind::User => &mut self.users,
+            Kind::Group => &mut self.groups,
+        }
+    }
+
+    /// The resources of a kind, in the order they were created or inserted.
+    pub fn resources(&self, kind: Kind) -> impl Iterator<Item = &Resource> {
+        self.store(kind).iter()
+    }
+
+    /// The stored resource with this id (what a GET by id returns, members included).
+    pub fn get(&self, kind: Kind, id: &str) -> Option<&Resource> {
+        self.store(kind).get(id)
+    }
+
+    /// How many resources of a kind the app holds.
+    pub fn len(&self, kind: Kind) -> usize {
+        self.store(kind).by_id.len()
+    }
+
+    /// Whether the app holds no users and no groups.
+    pub fn is_empty(&self) -> bool {
+        self.users.by_id.is_empty() && self.groups.by_id.is_empty()
+    }
+
+    /// Preloads an account that already exists in the app (the simulator's `--target FILE`),
+    /// kept exactly as given: it is what the app returns today, whatever the storage rules. A
+    /// resource without a string `id` gets one. Returns the id; fails with 409 `uniqueness`
+    /// when the id or the unique attribute (userName, displayName) is already taken.
+    pub fn insert(&mut self, kind: Kind, mut resource: Resource) -> Result<String, ScimError> {
+        let id = match resource.get("id").and_then(Value::as_str) {
+            Some(id) => id.to_owned(),
+            None => {
+                let id = self.next_id();
+                resource.shift_insert(0, "id".to_owned(), Value::from(id.clone()));
+                id
+            }
+        };
+        let store = self.store(kind);
+        if store.by_id.contains_key(&id) {
+            return Err(ScimError {
+                status: 409,
+                scim_type: Some(ScimType::Uniqueness),
+                detail: format!("a {} with id {id} already exists", kind.resource_type()),
+            });
+        }
+        if store
+            .taken(store.unique_key(&resource).as_deref(), None)
+            .is_some()
+        {
+            return Err(store.uniqueness(&resource));
+        }
+        self.store_mut(kind).push(id.clone(), resource);
+        Ok(id)
+    }
+
+    /// A new id, GUID-shaped so transcripts look like real traffic, derived from a counter so
+    /// runs are reproducible. Ids of preloaded accounts are skipped.
+    fn next_id(&mut self) -> String {
+        loop {
+            self.issued += 1;
+            let hi = mix(self.issued);
+            let lo = mix(self.issued ^ 0x5bd1_e995_9e37_79b9);
+            // Version 4 and the RFC 4122 variant, as a random GUID would carry.
+            let id = format!(
+                "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+                hi >> 32,
+                (hi >> 16) & 0xffff,
+                hi & 0x0fff,
+                0x8000 | ((lo >> 48) & 0x3fff),
+                lo & 0xffff_ffff_ffff
+            );
+            if self.get(Kind::User, &id).is_none() && self.get(Kind::Group, &id).is_none() {
+                return id;
+            }
+        }
+    }
+
+    fn location(&self, kind: Kind, id: &str) -> String {
+        format!("{}/{}/{id}", self.base_url, kind.endpoint())
+    }
+
+    /// Answers one request. `method` is the HTTP method; `path_and_query` is relative to the
+    /// tenant URL exactly as Entra sends it (`/Users?filter=userName+eq+%22a%40contoso.com%22`,
+    /// `/Groups/{id}?excludedAttributes=members`); `body` is the parsed JSON body.
+    ///
+    /// Routes: `POST /Users|/Groups` (201), `GET` by id (200/404) or with a filter (200
+    /// ListResponse, empty when nothing matches), `PATCH /{type}/{id}` (users 200 with the
+    /// resource, groups 204), `DELETE /{type}/{id}` (204/404). Other paths are 404, other
+    /// methods on a known path 405; errors carry a SCIM Error body.
+    pub fn handle(&mut self, method: &str, path_and_query: &str, body: Option<&Value>) -> Response {
+        let (path, query) = path_and_query
+            .split_once('?')
+            .unwrap_or((path_and_query, ""));
+        let mut segments = path.trim_matches('/').split('/');
+        let Some(kind) = segments.next().and_then(Kind::from_endpoint) else {
+            return Response::error(&plain_error(404, format!("no endpoint {path}")));
+        };
+        let id = segments
+            .next()
+            .filter(|s| !s.is_empty())
+            .map(decode_segment);
+        if segments.next().is_some() {
+            return Response::error(&plain_error(404, format!("no endpoint {path}")));
+        }
+        let method = method.to_ascii_uppercase();
+        let result = match (method.as_str(), id) {
+            ("GET", None) => self.list(kind, query),
+            ("GET", Some(id)) => self.read(kind, &id, query),
+            ("POST", None) => self.create(kind, body),
+            ("PATCH", Some(id)) => self.patch(kind, &id, body),
+            ("DELETE", Some(id)) => self.delete(kind, &id),
+            (m, _) => Err(plain_error(405, format!("{m} is not supported on {path}"))),
+        };
+        result.unwrap_or_else(|e| Response::error(&e))
+    }
+
+    fn create(&mut self, kind: Kind, body: Option<&Value>) -> Result<Response, ScimError> {
+        let Some(Value::Object(sent)) = body else {
+            return Err(ScimError::bad_request(
+                ScimType::InvalidSyntax,
+                "a create needs a JSON object body",
+            ));
+        };
+        let store = self.store(kind);
+        let mut resource = sent.clone();
+        store.store_rules(&mut resource);
+        if store
+            .taken(store.unique_key(&resource).as_deref(), None)
+            .is_some()
+        {
+            // Entra logs the 409 and retries later; it never treats it as a match (§3.5).
+            return Err(store.uniqueness(&resource));
+        }
+        let id = self.next_id();
+        let location = self.location(kind, &id);
+        let resource = server_fields(kind, resource, &id, &location);
+        self.store_mut(kind).push(id, resource.clone());
+        Ok(Response {
+            status: 201,
+            body: Some(Value::Object(resource)),
+            location: Some(location),
+        })
+    }
+
+    fn read(&self, kind: Kind, id: &str, query: &str) -> Result<Response, ScimError> {
+        let excluded = excluded_attributes(query)?;
+        let resource = self.get(kind, id).ok_or_else(|| not_found(kind, id))?;
+        Ok(Response::ok(
+            200,
+            Value::Object(without(resource, &excluded)),
+        ))
+    }
+
+    fn list(&self, kind: Kind, query: &str) -> Result<Response, ScimError> {
+        let excluded = excluded_attributes(query)?;
+        let filter = scim::filter_from_query(query)
+            .map_err(|e| ScimError::bad_request(ScimType::InvalidFilter, e.to_string()))?;
+        let found: Vec<Value> = self
+            .store(kind)
+            .query(filter.as_ref())
+            .into_iter()
+            .map(|r| Value::Object(without(r, &excluded)))
+            .collect();
+        // No paging: Entra's lookups return at most one resource. `itemsPerPage` is what this
+        // page holds (RFC 7644 §3.4.2), 0 for the empty answer Test Connection expects (E1, E3).
+        Ok(Response::ok(
+            200,
+            json!({
+                "schemas": [LIST_RESPONSE_SCHEMA],
+                "totalResults": found.len(),
+                "Resources": found,
+                "startIndex": 1,
+                "itemsPerPage": found.len(),
+            }),
+        ))
+    }
+
+    fn patch(&mut self, kind: Kind, id: &str, body: Option<&Value>) -> Result<Response, ScimError> {
+        let store = self.store(kind);
+        let slot = *store.by_id.get(id).ok_or_else(|| not_found(kind, id))?;
+        let body = body.ok_or_else(|| {
+            ScimError::bad_request(ScimType::InvalidSyntax, "a PATCH needs a PatchOp body")
+        })?;
+        let old = store.slots[slot].as_ref().expect("indexed slots are live");
+        let mut resource = old.clone();
+        scim::apply_patch(&mut resource, body)?;
+        if resource.get("id") != old.get("id") {
+            return Err(ScimError::bad_request(
+                ScimType::Mutability,
+                "`id` is assigned by the service provider and cannot change",
+            ));
+        }
+        // `meta` is read-only too; keep the server's rather than failing the whole PATCH.
+        if let Some(meta) = old.get("meta") {
+            resource.insert("meta".to_owned(), meta.clone());
+        }
+        store.store_rules(&mut resource);
+        let old_key = store.unique_key(old);
+        let new_key = store.unique_key(&resource);
+        if store.taken(new_key.as_deref(), Some(slot)).is_some() {
+            return Err(store.uniqueness(&resource));
+        }
+        let store = self.store_mut(kind);
+        if old_key != new_key {
+            if let Some(k) = old_key {
+                store.by_unique.remove(&k);
+            }
+            if let Some(k) = new_key {
+                store.by_unique.insert(k, slot);
+            }
+        }
+        store.slots[slot] = Some(resource);
+        // Entra expects 200 for a user PATCH (E9; the body is optional, we return the resource
+        // so a caller can see what the vendor kept) and 204 for a group PATCH (E19–E21:
+        // returning the member list is discouraged).
+        Ok(match kind {
+            Kind::User => Response::ok(200, Value::Object(store.slots[slot].clone().unwrap())),
+            Kind::Group => Response::no_content(),
+        })
+    }
+
+    fn delete(&mut self, kind: Kind, id: &str) -> Result<Response, ScimError> {
+        let store = self.store_mut(kind);
+        let slot = store.by_id.remove(id).ok_or_else(|| not_found(kind, id))?;
+        let resource = store.slots[slot].take().expect("indexed slots are live");
+        if let Some(k) = store.unique_key(&resource) {
+            store.by_unique.remove(&k);
+        }
+        Ok(Response::no_content())
+    }
+}
+
+/// The server-owned parts of a new resource: `schemas` (the core schema when none was sent),
+/// `id` right after it, and `meta` with `resourceType` and `location`, in place of the one Entra
+/// sends. No timestamps, so runs are reproducible.
+fn server_fields(kind: Kind, sent: Resource, id: &str, location: &str) -> Resource {
+    let meta = json!({ "resourceType": kind.resource_type(), "location": location });
+    let mut out = Map::new();
+    let schemas = sent
+        .get("schemas")
+        .cloned()
+        .unwrap_or_else(|| json!([kind.core_schema()]));
+    out.insert("schemas".to_owned(), schemas);
+    out.insert("id".to_owned(), Value::from(id));
+    let mut has_meta = false;
+    for (k, v) in sent {
+        if k.eq_ignore_ascii_case("schemas") || k.eq_ignore_ascii_case("id") {
+            continue;
+        }
+        if k.eq_ignore_ascii_case("meta") {
+            has_meta = true;
+            out.insert("meta".to_owned(), meta.clone());
+        } else {
+            out.insert(k, v);
+        }
+    }
+    if !has_meta {
+        out.insert("meta".to_owned(), meta);
+    }
+    out
+}
+
+/// The `excludedAttributes` parameter as paths (`members` for every group read, E16/E17).
+fn excluded_attributes(query: &str) -> Result<Vec<Path>, ScimError> {
+    let params = scim::decode_query(query)
+        .map_err(|e| ScimError::bad_request(ScimType::InvalidSyntax, e.to_string()))?;
+    let mut out = Vec::new();
+    for (name, value) in params {
+        if !name.eq_ignore_ascii_case("excludedAttributes") {
+            continue;
+        }
+        for text in value.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+            let path = Path::parse(text).map_err(|e| {
+                ScimError::bad_request(ScimType::InvalidPath, format!("`{text}`: {e}"))
+            })?;
+            // RFC 7643 §7: `id` and `schemas` are returned always, whatever is excluded.
+            let always = path.urn().is_none()
+                && ["id", "schemas"]
+                    .iter()
+                    .any(|a| path.attr().eq_ignore_ascii_case(a));
+            if !always {
+                out.push(path);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn without(resource: &Resource, excluded: &[Path]) -> Resource {
+    let mut out = resource.clone();
+    for path in excluded {
+        remove_at(&mut out, path);
+    }
+    out
+}
+
+/// A path segment with `%XX` escapes decoded (ids with reserved characters travel escaped).
+fn decode_segment(segment: &str) -> String {
+    if !segment.contains('%') {
+        return segment.to_owned();
+    }
+    // `+` is literal in a path, unlike in a form-encoded query.
+    scim::url_decode(&segment.replace('+', "%2B")).unwrap_or_else(|_| segment.to_owned())
+}
+
+/// splitmix64's finaliser: a bijection on u64 that makes counter values look random.
+fn mix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// Turns a stored scalar into what the vendor returns. Arrays reshape element by element and a
+/// complex value by its `value` sub-attribute (a manager `{"value": id}`).
+fn reshape(value: &mut Value, returns: Returns) {
+    match value {
+        Value::Array(items) => items.iter_mut().for_each(|v| reshape(v, returns)),
+        Value::Object(o) => {
+            if let Some(v) = slot_mut(o, "value") {
+                reshape(v, returns);
+            }
+        }
+        Value::String(s) => match returns {
+            Returns::Lowercase => *s = s.to_lowercase(),
+            Returns::Uppercase => *s = s.to_uppercase(),
+            Returns::Boolean if s.eq_ignore_ascii_case("true") => *value = Value::Bool(true),
+            Returns::Boolean if s.eq_ignore_ascii_case("false") => *value = Value::Bool(false),
+            _ => {}
+        },
+        Value::Bool(b) if returns == Returns::String => *value = Value::from(b.to_string()),
+        Value::Number(n) if returns == Returns::String => *value = Value::from(n.to_string()),
+        _ => {}
+    }
+}
+
+fn slot_mut<'a>(map: &'a mut Resource, name: &str) -> Option<&'a mut Value> {
+    let key = key_ci(map, name)?.to_owned();
+    map.get_mut(&key)
+}
+
+/// The object holding a path's attribute: the resource, or its extension object.
+fn container_mut<'a>(resource: &'a mut Resource, path: &Path) -> Option<&'a mut Resource> {
+    match path.extension_urn() {
+        None => Some(resource),
+        Some(urn) => slot_mut(resource, urn)?.as_object_mut(),
+    }
+}
+
+/// Calls `f` on every value `path` addresses (as [`scim::values`] reads them), mutably.
+fn visit_mut(resource: &mut Resource, path: &Path, f: &mut dyn FnMut(&mut Value)) {
+    let Some(value) = container_mut(resource, path).and_then(|m| slot_mut(m, path.attr())) else {
+        return;
+    };
+    let mut at_sub = |el: &mut Value| match path.sub_attr() {
+        None => f(el),
+        Some(sub) => {
+            if let Some(v) = el.as_object_mut().and_then(|o| slot_mut(o, sub)) {
+                f(v);
+            }
+        }
+    };
+    match (path.value_filter(), value) {
+        (Some(filter), Value::Array(items)) => items
+            .iter_mut()
+            .filter(|el| el.as_object().is_some_and(|o| filter.matches(o)))
+            .for_each(at_sub),
+        (Some(_), _) => {}
+        (None, Value::Array(items)) if path.sub_attr().is_some() => {
+            items.iter_mut().for_each(at_sub)
+        }
+        (None, single) => at_sub(single),
+    }
+}
+
+/// Removes what `path` addresses, as if the app never stored it: a value-filtered element left
+/// with nothing but its selector (`{"type":"work","primary":true}`) goes too, and a complex
+/// attribute, array or extension object left empty disappears, since an app that does not keep
+/// a value does not return an empty shell for it.
+fn remove_at(resource: &mut Resource, path: &Path) {
+    let Some(map) = container_mut(resource, path) else {
+        return;
+    };
+    let Some(key) = key_ci(map, path.attr()).map(str::to_owned) else {
+        return;
+    };
+    match (path.value_filter(), path.sub_attr()) {
+        (None, None) => {
+            map.shift_remove(&key);
+        }
+        (filter, sub) => {
+            let selector: Vec<&str> = filter
+                .map(|f| f.comparisons().iter().map(|(p, _)| p.attr()).collect())
+                .unwrap_or_default();
+            let only_selector = |o: &Resource| {
+                o.keys().all(|k| {
+                    k.eq_ignore_ascii_case("primary")
+                        || selector.iter().any(|s| s.eq_ignore_ascii_case(k))
+                })
+            };
+            let selected =
+                |el: &Value| filter.is_none_or(|f| el.as_object().is_some_and(|o| f.matches(o)));
+            match map.get_mut(&key) {
+                Some(Value::Array(items)) => {
+                    items.retain_mut(|el| {
+                        if !selected(el) {
+                            return true;
+                        }
+                        let Some(sub) = sub else { return false };
+                        match el.as_object_mut() {
+                            Some(o) => {
+                                if let Some(k) = key_ci(o, sub).map(str::to_owned) {
+                                    o.shift_remove(&k);
+                                }
+                                !(o.is_empty() || filter.is_some() && only_selector(o))
+                            }
+                            None => true,
+                        }
+                    });
+                }
+                Some(Value::Object(o)) if filter.is_none() => {
+                    if let Some(k) = sub.and_then(|s| key_ci(o, s)).map(str::to_owned) {
+                        o.shift_remove(&k);
+                    }
+                }
+                _ => {}
+            }
+            let empty = match map.get(&key) {
+                Some(Value::Array(a)) => a.is_empty(),
+                Some(Value::Object(o)) => o.is_empty(),
+                _ => false,
+            };
+            if empty {
+                map.shift_remove(&key);
+            }
+        }
+    }
+    if let Some(urn) = path.extension_urn()
+        && container_mut(resource, path).is_some_and(|m| m.is_empty())
+        && let Some(k) = key_ci(resource, urn).map(str::to_owned)
+    {
+        resource.shift_remove(&k);
+    }
+}

@@ -1,0 +1,539 @@
+//! The provisioning simulator's pure foundations: scoping (every operator of
+//! spec/mapping-model.md §4.3), IsSoftDeleted (§5.2), and projecting a source object through a
+//! mapping into the values and POST body Entra sends (spec/scim-wire.md E6, §7).
+
+use entramap::expr::Context;
+use entramap::expr::dotnet::datetime::DateTime;
+use entramap::model::load;
+use entramap::model::mapping::ObjectMapping;
+use entramap::model::sample::sample_user;
+use entramap::model::source::Record;
+use entramap::provision::project::{CompiledMapping, Flow, ObjectKind};
+use entramap::provision::scope::{compile_scope, in_scope, is_soft_deleted};
+use serde_json::{Value, json};
+
+/// The user object mapping of a YAML mapping file given as its `users:` body.
+fn users(body: &str) -> ObjectMapping {
+    let text = format!("app: test\nusers:\n{body}");
+    load::parse("test.yaml", &text)
+        .unwrap_or_else(|e| panic!("{e:?}"))
+        .file
+        .users
+}
+
+fn record(value: Value) -> Record {
+    Record::from_json(&value).unwrap()
+}
+
+fn ctx() -> Context {
+    Context::new(DateTime::parse_rfc3339("2024-05-01T12:00:00Z").unwrap(), 7)
+}
+
+/// Whether one clause `a <op> [value]` holds for a user whose `a` is `attr` (absent for None).
+fn holds(op: &str, value: Option<&str>, attr: Option<Value>) -> bool {
+    let operand = value.map_or(String::new(), |v| format!(", value: '{v}'"));
+    let mapping = users(&format!(
+        "  scope:\n    - clauses:\n        - {{attribute: a, operator: '{op}'{operand}}}\n  mappings: []\n"
+    ));
+    let filters = compile_scope(&mapping.scope).unwrap();
+    let user = match attr {
+        Some(v) => record(json!({ "a": v })),
+        None => record(json!({})),
+    };
+    in_scope(&filters, &user)
+}
+
+fn s(text: &str) -> Option<Value> {
+    Some(json!(text))
+}
+
+// ---------------------------------------------------------------- scoping operators
+
+#[test]
+fn equals_is_exact_and_case_sensitive_and_false_on_null() {
+    assert!(holds("EQUALS", Some("Sales"), s("Sales")));
+    assert!(!holds("EQUALS", Some("Sales"), s("sales")));
+    assert!(!holds("EQUALS", Some("Sales"), None));
+    assert!(!holds("EQUALS", Some("Sales"), s("")));
+}
+
+#[test]
+fn not_equals_is_case_sensitive_and_false_on_null() {
+    assert!(holds("NOT EQUALS", Some("Sales"), s("sales")));
+    assert!(!holds("NOT EQUALS", Some("Sales"), s("Sales")));
+    assert!(!holds("NOT EQUALS", Some("Sales"), None));
+}
+
+#[test]
+fn ends_with_is_case_sensitive_and_false_on_null() {
+    assert!(holds("ENDS_WITH", Some("@contoso.com"), s("a@contoso.com")));
+    assert!(!holds(
+        "ENDS_WITH",
+        Some("@contoso.com"),
+        s("a@Contoso.com")
+    ));
+    assert!(!holds("ENDS_WITH", Some("@contoso.com"), None));
+}
+
+#[test]
+fn includes_is_case_sensitive_contains_and_false_on_null() {
+    assert!(holds("Includes", Some("Eng"), s("Platform Engineering")));
+    assert!(!holds("Includes", Some("eng"), s("Platform Engineering")));
+    assert!(!holds("Includes", Some("Eng"), None));
+}
+
+#[test]
+fn regex_match_matches_the_whole_value_and_is_false_on_null() {
+    // The documented example: `([1-9][0-9])` selects 10 to 99.
+    assert!(holds("REGEX MATCH", Some("([1-9][0-9])"), s("42")));
+    assert!(!holds("REGEX MATCH", Some("([1-9][0-9])"), s("420")));
+    assert!(holds(
+        "REGEX MATCH",
+        Some(r".*\@contoso.com"),
+        s("a@contoso.com")
+    ));
+    assert!(!holds("REGEX MATCH", Some("Sales"), s("sales")));
+    assert!(!holds("REGEX MATCH", Some(".*"), None));
+}
+
+#[test]
+fn not_regex_match_negates_but_is_false_on_null() {
+    assert!(holds("NOT REGEX MATCH", Some("([1-9][0-9])"), s("420")));
+    assert!(!holds("NOT REGEX MATCH", Some("([1-9][0-9])"), s("42")));
+    assert!(!holds("NOT REGEX MATCH", Some("x"), None));
+}
+
+#[test]
+fn greater_than_compares_integers_and_is_false_on_null_or_text() {
+    assert!(holds("Greater_Than", Some("10"), s("11")));
+    assert!(!holds("Greater_Than", Some("10"), s("10")));
+    assert!(!holds("Greater_Than", Some("10"), s("abc")));
+    assert!(!holds("Greater_Than", Some("10"), None));
+}
+
+#[test]
+fn greater_than_or_equals_compares_integers_and_is_false_on_null() {
+    assert!(holds("Greater_Than_OR_EQUALS", Some("10"), s("10")));
+    assert!(!holds("Greater_Than_OR_EQUALS", Some("10"), s("9")));
+    assert!(!holds("Greater_Than_OR_EQUALS", Some("10"), None));
+}
+
+#[test]
+fn is_true_and_is_false_read_booleans_and_their_text() {
+    assert!(holds("IS TRUE", None, Some(json!(true))));
+    assert!(holds("IS TRUE", None, s("True")));
+    assert!(!holds("IS TRUE", None, Some(json!(false))));
+    assert!(!holds("IS TRUE", None, None));
+    assert!(holds("IS FALSE", None, Some(json!(false))));
+    assert!(!holds("IS FALSE", None, Some(json!(true))));
+    assert!(!holds("IS FALSE", None, None));
+}
+
+#[test]
+fn is_null_is_true_only_for_absent_or_empty() {
+    assert!(holds("IS NULL", None, None));
+    assert!(holds("IS NULL", None, s("")));
+    assert!(!holds("IS NULL", None, s("x")));
+}
+
+#[test]
+fn is_not_null_is_false_for_absent_or_empty() {
+    assert!(holds("IS NOT NULL", None, s("x")));
+    assert!(!holds("IS NOT NULL", None, None));
+    assert!(!holds("IS NOT NULL", None, s("")));
+}
+
+#[test]
+fn bitwise_and_tests_a_common_bit_and_is_false_on_null() {
+    // userAccountControl 514 = 512 | 2 (ACCOUNTDISABLE).
+    assert!(holds("&", Some("2"), s("514")));
+    assert!(!holds("&", Some("2"), s("512")));
+    assert!(!holds("&", Some("2"), None));
+    assert!(holds("!&", Some("2"), s("512")));
+    assert!(!holds("!&", Some("2"), s("514")));
+    assert!(!holds("!&", Some("2"), None));
+}
+
+#[test]
+fn operator_names_ignore_case_and_treat_underscore_and_space_alike() {
+    assert!(holds("not_equals", Some("x"), s("y")));
+    assert!(holds("Ends With", Some("y"), s("xy")));
+    assert!(holds("is_not_null", None, s("x")));
+    assert!(holds("GREATER THAN OR EQUALS", Some("1"), s("1")));
+}
+
+#[test]
+fn bad_clauses_fail_to_compile_with_the_filter_and_clause_named() {
+    let bad = |clause: &str| {
+        let m = users(&format!(
+            "  scope:\n    - name: Sales\n      clauses:\n        - {clause}\n  mappings: []\n"
+        ));
+        compile_scope(&m.scope).unwrap_err()
+    };
+    let e = bad("{attribute: a, operator: LIKE, value: x}");
+    assert!(
+        e.contains("`Sales`") && e.contains("unknown operator `LIKE`"),
+        "{e}"
+    );
+    assert!(bad("{attribute: a, operator: EQUALS}").contains("needs a value"));
+    assert!(bad("{attribute: a, operator: Greater_Than, value: ten}").contains("not one"));
+    assert!(bad("{attribute: a, operator: REGEX MATCH, value: '('}").contains("regular"));
+}
+
+#[test]
+fn clauses_are_anded_within_a_filter_and_filters_ored() {
+    let m = users(
+        "  scope:
+    - clauses:
+        - {attribute: department, operator: EQUALS, value: Sales}
+        - {attribute: country, operator: EQUALS, value: SE}
+    - clauses:
+        - {attribute: jobTitle, operator: EQUALS, value: CEO}
+  mappings: []
+",
+    );
+    let f = compile_scope(&m.scope).unwrap();
+    let both = record(json!({"department": "Sales", "country": "SE"}));
+    let one = record(json!({"department": "Sales", "country": "NO"}));
+    let ceo = record(json!({"department": "Board", "jobTitle": "CEO"}));
+    let none = record(json!({"department": "Board"}));
+    assert!(in_scope(&f, &both));
+    assert!(!in_scope(&f, &one));
+    assert!(in_scope(&f, &ceo));
+    assert!(!in_scope(&f, &none));
+}
+
+#[test]
+fn no_filters_means_everything_is_in_scope() {
+    assert!(in_scope(&[], &record(json!({}))));
+}
+
+#[test]
+fn is_soft_deleted_truth_table() {
+    for assigned in [true, false] {
+        for scoped in [true, false] {
+            for deleted in [true, false] {
+                for enabled in [None, Some(true), Some(false)] {
+                    let expected = !assigned || !scoped || deleted || enabled == Some(false);
+                    assert_eq!(
+                        is_soft_deleted(assigned, scoped, deleted, enabled),
+                        expected,
+                        "{assigned} {scoped} {deleted} {enabled:?}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(!is_soft_deleted(true, true, false, Some(true)));
+    assert!(is_soft_deleted(true, true, false, Some(false)));
+}
+
+// ---------------------------------------------------------------- projection
+
+fn default_mapping() -> CompiledMapping {
+    let loaded = load::read(std::path::Path::new("mappings/scim-default.yaml")).unwrap();
+    CompiledMapping::compile(&loaded.file.users).unwrap()
+}
+
+#[test]
+fn default_mapping_posts_the_sample_user_in_entras_shape() {
+    let mapping = default_mapping();
+    let user = sample_user();
+    let projection = mapping.project(&user, &ctx(), Flow::Create).unwrap();
+    let body = Value::Object(projection.post_body(ObjectKind::User));
+    let keys: Vec<&str> = body
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys[0], "schemas");
+    assert_eq!(keys.last(), Some(&"meta"));
+    assert_eq!(
+        body["schemas"],
+        json!([
+            "urn:ietf:params:scim:schemas:core:2.0:User",
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+        ])
+    );
+    assert_eq!(
+        body["userName"],
+        "zoe.celik-angstrom@contoso.onmicrosoft.com"
+    );
+    assert_eq!(body["active"], json!(true));
+    assert_eq!(body["displayName"], "Zoë Çelik-Ångström");
+    assert_eq!(
+        body["emails"],
+        json!([{"primary": true, "type": "work", "value": "Zoe.Celik-Angstrom@contoso.com"}])
+    );
+    assert_eq!(
+        body["name"],
+        json!({"givenName": "Zoë", "familyName": "Çelik-Ångström", "formatted": "Zoë Çelik-Ångström"})
+    );
+    assert_eq!(
+        body["addresses"],
+        json!([{"type": "work", "locality": "Göteborg", "country": "SE"}])
+    );
+    assert_eq!(
+        body["phoneNumbers"],
+        json!([
+            {"type": "work", "value": "+46 31 123 45 67"},
+            {"type": "mobile", "value": "+46 70 123 45 67"}
+        ])
+    );
+    assert_eq!(
+        body["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+        json!({"employeeNumber": "00012345", "department": "Platform Engineering"})
+    );
+    assert_eq!(body["meta"], json!({"resourceType": "User"}));
+    assert_eq!(body["externalId"], "zcelik");
+    assert!(!body.to_string().contains("null"));
+    assert!(!body.to_string().contains("manager"));
+}
+
+#[test]
+fn default_mapping_posts_a_small_user_as_exact_json() {
+    let mapping = default_mapping();
+    let user = record(json!({
+        "objectId": "u1",
+        "userPrincipalName": "ann@contoso.com",
+        "mail": "Ann.Lee@contoso.com",
+        "givenName": "Ann",
+        "surname": "Lee",
+        "displayName": "Ann Lee",
+        "mailNickname": "alee",
+        "IsSoftDeleted": "False",
+    }));
+    let projection = mapping.project(&user, &ctx(), Flow::Create).unwrap();
+    let body = serde_json::to_string(&projection.post_body(ObjectKind::User)).unwrap();
+    assert_eq!(
+        body,
+        concat!(
+            r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","#,
+            r#""urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],"#,
+            r#""userName":"ann@contoso.com","active":true,"displayName":"Ann Lee","#,
+            r#""emails":[{"primary":true,"type":"work","value":"Ann.Lee@contoso.com"}],"#,
+            r#""name":{"givenName":"Ann","familyName":"Lee","formatted":"Ann Lee"},"#,
+            r#""externalId":"alee","meta":{"resourceType":"User"}}"#
+        )
+    );
+}
+
+#[test]
+fn active_text_that_is_not_a_boolean_stays_a_string() {
+    let m = CompiledMapping::compile(&users(
+        "  mappings:\n    - {target: active, constant: maybe}\n    - {target: userName, constant: x}\n",
+    ))
+    .unwrap();
+    let p = m.project(&record(json!({})), &ctx(), Flow::Create).unwrap();
+    let body = p.post_body(ObjectKind::User);
+    assert_eq!(body["active"], json!("maybe"));
+    assert_eq!(
+        body["schemas"],
+        json!(["urn:ietf:params:scim:schemas:core:2.0:User"])
+    );
+}
+
+#[test]
+fn custom_extension_is_an_object_but_not_listed_in_schemas() {
+    let m = CompiledMapping::compile(&users(
+        "  mappings:
+    - {target: userName, source: userPrincipalName}
+    - {target: 'urn:ietf:params:scim:schemas:extension:contoso:1.0:User:costCenter', source: cc}
+",
+    ))
+    .unwrap();
+    let user = record(json!({"userPrincipalName": "a@b.c", "cc": "CC-1"}));
+    let body = m
+        .project(&user, &ctx(), Flow::Create)
+        .unwrap()
+        .post_body(ObjectKind::User);
+    assert_eq!(
+        body["schemas"],
+        json!(["urn:ietf:params:scim:schemas:core:2.0:User"])
+    );
+    assert_eq!(
+        body["urn:ietf:params:scim:schemas:extension:contoso:1.0:User"],
+        json!({"costCenter": "CC-1"})
+    );
+}
+
+#[test]
+fn group_post_has_core_group_schema_and_never_members() {
+    let loaded = load::read(std::path::Path::new("mappings/scim-default.yaml")).unwrap();
+    let m = CompiledMapping::compile(loaded.file.groups.as_ref().unwrap()).unwrap();
+    let group = record(json!({"objectId": "g1", "displayName": "Sales", "members": ["u1", "u2"]}));
+    let p = m.project(&group, &ctx(), Flow::Create).unwrap();
+    assert_eq!(p.members, Some(vec!["u1".to_string(), "u2".to_string()]));
+    assert_eq!(
+        serde_json::to_string(&p.post_body(ObjectKind::Group)).unwrap(),
+        r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Sales","externalId":"g1","meta":{"resourceType":"Group"}}"#
+    );
+}
+
+const FLOWS: &str = "  mappings:
+    - {target: userName, source: userPrincipalName, match: 2}
+    - {target: externalId, source: objectId, match: 1, apply: on-create}
+    - {target: title, source: jobTitle, default: Staff}
+    - {target: locale, expression: 'IgnoreFlowIfNullOrEmpty([preferredLanguage])', default: en-US}
+    - {target: nickName, default: Nick}
+    - {target: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager', source: manager}
+";
+
+fn targets(p: &entramap::provision::project::Projection<'_>) -> Vec<String> {
+    p.entries.iter().map(|e| e.target.to_string()).collect()
+}
+
+#[test]
+fn defaults_apply_on_create_only() {
+    let m = CompiledMapping::compile(&users(FLOWS)).unwrap();
+    let user = record(json!({"objectId": "u1", "userPrincipalName": "a@b.c"}));
+    let create = m.project(&user, &ctx(), Flow::Create).unwrap();
+    assert_eq!(
+        targets(&create),
+        ["userName", "externalId", "title", "nickName"]
+    );
+    assert_eq!(create.entries[2].value, json!("Staff"));
+    assert_eq!(create.entries[3].value, json!("Nick"));
+    let update = m.project(&user, &ctx(), Flow::Update).unwrap();
+    assert_eq!(targets(&update), ["userName"]);
+}
+
+#[test]
+fn on_create_rows_are_absent_on_update() {
+    let m = CompiledMapping::compile(&users(FLOWS)).unwrap();
+    let user = record(json!({"objectId": "u1", "userPrincipalName": "a@b.c", "jobTitle": "Dev"}));
+    let update = m.project(&user, &ctx(), Flow::Update).unwrap();
+    assert_eq!(targets(&update), ["userName", "title"]);
+    let create = m.project(&user, &ctx(), Flow::Create).unwrap();
+    assert!(targets(&create).contains(&"externalId".to_string()));
+}
+
+#[test]
+fn ignore_flow_if_null_or_empty_drops_the_row_even_its_default() {
+    let m = CompiledMapping::compile(&users(FLOWS)).unwrap();
+    let absent = record(json!({"userPrincipalName": "a@b.c", "preferredLanguage": ""}));
+    let p = m.project(&absent, &ctx(), Flow::Create).unwrap();
+    assert!(!targets(&p).contains(&"locale".to_string()));
+    let present = record(json!({"userPrincipalName": "a@b.c", "preferredLanguage": "sv-SE"}));
+    let p = m.project(&present, &ctx(), Flow::Update).unwrap();
+    assert_eq!(
+        p.entries
+            .iter()
+            .find(|e| e.target == "locale")
+            .unwrap()
+            .value,
+        json!("sv-SE")
+    );
+}
+
+#[test]
+fn null_never_appears_in_entries_or_post_body() {
+    let mapping = default_mapping();
+    let user = record(json!({"userPrincipalName": "a@b.c", "IsSoftDeleted": "False", "mail": ""}));
+    for flow in [Flow::Create, Flow::Update] {
+        let p = mapping.project(&user, &ctx(), flow).unwrap();
+        assert!(
+            p.entries
+                .iter()
+                .all(|e| !e.value.is_null() && e.value != json!(""))
+        );
+        let body = Value::Object(p.post_body(ObjectKind::User)).to_string();
+        assert!(!body.contains("null") && !body.contains("emails"), "{body}");
+    }
+}
+
+#[test]
+fn manager_is_kept_apart_as_the_source_object_id() {
+    let m = CompiledMapping::compile(&users(FLOWS)).unwrap();
+    let user = record(json!({"userPrincipalName": "a@b.c", "manager": "m-1"}));
+    let p = m.project(&user, &ctx(), Flow::Create).unwrap();
+    assert_eq!(p.manager.as_deref(), Some("m-1"));
+    assert!(p.entries.iter().all(|e| !e.target.contains("manager")));
+    let body = Value::Object(p.post_body(ObjectKind::User));
+    assert!(!body.to_string().contains("manager"));
+    // The mapping targets the enterprise extension, so its URN is listed even with no value.
+    assert_eq!(
+        body["schemas"][1],
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+    );
+}
+
+#[test]
+fn matching_attributes_come_in_precedence_order_on_both_flows() {
+    let m = CompiledMapping::compile(&users(FLOWS)).unwrap();
+    let user = record(json!({"objectId": "u1", "userPrincipalName": "a@b.c"}));
+    for flow in [Flow::Create, Flow::Update] {
+        let p = m.project(&user, &ctx(), flow).unwrap();
+        let got: Vec<(String, &str)> = p
+            .matching
+            .iter()
+            .map(|(path, v)| (path.to_string(), v.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("externalId".to_string(), "u1"),
+                ("userName".to_string(), "a@b.c")
+            ]
+        );
+    }
+    // A matching row without a value is skipped, not sent as an empty query.
+    let p = m
+        .project(
+            &record(json!({"userPrincipalName": "a@b.c"})),
+            &ctx(),
+            Flow::Create,
+        )
+        .unwrap();
+    assert_eq!(p.matching.len(), 1);
+}
+
+#[test]
+fn an_evaluation_error_names_the_row() {
+    let m = CompiledMapping::compile(&users(
+        "  mappings:\n    - {target: userName, source: userPrincipalName}\n    - {target: displayName, expression: 'Item([proxyAddresses], 5)'}\n",
+    ))
+    .unwrap();
+    let user = record(json!({"userPrincipalName": "a@b.c", "proxyAddresses": ["x"]}));
+    match m.project(&user, &ctx(), Flow::Create) {
+        Err(e) => {
+            assert_eq!(e.target, "displayName");
+            assert!(e.to_string().contains("`displayName`"), "{e}");
+        }
+        Ok(p) => panic!("expected an error, got {p:?}"),
+    }
+}
+
+#[test]
+fn compile_errors_name_the_row() {
+    let e = CompiledMapping::compile(&users(
+        "  mappings:\n    - {target: title, expression: 'Join('}\n",
+    ))
+    .unwrap_err();
+    assert!(e.contains("`title`"), "{e}");
+    let e = CompiledMapping::compile(&users(
+        "  mappings:\n    - {target: 'emails[type', source: mail}\n",
+    ))
+    .unwrap_err();
+    assert!(e.contains("invalid target path"), "{e}");
+}
+
+#[test]
+fn every_shipped_mapping_compiles_and_projects_the_sample_user() {
+    for entry in std::fs::read_dir("mappings").unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "yaml") {
+            continue;
+        }
+        let loaded = load::read(&path).unwrap();
+        let objects = std::iter::once(&loaded.file.users).chain(loaded.file.groups.as_ref());
+        for object in objects {
+            let m = CompiledMapping::compile(object)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            compile_scope(&object.scope).unwrap();
+            m.project(&sample_user(), &ctx(), Flow::Create)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        }
+    }
+}
