@@ -6,48 +6,11 @@ use super::{Checker, Object, catalog, rows};
 use crate::expr::compile::did_you_mean;
 use crate::expr::dotnet::regex::DotNetRegex;
 use crate::model::mapping::{ScopeClause, ScopeFilter};
-
-/// The operators of mapping-model.md 4.3 as Entra's portal writes them, and whether each
-/// takes a value.
-const OPERATORS: &[(&str, bool)] = &[
-    ("&", true),
-    ("!&", true),
-    ("ENDS_WITH", true),
-    ("EQUALS", true),
-    ("Greater_Than", true),
-    ("Greater_Than_OR_EQUALS", true),
-    ("Includes", true),
-    ("IS FALSE", false),
-    ("IS NOT NULL", false),
-    ("IS NULL", false),
-    ("IS TRUE", false),
-    ("NOT EQUALS", true),
-    ("NOT REGEX MATCH", true),
-    ("REGEX MATCH", true),
-];
+use crate::model::scope::ScopeOperator;
 
 /// Attributes Entra's scoping filters cannot evaluate (known-issues.md; group `members` from
 /// define-conditional-rules), besides multi-valued ones.
 const NOT_SCOPABLE: &[&str] = &["appRoleAssignments", "manager", "userType", "members"];
-
-/// Graph and the portal spell operators differently (`NOT EQUALS`, `Greater_Than`,
-/// `ENDS_WITH`): compare them uppercased, with `_` and runs of spaces as one space.
-fn normalize(op: &str) -> String {
-    op.split(|c: char| c == '_' || c.is_whitespace())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_uppercase()
-}
-
-/// The documented operator an operator name stands for.
-fn operator(op: &str) -> Option<(&'static str, bool)> {
-    let wanted = normalize(op);
-    OPERATORS
-        .iter()
-        .copied()
-        .find(|(name, _)| normalize(name) == wanted)
-}
 
 /// Check the scoping filters of one object mapping.
 pub(super) fn check(cx: &mut Checker<'_>, object: Object, filters: &[ScopeFilter]) {
@@ -79,15 +42,16 @@ fn clause(cx: &mut Checker<'_>, object: Object, clause: &ScopeClause) {
 
     let op = clause.operator.value.as_str();
     let op_span = cx.locator.scalar(&clause.operator).or(attribute_span);
-    let Some((canonical, binary)) = operator(op) else {
+    let Some(operator) = ScopeOperator::parse(op) else {
         let mut message = format!("`{op}` is not a scoping operator Entra documents");
-        if let Some(best) = did_you_mean(op, OPERATORS.iter().map(|(n, _)| *n)) {
+        if let Some(best) = did_you_mean(op, ScopeOperator::ALL.iter().map(|o| o.name())) {
             message.push_str(&format!("; did you mean `{best}`?"));
         }
         cx.report(&UNKNOWN_SCOPE_OPERATOR, object, None, op_span, message);
         return;
     };
-    match (&clause.value, binary) {
+    let canonical = operator.name();
+    match (&clause.value, operator.takes_value()) {
         (Some(value), false) => {
             cx.report(
                 &SCOPE_OPERAND_MISMATCH,
@@ -110,7 +74,12 @@ fn clause(cx: &mut Checker<'_>, object: Object, clause: &ScopeClause) {
                 ),
             );
         }
-        (Some(value), true) if canonical.ends_with("REGEX MATCH") => {
+        (Some(value), true)
+            if matches!(
+                operator,
+                ScopeOperator::RegexMatch | ScopeOperator::NotRegexMatch
+            ) =>
+        {
             if let Err(e) = DotNetRegex::compile(value) {
                 // The value keeps no span: find its `value:` key next to the clause's others.
                 let value_at = attribute_span
@@ -137,25 +106,5 @@ fn clause(cx: &mut Checker<'_>, object: Object, clause: &ScopeClause) {
             }
         }
         _ => {}
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn graph_and_portal_spellings_are_the_same_operator() {
-        assert_eq!(operator("NOT EQUALS"), Some(("NOT EQUALS", true)));
-        assert_eq!(operator("not_equals"), Some(("NOT EQUALS", true)));
-        assert_eq!(operator("Greater_Than"), Some(("Greater_Than", true)));
-        assert_eq!(
-            operator("GREATER THAN OR EQUALS"),
-            Some(("Greater_Than_OR_EQUALS", true))
-        );
-        assert_eq!(operator("is  null"), Some(("IS NULL", false)));
-        assert_eq!(operator("ENDS WITH"), Some(("ENDS_WITH", true)));
-        assert_eq!(operator("STARTS_WITH"), None);
-        assert_eq!(operator("IsMemberOf"), None);
     }
 }

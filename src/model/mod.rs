@@ -4,4 +4,5 @@ pub mod graph;
 pub mod load;
 pub mod mapping;
 pub mod sample;
+pub mod scope;
 pub mod source;

@@ -6,6 +6,7 @@
 
 use crate::expr::dotnet::regex::DotNetRegex;
 use crate::model::mapping::{ScopeClause, ScopeFilter};
+use crate::model::scope::ScopeOperator;
 use crate::model::source::{Source, SourceValue};
 
 /// One scoping filter, ready to evaluate: its clauses all must hold.
@@ -72,16 +73,6 @@ fn describe(c: &ScopeClause) -> String {
     }
 }
 
-/// Uppercase, with `_` and runs of whitespace as one space: `Greater_Than_OR_EQUALS` and
-/// `greater than or equals` are the same operator.
-fn normalize(op: &str) -> String {
-    op.split(|c: char| c == '_' || c.is_whitespace())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_uppercase()
-}
-
 fn compile_clause(c: &ScopeClause) -> Result<CompiledClause, String> {
     let operand = || {
         c.value
@@ -101,22 +92,24 @@ fn compile_clause(c: &ScopeClause) -> Result<CompiledClause, String> {
         let v = operand()?;
         DotNetRegex::compile(&v).map_err(|e| format!("invalid regular expression: {e}"))
     };
-    let op = match normalize(&c.operator.value).as_str() {
-        "EQUALS" => Op::Equals(operand()?),
-        "NOT EQUALS" => Op::NotEquals(operand()?),
-        "ENDS WITH" => Op::EndsWith(operand()?),
-        "INCLUDES" => Op::Includes(operand()?),
-        "REGEX MATCH" => Op::RegexMatch(regex()?),
-        "NOT REGEX MATCH" => Op::NotRegexMatch(regex()?),
-        "GREATER THAN" => Op::GreaterThan(integer()?),
-        "GREATER THAN OR EQUALS" => Op::GreaterThanOrEquals(integer()?),
-        "IS TRUE" => Op::IsTrue,
-        "IS FALSE" => Op::IsFalse,
-        "IS NULL" => Op::IsNull,
-        "IS NOT NULL" => Op::IsNotNull,
-        "&" => Op::BitAnd(integer()?),
-        "!&" => Op::NotBitAnd(integer()?),
-        _ => return Err(format!("unknown operator `{}`", c.operator.value)),
+    let Some(operator) = ScopeOperator::parse(&c.operator.value) else {
+        return Err(format!("unknown operator `{}`", c.operator.value));
+    };
+    let op = match operator {
+        ScopeOperator::Equals => Op::Equals(operand()?),
+        ScopeOperator::NotEquals => Op::NotEquals(operand()?),
+        ScopeOperator::EndsWith => Op::EndsWith(operand()?),
+        ScopeOperator::Includes => Op::Includes(operand()?),
+        ScopeOperator::RegexMatch => Op::RegexMatch(regex()?),
+        ScopeOperator::NotRegexMatch => Op::NotRegexMatch(regex()?),
+        ScopeOperator::GreaterThan => Op::GreaterThan(integer()?),
+        ScopeOperator::GreaterThanOrEquals => Op::GreaterThanOrEquals(integer()?),
+        ScopeOperator::IsTrue => Op::IsTrue,
+        ScopeOperator::IsFalse => Op::IsFalse,
+        ScopeOperator::IsNull => Op::IsNull,
+        ScopeOperator::IsNotNull => Op::IsNotNull,
+        ScopeOperator::BitAnd => Op::BitAnd(integer()?),
+        ScopeOperator::NotBitAnd => Op::NotBitAnd(integer()?),
     };
     Ok(CompiledClause {
         attribute: c.attribute.value.clone(),
