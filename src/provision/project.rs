@@ -12,6 +12,7 @@ use std::fmt;
 
 use serde_json::{Map, Value as Json};
 
+use super::target::Kind;
 use crate::expr::{self, Context, Options, Outcome, Program};
 use crate::model::mapping::{Apply, AttributeMapping, ObjectMapping};
 use crate::model::source::Source;
@@ -26,15 +27,6 @@ pub enum Flow {
     Create,
     /// The object exists in the target and is being updated (PATCH).
     Update,
-}
-
-/// The kind of target object, for the POST body's `schemas` and `meta.resourceType`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ObjectKind {
-    /// A SCIM User (`/Users`).
-    User,
-    /// A SCIM Group (`/Groups`).
-    Group,
 }
 
 /// What a row computes its value from.
@@ -339,14 +331,13 @@ impl Projection<'_> {
     /// but are not listed), then the attributes in row order shaped by
     /// [`resource::set`], `"primary": true` on the work email, `active` as a JSON Boolean, and
     /// `meta.resourceType` last. The manager and group members are never part of a POST.
-    pub fn post_body(&self, object: ObjectKind) -> Map<String, Json> {
+    pub fn post_body(&self, object: Kind) -> Map<String, Json> {
         let mut body = Map::new();
-        let (schemas, resource_type) = match object {
-            ObjectKind::User if self.targets_enterprise => {
-                (vec![USER_SCHEMA, ENTERPRISE_USER_SCHEMA], "User")
-            }
-            ObjectKind::User => (vec![USER_SCHEMA], "User"),
-            ObjectKind::Group => (vec![GROUP_SCHEMA], "Group"),
+        let resource_type = object.resource_type();
+        let schemas = match object {
+            Kind::User if self.targets_enterprise => vec![USER_SCHEMA, ENTERPRISE_USER_SCHEMA],
+            Kind::User => vec![USER_SCHEMA],
+            Kind::Group => vec![GROUP_SCHEMA],
         };
         body.insert(
             "schemas".to_owned(),
