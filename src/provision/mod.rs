@@ -1,6 +1,8 @@
 //! The provisioning simulator: which source objects are in scope, what Entra wants the target
 //! object to be, and an in-memory model of the vendor's SCIM endpoint.
 
+pub mod dialect;
+pub mod diff;
 pub mod project;
 pub mod scope;
 pub mod target;

@@ -1,0 +1,209 @@
+//! Dialect: [`Operation`]s and the other writes of a cycle as the PATCH bodies Entra sends, in
+//! both of its dialects (DESIGN.md "PATCH dialect", "compliant multi-attribute replace",
+//! "manager", "groups"; spec/scim-wire.md E9–E13, E15, E19–E21, §4).
+//!
+//! | | legacy (default) | compliant (`aadOptscim062020`) |
+//! |---|---|---|
+//! | op names | `Add`, `Replace`, `Remove` | `add`, `replace`, `remove` |
+//! | Boolean targets | `"True"`/`"False"` strings | JSON Booleans |
+//! | several plain attributes | one op each, with `path` | one path-less op per op kind, flat keys |
+//! | member removal | one `Remove` of `members` with a `value` list | one `remove` of `members[value eq "id"]` per id |
+//!
+//! Bodies are JSON objects whose key order is the order Entra sends (serde_json keeps insertion
+//! order): `schemas` then `Operations`, ops `op`, `path`, `value`; the one documented exception
+//! is the legacy disable, which puts `Operations` first (spec/scim-wire.md E12, §9.2).
+
+use serde_json::{Map, Value as Json, json};
+
+use super::diff::{OpKind, Operation};
+use crate::model::mapping::{AttributeType, Dialect, TargetAttribute};
+use crate::scim::path::Path;
+use crate::scim::{ENTERPRISE_USER_SCHEMA, PATCH_OP_SCHEMA};
+
+/// The body of `PATCH /Users/{id}` (or `/Groups/{id}` for non-member attributes, E19) for the
+/// operations of a diff.
+///
+/// Legacy: one op per attribute in the order given (E9, E10, E11, §4.3 "without flag").
+/// Compliant: value-filtered paths (`emails[type eq "work"].value`) first, one op each with a
+/// `path`; then the plain attributes (simple, dotted, URN-qualified) grouped by op kind in order
+/// of first appearance, as one path-less op whose `value` has the flat target texts as keys when
+/// a kind has two or more, or as a single op with its `path` (§4.3 "with flag", E11).
+///
+/// An empty `ops` gives a body with empty `Operations`; callers send no PATCH then.
+pub fn user_patch(ops: &[Operation<'_>], dialect: Dialect, schema: &[TargetAttribute]) -> Json {
+    let value = |op: &Operation<'_>| {
+        if is_boolean(op.path, op.target, schema) {
+            boolean_value(&op.value, dialect)
+        } else {
+            op.value.clone()
+        }
+    };
+    let operations: Vec<Json> = match dialect {
+        Dialect::Legacy => ops
+            .iter()
+            .map(|op| operation(op_name(op.kind, dialect), Some(op.target), Some(value(op))))
+            .collect(),
+        Dialect::Compliant => {
+            let mut out: Vec<Json> = ops
+                .iter()
+                .filter(|op| op.path.value_filter().is_some())
+                .map(|op| operation(op_name(op.kind, dialect), Some(op.target), Some(value(op))))
+                .collect();
+            let plain: Vec<&Operation<'_>> = ops
+                .iter()
+                .filter(|op| op.path.value_filter().is_none())
+                .collect();
+            let mut kinds: Vec<OpKind> = Vec::new();
+            for op in &plain {
+                if !kinds.contains(&op.kind) {
+                    kinds.push(op.kind);
+                }
+            }
+            for kind in kinds {
+                let group: Vec<&&Operation<'_>> =
+                    plain.iter().filter(|op| op.kind == kind).collect();
+                let name = op_name(kind, dialect);
+                if let [only] = group.as_slice() {
+                    out.push(operation(name, Some(only.target), Some(value(only))));
+                } else {
+                    let merged: Map<String, Json> = group
+                        .iter()
+                        .map(|op| (op.target.to_owned(), value(op)))
+                        .collect();
+                    out.push(operation(name, None, Some(Json::Object(merged))));
+                }
+            }
+            out
+        }
+    };
+    patch_body(operations)
+}
+
+/// The body of the PATCH that disables a user (`active` false) for every deprovisioning trigger
+/// (E12). Legacy: `{"Operations":[{"op":"Replace","path":"active","value":"False"}],"schemas":[…]}`
+/// with `Operations` first, as Entra's observed legacy disable and the tutorial order it.
+/// Compliant: `schemas` first, `"op":"replace"`, `"value":false` (COMPAT).
+pub fn disable_patch(dialect: Dialect) -> Json {
+    match dialect {
+        Dialect::Legacy => json!({
+            "Operations": [operation("Replace", Some("active"), Some(json!("False")))],
+            "schemas": [PATCH_OP_SCHEMA],
+        }),
+        Dialect::Compliant => patch_body(vec![operation(
+            "replace",
+            Some("active"),
+            Some(Json::Bool(false)),
+        )]),
+    }
+}
+
+/// The PATCH that links a user's manager once the manager has a target id (E15): the enterprise
+/// `manager` path with the id as a plain string. `op` is `Add` when the target had no manager,
+/// `Replace` when it had another one; the caller knows which.
+pub fn manager_patch(dialect: Dialect, op: OpKind, manager_target_id: &str) -> Json {
+    let path = format!("{ENTERPRISE_USER_SCHEMA}:manager");
+    patch_body(vec![operation(
+        op_name(op, dialect),
+        Some(&path),
+        Some(json!(manager_target_id)),
+    )])
+}
+
+/// The PATCH that adds members to a group (E20): one `Add` (compliant `add`) of `members` whose
+/// value lists `{"$ref":null,"value":id}` for every target id, in order.
+pub fn add_members_patch<S: AsRef<str>>(dialect: Dialect, ids: &[S]) -> Json {
+    let value: Vec<Json> = ids
+        .iter()
+        .map(|id| json!({"$ref": null, "value": id.as_ref()}))
+        .collect();
+    patch_body(vec![operation(
+        op_name(OpKind::Add, dialect),
+        Some("members"),
+        Some(Json::Array(value)),
+    )])
+}
+
+/// The PATCH that removes members from a group (E21). Legacy: one `Remove` of `members` with
+/// `value` `[{"value":id},…]` (the COMPAT form, without `$ref`). Compliant: one `remove` per id
+/// with path `members[value eq "id"]` and no `value`.
+pub fn remove_members_patch<S: AsRef<str>>(dialect: Dialect, ids: &[S]) -> Json {
+    let operations = match dialect {
+        Dialect::Legacy => {
+            let value: Vec<Json> = ids.iter().map(|id| json!({"value": id.as_ref()})).collect();
+            vec![operation(
+                "Remove",
+                Some("members"),
+                Some(Json::Array(value)),
+            )]
+        }
+        Dialect::Compliant => ids
+            .iter()
+            .map(|id| {
+                // A SCIM filter string is a JSON string literal, so quotes and backslashes in
+                // an id are escaped the JSON way.
+                let path = format!("members[value eq {}]", Json::from(id.as_ref()));
+                operation("remove", Some(&path), None)
+            })
+            .collect(),
+    };
+    patch_body(operations)
+}
+
+/// `{"schemas":[PatchOp],"Operations":[…]}` in that key order.
+fn patch_body(operations: Vec<Json>) -> Json {
+    let mut body = Map::new();
+    body.insert("schemas".to_owned(), json!([PATCH_OP_SCHEMA]));
+    body.insert("Operations".to_owned(), Json::Array(operations));
+    Json::Object(body)
+}
+
+/// One element of `Operations`: `op`, then `path` and `value` when present.
+fn operation(op: &str, path: Option<&str>, value: Option<Json>) -> Json {
+    let mut o = Map::new();
+    o.insert("op".to_owned(), Json::from(op));
+    if let Some(path) = path {
+        o.insert("path".to_owned(), Json::from(path));
+    }
+    if let Some(value) = value {
+        o.insert("value".to_owned(), value);
+    }
+    Json::Object(o)
+}
+
+fn op_name(kind: OpKind, dialect: Dialect) -> &'static str {
+    match (kind, dialect) {
+        (OpKind::Add, Dialect::Legacy) => "Add",
+        (OpKind::Replace, Dialect::Legacy) => "Replace",
+        (OpKind::Add, Dialect::Compliant) => "add",
+        (OpKind::Replace, Dialect::Compliant) => "replace",
+    }
+}
+
+/// Whether the target is Boolean: the core `active`, or an attribute the schema types Boolean.
+fn is_boolean(path: &Path, target: &str, schema: &[TargetAttribute]) -> bool {
+    let core_active = path.extension_urn().is_none()
+        && path.value_filter().is_none()
+        && path.sub_attr().is_none()
+        && path.attr().eq_ignore_ascii_case("active");
+    core_active
+        || schema.iter().any(|a| {
+            a.kind == AttributeType::Boolean
+                && (a.name.value.eq_ignore_ascii_case(target)
+                    || Path::parse(&a.name.value).is_ok_and(|p| p == *path))
+        })
+}
+
+/// A Boolean value in the dialect's form: legacy `"True"`/`"False"` (.NET's spelling), compliant
+/// `true`/`false`. Text that is no Boolean is sent as it is, so the vendor's rejection shows.
+fn boolean_value(value: &Json, dialect: Dialect) -> Json {
+    let truth = match value {
+        Json::Bool(b) => *b,
+        Json::String(s) if s.eq_ignore_ascii_case("true") => true,
+        Json::String(s) if s.eq_ignore_ascii_case("false") => false,
+        other => return other.clone(),
+    };
+    match dialect {
+        Dialect::Legacy => Json::from(if truth { "True" } else { "False" }),
+        Dialect::Compliant => Json::Bool(truth),
+    }
+}

@@ -1,0 +1,235 @@
+//! Diff: what Entra wants the target object to be (a [`Projection`] for [`Flow::Update`]) against
+//! what the target returned on `GET /Users/{id}`, as a list of [`Operation`]s in mapping row
+//! order. [`super::dialect`] turns them into PATCH bodies.
+//!
+//! The rules (DESIGN.md "Add or Replace", "comparing for change", "nulls"; spec/scim-wire.md
+//! §3.3, E11, §7.2):
+//!
+//! - the target had no value (absent, `null`, `""`, `[]`) → `Add`; a different value →
+//!   `Replace`; an equal value → nothing;
+//! - text compares case-insensitively unless the target attribute is `caseExact`;
+//! - Booleans compare by truth value (`"False"` equals `false`), numbers and numeric text by
+//!   value, multi-valued attributes as sets;
+//! - a null never produces an operation: the projection leaves null rows out, and there is no
+//!   `Remove` for users, so [`OpKind`] has no such variant;
+//! - the enterprise manager is not diffed here: Entra links it in its own PATCH once the
+//!   manager has a target id.
+//!
+//! [`Flow::Update`]: super::project::Flow::Update
+
+use std::collections::HashSet;
+
+use serde_json::Value as Json;
+
+use super::project::Projection;
+use crate::model::mapping::{AttributeType, TargetAttribute};
+use crate::scim::path::Path;
+use crate::scim::resource::{self, Resource};
+
+/// The user PATCH operations Entra sends. There is deliberately no `Remove`: outbound
+/// provisioning never clears a user attribute (spec/scim-wire.md §7.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OpKind {
+    /// The target had no value for the attribute.
+    Add,
+    /// The target had a different value.
+    Replace,
+}
+
+/// One attribute change Entra will send.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Operation<'m> {
+    /// `Add` or `Replace`.
+    pub kind: OpKind,
+    /// The target attribute exactly as the mapping writes it: Entra sends this text as the
+    /// PATCH `path` (or as the flat key of a merged compliant op).
+    pub target: &'m str,
+    /// The target, parsed.
+    pub path: &'m Path,
+    /// The projected value, as the mapping computed it (dialect conversions such as
+    /// `"True"`/`true` happen in [`super::dialect`]).
+    pub value: Json,
+}
+
+/// The operations that bring `returned` to what `projection` wants, in row order. `schema` is
+/// the target's attribute list, consulted for `caseExact`, `multi_valued` and the type; an
+/// attribute missing from it compares with the defaults (case-insensitive, single-valued,
+/// String).
+pub fn diff<'m>(
+    projection: &Projection<'m>,
+    returned: &Resource,
+    schema: &[TargetAttribute],
+) -> Vec<Operation<'m>> {
+    let mut ops = Vec::new();
+    for entry in &projection.entries {
+        if is_manager(entry.path) {
+            continue;
+        }
+        let current = resource::get(returned, entry.path);
+        let kind = if current.is_none_or(is_empty) {
+            OpKind::Add
+        } else if equal(
+            &entry.value,
+            current.unwrap_or(&Json::Null),
+            &rules(entry, schema),
+        ) {
+            continue;
+        } else {
+            OpKind::Replace
+        };
+        ops.push(Operation {
+            kind,
+            target: entry.target,
+            path: entry.path,
+            value: entry.value.clone(),
+        });
+    }
+    ops
+}
+
+/// Group membership changes: `(add, remove)`, ids compared exactly (target ids are opaque), each
+/// list in the order of its input and without duplicates. `desired` are the target ids of the
+/// source group's members, `current` those the target holds.
+pub fn member_delta(desired: &[String], current: &[String]) -> (Vec<String>, Vec<String>) {
+    let want: HashSet<&str> = desired.iter().map(String::as_str).collect();
+    let have: HashSet<&str> = current.iter().map(String::as_str).collect();
+    let mut seen = HashSet::new();
+    let add = desired
+        .iter()
+        .filter(|id| !have.contains(id.as_str()) && seen.insert(id.as_str()))
+        .cloned()
+        .collect();
+    let mut seen = HashSet::new();
+    let remove = current
+        .iter()
+        .filter(|id| !want.contains(id.as_str()) && seen.insert(id.as_str()))
+        .cloned()
+        .collect();
+    (add, remove)
+}
+
+/// The enterprise manager, or any `manager` reference: linked in a separate step.
+fn is_manager(path: &Path) -> bool {
+    path.value_filter().is_none() && path.attr().eq_ignore_ascii_case("manager")
+}
+
+/// What the target returns for "no value": Entra treats these alike and sends `Add`.
+fn is_empty(value: &Json) -> bool {
+    match value {
+        Json::Null => true,
+        Json::String(s) => s.is_empty(),
+        Json::Array(a) => a.is_empty(),
+        Json::Object(o) => o.is_empty(),
+        _ => false,
+    }
+}
+
+/// How one attribute compares.
+struct Rules {
+    case_exact: bool,
+    boolean: bool,
+}
+
+/// The schema entry for a projected attribute, found by its path (names ignore case), falling
+/// back to the top-level attribute (`emails` for `emails[type eq "work"].value`).
+fn rules(entry: &super::project::Entry<'_>, schema: &[TargetAttribute]) -> Rules {
+    let by_text = |a: &&TargetAttribute| a.name.value.eq_ignore_ascii_case(entry.target);
+    let by_path = |a: &&TargetAttribute| Path::parse(&a.name.value).is_ok_and(|p| p == *entry.path);
+    let attr = schema
+        .iter()
+        .find(by_text)
+        .or_else(|| schema.iter().find(by_path))
+        .or_else(|| {
+            schema.iter().find(|a| {
+                Path::parse(&a.name.value).is_ok_and(|p| {
+                    p.value_filter().is_none()
+                        && p.sub_attr().is_none()
+                        && p.attr().eq_ignore_ascii_case(entry.path.attr())
+                        && p.extension_urn().map(str::to_ascii_lowercase)
+                            == entry.path.extension_urn().map(str::to_ascii_lowercase)
+                })
+            })
+        });
+    let core_active = entry.path.extension_urn().is_none()
+        && entry.path.value_filter().is_none()
+        && entry.path.sub_attr().is_none()
+        && entry.path.attr().eq_ignore_ascii_case("active");
+    Rules {
+        case_exact: attr.is_some_and(|a| a.case_exact),
+        boolean: core_active || attr.is_some_and(|a| a.kind == AttributeType::Boolean),
+    }
+}
+
+/// Whether the projected value equals what the target returned. Either side being an array
+/// makes it a set comparison (a one-value projection against a one-element array is equal),
+/// whatever `multi_valued` says, because the target's shape is what Entra reads back.
+fn equal(desired: &Json, returned: &Json, rules: &Rules) -> bool {
+    match (desired, returned) {
+        (Json::Array(a), Json::Array(b)) => set_equal(a, b, rules),
+        (Json::Array(a), b) => set_equal(a, std::slice::from_ref(b), rules),
+        (a, Json::Array(b)) => set_equal(std::slice::from_ref(a), b, rules),
+        (Json::Object(a), Json::Object(b)) => {
+            a.len() == b.len()
+                && a.iter()
+                    .all(|(k, v)| resource::get_ci(b, k).is_some_and(|w| equal(v, w, rules)))
+        }
+        (a, b) => scalar_equal(a, b, rules),
+    }
+}
+
+/// Set equality: every element of each side has an equal element on the other. Quadratic, but
+/// multi-valued attributes hold a handful of values.
+fn set_equal(a: &[Json], b: &[Json], rules: &Rules) -> bool {
+    a.iter().all(|x| b.iter().any(|y| equal(x, y, rules)))
+        && b.iter().all(|y| a.iter().any(|x| equal(x, y, rules)))
+}
+
+fn scalar_equal(a: &Json, b: &Json, rules: &Rules) -> bool {
+    if let (Some(x), Some(y)) = (truth(a), truth(b))
+        && (rules.boolean || a.is_boolean() || b.is_boolean())
+    {
+        return x == y;
+    }
+    if (a.is_number() || b.is_number())
+        && let (Some(x), Some(y)) = (number(a), number(b))
+    {
+        return x == y;
+    }
+    match (a, b) {
+        (Json::String(x), Json::String(y)) => text_equal(x, y, rules.case_exact),
+        (x, y) => x == y,
+    }
+}
+
+/// A Boolean or Boolean text (`"True"`, `"false"`; .NET prints `True`/`False`).
+fn truth(v: &Json) -> Option<bool> {
+    match v {
+        Json::Bool(b) => Some(*b),
+        Json::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
+        Json::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
+    }
+}
+
+/// A number or numeric text, by value (`"00012345"` equals `12345`).
+fn number(v: &Json) -> Option<f64> {
+    match v {
+        Json::Number(n) => n.as_f64(),
+        Json::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn text_equal(a: &str, b: &str, case_exact: bool) -> bool {
+    if case_exact || a == b {
+        return a == b;
+    }
+    if a.is_ascii() && b.is_ascii() {
+        return a.eq_ignore_ascii_case(b);
+    }
+    // Non-ASCII names (Zoë, Ångström) must ignore case too, as .NET's case-insensitive
+    // comparison does; char-wise lowercase keeps it allocation-free.
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .eq(b.chars().flat_map(char::to_lowercase))
+}
