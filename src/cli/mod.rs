@@ -31,6 +31,7 @@ mod eval;
 mod fmt;
 mod functions;
 mod schema;
+mod simulate;
 
 use std::process::ExitCode;
 
@@ -62,6 +63,8 @@ enum Command {
     Import(schema::ImportArgs),
     /// Convert a mapping (YAML or Graph JSON) to a Microsoft Graph synchronization schema.
     Export(schema::ExportArgs),
+    /// Print the SCIM requests Entra sends for directory snapshots, cycle by cycle.
+    Simulate(simulate::Args),
 }
 
 /// How a command failed, and the exit code that says so.
@@ -102,6 +105,7 @@ pub fn run() -> ExitCode {
         Command::Docs(args) => docs::run(args),
         Command::Import(args) => schema::import(args),
         Command::Export(args) => schema::export(args),
+        Command::Simulate(args) => simulate::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,8 +1,11 @@
 //! The provisioning simulator: which source objects are in scope, what Entra wants the target
 //! object to be, and an in-memory model of the vendor's SCIM endpoint.
 
+pub mod cycle;
 pub mod dialect;
 pub mod diff;
+pub mod directory;
 pub mod project;
 pub mod scope;
 pub mod target;
+pub mod transcript;

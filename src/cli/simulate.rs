@@ -1,0 +1,222 @@
+//! `entramap simulate`: the SCIM requests Entra sends for directory snapshots, cycle by cycle.
+
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+
+use serde_json::Value as Json;
+
+use super::{Failure, report};
+use crate::expr::Context;
+use crate::expr::dotnet::datetime::DateTime;
+use crate::input::{self, FileError};
+use crate::model::load;
+use crate::model::mapping::Dialect;
+use crate::provision::cycle::Simulator;
+use crate::provision::directory::{self, Directory};
+use crate::provision::target::Kind;
+use crate::provision::transcript::{HttpWriter, Summary, jsonl_line};
+
+/// Arguments of `entramap simulate`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The mapping file (YAML, or a Graph synchronization schema in JSON).
+    mapping: PathBuf,
+    /// A directory snapshot (YAML or JSON), one per cycle; repeatable. Default: the built-in
+    /// sample directory.
+    #[arg(long, value_name = "FILE")]
+    directory: Vec<PathBuf>,
+    /// Accounts already in the app: `users:` and `groups:` lists of SCIM resources.
+    #[arg(long, value_name = "FILE")]
+    target: Option<PathBuf>,
+    /// Cycles to run in total; the last snapshot repeats. Default: one per snapshot.
+    #[arg(long, value_name = "N")]
+    cycles: Option<u32>,
+    /// The request dialect. Default: the mapping's `dialect`, else the tenant URL's.
+    #[arg(long, value_enum)]
+    dialect: Option<DialectArg>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Http)]
+    format: Format,
+    /// What Now() returns, RFC 3339 (default: the system clock).
+    #[arg(long, value_name = "RFC3339")]
+    now: Option<String>,
+    /// Seed for Guid() and RandomString().
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum DialectArg {
+    Legacy,
+    Compliant,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Http,
+    Jsonl,
+    Summary,
+}
+
+/// Used when the mapping gives no tenant URL: the `.http` transcript still needs a base.
+const DEFAULT_BASE_URL: &str = "https://scim.example.com/scim";
+
+pub(super) fn run(args: Args) -> Result<(), Failure> {
+    // Everything is loaded and compiled before the first byte of output, so a bad input
+    // gives a diagnostic and exit 2, never half a transcript.
+    let loaded = load::read(&args.mapping).map_err(input_failure)?;
+    if load::report_expression_errors(&loaded, report) {
+        return Err(Failure::Input);
+    }
+    let file = &loaded.file;
+    let snapshots: Vec<Directory> = if args.directory.is_empty() {
+        vec![directory::sample()]
+    } else {
+        args.directory
+            .iter()
+            .map(|p| directory::read(p))
+            .collect::<Result<_, _>>()
+            .map_err(input_failure)?
+    };
+    let now = match &args.now {
+        Some(text) => DateTime::parse_rfc3339(text).ok_or_else(|| {
+            errln!("error: --now {text:?} is not an RFC 3339 instant such as 2025-07-30T09:15:00Z");
+            Failure::Input
+        })?,
+        None => system_now(),
+    };
+    let base_url = file.tenant_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
+    let dialect = match args.dialect {
+        Some(DialectArg::Legacy) => Dialect::Legacy,
+        Some(DialectArg::Compliant) => Dialect::Compliant,
+        None => file.dialect.unwrap_or_else(|| Dialect::for_url(base_url)),
+    };
+    let mut simulator =
+        Simulator::new(file, dialect, Context::new(now, args.seed)).map_err(|e| {
+            errln!("error: {}: {e}", loaded.name);
+            Failure::Input
+        })?;
+    if let Some(path) = &args.target {
+        preload(&mut simulator, path)?;
+    }
+    let cycles = args.cycles.unwrap_or(snapshots.len() as u32);
+
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let mut failures = Vec::new();
+    let result = (|| -> std::io::Result<()> {
+        match args.format {
+            Format::Http => {
+                let mut writer = HttpWriter::new(&mut out, base_url)?;
+                let mut error = None;
+                for cycle in 1..=cycles {
+                    let snapshot = pick(&snapshots, cycle);
+                    failures.extend(simulator.run_cycle(snapshot, cycle, &mut |r| {
+                        if error.is_none()
+                            && let Err(e) = writer.write(&r)
+                        {
+                            error = Some(e);
+                        }
+                    }));
+                }
+                error.map_or(Ok(()), Err)?;
+                writer.finish()?;
+            }
+            Format::Jsonl => {
+                let mut error = None;
+                for cycle in 1..=cycles {
+                    let snapshot = pick(&snapshots, cycle);
+                    failures.extend(simulator.run_cycle(snapshot, cycle, &mut |r| {
+                        if error.is_none()
+                            && let Err(e) = writeln!(out, "{}", jsonl_line(&r))
+                        {
+                            error = Some(e);
+                        }
+                    }));
+                }
+                error.map_or(Ok(()), Err)?;
+            }
+            Format::Summary => {
+                let mut summary = Summary::default();
+                for cycle in 1..=cycles {
+                    let snapshot = pick(&snapshots, cycle);
+                    failures.extend(simulator.run_cycle(snapshot, cycle, &mut |r| summary.add(&r)));
+                }
+                out.write_all(summary.render().as_bytes())?;
+            }
+        }
+        out.flush()
+    })();
+    if let Err(e) = result {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(141);
+        }
+        errln!("error: cannot write to standard output: {e}");
+        return Err(Failure::Eval);
+    }
+    for f in &failures {
+        errln!("warning: {}: {}", f.object, f.message);
+    }
+    Ok(())
+}
+
+/// The snapshot of a cycle: one per cycle, the last one repeating.
+fn pick(snapshots: &[Directory], cycle: u32) -> &Directory {
+    let i = (cycle as usize - 1).min(snapshots.len() - 1);
+    &snapshots[i]
+}
+
+fn input_failure(e: FileError) -> Failure {
+    report(e);
+    Failure::Input
+}
+
+/// Load `--target FILE` into the app: `users:` and `groups:` lists of SCIM resources.
+fn preload(simulator: &mut Simulator, path: &std::path::Path) -> Result<(), Failure> {
+    let name = path.display().to_string();
+    let text = input::read_text(path).map_err(|e| {
+        errln!("error: {e}");
+        Failure::Input
+    })?;
+    let value = input::parse_document(&name, &text).map_err(input_failure)?;
+    let fail = |message: String| {
+        input_failure(
+            FileError::new(&name, &text, message, None)
+                .with_help("a target file is `users:` and `groups:` lists of SCIM resources"),
+        )
+    };
+    let Json::Object(top) = value else {
+        return Err(fail(
+            "a target file must be a map with `users` and `groups`".into(),
+        ));
+    };
+    for (key, items) in &top {
+        let kind = match key.as_str() {
+            "users" => Kind::User,
+            "groups" => Kind::Group,
+            other => return Err(fail(format!("unknown key `{other}`"))),
+        };
+        let Json::Array(items) = items else {
+            return Err(fail(format!("`{key}` must be a list")));
+        };
+        for (i, item) in items.iter().enumerate() {
+            let Json::Object(resource) = item else {
+                return Err(fail(format!("{key}[{i}] must be a SCIM resource (a map)")));
+            };
+            simulator
+                .preload(kind, resource.clone())
+                .map_err(|e| fail(format!("{key}[{i}]: {}", e.detail)))?;
+        }
+    }
+    Ok(())
+}
+
+fn system_now() -> DateTime {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    // .NET ticks at the Unix epoch.
+    const UNIX_EPOCH_TICKS: i64 = 621_355_968_000_000_000;
+    let ticks = UNIX_EPOCH_TICKS + (since_epoch.as_nanos() / 100) as i64;
+    DateTime::from_ticks(ticks).expect("the system clock is between the years 1 and 9999")
+}

@@ -1,0 +1,849 @@
+//! Provisioning cycles: the requests Entra sends for one directory snapshot, in order, each
+//! answered by the in-memory [`Target`] so its response drives the next step
+//! (spec/scim-wire.md §3, §6, §9.5–9.7; mapping-model.md §9.7, §10).
+//!
+//! Order within a cycle (§3.1 "users and groups first and group memberships after that"):
+//! 1. users in snapshot order: match/create for unlinked users, read/update or disable for
+//!    linked ones;
+//! 2. manager links, once every user of the cycle has its target id (E15);
+//! 3. hard deletes of users that left the snapshot (E14);
+//! 4. groups: match/create or read/update, created empty (E17, E18, E16, E19);
+//! 5. group memberships: add then remove (E20, E21);
+//! 6. deletes of groups that left the snapshot or the scope (E22).
+//!
+//! Entra's links (source objectId → target id) persist across cycles in the [`Simulator`], so a
+//! later cycle reads linked objects by id instead of matching them again.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::Value as Json;
+
+use super::dialect;
+use super::diff::{self, OpKind};
+use super::directory::{Directory, DirectoryGroup, DirectoryUser};
+use super::project::{CompiledMapping, Flow, Projection};
+use super::scope::{CompiledScopeFilter, compile_scope, in_scope, is_soft_deleted};
+use super::target::{Kind, Response, Target};
+use crate::expr::Context;
+use crate::model::mapping::{Action as TargetAction, Dialect, MappingFile, TargetAttribute};
+use crate::model::source::{Record, SourceValue};
+use crate::scim::{ENTERPRISE_USER_SCHEMA, Filter, Path, Resource, ScimError, encode_query};
+
+/// Why Entra sends a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// A filter query looking for an existing account to link (E2, E4, E17).
+    Match,
+    /// A read by id of a linked object (E5, E16).
+    Read,
+    /// A POST (E6, E18).
+    Create,
+    /// A PATCH with the attributes that differ (E9–E11, E13, E19).
+    Update,
+    /// The PATCH setting `active` false (E12).
+    Disable,
+    /// A DELETE (E14, E22).
+    Delete,
+    /// The PATCH setting the manager (E15).
+    LinkManager,
+    /// The PATCH adding group members (E20).
+    AddMembers,
+    /// The PATCH removing group members (E21).
+    RemoveMembers,
+}
+
+impl Action {
+    /// The name used in transcripts: `match`, `read`, `create`, `update`, `disable`, `delete`,
+    /// `link-manager`, `add-members`, `remove-members`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Match => "match",
+            Action::Read => "read",
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Disable => "disable",
+            Action::Delete => "delete",
+            Action::LinkManager => "link-manager",
+            Action::AddMembers => "add-members",
+            Action::RemoveMembers => "remove-members",
+        }
+    }
+}
+
+/// One request Entra sent, with the simulated response.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    /// The cycle number, from 1.
+    pub cycle: u32,
+    /// The source objectId of the user or group the request is about.
+    pub object: String,
+    /// A readable name of that object (UPN or display name), for transcripts.
+    pub label: String,
+    /// Why the request is sent.
+    pub action: Action,
+    /// The HTTP method.
+    pub method: &'static str,
+    /// Path and query relative to the tenant URL, exactly as sent.
+    pub path: String,
+    /// The JSON body, if any.
+    pub body: Option<Json>,
+    /// The simulated response status.
+    pub status: u16,
+    /// The simulated response body, if any.
+    pub response: Option<Json>,
+}
+
+/// An object Entra could not process this cycle (it is retried in the next one).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// The source objectId.
+    pub object: String,
+    /// What went wrong, in the words of Entra's provisioning log where one applies.
+    pub message: String,
+}
+
+/// The mapping, compiled once for many cycles.
+struct Config {
+    users: CompiledMapping,
+    user_scope: Vec<CompiledScopeFilter>,
+    user_schema: Vec<TargetAttribute>,
+    user_actions: Vec<TargetAction>,
+    /// Whether a row targets the core `active`: deprovisioning only disables then (§3.4).
+    active_mapped: bool,
+    groups: Option<GroupConfig>,
+    dialect: Dialect,
+    ctx: Context,
+}
+
+struct GroupConfig {
+    mapping: CompiledMapping,
+    scope: Vec<CompiledScopeFilter>,
+    schema: Vec<TargetAttribute>,
+    actions: Vec<TargetAction>,
+}
+
+/// A linked group and the member target ids Entra last wrote: reads exclude members
+/// (E16), so Entra diffs membership against what it sent, not against the app.
+struct GroupLink {
+    id: String,
+    members: Vec<String>,
+}
+
+/// What persists across cycles: the app and Entra's links.
+struct State {
+    target: Target,
+    users: HashMap<String, String>,
+    /// Linked user objectIds in link order, so deletes come out in a stable order.
+    user_order: Vec<String>,
+    groups: HashMap<String, GroupLink>,
+    group_order: Vec<String>,
+}
+
+/// Entra's provisioning job for one app: the compiled mapping, the app's endpoint and the
+/// source ↔ target links, run cycle after cycle.
+pub struct Simulator {
+    config: Config,
+    state: State,
+}
+
+impl Simulator {
+    /// A job for `file` in `dialect`, with an empty app. `ctx` provides `Now()` and the seed of
+    /// the random functions. Errors name the mapping row or scoping filter that does not
+    /// compile.
+    pub fn new(file: &MappingFile, dialect: Dialect, ctx: Context) -> Result<Simulator, String> {
+        let users = CompiledMapping::compile(&file.users).map_err(|e| format!("users: {e}"))?;
+        let user_scope = compile_scope(&file.users.scope).map_err(|e| format!("users: {e}"))?;
+        let active_mapped = file.users.mappings.iter().any(|m| {
+            Path::parse(&m.target.value).is_ok_and(|p| {
+                p.extension_urn().is_none()
+                    && p.value_filter().is_none()
+                    && p.sub_attr().is_none()
+                    && p.attr().eq_ignore_ascii_case("active")
+            })
+        });
+        let groups = match &file.groups {
+            Some(g) if g.enabled => Some(GroupConfig {
+                mapping: CompiledMapping::compile(g).map_err(|e| format!("groups: {e}"))?,
+                scope: compile_scope(&g.scope).map_err(|e| format!("groups: {e}"))?,
+                schema: g.attributes.clone(),
+                actions: g.actions.clone(),
+            }),
+            _ => None,
+        };
+        let target = Target::new(
+            &file.users.attributes,
+            file.groups
+                .as_ref()
+                .map_or(&[][..], |g| g.attributes.as_slice()),
+        );
+        Ok(Simulator {
+            config: Config {
+                users,
+                user_scope,
+                user_schema: file.users.attributes.clone(),
+                user_actions: file.users.actions.clone(),
+                active_mapped,
+                groups,
+                dialect,
+                ctx,
+            },
+            state: State {
+                target,
+                users: HashMap::new(),
+                user_order: Vec::new(),
+                groups: HashMap::new(),
+                group_order: Vec::new(),
+            },
+        })
+    }
+
+    /// Preload an account that already exists in the app (`--target FILE`), unlinked: Entra
+    /// finds it by matching. Returns its id.
+    pub fn preload(&mut self, kind: Kind, resource: Resource) -> Result<String, ScimError> {
+        self.state.target.insert(kind, resource)
+    }
+
+    /// The app's endpoint, as it stands after the cycles run so far.
+    pub fn target(&self) -> &Target {
+        &self.state.target
+    }
+
+    /// The target id linked to a source objectId, if any.
+    pub fn linked_user(&self, object_id: &str) -> Option<&str> {
+        self.state.users.get(object_id).map(String::as_str)
+    }
+
+    /// Run one cycle over `snapshot`, handing each request to `emit` as soon as its response
+    /// is known. Returns the objects that failed (they send nothing more this cycle).
+    pub fn run_cycle(
+        &mut self,
+        snapshot: &Directory,
+        cycle: u32,
+        emit: &mut dyn FnMut(Request),
+    ) -> Vec<Failure> {
+        let Simulator { config, state } = self;
+        let mut run = Run {
+            state,
+            cycle,
+            emit,
+            failures: Vec::new(),
+        };
+        let mut managers = Vec::new();
+        for user in &snapshot.users {
+            if let Some(m) = run.user(config, user) {
+                managers.push(m);
+            }
+        }
+        for m in &managers {
+            run.manager(config, m);
+        }
+        run.delete_users(config, snapshot);
+        if let Some(groups) = &config.groups {
+            let mut memberships = Vec::new();
+            for group in &snapshot.groups {
+                if let Some(m) = run.group(config, groups, group) {
+                    memberships.push(m);
+                }
+            }
+            for m in &memberships {
+                run.members(config, m);
+            }
+            run.delete_groups(groups, snapshot);
+        }
+        run.failures
+    }
+}
+
+/// What the manager pass needs of a user processed in the first pass.
+struct ManagerWork {
+    object: String,
+    label: String,
+    id: String,
+    manager: String,
+    /// The user as the app last returned it.
+    current: Option<Resource>,
+}
+
+/// What the membership pass needs of a group processed in the group pass.
+struct MembershipWork {
+    object: String,
+    label: String,
+    members: Vec<String>,
+}
+
+/// One cycle in progress.
+struct Run<'a> {
+    state: &'a mut State,
+    cycle: u32,
+    emit: &'a mut dyn FnMut(Request),
+    failures: Vec<Failure>,
+}
+
+impl Run<'_> {
+    /// Send a request to the app and hand it to the caller with its response.
+    #[allow(clippy::too_many_arguments)]
+    fn send(
+        &mut self,
+        object: &str,
+        label: &str,
+        action: Action,
+        method: &'static str,
+        path: String,
+        body: Option<Json>,
+    ) -> Response {
+        let response = self.state.target.handle(method, &path, body.as_ref());
+        (self.emit)(Request {
+            cycle: self.cycle,
+            object: object.to_owned(),
+            label: label.to_owned(),
+            action,
+            method,
+            path,
+            body,
+            status: response.status,
+            response: response.body.clone(),
+        });
+        response
+    }
+
+    fn fail(&mut self, object: &str, message: impl Into<String>) {
+        self.failures.push(Failure {
+            object: object.to_owned(),
+            message: message.into(),
+        });
+    }
+
+    /// The first pass for one user. Returns the manager work when the user has a mapped
+    /// manager and is active in the app.
+    fn user(&mut self, config: &Config, user: &DirectoryUser) -> Option<ManagerWork> {
+        let oid = user.object_id.as_str();
+        let label = user.label();
+        let scoped = in_scope(&config.user_scope, &user.record);
+        let deprovisioned = is_soft_deleted(
+            user.assigned,
+            scoped,
+            user.soft_deleted,
+            user.account_enabled(),
+        );
+        let mut record: Record = user.record.clone();
+        record.set(
+            "IsSoftDeleted",
+            SourceValue::Str(if deprovisioned { "True" } else { "False" }.to_owned()),
+        );
+        let can = |a: TargetAction| config.user_actions.contains(&a);
+        let (id, current) = match self.state.users.get(oid).cloned() {
+            None => {
+                // Entra neither matches nor creates users that are disabled or out of scope
+                // (§3.4: "A user that is disabled in Entra is never provisioned").
+                if deprovisioned {
+                    return None;
+                }
+                let projection = self.project(config, &config.users, &record, Flow::Create, oid)?;
+                match self.match_object(Kind::User, "", &projection, oid, label) {
+                    Matched::Error => return None,
+                    Matched::One(found) => {
+                        let id = resource_id(&found)?;
+                        self.link_user(oid, &id);
+                        let update =
+                            self.project(config, &config.users, &record, Flow::Update, oid)?;
+                        let current = self.update(
+                            config.dialect,
+                            &config.user_schema,
+                            can(TargetAction::Update),
+                            Kind::User,
+                            &update,
+                            &found,
+                            (oid, label, &id),
+                        );
+                        (id, Some(current.unwrap_or(found)))
+                    }
+                    Matched::None => {
+                        if !can(TargetAction::Create) {
+                            return None;
+                        }
+                        let body = Json::Object(projection.post_body(Kind::User));
+                        let response = self.send(
+                            oid,
+                            label,
+                            Action::Create,
+                            "POST",
+                            "/Users".into(),
+                            Some(body),
+                        );
+                        let Some(Json::Object(created)) =
+                            response.body.filter(|_| response.status == 201)
+                        else {
+                            self.fail(oid, format!("create failed with {}", response.status));
+                            return None;
+                        };
+                        let id = resource_id(&created)?;
+                        self.link_user(oid, &id);
+                        (id, Some(created))
+                    }
+                }
+            }
+            Some(id) => {
+                let response = self.send(
+                    oid,
+                    label,
+                    Action::Read,
+                    "GET",
+                    format!("/Users/{id}"),
+                    None,
+                );
+                let Some(Json::Object(found)) = response.body.filter(|_| response.status == 200)
+                else {
+                    // §3.5: a 404 for a linked user is `InvalidAnchor`, not a re-create.
+                    self.fail(
+                        oid,
+                        format!("InvalidAnchor: GET returned {}", response.status),
+                    );
+                    return None;
+                };
+                if deprovisioned {
+                    // Every deprovisioning trigger is the same `active` false PATCH, and only
+                    // when `active` is mapped (§3.4); an app already showing the user inactive
+                    // gets nothing.
+                    if config.active_mapped && !shows_inactive(&found) {
+                        let body = dialect::disable_patch(config.dialect);
+                        self.send(
+                            oid,
+                            label,
+                            Action::Disable,
+                            "PATCH",
+                            format!("/Users/{id}"),
+                            Some(body),
+                        );
+                    }
+                    return None;
+                }
+                let update = self.project(config, &config.users, &record, Flow::Update, oid)?;
+                let current = self.update(
+                    config.dialect,
+                    &config.user_schema,
+                    can(TargetAction::Update),
+                    Kind::User,
+                    &update,
+                    &found,
+                    (oid, label, &id),
+                );
+                (id, Some(current.unwrap_or(found)))
+            }
+        };
+        // The manager row may be create-only, so take it from whichever flow yields it.
+        let manager = self
+            .project(config, &config.users, &record, Flow::Create, oid)?
+            .manager?;
+        Some(ManagerWork {
+            object: oid.to_owned(),
+            label: label.to_owned(),
+            id,
+            manager,
+            current,
+        })
+    }
+
+    fn project<'m>(
+        &mut self,
+        config: &Config,
+        mapping: &'m CompiledMapping,
+        record: &Record,
+        flow: Flow,
+        oid: &str,
+    ) -> Option<Projection<'m>> {
+        match mapping.project(record, &config.ctx, flow) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                self.fail(oid, e.to_string());
+                None
+            }
+        }
+    }
+
+    fn link_user(&mut self, oid: &str, id: &str) {
+        if self
+            .state
+            .users
+            .insert(oid.to_owned(), id.to_owned())
+            .is_none()
+        {
+            self.state.user_order.push(oid.to_owned());
+        }
+    }
+
+    /// Query by each matching attribute in precedence order, stopping at the first hit.
+    fn match_object(
+        &mut self,
+        kind: Kind,
+        extra_query: &str,
+        projection: &Projection<'_>,
+        oid: &str,
+        label: &str,
+    ) -> Matched {
+        for (path, value) in &projection.matching {
+            let filter = Filter::eq((*path).clone(), value.as_str());
+            let query = format!(
+                "/{}?{extra_query}{}",
+                kind.endpoint(),
+                encode_query(&filter)
+            );
+            let response = self.send(oid, label, Action::Match, "GET", query, None);
+            let found: Vec<Resource> = response
+                .body
+                .as_ref()
+                .and_then(|b| b.get("Resources"))
+                .and_then(Json::as_array)
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(|r| r.as_object().cloned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            if response.status != 200 {
+                self.fail(oid, format!("match query failed with {}", response.status));
+                return Matched::Error;
+            }
+            match found.len() {
+                0 => continue,
+                1 => return Matched::One(found.into_iter().next().unwrap_or_default()),
+                _ => {
+                    self.fail(oid, "DuplicateTargetEntries: the match query found several");
+                    return Matched::Error;
+                }
+            }
+        }
+        Matched::None
+    }
+
+    /// PATCH what differs between `projection` and `current`, if anything and if updates are
+    /// on. Returns the resource the app answered with (users answer 200 with it).
+    #[allow(clippy::too_many_arguments)]
+    fn update(
+        &mut self,
+        dialect: Dialect,
+        schema: &[TargetAttribute],
+        allowed: bool,
+        kind: Kind,
+        projection: &Projection<'_>,
+        current: &Resource,
+        (oid, label, id): (&str, &str, &str),
+    ) -> Option<Resource> {
+        let ops = diff::diff(projection, current, schema);
+        if ops.is_empty() || !allowed {
+            return None;
+        }
+        let body = dialect::user_patch(&ops, dialect, schema);
+        let path = format!("/{}/{id}", kind.endpoint());
+        let response = self.send(oid, label, Action::Update, "PATCH", path, Some(body));
+        match response.body {
+            Some(Json::Object(r)) if response.status == 200 => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The manager PATCH, when the manager has a target id that the app does not show yet.
+    fn manager(&mut self, config: &Config, work: &ManagerWork) {
+        // A manager out of scope has no target id: Entra leaves the reference unresolved.
+        let Some(manager_id) = self.state.users.get(&work.manager).cloned() else {
+            return;
+        };
+        let path = Path::parse(&format!("{ENTERPRISE_USER_SCHEMA}:manager"))
+            .expect("the enterprise manager path parses");
+        let shown = work
+            .current
+            .as_ref()
+            .and_then(|r| crate::scim::get(r, &path))
+            .and_then(|v| match v {
+                Json::String(s) => Some(s.clone()),
+                Json::Object(o) => o.get("value").and_then(Json::as_str).map(str::to_owned),
+                _ => None,
+            })
+            .filter(|s| !s.is_empty());
+        let op = match shown {
+            Some(s) if s == manager_id => return,
+            Some(_) => OpKind::Replace,
+            None => OpKind::Add,
+        };
+        let body = dialect::manager_patch(config.dialect, op, &manager_id);
+        self.send(
+            &work.object,
+            &work.label,
+            Action::LinkManager,
+            "PATCH",
+            format!("/Users/{}", work.id),
+            Some(body),
+        );
+    }
+
+    /// DELETE users that were linked but left the snapshot (hard-deleted in Entra).
+    fn delete_users(&mut self, config: &Config, snapshot: &Directory) {
+        let present: HashSet<&str> = snapshot
+            .users
+            .iter()
+            .map(|u| u.object_id.as_str())
+            .collect();
+        if !config.user_actions.contains(&TargetAction::Delete) {
+            return;
+        }
+        let gone: Vec<String> = self
+            .state
+            .user_order
+            .iter()
+            .filter(|o| !present.contains(o.as_str()))
+            .cloned()
+            .collect();
+        for oid in gone {
+            let Some(id) = self.state.users.remove(&oid) else {
+                continue;
+            };
+            self.state.user_order.retain(|o| *o != oid);
+            self.send(
+                &oid,
+                &oid,
+                Action::Delete,
+                "DELETE",
+                format!("/Users/{id}"),
+                None,
+            );
+            // The app drops a deleted user from its groups; Entra's membership cache follows
+            // (assumption: no remove-members PATCH for a user that no longer exists).
+            for link in self.state.groups.values_mut() {
+                link.members.retain(|m| *m != id);
+            }
+        }
+    }
+
+    /// The group pass for one group. Returns its membership work when it is linked.
+    fn group(
+        &mut self,
+        config: &Config,
+        groups: &GroupConfig,
+        group: &DirectoryGroup,
+    ) -> Option<MembershipWork> {
+        let oid = group.object_id.as_str();
+        let label = group.label();
+        if !group.assigned || !in_scope(&groups.scope, &group.record) {
+            return None;
+        }
+        let can = |a: TargetAction| groups.actions.contains(&a);
+        let projection = match self.state.groups.get(oid).map(|l| l.id.clone()) {
+            None => {
+                let projection =
+                    self.project(config, &groups.mapping, &group.record, Flow::Create, oid)?;
+                match self.match_object(
+                    Kind::Group,
+                    "excludedAttributes=members&",
+                    &projection,
+                    oid,
+                    label,
+                ) {
+                    Matched::Error => return None,
+                    Matched::One(found) => {
+                        let id = resource_id(&found)?;
+                        self.link_group(oid, &id);
+                        let update = self.project(
+                            config,
+                            &groups.mapping,
+                            &group.record,
+                            Flow::Update,
+                            oid,
+                        )?;
+                        self.update(
+                            config.dialect,
+                            &groups.schema,
+                            can(TargetAction::Update),
+                            Kind::Group,
+                            &update,
+                            &found,
+                            (oid, label, &id),
+                        );
+                        update
+                    }
+                    Matched::None => {
+                        if !can(TargetAction::Create) {
+                            return None;
+                        }
+                        // Created empty: members follow by PATCH (E18, E20).
+                        let body = Json::Object(projection.post_body(Kind::Group));
+                        let response = self.send(
+                            oid,
+                            label,
+                            Action::Create,
+                            "POST",
+                            "/Groups".into(),
+                            Some(body),
+                        );
+                        let Some(Json::Object(created)) =
+                            response.body.filter(|_| response.status == 201)
+                        else {
+                            self.fail(oid, format!("create failed with {}", response.status));
+                            return None;
+                        };
+                        let id = resource_id(&created)?;
+                        self.link_group(oid, &id);
+                        projection
+                    }
+                }
+            }
+            Some(id) => {
+                let response = self.send(
+                    oid,
+                    label,
+                    Action::Read,
+                    "GET",
+                    format!("/Groups/{id}?excludedAttributes=members"),
+                    None,
+                );
+                let Some(Json::Object(found)) = response.body.filter(|_| response.status == 200)
+                else {
+                    self.fail(
+                        oid,
+                        format!("InvalidAnchor: GET returned {}", response.status),
+                    );
+                    return None;
+                };
+                let update =
+                    self.project(config, &groups.mapping, &group.record, Flow::Update, oid)?;
+                self.update(
+                    config.dialect,
+                    &groups.schema,
+                    can(TargetAction::Update),
+                    Kind::Group,
+                    &update,
+                    &found,
+                    (oid, label, &id),
+                );
+                update
+            }
+        };
+        Some(MembershipWork {
+            object: oid.to_owned(),
+            label: label.to_owned(),
+            members: projection.members.unwrap_or_default(),
+        })
+    }
+
+    fn link_group(&mut self, oid: &str, id: &str) {
+        let link = GroupLink {
+            id: id.to_owned(),
+            members: Vec::new(),
+        };
+        if self.state.groups.insert(oid.to_owned(), link).is_none() {
+            self.state.group_order.push(oid.to_owned());
+        }
+    }
+
+    /// Membership PATCHes: add the linked members Entra has not written yet, remove the ones
+    /// it wrote that are no longer members. Unlinked members (out of scope, disabled) are
+    /// skipped, as Entra cannot reference them.
+    fn members(&mut self, config: &Config, work: &MembershipWork) {
+        let desired: Vec<String> = work
+            .members
+            .iter()
+            .filter_map(|m| self.state.users.get(m).cloned())
+            .collect();
+        let Some(link) = self.state.groups.get(&work.object) else {
+            return;
+        };
+        let id = link.id.clone();
+        let (add, remove) = diff::member_delta(&desired, &link.members);
+        let path = format!("/Groups/{id}");
+        let mut written = link.members.clone();
+        if !add.is_empty() {
+            let body = dialect::add_members_patch(config.dialect, &add);
+            let r = self.send(
+                &work.object,
+                &work.label,
+                Action::AddMembers,
+                "PATCH",
+                path.clone(),
+                Some(body),
+            );
+            if r.is_success() {
+                written.extend(add);
+            }
+        }
+        if !remove.is_empty() {
+            let body = dialect::remove_members_patch(config.dialect, &remove);
+            let r = self.send(
+                &work.object,
+                &work.label,
+                Action::RemoveMembers,
+                "PATCH",
+                path,
+                Some(body),
+            );
+            if r.is_success() {
+                written.retain(|m| !remove.contains(m));
+            }
+        }
+        if let Some(link) = self.state.groups.get_mut(&work.object) {
+            link.members = written;
+        }
+    }
+
+    /// DELETE groups that left the snapshot or the scope (§3.4: groups have no soft delete).
+    fn delete_groups(&mut self, groups: &GroupConfig, snapshot: &Directory) {
+        if !groups.actions.contains(&TargetAction::Delete) {
+            return;
+        }
+        let keep: HashSet<&str> = snapshot
+            .groups
+            .iter()
+            .filter(|g| g.assigned && in_scope(&groups.scope, &g.record))
+            .map(|g| g.object_id.as_str())
+            .collect();
+        let gone: Vec<String> = self
+            .state
+            .group_order
+            .iter()
+            .filter(|o| !keep.contains(o.as_str()))
+            .cloned()
+            .collect();
+        for oid in gone {
+            let Some(link) = self.state.groups.remove(&oid) else {
+                continue;
+            };
+            self.state.group_order.retain(|o| *o != oid);
+            let label = snapshot
+                .groups
+                .iter()
+                .find(|g| g.object_id == oid)
+                .map_or(oid.as_str(), DirectoryGroup::label)
+                .to_owned();
+            self.send(
+                &oid,
+                &label,
+                Action::Delete,
+                "DELETE",
+                format!("/Groups/{}", link.id),
+                None,
+            );
+        }
+    }
+}
+
+/// The outcome of matching.
+enum Matched {
+    /// No query found anything: create.
+    None,
+    /// Exactly one account: link it.
+    One(Resource),
+    /// A failed query or several results: the object fails this cycle.
+    Error,
+}
+
+fn resource_id(resource: &Resource) -> Option<String> {
+    resource.get("id").and_then(Json::as_str).map(str::to_owned)
+}
+
+/// Whether the app already shows the user inactive (`active` false or `"False"`); an absent
+/// `active` counts as active, as SCIM servers default it.
+fn shows_inactive(resource: &Resource) -> bool {
+    match crate::scim::resource::get_ci(resource, "active") {
+        Some(Json::Bool(b)) => !b,
+        Some(Json::String(s)) => s.eq_ignore_ascii_case("false"),
+        _ => false,
+    }
+}
