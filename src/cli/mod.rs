@@ -30,6 +30,7 @@ mod docs;
 mod eval;
 mod fmt;
 mod functions;
+mod sample;
 mod schema;
 mod simulate;
 
@@ -65,6 +66,8 @@ enum Command {
     Export(schema::ExportArgs),
     /// Print the SCIM requests Entra sends for directory snapshots, cycle by cycle.
     Simulate(simulate::Args),
+    /// Generate a deterministic directory snapshot of N users (streamed), for load tests.
+    Sample(sample::Args),
 }
 
 /// How a command failed, and the exit code that says so.
@@ -106,6 +109,7 @@ pub fn run() -> ExitCode {
         Command::Import(args) => schema::import(args),
         Command::Export(args) => schema::export(args),
         Command::Simulate(args) => simulate::run(args),
+        Command::Sample(args) => sample::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

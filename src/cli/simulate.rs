@@ -14,7 +14,7 @@ use crate::model::mapping::Dialect;
 use crate::provision::cycle::Simulator;
 use crate::provision::directory::{self, Directory};
 use crate::provision::target::Kind;
-use crate::provision::transcript::{HttpWriter, Summary, jsonl_line};
+use crate::provision::transcript::{HttpWriter, Redactions, Summary, jsonl_line};
 
 /// Arguments of `entramap simulate`.
 #[derive(clap::Args, Debug)]
@@ -43,6 +43,9 @@ pub struct Args {
     /// Seed for Guid() and RandomString().
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Send `Redact()`ed values unmasked in `jsonl` output (`http` output always masks them).
+    #[arg(long)]
+    show_secrets: bool,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,6 +103,8 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         preload(&mut simulator, path)?;
     }
     let cycles = args.cycles.unwrap_or(snapshots.len() as u32);
+    // Found once here, not per request: most mappings have none and then masking is free.
+    let redactions = Redactions::from_mapping(file);
 
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -112,8 +117,9 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                 for cycle in 1..=cycles {
                     let snapshot = pick(&snapshots, cycle);
                     failures.extend(simulator.run_cycle(snapshot, cycle, &mut |r| {
+                        let masked = redactions.mask(&r);
                         if error.is_none()
-                            && let Err(e) = writer.write(&r)
+                            && let Err(e) = writer.write(masked.as_ref().unwrap_or(&r))
                         {
                             error = Some(e);
                         }
@@ -127,8 +133,14 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                 for cycle in 1..=cycles {
                     let snapshot = pick(&snapshots, cycle);
                     failures.extend(simulator.run_cycle(snapshot, cycle, &mut |r| {
+                        let masked = if args.show_secrets {
+                            None
+                        } else {
+                            redactions.mask(&r)
+                        };
                         if error.is_none()
-                            && let Err(e) = writeln!(out, "{}", jsonl_line(&r))
+                            && let Err(e) =
+                                writeln!(out, "{}", jsonl_line(masked.as_ref().unwrap_or(&r)))
                         {
                             error = Some(e);
                         }

@@ -6,6 +6,7 @@ pub mod dialect;
 pub mod diff;
 pub mod directory;
 pub mod project;
+pub mod sample;
 pub mod scope;
 pub mod target;
 pub mod transcript;

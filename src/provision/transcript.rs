@@ -1,6 +1,10 @@
 //! Transcript formats of the simulator's requests: `http` (replayable by VS Code REST Client and
 //! JetBrains HTTP Client), `jsonl` (one JSON object per request) and `summary` (the dry-run
 //! report). `http` and `jsonl` stream: each request is written as it is produced.
+//!
+//! Values of target attributes fed by `Redact(...)` are masked as `[Redact]` by [`Redactions`]:
+//! always in `http` (a transcript is shared and pasted into tickets), in `jsonl` unless the user
+//! asks for secrets (`--show-secrets`), the way Entra's provisioning logs show them.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -8,6 +12,166 @@ use std::io::{self, Write};
 use serde_json::{Map, Value as Json};
 
 use super::cycle::{Action, Request};
+use crate::expr::syntax::{self, Expr, ExprKind};
+use crate::model::mapping::{MappingFile, ObjectMapping};
+use crate::scim::Path;
+use crate::scim::resource;
+
+/// What a redacted value is replaced with: the text Entra's provisioning logs show.
+pub const REDACTED: &str = "[Redact]";
+
+/// The target attributes whose values come from a `Redact(...)` call, per object type, found
+/// once per mapping so that masking a request costs nothing when there are none.
+#[derive(Clone, Debug, Default)]
+pub struct Redactions {
+    users: Vec<Path>,
+    groups: Vec<Path>,
+}
+
+impl Redactions {
+    /// Find the rows of `file` whose expression calls `Redact` anywhere in its tree (not only at
+    /// the top: `Redact(Join(...))` and `Join("", Redact(...))` both put a secret in the value).
+    pub fn from_mapping(file: &MappingFile) -> Redactions {
+        Redactions {
+            users: redacted_targets(&file.users),
+            groups: file
+                .groups
+                .as_ref()
+                .map(redacted_targets)
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Whether no attribute is redacted.
+    pub fn is_empty(&self) -> bool {
+        self.users.is_empty() && self.groups.is_empty()
+    }
+
+    /// The request with every redacted value in its body and response replaced by
+    /// [`REDACTED`]; `None` when nothing needed masking, so callers write the original.
+    pub fn mask(&self, r: &Request) -> Option<Request> {
+        if self.is_empty() {
+            return None;
+        }
+        // The endpoint tells which mapping produced the body.
+        let paths = if r.path.starts_with("/Groups") {
+            &self.groups
+        } else {
+            &self.users
+        };
+        if paths.is_empty() {
+            return None;
+        }
+        let mut masked = r.clone();
+        let mut changed = false;
+        if let Some(body) = &mut masked.body {
+            changed |= mask_body(body, paths);
+        }
+        if let Some(response) = &mut masked.response {
+            changed |= mask_response(response, paths);
+        }
+        changed.then_some(masked)
+    }
+}
+
+/// The parsed target paths of the rows of `mapping` whose expression calls `Redact`.
+fn redacted_targets(mapping: &ObjectMapping) -> Vec<Path> {
+    mapping
+        .mappings
+        .iter()
+        .filter(|row| {
+            row.expression
+                .as_ref()
+                .and_then(|e| syntax::parse(&e.value).ok())
+                .is_some_and(|tree| calls_redact(&tree))
+        })
+        .filter_map(|row| Path::parse(&row.target.value).ok())
+        .collect()
+}
+
+/// Whether the tree contains a call of `Redact`. The name is compared without case: masking a
+/// value Entra would not mask is harmless, leaking one is not.
+fn calls_redact(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Call { name, args, .. } => {
+            name.eq_ignore_ascii_case("Redact") || args.iter().flatten().any(calls_redact)
+        }
+        ExprKind::Compare { lhs, rhs, .. } => calls_redact(lhs) || calls_redact(rhs),
+        _ => false,
+    }
+}
+
+/// Mask a request body: a PATCH's operations, or a resource (POST).
+fn mask_body(body: &mut Json, paths: &[Path]) -> bool {
+    let Json::Object(map) = body else {
+        return false;
+    };
+    match map.get_mut("Operations") {
+        Some(Json::Array(ops)) => ops.iter_mut().fold(false, |c, op| mask_op(op, paths) | c),
+        _ => mask_resource(map, paths),
+    }
+}
+
+/// Mask one PATCH operation: the whole `value` when its `path` is redacted; otherwise, for a
+/// path-less op, the value's flat keys (compliant merged form, `"name.givenName": ...`) and any
+/// nested resource shape.
+fn mask_op(op: &mut Json, paths: &[Path]) -> bool {
+    let Json::Object(op) = op else {
+        return false;
+    };
+    let op_path = op
+        .get("path")
+        .and_then(Json::as_str)
+        .and_then(|p| Path::parse(p).ok());
+    let Some(value) = op.get_mut("value") else {
+        return false;
+    };
+    match op_path {
+        Some(p) if paths.contains(&p) => {
+            *value = Json::from(REDACTED);
+            true
+        }
+        Some(_) => false,
+        None => {
+            let Json::Object(value) = value else {
+                return false;
+            };
+            let mut changed = false;
+            for (key, v) in value.iter_mut() {
+                if Path::parse(key).is_ok_and(|k| paths.contains(&k)) {
+                    *v = Json::from(REDACTED);
+                    changed = true;
+                }
+            }
+            changed | mask_resource(value, paths)
+        }
+    }
+}
+
+/// Mask a response: a resource, or a ListResponse's `Resources`.
+fn mask_response(response: &mut Json, paths: &[Path]) -> bool {
+    let Json::Object(map) = response else {
+        return false;
+    };
+    match map.get_mut("Resources") {
+        Some(Json::Array(items)) => items.iter_mut().fold(false, |c, item| {
+            (matches!(item, Json::Object(_)) && mask_body(item, paths)) | c
+        }),
+        _ => mask_resource(map, paths),
+    }
+}
+
+/// Replace the value at each redacted path of a SCIM resource, where there is one.
+fn mask_resource(resource: &mut Map<String, Json>, paths: &[Path]) -> bool {
+    let mut changed = false;
+    for path in paths {
+        if resource::get(resource, path).is_some_and(|v| v != REDACTED) {
+            resource::set(resource, path, Json::from(REDACTED));
+            changed = true;
+        }
+    }
+    changed
+}
 
 /// Writes the `.http` transcript: `@baseUrl` once, then one block per request.
 pub struct HttpWriter<W: Write> {
