@@ -49,7 +49,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
             errln!("error: --now {text:?} is not an RFC 3339 instant such as 2025-07-30T09:15:00Z");
             Failure::Input
         })?,
-        None => system_now(),
+        None => DateTime::system_now(),
     };
     let mut ctx = Context::new(now, args.seed);
     ctx.default_domain = args.default_domain.clone();
@@ -252,14 +252,4 @@ fn load_user(path: Option<&std::path::Path>) -> Result<Record, Failure> {
         ));
         Failure::Input
     })
-}
-
-fn system_now() -> DateTime {
-    let since_epoch = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    // .NET ticks at the Unix epoch.
-    const UNIX_EPOCH_TICKS: i64 = 621_355_968_000_000_000;
-    let ticks = UNIX_EPOCH_TICKS + (since_epoch.as_nanos() / 100) as i64;
-    DateTime::from_ticks(ticks).expect("the system clock is between the years 1 and 9999")
 }

@@ -158,6 +158,14 @@ pub(crate) fn emit(out: Option<&std::path::Path>, text: &str) -> Result<(), Fail
 /// Write `text` to a temporary file next to `path`, then rename it over `path`: a rename
 /// within one directory is atomic, so `path` is either the old file or the whole new one.
 fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    write_atomically_with(path, |out| out.write_all(text.as_bytes()))
+}
+
+/// Stream into a temporary file next to `path` with `write`, then rename it over `path`.
+pub(crate) fn write_atomically_with(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let name = path
         .file_name()
         .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"))?;
@@ -166,9 +174,9 @@ fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     tmp_name.push(format!(".entramap-{}.tmp", std::process::id()));
     let tmp = path.with_file_name(tmp_name);
     let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        write(&mut out)?;
+        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
         std::fs::rename(&tmp, path)
     })();
     if result.is_err() {

@@ -1,7 +1,7 @@
 //! `entramap sample`: generate a deterministic directory snapshot of any size, streamed.
 
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::Failure;
 use crate::provision::sample::{self, Options};
@@ -52,10 +52,14 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         seed: args.seed,
     };
     match &args.out {
-        Some(path) => to_file(path, &options, format).map_err(|e| {
-            errln!("error: cannot write {}: {e}", path.display());
-            Failure::Eval
-        }),
+        Some(path) => {
+            super::write_atomically_with(path, |out| sample::write(out, &options, format)).map_err(
+                |e| {
+                    errln!("error: cannot write {}: {e}", path.display());
+                    Failure::Eval
+                },
+            )
+        }
         None => {
             let mut out = BufWriter::new(std::io::stdout().lock());
             match sample::write(&mut out, &options, format).and_then(|()| out.flush()) {
@@ -68,26 +72,4 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
             }
         }
     }
-}
-
-/// Stream into a temporary file next to `path`, then rename it over `path`.
-fn to_file(path: &Path, options: &Options, format: sample::Format) -> std::io::Result<()> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"))?;
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(format!(".entramap-{}.tmp", std::process::id()));
-    let tmp = path.with_file_name(tmp_name);
-    let result = (|| {
-        let mut out = BufWriter::new(std::fs::File::create(&tmp)?);
-        sample::write(&mut out, options, format)?;
-        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        // Best effort: the temporary file is ours and useless now.
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }

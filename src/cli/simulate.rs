@@ -86,7 +86,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
             errln!("error: --now {text:?} is not an RFC 3339 instant such as 2025-07-30T09:15:00Z");
             Failure::Input
         })?,
-        None => system_now(),
+        None => DateTime::system_now(),
     };
     let base_url = file.tenant_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
     let dialect = match args.dialect {
@@ -221,14 +221,4 @@ fn preload(simulator: &mut Simulator, path: &std::path::Path) -> Result<(), Fail
         }
     }
     Ok(())
-}
-
-fn system_now() -> DateTime {
-    let since_epoch = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    // .NET ticks at the Unix epoch.
-    const UNIX_EPOCH_TICKS: i64 = 621_355_968_000_000_000;
-    let ticks = UNIX_EPOCH_TICKS + (since_epoch.as_nanos() / 100) as i64;
-    DateTime::from_ticks(ticks).expect("the system clock is between the years 1 and 9999")
 }

@@ -194,6 +194,17 @@ impl DateTime {
         }
     }
 
+    /// The system clock, for a `Now()` that was not pinned by the caller.
+    pub fn system_now() -> DateTime {
+        let since_epoch = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        // .NET ticks at the Unix epoch.
+        const UNIX_EPOCH_TICKS: i64 = 621_355_968_000_000_000;
+        let ticks = UNIX_EPOCH_TICKS + (since_epoch.as_nanos() / 100) as i64;
+        DateTime::from_ticks(ticks).unwrap_or(DateTime::MAX)
+    }
+
     /// RFC 3339 / ISO 8601 instant as given on the command line (`--now 2025-07-30T09:15:00Z`,
     /// offsets allowed, fractional seconds allowed).
     ///
