@@ -2,8 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::{Failure, emit, report};
-use crate::model::load;
+use super::{Failure, emit};
 
 /// Arguments of `entramap docs`.
 #[derive(clap::Args, Debug)]
@@ -17,15 +16,7 @@ pub struct Args {
 }
 
 pub(super) fn run(args: Args) -> Result<(), Failure> {
-    let loaded = load::read(&args.mapping).map_err(|e| {
-        report(e);
-        Failure::Input
-    })?;
-    // A broken expression would be published as if it worked: refuse it, pointing into the
-    // file, like every other command that reads a mapping.
-    if load::report_expression_errors(&loaded, report) {
-        return Err(Failure::Input);
-    }
+    let loaded = super::read_compiling_mapping(&args.mapping)?;
     let markdown = crate::docs::render(&loaded.file);
     emit(args.out.as_deref(), &markdown)
 }

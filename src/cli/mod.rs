@@ -118,6 +118,22 @@ pub fn run() -> ExitCode {
     }
 }
 
+/// Read a mapping that is about to be published or converted: a file that does not load, or
+/// an expression that does not compile, is reported (pointing into the file) and refused, so
+/// that nothing broken is written out as if it worked.
+pub(crate) fn read_compiling_mapping(
+    path: &std::path::Path,
+) -> Result<crate::model::load::Loaded, Failure> {
+    let loaded = crate::model::load::read(path).map_err(|e| {
+        report(e);
+        Failure::Input
+    })?;
+    if crate::model::load::report_expression_errors(&loaded, report) {
+        return Err(Failure::Input);
+    }
+    Ok(loaded)
+}
+
 /// Read an expression argument: `-` means standard input.
 pub(crate) fn expression_text(arg: &str) -> Result<String, Failure> {
     if arg != "-" {

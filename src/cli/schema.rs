@@ -96,14 +96,8 @@ pub(super) fn import(args: ImportArgs) -> Result<(), Failure> {
 }
 
 pub(super) fn export(args: ExportArgs) -> Result<(), Failure> {
-    let loaded = load::read(&args.mapping).map_err(|e| {
-        report(e);
-        Failure::Input
-    })?;
     // A broken expression would be exported as a wrong tree: refuse it.
-    if load::report_expression_errors(&loaded, report) {
-        return Err(Failure::Input);
-    }
+    let loaded = super::read_compiling_mapping(&args.mapping)?;
     let value = graph::export(&loaded.file).map_err(|e| {
         report_export_error(&loaded, &e);
         Failure::Input

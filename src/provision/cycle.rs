@@ -306,6 +306,31 @@ impl Run<'_> {
         response
     }
 
+    /// POST a new object; the created resource and its id, or a recorded failure.
+    fn create(
+        &mut self,
+        oid: &str,
+        label: &str,
+        kind: Kind,
+        body: serde_json::Map<String, Json>,
+    ) -> Option<(String, Resource)> {
+        let path = format!("/{}", kind.endpoint());
+        let response = self.send(
+            oid,
+            label,
+            Action::Create,
+            "POST",
+            path,
+            Some(Json::Object(body)),
+        );
+        let Some(Json::Object(created)) = response.body.filter(|_| response.status == 201) else {
+            self.fail(oid, format!("create failed with {}", response.status));
+            return None;
+        };
+        let id = resource_id(&created)?;
+        Some((id, created))
+    }
+
     fn fail(&mut self, object: &str, message: impl Into<String>) {
         self.failures.push(Failure {
             object: object.to_owned(),
@@ -361,22 +386,8 @@ impl Run<'_> {
                         if !can(TargetAction::Create) {
                             return None;
                         }
-                        let body = Json::Object(projection.post_body(Kind::User));
-                        let response = self.send(
-                            oid,
-                            label,
-                            Action::Create,
-                            "POST",
-                            "/Users".into(),
-                            Some(body),
-                        );
-                        let Some(Json::Object(created)) =
-                            response.body.filter(|_| response.status == 201)
-                        else {
-                            self.fail(oid, format!("create failed with {}", response.status));
-                            return None;
-                        };
-                        let id = resource_id(&created)?;
+                        let (id, created) =
+                            self.create(oid, label, Kind::User, projection.post_body(Kind::User))?;
                         self.link_user(oid, &id);
                         (id, Some(created))
                     }
@@ -665,22 +676,12 @@ impl Run<'_> {
                             return None;
                         }
                         // Created empty: members follow by PATCH (E18, E20).
-                        let body = Json::Object(projection.post_body(Kind::Group));
-                        let response = self.send(
+                        let (id, _) = self.create(
                             oid,
                             label,
-                            Action::Create,
-                            "POST",
-                            "/Groups".into(),
-                            Some(body),
-                        );
-                        let Some(Json::Object(created)) =
-                            response.body.filter(|_| response.status == 201)
-                        else {
-                            self.fail(oid, format!("create failed with {}", response.status));
-                            return None;
-                        };
-                        let id = resource_id(&created)?;
+                            Kind::Group,
+                            projection.post_body(Kind::Group),
+                        )?;
                         self.link_group(oid, &id);
                         projection
                     }
