@@ -54,7 +54,7 @@ fn initial_cycle(bencher: Bencher) {
         .with_inputs(|| simulator(loaded))
         .bench_local_values(|mut sim| {
             let mut summary = Summary::default();
-            sim.run_cycle(snapshot, 1, &mut |r| summary.add(&r));
+            sim.run_cycle(snapshot, 1, &mut |r| summary.add(r));
             black_box(summary);
             sim
         });
@@ -74,7 +74,7 @@ fn unchanged_cycle(bencher: Bencher) {
         })
         .bench_local_values(|mut sim| {
             let mut summary = Summary::default();
-            sim.run_cycle(snapshot, 2, &mut |r| summary.add(&r));
+            sim.run_cycle(snapshot, 2, &mut |r| summary.add(r));
             black_box(summary);
             sim
         });
@@ -90,7 +90,7 @@ fn both_cycles(bencher: Bencher) {
             let mut sim = simulator(loaded);
             let mut summary = Summary::default();
             for cycle in 1..=2 {
-                sim.run_cycle(snapshot, cycle, &mut |r| summary.add(&r));
+                sim.run_cycle(snapshot, cycle, &mut |r| summary.add(r));
             }
             black_box(summary.render())
         });

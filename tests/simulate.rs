@@ -5,7 +5,7 @@ use entramap::expr::Context;
 use entramap::expr::dotnet::datetime::DateTime;
 use entramap::model::load;
 use entramap::model::mapping::Dialect;
-use entramap::provision::cycle::{Action, Request, Simulator};
+use entramap::provision::cycle::{Action, Recorded as Request, Simulator};
 use entramap::provision::directory::{self, Directory};
 use entramap::provision::transcript::{Summary, jsonl_line};
 use serde_json::Value;
@@ -22,7 +22,7 @@ fn simulator(dialect: Dialect) -> Simulator {
 
 fn cycle(sim: &mut Simulator, snapshot: &Directory, n: u32) -> Vec<Request> {
     let mut out = Vec::new();
-    let failures = sim.run_cycle(snapshot, n, &mut |r| out.push(r));
+    let failures = sim.run_cycle(snapshot, n, &mut |r| out.push(r.record()));
     assert!(failures.is_empty(), "{failures:?}");
     out
 }
@@ -309,14 +309,14 @@ fn jsonl_lines_carry_the_required_fields_and_summary_counts() {
     let mut summary = Summary::default();
     for n in 1..=2 {
         sim.run_cycle(&dir, n, &mut |r| {
-            let line: Value = serde_json::from_str(&jsonl_line(&r)).expect("JSON line");
+            let line: Value = serde_json::from_str(&jsonl_line(r)).expect("JSON line");
             for key in [
                 "cycle", "object", "action", "method", "path", "body", "status",
             ] {
                 assert!(line.get(key).is_some(), "{key} in {line}");
             }
             assert_eq!(line["cycle"], n);
-            summary.add(&r);
+            summary.add(r);
         });
     }
     assert_eq!(summary.cycles[0].creates, 12);
@@ -330,7 +330,7 @@ fn a_run_is_deterministic() {
     let run = || {
         let mut sim = simulator(Dialect::Legacy);
         let mut out = Vec::new();
-        sim.run_cycle(&directory::sample(), 1, &mut |r| out.push(jsonl_line(&r)));
+        sim.run_cycle(&directory::sample(), 1, &mut |r| out.push(jsonl_line(r)));
         out
     };
     assert_eq!(run(), run());

@@ -14,7 +14,7 @@ use crate::model::mapping::Dialect;
 use crate::provision::cycle::Simulator;
 use crate::provision::directory::{self, Directory};
 use crate::provision::target::Kind;
-use crate::provision::transcript::{HttpWriter, Redactions, Summary, jsonl_line};
+use crate::provision::transcript::{HttpWriter, Redactions, Summary, write_jsonl_line};
 
 /// Arguments of `entramap simulate`.
 #[derive(clap::Args, Debug)]
@@ -117,9 +117,10 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                 for cycle in 1..=cycles {
                     let snapshot = pick(&snapshots, cycle);
                     failures.extend(simulator.run_cycle(snapshot, cycle, &mut |r| {
-                        let masked = redactions.mask(&r);
+                        let masked = redactions.mask(r);
+                        let r = masked.as_ref().map_or(*r, |m| m.apply(r));
                         if error.is_none()
-                            && let Err(e) = writer.write(masked.as_ref().unwrap_or(&r))
+                            && let Err(e) = writer.write(&r)
                         {
                             error = Some(e);
                         }
@@ -136,11 +137,11 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                         let masked = if args.show_secrets {
                             None
                         } else {
-                            redactions.mask(&r)
+                            redactions.mask(r)
                         };
+                        let r = masked.as_ref().map_or(*r, |m| m.apply(r));
                         if error.is_none()
-                            && let Err(e) =
-                                writeln!(out, "{}", jsonl_line(masked.as_ref().unwrap_or(&r)))
+                            && let Err(e) = write_jsonl_line(&mut out, &r)
                         {
                             error = Some(e);
                         }
@@ -152,7 +153,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                 let mut summary = Summary::default();
                 for cycle in 1..=cycles {
                     let snapshot = pick(&snapshots, cycle);
-                    failures.extend(simulator.run_cycle(snapshot, cycle, &mut |r| summary.add(&r)));
+                    failures.extend(simulator.run_cycle(snapshot, cycle, &mut |r| summary.add(r)));
                 }
                 out.write_all(summary.render().as_bytes())?;
             }

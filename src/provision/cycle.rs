@@ -21,9 +21,10 @@ use serde_json::Value as Json;
 use super::dialect;
 use super::diff::{self, OpKind};
 use super::directory::{Directory, DirectoryGroup, DirectoryUser};
+use super::endpoint::{Endpoint, Response};
 use super::project::{CompiledMapping, Flow, Projection};
 use super::scope::{CompiledScopeFilter, compile_scope, in_scope, is_soft_deleted};
-use super::target::{Kind, Response, Target};
+use super::target::{Kind, Target};
 use crate::expr::Context;
 use crate::model::mapping::{Action as TargetAction, Dialect, MappingFile, TargetAttribute};
 use crate::model::source::{Record, SourceValue};
@@ -70,27 +71,85 @@ impl Action {
     }
 }
 
-/// One request Entra sent, with the simulated response.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Request {
+/// One request Entra sent, with the endpoint's response, borrowed for the time of the
+/// `emit` call: transcripts write it out and summaries count it without copying bodies.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Request<'a> {
     /// The cycle number, from 1.
     pub cycle: u32,
     /// The source objectId of the user or group the request is about.
-    pub object: String,
+    pub object: &'a str,
     /// A readable name of that object (UPN or display name), for transcripts.
-    pub label: String,
+    pub label: &'a str,
     /// Why the request is sent.
     pub action: Action,
     /// The HTTP method.
     pub method: &'static str,
     /// Path and query relative to the tenant URL, exactly as sent.
+    pub path: &'a str,
+    /// The JSON body, if any.
+    pub body: Option<&'a Json>,
+    /// The response status.
+    pub status: u16,
+    /// The response body, if any.
+    pub response: Option<&'a Json>,
+}
+
+impl Request<'_> {
+    /// An owned copy, for callers that keep requests past the `emit` call.
+    pub fn record(&self) -> Recorded {
+        Recorded {
+            cycle: self.cycle,
+            object: self.object.to_owned(),
+            label: self.label.to_owned(),
+            action: self.action,
+            method: self.method,
+            path: self.path.to_owned(),
+            body: self.body.cloned(),
+            status: self.status,
+            response: self.response.cloned(),
+        }
+    }
+}
+
+/// An owned [`Request`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Recorded {
+    /// The cycle number, from 1.
+    pub cycle: u32,
+    /// The source objectId of the user or group the request is about.
+    pub object: String,
+    /// A readable name of that object.
+    pub label: String,
+    /// Why the request was sent.
+    pub action: Action,
+    /// The HTTP method.
+    pub method: &'static str,
+    /// Path and query relative to the tenant URL.
     pub path: String,
     /// The JSON body, if any.
     pub body: Option<Json>,
-    /// The simulated response status.
+    /// The response status.
     pub status: u16,
-    /// The simulated response body, if any.
+    /// The response body, if any.
     pub response: Option<Json>,
+}
+
+impl Recorded {
+    /// Borrow it back as a [`Request`], for the transcript writers.
+    pub fn as_request(&self) -> Request<'_> {
+        Request {
+            cycle: self.cycle,
+            object: &self.object,
+            label: &self.label,
+            action: self.action,
+            method: self.method,
+            path: &self.path,
+            body: self.body.as_ref(),
+            status: self.status,
+            response: self.response.as_ref(),
+        }
+    }
 }
 
 /// An object Entra could not process this cycle (it is retried in the next one).
@@ -130,8 +189,8 @@ struct GroupLink {
 }
 
 /// What persists across cycles: the app and Entra's links.
-struct State {
-    target: Target,
+struct State<E> {
+    endpoint: E,
     users: HashMap<String, String>,
     /// Linked user objectIds in link order, so deletes come out in a stable order.
     user_order: Vec<String>,
@@ -141,16 +200,47 @@ struct State {
 
 /// Entra's provisioning job for one app: the compiled mapping, the app's endpoint and the
 /// source ↔ target links, run cycle after cycle.
-pub struct Simulator {
+pub struct Simulator<E: Endpoint = Target> {
     config: Config,
-    state: State,
+    state: State<E>,
 }
 
-impl Simulator {
-    /// A job for `file` in `dialect`, with an empty app. `ctx` provides `Now()` and the seed of
+impl Simulator<Target> {
+    /// A job for `file` in `dialect`, with an empty in-memory app modelled on the mapping's
+    /// vendor rules. `ctx` provides `Now()` and the seed of the random functions. Errors name
+    /// the mapping row or scoping filter that does not compile.
+    pub fn new(file: &MappingFile, dialect: Dialect, ctx: Context) -> Result<Simulator, String> {
+        let target = Target::new(
+            &file.users.attributes,
+            file.groups
+                .as_ref()
+                .map_or(&[][..], |g| g.attributes.as_slice()),
+        );
+        Simulator::with_endpoint(file, dialect, ctx, target)
+    }
+
+    /// Preload an account that already exists in the app (`--target FILE`), unlinked: Entra
+    /// finds it by matching. Returns its id.
+    pub fn preload(&mut self, kind: Kind, resource: Resource) -> Result<String, ScimError> {
+        self.state.endpoint.insert(kind, resource)
+    }
+
+    /// The app's endpoint, as it stands after the cycles run so far.
+    pub fn target(&self) -> &Target {
+        &self.state.endpoint
+    }
+}
+
+impl<E: Endpoint> Simulator<E> {
+    /// A job for `file` in `dialect` against `endpoint`. `ctx` provides `Now()` and the seed of
     /// the random functions. Errors name the mapping row or scoping filter that does not
     /// compile.
-    pub fn new(file: &MappingFile, dialect: Dialect, ctx: Context) -> Result<Simulator, String> {
+    pub fn with_endpoint(
+        file: &MappingFile,
+        dialect: Dialect,
+        ctx: Context,
+        endpoint: E,
+    ) -> Result<Simulator<E>, String> {
         let users = CompiledMapping::compile(&file.users).map_err(|e| format!("users: {e}"))?;
         let user_scope = compile_scope(&file.users.scope).map_err(|e| format!("users: {e}"))?;
         let active_mapped = file.users.mappings.iter().any(|m| {
@@ -170,12 +260,6 @@ impl Simulator {
             }),
             _ => None,
         };
-        let target = Target::new(
-            &file.users.attributes,
-            file.groups
-                .as_ref()
-                .map_or(&[][..], |g| g.attributes.as_slice()),
-        );
         Ok(Simulator {
             config: Config {
                 users,
@@ -188,7 +272,7 @@ impl Simulator {
                 ctx,
             },
             state: State {
-                target,
+                endpoint,
                 users: HashMap::new(),
                 user_order: Vec::new(),
                 groups: HashMap::new(),
@@ -197,15 +281,30 @@ impl Simulator {
         })
     }
 
-    /// Preload an account that already exists in the app (`--target FILE`), unlinked: Entra
-    /// finds it by matching. Returns its id.
-    pub fn preload(&mut self, kind: Kind, resource: Resource) -> Result<String, ScimError> {
-        self.state.target.insert(kind, resource)
+    /// The app's endpoint.
+    pub fn endpoint(&self) -> &E {
+        &self.state.endpoint
     }
 
-    /// The app's endpoint, as it stands after the cycles run so far.
-    pub fn target(&self) -> &Target {
-        &self.state.target
+    /// The app's endpoint, mutably (to change the app between cycles).
+    pub fn endpoint_mut(&mut self) -> &mut E {
+        &mut self.state.endpoint
+    }
+
+    /// The target ids Entra linked, user objectId → id, in link order.
+    pub fn user_links(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.state
+            .user_order
+            .iter()
+            .filter_map(|o| Some((o.as_str(), self.state.users.get(o)?.as_str())))
+    }
+
+    /// The target ids Entra linked, group objectId → id, in link order.
+    pub fn group_links(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.state
+            .group_order
+            .iter()
+            .filter_map(|o| Some((o.as_str(), self.state.groups.get(o)?.id.as_str())))
     }
 
     /// The target id linked to a source objectId, if any.
@@ -219,7 +318,7 @@ impl Simulator {
         &mut self,
         snapshot: &Directory,
         cycle: u32,
-        emit: &mut dyn FnMut(Request),
+        emit: &mut dyn FnMut(&Request<'_>),
     ) -> Vec<Failure> {
         let Simulator { config, state } = self;
         let mut run = Run {
@@ -272,14 +371,14 @@ struct MembershipWork {
 }
 
 /// One cycle in progress.
-struct Run<'a> {
-    state: &'a mut State,
+struct Run<'a, E> {
+    state: &'a mut State<E>,
     cycle: u32,
-    emit: &'a mut dyn FnMut(Request),
+    emit: &'a mut dyn FnMut(&Request<'_>),
     failures: Vec<Failure>,
 }
 
-impl Run<'_> {
+impl<E: Endpoint> Run<'_, E> {
     /// Send a request to the app and hand it to the caller with its response.
     #[allow(clippy::too_many_arguments)]
     fn send(
@@ -291,17 +390,17 @@ impl Run<'_> {
         path: String,
         body: Option<Json>,
     ) -> Response {
-        let response = self.state.target.handle(method, &path, body.as_ref());
-        (self.emit)(Request {
+        let response = self.state.endpoint.handle(method, &path, body.as_ref());
+        (self.emit)(&Request {
             cycle: self.cycle,
-            object: object.to_owned(),
-            label: label.to_owned(),
+            object,
+            label,
             action,
             method,
-            path,
-            body,
+            path: &path,
+            body: body.as_ref(),
             status: response.status,
-            response: response.body.clone(),
+            response: response.body.as_ref(),
         });
         response
     }

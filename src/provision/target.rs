@@ -13,6 +13,8 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
 
+use super::endpoint::Endpoint;
+pub use super::endpoint::Response;
 use crate::model::mapping::{Returns, TargetAttribute, VendorBehavior};
 use crate::scim::resource::key_ci;
 use crate::scim::{
@@ -66,45 +68,6 @@ impl Kind {
         [Kind::User, Kind::Group]
             .into_iter()
             .find(|k| k.endpoint().eq_ignore_ascii_case(segment))
-    }
-}
-
-/// What the endpoint answers: an HTTP status, the JSON body if any and, for a create, the
-/// `Location` header.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Response {
-    /// HTTP status code.
-    pub status: u16,
-    /// The response body: a resource, a ListResponse or a SCIM Error; `None` for 204.
-    pub body: Option<Value>,
-    /// The `Location` header of a 201 (the new resource's `meta.location`).
-    pub location: Option<String>,
-}
-
-impl Response {
-    fn ok(status: u16, body: Value) -> Response {
-        Response {
-            status,
-            body: Some(body),
-            location: None,
-        }
-    }
-
-    fn no_content() -> Response {
-        Response {
-            status: 204,
-            body: None,
-            location: None,
-        }
-    }
-
-    fn error(err: &ScimError) -> Response {
-        Response::ok(err.status, err.to_json())
-    }
-
-    /// Whether the status is 2xx.
-    pub fn is_success(&self) -> bool {
-        (200..300).contains(&self.status)
     }
 }
 
@@ -416,6 +379,10 @@ impl Target {
     /// resource, groups 204), `DELETE /{type}/{id}` (204/404). Other paths are 404, other
     /// methods on a known path 405; errors carry a SCIM Error body.
     pub fn handle(&mut self, method: &str, path_and_query: &str, body: Option<&Value>) -> Response {
+        self.answer(method, path_and_query, body)
+    }
+
+    fn answer(&mut self, method: &str, path_and_query: &str, body: Option<&Value>) -> Response {
         let (path, query) = path_and_query
             .split_once('?')
             .unwrap_or((path_and_query, ""));
@@ -768,5 +735,11 @@ fn remove_at(resource: &mut Resource, path: &Path) {
         && let Some(k) = key_ci(resource, urn).map(str::to_owned)
     {
         resource.shift_remove(&k);
+    }
+}
+
+impl Endpoint for Target {
+    fn handle(&mut self, method: &str, path_and_query: &str, body: Option<&Value>) -> Response {
+        self.answer(method, path_and_query, body)
     }
 }

@@ -47,9 +47,9 @@ impl Redactions {
         self.users.is_empty() && self.groups.is_empty()
     }
 
-    /// The request with every redacted value in its body and response replaced by
-    /// [`REDACTED`]; `None` when nothing needed masking, so callers write the original.
-    pub fn mask(&self, r: &Request) -> Option<Request> {
+    /// The body and response of `r` with every redacted value replaced by [`REDACTED`];
+    /// `None` when nothing needed masking, so callers write the original.
+    pub fn mask(&self, r: &Request<'_>) -> Option<Masked> {
         if self.is_empty() {
             return None;
         }
@@ -62,15 +62,34 @@ impl Redactions {
         if paths.is_empty() {
             return None;
         }
-        let mut masked = r.clone();
+        let mut body = r.body.cloned();
+        let mut response = r.response.cloned();
         let mut changed = false;
-        if let Some(body) = &mut masked.body {
+        if let Some(body) = &mut body {
             changed |= mask_body(body, paths);
         }
-        if let Some(response) = &mut masked.response {
+        if let Some(response) = &mut response {
             changed |= mask_response(response, paths);
         }
-        changed.then_some(masked)
+        changed.then_some(Masked { body, response })
+    }
+}
+
+/// The masked body and response of a request (see [`Redactions::mask`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Masked {
+    body: Option<Json>,
+    response: Option<Json>,
+}
+
+impl Masked {
+    /// `r` with the masked body and response.
+    pub fn apply<'a>(&'a self, r: &Request<'a>) -> Request<'a> {
+        Request {
+            body: self.body.as_ref(),
+            response: self.response.as_ref(),
+            ..*r
+        }
     }
 }
 
@@ -188,7 +207,7 @@ impl<W: Write> HttpWriter<W> {
     }
 
     /// Write one request and its response as comment lines.
-    pub fn write(&mut self, r: &Request) -> io::Result<()> {
+    pub fn write(&mut self, r: &Request<'_>) -> io::Result<()> {
         let out = &mut self.out;
         writeln!(
             out,
@@ -199,14 +218,14 @@ impl<W: Write> HttpWriter<W> {
         )?;
         writeln!(out, "{} {{{{baseUrl}}}}{} HTTP/1.1", r.method, r.path)?;
         writeln!(out, "Authorization: Bearer {{{{token}}}}")?;
-        if let Some(body) = &r.body {
+        if let Some(body) = r.body {
             writeln!(out, "Content-Type: application/scim+json")?;
             writeln!(out)?;
             writeln!(out, "{body}")?;
         }
         writeln!(out)?;
         writeln!(out, "# -> {}", r.status)?;
-        if let Some(response) = &r.response {
+        if let Some(response) = r.response {
             writeln!(out, "# {response}")?;
         }
         writeln!(out)
@@ -221,16 +240,37 @@ impl<W: Write> HttpWriter<W> {
 
 /// One `jsonl` line (without the newline): `cycle`, `object`, `action`, `method`, `path`,
 /// `body` (null when none) and `status`, in that order.
-pub fn jsonl_line(r: &Request) -> String {
-    let mut o = Map::new();
-    o.insert("cycle".into(), Json::from(r.cycle));
-    o.insert("object".into(), Json::from(r.object.as_str()));
-    o.insert("action".into(), Json::from(r.action.as_str()));
-    o.insert("method".into(), Json::from(r.method));
-    o.insert("path".into(), Json::from(r.path.as_str()));
-    o.insert("body".into(), r.body.clone().unwrap_or(Json::Null));
-    o.insert("status".into(), Json::from(r.status));
-    Json::Object(o).to_string()
+pub fn jsonl_line(r: &Request<'_>) -> String {
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail, and serde_json only emits UTF-8.
+    let _ = write_jsonl_line(&mut out, r);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Write [`jsonl_line`] of `r` and a newline to `out`, serialising straight from the borrowed
+/// request.
+pub fn write_jsonl_line<W: Write>(mut out: W, r: &Request<'_>) -> io::Result<()> {
+    #[derive(serde::Serialize)]
+    struct Line<'a> {
+        cycle: u32,
+        object: &'a str,
+        action: &'static str,
+        method: &'static str,
+        path: &'a str,
+        body: Option<&'a Json>,
+        status: u16,
+    }
+    let line = Line {
+        cycle: r.cycle,
+        object: r.object,
+        action: r.action.as_str(),
+        method: r.method,
+        path: r.path,
+        body: r.body,
+        status: r.status,
+    };
+    serde_json::to_writer(&mut out, &line).map_err(io::Error::from)?;
+    out.write_all(b"\n")
 }
 
 /// Counts of one cycle.
@@ -259,13 +299,17 @@ pub struct CycleCounts {
 pub struct Summary {
     /// Counts per cycle, in cycle order (index 0 is cycle 1).
     pub cycles: Vec<CycleCounts>,
-    /// (cycle, attribute, object) already counted.
-    seen: std::collections::HashSet<(u32, String, String)>,
+    /// The object of the last PATCH and the attributes counted for it. An object's writes in
+    /// a cycle that touch the same attribute come one after the other (update then disable,
+    /// add then remove members), so remembering the last object counts each once without a
+    /// set that grows with the directory.
+    last: Option<(u32, String)>,
+    last_attributes: Vec<String>,
 }
 
 impl Summary {
     /// Account for one request.
-    pub fn add(&mut self, r: &Request) {
+    pub fn add(&mut self, r: &Request<'_>) {
         let index = r.cycle.saturating_sub(1) as usize;
         if self.cycles.len() <= index {
             self.cycles.resize_with(index + 1, CycleCounts::default);
@@ -283,12 +327,18 @@ impl Summary {
             Action::AddMembers | Action::RemoveMembers => counts.membership += 1,
         }
         if r.method == "PATCH" {
-            for attribute in patched_attributes(r.body.as_ref()) {
-                if self
-                    .seen
-                    .insert((r.cycle, attribute.clone(), r.object.clone()))
-                {
-                    *counts.attributes.entry(attribute).or_default() += 1;
+            let same = self
+                .last
+                .as_ref()
+                .is_some_and(|(c, o)| *c == r.cycle && o == r.object);
+            if !same {
+                self.last = Some((r.cycle, r.object.to_owned()));
+                self.last_attributes.clear();
+            }
+            for attribute in patched_attributes(r.body) {
+                if !self.last_attributes.contains(&attribute) {
+                    *counts.attributes.entry(attribute.clone()).or_default() += 1;
+                    self.last_attributes.push(attribute);
                 }
             }
         }
