@@ -76,13 +76,18 @@ impl miette::Diagnostic for FileError {
     }
 }
 
-/// Read a file as UTF-8 text, refusing huge files.
+/// Read a file as UTF-8 text, refusing files over [`MAX_FILE_BYTES`].
 pub fn read_text(path: &std::path::Path) -> Result<String, String> {
+    read_text_up_to(path, MAX_FILE_BYTES)
+}
+
+/// Read a file as UTF-8 text, refusing files over `max` bytes before reading any.
+pub fn read_text_up_to(path: &std::path::Path, max: u64) -> Result<String, String> {
     let meta =
         std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    if meta.len() > MAX_FILE_BYTES {
+    if meta.len() > max {
         return Err(format!(
-            "{} is {} bytes; entramap reads files up to {MAX_FILE_BYTES} bytes",
+            "{} is {} bytes; entramap reads files of this kind up to {max} bytes",
             path.display(),
             meta.len()
         ));
@@ -108,16 +113,30 @@ pub fn yaml_options() -> serde_saphyr::Options {
 
 /// Parse JSON or YAML text (JSON when it starts with `{` or `[`) into a JSON value.
 pub fn parse_document(name: &str, text: &str) -> Result<serde_json::Value, FileError> {
+    parse_document_as(name, text)
+}
+
+/// Parse JSON or YAML text (JSON when it starts with `{` or `[`) straight into `T`, without an
+/// intermediate JSON value: a large directory file becomes its records in one pass. Syntax
+/// errors read `invalid JSON: ...` / `invalid YAML: ...`; errors `T` raises itself (through
+/// `serde::de::Error::custom`) keep their own words. Both point at the place in the text.
+pub fn parse_document_as<T: serde::de::DeserializeOwned>(
+    name: &str,
+    text: &str,
+) -> Result<T, FileError> {
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
         serde_json::from_str(text).map_err(|e| {
             let offset = offset_of(text, e.line(), e.column());
-            FileError::new(
-                name,
-                text,
-                format!("invalid JSON: {e}"),
-                Some((offset, offset + 1)),
-            )
+            let message = if e.classify() == serde_json::error::Category::Data {
+                // serde_json appends the position, which the diagnostic shows anyway.
+                let full = e.to_string();
+                full.rsplit_once(" at line ")
+                    .map_or(full.clone(), |(m, _)| m.to_owned())
+            } else {
+                format!("invalid JSON: {e}")
+            };
+            FileError::new(name, text, message, Some((offset, offset + 1)))
         })
     } else {
         serde_saphyr::from_str_with_options(text, yaml_options()).map_err(|e| {
@@ -125,12 +144,13 @@ pub fn parse_document(name: &str, text: &str) -> Result<serde_json::Value, FileE
                 let offset = offset_of(text, loc.line() as usize, loc.column() as usize);
                 (offset, offset + 1)
             });
-            FileError::new(
-                name,
-                text,
-                format!("invalid YAML: {}", tidy_yaml_message(&e.to_string())),
-                span,
-            )
+            let message = tidy_yaml_message(&e.to_string());
+            let message = if matches!(e.without_snippet(), serde_saphyr::Error::Message { .. }) {
+                message
+            } else {
+                format!("invalid YAML: {message}")
+            };
+            FileError::new(name, text, message, span)
         })
     }
 }

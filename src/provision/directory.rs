@@ -7,8 +7,6 @@
 //! not source attributes; `groups:` a list with `objectId`, `displayName` and `members`
 //! (objectIds). A user missing from a later snapshot was hard-deleted.
 
-use serde_json::Value as Json;
-
 use crate::input::{self, FileError};
 use crate::model::source::{Record, Source, SourceValue};
 
@@ -93,141 +91,71 @@ pub fn sample() -> Directory {
     parse("directory.yaml", SAMPLE_DIRECTORY_YAML).expect("the built-in sample directory is valid")
 }
 
+/// The largest directory file read: 2 GiB, about four million users of `entramap sample`
+/// JSON. Directories are parsed in one pass and the text is dropped before the first cycle,
+/// so they may be far larger than the mapping and target files ([`input::MAX_FILE_BYTES`]).
+pub const MAX_DIRECTORY_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+
 /// Read a snapshot file.
 pub fn read(path: &std::path::Path) -> Result<Directory, FileError> {
     let name = path.display().to_string();
-    let text = input::read_text(path).map_err(|e| FileError::new(&name, "", e, None))?;
+    let text = input::read_text_up_to(path, MAX_DIRECTORY_BYTES)
+        .map_err(|e| FileError::new(&name, "", e, None))?;
     parse(&name, &text)
 }
 
-/// Parse a snapshot's text (YAML, or JSON when it starts with `{`). Errors point into the
-/// text: the syntax error, or the offending object's `objectId` or key when the text shows it.
+/// Parse a snapshot's text (YAML, or JSON when it starts with `{`) in one pass. Errors point
+/// into the text: the syntax error, the offending object, or the second `objectId` of a
+/// duplicate.
 pub fn parse(name: &str, text: &str) -> Result<Directory, FileError> {
-    let value = input::parse_document(name, text)?;
-    let fail = |message: String, needle: Option<&str>| {
-        let span = needle.and_then(|n| find(text, n));
-        FileError::new(name, text, message, span).with_help(
-            "a directory is `users:` (maps with objectId, userPrincipalName, ..., assigned, \
-             softDeleted) and `groups:` (objectId, displayName, members)",
+    let help = "a directory is `users:` (maps with objectId, userPrincipalName, ..., assigned, \
+                softDeleted) and `groups:` (objectId, displayName, members)";
+    let directory: Directory =
+        input::parse_document_as(name, text).map_err(|e| e.with_help(help))?;
+    duplicate_check(
+        name,
+        text,
+        "users",
+        directory.users.iter().map(|u| u.object_id.as_str()),
+    )
+    .and_then(|()| {
+        duplicate_check(
+            name,
+            text,
+            "groups",
+            directory.groups.iter().map(|g| g.object_id.as_str()),
         )
-    };
-    let Json::Object(top) = &value else {
-        return Err(fail(
-            "a directory must be a map with `users` and `groups` lists".into(),
-            None,
-        ));
-    };
-    if let Some(key) = top.keys().find(|k| *k != "users" && *k != "groups") {
-        return Err(fail(
-            format!("unknown key `{key}`: a directory has `users` and `groups`"),
-            Some(key),
-        ));
-    }
-    let list = |key: &str| -> Result<Vec<Json>, FileError> {
-        match top.get(key) {
-            None | Some(Json::Null) => Ok(Vec::new()),
-            Some(Json::Array(items)) => Ok(items.clone()),
-            Some(_) => Err(fail(format!("`{key}` must be a list"), Some(key))),
-        }
-    };
-    let mut directory = Directory::default();
-    let mut seen = std::collections::HashSet::new();
-    for (i, item) in list("users")?.into_iter().enumerate() {
-        let (object_id, mut object) =
-            object_with_id(&item, "users", i).map_err(|m| fail(m, None))?;
-        if !seen.insert(object_id.clone()) {
-            return Err(fail(
-                format!("users[{i}]: objectId {object_id} appears twice"),
-                Some(&object_id),
-            ));
-        }
-        let flag =
-            |object: &mut serde_json::Map<String, Json>, key: &str, default: bool| match object
-                .remove(key)
-            {
-                None | Some(Json::Null) => Ok(default),
-                Some(Json::Bool(b)) => Ok(b),
-                Some(_) => Err(fail(
-                    format!("users[{i}] ({object_id}): `{key}` must be true or false"),
-                    Some(key),
-                )),
-            };
-        let assigned = flag(&mut object, "assigned", true)?;
-        let soft_deleted = flag(&mut object, "softDeleted", false)?;
-        let record = Record::from_json(&Json::Object(object)).map_err(|e| {
-            fail(
-                format!("users[{i}] ({object_id}): {}", e.message),
-                e.attribute.as_deref(),
-            )
-        })?;
-        directory.users.push(DirectoryUser {
-            object_id,
-            record,
-            assigned,
-            soft_deleted,
-        });
-    }
-    seen.clear();
-    for (i, item) in list("groups")?.into_iter().enumerate() {
-        let (object_id, mut object) =
-            object_with_id(&item, "groups", i).map_err(|m| fail(m, None))?;
-        if !seen.insert(object_id.clone()) {
-            return Err(fail(
-                format!("groups[{i}]: objectId {object_id} appears twice"),
-                Some(&object_id),
-            ));
-        }
-        let assigned = match object.remove("assigned") {
-            None | Some(Json::Null) => true,
-            Some(Json::Bool(b)) => b,
-            Some(_) => {
-                return Err(fail(
-                    format!("groups[{i}] ({object_id}): `assigned` must be true or false"),
-                    Some("assigned"),
-                ));
-            }
-        };
-        let record = Record::from_json(&Json::Object(object)).map_err(|e| {
-            fail(
-                format!("groups[{i}] ({object_id}): {}", e.message),
-                e.attribute.as_deref(),
-            )
-        })?;
-        directory.groups.push(DirectoryGroup {
-            object_id,
-            record,
-            assigned,
-        });
-    }
+    })
+    .map_err(|e| e.with_help(help))?;
     Ok(directory)
 }
 
-/// The item as a map and its non-empty string `objectId`.
-fn object_with_id(
-    item: &Json,
+fn duplicate_check<'a>(
+    name: &str,
+    text: &str,
     list: &str,
-    i: usize,
-) -> Result<(String, serde_json::Map<String, Json>), String> {
-    let Json::Object(object) = item else {
-        return Err(format!(
-            "{list}[{i}] must be a map of attribute names to values"
-        ));
-    };
-    match object.get("objectId") {
-        Some(Json::String(id)) if !id.is_empty() => Ok((id.clone(), object.clone())),
-        _ => Err(format!(
-            "{list}[{i}] has no `objectId` (a non-empty string)"
-        )),
+    ids: impl Iterator<Item = &'a str>,
+) -> Result<(), FileError> {
+    let mut seen = std::collections::HashSet::new();
+    for (i, id) in ids.enumerate() {
+        if !seen.insert(id) {
+            let span = find_second(text, id);
+            return Err(FileError::new(
+                name,
+                text,
+                format!("{list}[{i}]: objectId {id} appears twice"),
+                span,
+            ));
+        }
     }
+    Ok(())
 }
 
-/// The first place the text shows `needle` as a key (`key:` or `"key"`) or a value.
-fn find(text: &str, needle: &str) -> Option<(usize, usize)> {
-    [
-        format!("\"{needle}\""),
-        format!("{needle}:"),
-        needle.to_owned(),
-    ]
-    .iter()
-    .find_map(|n| text.find(n.as_str()).map(|at| (at, at + n.len())))
+/// The second place the text shows `needle` (the duplicate), else the first.
+fn find_second(text: &str, needle: &str) -> Option<(usize, usize)> {
+    let first = text.find(needle)?;
+    let at = text[first + needle.len()..]
+        .find(needle)
+        .map_or(first, |i| first + needle.len() + i);
+    Some((at, at + needle.len()))
 }

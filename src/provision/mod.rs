@@ -5,6 +5,7 @@ pub mod cycle;
 pub mod dialect;
 pub mod diff;
 pub mod directory;
+mod directory_file;
 pub mod endpoint;
 pub mod project;
 pub mod sample;
