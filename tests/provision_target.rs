@@ -602,9 +602,9 @@ fn preloaded_accounts_are_found_kept_as_given_and_iterate_in_insertion_order() {
         "the same id twice"
     );
     let created = create(&mut t, "/Users", user_post("third@contoso.com"));
-    let order: Vec<&str> = t
+    let order: Vec<String> = t
         .resources(Kind::User)
-        .map(|r: &Resource| r["id"].as_str().unwrap())
+        .map(|r: Resource| r["id"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(order, [id.as_str(), second.as_str(), created.as_str()]);
 }

@@ -27,7 +27,7 @@ use super::scope::{CompiledScopeFilter, compile_scope, in_scope, is_soft_deleted
 use super::target::{Kind, Target};
 use crate::expr::Context;
 use crate::model::mapping::{Action as TargetAction, Dialect, MappingFile, TargetAttribute};
-use crate::model::source::{Record, SourceValue};
+use crate::model::source::{Record, Source, SourceValue};
 use crate::scim::{ENTERPRISE_USER_SCHEMA, Filter, Path, Resource, ScimError, encode_query};
 
 /// Why Entra sends a request.
@@ -172,6 +172,8 @@ struct Config {
     groups: Option<GroupConfig>,
     dialect: Dialect,
     ctx: Context,
+    /// `IsSoftDeleted` as expressions read it: `False`, `True` (by `usize::from(bool)`).
+    soft_deleted: [SourceValue; 2],
 }
 
 struct GroupConfig {
@@ -270,6 +272,10 @@ impl<E: Endpoint> Simulator<E> {
                 groups,
                 dialect,
                 ctx,
+                soft_deleted: [
+                    SourceValue::Str("False".to_owned()),
+                    SourceValue::Str("True".to_owned()),
+                ],
             },
             state: State {
                 endpoint,
@@ -328,13 +334,13 @@ impl<E: Endpoint> Simulator<E> {
             failures: Vec::new(),
         };
         let mut managers = Vec::new();
-        for user in &snapshot.users {
-            if let Some(m) = run.user(config, user) {
+        for (i, user) in snapshot.users.iter().enumerate() {
+            if let Some(m) = run.user(config, i, user) {
                 managers.push(m);
             }
         }
         for m in &managers {
-            run.manager(config, m);
+            run.manager(config, snapshot, m);
         }
         run.delete_users(config, snapshot);
         if let Some(groups) = &config.groups {
@@ -353,14 +359,17 @@ impl<E: Endpoint> Simulator<E> {
     }
 }
 
-/// What the manager pass needs of a user processed in the first pass.
+/// What the manager pass needs of a user processed in the first pass: a few strings, not the
+/// resource, since a first cycle holds one for most users of the directory.
 struct ManagerWork {
-    object: String,
-    label: String,
+    /// The user's index in the snapshot.
+    user: usize,
+    /// The user's target id.
     id: String,
+    /// The manager's source objectId.
     manager: String,
-    /// The user as the app last returned it.
-    current: Option<Resource>,
+    /// The manager id the app showed when it last returned the user.
+    shown: Option<String>,
 }
 
 /// What the membership pass needs of a group processed in the group pass.
@@ -437,9 +446,9 @@ impl<E: Endpoint> Run<'_, E> {
         });
     }
 
-    /// The first pass for one user. Returns the manager work when the user has a mapped
-    /// manager and is active in the app.
-    fn user(&mut self, config: &Config, user: &DirectoryUser) -> Option<ManagerWork> {
+    /// The first pass for one user, the `index`th of the snapshot. Returns the manager work
+    /// when the user has a mapped manager and is active in the app.
+    fn user(&mut self, config: &Config, index: usize, user: &DirectoryUser) -> Option<ManagerWork> {
         let oid = user.object_id.as_str();
         let label = user.label();
         let scoped = in_scope(&config.user_scope, &user.record);
@@ -449,13 +458,14 @@ impl<E: Endpoint> Run<'_, E> {
             user.soft_deleted,
             user.account_enabled(),
         );
-        let mut record: Record = user.record.clone();
-        record.set(
-            "IsSoftDeleted",
-            SourceValue::Str(if deprovisioned { "True" } else { "False" }.to_owned()),
-        );
+        let record = WithSoftDeleted {
+            record: &user.record,
+            value: &config.soft_deleted[usize::from(deprovisioned)],
+        };
         let can = |a: TargetAction| config.user_actions.contains(&a);
-        let (id, current) = match self.state.users.get(oid).cloned() {
+        // One projection per user and cycle: the flow's own, which also carries the manager
+        // reference.
+        let (id, projection, current) = match self.state.users.get(oid).cloned() {
             None => {
                 // Entra neither matches nor creates users that are disabled or out of scope
                 // (§3.4: "A user that is disabled in Entra is never provisioned").
@@ -479,7 +489,7 @@ impl<E: Endpoint> Run<'_, E> {
                             &found,
                             (oid, label, &id),
                         );
-                        (id, Some(current.unwrap_or(found)))
+                        (id, update, current.unwrap_or(found))
                     }
                     Matched::None => {
                         if !can(TargetAction::Create) {
@@ -488,7 +498,7 @@ impl<E: Endpoint> Run<'_, E> {
                         let (id, created) =
                             self.create(oid, label, Kind::User, projection.post_body(Kind::User))?;
                         self.link_user(oid, &id);
-                        (id, Some(created))
+                        (id, projection, created)
                     }
                 }
             }
@@ -537,19 +547,15 @@ impl<E: Endpoint> Run<'_, E> {
                     &found,
                     (oid, label, &id),
                 );
-                (id, Some(current.unwrap_or(found)))
+                (id, update, current.unwrap_or(found))
             }
         };
-        // The manager row may be create-only, so take it from whichever flow yields it.
-        let manager = self
-            .project(config, &config.users, &record, Flow::Create, oid)?
-            .manager?;
+        let manager = projection.manager?;
         Some(ManagerWork {
-            object: oid.to_owned(),
-            label: label.to_owned(),
+            user: index,
             id,
             manager,
-            current,
+            shown: shown_manager(&current),
         })
     }
 
@@ -557,7 +563,7 @@ impl<E: Endpoint> Run<'_, E> {
         &mut self,
         config: &Config,
         mapping: &'m CompiledMapping,
-        record: &Record,
+        record: &dyn Source,
         flow: Flow,
         oid: &str,
     ) -> Option<Projection<'m>> {
@@ -653,32 +659,21 @@ impl<E: Endpoint> Run<'_, E> {
     }
 
     /// The manager PATCH, when the manager has a target id that the app does not show yet.
-    fn manager(&mut self, config: &Config, work: &ManagerWork) {
+    fn manager(&mut self, config: &Config, snapshot: &Directory, work: &ManagerWork) {
         // A manager out of scope has no target id: Entra leaves the reference unresolved.
         let Some(manager_id) = self.state.users.get(&work.manager).cloned() else {
             return;
         };
-        let path = Path::parse(&format!("{ENTERPRISE_USER_SCHEMA}:manager"))
-            .expect("the enterprise manager path parses");
-        let shown = work
-            .current
-            .as_ref()
-            .and_then(|r| crate::scim::get(r, &path))
-            .and_then(|v| match v {
-                Json::String(s) => Some(s.clone()),
-                Json::Object(o) => o.get("value").and_then(Json::as_str).map(str::to_owned),
-                _ => None,
-            })
-            .filter(|s| !s.is_empty());
-        let op = match shown {
-            Some(s) if s == manager_id => return,
+        let op = match &work.shown {
+            Some(s) if *s == manager_id => return,
             Some(_) => OpKind::Replace,
             None => OpKind::Add,
         };
+        let user = &snapshot.users[work.user];
         let body = dialect::manager_patch(config.dialect, op, &manager_id);
         self.send(
-            &work.object,
-            &work.label,
+            &user.object_id,
+            user.label(),
             Action::LinkManager,
             "PATCH",
             format!("/Users/{}", work.id),
@@ -932,6 +927,34 @@ enum Matched {
     One(Resource),
     /// A failed query or several results: the object fails this cycle.
     Error,
+}
+
+/// The manager id a user resource shows: a plain id string (what Entra writes) or a
+/// `{"value": id}` complex value (what RFC 7643 servers keep).
+fn shown_manager(resource: &Resource) -> Option<String> {
+    let path = Path::parse(&format!("{ENTERPRISE_USER_SCHEMA}:manager")).ok()?;
+    match crate::scim::get(resource, &path)? {
+        Json::String(s) => Some(s.clone()),
+        Json::Object(o) => o.get("value").and_then(Json::as_str).map(str::to_owned),
+        _ => None,
+    }
+    .filter(|s| !s.is_empty())
+}
+
+/// A user's record with the `IsSoftDeleted` the cycle computed, without copying the record.
+struct WithSoftDeleted<'a> {
+    record: &'a Record,
+    value: &'a SourceValue,
+}
+
+impl Source for WithSoftDeleted<'_> {
+    fn attribute(&self, name: &str) -> Option<&SourceValue> {
+        if name == "IsSoftDeleted" {
+            Some(self.value)
+        } else {
+            self.record.attribute(name)
+        }
+    }
 }
 
 fn resource_id(resource: &Resource) -> Option<String> {

@@ -88,8 +88,9 @@ pub struct Entry<'m> {
 pub struct Projection<'m> {
     /// Attribute values in mapping row order, without the manager and members references.
     pub entries: Vec<Entry<'m>>,
-    /// The manager's SOURCE objectId, when the manager row yields one. Entra sends it in a
-    /// separate PATCH once the manager has a target id, never in POST.
+    /// The manager's SOURCE objectId, when the manager row yields one, in either flow (a
+    /// create-only manager row included). Entra sends it in a separate PATCH once the manager
+    /// has a target id, never in POST.
     pub manager: Option<String>,
     /// Group members' SOURCE objectIds, when a `members` row exists and yields any. Entra adds
     /// them by PATCH after the group is created empty.
@@ -158,9 +159,11 @@ impl CompiledMapping {
     ) -> Result<Projection<'m>, ProjectError> {
         let mut values: Vec<Slot> = Vec::with_capacity(self.rows.len());
         for row in &self.rows {
-            // A create-only row is still evaluated on update when it is a matching row: the
-            // match query needs its value whatever the flow.
-            let needed = !(row.create_only && flow == Flow::Update);
+            // A create-only row is still evaluated on update when it is a matching row (the
+            // match query needs its value whatever the flow) or the manager reference (the
+            // manager link is its own step, written once the manager has a target id,
+            // whichever flow the user is in).
+            let needed = !(row.create_only && flow == Flow::Update) || row.role == Role::Manager;
             let matches = self.matching.contains(&values.len());
             values.push(if needed || matches {
                 row.evaluate(source, ctx)?
@@ -184,7 +187,7 @@ impl CompiledMapping {
             targets_enterprise: self.targets_enterprise,
         };
         for (row, value) in self.rows.iter().zip(values) {
-            if row.create_only && flow == Flow::Update {
+            if row.create_only && flow == Flow::Update && row.role != Role::Manager {
                 continue;
             }
             let value = match value {

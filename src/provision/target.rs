@@ -116,7 +116,10 @@ struct Store {
     kind: Kind,
     rules: Vec<Rule>,
     /// Insertion order; a deleted resource leaves `None` so the other slots keep their indexes.
-    slots: Vec<Option<Resource>>,
+    /// Each resource is kept as its compact JSON text: a million users as JSON value trees
+    /// would take several gigabytes, as text under one (BENCHMARKS.md). Every read parses
+    /// the text, which is what a GET answer needs anyway: a resource of its own.
+    slots: Vec<Option<Box<str>>>,
     by_id: HashMap<String, usize>,
     /// The unique attribute's value, case-folded: uniqueness checks and the matching filter
     /// Entra sends for every object (`userName eq "..."`) must not scan the whole store.
@@ -134,12 +137,16 @@ impl Store {
         }
     }
 
-    fn get(&self, id: &str) -> Option<&Resource> {
-        self.by_id.get(id).and_then(|&i| self.slots[i].as_ref())
+    fn get(&self, id: &str) -> Option<Resource> {
+        self.by_id.get(id).and_then(|&i| self.at(i))
     }
 
-    fn iter(&self) -> impl Iterator<Item = &Resource> {
-        self.slots.iter().flatten()
+    fn at(&self, slot: usize) -> Option<Resource> {
+        self.slots[slot].as_deref().map(thaw)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = Resource> + '_ {
+        self.slots.iter().flatten().map(|text| thaw(text))
     }
 
     fn unique_key(&self, resource: &Resource) -> Option<String> {
@@ -168,13 +175,13 @@ impl Store {
         }
     }
 
-    fn push(&mut self, id: String, resource: Resource) {
+    fn push(&mut self, id: String, resource: &Resource) {
         let i = self.slots.len();
-        if let Some(key) = self.unique_key(&resource) {
+        if let Some(key) = self.unique_key(resource) {
             self.by_unique.insert(key, i);
         }
         self.by_id.insert(id, i);
-        self.slots.push(Some(resource));
+        self.slots.push(Some(freeze(resource)));
     }
 
     /// The case-exactness of a filter path, from the schema (RFC 7643 §2.2 `caseExact`).
@@ -196,7 +203,7 @@ impl Store {
     }
 
     /// The resources a filter selects, in insertion order.
-    fn query(&self, filter: Option<&Filter>) -> Vec<&Resource> {
+    fn query(&self, filter: Option<&Filter>) -> Vec<Resource> {
         let Some(filter) = filter else {
             return self.iter().collect();
         };
@@ -222,7 +229,7 @@ impl Store {
             };
             return slot
                 .flatten()
-                .and_then(|&i| self.slots[i].as_ref())
+                .and_then(|&i| self.at(i))
                 .filter(|r| filter.matches_with(r, &exact))
                 .into_iter()
                 .collect();
@@ -231,6 +238,19 @@ impl Store {
             .filter(|r| filter.matches_with(r, &exact))
             .collect()
     }
+}
+
+/// A resource as stored: compact JSON text.
+fn freeze(resource: &Resource) -> Box<str> {
+    // Serialising a map of JSON values cannot fail: every key is a string.
+    serde_json::to_string(resource)
+        .unwrap_or_default()
+        .into_boxed_str()
+}
+
+/// A stored resource back as a map. The text was written by [`freeze`], so it parses.
+fn thaw(text: &str) -> Resource {
+    serde_json::from_str(text).unwrap_or_default()
 }
 
 /// The index key of a unique value: Unicode-lowercased per character, which is how
@@ -294,12 +314,12 @@ impl Target {
     }
 
     /// The resources of a kind, in the order they were created or inserted.
-    pub fn resources(&self, kind: Kind) -> impl Iterator<Item = &Resource> {
+    pub fn resources(&self, kind: Kind) -> impl Iterator<Item = Resource> + '_ {
         self.store(kind).iter()
     }
 
     /// The stored resource with this id (what a GET by id returns, members included).
-    pub fn get(&self, kind: Kind, id: &str) -> Option<&Resource> {
+    pub fn get(&self, kind: Kind, id: &str) -> Option<Resource> {
         self.store(kind).get(id)
     }
 
@@ -340,7 +360,7 @@ impl Target {
         {
             return Err(store.uniqueness(&resource));
         }
-        self.store_mut(kind).push(id.clone(), resource);
+        self.store_mut(kind).push(id.clone(), &resource);
         Ok(id)
     }
 
@@ -360,7 +380,7 @@ impl Target {
                 0x8000 | ((lo >> 48) & 0x3fff),
                 lo & 0xffff_ffff_ffff
             );
-            if self.get(Kind::User, &id).is_none() && self.get(Kind::Group, &id).is_none() {
+            if !self.users.by_id.contains_key(&id) && !self.groups.by_id.contains_key(&id) {
                 return id;
             }
         }
@@ -429,7 +449,7 @@ impl Target {
         let id = self.next_id();
         let location = self.location(kind, &id);
         let resource = server_fields(kind, resource, &id, &location);
-        self.store_mut(kind).push(id, resource.clone());
+        self.store_mut(kind).push(id, &resource);
         Ok(Response {
             status: 201,
             body: Some(Value::Object(resource)),
@@ -476,7 +496,7 @@ impl Target {
         let body = body.ok_or_else(|| {
             ScimError::bad_request(ScimType::InvalidSyntax, "a PATCH needs a PatchOp body")
         })?;
-        let old = store.slots[slot].as_ref().expect("indexed slots are live");
+        let old = store.at(slot).ok_or_else(|| not_found(kind, id))?;
         let mut resource = old.clone();
         scim::apply_patch(&mut resource, body)?;
         if resource.get("id") != old.get("id") {
@@ -490,7 +510,7 @@ impl Target {
             resource.insert("meta".to_owned(), meta.clone());
         }
         store.store_rules(&mut resource);
-        let old_key = store.unique_key(old);
+        let old_key = store.unique_key(&old);
         let new_key = store.unique_key(&resource);
         if store.taken(new_key.as_deref(), Some(slot)).is_some() {
             return Err(store.uniqueness(&resource));
@@ -504,12 +524,12 @@ impl Target {
                 store.by_unique.insert(k, slot);
             }
         }
-        store.slots[slot] = Some(resource);
+        store.slots[slot] = Some(freeze(&resource));
         // Entra expects 200 for a user PATCH (E9; the body is optional, we return the resource
         // so a caller can see what the vendor kept) and 204 for a group PATCH (E19–E21:
         // returning the member list is discouraged).
         Ok(match kind {
-            Kind::User => Response::ok(200, Value::Object(store.slots[slot].clone().unwrap())),
+            Kind::User => Response::ok(200, Value::Object(resource)),
             Kind::Group => Response::no_content(),
         })
     }
@@ -517,8 +537,8 @@ impl Target {
     fn delete(&mut self, kind: Kind, id: &str) -> Result<Response, ScimError> {
         let store = self.store_mut(kind);
         let slot = store.by_id.remove(id).ok_or_else(|| not_found(kind, id))?;
-        let resource = store.slots[slot].take().expect("indexed slots are live");
-        if let Some(k) = store.unique_key(&resource) {
+        let resource = store.slots[slot].take().map(|text| thaw(&text));
+        if let Some(k) = resource.and_then(|r| store.unique_key(&r)) {
             store.by_unique.remove(&k);
         }
         Ok(Response::no_content())
@@ -581,12 +601,11 @@ fn excluded_attributes(query: &str) -> Result<Vec<Path>, ScimError> {
     Ok(out)
 }
 
-fn without(resource: &Resource, excluded: &[Path]) -> Resource {
-    let mut out = resource.clone();
+fn without(mut resource: Resource, excluded: &[Path]) -> Resource {
     for path in excluded {
-        remove_at(&mut out, path);
+        remove_at(&mut resource, path);
     }
-    out
+    resource
 }
 
 /// A path segment with `%XX` escapes decoded (ids with reserved characters travel escaped).
