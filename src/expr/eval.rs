@@ -9,7 +9,7 @@ use super::dotnet::datetime::DateTime;
 use super::error::Error;
 use super::syntax::CmpOp;
 use super::value::Value;
-use crate::model::source::{Source, SourceValue};
+use crate::model::source::{Source, SourceRef};
 
 /// What an evaluation needs besides the source object: the clock, the random generator, the
 /// tenant's default domain and SelectUniqueValue's uniqueness check. Everything that could
@@ -157,14 +157,12 @@ fn borrow<'a>(v: &'a Value<'static>) -> Value<'a> {
 }
 
 /// A source attribute, borrowed from the source object.
-pub(crate) fn attribute(v: Option<&SourceValue>) -> Value<'_> {
+pub(crate) fn attribute(v: Option<SourceRef<'_>>) -> Value<'_> {
     match v {
         None => Value::Null,
-        Some(SourceValue::Str(s)) => Value::str(s),
-        Some(SourceValue::Bool(b)) => Value::Bool(*b),
-        Some(SourceValue::List(l)) => {
-            Value::List(l.iter().map(|s| Cow::Borrowed(s.as_str())).collect())
-        }
+        Some(SourceRef::Str(s)) => Value::str(s),
+        Some(SourceRef::Bool(b)) => Value::Bool(b),
+        Some(SourceRef::List(l)) => Value::List(l.iter().map(Cow::Borrowed).collect()),
     }
 }
 

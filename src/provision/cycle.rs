@@ -27,7 +27,7 @@ use super::scope::{CompiledScopeFilter, compile_scope, in_scope, is_soft_deleted
 use super::target::{Kind, Target};
 use crate::expr::Context;
 use crate::model::mapping::{Action as TargetAction, Dialect, MappingFile, TargetAttribute};
-use crate::model::source::{Record, Source, SourceValue};
+use crate::model::source::{Record, Source, SourceRef, SourceValue};
 use crate::scim::{ENTERPRISE_USER_SCHEMA, Filter, Path, Resource, ScimError, encode_query};
 
 /// Why Entra sends a request.
@@ -948,9 +948,9 @@ struct WithSoftDeleted<'a> {
 }
 
 impl Source for WithSoftDeleted<'_> {
-    fn attribute(&self, name: &str) -> Option<&SourceValue> {
+    fn attribute(&self, name: &str) -> Option<SourceRef<'_>> {
         if name == "IsSoftDeleted" {
-            Some(self.value)
+            Some(self.value.as_ref())
         } else {
             self.record.attribute(name)
         }

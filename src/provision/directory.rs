@@ -8,7 +8,7 @@
 //! (objectIds). A user missing from a later snapshot was hard-deleted.
 
 use crate::input::{self, FileError};
-use crate::model::source::{Record, Source, SourceValue};
+use crate::model::source::{Record, Source, SourceRef};
 
 /// The YAML text of the built-in sample directory (`mappings/samples/directory.yaml`).
 pub const SAMPLE_DIRECTORY_YAML: &str = include_str!("../../mappings/samples/directory.yaml");
@@ -40,9 +40,9 @@ impl DirectoryUser {
     /// `accountEnabled` as a Boolean; absent or unreadable means unknown.
     pub fn account_enabled(&self) -> Option<bool> {
         match self.record.attribute("accountEnabled")? {
-            SourceValue::Bool(b) => Some(*b),
-            SourceValue::Str(s) if s.eq_ignore_ascii_case("true") => Some(true),
-            SourceValue::Str(s) if s.eq_ignore_ascii_case("false") => Some(false),
+            SourceRef::Bool(b) => Some(b),
+            SourceRef::Str(s) if s.eq_ignore_ascii_case("true") => Some(true),
+            SourceRef::Str(s) if s.eq_ignore_ascii_case("false") => Some(false),
             _ => None,
         }
     }
@@ -79,7 +79,7 @@ fn label<'a>(record: &'a Record, names: &[&str], fallback: &'a str) -> &'a str {
     names
         .iter()
         .find_map(|n| match record.attribute(n) {
-            Some(SourceValue::Str(s)) if !s.is_empty() => Some(s.as_str()),
+            Some(SourceRef::Str(s)) if !s.is_empty() => Some(s),
             _ => None,
         })
         .unwrap_or(fallback)

@@ -220,6 +220,7 @@ impl<'de> Visitor<'de> for ObjectSeed {
                 self.fault(None, "has no `objectId` (a non-empty string)"),
             ));
         }
+        out.record.shrink_to_fit();
         Ok(out)
     }
 }

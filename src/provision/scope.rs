@@ -7,7 +7,7 @@
 use crate::expr::dotnet::regex::DotNetRegex;
 use crate::model::mapping::{ScopeClause, ScopeFilter};
 use crate::model::scope::ScopeOperator;
-use crate::model::source::{Source, SourceValue};
+use crate::model::source::{Source, SourceRef};
 
 /// One scoping filter, ready to evaluate: its clauses all must hold.
 #[derive(Debug)]
@@ -165,26 +165,24 @@ impl CompiledClause {
 /// both `accountEnabled: true` and `"True"`), a one-element list as its element. Empty values
 /// and lists of several values give `None`: Entra cannot filter multi-valued attributes, so
 /// such clauses are false rather than guessing at "any" or "all" semantics.
-fn single_text(value: &SourceValue) -> Option<std::borrow::Cow<'_, str>> {
+fn single_text(value: SourceRef<'_>) -> Option<std::borrow::Cow<'_, str>> {
     let text: std::borrow::Cow<'_, str> = match value {
-        SourceValue::Str(s) => s.as_str().into(),
-        SourceValue::Bool(b) => crate::expr::value::bool_text(*b).into(),
-        SourceValue::List(items) => match items.as_slice() {
-            [one] => one.as_str().into(),
-            _ => return None,
-        },
+        SourceRef::Str(s) => s.into(),
+        SourceRef::Bool(b) => crate::expr::value::bool_text(b).into(),
+        SourceRef::List(items) if items.len() == 1 => items.get(0)?.into(),
+        SourceRef::List(_) => return None,
     };
     (!text.is_empty()).then_some(text)
 }
 
 /// Whether the attribute holds anything at all (for IS NULL / IS NOT NULL, where a list of
 /// several values is simply "not null").
-fn has_values(value: Option<&SourceValue>) -> bool {
+fn has_values(value: Option<SourceRef<'_>>) -> bool {
     match value {
         None => false,
-        Some(SourceValue::Str(s)) => !s.is_empty(),
-        Some(SourceValue::Bool(_)) => true,
-        Some(SourceValue::List(items)) => items.iter().any(|s| !s.is_empty()),
+        Some(SourceRef::Str(s)) => !s.is_empty(),
+        Some(SourceRef::Bool(_)) => true,
+        Some(SourceRef::List(items)) => items.iter().any(|s| !s.is_empty()),
     }
 }
 
