@@ -15,6 +15,10 @@ use entramap::provision::directory::{self, Directory};
 use entramap::provision::sample::{self, Format, Options};
 use entramap::provision::transcript::Summary;
 
+// The binary's allocator, so the figures are the command's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }

@@ -16,6 +16,11 @@
 
 use std::collections::{HashMap, HashSet};
 
+/// Hash maps keyed by ids: foldhash is several times faster than SipHash on short strings,
+/// and a simulation hashes every object id a few times per cycle.
+type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+type Set<K> = HashSet<K, foldhash::fast::RandomState>;
+
 use serde_json::Value as Json;
 
 use super::dialect;
@@ -193,10 +198,10 @@ struct GroupLink {
 /// What persists across cycles: the app and Entra's links.
 struct State<E> {
     endpoint: E,
-    users: HashMap<String, String>,
+    users: Map<String, String>,
     /// Linked user objectIds in link order, so deletes come out in a stable order.
     user_order: Vec<String>,
-    groups: HashMap<String, GroupLink>,
+    groups: Map<String, GroupLink>,
     group_order: Vec<String>,
 }
 
@@ -279,9 +284,9 @@ impl<E: Endpoint> Simulator<E> {
             },
             state: State {
                 endpoint,
-                users: HashMap::new(),
+                users: Map::default(),
                 user_order: Vec::new(),
-                groups: HashMap::new(),
+                groups: Map::default(),
                 group_order: Vec::new(),
             },
         })
@@ -333,6 +338,8 @@ impl<E: Endpoint> Simulator<E> {
             emit,
             failures: Vec::new(),
         };
+        let unlinked = snapshot.users.len().saturating_sub(run.state.users.len());
+        run.state.users.reserve(unlinked);
         let mut managers = Vec::new();
         for (i, user) in snapshot.users.iter().enumerate() {
             if let Some(m) = run.user(config, i, user) {
@@ -683,14 +690,14 @@ impl<E: Endpoint> Run<'_, E> {
 
     /// DELETE users that were linked but left the snapshot (hard-deleted in Entra).
     fn delete_users(&mut self, config: &Config, snapshot: &Directory) {
-        let present: HashSet<&str> = snapshot
+        if !config.user_actions.contains(&TargetAction::Delete) {
+            return;
+        }
+        let present: Set<&str> = snapshot
             .users
             .iter()
             .map(|u| u.object_id.as_str())
             .collect();
-        if !config.user_actions.contains(&TargetAction::Delete) {
-            return;
-        }
         let gone: Vec<String> = self
             .state
             .user_order
@@ -698,24 +705,34 @@ impl<E: Endpoint> Run<'_, E> {
             .filter(|o| !present.contains(o.as_str()))
             .cloned()
             .collect();
-        for oid in gone {
-            let Some(id) = self.state.users.remove(&oid) else {
+        if gone.is_empty() {
+            return;
+        }
+        // One pass over the link order and the group caches for all deletes, not one per
+        // deleted user: a mass deletion must not turn quadratic.
+        let gone_set: Set<&str> = gone.iter().map(String::as_str).collect();
+        self.state
+            .user_order
+            .retain(|o| !gone_set.contains(o.as_str()));
+        let mut deleted: Set<String> = Set::default();
+        for oid in &gone {
+            let Some(id) = self.state.users.remove(oid) else {
                 continue;
             };
-            self.state.user_order.retain(|o| *o != oid);
             self.send(
-                &oid,
-                &oid,
+                oid,
+                oid,
                 Action::Delete,
                 "DELETE",
                 format!("/Users/{id}"),
                 None,
             );
-            // The app drops a deleted user from its groups; Entra's membership cache follows
-            // (assumption: no remove-members PATCH for a user that no longer exists).
-            for link in self.state.groups.values_mut() {
-                link.members.retain(|m| *m != id);
-            }
+            deleted.insert(id);
+        }
+        // The app drops a deleted user from its groups; Entra's membership cache follows
+        // (assumption: no remove-members PATCH for a user that no longer exists).
+        for link in self.state.groups.values_mut() {
+            link.members.retain(|m| !deleted.contains(m));
         }
     }
 
@@ -883,7 +900,7 @@ impl<E: Endpoint> Run<'_, E> {
         if !groups.actions.contains(&TargetAction::Delete) {
             return;
         }
-        let keep: HashSet<&str> = snapshot
+        let keep: Set<&str> = snapshot
             .groups
             .iter()
             .filter(|g| g.assigned && in_scope(&groups.scope, &g.record))

@@ -11,7 +11,10 @@
 
 use std::collections::HashMap;
 
-use serde_json::{Map, Value, json};
+/// See `cycle.rs`: ids and userNames are hashed on every request.
+type IdMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+use serde_json::{Value, json};
 
 use super::endpoint::Endpoint;
 pub use super::endpoint::Response;
@@ -116,14 +119,14 @@ struct Store {
     kind: Kind,
     rules: Vec<Rule>,
     /// Insertion order; a deleted resource leaves `None` so the other slots keep their indexes.
-    /// Each resource is kept as its compact JSON text: a million users as JSON value trees
-    /// would take several gigabytes, as text under one (BENCHMARKS.md). Every read parses
-    /// the text, which is what a GET answer needs anyway: a resource of its own.
-    slots: Vec<Option<Box<str>>>,
-    by_id: HashMap<String, usize>,
+    /// Each resource is kept encoded ([`freeze`]): a million users as JSON value trees would
+    /// take several gigabytes, encoded under one (BENCHMARKS.md). Every read decodes, which
+    /// is what a GET answer needs anyway: a resource of its own.
+    slots: Vec<Option<Box<[u8]>>>,
+    by_id: IdMap<String, usize>,
     /// The unique attribute's value, case-folded: uniqueness checks and the matching filter
     /// Entra sends for every object (`userName eq "..."`) must not scan the whole store.
-    by_unique: HashMap<String, usize>,
+    by_unique: IdMap<String, usize>,
 }
 
 impl Store {
@@ -132,8 +135,8 @@ impl Store {
             kind,
             rules: rules_for(attributes),
             slots: Vec::new(),
-            by_id: HashMap::new(),
-            by_unique: HashMap::new(),
+            by_id: IdMap::default(),
+            by_unique: IdMap::default(),
         }
     }
 
@@ -240,17 +243,124 @@ impl Store {
     }
 }
 
-/// A resource as stored: compact JSON text.
-fn freeze(resource: &Resource) -> Box<str> {
-    // Serialising a map of JSON values cannot fail: every key is a string.
-    serde_json::to_string(resource)
-        .unwrap_or_default()
-        .into_boxed_str()
+/// A resource as stored: a compact binary encoding of its JSON tree (see [`encode`]).
+fn freeze(resource: &Resource) -> Box<[u8]> {
+    let mut out = Vec::with_capacity(512);
+    encode_map(resource, &mut out);
+    out.into_boxed_slice()
 }
 
-/// A stored resource back as a map. The text was written by [`freeze`], so it parses.
-fn thaw(text: &str) -> Resource {
-    serde_json::from_str(text).unwrap_or_default()
+/// A stored resource back as a map.
+fn thaw(bytes: &[u8]) -> Resource {
+    let mut input = bytes;
+    decode_map(&mut input).unwrap_or_default()
+}
+
+// The store's encoding. JSON text would do, but a resource is decoded on every read and
+// re-encoded on every write, and at a million users those dominate a cycle: this form needs
+// no escaping, no number parsing and knows each map's size before filling it (so the
+// ordered map never grows and rehashes). Tags: 0 null, 1 false, 2 true, 3 number (its JSON
+// text), 4 string, 5 array, 6 object; lengths are LEB128.
+
+fn encode(value: &Value, out: &mut Vec<u8>) {
+    match value {
+        Value::Null => out.push(0),
+        Value::Bool(b) => out.push(1 + u8::from(*b)),
+        Value::Number(n) => {
+            out.push(3);
+            encode_str(&n.to_string(), out);
+        }
+        Value::String(s) => {
+            out.push(4);
+            encode_str(s, out);
+        }
+        Value::Array(items) => {
+            out.push(5);
+            encode_len(items.len(), out);
+            for item in items {
+                encode(item, out);
+            }
+        }
+        Value::Object(map) => {
+            out.push(6);
+            encode_map(map, out);
+        }
+    }
+}
+
+fn encode_map(map: &Resource, out: &mut Vec<u8>) {
+    encode_len(map.len(), out);
+    for (k, v) in map {
+        encode_str(k, out);
+        encode(v, out);
+    }
+}
+
+fn encode_str(s: &str, out: &mut Vec<u8>) {
+    encode_len(s.len(), out);
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn encode_len(mut n: usize, out: &mut Vec<u8>) {
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+fn decode(input: &mut &[u8]) -> Option<Value> {
+    let (&tag, rest) = input.split_first()?;
+    *input = rest;
+    Some(match tag {
+        0 => Value::Null,
+        1 => Value::Bool(false),
+        2 => Value::Bool(true),
+        3 => Value::Number(decode_str(input)?.parse().ok()?),
+        4 => Value::String(decode_str(input)?.to_owned()),
+        5 => {
+            let n = decode_len(input)?;
+            let mut items = Vec::with_capacity(n.min(input.len()));
+            for _ in 0..n {
+                items.push(decode(input)?);
+            }
+            Value::Array(items)
+        }
+        6 => Value::Object(decode_map(input)?),
+        _ => return None,
+    })
+}
+
+fn decode_map(input: &mut &[u8]) -> Option<Resource> {
+    let n = decode_len(input)?;
+    let mut map = Resource::with_capacity(n.min(input.len()));
+    for _ in 0..n {
+        let key = decode_str(input)?.to_owned();
+        let value = decode(input)?;
+        map.insert(key, value);
+    }
+    Some(map)
+}
+
+fn decode_str<'a>(input: &mut &'a [u8]) -> Option<&'a str> {
+    let n = decode_len(input)?;
+    let (bytes, rest) = input.split_at_checked(n)?;
+    *input = rest;
+    std::str::from_utf8(bytes).ok()
+}
+
+fn decode_len(input: &mut &[u8]) -> Option<usize> {
+    let mut n = 0usize;
+    let mut shift = 0;
+    loop {
+        let (&byte, rest) = input.split_first()?;
+        *input = rest;
+        n |= usize::from(byte & 0x7f).checked_shl(shift)?;
+        if byte < 0x80 {
+            return Some(n);
+        }
+        shift += 7;
+    }
 }
 
 /// The index key of a unique value: Unicode-lowercased per character, which is how
@@ -496,21 +606,23 @@ impl Target {
         let body = body.ok_or_else(|| {
             ScimError::bad_request(ScimType::InvalidSyntax, "a PATCH needs a PatchOp body")
         })?;
-        let old = store.at(slot).ok_or_else(|| not_found(kind, id))?;
-        let mut resource = old.clone();
-        scim::apply_patch(&mut resource, body)?;
-        if resource.get("id") != old.get("id") {
+        // A fresh copy from the stored text: a failed PATCH leaves the stored one untouched.
+        let resource = store.at(slot).ok_or_else(|| not_found(kind, id))?;
+        let old_id = resource.get("id").cloned();
+        let old_meta = resource.get("meta").cloned();
+        let old_key = store.unique_key(&resource);
+        let mut resource = scim::apply_patch_owned(resource, body)?;
+        if resource.get("id") != old_id.as_ref() {
             return Err(ScimError::bad_request(
                 ScimType::Mutability,
                 "`id` is assigned by the service provider and cannot change",
             ));
         }
         // `meta` is read-only too; keep the server's rather than failing the whole PATCH.
-        if let Some(meta) = old.get("meta") {
-            resource.insert("meta".to_owned(), meta.clone());
+        if let Some(meta) = old_meta {
+            resource.insert("meta".to_owned(), meta);
         }
         store.store_rules(&mut resource);
-        let old_key = store.unique_key(&old);
         let new_key = store.unique_key(&resource);
         if store.taken(new_key.as_deref(), Some(slot)).is_some() {
             return Err(store.uniqueness(&resource));
@@ -548,31 +660,25 @@ impl Target {
 /// The server-owned parts of a new resource: `schemas` (the core schema when none was sent),
 /// `id` right after it, and `meta` with `resourceType` and `location`, in place of the one Entra
 /// sends. No timestamps, so runs are reproducible.
-fn server_fields(kind: Kind, sent: Resource, id: &str, location: &str) -> Resource {
+fn server_fields(kind: Kind, mut resource: Resource, id: &str, location: &str) -> Resource {
     let meta = json!({ "resourceType": kind.resource_type(), "location": location });
-    let mut out = Map::new();
-    let schemas = sent
-        .get("schemas")
-        .cloned()
+    // Edited in place (the body has every other attribute in order already) rather than
+    // rebuilt, which would hash every key again.
+    let schemas = scim::resource::remove_ci(&mut resource, "schemas")
         .unwrap_or_else(|| json!([kind.core_schema()]));
-    out.insert("schemas".to_owned(), schemas);
-    out.insert("id".to_owned(), Value::from(id));
-    let mut has_meta = false;
-    for (k, v) in sent {
-        if k.eq_ignore_ascii_case("schemas") || k.eq_ignore_ascii_case("id") {
-            continue;
+    scim::resource::remove_ci(&mut resource, "id");
+    resource.shift_insert(0, "schemas".to_owned(), schemas);
+    resource.shift_insert(1, "id".to_owned(), Value::from(id));
+    match scim::resource::index_ci(&resource, "meta") {
+        Some(i) => {
+            scim::resource::remove_ci(&mut resource, "meta");
+            resource.shift_insert(i, "meta".to_owned(), meta);
         }
-        if k.eq_ignore_ascii_case("meta") {
-            has_meta = true;
-            out.insert("meta".to_owned(), meta.clone());
-        } else {
-            out.insert(k, v);
+        None => {
+            resource.insert("meta".to_owned(), meta);
         }
     }
-    if !has_meta {
-        out.insert("meta".to_owned(), meta);
-    }
-    out
+    resource
 }
 
 /// The `excludedAttributes` parameter as paths (`members` for every group read, E16/E17).

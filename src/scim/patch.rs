@@ -137,6 +137,16 @@ pub fn apply(resource: &mut Resource, body: &Value) -> Result<(), ScimError> {
     apply_operations(resource, &ops)
 }
 
+/// [`apply`] to a resource the caller owns and drops on failure (a copy already), without
+/// the defensive copy `apply` makes.
+pub fn apply_owned(mut resource: Resource, body: &Value) -> Result<Resource, ScimError> {
+    let ops = parse_operations(body)?;
+    for op in &ops {
+        apply_one(&mut resource, op)?;
+    }
+    Ok(resource)
+}
+
 /// Applies parsed operations in order, all or nothing.
 pub fn apply_operations(resource: &mut Resource, ops: &[Operation]) -> Result<(), ScimError> {
     // Work on a copy so a failing op in the middle leaves the stored resource untouched.

@@ -20,12 +20,18 @@ pub type Resource = Map<String, Value>;
 
 /// The key in `map` naming `name`, ignoring ASCII case; the exact spelling wins when both exist.
 pub fn key_ci<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
-    if let Some((k, _)) = map.get_key_value(name) {
-        return Some(k);
+    // A linear scan, not a hash lookup: resources have a few dozen keys at most, and
+    // serde_json's ordered map hashes with SipHash, which costs more than the comparisons.
+    let mut folded = None;
+    for k in map.keys() {
+        if k == name {
+            return Some(k);
+        }
+        if folded.is_none() && k.eq_ignore_ascii_case(name) {
+            folded = Some(k.as_str());
+        }
     }
-    map.keys()
-        .find(|k| k.eq_ignore_ascii_case(name))
-        .map(String::as_str)
+    folded
 }
 
 /// The value of attribute `name`, ignoring ASCII case.
@@ -33,9 +39,23 @@ pub fn get_ci<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Value> 
     key_ci(map, name).and_then(|k| map.get(k))
 }
 
-pub(super) fn get_mut_ci<'a>(map: &'a mut Map<String, Value>, name: &str) -> Option<&'a mut Value> {
-    let key = key_ci(map, name)?.to_owned();
-    map.get_mut(&key)
+pub(crate) fn get_mut_ci<'a>(map: &'a mut Map<String, Value>, name: &str) -> Option<&'a mut Value> {
+    let index = index_ci(map, name)?;
+    map.iter_mut().nth(index).map(|(_, v)| v)
+}
+
+/// The position of [`key_ci`]'s key.
+pub(crate) fn index_ci(map: &Map<String, Value>, name: &str) -> Option<usize> {
+    let mut folded = None;
+    for (i, k) in map.keys().enumerate() {
+        if k == name {
+            return Some(i);
+        }
+        if folded.is_none() && k.eq_ignore_ascii_case(name) {
+            folded = Some(i);
+        }
+    }
+    folded
 }
 
 /// Writes `value` under the existing key for `name` (keeping its spelling and position) or
@@ -50,7 +70,7 @@ pub(super) fn insert_ci(map: &mut Map<String, Value>, name: &str, value: Value) 
 }
 
 /// Removes attribute `name`, keeping the order of the other keys.
-pub(super) fn remove_ci(map: &mut Map<String, Value>, name: &str) -> Option<Value> {
+pub(crate) fn remove_ci(map: &mut Map<String, Value>, name: &str) -> Option<Value> {
     let key = key_ci(map, name)?.to_owned();
     map.shift_remove(&key)
 }
