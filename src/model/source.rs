@@ -100,7 +100,7 @@ impl std::fmt::Display for RecordError {
 #[derive(Clone, Default)]
 pub struct Record {
     text: String,
-    /// Sorted by name; names are unique.
+    /// Sorted by name length, then bytes (see `find`); names are unique.
     fields: Vec<Field>,
     /// Ranges of list values, referenced by [`Packed::List`] fields.
     items: Vec<(u32, u32)>,
@@ -180,8 +180,13 @@ impl Record {
     }
 
     fn find(&self, name: &str) -> Result<usize, usize> {
-        self.fields
-            .binary_search_by(|f| slice(&self.text, f.name).cmp(name))
+        // Ordered by length first: most probes then end on one integer comparison instead of
+        // a string comparison, and expressions read a record's attributes many times.
+        self.fields.binary_search_by(|f| {
+            (f.name.1 as usize)
+                .cmp(&name.len())
+                .then_with(|| slice(&self.text, f.name).cmp(name))
+        })
     }
 
     fn value(&self, field: &Field) -> SourceRef<'_> {
@@ -195,12 +200,12 @@ impl Record {
         }
     }
 
-    /// Attribute names, in byte order.
+    /// Attribute names, shortest first (ties in byte order).
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.fields.iter().map(|f| slice(&self.text, f.name))
     }
 
-    /// Attribute names and values, in name order.
+    /// Attribute names and values, in [`Record::names`] order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, SourceRef<'_>)> {
         self.fields
             .iter()

@@ -368,6 +368,7 @@ fn decode_len(input: &mut &[u8]) -> Option<usize> {
 /// would make the two disagree).
 fn fold(value: &Value) -> Option<String> {
     match value {
+        Value::String(s) if s.is_ascii() => Some(s.to_ascii_lowercase()),
         Value::String(s) => Some(s.chars().flat_map(char::to_lowercase).collect()),
         Value::Number(n) => Some(n.to_string()),
         Value::Bool(b) => Some(b.to_string()),
