@@ -198,9 +198,10 @@ struct GroupLink {
 /// What persists across cycles: the app and Entra's links.
 struct State<E> {
     endpoint: E,
-    users: Map<String, String>,
-    /// Linked user objectIds in link order, so deletes come out in a stable order.
-    user_order: Vec<String>,
+    /// Linked users, source objectId → target id, in link order (deletes come out in a stable
+    /// order). One ordered map rather than a map and an order list: a million links are a
+    /// large share of a big simulation's memory.
+    users: indexmap::IndexMap<Box<str>, Box<str>, foldhash::fast::RandomState>,
     groups: Map<String, GroupLink>,
     group_order: Vec<String>,
 }
@@ -284,8 +285,7 @@ impl<E: Endpoint> Simulator<E> {
             },
             state: State {
                 endpoint,
-                users: Map::default(),
-                user_order: Vec::new(),
+                users: indexmap::IndexMap::default(),
                 groups: Map::default(),
                 group_order: Vec::new(),
             },
@@ -304,10 +304,7 @@ impl<E: Endpoint> Simulator<E> {
 
     /// The target ids Entra linked, user objectId → id, in link order.
     pub fn user_links(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.state
-            .user_order
-            .iter()
-            .filter_map(|o| Some((o.as_str(), self.state.users.get(o)?.as_str())))
+        self.state.users.iter().map(|(o, id)| (&**o, &**id))
     }
 
     /// The target ids Entra linked, group objectId → id, in link order.
@@ -320,7 +317,7 @@ impl<E: Endpoint> Simulator<E> {
 
     /// The target id linked to a source objectId, if any.
     pub fn linked_user(&self, object_id: &str) -> Option<&str> {
-        self.state.users.get(object_id).map(String::as_str)
+        self.state.users.get(object_id).map(|id| &**id)
     }
 
     /// Run one cycle over `snapshot`, handing each request to `emit` as soon as its response
@@ -369,14 +366,12 @@ impl<E: Endpoint> Simulator<E> {
 /// What the manager pass needs of a user processed in the first pass: a few strings, not the
 /// resource, since a first cycle holds one for most users of the directory.
 struct ManagerWork {
-    /// The user's index in the snapshot.
+    /// The user's index in the snapshot (its target id is in the links).
     user: usize,
-    /// The user's target id.
-    id: String,
     /// The manager's source objectId.
-    manager: String,
+    manager: Box<str>,
     /// The manager id the app showed when it last returned the user.
-    shown: Option<String>,
+    shown: Option<Box<str>>,
 }
 
 /// What the membership pass needs of a group processed in the group pass.
@@ -472,7 +467,8 @@ impl<E: Endpoint> Run<'_, E> {
         let can = |a: TargetAction| config.user_actions.contains(&a);
         // One projection per user and cycle: the flow's own, which also carries the manager
         // reference.
-        let (id, projection, current) = match self.state.users.get(oid).cloned() {
+        // The target id stays in the links: the manager pass reads it from there.
+        let (_, projection, current) = match self.state.users.get(oid).map(|id| id.to_string()) {
             None => {
                 // Entra neither matches nor creates users that are disabled or out of scope
                 // (§3.4: "A user that is disabled in Entra is never provisioned").
@@ -560,9 +556,8 @@ impl<E: Endpoint> Run<'_, E> {
         let manager = projection.manager?;
         Some(ManagerWork {
             user: index,
-            id,
-            manager,
-            shown: shown_manager(&current),
+            manager: manager.into(),
+            shown: shown_manager(&current).map(String::into_boxed_str),
         })
     }
 
@@ -584,14 +579,7 @@ impl<E: Endpoint> Run<'_, E> {
     }
 
     fn link_user(&mut self, oid: &str, id: &str) {
-        if self
-            .state
-            .users
-            .insert(oid.to_owned(), id.to_owned())
-            .is_none()
-        {
-            self.state.user_order.push(oid.to_owned());
-        }
+        self.state.users.insert(oid.into(), id.into());
     }
 
     /// Query by each matching attribute in precedence order, stopping at the first hit.
@@ -668,22 +656,35 @@ impl<E: Endpoint> Run<'_, E> {
     /// The manager PATCH, when the manager has a target id that the app does not show yet.
     fn manager(&mut self, config: &Config, snapshot: &Directory, work: &ManagerWork) {
         // A manager out of scope has no target id: Entra leaves the reference unresolved.
-        let Some(manager_id) = self.state.users.get(&work.manager).cloned() else {
+        let Some(manager_id) = self
+            .state
+            .users
+            .get(&*work.manager)
+            .map(|id| id.to_string())
+        else {
             return;
         };
         let op = match &work.shown {
-            Some(s) if *s == manager_id => return,
+            Some(s) if **s == *manager_id => return,
             Some(_) => OpKind::Replace,
             None => OpKind::Add,
         };
         let user = &snapshot.users[work.user];
+        let Some(id) = self
+            .state
+            .users
+            .get(user.object_id.as_str())
+            .map(|id| id.to_string())
+        else {
+            return;
+        };
         let body = dialect::manager_patch(config.dialect, op, &manager_id);
         self.send(
             &user.object_id,
             user.label(),
             Action::LinkManager,
             "PATCH",
-            format!("/Users/{}", work.id),
+            format!("/Users/{id}"),
             Some(body),
         );
     }
@@ -698,27 +699,21 @@ impl<E: Endpoint> Run<'_, E> {
             .iter()
             .map(|u| u.object_id.as_str())
             .collect();
-        let gone: Vec<String> = self
+        let gone: Vec<(Box<str>, Box<str>)> = self
             .state
-            .user_order
+            .users
             .iter()
-            .filter(|o| !present.contains(o.as_str()))
-            .cloned()
+            .filter(|(o, _)| !present.contains(&***o))
+            .map(|(o, id)| (o.clone(), id.clone()))
             .collect();
         if gone.is_empty() {
             return;
         }
-        // One pass over the link order and the group caches for all deletes, not one per
-        // deleted user: a mass deletion must not turn quadratic.
-        let gone_set: Set<&str> = gone.iter().map(String::as_str).collect();
-        self.state
-            .user_order
-            .retain(|o| !gone_set.contains(o.as_str()));
+        // One pass over the links and the group caches for all deletes, not one per deleted
+        // user: a mass deletion must not turn quadratic.
+        self.state.users.retain(|o, _| present.contains(&**o));
         let mut deleted: Set<String> = Set::default();
-        for oid in &gone {
-            let Some(id) = self.state.users.remove(oid) else {
-                continue;
-            };
+        for (oid, id) in &gone {
             self.send(
                 oid,
                 oid,
@@ -727,7 +722,7 @@ impl<E: Endpoint> Run<'_, E> {
                 format!("/Users/{id}"),
                 None,
             );
-            deleted.insert(id);
+            deleted.insert(id.to_string());
         }
         // The app drops a deleted user from its groups; Entra's membership cache follows
         // (assumption: no remove-members PATCH for a user that no longer exists).
@@ -853,7 +848,7 @@ impl<E: Endpoint> Run<'_, E> {
         let desired: Vec<String> = work
             .members
             .iter()
-            .filter_map(|m| self.state.users.get(m).cloned())
+            .filter_map(|m| self.state.users.get(m.as_str()).map(|id| id.to_string()))
             .collect();
         let Some(link) = self.state.groups.get(&work.object) else {
             return;

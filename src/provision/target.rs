@@ -260,7 +260,80 @@ fn thaw(bytes: &[u8]) -> Resource {
 // re-encoded on every write, and at a million users those dominate a cycle: this form needs
 // no escaping, no number parsing and knows each map's size before filling it (so the
 // ordered map never grows and rehashes). Tags: 0 null, 1 false, 2 true, 3 number (its JSON
-// text), 4 string, 5 array, 6 object; lengths are LEB128.
+// text), 4 string, 5 array, 6 object. Lengths are LEB128. A string is its length doubled
+// and its bytes, or, for one of the [`COMMON`] strings (schema URNs, attribute names, type
+// values), its index doubled plus one: most of a SCIM resource's bytes are those names, and
+// a million resources hold them a million times.
+
+/// Strings stored as one byte. Append only: the index is the encoding.
+const COMMON: &[&str] = &[
+    "urn:ietf:params:scim:schemas:core:2.0:User",
+    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+    "urn:ietf:params:scim:schemas:core:2.0:Group",
+    "schemas",
+    "id",
+    "externalId",
+    "userName",
+    "active",
+    "displayName",
+    "nickName",
+    "title",
+    "userType",
+    "preferredLanguage",
+    "locale",
+    "timezone",
+    "emails",
+    "phoneNumbers",
+    "addresses",
+    "roles",
+    "name",
+    "givenName",
+    "familyName",
+    "middleName",
+    "formatted",
+    "honorificPrefix",
+    "honorificSuffix",
+    "streetAddress",
+    "locality",
+    "region",
+    "postalCode",
+    "country",
+    "type",
+    "value",
+    "primary",
+    "display",
+    "work",
+    "home",
+    "mobile",
+    "fax",
+    "other",
+    "employeeNumber",
+    "costCenter",
+    "organization",
+    "division",
+    "department",
+    "manager",
+    "members",
+    "$ref",
+    "meta",
+    "resourceType",
+    "location",
+    "created",
+    "lastModified",
+    "version",
+    "User",
+    "Group",
+    "True",
+    "False",
+];
+
+fn common_index(s: &str) -> Option<usize> {
+    // Resources repeat few distinct names; a short scan beats hashing them.
+    if s.len() > 60 {
+        return None;
+    }
+    COMMON.iter().position(|c| *c == s)
+}
 
 fn encode(value: &Value, out: &mut Vec<u8>) {
     match value {
@@ -297,8 +370,13 @@ fn encode_map(map: &Resource, out: &mut Vec<u8>) {
 }
 
 fn encode_str(s: &str, out: &mut Vec<u8>) {
-    encode_len(s.len(), out);
-    out.extend_from_slice(s.as_bytes());
+    match common_index(s) {
+        Some(i) => encode_len(2 * i + 1, out),
+        None => {
+            encode_len(2 * s.len(), out);
+            out.extend_from_slice(s.as_bytes());
+        }
+    }
 }
 
 fn encode_len(mut n: usize, out: &mut Vec<u8>) {
@@ -344,7 +422,10 @@ fn decode_map(input: &mut &[u8]) -> Option<Resource> {
 
 fn decode_str<'a>(input: &mut &'a [u8]) -> Option<&'a str> {
     let n = decode_len(input)?;
-    let (bytes, rest) = input.split_at_checked(n)?;
+    if n % 2 == 1 {
+        return COMMON.get(n / 2).copied();
+    }
+    let (bytes, rest) = input.split_at_checked(n / 2)?;
     *input = rest;
     std::str::from_utf8(bytes).ok()
 }
