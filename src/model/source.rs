@@ -97,7 +97,7 @@ impl std::fmt::Display for RecordError {
 /// million of them in a large simulation, so a record is one text buffer (every name and
 /// value back to back) and a small sorted table of ranges into it, rather than a map of
 /// separately allocated strings (a third of the memory; BENCHMARKS.md).
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub struct Record {
     text: String,
     /// Sorted by name length, then bytes (see `find`); names are unique.
@@ -123,6 +123,10 @@ enum Packed {
     /// Start and count in `items`.
     List(Range),
 }
+
+/// The length that marks a field name as an index into [`USER_ATTRIBUTES`]: no name in a
+/// record's text is 4 GiB long.
+const CATALOG_NAME: u32 = u32::MAX;
 
 fn slice(text: &str, (start, len): Range) -> &str {
     &text[start as usize..(start + len) as usize]
@@ -153,7 +157,12 @@ impl Record {
             // The old value's text stays behind: records are built once and read many times.
             Ok(i) => self.fields[i].value = packed,
             Err(i) => {
-                let name = self.push_text(&name);
+                // Catalog names are stored as their index: every user of a directory has the
+                // same dozen names, a hundred bytes or more of each record.
+                let name = match USER_ATTRIBUTES.iter().position(|e| e.name == name) {
+                    Some(index) => (offset(index), CATALOG_NAME),
+                    None => self.push_text(&name),
+                };
                 self.fields.insert(
                     i,
                     Field {
@@ -168,9 +177,18 @@ impl Record {
 
     /// Release the spare capacity of the buffers, once the record is complete.
     pub fn shrink_to_fit(&mut self) {
-        self.text.shrink_to_fit();
-        self.fields.shrink_to_fit();
-        self.items.shrink_to_fit();
+        // Fresh exact-size buffers, not `shrink_to_fit`: allocators keep a shrunk block in
+        // place when it is at least half used, so a record grown to 512 bytes would keep
+        // them all.
+        *self = self.clone();
+    }
+
+    /// Empty the record, keeping its buffers for the next one (a loader builds each record
+    /// in one scratch record, then stores an exact-size copy).
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.fields.clear();
+        self.items.clear();
     }
 
     fn push_text(&mut self, s: &str) -> Range {
@@ -183,10 +201,16 @@ impl Record {
         // Ordered by length first: most probes then end on one integer comparison instead of
         // a string comparison, and expressions read a record's attributes many times.
         self.fields.binary_search_by(|f| {
-            (f.name.1 as usize)
-                .cmp(&name.len())
-                .then_with(|| slice(&self.text, f.name).cmp(name))
+            let own = self.name(f);
+            own.len().cmp(&name.len()).then_with(|| own.cmp(name))
         })
+    }
+
+    fn name(&self, field: &Field) -> &str {
+        match field.name {
+            (index, CATALOG_NAME) => USER_ATTRIBUTES[index as usize].name,
+            range => slice(&self.text, range),
+        }
     }
 
     fn value(&self, field: &Field) -> SourceRef<'_> {
@@ -202,14 +226,12 @@ impl Record {
 
     /// Attribute names, shortest first (ties in byte order).
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.fields.iter().map(|f| slice(&self.text, f.name))
+        self.fields.iter().map(|f| self.name(f))
     }
 
     /// Attribute names and values, in [`Record::names`] order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, SourceRef<'_>)> {
-        self.fields
-            .iter()
-            .map(|f| (slice(&self.text, f.name), self.value(f)))
+        self.fields.iter().map(|f| (self.name(f), self.value(f)))
     }
 
     /// Build from a JSON object: strings, numbers and Booleans are single values, arrays are
@@ -255,6 +277,18 @@ impl Record {
             record.set(name.clone(), value);
         }
         Ok(record)
+    }
+}
+
+// Cloning allocates exactly what the record holds (`String::clone` and `Vec::clone` size
+// to the length), which is what `shrink_to_fit` relies on.
+impl Clone for Record {
+    fn clone(&self) -> Record {
+        Record {
+            text: self.text.as_str().to_owned(),
+            fields: self.fields.as_slice().to_vec(),
+            items: self.items.as_slice().to_vec(),
+        }
     }
 }
 

@@ -220,6 +220,7 @@ impl<'de> Visitor<'de> for ObjectSeed {
                 self.fault(None, "has no `objectId` (a non-empty string)"),
             ));
         }
+        // Grown by doubling while read; stored at its exact size.
         out.record.shrink_to_fit();
         Ok(out)
     }
