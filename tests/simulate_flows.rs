@@ -1,0 +1,367 @@
+//! Simulator flows end to end, one behaviour per test: every deprovisioning trigger, every
+//! scoping operator deciding who is provisioned, manager links and their ordering, and
+//! create-only rows and defaults across cycles. Mappings and directories are written inline
+//! so each test shows its whole input.
+
+use entramap::expr::Context;
+use entramap::expr::dotnet::datetime::DateTime;
+use entramap::model::load;
+use entramap::model::mapping::Dialect;
+use entramap::provision::cycle::{Recorded, Simulator};
+use entramap::provision::directory::{self, Directory};
+use serde_json::json;
+
+/// A users-only mapping: userName (matching), active, displayName, department, plus `extra`
+/// YAML rows and a `scope` block.
+fn mapping(extra_rows: &str, scope: &str) -> String {
+    format!(
+        r#"app: flows
+users:
+  source_object: User
+  target_object: urn:ietf:params:scim:schemas:extension:enterprise:2.0:User
+{scope}
+  mappings:
+    - target: userName
+      source: userPrincipalName
+      match: 1
+    - target: active
+      expression: Switch([IsSoftDeleted], , "False", "True", "True", "False")
+    - target: displayName
+      source: displayName
+{extra_rows}
+"#
+    )
+}
+
+fn simulator(yaml: &str, dialect: Dialect) -> Simulator {
+    let loaded = load::parse("flows.yaml", yaml).expect("the test mapping loads");
+    let now = DateTime::parse_rfc3339("2025-01-01T00:00:00Z").expect("now");
+    Simulator::new(&loaded.file, dialect, Context::new(now, 0)).expect("compiles")
+}
+
+fn snapshot(yaml: &str) -> Directory {
+    directory::parse("snapshot.yaml", yaml).expect("the test directory parses")
+}
+
+fn cycle(sim: &mut Simulator, dir: &Directory, n: u32) -> Vec<Recorded> {
+    let mut out = Vec::new();
+    let failures = sim.run_cycle(dir, n, &mut |r| out.push(r.record()));
+    assert!(failures.is_empty(), "{failures:?}");
+    out
+}
+
+fn writes(reqs: &[Recorded]) -> Vec<(String, &str)> {
+    reqs.iter()
+        .filter(|r| r.method != "GET")
+        .map(|r| (r.object.clone(), r.action.as_str()))
+        .collect()
+}
+
+/// A user with `userPrincipalName` `<oid>@contoso.com`, displayName and `extra` YAML keys.
+fn user(oid: &str, extra: &str) -> String {
+    format!(
+        "  - objectId: {oid}\n    userPrincipalName: {oid}@contoso.com\n    displayName: {oid}\n    accountEnabled: true\n{extra}"
+    )
+}
+
+fn users(list: &[String]) -> Directory {
+    snapshot(&format!("users:\n{}", list.concat()))
+}
+
+// ---- deprovisioning triggers ----
+
+/// Cycle 1 creates `a`; cycle 2 applies `change` to it; returns cycle 2's writes.
+fn deprovision(change: &str, yaml: &str) -> Vec<(String, String)> {
+    let mut sim = simulator(yaml, Dialect::Legacy);
+    let first = users(&[user("a", "    department: Sales\n")]);
+    assert_eq!(writes(&cycle(&mut sim, &first, 1)), [("a".to_owned(), "create")]);
+    let second = snapshot(&format!("users:\n{change}"));
+    writes(&cycle(&mut sim, &second, 2))
+        .into_iter()
+        .map(|(o, a)| (o, a.to_owned()))
+        .collect()
+}
+
+const DISABLE: &str = "disable";
+
+#[test]
+fn soft_delete_disables_the_user() {
+    let got = deprovision(
+        &user("a", "    department: Sales\n    softDeleted: true\n"),
+        &mapping("", ""),
+    );
+    assert_eq!(got, [("a".to_owned(), DISABLE.to_owned())]);
+}
+
+#[test]
+fn account_disabled_in_entra_disables_the_user() {
+    let got = deprovision(
+        &user("a", "    department: Sales\n").replace("accountEnabled: true", "accountEnabled: false"),
+        &mapping("", ""),
+    );
+    assert_eq!(got, [("a".to_owned(), DISABLE.to_owned())]);
+}
+
+#[test]
+fn unassignment_disables_the_user() {
+    let got = deprovision(
+        &user("a", "    department: Sales\n    assigned: false\n"),
+        &mapping("", ""),
+    );
+    assert_eq!(got, [("a".to_owned(), DISABLE.to_owned())]);
+}
+
+#[test]
+fn leaving_the_scoping_filter_disables_the_user() {
+    let scope = "  scope:\n    - clauses:\n        - attribute: department\n          operator: EQUALS\n          value: Sales\n";
+    let got = deprovision(
+        &user("a", "    department: Marketing\n"),
+        &mapping("", scope),
+    );
+    assert_eq!(got, [("a".to_owned(), DISABLE.to_owned())]);
+}
+
+#[test]
+fn hard_delete_deletes_the_user() {
+    // `users:` then `  []`: the user left the directory.
+    let got = deprovision("  []\n", &mapping("", ""));
+    assert_eq!(got, [("a".to_owned(), "delete".to_owned())]);
+}
+
+#[test]
+fn without_an_active_row_deprovisioning_sends_nothing() {
+    let yaml = mapping("", "").replace(
+        "    - target: active\n      expression: Switch([IsSoftDeleted], , \"False\", \"True\", \"True\", \"False\")\n",
+        "",
+    );
+    assert!(!yaml.contains("active"));
+    let got = deprovision(&user("a", "    softDeleted: true\n"), &yaml);
+    assert_eq!(got, []);
+}
+
+#[test]
+fn a_disabled_user_is_disabled_once_then_left_alone() {
+    let mut sim = simulator(&mapping("", ""), Dialect::Compliant);
+    cycle(&mut sim, &users(&[user("a", "")]), 1);
+    let off = users(&[user("a", "    softDeleted: true\n")]);
+    let second = cycle(&mut sim, &off, 2);
+    let disable = second.iter().find(|r| r.action.as_str() == DISABLE).expect("disable");
+    assert_eq!(
+        disable.body,
+        Some(json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                    "Operations": [{"op": "replace", "path": "active", "value": false}]}))
+    );
+    assert_eq!(writes(&cycle(&mut sim, &off, 3)), []);
+}
+
+#[test]
+fn a_restored_user_is_enabled_again_by_an_update() {
+    let mut sim = simulator(&mapping("", ""), Dialect::Legacy);
+    cycle(&mut sim, &users(&[user("a", "")]), 1);
+    cycle(&mut sim, &users(&[user("a", "    softDeleted: true\n")]), 2);
+    let third = cycle(&mut sim, &users(&[user("a", "")]), 3);
+    let update = third.iter().find(|r| r.method == "PATCH").expect("a PATCH");
+    assert_eq!(update.action.as_str(), "update");
+    assert_eq!(
+        update.body.as_ref().unwrap()["Operations"],
+        json!([{"op": "Replace", "path": "active", "value": "True"}])
+    );
+}
+
+#[test]
+fn a_user_disabled_before_it_was_ever_provisioned_is_never_sent() {
+    let mut sim = simulator(&mapping("", ""), Dialect::Legacy);
+    let dir = users(&[user("a", "    softDeleted: true\n")]);
+    assert_eq!(cycle(&mut sim, &dir, 1).len(), 0);
+}
+
+// ---- scoping operators ----
+
+/// For one clause, whether each of `values` (the `department` of one user each; `None` for
+/// no department) gets created.
+fn created_under(operator: &str, operand: Option<&str>, values: &[Option<&str>]) -> Vec<bool> {
+    let clause_value = operand.map_or(String::new(), |v| format!("          value: '{v}'\n"));
+    let scope = format!(
+        "  scope:\n    - clauses:\n        - attribute: department\n          operator: '{operator}'\n{clause_value}"
+    );
+    let mut sim = simulator(&mapping("", &scope), Dialect::Legacy);
+    let list: Vec<String> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let dept = v.map_or(String::new(), |v| format!("    department: '{v}'\n"));
+            user(&format!("u{i}"), &dept)
+        })
+        .collect();
+    let reqs = cycle(&mut sim, &users(&list), 1);
+    (0..values.len())
+        .map(|i| {
+            reqs.iter()
+                .any(|r| r.object == format!("u{i}") && r.action.as_str() == "create")
+        })
+        .collect()
+}
+
+#[test]
+fn scoping_equals_and_not_equals_are_case_sensitive_and_false_on_null() {
+    let values = [Some("Sales"), Some("sales"), None];
+    assert_eq!(created_under("EQUALS", Some("Sales"), &values), [true, false, false]);
+    assert_eq!(created_under("NOT EQUALS", Some("Sales"), &values), [false, true, false]);
+}
+
+#[test]
+fn scoping_is_null_and_is_not_null() {
+    let values = [Some("Sales"), Some(""), None];
+    assert_eq!(created_under("IS NULL", None, &values), [false, true, true]);
+    assert_eq!(created_under("IS NOT NULL", None, &values), [true, false, false]);
+}
+
+#[test]
+fn scoping_is_true_and_is_false_read_boolean_text() {
+    let values = [Some("True"), Some("false"), None];
+    assert_eq!(created_under("IS TRUE", None, &values), [true, false, false]);
+    assert_eq!(created_under("IS FALSE", None, &values), [false, true, false]);
+}
+
+#[test]
+fn scoping_regex_match_and_not_regex_match() {
+    let values = [Some("Sales EMEA"), Some("Marketing"), None];
+    assert_eq!(created_under("REGEX MATCH", Some("Sales.*"), &values), [true, false, false]);
+    assert_eq!(
+        created_under("NOT REGEX MATCH", Some("Sales.*"), &values),
+        [false, true, false]
+    );
+}
+
+#[test]
+fn scoping_includes_and_ends_with() {
+    let values = [Some("Global Sales"), Some("Sales Ops"), None];
+    assert_eq!(created_under("Includes", Some("Sales"), &values), [true, true, false]);
+    assert_eq!(created_under("ENDS_WITH", Some("Sales"), &values), [true, false, false]);
+}
+
+#[test]
+fn scoping_greater_than_compares_integers() {
+    let values = [Some("10"), Some("5"), Some("ten"), None];
+    assert_eq!(
+        created_under("Greater_Than", Some("5"), &values),
+        [true, false, false, false]
+    );
+    assert_eq!(
+        created_under("Greater_Than_OR_EQUALS", Some("5"), &values),
+        [true, true, false, false]
+    );
+}
+
+#[test]
+fn scoping_bitwise_and_and_its_negation() {
+    let values = [Some("6"), Some("1"), None];
+    let and = created_under("&", Some("2"), &values);
+    let not_and = created_under("!&", Some("2"), &values);
+    assert_eq!(and, [true, false, false]);
+    // Null is false for both, as for every operator but IS NULL.
+    assert_eq!(not_and, [false, true, false]);
+}
+
+// ---- managers ----
+
+const MANAGER_ROW: &str = "    - target: urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager\n      source: manager\n";
+
+#[test]
+fn managers_are_linked_after_every_user_of_the_cycle_is_created() {
+    // The report comes first in the snapshot: its manager has no target id yet when it is
+    // created, so the link waits for the manager pass.
+    let mut sim = simulator(&mapping(MANAGER_ROW, ""), Dialect::Legacy);
+    let dir = users(&[user("report", "    manager: boss\n"), user("boss", "")]);
+    let reqs = cycle(&mut sim, &dir, 1);
+    assert_eq!(
+        writes(&reqs),
+        [
+            ("report".to_owned(), "create"),
+            ("boss".to_owned(), "create"),
+            ("report".to_owned(), "link-manager"),
+        ]
+    );
+    let post = reqs.iter().find(|r| r.object == "report" && r.method == "POST").unwrap();
+    assert!(!post.body.as_ref().unwrap().to_string().contains("manager"));
+    let boss_id = reqs.iter().find(|r| r.object == "boss" && r.method == "POST").unwrap()
+        .response.as_ref().unwrap()["id"].clone();
+    let link = reqs.last().unwrap();
+    assert_eq!(
+        link.body.as_ref().unwrap()["Operations"],
+        json!([{"op": "Add", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager", "value": boss_id}])
+    );
+    // Linked: the next cycle sends nothing.
+    assert_eq!(writes(&cycle(&mut sim, &dir, 2)), []);
+}
+
+#[test]
+fn a_manager_out_of_scope_is_never_referenced() {
+    let mut sim = simulator(&mapping(MANAGER_ROW, ""), Dialect::Legacy);
+    let dir = users(&[user("report", "    manager: boss\n"), user("boss", "    assigned: false\n")]);
+    assert_eq!(writes(&cycle(&mut sim, &dir, 1)), [("report".to_owned(), "create")]);
+    assert_eq!(writes(&cycle(&mut sim, &dir, 2)), []);
+}
+
+#[test]
+fn a_new_manager_is_a_replace() {
+    let mut sim = simulator(&mapping(MANAGER_ROW, ""), Dialect::Legacy);
+    let before = users(&[user("report", "    manager: boss\n"), user("boss", ""), user("other", "")]);
+    cycle(&mut sim, &before, 1);
+    let after = users(&[user("report", "    manager: other\n"), user("boss", ""), user("other", "")]);
+    let reqs = cycle(&mut sim, &after, 2);
+    let link = reqs.iter().find(|r| r.action.as_str() == "link-manager").expect("a link");
+    let op = &link.body.as_ref().unwrap()["Operations"][0];
+    assert_eq!(op["op"], "Replace");
+    assert_eq!(writes(&reqs).len(), 1, "{:?}", writes(&reqs));
+}
+
+// ---- create-only rows and defaults ----
+
+const BADGE_ROWS: &str = "    - target: title\n      source: jobTitle\n      default: Staff\n    - target: urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber\n      source: employeeId\n      apply: on-create\n";
+
+#[test]
+fn defaults_and_create_only_rows_are_sent_on_create() {
+    let mut sim = simulator(&mapping(BADGE_ROWS, ""), Dialect::Legacy);
+    let reqs = cycle(&mut sim, &users(&[user("a", "    employeeId: '42'\n")]), 1);
+    let post = reqs.iter().find(|r| r.method == "POST").unwrap().body.clone().unwrap();
+    assert_eq!(post["title"], "Staff");
+    assert_eq!(
+        post["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["employeeNumber"],
+        "42"
+    );
+}
+
+#[test]
+fn a_create_only_row_is_never_updated() {
+    let mut sim = simulator(&mapping(BADGE_ROWS, ""), Dialect::Legacy);
+    cycle(&mut sim, &users(&[user("a", "    employeeId: '42'\n")]), 1);
+    let reqs = cycle(&mut sim, &users(&[user("a", "    employeeId: '43'\n")]), 2);
+    assert_eq!(writes(&reqs), []);
+}
+
+#[test]
+fn a_default_is_not_sent_on_update_and_a_real_value_replaces_it() {
+    let mut sim = simulator(&mapping(BADGE_ROWS, ""), Dialect::Legacy);
+    cycle(&mut sim, &users(&[user("a", "")]), 1);
+    // Still no jobTitle: the default stays in the app and nothing is sent.
+    assert_eq!(writes(&cycle(&mut sim, &users(&[user("a", "")]), 2)), []);
+    // A real title replaces the default.
+    let reqs = cycle(&mut sim, &users(&[user("a", "    jobTitle: Engineer\n")]), 3);
+    let patch = reqs.iter().find(|r| r.method == "PATCH").expect("an update");
+    assert_eq!(
+        patch.body.as_ref().unwrap()["Operations"],
+        json!([{"op": "Replace", "path": "title", "value": "Engineer"}])
+    );
+}
+
+#[test]
+fn create_only_matching_rows_still_match_on_later_cycles() {
+    // A matching row marked on-create still gives the match query its value.
+    let yaml = mapping("", "").replace("      match: 1\n", "      match: 1\n      apply: on-create\n");
+    let mut sim = simulator(&yaml, Dialect::Legacy);
+    let dir = users(&[user("a", "")]);
+    let first = cycle(&mut sim, &dir, 1);
+    assert_eq!(first[0].path, "/Users?filter=userName+eq+%22a%40contoso.com%22");
+    assert_eq!(writes(&cycle(&mut sim, &dir, 2)), []);
+}
