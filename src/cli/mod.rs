@@ -30,6 +30,7 @@ mod docs;
 mod eval;
 mod fmt;
 mod functions;
+mod progress;
 mod sample;
 mod schema;
 mod simulate;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use serde_json::Value as Json;
 
+use super::progress::ProgressBar;
 use super::{Failure, report};
 use crate::expr::Context;
 use crate::expr::dotnet::datetime::DateTime;
@@ -106,6 +107,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     // Found once here, not per request: most mappings have none and then masking is free.
     let redactions = Redactions::from_mapping(file);
 
+    let mut bar = ProgressBar::new(cycles);
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut failures = Vec::new();
@@ -116,15 +118,20 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                 let mut error = None;
                 for cycle in 1..=cycles {
                     let snapshot = pick(&snapshots, cycle);
-                    failures.extend(simulator.run_cycle(snapshot, cycle, &mut |r| {
-                        let masked = redactions.mask(r);
-                        let r = masked.as_ref().map_or(*r, |m| m.apply(r));
-                        if error.is_none()
-                            && let Err(e) = writer.write(&r)
-                        {
-                            error = Some(e);
-                        }
-                    }));
+                    failures.extend(simulator.run_cycle_with_progress(
+                        snapshot,
+                        cycle,
+                        &mut |r| {
+                            let masked = redactions.mask(r);
+                            let r = masked.as_ref().map_or(*r, |m| m.apply(r));
+                            if error.is_none()
+                                && let Err(e) = writer.write(&r)
+                            {
+                                error = Some(e);
+                            }
+                        },
+                        &mut |p| bar.update(cycle, p),
+                    ));
                 }
                 error.map_or(Ok(()), Err)?;
                 writer.finish()?;
@@ -133,19 +140,24 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                 let mut error = None;
                 for cycle in 1..=cycles {
                     let snapshot = pick(&snapshots, cycle);
-                    failures.extend(simulator.run_cycle(snapshot, cycle, &mut |r| {
-                        let masked = if args.show_secrets {
-                            None
-                        } else {
-                            redactions.mask(r)
-                        };
-                        let r = masked.as_ref().map_or(*r, |m| m.apply(r));
-                        if error.is_none()
-                            && let Err(e) = write_jsonl_line(&mut out, &r)
-                        {
-                            error = Some(e);
-                        }
-                    }));
+                    failures.extend(simulator.run_cycle_with_progress(
+                        snapshot,
+                        cycle,
+                        &mut |r| {
+                            let masked = if args.show_secrets {
+                                None
+                            } else {
+                                redactions.mask(r)
+                            };
+                            let r = masked.as_ref().map_or(*r, |m| m.apply(r));
+                            if error.is_none()
+                                && let Err(e) = write_jsonl_line(&mut out, &r)
+                            {
+                                error = Some(e);
+                            }
+                        },
+                        &mut |p| bar.update(cycle, p),
+                    ));
                 }
                 error.map_or(Ok(()), Err)?;
             }
@@ -153,13 +165,19 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                 let mut summary = Summary::default();
                 for cycle in 1..=cycles {
                     let snapshot = pick(&snapshots, cycle);
-                    failures.extend(simulator.run_cycle(snapshot, cycle, &mut |r| summary.add(r)));
+                    failures.extend(simulator.run_cycle_with_progress(
+                        snapshot,
+                        cycle,
+                        &mut |r| summary.add(r),
+                        &mut |p| bar.update(cycle, p),
+                    ));
                 }
                 out.write_all(summary.render().as_bytes())?;
             }
         }
         out.flush()
     })();
+    bar.finish();
     if let Err(e) = result {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             std::process::exit(141);

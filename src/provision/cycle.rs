@@ -328,6 +328,20 @@ impl<E: Endpoint> Simulator<E> {
         cycle: u32,
         emit: &mut dyn FnMut(&Request<'_>),
     ) -> Vec<Failure> {
+        self.run_cycle_with_progress(snapshot, cycle, emit, &mut |_| {})
+    }
+
+    /// [`Simulator::run_cycle`], reporting how far the cycle has come to `progress` every
+    /// [`PROGRESS_EVERY`] objects and once at the end.
+    pub fn run_cycle_with_progress(
+        &mut self,
+        snapshot: &Directory,
+        cycle: u32,
+        emit: &mut dyn FnMut(&Request<'_>),
+        progress: &mut dyn FnMut(Progress),
+    ) -> Vec<Failure> {
+        let total = snapshot.users.len() + snapshot.groups.len();
+        let mut report = |done: usize| progress(Progress { done, total });
         let Simulator { config, state } = self;
         let mut run = Run {
             state,
@@ -341,6 +355,9 @@ impl<E: Endpoint> Simulator<E> {
         for (i, user) in snapshot.users.iter().enumerate() {
             if let Some(m) = run.user(config, i, user) {
                 managers.push(m);
+            }
+            if i % PROGRESS_EVERY == PROGRESS_EVERY - 1 {
+                report(i + 1);
             }
         }
         for m in &managers {
@@ -359,8 +376,21 @@ impl<E: Endpoint> Simulator<E> {
             }
             run.delete_groups(groups, snapshot);
         }
+        report(total);
         run.failures
     }
+}
+
+/// How often a cycle reports progress, in objects.
+pub const PROGRESS_EVERY: usize = 4096;
+
+/// How far a cycle has come: objects of the snapshot processed in the first pass, of all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// Objects done.
+    pub done: usize,
+    /// Users and groups in the snapshot.
+    pub total: usize,
 }
 
 /// What the manager pass needs of a user processed in the first pass: a few strings, not the

@@ -99,9 +99,75 @@ pub const MAX_DIRECTORY_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 /// Read a snapshot file.
 pub fn read(path: &std::path::Path) -> Result<Directory, FileError> {
     let name = path.display().to_string();
+    let cannot =
+        |e: std::io::Error| FileError::new(&name, "", format!("cannot read {name}: {e}"), None);
+    let size = std::fs::metadata(path).map_err(cannot)?.len();
+    if size > MAX_DIRECTORY_BYTES {
+        return Err(FileError::new(
+            &name,
+            "",
+            format!(
+                "{name} is {size} bytes; entramap reads directories up to {MAX_DIRECTORY_BYTES} bytes"
+            ),
+            None,
+        ));
+    }
+    if size > input::MAX_FILE_BYTES && starts_like_json(path).map_err(cannot)? {
+        return read_streaming(path, &name);
+    }
     let text = input::read_text_up_to(path, MAX_DIRECTORY_BYTES)
         .map_err(|e| FileError::new(&name, "", e, None))?;
     parse(&name, &text)
+}
+
+/// Whether the file's first non-blank byte opens a JSON document.
+fn starts_like_json(path: &std::path::Path) -> std::io::Result<bool> {
+    use std::io::Read;
+    let mut head = [0u8; 4096];
+    let n = std::fs::File::open(path)?.read(&mut head)?;
+    Ok(head[..n]
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'{'))
+}
+
+/// A large JSON directory parsed straight from the file, never held as text: half a
+/// gigabyte of text next to the records it becomes would be a third of a million-user
+/// simulation's memory. Errors give the line and column (the text is not at hand to show).
+fn read_streaming(path: &std::path::Path, name: &str) -> Result<Directory, FileError> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| FileError::new(name, "", format!("cannot read {name}: {e}"), None))?;
+    let reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let directory: Directory = serde_json::from_reader(reader).map_err(|e| {
+        let message = e.to_string();
+        let message = if e.classify() == serde_json::error::Category::Data {
+            message
+        } else {
+            format!("invalid JSON: {message}")
+        };
+        FileError::new(name, "", format!("{name}: {message}"), None)
+    })?;
+    for (list, ids) in [
+        (
+            "users",
+            directory
+                .users
+                .iter()
+                .map(|u| u.object_id.as_str())
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "groups",
+            directory
+                .groups
+                .iter()
+                .map(|g| g.object_id.as_str())
+                .collect(),
+        ),
+    ] {
+        duplicate_check(name, "", list, ids.into_iter())?;
+    }
+    Ok(directory)
 }
 
 /// Parse a snapshot's text (YAML, or JSON when it starts with `{`) in one pass. Errors point
@@ -158,4 +224,59 @@ fn find_second(text: &str, needle: &str) -> Option<(usize, usize)> {
         .find(needle)
         .map_or(first, |i| first + needle.len() + i);
     Some((at, at + needle.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp(name: &str, text: &str) -> std::path::PathBuf {
+        let path = std::env::temp_dir().join(format!("entramap-{}-{name}", std::process::id()));
+        std::fs::write(&path, text).expect("temp file");
+        path
+    }
+
+    #[test]
+    fn streamed_json_gives_the_same_directory_as_text() {
+        let text = r#"{"users": [{"objectId": "a", "givenName": "Ann", "proxyAddresses": ["x", 1]},
+            {"objectId": "b", "assigned": false, "softDeleted": true}],
+            "groups": [{"objectId": "g", "displayName": "G", "members": ["a"]}]}"#;
+        let path = temp("same.json", text);
+        let streamed = read_streaming(&path, "same.json").expect("parses");
+        let parsed = parse("same.json", text).expect("parses");
+        std::fs::remove_file(&path).ok();
+        assert_eq!(format!("{streamed:?}"), format!("{parsed:?}"));
+    }
+
+    #[test]
+    fn streamed_json_errors_name_the_line_and_column() {
+        let path = temp("bad.json", "{\"users\": [\n  {\"objectId\": \"a\",}\n]}");
+        let err = read_streaming(&path, "bad.json").expect_err("trailing comma");
+        std::fs::remove_file(&path).ok();
+        let message = err.to_string();
+        assert!(message.starts_with("bad.json: invalid JSON:"), "{message}");
+        assert!(message.contains("line 2 column"), "{message}");
+    }
+
+    #[test]
+    fn streamed_json_refuses_duplicate_object_ids() {
+        let path = temp(
+            "dup.json",
+            r#"{"users": [{"objectId": "a"}, {"objectId": "a"}]}"#,
+        );
+        let err = read_streaming(&path, "dup.json").expect_err("duplicate");
+        std::fs::remove_file(&path).ok();
+        assert_eq!(err.to_string(), "users[1]: objectId a appears twice");
+    }
+
+    #[test]
+    fn streamed_json_reports_a_missing_object_id() {
+        let path = temp("noid.json", r#"{"users": [{"givenName": "x"}]}"#);
+        let err = read_streaming(&path, "noid.json").expect_err("no objectId");
+        std::fs::remove_file(&path).ok();
+        assert!(
+            err.to_string().contains("users[0]: has no `objectId`"),
+            "{err}"
+        );
+    }
 }
