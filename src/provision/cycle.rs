@@ -315,6 +315,12 @@ impl<E: Endpoint> Simulator<E> {
             .filter_map(|o| Some((o.as_str(), self.state.groups.get(o)?.id.as_str())))
     }
 
+    /// Move the clock `Now()` reads: each real cycle runs at a later time (about every 40
+    /// minutes), which is what makes a `Now()` on an always row differ from cycle to cycle.
+    pub fn set_now(&mut self, now: crate::expr::dotnet::datetime::DateTime) {
+        self.config.ctx.now = now;
+    }
+
     /// The target id linked to a source objectId, if any.
     pub fn linked_user(&self, object_id: &str) -> Option<&str> {
         self.state.users.get(object_id).map(|id| &**id)
