@@ -1,0 +1,548 @@
+//! Why a write repeats, a value never flows or a value goes stale: the cause from the
+//! catalogue of spec/mapping-model.md §12.2, decided from what actually happened (the value
+//! sent, what the app returned before and holds after) and from the mapping row (its formula,
+//! flow type, default) and the target attribute (vendor model, exact case, type). Where a
+//! cause is also a static lint of `entramap check`, the fix is the lint's.
+
+use serde_json::Value as Json;
+
+use super::inspect::{self, RowInfo};
+use super::run::{Fails, NeverFlows, Repeat, Stale};
+use crate::check::table;
+use crate::model::mapping::{AttributeType, Dialect, Returns};
+use crate::provision::cycle::Action;
+
+/// A cause of the catalogue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Cause {
+    /// C1: the app does not store or return the attribute.
+    NotStored,
+    /// C2: the app returns it at another path or in another shape.
+    OtherShape,
+    /// C3: the app changes the case of the value and the attribute is exact-case.
+    CaseChanged,
+    /// C3: the app normalises the value otherwise.
+    Normalised,
+    /// C4: the app rejects the request.
+    Rejected,
+    /// C5: a Boolean sent as a string that the app does not take.
+    BooleanText,
+    /// C6: the app appends to a multi-valued attribute.
+    Appending,
+    /// C7: Now(), Guid() or RandomString() on an always row.
+    NonDeterministic,
+    /// C11: the source value was cleared and Entra sends no Remove.
+    SourceCleared,
+    /// C12: a Switch whose keys never match the value it switches on.
+    SwitchNoMatch,
+    /// C12: an expression that is empty for inputs with values.
+    NeverFlows,
+    /// C13: the row's default is sent on create only.
+    DefaultOnCreate,
+    /// Two rows write the same target attribute and undo each other.
+    ConflictingRows,
+    /// Entra fails the object at every evaluation.
+    EvaluationFails,
+    /// None of the above explains it (a simulator or diagnosis gap: please report it).
+    Unexplained,
+}
+
+impl Cause {
+    /// The catalogue entry (`C1`...), or `-` for causes outside it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Cause::NotStored => "C1",
+            Cause::OtherShape => "C2",
+            Cause::CaseChanged | Cause::Normalised => "C3",
+            Cause::Rejected => "C4",
+            Cause::BooleanText => "C5",
+            Cause::Appending => "C6",
+            Cause::NonDeterministic => "C7",
+            Cause::SourceCleared => "C11",
+            Cause::SwitchNoMatch | Cause::NeverFlows => "C12",
+            Cause::DefaultOnCreate => "C13",
+            Cause::ConflictingRows | Cause::EvaluationFails | Cause::Unexplained => "-",
+        }
+    }
+
+    /// A stable kebab-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Cause::NotStored => "not-stored",
+            Cause::OtherShape => "returned-in-another-shape",
+            Cause::CaseChanged => "case-changed-exact-case",
+            Cause::Normalised => "value-normalised",
+            Cause::Rejected => "write-rejected",
+            Cause::BooleanText => "string-vs-boolean",
+            Cause::Appending => "appending-multi-valued-add",
+            Cause::NonDeterministic => "non-deterministic-always",
+            Cause::SourceCleared => "source-cleared-not-removed",
+            Cause::SwitchNoMatch => "switch-keys-never-match",
+            Cause::NeverFlows => "never-flows",
+            Cause::DefaultOnCreate => "default-on-create-only",
+            Cause::ConflictingRows => "two-rows-one-attribute",
+            Cause::EvaluationFails => "evaluation-fails",
+            Cause::Unexplained => "unexplained",
+        }
+    }
+}
+
+/// A cause with what it means here and how to fix it.
+#[derive(Clone, Debug)]
+pub struct Diagnosis {
+    /// The cause.
+    pub cause: Cause,
+    /// What happens, for this attribute and these values.
+    pub why: String,
+    /// How to fix it.
+    pub fix: String,
+    /// The `entramap check` lint that reports the same cause statically, when there is one.
+    pub lint: Option<&'static str>,
+}
+
+fn diagnosis(cause: Cause, why: String, fix: impl Into<String>) -> Diagnosis {
+    Diagnosis {
+        cause,
+        why,
+        fix: fix.into(),
+        lint: None,
+    }
+}
+
+fn show(v: Option<&Json>) -> String {
+    match v {
+        None => "nothing".to_owned(),
+        Some(v) => short(&v.to_string()),
+    }
+}
+
+/// Values can be very long (the generator makes 1,000-character names): keep messages short.
+fn short(text: &str) -> String {
+    if text.chars().count() <= 60 {
+        return text.to_owned();
+    }
+    let head: String = text.chars().take(57).collect();
+    format!("{head}...")
+}
+
+/// A Boolean or its text.
+fn truth(v: &Json) -> Option<bool> {
+    match v {
+        Json::Bool(b) => Some(*b),
+        Json::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
+        Json::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
+    }
+}
+
+/// Whether `needle` (a scalar) appears anywhere in `hay`.
+fn contains(hay: &Json, needle: &Json) -> bool {
+    match hay {
+        Json::Array(items) => items.iter().any(|i| contains(i, needle)),
+        Json::Object(o) => o.values().any(|v| contains(v, needle)),
+        Json::String(s) => match needle {
+            Json::String(n) => s.to_lowercase() == n.to_lowercase(),
+            _ => false,
+        },
+        other => other == needle,
+    }
+}
+
+fn texts(v: &Json) -> Vec<String> {
+    match v {
+        Json::Array(items) => items.iter().flat_map(texts).collect(),
+        Json::String(s) => vec![s.clone()],
+        Json::Object(o) => o.get("value").map(texts).unwrap_or_default(),
+        other => vec![other.to_string()],
+    }
+}
+
+/// Why a write was sent at rest.
+pub fn repeat(rows: &[RowInfo], dialect: Dialect, r: &Repeat) -> Diagnosis {
+    let attr = &r.attribute;
+    let status = r.request.status;
+    if !(200..300).contains(&status) {
+        let detail = r
+            .request
+            .response
+            .as_ref()
+            .and_then(|b| b.get("detail"))
+            .and_then(Json::as_str)
+            .unwrap_or("no detail");
+        let boolean =
+            r.sent.as_ref().and_then(truth).is_some() && matches!(r.sent, Some(Json::String(_)));
+        let fix = if boolean && dialect == Dialect::Legacy {
+            "Append `?aadOptscim062020` to the tenant URL so Entra sends JSON Booleans (the compliant dialect), or make the app accept \"True\"/\"False\" strings."
+        } else {
+            "Make the app accept the request as Entra sends it (below), or change the row so that it computes a value the app accepts."
+        };
+        return diagnosis(
+            Cause::Rejected,
+            format!(
+                "the app answers {status} (\"{}\") to Entra's {} {}, so Entra retries it at every cycle and may quarantine the job",
+                short(detail),
+                r.request.method,
+                r.request.path
+            ),
+            fix,
+        );
+    }
+    let row = inspect::find(rows, r.kind, attr);
+    match r.action {
+        Action::Update => update(rows, row, r),
+        Action::Disable => match r.after.as_ref() {
+            None => with_lint(
+                diagnosis(
+                    Cause::NotStored,
+                    "the app does not store or return `active`, so a deprovisioned user never shows as inactive and Entra sends the disable PATCH at every cycle".to_owned(),
+                    "Make the app store and return `active`, or remove the `active` row so that Entra does not deprovision through it.",
+                ),
+                &table::VENDOR_NOT_STORED,
+            ),
+            Some(v) => diagnosis(
+                Cause::BooleanText,
+                format!(
+                    "Entra sends `active` {} to disable the user but the app keeps {}: it does not read that value as false, so the user stays active and Entra sends it again at every cycle",
+                    show(r.sent.as_ref()),
+                    show(Some(v))
+                ),
+                "Append `?aadOptscim062020` to the tenant URL so Entra sends a JSON Boolean, or make the app accept \"False\".",
+            ),
+        },
+        Action::LinkManager => match r.after.as_ref() {
+            None if r.resource.as_ref().is_some_and(|res| {
+                r.sent
+                    .as_ref()
+                    .map(texts)
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|id| contains(&Json::Object(res.clone()), &Json::from(id.as_str())))
+            }) => diagnosis(
+                Cause::OtherShape,
+                format!("the app keeps the manager but does not return it at `{attr}` (inside the enterprise extension), so Entra links it again at every cycle"),
+                "Make the app return the manager as `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User`: `{\"manager\": {\"value\": \"<id>\"}}`.",
+            ),
+            None => with_lint(
+                diagnosis(
+                    Cause::NotStored,
+                    format!("the app does not store or return `{attr}`, so Entra links the manager again at every cycle"),
+                    "Remove the manager row, or make the app store and return the manager.",
+                ),
+                &table::VENDOR_NOT_STORED,
+            ),
+            Some(v) => diagnosis(
+                Cause::OtherShape,
+                format!("the app returns the manager as {}, not the id Entra sent, so Entra links it again at every cycle", show(Some(v))),
+                "Make the app return the manager's id as `manager.value` in the enterprise extension.",
+            ),
+        },
+        _ => diagnosis(
+            Cause::Unexplained,
+            format!(
+                "Entra sent {} {} although nothing changed and the app accepted the last one",
+                r.request.method, r.request.path
+            ),
+            "This is not a known cause; please report it with the counterexample below.",
+        ),
+    }
+}
+
+fn update(rows: &[RowInfo], row: Option<&RowInfo>, r: &Repeat) -> Diagnosis {
+    let attr = &r.attribute;
+    let sent = r.sent.as_ref();
+    if let Some(row) = row {
+        let same_target = rows
+            .iter()
+            .filter(|o| o.kind == row.kind && o.target.eq_ignore_ascii_case(&row.target))
+            .count();
+        if same_target > 1 {
+            return diagnosis(
+                Cause::ConflictingRows,
+                format!(
+                    "{same_target} rows write `{attr}`; each evaluation sends one row's value over the other's"
+                ),
+                "Keep one row for the attribute.",
+            );
+        }
+        if row.always()
+            && !row.volatile.is_empty()
+            && r.before.as_ref().is_some_and(|b| !b.is_null())
+        {
+            let names: Vec<String> = row.volatile.iter().map(|f| format!("{f}()")).collect();
+            return with_lint(
+                diagnosis(
+                    Cause::NonDeterministic,
+                    format!(
+                        "`{attr}` is computed by `{}`, and {} gives a new value at every evaluation (the app holds {}, Entra now computes {}), so Entra updates it at every cycle",
+                        short(&row.formula),
+                        names.join(" and "),
+                        show(r.before.as_ref()),
+                        show(sent)
+                    ),
+                    table::NON_DETERMINISTIC_ALWAYS.fix,
+                ),
+                &table::NON_DETERMINISTIC_ALWAYS,
+            );
+        }
+    }
+    let after = r.after.as_ref().filter(|v| !v.is_null());
+    let Some(after) = after else {
+        let declared = row.is_some_and(RowInfo::declared_not_stored);
+        if !declared && returned_elsewhere(rows, r) {
+            return diagnosis(
+                Cause::OtherShape,
+                format!(
+                    "the app keeps the value Entra sends for `{attr}` ({}) but not at that path, so every read shows `{attr}` missing and Entra sends it again",
+                    show(sent)
+                ),
+                format!(
+                    "Make the app return the value at `{attr}` (extension attributes inside their URN object, typed elements with their `type`)."
+                ),
+            );
+        }
+        let mut d = diagnosis(
+            Cause::NotStored,
+            format!(
+                "the app {} `{attr}`: every read shows it missing, so Entra sends {} again at every cycle",
+                if declared {
+                    "does not store (`vendor.stored: false`) or return"
+                } else {
+                    "does not return"
+                },
+                show(sent)
+            ),
+            table::VENDOR_NOT_STORED.fix,
+        );
+        d.lint = declared.then_some(table::VENDOR_NOT_STORED.code);
+        return d;
+    };
+    let sent_texts = sent.map(texts).unwrap_or_default();
+    let after_texts = texts(after);
+    let lower = |v: &[String]| -> Vec<String> { v.iter().map(|s| s.to_lowercase()).collect() };
+    if !sent_texts.is_empty()
+        && lower(&sent_texts) == lower(&after_texts)
+        && sent_texts != after_texts
+    {
+        let returns = row
+            .and_then(|r| r.attribute.as_ref())
+            .map(|a| a.vendor.returns);
+        let how = match returns {
+            Some(Returns::Lowercase) => "lowercases it",
+            Some(Returns::Uppercase) => "uppercases it",
+            _ => "changes its case",
+        };
+        let fix = match returns {
+            Some(Returns::Lowercase) => format!(
+                "Clear `case_exact` on `{attr}` (a case-only difference is then not a change), or send what the app keeps: `ToLower({})`.",
+                row.map_or("...", |r| r.formula.as_str())
+            ),
+            Some(Returns::Uppercase) => format!(
+                "Clear `case_exact` on `{attr}`, or send what the app keeps: `ToUpper({})`.",
+                row.map_or("...", |r| r.formula.as_str())
+            ),
+            _ => format!("Clear `case_exact` on `{attr}`, or send the case the app keeps."),
+        };
+        return diagnosis(
+            Cause::CaseChanged,
+            format!(
+                "Entra sends {} for `{attr}`, the app {how} ({}), and `{attr}` is exact-case (`case_exact: true`), so the case-only difference is a change at every evaluation",
+                show(sent),
+                show(Some(after))
+            ),
+            fix,
+        );
+    }
+    let boolean_target = row
+        .and_then(|r| r.attribute.as_ref())
+        .is_some_and(|a| a.kind == AttributeType::Boolean);
+    if let (Some(s), true) = (sent, sent.and_then(truth).is_some() || boolean_target)
+        && std::mem::discriminant(s) != std::mem::discriminant(after)
+    {
+        return diagnosis(
+            Cause::BooleanText,
+            format!(
+                "Entra sends `{attr}` as {} and the app keeps {}: the string and the Boolean never compare equal, so Entra sends it again at every cycle",
+                show(sent),
+                show(Some(after))
+            ),
+            "Type the attribute as it is (`type: Boolean` for a Boolean the app keeps), append `?aadOptscim062020` to send JSON Booleans, or make the expression yield exactly what the app keeps.",
+        );
+    }
+    if let (Json::Array(kept), Some(s)) = (after, sent) {
+        let sent_items = texts(s);
+        if kept.len() > sent_items.len()
+            && sent_items
+                .iter()
+                .all(|t| contains(after, &Json::from(t.as_str())))
+        {
+            return diagnosis(
+                Cause::Appending,
+                format!(
+                    "the app adds Entra's values for `{attr}` to the ones it has ({} values now, Entra computes {}), so the set never equals what Entra computes",
+                    kept.len(),
+                    sent_items.len()
+                ),
+                "Make the app replace the attribute's values on `Replace` (RFC 7644 §3.5.2.3), or apply the row on create only.",
+            );
+        }
+    }
+    diagnosis(
+        Cause::Normalised,
+        format!(
+            "Entra sends {} for `{attr}` and the app keeps {}: it reformats the value, so Entra sees a change at every evaluation",
+            show(sent),
+            show(Some(after))
+        ),
+        "Store values exactly as sent (Microsoft's SCIM guidance), or compute in the mapping the form the app keeps.",
+    )
+}
+
+/// Whether the app holds the sent value somewhere that no other row explains: the value went
+/// to another path (an extension key spelled differently, an element without its `type`).
+fn returned_elsewhere(rows: &[RowInfo], r: &Repeat) -> bool {
+    let (Some(res), Some(sent)) = (r.resource.as_ref(), r.sent.as_ref()) else {
+        return false;
+    };
+    let whole = Json::Object(res.clone());
+    texts(sent).iter().any(|t| {
+        let needle = Json::from(t.as_str());
+        // Other rows that wrote the same text (two attributes from one source) account for
+        // some occurrences; only an occurrence beyond those is the value gone astray.
+        let explained = rows
+            .iter()
+            .filter(|o| o.kind == r.kind && !o.target.eq_ignore_ascii_case(&r.attribute))
+            .filter_map(|o| crate::scim::get(res, o.path.as_ref()?))
+            .filter(|v| occurrences(v, &needle) > 0)
+            .count();
+        occurrences(&whole, &needle) > explained
+    })
+}
+
+/// How many scalars of `hay` equal `needle` (text ignoring case).
+fn occurrences(hay: &Json, needle: &Json) -> usize {
+    match hay {
+        Json::Array(items) => items.iter().map(|i| occurrences(i, needle)).sum(),
+        Json::Object(o) => o.values().map(|v| occurrences(v, needle)).sum(),
+        other => usize::from(contains(other, needle)),
+    }
+}
+
+fn with_lint(mut d: Diagnosis, lint: &'static table::Lint) -> Diagnosis {
+    d.lint = Some(lint.code);
+    d
+}
+
+/// Why a row yields nothing although its inputs have values.
+pub fn never_flows(rows: &[RowInfo], n: &NeverFlows) -> Diagnosis {
+    let row = inspect::find(rows, crate::provision::target::Kind::User, &n.attribute);
+    let inputs: Vec<String> = n
+        .inputs
+        .iter()
+        .map(|(k, v)| format!("`{k}` = {}", short(&format!("{v:?}"))))
+        .collect();
+    let switch = row.and_then(|r| {
+        r.switches.iter().find(|s| {
+            s.empty_default
+                && n.inputs
+                    .iter()
+                    .any(|(k, v)| s.source == format!("[{k}]") && !s.keys.contains(v))
+        })
+    });
+    if let (Some(row), Some(s)) = (row, switch) {
+        let value = n
+            .inputs
+            .iter()
+            .find(|(k, _)| s.source == format!("[{k}]"))
+            .map_or("", |(_, v)| v.as_str());
+        let keys: Vec<String> = s.keys.iter().map(|k| format!("{k:?}")).collect();
+        let mut d = diagnosis(
+            Cause::SwitchNoMatch,
+            format!(
+                "`{}` switches on {} = {value:?}, which matches none of its keys ({}, compared case-sensitively), and its default is empty: `{}` never flows{}",
+                short(&row.formula),
+                s.source,
+                keys.join(", "),
+                n.attribute,
+                if s.boolean_source && row.target.eq_ignore_ascii_case("active") {
+                    ", so users are never deactivated through it"
+                } else {
+                    ""
+                }
+            ),
+            if s.boolean_source {
+                table::SWITCH_BOOLEAN_KEYS.fix
+            } else {
+                "Add a key for every value the source can take, or give the Switch a default (its second argument)."
+            },
+        );
+        if s.boolean_source {
+            d.lint = Some(table::SWITCH_BOOLEAN_KEYS.code);
+        }
+        return d;
+    }
+    diagnosis(
+        Cause::NeverFlows,
+        format!(
+            "`{}` is empty for {}, so Entra sends no `{}` for this user (a null or empty value never flows)",
+            row.map_or("the row", |r| r.formula.as_str()),
+            inputs.join(", "),
+            n.attribute
+        ),
+        "Make the expression yield a value for every input (a default in Switch, Coalesce with a fallback).",
+    )
+}
+
+/// Why an object fails at every evaluation.
+pub fn fails(f: &Fails) -> Diagnosis {
+    diagnosis(
+        Cause::EvaluationFails,
+        format!(
+            "Entra cannot process the object ({}), and retries it at every cycle",
+            short(&f.message)
+        ),
+        "Fix the row named in the message so that it evaluates for every user (see `entramap check`).",
+    )
+}
+
+/// Why a value stays in the app.
+pub fn stale(rows: &[RowInfo], s: &Stale) -> Diagnosis {
+    let row = inspect::find(rows, crate::provision::target::Kind::User, &s.attribute);
+    let formula = row.map_or("the row", |r| r.formula.as_str());
+    if s.is_default {
+        return with_lint(
+            diagnosis(
+                Cause::DefaultOnCreate,
+                format!(
+                    "the app keeps the create-time default {} of `{}` although `{formula}` now has no value; Entra applies defaults on create only",
+                    show(Some(&s.value)),
+                    s.attribute
+                ),
+                table::DEFAULT_ON_ALWAYS.fix,
+            ),
+            &table::DEFAULT_ON_ALWAYS,
+        );
+    }
+    diagnosis(
+        Cause::SourceCleared,
+        format!(
+            "`{formula}` has no value any more but the app keeps {} for `{}`: Entra never sends a Remove for a user attribute, so the old value stays",
+            show(Some(&s.value)),
+            s.attribute
+        ),
+        "If the app must not keep the old value, clear it there, or make the row send a placeholder when the source is empty, e.g. `Switch([jobTitle], [jobTitle], \"\", \"-\")`.",
+    )
+}
+
+/// What a cause of a converged-but-wrong value does, in general (the human report groups
+/// attributes by cause).
+pub fn summary(cause: Cause) -> &'static str {
+    match cause {
+        Cause::SourceCleared => {
+            "clearing the source leaves the old value in the app: Entra never sends a Remove for a user attribute"
+        }
+        Cause::DefaultOnCreate => {
+            "the create-time default stays in the app: Entra sends defaults only when it creates the object"
+        }
+        _ => "Entra cannot correct the value",
+    }
+}
