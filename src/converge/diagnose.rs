@@ -7,7 +7,7 @@
 use serde_json::Value as Json;
 
 use super::inspect::{self, RowInfo};
-use super::run::{Fails, NeverFlows, Repeat, Stale};
+use super::run::{Fails, NeverFlows, Repeat, Stale, StaleKind};
 use crate::check::table;
 use crate::model::mapping::{AttributeType, Dialect, Returns};
 use crate::provision::cycle::Action;
@@ -39,6 +39,8 @@ pub enum Cause {
     NeverFlows,
     /// C13: the row's default is sent on create only.
     DefaultOnCreate,
+    /// C12: a deprovisioned user is never deactivated, as `active` flows nothing for it.
+    NotDeactivated,
     /// Two rows write the same target attribute and undo each other.
     ConflictingRows,
     /// Entra fails the object at every evaluation.
@@ -59,7 +61,7 @@ impl Cause {
             Cause::Appending => "C6",
             Cause::NonDeterministic => "C7",
             Cause::SourceCleared => "C11",
-            Cause::SwitchNoMatch | Cause::NeverFlows => "C12",
+            Cause::SwitchNoMatch | Cause::NeverFlows | Cause::NotDeactivated => "C12",
             Cause::DefaultOnCreate => "C13",
             Cause::ConflictingRows | Cause::EvaluationFails | Cause::Unexplained => "-",
         }
@@ -80,6 +82,7 @@ impl Cause {
             Cause::SwitchNoMatch => "switch-keys-never-match",
             Cause::NeverFlows => "never-flows",
             Cause::DefaultOnCreate => "default-on-create-only",
+            Cause::NotDeactivated => "never-deactivated",
             Cause::ConflictingRows => "two-rows-one-attribute",
             Cause::EvaluationFails => "evaluation-fails",
             Cause::Unexplained => "unexplained",
@@ -432,28 +435,30 @@ fn with_lint(mut d: Diagnosis, lint: &'static table::Lint) -> Diagnosis {
     d
 }
 
-/// Why a row yields nothing although its inputs have values.
+/// Why a row yields nothing where it should flow.
 pub fn never_flows(rows: &[RowInfo], n: &NeverFlows) -> Diagnosis {
     let row = inspect::find(rows, crate::provision::target::Kind::User, &n.attribute);
     let inputs: Vec<String> = n
         .inputs
         .iter()
-        .map(|(k, v)| format!("`{k}` = {}", short(&format!("{v:?}"))))
+        .map(|(k, v)| match v {
+            Some(v) => format!("`{k}` = {}", short(&format!("{v:?}"))),
+            None => format!("`{k}` null"),
+        })
         .collect();
+    let value_of = |source: &str| {
+        n.inputs
+            .iter()
+            .find(|(k, _)| source == format!("[{k}]"))
+            .and_then(|(_, v)| v.as_deref())
+    };
     let switch = row.and_then(|r| {
         r.switches.iter().find(|s| {
-            s.empty_default
-                && n.inputs
-                    .iter()
-                    .any(|(k, v)| s.source == format!("[{k}]") && !s.keys.contains(v))
+            s.empty_default && value_of(&s.source).is_some_and(|v| !s.keys.iter().any(|k| k == v))
         })
     });
     if let (Some(row), Some(s)) = (row, switch) {
-        let value = n
-            .inputs
-            .iter()
-            .find(|(k, _)| s.source == format!("[{k}]"))
-            .map_or("", |(_, v)| v.as_str());
+        let value = value_of(&s.source).unwrap_or_default();
         let keys: Vec<String> = s.keys.iter().map(|k| format!("{k:?}")).collect();
         let mut d = diagnosis(
             Cause::SwitchNoMatch,
@@ -480,11 +485,24 @@ pub fn never_flows(rows: &[RowInfo], n: &NeverFlows) -> Diagnosis {
         }
         return d;
     }
+    let formula = row.map_or("the row", |r| r.formula.as_str());
+    if n.required {
+        return diagnosis(
+            Cause::NeverFlows,
+            format!(
+                "the app requires `{}` but `{}` is empty for {}: Entra creates the user without it (a null or empty value never flows)",
+                n.attribute,
+                short(formula),
+                inputs.join(", ")
+            ),
+            "Map a source every user has (userPrincipalName, objectId), or add a fallback: `Coalesce([mail], [userPrincipalName])`.",
+        );
+    }
     diagnosis(
         Cause::NeverFlows,
         format!(
             "`{}` is empty for {}, so Entra sends no `{}` for this user (a null or empty value never flows)",
-            row.map_or("the row", |r| r.formula.as_str()),
+            short(formula),
             inputs.join(", "),
             n.attribute
         ),
@@ -492,23 +510,54 @@ pub fn never_flows(rows: &[RowInfo], n: &NeverFlows) -> Diagnosis {
     )
 }
 
+/// The row a failure message names (`mapping to `title` failed: ...`), if any.
+pub fn failing_row(message: &str) -> Option<&str> {
+    message
+        .strip_prefix("mapping to `")
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(target, _)| target)
+}
+
 /// Why an object fails at every evaluation.
-pub fn fails(f: &Fails) -> Diagnosis {
-    diagnosis(
+pub fn fails(rows: &[RowInfo], f: &Fails) -> Diagnosis {
+    let row = failing_row(&f.message)
+        .and_then(|t| inspect::find(rows, crate::provision::target::Kind::User, t));
+    let mut d = diagnosis(
         Cause::EvaluationFails,
         format!(
-            "Entra cannot process the object ({}), and retries it at every cycle",
-            short(&f.message)
+            "Entra cannot process the user ({}), so it is not provisioned and Entra retries it at every cycle",
+            f.message
         ),
         "Fix the row named in the message so that it evaluates for every user (see `entramap check`).",
-    )
+    );
+    // IIF over a null attribute is the documented way to get here (EM101).
+    if row.is_some_and(|r| r.calls.contains(&"IIF")) {
+        d.fix = table::IIF_NULLABLE_CONDITION.fix.to_owned();
+        d.lint = Some(table::IIF_NULLABLE_CONDITION.code);
+    }
+    d
 }
 
 /// Why a value stays in the app.
 pub fn stale(rows: &[RowInfo], s: &Stale) -> Diagnosis {
     let row = inspect::find(rows, crate::provision::target::Kind::User, &s.attribute);
     let formula = row.map_or("the row", |r| r.formula.as_str());
-    if s.is_default {
+    if s.kind == StaleKind::NotDeactivated {
+        return diagnosis(
+            Cause::NotDeactivated,
+            format!(
+                "the user is deprovisioned in Entra but the app still shows `{}` as {}: `{formula}` yields nothing for a deprovisioned user, so Entra sends no disable",
+                s.attribute,
+                if s.value.is_null() {
+                    "absent (active)".to_owned()
+                } else {
+                    show(Some(&s.value))
+                }
+            ),
+            "Make the `active` row yield \"False\" when IsSoftDeleted is \"True\": `Switch([IsSoftDeleted], , \"False\", \"True\", \"True\", \"False\")`.",
+        );
+    }
+    if s.kind == StaleKind::Default {
         return with_lint(
             diagnosis(
                 Cause::DefaultOnCreate,
@@ -529,7 +578,7 @@ pub fn stale(rows: &[RowInfo], s: &Stale) -> Diagnosis {
             show(Some(&s.value)),
             s.attribute
         ),
-        "If the app must not keep the old value, clear it there, or make the row send a placeholder when the source is empty, e.g. `Switch([jobTitle], [jobTitle], \"\", \"-\")`.",
+        "If the app must not keep the old value, clear it there (Entra only adds and replaces user values, references included); for a text attribute the row can send a placeholder when the source is empty, e.g. `Switch([jobTitle], [jobTitle], \"\", \"-\")`.",
     )
 }
 
@@ -542,6 +591,9 @@ pub fn summary(cause: Cause) -> &'static str {
         }
         Cause::DefaultOnCreate => {
             "the create-time default stays in the app: Entra sends defaults only when it creates the object"
+        }
+        Cause::NotDeactivated => {
+            "deprovisioned users stay active in the app: the `active` row yields nothing for them, so Entra sends no disable"
         }
         _ => "Entra cannot correct the value",
     }

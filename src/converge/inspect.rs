@@ -43,6 +43,8 @@ pub struct RowInfo {
     pub volatile: Vec<&'static str>,
     /// Switch calls, outermost first.
     pub switches: Vec<SwitchCall>,
+    /// Every builtin called, by its canonical name, without repeats.
+    pub calls: Vec<&'static str>,
     /// "Apply this mapping".
     pub apply: Apply,
     /// "Default value if null".
@@ -118,6 +120,7 @@ fn row(kind: Kind, m: &AttributeMapping, attributes: &[TargetAttribute]) -> RowI
         reads: Vec::new(),
         volatile: Vec::new(),
         switches: Vec::new(),
+        calls: Vec::new(),
         apply: m.apply,
         default: m.default.clone(),
     };
@@ -153,6 +156,11 @@ fn walk(e: &Expr, text: &str, info: &mut RowInfo) {
         }
         ExprKind::Call { name, args, .. } => {
             let canonical = builtins::lookup(name).map(|b| b.name);
+            if let Some(c) = canonical
+                && !info.calls.contains(&c)
+            {
+                info.calls.push(c);
+            }
             if let Some(f) = canonical.and_then(|n| NON_DETERMINISTIC.iter().find(|d| **d == n))
                 && !info.volatile.contains(f)
             {

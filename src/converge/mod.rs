@@ -83,7 +83,7 @@ pub fn converge(
             let outcome = run::run(&prepared, &case);
             let mut seen = stale.borrow_mut();
             for s in outcome.stale {
-                let key = format!("{}:{}", s.attribute.to_ascii_lowercase(), s.is_default);
+                let key = format!("{}:{:?}", s.attribute.to_ascii_lowercase(), s.kind);
                 if !seen.iter().any(|(k, _)| *k == key) {
                     seen.push((key, s));
                 }
@@ -194,11 +194,13 @@ fn finding(p: &Prepared<'_>, case: &generate::Case, problem: &Problem) -> Findin
             }
         }
         Problem::Fails(f) => {
-            let d = diagnose::fails(f);
+            let d = diagnose::fails(&p.rows, f);
             Finding {
                 problem: report::Problem::FailsEveryCycle,
                 object_type: "user",
-                attribute: "(object)".to_owned(),
+                attribute: diagnose::failing_row(&f.message)
+                    .unwrap_or("(the whole user)")
+                    .to_owned(),
                 cause: CauseOut::of(&d),
                 lint: d.lint,
                 why: d.why,

@@ -179,15 +179,13 @@ impl Report {
             if let Some(change) = &f.change {
                 let _ = writeln!(out, "   then: {change}");
             }
-            if let Some(phase) = f.phase {
+            if let (Some(phase), Some(r)) = (f.phase, &f.request) {
                 let when = if phase == "settled" {
                     "cycle 2, the same directory again"
                 } else {
                     "cycle 4, the changed directory again"
                 };
                 let _ = writeln!(out, "   repeated in {when}:");
-            }
-            if let Some(r) = &f.request {
                 indent(&mut out, r.http.trim_end(), "     ");
             }
         }

@@ -159,16 +159,18 @@ pub struct Repeat {
     pub request: Recorded,
 }
 
-/// A row whose value is empty, so nothing flows, although every attribute it reads has a
-/// value (catalogue C12).
+/// A row whose value is empty, so nothing flows, where it should (catalogue C12): its inputs
+/// have values, or the app requires the attribute.
 #[derive(Clone, Debug)]
 pub struct NeverFlows {
     /// The source objectId.
     pub object: String,
     /// The row's target.
     pub attribute: String,
-    /// The values the row read, as the expression saw them.
-    pub inputs: Vec<(String, String)>,
+    /// The values the row read, as the expression saw them (`None`: null or empty).
+    pub inputs: Vec<(String, Option<String>)>,
+    /// Whether the app requires the attribute (so the create lacks it).
+    pub required: bool,
     /// Whether it was found in the snapshot after the change (not in the first one).
     pub after_change: bool,
 }
@@ -208,7 +210,11 @@ impl Problem {
             Problem::NeverFlows(n) => {
                 format!("never-flows:Users:{}", n.attribute.to_ascii_lowercase())
             }
-            Problem::Fails(f) => format!("fails:{}", first_words(&f.message)),
+            Problem::Fails(f) => format!(
+                "fails:{}",
+                super::diagnose::failing_row(&f.message)
+                    .map_or_else(|| first_words(&f.message), str::to_ascii_lowercase)
+            ),
         }
     }
 }
@@ -227,10 +233,23 @@ pub struct Stale {
     pub object: String,
     /// The row's target.
     pub attribute: String,
-    /// The value the app keeps.
+    /// The value the app keeps (`null` when it keeps none).
     pub value: Json,
-    /// Whether it is the row's default value, sent when the object was created.
-    pub is_default: bool,
+    /// Why it is stale.
+    pub kind: StaleKind,
+}
+
+/// How a value went stale.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StaleKind {
+    /// The mapping computes nothing any more (the source was cleared), and Entra never sends a
+    /// Remove (C11).
+    Cleared,
+    /// The value is the row's default, sent on create only (C13).
+    Default,
+    /// The user is deprovisioned but the app still shows it active: the `active` row yields
+    /// nothing for deprovisioned users, so no disable is sent (C12).
+    NotDeactivated,
 }
 
 /// The outcome of one case.
@@ -250,22 +269,19 @@ pub fn run(p: &Prepared<'_>, case: &Case) -> Outcome {
     let after = generate::directory(&p.plan, &users, &groups, base);
     let mut outcome = Outcome::default();
     never_flows(p, &before, false, &mut outcome.problems);
-    if outcome.problems.is_empty() {
-        never_flows(p, &after, true, &mut outcome.problems);
-    }
+    never_flows(p, &after, true, &mut outcome.problems);
 
     let mut sim = p.simulator();
     let at = |cycle: u32| {
         let ticks = i64::from(cycle - 1) * i64::from(case.gap_minutes) * TICKS_PER_MINUTE;
         DateTime::from_ticks(p.now.ticks().saturating_add(ticks)).unwrap_or(p.now)
     };
+    // Every phase runs even when an earlier one found something: the search ignores problems
+    // it already reported, and must still see the others.
     sim.set_now(at(1));
     sim.run_cycle(&before, 1, &mut |_| {});
     sim.set_now(at(2));
     at_rest(&mut sim, &before, 2, Phase::Settled, &mut outcome.problems);
-    if !outcome.problems.is_empty() {
-        return outcome;
-    }
     sim.set_now(at(3));
     sim.run_cycle(&after, 3, &mut |_| {});
     sim.set_now(at(4));
@@ -276,9 +292,7 @@ pub fn run(p: &Prepared<'_>, case: &Case) -> Outcome {
         Phase::AfterChange,
         &mut outcome.problems,
     );
-    if outcome.problems.is_empty() {
-        stale(p, &sim, &after, &mut outcome.stale);
-    }
+    stale(p, &sim, &after, &mut outcome.stale);
     outcome
 }
 
@@ -409,37 +423,42 @@ fn is_empty(v: &Json) -> bool {
     }
 }
 
-/// Rows of the user mapping that are empty for a user although every attribute they read has
-/// a value, where the row is expected to flow: the app requires the attribute, or the row reads
-/// only attributes every user has (a Switch over IsSoftDeleted, say).
+/// Rows of the user mapping that are empty for a user where they are expected to flow: the
+/// row reads only attributes every user has (a Switch over IsSoftDeleted, say) and they all
+/// have values, or the app requires the attribute and the user is to be provisioned.
 fn never_flows(p: &Prepared<'_>, snapshot: &Directory, after_change: bool, out: &mut Vec<Problem>) {
     let ctx = Context::new(p.now, p.seed);
     for u in &snapshot.users {
         let record = p.with_soft_deleted(u);
+        let provisioned = !p.deprovisioned(u);
         for (row, program) in p.rows.iter().zip(&p.programs) {
             let Some(program) = program else { continue };
             if row.is_reference() {
                 continue;
             }
-            let required = row.attribute.as_ref().is_some_and(|a| a.required);
+            let required = row.attribute.as_ref().is_some_and(|a| a.required) && provisioned;
             let always = row.reads.iter().all(|n| always_present(Object::Users, n));
             if !(required || always) {
                 continue;
             }
-            let inputs: Option<Vec<(String, String)>> = row
+            let inputs: Vec<(String, Option<String>)> = row
                 .reads
                 .iter()
                 .map(|n| {
-                    let text = match record.attribute(n)? {
-                        SourceValue::Str(s) if !s.is_empty() => s.clone(),
-                        SourceValue::Bool(b) => crate::expr::value::bool_text(*b).to_owned(),
-                        SourceValue::List(l) if !l.is_empty() => l.join(", "),
-                        _ => return None,
+                    let text = match record.attribute(n) {
+                        Some(SourceValue::Str(s)) if !s.is_empty() => Some(s.clone()),
+                        Some(SourceValue::Bool(b)) => {
+                            Some(crate::expr::value::bool_text(*b).to_owned())
+                        }
+                        Some(SourceValue::List(l)) if !l.is_empty() => Some(l.join(", ")),
+                        _ => None,
                     };
-                    Some((n.clone(), text))
+                    (n.clone(), text)
                 })
                 .collect();
-            let Some(inputs) = inputs else { continue };
+            if !required && inputs.iter().any(|(_, v)| v.is_none()) {
+                continue;
+            }
             if let Ok(expr::Outcome::Value(v)) = program.eval(&record, &ctx)
                 && is_empty(&v.to_json())
             {
@@ -447,6 +466,7 @@ fn never_flows(p: &Prepared<'_>, snapshot: &Directory, after_change: bool, out: 
                     object: u.object_id.clone(),
                     attribute: row.target.clone(),
                     inputs,
+                    required,
                     after_change,
                 }));
             }
@@ -459,15 +479,38 @@ fn never_flows(p: &Prepared<'_>, snapshot: &Directory, after_change: bool, out: 
 fn stale(p: &Prepared<'_>, sim: &Simulator, snapshot: &Directory, out: &mut Vec<Stale>) {
     let ctx = Context::new(p.now, p.seed);
     for u in &snapshot.users {
-        if p.deprovisioned(u) {
-            continue;
-        }
         let Some(id) = sim.linked_user(&u.object_id) else {
             continue;
         };
         let Some(resource) = sim.target().get(Kind::User, id) else {
             continue;
         };
+        if p.deprovisioned(u) {
+            let active = p.rows.iter().find(|r| {
+                r.kind == Kind::User
+                    && r.path.as_ref().is_some_and(|p| {
+                        p.extension_urn().is_none()
+                            && p.value_filter().is_none()
+                            && p.sub_attr().is_none()
+                            && p.attr().eq_ignore_ascii_case("active")
+                    })
+            });
+            let shown = scim::resource::get_ci(resource, "active");
+            let inactive = match shown {
+                Some(Json::Bool(b)) => !b,
+                Some(Json::String(s)) => s.eq_ignore_ascii_case("false"),
+                _ => false,
+            };
+            if let Some(row) = active.filter(|_| !inactive) {
+                out.push(Stale {
+                    object: u.object_id.clone(),
+                    attribute: row.target.clone(),
+                    value: shown.cloned().unwrap_or(Json::Null),
+                    kind: StaleKind::NotDeactivated,
+                });
+            }
+            continue;
+        }
         let record = p.with_soft_deleted(u);
         let Ok(projection) = p.users.project(&record, &ctx, Flow::Update) else {
             continue;
@@ -500,7 +543,11 @@ fn stale(p: &Prepared<'_>, sim: &Simulator, snapshot: &Directory, out: &mut Vec<
                 object: u.object_id.clone(),
                 attribute: row.target.clone(),
                 value: value.clone(),
-                is_default,
+                kind: if is_default {
+                    StaleKind::Default
+                } else {
+                    StaleKind::Cleared
+                },
             });
         }
     }
