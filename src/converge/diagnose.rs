@@ -322,7 +322,12 @@ fn update(rows: &[RowInfo], row: Option<&RowInfo>, r: &Repeat) -> Diagnosis {
     let sent_texts = sent.map(texts).unwrap_or_default();
     let after_texts = texts(after);
     let lower = |v: &[String]| -> Vec<String> { v.iter().map(|s| s.to_lowercase()).collect() };
-    if !sent_texts.is_empty()
+    // A case-only difference between two values of one JSON type (`"True"` against `true` is
+    // a type difference, below).
+    let same_kind =
+        sent.is_some_and(|s| std::mem::discriminant(s) == std::mem::discriminant(after));
+    if same_kind
+        && !sent_texts.is_empty()
         && lower(&sent_texts) == lower(&after_texts)
         && sent_texts != after_texts
     {
@@ -596,5 +601,240 @@ pub fn summary(cause: Cause) -> &'static str {
             "deprovisioned users stay active in the app: the `active` row yields nothing for them, so Entra sends no disable"
         }
         _ => "Entra cannot correct the value",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The causes that the vendor knobs of a mapping file cannot produce (an app that rejects,
+    //! reshapes or appends), decided from synthetic observations.
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::converge::run::Phase;
+    use crate::provision::cycle::Recorded;
+    use crate::provision::target::Kind;
+
+    const MAPPING: &str = r#"
+app: T
+users:
+  mappings:
+    - target: userName
+      source: userPrincipalName
+      match: 1
+    - target: active
+      expression: Switch([IsSoftDeleted], , "False", "True", "True", "False")
+    - target: title
+      source: jobTitle
+    - target: phoneNumbers[type eq "work"].value
+      source: telephoneNumber
+    - target: urn:ietf:params:scim:schemas:extension:x:2.0:User:aliases
+      source: proxyAddresses
+    - target: urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager
+      source: manager
+  attributes:
+    - name: userName
+    - name: active
+      type: Boolean
+    - name: title
+    - name: phoneNumbers[type eq "work"].value
+    - name: urn:ietf:params:scim:schemas:extension:x:2.0:User:aliases
+      multi_valued: true
+"#;
+
+    fn rows() -> Vec<RowInfo> {
+        let loaded = crate::model::load::parse("t.yaml", MAPPING).expect("loads");
+        inspect::rows(&loaded.file.users, None)
+    }
+
+    struct Seen {
+        action: Action,
+        attribute: &'static str,
+        sent: Option<Json>,
+        before: Option<Json>,
+        after: Option<Json>,
+        resource: Json,
+        status: u16,
+    }
+
+    fn diagnose(seen: Seen, dialect: Dialect) -> Diagnosis {
+        let response = (seen.status >= 400).then(|| json!({"detail": "value must be a boolean"}));
+        let r = Repeat {
+            phase: Phase::Settled,
+            kind: Kind::User,
+            object: "u1".into(),
+            attribute: seen.attribute.into(),
+            action: seen.action,
+            op: Some("Replace".into()),
+            sent: seen.sent.clone(),
+            before: seen.before,
+            after: seen.after,
+            resource: seen.resource.as_object().cloned(),
+            request: Recorded {
+                cycle: 2,
+                object: "u1".into(),
+                label: "a@contoso.com".into(),
+                action: seen.action,
+                method: "PATCH",
+                path: "/Users/1".into(),
+                body: seen.sent,
+                status: seen.status,
+                response,
+            },
+        };
+        repeat(&rows(), dialect, &r)
+    }
+
+    #[test]
+    fn a_rejected_boolean_string_is_c4_and_the_fix_is_the_compliant_dialect() {
+        let d = diagnose(
+            Seen {
+                action: Action::Update,
+                attribute: "active",
+                sent: Some(json!("False")),
+                before: Some(json!(true)),
+                after: Some(json!(true)),
+                resource: json!({"active": true}),
+                status: 400,
+            },
+            Dialect::Legacy,
+        );
+        assert_eq!(d.cause, Cause::Rejected);
+        assert!(
+            d.why.contains("400") && d.why.contains("value must be a boolean"),
+            "{}",
+            d.why
+        );
+        assert!(d.fix.contains("aadOptscim062020"), "{}", d.fix);
+    }
+
+    #[test]
+    fn a_value_kept_at_another_key_is_c2_and_a_value_kept_nowhere_is_c1() {
+        let elsewhere = diagnose(
+            Seen {
+                action: Action::Update,
+                attribute: "title",
+                sent: Some(json!("Chef")),
+                before: None,
+                after: None,
+                resource: json!({"userName": "a", "jobTitle": "Chef"}),
+                status: 200,
+            },
+            Dialect::Legacy,
+        );
+        assert_eq!(elsewhere.cause, Cause::OtherShape, "{}", elsewhere.why);
+        let nowhere = diagnose(
+            Seen {
+                action: Action::Update,
+                attribute: "title",
+                sent: Some(json!("Chef")),
+                before: None,
+                after: None,
+                resource: json!({"userName": "a"}),
+                status: 200,
+            },
+            Dialect::Legacy,
+        );
+        assert_eq!(nowhere.cause, Cause::NotStored);
+        // Not declared `stored: false`, so the static lint does not know it.
+        assert_eq!(nowhere.lint, None);
+    }
+
+    #[test]
+    fn a_string_kept_as_a_boolean_is_c5() {
+        let d = diagnose(
+            Seen {
+                action: Action::Update,
+                attribute: "title",
+                sent: Some(json!("True")),
+                before: Some(json!(true)),
+                after: Some(json!(true)),
+                resource: json!({"title": true}),
+                status: 200,
+            },
+            Dialect::Legacy,
+        );
+        assert_eq!(d.cause, Cause::BooleanText, "{}", d.why);
+    }
+
+    #[test]
+    fn an_app_that_appends_is_c6_and_one_that_reformats_is_c3() {
+        let appends = diagnose(
+            Seen {
+                action: Action::Update,
+                attribute: "urn:ietf:params:scim:schemas:extension:x:2.0:User:aliases",
+                sent: Some(json!(["b"])),
+                before: Some(json!(["a"])),
+                after: Some(json!(["a", "b"])),
+                resource: json!({}),
+                status: 200,
+            },
+            Dialect::Legacy,
+        );
+        assert_eq!(appends.cause, Cause::Appending, "{}", appends.why);
+        let reformats = diagnose(
+            Seen {
+                action: Action::Update,
+                attribute: "phoneNumbers[type eq \"work\"].value",
+                sent: Some(json!("55555555555")),
+                before: Some(json!("+5 (555) 555-5555")),
+                after: Some(json!("+5 (555) 555-5555")),
+                resource: json!({}),
+                status: 200,
+            },
+            Dialect::Legacy,
+        );
+        assert_eq!(reformats.cause, Cause::Normalised, "{}", reformats.why);
+    }
+
+    #[test]
+    fn a_disable_the_app_does_not_take_is_c5_and_a_manager_kept_elsewhere_is_c2() {
+        let disable = diagnose(
+            Seen {
+                action: Action::Disable,
+                attribute: "active",
+                sent: Some(json!("False")),
+                before: Some(json!(true)),
+                after: Some(json!(true)),
+                resource: json!({"active": true}),
+                status: 200,
+            },
+            Dialect::Legacy,
+        );
+        assert_eq!(disable.cause, Cause::BooleanText, "{}", disable.why);
+        let manager = diagnose(
+            Seen {
+                action: Action::LinkManager,
+                attribute: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager",
+                sent: Some(json!("m-1")),
+                before: None,
+                after: None,
+                resource: json!({"manager": {"value": "m-1"}}),
+                status: 200,
+            },
+            Dialect::Legacy,
+        );
+        assert_eq!(manager.cause, Cause::OtherShape, "{}", manager.why);
+    }
+
+    #[test]
+    fn a_required_attribute_without_a_value_names_the_null_input() {
+        let d = never_flows(
+            &rows(),
+            &NeverFlows {
+                object: "u1".into(),
+                attribute: "title".into(),
+                inputs: vec![("jobTitle".into(), None)],
+                required: true,
+                after_change: false,
+            },
+        );
+        assert_eq!(d.cause, Cause::NeverFlows);
+        assert!(
+            d.why.contains("requires `title`") && d.why.contains("`jobTitle` null"),
+            "{}",
+            d.why
+        );
     }
 }

@@ -100,7 +100,19 @@ pub fn converge(
                 return Err(format!("the generator gave up: {reason}"));
             }
         };
-        let outcome = run::run(&prepared, &minimal);
+        // The search caught any panic as a failing case; a panic here is a simulator bug, and
+        // the shrunk directory is what its report needs.
+        let rerun = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            run::run(&prepared, &minimal)
+        }));
+        let Ok(outcome) = rerun else {
+            let base = minimal.users.len();
+            let directory =
+                generate::directory_json(&prepared.plan, &minimal.users, &minimal.groups, base);
+            return Err(format!(
+                "internal error: the simulator panicked on this directory (please report it): {directory}"
+            ));
+        };
         let before = findings.len();
         for problem in outcome.problems {
             let key = problem.key();
