@@ -238,6 +238,10 @@ fn pretty(v: &Json) -> String {
 
 fn indent(out: &mut String, text: &str, prefix: &str) {
     for line in text.lines() {
-        let _ = writeln!(out, "{prefix}{line}");
+        if line.is_empty() {
+            out.push('\n');
+        } else {
+            let _ = writeln!(out, "{prefix}{line}");
+        }
     }
 }
