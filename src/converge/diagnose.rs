@@ -525,12 +525,16 @@ pub fn failing_row(message: &str) -> Option<&str> {
 
 /// Why an object fails at every evaluation.
 pub fn fails(rows: &[RowInfo], f: &Fails) -> Diagnosis {
-    let row = failing_row(&f.message)
-        .and_then(|t| inspect::find(rows, crate::provision::target::Kind::User, t));
+    let row = failing_row(&f.message).and_then(|t| inspect::find(rows, f.kind, t));
+    let noun = if f.kind == crate::provision::target::Kind::Group {
+        "group"
+    } else {
+        "user"
+    };
     let mut d = diagnosis(
         Cause::EvaluationFails,
         format!(
-            "Entra cannot process the user ({}), so it is not provisioned and Entra retries it at every cycle",
+            "Entra cannot process the {noun} ({}), so it is not provisioned and Entra retries it at every cycle",
             f.message
         ),
         "Fix the row named in the message so that it evaluates for every user (see `entramap check`).",

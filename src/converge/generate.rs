@@ -574,16 +574,25 @@ impl Case {
             Change::AddUser(_) => format!("a new user {} appears", user_id(n)),
             Change::Manager(i, None) => format!("{}: manager removed", who(i)),
             Change::Manager(i, Some(_)) => format!("{}: manager changed", who(i)),
-            Change::ToggleMember(g, u) => {
-                format!(
-                    "group {}: membership of {} toggled",
-                    g.index(MAX_GROUPS.max(1)),
-                    who(u)
+            Change::ToggleMember(_, _) | Change::RenameGroup(_, _) if self.groups.is_empty() => {
+                "nothing (a group change without groups)".to_owned()
+            }
+            Change::ToggleMember(g, u) => format!(
+                "group {}: membership of {} toggled",
+                group_id(g.index(self.groups.len())),
+                who(u)
+            ),
+            Change::RenameGroup(g, name) => format!(
+                "group {} renamed to {:?}",
+                group_id(g.index(self.groups.len())),
+                group_name(
+                    &GenGroup {
+                        name: name.clone(),
+                        ..self.groups[g.index(self.groups.len())].clone()
+                    },
+                    g.index(self.groups.len())
                 )
-            }
-            Change::RenameGroup(g, name) => {
-                format!("group {} renamed to {name:?}", g.index(MAX_GROUPS.max(1)))
-            }
+            ),
         }
     }
 }

@@ -209,7 +209,11 @@ fn finding(p: &Prepared<'_>, case: &generate::Case, problem: &Problem) -> Findin
             let d = diagnose::fails(&p.rows, f);
             Finding {
                 problem: report::Problem::FailsEveryCycle,
-                object_type: "user",
+                object_type: if f.kind == Kind::Group {
+                    "group"
+                } else {
+                    "user"
+                },
                 attribute: diagnose::failing_row(&f.message)
                     .unwrap_or("(the whole user)")
                     .to_owned(),

@@ -174,7 +174,11 @@ impl Report {
             );
             let _ = writeln!(out, "   why: {}", f.why);
             let _ = writeln!(out, "   fix: {}", f.fix);
-            let _ = writeln!(out, "   smallest directory ({}):", f.object);
+            let _ = writeln!(
+                out,
+                "   smallest directory (the {} is {}):",
+                f.object_type, f.object
+            );
             indent(&mut out, &pretty(&f.directory), "     ");
             if let Some(change) = &f.change {
                 let _ = writeln!(out, "   then: {change}");

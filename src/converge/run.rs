@@ -180,6 +180,8 @@ pub struct NeverFlows {
 pub struct Fails {
     /// When.
     pub phase: Phase,
+    /// Users or groups.
+    pub kind: Kind,
     /// The source objectId.
     pub object: String,
     /// Entra's message.
@@ -349,8 +351,10 @@ fn at_rest(
     for f in failures {
         // A failed write is already reported with its request.
         if !written.contains(&f.object) {
+            let group = snapshot.groups.iter().any(|g| g.object_id == f.object);
             out.push(Problem::Fails(Fails {
                 phase,
+                kind: if group { Kind::Group } else { Kind::User },
                 object: f.object,
                 message: f.message,
             }));
