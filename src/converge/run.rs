@@ -13,7 +13,7 @@ use crate::check::catalog::always_present;
 use crate::expr::dotnet::datetime::DateTime;
 use crate::expr::{self, Context, Options, Program};
 use crate::model::mapping::{Dialect, MappingFile};
-use crate::model::source::{Record, Source, SourceValue};
+use crate::model::source::{Record, Source, SourceRef, SourceValue};
 use crate::provision::cycle::{Action, Recorded, Simulator};
 use crate::provision::directory::Directory;
 use crate::provision::project::{CompiledMapping, Flow};
@@ -325,7 +325,7 @@ fn at_rest(
         } else {
             Kind::User
         };
-        let resource = id_of(&r.path).and_then(|id| sim.target().get(kind, id).cloned());
+        let resource = id_of(&r.path).and_then(|id| sim.target().get(kind, id));
         let returned = read.get(&r.object);
         for (attribute, op, sent) in attributes_of(r) {
             let path = Path::parse(&attribute).ok();
@@ -450,11 +450,13 @@ fn never_flows(p: &Prepared<'_>, snapshot: &Directory, after_change: bool, out: 
                 .iter()
                 .map(|n| {
                     let text = match record.attribute(n) {
-                        Some(SourceValue::Str(s)) if !s.is_empty() => Some(s.clone()),
-                        Some(SourceValue::Bool(b)) => {
-                            Some(crate::expr::value::bool_text(*b).to_owned())
+                        Some(SourceRef::Str(s)) if !s.is_empty() => Some(s.to_owned()),
+                        Some(SourceRef::Bool(b)) => {
+                            Some(crate::expr::value::bool_text(b).to_owned())
                         }
-                        Some(SourceValue::List(l)) if !l.is_empty() => Some(l.join(", ")),
+                        Some(SourceRef::List(l)) if !l.is_empty() => {
+                            Some(l.iter().collect::<Vec<_>>().join(", "))
+                        }
                         _ => None,
                     };
                     (n.clone(), text)
@@ -499,7 +501,7 @@ fn stale(p: &Prepared<'_>, sim: &Simulator, snapshot: &Directory, out: &mut Vec<
                             && p.attr().eq_ignore_ascii_case("active")
                     })
             });
-            let shown = scim::resource::get_ci(resource, "active");
+            let shown = scim::resource::get_ci(&resource, "active");
             let inactive = match shown {
                 Some(Json::Bool(b)) => !b,
                 Some(Json::String(s)) => s.eq_ignore_ascii_case("false"),
@@ -536,7 +538,7 @@ fn stale(p: &Prepared<'_>, sim: &Simulator, snapshot: &Directory, out: &mut Vec<
             if computed {
                 continue;
             }
-            let Some(value) = scim::get(resource, path).filter(|v| !is_empty(v)) else {
+            let Some(value) = scim::get(&resource, path).filter(|v| !is_empty(v)) else {
                 continue;
             };
             let is_default = row

@@ -986,7 +986,7 @@ fn resource_id(resource: &Resource) -> Option<String> {
 
 /// Whether the `active` row yields a value for a (deprovisioned) user. A row that fails to
 /// evaluate counts as flowing: the disable does not depend on the other rows.
-fn active_flows(config: &Config, record: &Record) -> bool {
+fn active_flows(config: &Config, record: &dyn Source) -> bool {
     config
         .users
         .project(record, &config.ctx, Flow::Update)
