@@ -166,7 +166,7 @@ fn converge_reports_every_shipped_mapping_as_converged_with_the_values_entra_can
 
 /// A generated user's source record, as the simulator sees it for an active user.
 fn record(plan: &Plan, user: &generate::GenUser) -> Record {
-    let d = generate::directory(plan, std::slice::from_ref(user), &[], 1);
+    let d = entramap::converge::snapshot::directory(plan, std::slice::from_ref(user), &[], 1);
     let mut r = d.users[0].record.clone();
     r.set("IsSoftDeleted", SourceValue::Str("False".into()));
     r
@@ -191,7 +191,8 @@ fn row_paths(file: &MappingFile) -> Vec<ScimPath> {
 fn target_applies_entras_patches_as_rfc7644_says_and_twice_the_same_as_once() {
     for (path, file) in storing_shipped_mappings() {
         let mapping = CompiledMapping::compile(&file.users).expect("compiles");
-        let plan = Plan::new(&file.users, file.groups.as_ref(), &mapping_reads(&file));
+        let rows = entramap::converge::inspect::rows(&file.users, file.groups.as_ref());
+        let plan = Plan::new(&file.users, file.groups.as_ref(), &rows);
         let schema = file.users.attributes.clone();
         let paths = row_paths(&file);
         let ctx = Context::new(now(), 0);
@@ -272,13 +273,6 @@ fn target_applies_entras_patches_as_rfc7644_says_and_twice_the_same_as_once() {
             panic!("{}: {e}", path.display());
         }
     }
-}
-
-fn mapping_reads(file: &MappingFile) -> Vec<String> {
-    entramap::converge::inspect::rows(&file.users, None)
-        .into_iter()
-        .flat_map(|r| r.reads)
-        .collect()
 }
 
 #[test]

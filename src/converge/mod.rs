@@ -3,17 +3,21 @@
 //!
 //! Steady state (§12.4): after Entra's writes reach the app and the app answers GET, a new
 //! evaluation of the same source sends nothing but reads. The search generates directories
-//! with proptest strategies ([`generate`]), runs each through the simulator for four cycles
-//! with one source change in the middle ([`run`]), and lets proptest shrink any failing case to
-//! a minimal one; each problem found is then explained from the catalogue ([`diagnose`]) and
-//! reported with the request that repeats ([`report`]). Every problem is reported once: the
-//! search starts again with the problems already found ignored, until a whole search passes.
+//! with proptest strategies ([`generate`], rendered by [`snapshot`]), runs each through the
+//! simulator for four cycles with one source change in the middle ([`run`]), and lets
+//! proptest shrink any failing case to a minimal one. Each problem found is explained from the
+//! mapping rows ([`inspect`]) with a cause of the catalogue ([`cause`], decided by
+//! [`diagnose`]) and reported with the request that repeats ([`report`]). Every problem is
+//! reported once: the search starts again with the problems already found ignored, until a
+//! whole search passes.
 
+pub mod cause;
 pub mod diagnose;
 pub mod generate;
 pub mod inspect;
 pub mod report;
 pub mod run;
+pub mod snapshot;
 
 use std::cell::RefCell;
 
@@ -106,9 +110,7 @@ pub fn converge(
             run::run(&prepared, &minimal)
         }));
         let Ok(outcome) = rerun else {
-            let base = minimal.users.len();
-            let directory =
-                generate::directory_json(&prepared.plan, &minimal.users, &minimal.groups, base);
+            let directory = minimal.before_json(&prepared.plan);
             return Err(format!(
                 "internal error: the simulator panicked on this directory (please report it): {directory}"
             ));
@@ -159,10 +161,8 @@ pub fn converge(
 }
 
 fn finding(p: &Prepared<'_>, case: &generate::Case, problem: &Problem) -> Finding {
-    let base = case.users.len();
-    let directory = generate::directory_json(&p.plan, &case.users, &case.groups, base);
-    let (users, groups) = case.changed(&p.plan);
-    let after = generate::directory_json(&p.plan, &users, &groups, base);
+    let directory = case.before_json(&p.plan);
+    let after = case.after_json(&p.plan);
     let change = case.describe_change(&p.plan);
     match problem {
         Problem::Repeat(r) => {

@@ -6,7 +6,7 @@
 
 use serde_json::Value as Json;
 
-use super::generate::{self, Case, Plan};
+use super::generate::{Case, Plan};
 use super::inspect::{self, RowInfo};
 use crate::check::Object;
 use crate::check::catalog::always_present;
@@ -57,12 +57,7 @@ impl<'f> Prepared<'f> {
         // A dry run of the simulator's own compile step, so a broken group mapping fails here.
         Simulator::new(file, dialect, Context::new(now, seed))?;
         let rows = inspect::rows(&file.users, file.groups.as_ref());
-        let reads: Vec<String> = rows
-            .iter()
-            .filter(|r| r.kind == Kind::User)
-            .flat_map(|r| r.reads.iter().cloned())
-            .collect();
-        let plan = Plan::new(&file.users, file.groups.as_ref(), &reads);
+        let plan = Plan::new(&file.users, file.groups.as_ref(), &rows);
         let programs = rows
             .iter()
             .map(|r| {
@@ -265,10 +260,8 @@ pub struct Outcome {
 
 /// Run one case.
 pub fn run(p: &Prepared<'_>, case: &Case) -> Outcome {
-    let base = case.users.len();
-    let before = generate::directory(&p.plan, &case.users, &case.groups, base);
-    let (users, groups) = case.changed(&p.plan);
-    let after = generate::directory(&p.plan, &users, &groups, base);
+    let before = case.before(&p.plan);
+    let after = case.after(&p.plan);
     let mut outcome = Outcome::default();
     never_flows(p, &before, false, &mut outcome.problems);
     never_flows(p, &after, true, &mut outcome.problems);
