@@ -187,7 +187,7 @@ fn update(rows: &[RowInfo], row: Option<&RowInfo>, r: &Repeat) -> Diagnosis {
                     Cause::NonDeterministic,
                     format!(
                         "`{attr}` is computed by `{}`, and {} gives a new value at every evaluation (the app holds {}, Entra now computes {}), so Entra updates it at every cycle",
-                        short(&row.formula),
+                        row.formula,
                         names.join(" and "),
                         show(r.before.as_ref()),
                         show(sent)
@@ -379,7 +379,7 @@ pub fn never_flows(rows: &[RowInfo], n: &NeverFlows) -> Diagnosis {
             Cause::SwitchNoMatch,
             format!(
                 "`{}` switches on {} = {value:?}, which matches none of its keys ({}, compared case-sensitively), and its default is empty: `{}` never flows{}",
-                short(&row.formula),
+                row.formula,
                 s.source,
                 keys.join(", "),
                 n.attribute,
@@ -407,7 +407,7 @@ pub fn never_flows(rows: &[RowInfo], n: &NeverFlows) -> Diagnosis {
             format!(
                 "the app requires `{}` but `{}` is empty for {}: Entra creates the user without it (a null or empty value never flows)",
                 n.attribute,
-                short(formula),
+                formula,
                 inputs.join(", ")
             ),
             "Map a source every user has (userPrincipalName, objectId), or add a fallback: `Coalesce([mail], [userPrincipalName])`.",
@@ -417,7 +417,7 @@ pub fn never_flows(rows: &[RowInfo], n: &NeverFlows) -> Diagnosis {
         Cause::NeverFlows,
         format!(
             "`{}` is empty for {}, so Entra sends no `{}` for this user (a null or empty value never flows)",
-            short(formula),
+            formula,
             inputs.join(", "),
             n.attribute
         ),
