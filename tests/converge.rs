@@ -506,6 +506,33 @@ fn a_group_attribute_the_vendor_drops_is_found_on_groups() {
 }
 
 #[test]
+fn users_inside_a_scoping_filter_are_generated_so_their_problems_are_found() {
+    // Only users whose department is exactly "Sales" are provisioned: the generator must
+    // produce the filter's operand, or nothing would ever reach the app.
+    let text = std::fs::read_to_string("tests/data/converge/vendor-drops-title.yaml")
+        .expect("fixture")
+        .replace(
+            "users:\n  mappings:",
+            "users:\n  scope:\n    - clauses:\n        - attribute: department\n          operator: EQUALS\n          value: Sales\n  mappings:",
+        );
+    let mapping = load::parse("scoped.yaml", &text).expect("loads").file;
+    assert_eq!(mapping.users.scope.len(), 1);
+    let options = Options {
+        cases: 256,
+        seed: 0,
+        now: now(),
+    };
+    let report = converge::converge("x", &mapping, Dialect::Legacy, &options).expect("runs");
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.attribute == "title")
+        .unwrap_or_else(|| panic!("{:#?}", report.findings));
+    assert_eq!(f.cause.name, "not-stored");
+    assert_eq!(f.directory["users"][0]["department"], "Sales");
+}
+
+#[test]
 fn a_vendor_that_lowercases_without_exact_case_converges() {
     let mut mapping = load(Path::new(
         "tests/data/converge/lowercase-emails-exact-case.yaml",

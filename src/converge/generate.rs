@@ -93,6 +93,30 @@ pub struct Plan {
     pub group_attributes: Vec<String>,
     /// Whether the app gets groups.
     pub groups: bool,
+    /// Values the mapping compares user attributes with (Switch keys, scoping filter
+    /// operands, `=` comparisons), by attribute: generated often, and in other cases, so that
+    /// every branch and both sides of every filter get exercised.
+    pub hints: Vec<(String, Vec<String>)>,
+}
+
+impl Plan {
+    fn hints_for(&self, name: &str) -> Vec<String> {
+        self.hints
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
+    fn all_hints(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for v in self.hints.iter().flat_map(|(_, v)| v) {
+            if !out.contains(v) {
+                out.push(v.clone());
+            }
+        }
+        out
+    }
 }
 
 impl Plan {
@@ -126,10 +150,31 @@ impl Plan {
                 group_attributes.push(name);
             }
         }
+        let mut hints: Vec<(String, Vec<String>)> = Vec::new();
+        let compared = rows
+            .iter()
+            .filter(|r| r.kind == Kind::User)
+            .flat_map(|r| r.compared.iter().cloned());
+        let operands = users.scope.iter().flat_map(|f| {
+            f.clauses
+                .iter()
+                .filter_map(|c| Some((c.attribute.value.clone(), c.value.clone()?)))
+        });
+        for (name, value) in compared.chain(operands) {
+            if value.is_empty() {
+                continue;
+            }
+            match hints.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, values)) if !values.contains(&value) => values.push(value),
+                Some(_) => {}
+                None => hints.push((name, vec![value])),
+            }
+        }
         Plan {
             user_attributes,
             group_attributes,
             groups: groups.is_some(),
+            hints,
         }
     }
 }
@@ -277,8 +322,25 @@ fn list() -> BoxedStrategy<Vec<String>> {
     .boxed()
 }
 
+/// Text that is one of the mapping's own constants half of the time (as written, or in
+/// another case, which a case-sensitive Switch or filter tells apart).
+fn hinted(
+    base: BoxedStrategy<Option<String>>,
+    hints: Vec<String>,
+) -> BoxedStrategy<Option<String>> {
+    if hints.is_empty() {
+        return base;
+    }
+    prop_oneof![
+        2 => base,
+        2 => select(hints.clone()).prop_map(Some),
+        1 => select(hints).prop_map(|h| Some(if h.to_lowercase() == h { h.to_uppercase() } else { h.to_lowercase() })),
+    ]
+    .boxed()
+}
+
 /// The strategy of one source attribute, by its catalog type.
-fn value(name: &str) -> BoxedStrategy<Option<SourceValue>> {
+fn value(name: &str, hints: Vec<String>) -> BoxedStrategy<Option<SourceValue>> {
     match user_attribute(name) {
         Some(e) if e.multi_valued => prop_oneof![
             1 => Just(None),
@@ -290,11 +352,14 @@ fn value(name: &str) -> BoxedStrategy<Option<SourceValue>> {
             3 => any::<bool>().prop_map(|b| Some(SourceValue::Bool(b))),
         ]
         .boxed(),
-        _ if ALWAYS_PRESENT.contains(&name) => text()
-            .prop_filter("Entra fills it", |t| !t.trim().is_empty())
-            .prop_map(|t| Some(SourceValue::Str(t)))
+        _ if ALWAYS_PRESENT.contains(&name) => hinted(text().prop_map(Some).boxed(), hints)
+            .prop_filter_map("Entra fills it", |t| {
+                t.filter(|t| !t.trim().is_empty())
+                    .map(SourceValue::Str)
+                    .map(Some)
+            })
             .boxed(),
-        _ => nullable_text()
+        _ => hinted(nullable_text(), hints)
             .prop_map(|t| t.map(SourceValue::Str))
             .boxed(),
     }
@@ -311,8 +376,11 @@ fn manager() -> BoxedStrategy<Option<ManagerRef>> {
 
 /// One user with the plan's attributes; mostly assigned, enabled and not deleted.
 pub fn user(plan: &Plan) -> BoxedStrategy<GenUser> {
-    let values: Vec<BoxedStrategy<Option<SourceValue>>> =
-        plan.user_attributes.iter().map(|n| value(n)).collect();
+    let values: Vec<BoxedStrategy<Option<SourceValue>>> = plan
+        .user_attributes
+        .iter()
+        .map(|n| value(n, plan.hints_for(n)))
+        .collect();
     let upn = prop_oneof![4 => word(), 1 => text()];
     (
         upn,
@@ -363,7 +431,7 @@ fn change(plan: &Plan) -> BoxedStrategy<Change> {
     let set = (
         any::<Index>(),
         any::<Index>(),
-        nullable_text(),
+        hinted(nullable_text(), plan.all_hints()),
         list(),
         any::<bool>(),
     )

@@ -45,6 +45,10 @@ pub struct RowInfo {
     pub switches: Vec<SwitchCall>,
     /// Every builtin called, by its canonical name, without repeats.
     pub calls: Vec<&'static str>,
+    /// Constants the row compares a source attribute with: the keys of a Switch over
+    /// `[attribute]`, the other side of `[attribute] = "..."`. The generator uses them, so that
+    /// every branch gets exercised.
+    pub compared: Vec<(String, String)>,
     /// "Apply this mapping".
     pub apply: Apply,
     /// "Default value if null".
@@ -121,6 +125,7 @@ fn row(kind: Kind, m: &AttributeMapping, attributes: &[TargetAttribute]) -> RowI
         volatile: Vec::new(),
         switches: Vec::new(),
         calls: Vec::new(),
+        compared: Vec::new(),
         apply: m.apply,
         default: m.default.clone(),
     };
@@ -167,13 +172,28 @@ fn walk(e: &Expr, text: &str, info: &mut RowInfo) {
                 info.volatile.push(f);
             }
             if canonical == Some("Switch") {
-                info.switches.push(switch_call(args, text));
+                let call = switch_call(args, text);
+                if let Some(Some(Expr {
+                    kind: ExprKind::Attribute(name),
+                    ..
+                })) = args.first()
+                {
+                    for key in &call.keys {
+                        info.compared.push((name.clone(), key.clone()));
+                    }
+                }
+                info.switches.push(call);
             }
             for arg in args.iter().flatten() {
                 walk(arg, text, info);
             }
         }
         ExprKind::Compare { lhs, rhs, .. } => {
+            if let (ExprKind::Attribute(name), ExprKind::Str(value))
+            | (ExprKind::Str(value), ExprKind::Attribute(name)) = (&lhs.kind, &rhs.kind)
+            {
+                info.compared.push((name.clone(), value.clone()));
+            }
             walk(lhs, text, info);
             walk(rhs, text, info);
         }
