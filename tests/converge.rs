@@ -162,6 +162,44 @@ fn converge_reports_every_shipped_mapping_as_converged_with_the_values_entra_can
     }
 }
 
+#[test]
+fn the_reported_directory_is_the_one_that_ran() {
+    // The report prints the JSON rendering of a case and the runner uses the in-memory one:
+    // read back with `simulate`'s parser, the JSON must give the same users and groups.
+    let file = load(Path::new("mappings/scim-default.yaml"));
+    let prepared = Prepared::new(&file, Dialect::Legacy, now(), 0).expect("compiles");
+    let strategy = generate::case(&prepared.plan);
+    let result = runner(256, 2).run(&strategy, |case| {
+        for (ran, json) in [
+            (
+                case.before(&prepared.plan),
+                case.before_json(&prepared.plan),
+            ),
+            (case.after(&prepared.plan), case.after_json(&prepared.plan)),
+        ] {
+            let read = directory::parse("case.json", &json.to_string())
+                .map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+            prop_assert_eq!(read.users.len(), ran.users.len());
+            for (a, b) in read.users.iter().zip(&ran.users) {
+                prop_assert_eq!(&a.object_id, &b.object_id);
+                prop_assert_eq!(a.assigned, b.assigned);
+                prop_assert_eq!(a.soft_deleted, b.soft_deleted);
+                prop_assert_eq!(&a.record, &b.record, "{}", json);
+            }
+            prop_assert_eq!(read.groups.len(), ran.groups.len());
+            for (a, b) in read.groups.iter().zip(&ran.groups) {
+                prop_assert_eq!(&a.object_id, &b.object_id);
+                prop_assert_eq!(a.assigned, b.assigned);
+                prop_assert_eq!(&a.record, &b.record);
+            }
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
 // ------------------------------------------------------------------ the in-memory target
 
 /// A generated user's source record, as the simulator sees it for an active user.

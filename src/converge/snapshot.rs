@@ -43,9 +43,7 @@ impl Case {
         let (users, groups) = self.changed(plan);
         directory_json(plan, &users, &groups, self.users.len())
     }
-}
 
-impl Case {
     /// A sentence saying what the change does, for the report.
     pub fn describe_change(&self, plan: &Plan) -> String {
         let n = self.users.len();
