@@ -8,6 +8,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod converge;
 pub mod docs;
 pub mod expr;
 pub mod input;

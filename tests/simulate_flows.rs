@@ -74,7 +74,10 @@ fn users(list: &[String]) -> Directory {
 fn deprovision(change: &str, yaml: &str) -> Vec<(String, String)> {
     let mut sim = simulator(yaml, Dialect::Legacy);
     let first = users(&[user("a", "    department: Sales\n")]);
-    assert_eq!(writes(&cycle(&mut sim, &first, 1)), [("a".to_owned(), "create")]);
+    assert_eq!(
+        writes(&cycle(&mut sim, &first, 1)),
+        [("a".to_owned(), "create")]
+    );
     let second = snapshot(&format!("users:\n{change}"));
     writes(&cycle(&mut sim, &second, 2))
         .into_iter()
@@ -96,7 +99,8 @@ fn soft_delete_disables_the_user() {
 #[test]
 fn account_disabled_in_entra_disables_the_user() {
     let got = deprovision(
-        &user("a", "    department: Sales\n").replace("accountEnabled: true", "accountEnabled: false"),
+        &user("a", "    department: Sales\n")
+            .replace("accountEnabled: true", "accountEnabled: false"),
         &mapping("", ""),
     );
     assert_eq!(got, [("a".to_owned(), DISABLE.to_owned())]);
@@ -145,11 +149,16 @@ fn a_disabled_user_is_disabled_once_then_left_alone() {
     cycle(&mut sim, &users(&[user("a", "")]), 1);
     let off = users(&[user("a", "    softDeleted: true\n")]);
     let second = cycle(&mut sim, &off, 2);
-    let disable = second.iter().find(|r| r.action.as_str() == DISABLE).expect("disable");
+    let disable = second
+        .iter()
+        .find(|r| r.action.as_str() == DISABLE)
+        .expect("disable");
     assert_eq!(
         disable.body,
-        Some(json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-                    "Operations": [{"op": "replace", "path": "active", "value": false}]}))
+        Some(
+            json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                    "Operations": [{"op": "replace", "path": "active", "value": false}]})
+        )
     );
     assert_eq!(writes(&cycle(&mut sim, &off, 3)), []);
 }
@@ -205,28 +214,46 @@ fn created_under(operator: &str, operand: Option<&str>, values: &[Option<&str>])
 #[test]
 fn scoping_equals_and_not_equals_are_case_sensitive_and_false_on_null() {
     let values = [Some("Sales"), Some("sales"), None];
-    assert_eq!(created_under("EQUALS", Some("Sales"), &values), [true, false, false]);
-    assert_eq!(created_under("NOT EQUALS", Some("Sales"), &values), [false, true, false]);
+    assert_eq!(
+        created_under("EQUALS", Some("Sales"), &values),
+        [true, false, false]
+    );
+    assert_eq!(
+        created_under("NOT EQUALS", Some("Sales"), &values),
+        [false, true, false]
+    );
 }
 
 #[test]
 fn scoping_is_null_and_is_not_null() {
     let values = [Some("Sales"), Some(""), None];
     assert_eq!(created_under("IS NULL", None, &values), [false, true, true]);
-    assert_eq!(created_under("IS NOT NULL", None, &values), [true, false, false]);
+    assert_eq!(
+        created_under("IS NOT NULL", None, &values),
+        [true, false, false]
+    );
 }
 
 #[test]
 fn scoping_is_true_and_is_false_read_boolean_text() {
     let values = [Some("True"), Some("false"), None];
-    assert_eq!(created_under("IS TRUE", None, &values), [true, false, false]);
-    assert_eq!(created_under("IS FALSE", None, &values), [false, true, false]);
+    assert_eq!(
+        created_under("IS TRUE", None, &values),
+        [true, false, false]
+    );
+    assert_eq!(
+        created_under("IS FALSE", None, &values),
+        [false, true, false]
+    );
 }
 
 #[test]
 fn scoping_regex_match_and_not_regex_match() {
     let values = [Some("Sales EMEA"), Some("Marketing"), None];
-    assert_eq!(created_under("REGEX MATCH", Some("Sales.*"), &values), [true, false, false]);
+    assert_eq!(
+        created_under("REGEX MATCH", Some("Sales.*"), &values),
+        [true, false, false]
+    );
     assert_eq!(
         created_under("NOT REGEX MATCH", Some("Sales.*"), &values),
         [false, true, false]
@@ -236,8 +263,14 @@ fn scoping_regex_match_and_not_regex_match() {
 #[test]
 fn scoping_includes_and_ends_with() {
     let values = [Some("Global Sales"), Some("Sales Ops"), None];
-    assert_eq!(created_under("Includes", Some("Sales"), &values), [true, true, false]);
-    assert_eq!(created_under("ENDS_WITH", Some("Sales"), &values), [true, false, false]);
+    assert_eq!(
+        created_under("Includes", Some("Sales"), &values),
+        [true, true, false]
+    );
+    assert_eq!(
+        created_under("ENDS_WITH", Some("Sales"), &values),
+        [true, false, false]
+    );
 }
 
 #[test]
@@ -282,10 +315,19 @@ fn managers_are_linked_after_every_user_of_the_cycle_is_created() {
             ("report".to_owned(), "link-manager"),
         ]
     );
-    let post = reqs.iter().find(|r| r.object == "report" && r.method == "POST").unwrap();
+    let post = reqs
+        .iter()
+        .find(|r| r.object == "report" && r.method == "POST")
+        .unwrap();
     assert!(!post.body.as_ref().unwrap().to_string().contains("manager"));
-    let boss_id = reqs.iter().find(|r| r.object == "boss" && r.method == "POST").unwrap()
-        .response.as_ref().unwrap()["id"].clone();
+    let boss_id = reqs
+        .iter()
+        .find(|r| r.object == "boss" && r.method == "POST")
+        .unwrap()
+        .response
+        .as_ref()
+        .unwrap()["id"]
+        .clone();
     let link = reqs.last().unwrap();
     assert_eq!(
         link.body.as_ref().unwrap()["Operations"],
@@ -298,19 +340,36 @@ fn managers_are_linked_after_every_user_of_the_cycle_is_created() {
 #[test]
 fn a_manager_out_of_scope_is_never_referenced() {
     let mut sim = simulator(&mapping(MANAGER_ROW, ""), Dialect::Legacy);
-    let dir = users(&[user("report", "    manager: boss\n"), user("boss", "    assigned: false\n")]);
-    assert_eq!(writes(&cycle(&mut sim, &dir, 1)), [("report".to_owned(), "create")]);
+    let dir = users(&[
+        user("report", "    manager: boss\n"),
+        user("boss", "    assigned: false\n"),
+    ]);
+    assert_eq!(
+        writes(&cycle(&mut sim, &dir, 1)),
+        [("report".to_owned(), "create")]
+    );
     assert_eq!(writes(&cycle(&mut sim, &dir, 2)), []);
 }
 
 #[test]
 fn a_new_manager_is_a_replace() {
     let mut sim = simulator(&mapping(MANAGER_ROW, ""), Dialect::Legacy);
-    let before = users(&[user("report", "    manager: boss\n"), user("boss", ""), user("other", "")]);
+    let before = users(&[
+        user("report", "    manager: boss\n"),
+        user("boss", ""),
+        user("other", ""),
+    ]);
     cycle(&mut sim, &before, 1);
-    let after = users(&[user("report", "    manager: other\n"), user("boss", ""), user("other", "")]);
+    let after = users(&[
+        user("report", "    manager: other\n"),
+        user("boss", ""),
+        user("other", ""),
+    ]);
     let reqs = cycle(&mut sim, &after, 2);
-    let link = reqs.iter().find(|r| r.action.as_str() == "link-manager").expect("a link");
+    let link = reqs
+        .iter()
+        .find(|r| r.action.as_str() == "link-manager")
+        .expect("a link");
     let op = &link.body.as_ref().unwrap()["Operations"][0];
     assert_eq!(op["op"], "Replace");
     assert_eq!(writes(&reqs).len(), 1, "{:?}", writes(&reqs));
@@ -324,7 +383,13 @@ const BADGE_ROWS: &str = "    - target: title\n      source: jobTitle\n      def
 fn defaults_and_create_only_rows_are_sent_on_create() {
     let mut sim = simulator(&mapping(BADGE_ROWS, ""), Dialect::Legacy);
     let reqs = cycle(&mut sim, &users(&[user("a", "    employeeId: '42'\n")]), 1);
-    let post = reqs.iter().find(|r| r.method == "POST").unwrap().body.clone().unwrap();
+    let post = reqs
+        .iter()
+        .find(|r| r.method == "POST")
+        .unwrap()
+        .body
+        .clone()
+        .unwrap();
     assert_eq!(post["title"], "Staff");
     assert_eq!(
         post["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["employeeNumber"],
@@ -347,8 +412,15 @@ fn a_default_is_not_sent_on_update_and_a_real_value_replaces_it() {
     // Still no jobTitle: the default stays in the app and nothing is sent.
     assert_eq!(writes(&cycle(&mut sim, &users(&[user("a", "")]), 2)), []);
     // A real title replaces the default.
-    let reqs = cycle(&mut sim, &users(&[user("a", "    jobTitle: Engineer\n")]), 3);
-    let patch = reqs.iter().find(|r| r.method == "PATCH").expect("an update");
+    let reqs = cycle(
+        &mut sim,
+        &users(&[user("a", "    jobTitle: Engineer\n")]),
+        3,
+    );
+    let patch = reqs
+        .iter()
+        .find(|r| r.method == "PATCH")
+        .expect("an update");
     assert_eq!(
         patch.body.as_ref().unwrap()["Operations"],
         json!([{"op": "Replace", "path": "title", "value": "Engineer"}])
@@ -358,10 +430,16 @@ fn a_default_is_not_sent_on_update_and_a_real_value_replaces_it() {
 #[test]
 fn create_only_matching_rows_still_match_on_later_cycles() {
     // A matching row marked on-create still gives the match query its value.
-    let yaml = mapping("", "").replace("      match: 1\n", "      match: 1\n      apply: on-create\n");
+    let yaml = mapping("", "").replace(
+        "      match: 1\n",
+        "      match: 1\n      apply: on-create\n",
+    );
     let mut sim = simulator(&yaml, Dialect::Legacy);
     let dir = users(&[user("a", "")]);
     let first = cycle(&mut sim, &dir, 1);
-    assert_eq!(first[0].path, "/Users?filter=userName+eq+%22a%40contoso.com%22");
+    assert_eq!(
+        first[0].path,
+        "/Users?filter=userName+eq+%22a%40contoso.com%22"
+    );
     assert_eq!(writes(&cycle(&mut sim, &dir, 2)), []);
 }

@@ -56,7 +56,11 @@ fn find<'a>(reqs: &'a [Recorded], cycle: u32, object: &str, action: &str) -> &'a
         .iter()
         .filter(|r| r.cycle == cycle && r.object == object && r.action.as_str() == action)
         .collect();
-    assert_eq!(found.len(), 1, "{action} of {object} in cycle {cycle}: {found:#?}");
+    assert_eq!(
+        found.len(),
+        1,
+        "{action} of {object} in cycle {cycle}: {found:#?}"
+    );
     found[0]
 }
 
@@ -90,7 +94,10 @@ fn get_user_by_query_finds_the_existing_account_and_links_it() {
     let r = find(&reqs, 1, EXISTING, "match");
     assert_eq!(
         (r.method, documented_path(r).as_str()),
-        ("GET", r#"/Users?filter=userName eq "Test_User_existing@testuser.com""#)
+        (
+            "GET",
+            r#"/Users?filter=userName eq "Test_User_existing@testuser.com""#
+        )
     );
     let response = r.response.as_ref().expect("a ListResponse");
     assert_eq!(response["totalResults"], 1);
@@ -132,7 +139,10 @@ fn get_user_by_query_zero_results_is_200_with_an_empty_list() {
 fn create_user_sends_the_tutorials_body_without_the_empty_roles() {
     let reqs = run(Dialect::Legacy);
     let r = find(&reqs, 1, CREATED, "create");
-    assert_eq!((r.method, r.path.as_str(), r.status), ("POST", "/Users", 201));
+    assert_eq!(
+        (r.method, r.path.as_str(), r.status),
+        ("POST", "/Users", 201)
+    );
     let mut documented = json!({
         "schemas": [
             "urn:ietf:params:scim:schemas:core:2.0:User",
@@ -161,7 +171,11 @@ fn create_user_sends_the_tutorials_body_without_the_empty_roles() {
         .expect("the tutorial's empty roles");
     assert_eq!(r.body.as_ref(), Some(&documented));
     // The 201 answer carries the new id, which every later request uses.
-    let id = r.response.as_ref().and_then(|b| b["id"].as_str()).expect("id");
+    let id = r
+        .response
+        .as_ref()
+        .and_then(|b| b["id"].as_str())
+        .expect("id");
     assert_eq!(find(&reqs, 2, CREATED, "read").path, format!("/Users/{id}"));
 }
 
@@ -169,7 +183,10 @@ fn create_user_sends_the_tutorials_body_without_the_empty_roles() {
 fn get_user_reads_a_linked_user_by_id() {
     let reqs = run(Dialect::Legacy);
     let r = find(&reqs, 2, MULTI, "read");
-    assert_eq!((r.method, documented_path(r).as_str()), ("GET", "/Users/{id}"));
+    assert_eq!(
+        (r.method, documented_path(r).as_str()),
+        ("GET", "/Users/{id}")
+    );
     assert_eq!(r.body, None);
     assert_eq!(r.status, 200);
 }
@@ -178,7 +195,10 @@ fn get_user_reads_a_linked_user_by_id() {
 fn update_user_single_valued_is_one_replace() {
     let reqs = run(Dialect::Legacy);
     let r = find(&reqs, 2, CREATED, "update");
-    assert_eq!((r.method, documented_path(r).as_str()), ("PATCH", "/Users/{id}"));
+    assert_eq!(
+        (r.method, documented_path(r).as_str()),
+        ("PATCH", "/Users/{id}")
+    );
     assert_eq!(
         r.body,
         Some(json!({
@@ -223,7 +243,10 @@ fn disable_user_follows_the_compatibility_page_in_each_dialect() {
     // compatibility page gives the string "False" without the flag and `replace`/false with.
     let legacy = run(Dialect::Legacy);
     let r = find(&legacy, 2, DISABLED, "disable");
-    assert_eq!((r.method, documented_path(r).as_str()), ("PATCH", "/Users/{id}"));
+    assert_eq!(
+        (r.method, documented_path(r).as_str()),
+        ("PATCH", "/Users/{id}")
+    );
     assert_eq!(
         r.body,
         Some(json!({
@@ -267,7 +290,10 @@ fn get_group_by_display_name_excludes_members() {
 fn create_group_is_empty_and_lists_only_the_core_schema() {
     let reqs = run(Dialect::Legacy);
     let r = find(&reqs, 1, GROUP, "create");
-    assert_eq!((r.method, r.path.as_str(), r.status), ("POST", "/Groups", 201));
+    assert_eq!(
+        (r.method, r.path.as_str(), r.status),
+        ("POST", "/Groups", 201)
+    );
     let mut documented = json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group", "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"],
         "externalId": "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159",

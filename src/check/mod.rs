@@ -12,7 +12,7 @@
 //! * `scope` — scoping filter clauses;
 //! * [`output`] and [`sarif`] — the human, JSON and SARIF renderings.
 
-mod catalog;
+pub(crate) mod catalog;
 mod expression;
 mod locate;
 pub mod output;

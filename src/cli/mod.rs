@@ -26,6 +26,7 @@ macro_rules! errln {
 }
 
 mod check;
+mod converge;
 mod docs;
 mod eval;
 mod fmt;
@@ -69,6 +70,9 @@ enum Command {
     Simulate(simulate::Args),
     /// Generate a deterministic directory snapshot of N users (streamed), for load tests.
     Sample(sample::Args),
+    /// Check that a mapping reaches a steady state, or show the smallest directory that does
+    /// not (exit 1).
+    Converge(converge::Args),
 }
 
 /// How a command failed, and the exit code that says so.
@@ -111,6 +115,7 @@ pub fn run() -> ExitCode {
         Command::Export(args) => schema::export(args),
         Command::Simulate(args) => simulate::run(args),
         Command::Sample(args) => sample::run(args),
+        Command::Converge(args) => converge::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -315,6 +315,12 @@ impl<E: Endpoint> Simulator<E> {
             .filter_map(|o| Some((o.as_str(), self.state.groups.get(o)?.id.as_str())))
     }
 
+    /// Move the clock `Now()` reads: each real cycle runs at a later time (about every 40
+    /// minutes), which is what makes a `Now()` on an always row differ from cycle to cycle.
+    pub fn set_now(&mut self, now: crate::expr::dotnet::datetime::DateTime) {
+        self.config.ctx.now = now;
+    }
+
     /// The target id linked to a source objectId, if any.
     pub fn linked_user(&self, object_id: &str) -> Option<&str> {
         self.state.users.get(object_id).map(|id| &**id)
@@ -556,8 +562,13 @@ impl<E: Endpoint> Run<'_, E> {
                 if deprovisioned {
                     // Every deprovisioning trigger is the same `active` false PATCH, and only
                     // when `active` is mapped (§3.4); an app already showing the user inactive
-                    // gets nothing.
-                    if config.active_mapped && !shows_inactive(&found) {
+                    // gets nothing. The row must also yield a value for this user: a Switch
+                    // whose keys never match IsSoftDeleted flows nothing, so Entra never
+                    // deactivates through it (mapping-model.md §12.3, Unleash PR #9336).
+                    if config.active_mapped
+                        && active_flows(config, &record)
+                        && !shows_inactive(&found)
+                    {
                         let body = dialect::disable_patch(config.dialect);
                         self.send(
                             oid,
@@ -1001,6 +1012,22 @@ impl Source for WithSoftDeleted<'_> {
 
 fn resource_id(resource: &Resource) -> Option<String> {
     resource.get("id").and_then(Json::as_str).map(str::to_owned)
+}
+
+/// Whether the `active` row yields a value for a (deprovisioned) user. A row that fails to
+/// evaluate counts as flowing: the disable does not depend on the other rows.
+fn active_flows(config: &Config, record: &dyn Source) -> bool {
+    config
+        .users
+        .project(record, &config.ctx, Flow::Update)
+        .map_or(true, |p| {
+            p.entries.iter().any(|e| {
+                e.path.extension_urn().is_none()
+                    && e.path.value_filter().is_none()
+                    && e.path.sub_attr().is_none()
+                    && e.path.attr().eq_ignore_ascii_case("active")
+            })
+        })
 }
 
 /// Whether the app already shows the user inactive (`active` false or `"False"`); an absent

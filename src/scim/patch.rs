@@ -277,6 +277,16 @@ fn add(resource: &mut Resource, path: &Path, value: Value) -> Result<(), ScimErr
     let attr = path.attr();
     match (path.value_filter(), path.sub_attr()) {
         (None, None) => match (get_mut_ci(map, attr), value) {
+            // A new multi-valued attribute holds each value once, like one that grows.
+            (None, Value::Array(vs)) => {
+                let mut items: Vec<Value> = Vec::with_capacity(vs.len());
+                for v in vs {
+                    if !items.iter().any(|old| same_element(old, &v)) {
+                        items.push(v);
+                    }
+                }
+                insert_ci(map, attr, Value::Array(items));
+            }
             (None, v) => insert_ci(map, attr, v),
             // Multi-valued: the new values join the old ones; one already there is not added
             // twice ("no changes SHOULD be made" for a value the target already contains).

@@ -1,0 +1,104 @@
+//! `entramap converge`: does a mapping reach a steady state against its vendor model?
+
+use std::path::PathBuf;
+
+use super::{Failure, report};
+use crate::converge::{self, Options};
+use crate::expr::dotnet::datetime::DateTime;
+use crate::model::load;
+use crate::model::mapping::Dialect;
+
+/// Arguments of `entramap converge`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The mapping file (YAML, or a Graph synchronization schema in JSON).
+    mapping: PathBuf,
+    /// Generated directories per search.
+    #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
+    cases: u32,
+    /// The generator's seed: the same seed gives the same report.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    seed: u64,
+    /// The request dialect. Default: the mapping's `dialect`, else the tenant URL's.
+    #[arg(long, value_enum)]
+    dialect: Option<DialectArg>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// The clock of the first cycle, RFC 3339; later cycles run later. Default: a fixed
+    /// instant, so that reports do not depend on when they run.
+    #[arg(long, value_name = "RFC3339", default_value = "2025-01-01T00:00:00Z")]
+    now: String,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum DialectArg {
+    Legacy,
+    Compliant,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Human,
+    Json,
+}
+
+pub(super) fn run(args: Args) -> Result<(), Failure> {
+    let loaded = load::read(&args.mapping).map_err(|e| {
+        report(e);
+        Failure::Input
+    })?;
+    if load::report_expression_errors(&loaded, report) {
+        return Err(Failure::Input);
+    }
+    let now = DateTime::parse_rfc3339(&args.now).ok_or_else(|| {
+        errln!(
+            "error: --now {:?} is not an RFC 3339 instant such as 2025-07-30T09:15:00Z",
+            args.now
+        );
+        Failure::Input
+    })?;
+    let file = &loaded.file;
+    let dialect = match args.dialect {
+        Some(DialectArg::Legacy) => Dialect::Legacy,
+        Some(DialectArg::Compliant) => Dialect::Compliant,
+        None => file
+            .dialect
+            .unwrap_or_else(|| Dialect::for_url(file.tenant_url.as_deref().unwrap_or(""))),
+    };
+    let options = Options {
+        cases: args.cases,
+        seed: args.seed,
+        now,
+    };
+    let result = converge::converge(&loaded.name, file, dialect, &options).map_err(|e| {
+        errln!("error: {}: {e}", loaded.name);
+        Failure::Input
+    })?;
+    let text = match args.format {
+        Format::Json => result.to_json(),
+        Format::Human => {
+            let mut command = format!(
+                "entramap converge {} --cases {}",
+                args.mapping.display(),
+                args.cases
+            );
+            if let Some(d) = args.dialect {
+                command.push_str(match d {
+                    DialectArg::Legacy => " --dialect legacy",
+                    DialectArg::Compliant => " --dialect compliant",
+                });
+            }
+            if args.now != "2025-01-01T00:00:00Z" {
+                command.push_str(&format!(" --now {}", args.now));
+            }
+            result.to_human(&command)
+        }
+    };
+    super::emit(None, &text)?;
+    if result.converged {
+        Ok(())
+    } else {
+        Err(Failure::Eval)
+    }
+}
