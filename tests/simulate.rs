@@ -299,7 +299,7 @@ fn a_preloaded_account_is_matched_and_linked_not_created() {
     );
     assert_eq!(zoe[1].path, "/Users/existing-1");
     assert!(zoe.iter().all(|r| r.action != Action::Create));
-    assert_eq!(sim.linked_user(ZOE), Some("existing-1"));
+    assert_eq!(sim.linked_user(ZOE).as_deref(), Some("existing-1"));
 }
 
 #[test]

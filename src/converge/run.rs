@@ -481,7 +481,7 @@ fn stale(p: &Prepared<'_>, sim: &Simulator, snapshot: &Directory, out: &mut Vec<
         let Some(id) = sim.linked_user(&u.object_id) else {
             continue;
         };
-        let Some(resource) = sim.target().get(Kind::User, id) else {
+        let Some(resource) = sim.target().get(Kind::User, &id) else {
             continue;
         };
         if p.deprovisioned(u) {

@@ -27,6 +27,7 @@ use super::dialect;
 use super::diff::{self, OpKind};
 use super::directory::{Directory, DirectoryGroup, DirectoryUser};
 use super::endpoint::{Endpoint, Response};
+use super::id::CompactId;
 use super::project::{CompiledMapping, Flow, Projection};
 use super::scope::{CompiledScopeFilter, compile_scope, in_scope, is_soft_deleted};
 use super::target::{Kind, Target};
@@ -201,7 +202,7 @@ struct State<E> {
     /// Linked users, source objectId → target id, in link order (deletes come out in a stable
     /// order). One ordered map rather than a map and an order list: a million links are a
     /// large share of a big simulation's memory.
-    users: indexmap::IndexMap<Box<str>, Box<str>, foldhash::fast::RandomState>,
+    users: indexmap::IndexMap<CompactId, CompactId, foldhash::fast::RandomState>,
     groups: Map<String, GroupLink>,
     group_order: Vec<String>,
 }
@@ -303,8 +304,11 @@ impl<E: Endpoint> Simulator<E> {
     }
 
     /// The target ids Entra linked, user objectId → id, in link order.
-    pub fn user_links(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.state.users.iter().map(|(o, id)| (&**o, &**id))
+    pub fn user_links(&self) -> impl Iterator<Item = (String, String)> + '_ {
+        self.state
+            .users
+            .iter()
+            .map(|(o, id)| (o.to_string(), id.to_string()))
     }
 
     /// The target ids Entra linked, group objectId → id, in link order.
@@ -322,8 +326,11 @@ impl<E: Endpoint> Simulator<E> {
     }
 
     /// The target id linked to a source objectId, if any.
-    pub fn linked_user(&self, object_id: &str) -> Option<&str> {
-        self.state.users.get(object_id).map(|id| &**id)
+    pub fn linked_user(&self, object_id: &str) -> Option<String> {
+        self.state
+            .users
+            .get(&CompactId::new(object_id))
+            .map(CompactId::to_string)
     }
 
     /// Run one cycle over `snapshot`, handing each request to `emit` as soon as its response
@@ -504,7 +511,8 @@ impl<E: Endpoint> Run<'_, E> {
         // One projection per user and cycle: the flow's own, which also carries the manager
         // reference.
         // The target id stays in the links: the manager pass reads it from there.
-        let (_, projection, current) = match self.state.users.get(oid).map(|id| id.to_string()) {
+        let linked = self.state.users.get(&CompactId::new(oid));
+        let (_, projection, current) = match linked.map(CompactId::to_string) {
             None => {
                 // Entra neither matches nor creates users that are disabled or out of scope
                 // (§3.4: "A user that is disabled in Entra is never provisioned").
@@ -620,7 +628,9 @@ impl<E: Endpoint> Run<'_, E> {
     }
 
     fn link_user(&mut self, oid: &str, id: &str) {
-        self.state.users.insert(oid.into(), id.into());
+        self.state
+            .users
+            .insert(CompactId::new(oid), CompactId::new(id));
     }
 
     /// Query by each matching attribute in precedence order, stopping at the first hit.
@@ -700,8 +710,8 @@ impl<E: Endpoint> Run<'_, E> {
         let Some(manager_id) = self
             .state
             .users
-            .get(&*work.manager)
-            .map(|id| id.to_string())
+            .get(&CompactId::new(&work.manager))
+            .map(CompactId::to_string)
         else {
             return;
         };
@@ -714,8 +724,8 @@ impl<E: Endpoint> Run<'_, E> {
         let Some(id) = self
             .state
             .users
-            .get(user.object_id.as_str())
-            .map(|id| id.to_string())
+            .get(&CompactId::new(&user.object_id))
+            .map(CompactId::to_string)
         else {
             return;
         };
@@ -735,24 +745,24 @@ impl<E: Endpoint> Run<'_, E> {
         if !config.user_actions.contains(&TargetAction::Delete) {
             return;
         }
-        let present: Set<&str> = snapshot
+        let present: Set<CompactId> = snapshot
             .users
             .iter()
-            .map(|u| u.object_id.as_str())
+            .map(|u| CompactId::new(&u.object_id))
             .collect();
-        let gone: Vec<(Box<str>, Box<str>)> = self
+        let gone: Vec<(String, String)> = self
             .state
             .users
             .iter()
-            .filter(|(o, _)| !present.contains(&***o))
-            .map(|(o, id)| (o.clone(), id.clone()))
+            .filter(|(o, _)| !present.contains(*o))
+            .map(|(o, id)| (o.to_string(), id.to_string()))
             .collect();
         if gone.is_empty() {
             return;
         }
         // One pass over the links and the group caches for all deletes, not one per deleted
         // user: a mass deletion must not turn quadratic.
-        self.state.users.retain(|o, _| present.contains(&**o));
+        self.state.users.retain(|o, _| present.contains(o));
         let mut deleted: Set<String> = Set::default();
         for (oid, id) in &gone {
             self.send(
@@ -763,7 +773,7 @@ impl<E: Endpoint> Run<'_, E> {
                 format!("/Users/{id}"),
                 None,
             );
-            deleted.insert(id.to_string());
+            deleted.insert(id.clone());
         }
         // The app drops a deleted user from its groups; Entra's membership cache follows
         // (assumption: no remove-members PATCH for a user that no longer exists).
@@ -889,7 +899,12 @@ impl<E: Endpoint> Run<'_, E> {
         let desired: Vec<String> = work
             .members
             .iter()
-            .filter_map(|m| self.state.users.get(m.as_str()).map(|id| id.to_string()))
+            .filter_map(|m| {
+                self.state
+                    .users
+                    .get(&CompactId::new(m))
+                    .map(CompactId::to_string)
+            })
             .collect();
         let Some(link) = self.state.groups.get(&work.object) else {
             return;

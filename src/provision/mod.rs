@@ -7,6 +7,7 @@ pub mod diff;
 pub mod directory;
 mod directory_file;
 pub mod endpoint;
+pub mod id;
 pub mod project;
 pub mod sample;
 pub mod scope;

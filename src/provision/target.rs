@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 
 use super::endpoint::Endpoint;
 pub use super::endpoint::Response;
+use super::id::CompactId;
 use crate::model::mapping::{Returns, TargetAttribute, VendorBehavior};
 use crate::scim::resource::key_ci;
 use crate::scim::{
@@ -123,7 +124,7 @@ struct Store {
     /// take several gigabytes, encoded under one (BENCHMARKS.md). Every read decodes, which
     /// is what a GET answer needs anyway: a resource of its own.
     slots: Vec<Option<Box<[u8]>>>,
-    by_id: IdMap<String, usize>,
+    by_id: IdMap<CompactId, usize>,
     /// The unique attribute's value, case-folded: uniqueness checks and the matching filter
     /// Entra sends for every object (`userName eq "..."`) must not scan the whole store.
     by_unique: IdMap<String, usize>,
@@ -141,7 +142,9 @@ impl Store {
     }
 
     fn get(&self, id: &str) -> Option<Resource> {
-        self.by_id.get(id).and_then(|&i| self.at(i))
+        self.by_id
+            .get(&CompactId::new(id))
+            .and_then(|&i| self.at(i))
     }
 
     fn at(&self, slot: usize) -> Option<Resource> {
@@ -183,7 +186,7 @@ impl Store {
         if let Some(key) = self.unique_key(resource) {
             self.by_unique.insert(key, i);
         }
-        self.by_id.insert(id, i);
+        self.by_id.insert(CompactId::new(&id), i);
         self.slots.push(Some(freeze(resource)));
     }
 
@@ -221,7 +224,7 @@ impl Store {
                 continue;
             }
             let slot = if path.attr().eq_ignore_ascii_case("id") {
-                value.as_str().map(|id| self.by_id.get(id))
+                value.as_str().map(|id| self.by_id.get(&CompactId::new(id)))
             } else if path
                 .attr()
                 .eq_ignore_ascii_case(self.kind.unique_attribute())
@@ -539,7 +542,7 @@ impl Target {
             }
         };
         let store = self.store(kind);
-        if store.by_id.contains_key(&id) {
+        if store.by_id.contains_key(&CompactId::new(&id)) {
             return Err(ScimError {
                 status: 409,
                 scim_type: Some(ScimType::Uniqueness),
@@ -572,7 +575,8 @@ impl Target {
                 0x8000 | ((lo >> 48) & 0x3fff),
                 lo & 0xffff_ffff_ffff
             );
-            if !self.users.by_id.contains_key(&id) && !self.groups.by_id.contains_key(&id) {
+            let key = CompactId::new(&id);
+            if !self.users.by_id.contains_key(&key) && !self.groups.by_id.contains_key(&key) {
                 return id;
             }
         }
@@ -684,7 +688,10 @@ impl Target {
 
     fn patch(&mut self, kind: Kind, id: &str, body: Option<&Value>) -> Result<Response, ScimError> {
         let store = self.store(kind);
-        let slot = *store.by_id.get(id).ok_or_else(|| not_found(kind, id))?;
+        let slot = *store
+            .by_id
+            .get(&CompactId::new(id))
+            .ok_or_else(|| not_found(kind, id))?;
         let body = body.ok_or_else(|| {
             ScimError::bad_request(ScimType::InvalidSyntax, "a PATCH needs a PatchOp body")
         })?;
@@ -730,7 +737,10 @@ impl Target {
 
     fn delete(&mut self, kind: Kind, id: &str) -> Result<Response, ScimError> {
         let store = self.store_mut(kind);
-        let slot = store.by_id.remove(id).ok_or_else(|| not_found(kind, id))?;
+        let slot = store
+            .by_id
+            .remove(&CompactId::new(id))
+            .ok_or_else(|| not_found(kind, id))?;
         let resource = store.slots[slot].take().map(|text| thaw(&text));
         if let Some(k) = resource.and_then(|r| store.unique_key(&r)) {
             store.by_unique.remove(&k);

@@ -1,0 +1,98 @@
+//! Object ids kept by the million (the app's resource ids, Entra's links): a GUID, the form
+//! every id the in-memory app issues and most real SCIM servers use, is held as its 128 bits
+//! instead of 36 characters on the heap; any other id as its text.
+
+use std::fmt;
+
+/// A compact id. It prints back exactly as it was read: only lowercase hyphenated GUIDs are
+/// packed, so two ids are equal exactly when their texts are.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum CompactId {
+    /// A lowercase GUID `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, as two halves (8-byte
+    /// alignment keeps the enum at 24 bytes).
+    Guid([u64; 2]),
+    /// Any other id.
+    Text(Box<str>),
+}
+
+impl CompactId {
+    /// The id of `text`.
+    pub fn new(text: &str) -> CompactId {
+        parse_guid(text).map_or_else(|| CompactId::Text(text.into()), CompactId::Guid)
+    }
+}
+
+impl From<&str> for CompactId {
+    fn from(text: &str) -> CompactId {
+        CompactId::new(text)
+    }
+}
+
+impl fmt::Display for CompactId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CompactId::Guid([hi, lo]) => write!(
+                f,
+                "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+                hi >> 32,
+                (hi >> 16) & 0xffff,
+                hi & 0xffff,
+                lo >> 48,
+                lo & 0xffff_ffff_ffff
+            ),
+            CompactId::Text(text) => f.write_str(text),
+        }
+    }
+}
+
+/// The bits of a lowercase hyphenated GUID; uppercase or other shapes stay text so the id
+/// prints back exactly as it came.
+fn parse_guid(text: &str) -> Option<[u64; 2]> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 36 || [8, 13, 18, 23].iter().any(|&i| bytes[i] != b'-') {
+        return None;
+    }
+    let mut bits: u128 = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if [8, 13, 18, 23].contains(&i) {
+            continue;
+        }
+        let digit = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            _ => return None,
+        };
+        bits = (bits << 4) | u128::from(digit);
+    }
+    Some([(bits >> 64) as u64, bits as u64])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guids_round_trip_through_their_bits_and_other_ids_stay_text() {
+        for text in [
+            "910a2dec-8902-4cc1-a746-c3ad15d93f0d",
+            "00000000-0000-0000-0000-000000000000",
+            "ffffffff-ffff-ffff-ffff-ffffffffffff",
+        ] {
+            let id = CompactId::new(text);
+            assert!(matches!(id, CompactId::Guid(_)), "{text}");
+            assert_eq!(id.to_string(), text);
+        }
+        for text in [
+            "910A2DEC-8902-4CC1-A746-C3AD15D93F0D",
+            "2441309d85324e7793ae",
+            "910a2dec+8902-4cc1-a746-c3ad15d93f0d",
+            "",
+            "910a2dec-8902-4cc1-a746-c3ad15d93f0g",
+        ] {
+            let id = CompactId::new(text);
+            assert!(matches!(id, CompactId::Text(_)), "{text}");
+            assert_eq!(id.to_string(), text);
+        }
+        assert_eq!(std::mem::size_of::<CompactId>(), 24);
+    }
+}
