@@ -264,6 +264,31 @@ fn same_element(a: &Value, b: &Value) -> bool {
     }
 }
 
+/// Append the values of `new` that [`same_element`] finds in neither `items` nor earlier in
+/// `new`. Elements with a `value` (group members, emails) and scalars are looked up in a set,
+/// so adding a thousand members to a group of a thousand is not a million comparisons.
+fn append_distinct(items: &mut Vec<Value>, new: Vec<Value>) {
+    let mut seen: std::collections::HashSet<String> = items.iter().filter_map(identity).collect();
+    for v in new {
+        let duplicate = match identity(&v) {
+            Some(key) => !seen.insert(key),
+            None => items.iter().any(|old| same_element(old, &v)),
+        };
+        if !duplicate {
+            items.push(v);
+        }
+    }
+}
+
+/// What [`same_element`] compares an element by, when that is one value: the `value` of an
+/// object that has one, or a scalar itself. `None` for objects compared whole.
+fn identity(v: &Value) -> Option<String> {
+    match v {
+        Value::Object(o) => get_ci(o, "value").map(|x| format!("v{x}")),
+        other => Some(format!("s{other}")),
+    }
+}
+
 fn merge(into: &mut Map<String, Value>, fields: Map<String, Value>) {
     for (k, v) in fields {
         insert_ci(into, &k, v);
@@ -280,11 +305,7 @@ fn add(resource: &mut Resource, path: &Path, value: Value) -> Result<(), ScimErr
             // A new multi-valued attribute holds each value once, like one that grows.
             (None, Value::Array(vs)) => {
                 let mut items: Vec<Value> = Vec::with_capacity(vs.len());
-                for v in vs {
-                    if !items.iter().any(|old| same_element(old, &v)) {
-                        items.push(v);
-                    }
-                }
+                append_distinct(&mut items, vs);
                 insert_ci(map, attr, Value::Array(items));
             }
             (None, v) => insert_ci(map, attr, v),
@@ -295,11 +316,7 @@ fn add(resource: &mut Resource, path: &Path, value: Value) -> Result<(), ScimErr
                     Value::Array(vs) => vs,
                     single => vec![single],
                 };
-                for v in new {
-                    if !items.iter().any(|old| same_element(old, &v)) {
-                        items.push(v);
-                    }
-                }
+                append_distinct(items, new);
             }
             // Complex: the given sub-attributes are set, the others stay.
             (Some(Value::Object(old)), Value::Object(fields)) => merge(old, fields),
@@ -415,11 +432,7 @@ fn set_sub(
                     Value::Array(vs) => vs,
                     single => vec![single],
                 };
-                for v in new {
-                    if !items.iter().any(|old| same_element(old, &v)) {
-                        items.push(v);
-                    }
-                }
+                append_distinct(items, new);
             }
             (_, v) => insert_ci(obj, sub, v),
         },
