@@ -49,20 +49,23 @@ impl fmt::Display for CompactId {
 /// prints back exactly as it came.
 fn parse_guid(text: &str) -> Option<[u64; 2]> {
     let bytes = text.as_bytes();
-    if bytes.len() != 36 || [8, 13, 18, 23].iter().any(|&i| bytes[i] != b'-') {
+    if bytes.len() != 36 {
         return None;
     }
     let mut bits: u128 = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if [8, 13, 18, 23].contains(&i) {
-            continue;
+    // Five groups of 8-4-4-4-12 digits between hyphens at 8, 13, 18 and 23.
+    for (start, len) in [(0, 8), (9, 4), (14, 4), (19, 4), (24, 12)] {
+        if start > 0 && bytes[start - 1] != b'-' {
+            return None;
         }
-        let digit = match b {
-            b'0'..=b'9' => b - b'0',
-            b'a'..=b'f' => b - b'a' + 10,
-            _ => return None,
-        };
-        bits = (bits << 4) | u128::from(digit);
+        for &b in &bytes[start..start + len] {
+            let digit = match b {
+                b'0'..=b'9' => b - b'0',
+                b'a'..=b'f' => b - b'a' + 10,
+                _ => return None,
+            };
+            bits = (bits << 4) | u128::from(digit);
+        }
     }
     Some([(bits >> 64) as u64, bits as u64])
 }

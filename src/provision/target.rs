@@ -331,11 +331,16 @@ const COMMON: &[&str] = &[
 ];
 
 fn common_index(s: &str) -> Option<usize> {
-    // Resources repeat few distinct names; a short scan beats hashing them.
+    static INDEX: std::sync::OnceLock<IdMap<&'static str, usize>> = std::sync::OnceLock::new();
+    // Most strings of a resource are looked up here once per write; the longest common
+    // string is 60 bytes, so longer values skip the hash.
     if s.len() > 60 {
         return None;
     }
-    COMMON.iter().position(|c| *c == s)
+    INDEX
+        .get_or_init(|| COMMON.iter().enumerate().map(|(i, c)| (*c, i)).collect())
+        .get(s)
+        .copied()
 }
 
 fn encode(value: &Value, out: &mut Vec<u8>) {
