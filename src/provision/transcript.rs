@@ -336,9 +336,16 @@ impl Summary {
                 self.last_attributes.clear();
             }
             for attribute in patched_attributes(r.body) {
-                if !self.last_attributes.contains(&attribute) {
-                    *counts.attributes.entry(attribute.clone()).or_default() += 1;
-                    self.last_attributes.push(attribute);
+                if !self.last_attributes.iter().any(|a| a == attribute) {
+                    // Looked up before inserting: a million PATCHes name a handful of
+                    // attributes, so the key is almost never new.
+                    match counts.attributes.get_mut(attribute) {
+                        Some(n) => *n += 1,
+                        None => {
+                            counts.attributes.insert(attribute.to_owned(), 1);
+                        }
+                    }
+                    self.last_attributes.push(attribute.to_owned());
                 }
             }
         }
@@ -372,7 +379,7 @@ impl Summary {
 
 /// The target attributes a PATCH body writes: each op's `path`, or the keys of a path-less
 /// op's value; a value-filtered member removal counts as `members`.
-fn patched_attributes(body: Option<&Json>) -> Vec<String> {
+fn patched_attributes(body: Option<&Json>) -> Vec<&str> {
     let Some(ops) = body
         .and_then(|b| b.get("Operations"))
         .and_then(Json::as_array)
@@ -382,11 +389,16 @@ fn patched_attributes(body: Option<&Json>) -> Vec<String> {
     let mut out = Vec::new();
     for op in ops {
         match op.get("path").and_then(Json::as_str) {
-            Some(p) if p.to_ascii_lowercase().starts_with("members[") => out.push("members".into()),
-            Some(p) => out.push(p.to_owned()),
+            Some(p)
+                if p.get(..8)
+                    .is_some_and(|m| m.eq_ignore_ascii_case("members[")) =>
+            {
+                out.push("members")
+            }
+            Some(p) => out.push(p),
             None => {
                 if let Some(Json::Object(v)) = op.get("value") {
-                    out.extend(v.keys().cloned());
+                    out.extend(v.keys().map(String::as_str));
                 }
             }
         }
