@@ -207,6 +207,15 @@ struct State<E> {
     group_order: Vec<String>,
 }
 
+impl<E> State<E> {
+    /// The target id linked to a user's source objectId.
+    fn target_id(&self, object_id: &str) -> Option<String> {
+        self.users
+            .get(&CompactId::new(object_id))
+            .map(CompactId::to_string)
+    }
+}
+
 /// Entra's provisioning job for one app: the compiled mapping, the app's endpoint and the
 /// source ↔ target links, run cycle after cycle.
 pub struct Simulator<E: Endpoint = Target> {
@@ -327,10 +336,7 @@ impl<E: Endpoint> Simulator<E> {
 
     /// The target id linked to a source objectId, if any.
     pub fn linked_user(&self, object_id: &str) -> Option<String> {
-        self.state
-            .users
-            .get(&CompactId::new(object_id))
-            .map(CompactId::to_string)
+        self.state.target_id(object_id)
     }
 
     /// Run one cycle over `snapshot`, handing each request to `emit` as soon as its response
@@ -509,10 +515,8 @@ impl<E: Endpoint> Run<'_, E> {
         };
         let can = |a: TargetAction| config.user_actions.contains(&a);
         // One projection per user and cycle: the flow's own, which also carries the manager
-        // reference.
-        // The target id stays in the links: the manager pass reads it from there.
-        let linked = self.state.users.get(&CompactId::new(oid));
-        let (_, projection, current) = match linked.map(CompactId::to_string) {
+        // reference. The target id stays in the links, where the manager pass reads it.
+        let (projection, current) = match self.state.target_id(oid) {
             None => {
                 // Entra neither matches nor creates users that are disabled or out of scope
                 // (§3.4: "A user that is disabled in Entra is never provisioned").
@@ -536,7 +540,7 @@ impl<E: Endpoint> Run<'_, E> {
                             &found,
                             (oid, label, &id),
                         );
-                        (id, update, current.unwrap_or(found))
+                        (update, current.unwrap_or(found))
                     }
                     Matched::None => {
                         if !can(TargetAction::Create) {
@@ -545,7 +549,7 @@ impl<E: Endpoint> Run<'_, E> {
                         let (id, created) =
                             self.create(oid, label, Kind::User, projection.post_body(Kind::User))?;
                         self.link_user(oid, &id);
-                        (id, projection, created)
+                        (projection, created)
                     }
                 }
             }
@@ -599,7 +603,7 @@ impl<E: Endpoint> Run<'_, E> {
                     &found,
                     (oid, label, &id),
                 );
-                (id, update, current.unwrap_or(found))
+                (update, current.unwrap_or(found))
             }
         };
         let manager = projection.manager?;
@@ -707,12 +711,7 @@ impl<E: Endpoint> Run<'_, E> {
     /// The manager PATCH, when the manager has a target id that the app does not show yet.
     fn manager(&mut self, config: &Config, snapshot: &Directory, work: &ManagerWork) {
         // A manager out of scope has no target id: Entra leaves the reference unresolved.
-        let Some(manager_id) = self
-            .state
-            .users
-            .get(&CompactId::new(&work.manager))
-            .map(CompactId::to_string)
-        else {
+        let Some(manager_id) = self.state.target_id(&work.manager) else {
             return;
         };
         let op = match &work.shown {
@@ -721,12 +720,7 @@ impl<E: Endpoint> Run<'_, E> {
             None => OpKind::Add,
         };
         let user = &snapshot.users[work.user];
-        let Some(id) = self
-            .state
-            .users
-            .get(&CompactId::new(&user.object_id))
-            .map(CompactId::to_string)
-        else {
+        let Some(id) = self.state.target_id(&user.object_id) else {
             return;
         };
         let body = dialect::manager_patch(config.dialect, op, &manager_id);
@@ -899,12 +893,7 @@ impl<E: Endpoint> Run<'_, E> {
         let desired: Vec<String> = work
             .members
             .iter()
-            .filter_map(|m| {
-                self.state
-                    .users
-                    .get(&CompactId::new(m))
-                    .map(CompactId::to_string)
-            })
+            .filter_map(|m| self.state.target_id(m))
             .collect();
         let Some(link) = self.state.groups.get(&work.object) else {
             return;
