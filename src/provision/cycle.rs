@@ -989,8 +989,11 @@ enum Matched {
 /// The manager id a user resource shows: a plain id string (what Entra writes) or a
 /// `{"value": id}` complex value (what RFC 7643 servers keep).
 fn shown_manager(resource: &Resource) -> Option<String> {
-    let path = Path::parse(&format!("{ENTERPRISE_USER_SCHEMA}:manager")).ok()?;
-    match crate::scim::get(resource, &path)? {
+    static PATH: std::sync::OnceLock<Option<Path>> = std::sync::OnceLock::new();
+    let path = PATH
+        .get_or_init(|| Path::parse(&format!("{ENTERPRISE_USER_SCHEMA}:manager")).ok())
+        .as_ref()?;
+    match crate::scim::get(resource, path)? {
         Json::String(s) => Some(s.clone()),
         Json::Object(o) => o.get("value").and_then(Json::as_str).map(str::to_owned),
         _ => None,
