@@ -12,6 +12,7 @@ pub mod converge;
 pub mod docs;
 pub mod expr;
 pub mod input;
+pub mod live;
 pub mod model;
 pub mod provision;
 pub mod scim;

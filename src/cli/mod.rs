@@ -31,6 +31,7 @@ mod docs;
 mod eval;
 mod fmt;
 mod functions;
+mod live;
 mod progress;
 mod sample;
 mod schema;
@@ -73,6 +74,8 @@ enum Command {
     /// Check that a mapping reaches a steady state, or show the smallest directory that does
     /// not (exit 1).
     Converge(converge::Args),
+    /// Run Entra's cycle against a real SCIM endpoint and report where the app disagrees.
+    Live(live::Args),
 }
 
 /// How a command failed, and the exit code that says so.
@@ -81,6 +84,10 @@ pub(crate) enum Failure {
     Eval,
     /// The input itself is bad: a malformed expression or file (exit 2).
     Input,
+    /// The app refused the credentials, 401 or 403 (`live`, exit 3).
+    Auth,
+    /// The app gave no HTTP answer: refused, unresolvable, TLS, timeout (`live`, exit 4).
+    Network,
 }
 
 /// Write to standard output; a reader that went away (a closed pipe) ends the program, as a
@@ -116,11 +123,14 @@ pub fn run() -> ExitCode {
         Command::Simulate(args) => simulate::run(args),
         Command::Sample(args) => sample::run(args),
         Command::Converge(args) => converge::run(args),
+        Command::Live(args) => live::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Eval) => ExitCode::from(1),
         Err(Failure::Input) => ExitCode::from(2),
+        Err(Failure::Auth) => ExitCode::from(3),
+        Err(Failure::Network) => ExitCode::from(4),
     }
 }
 

@@ -1,0 +1,143 @@
+//! Causes and fixes for requests an app rejects, where the request's shape says what Entra does
+//! differently from what a strict RFC 7643/7644 server expects. Each rule looks only at the
+//! request Entra sent and the status; the server's own `detail` is always shown beside it.
+
+use serde_json::Value;
+
+use crate::provision::cycle::{Action, Request};
+
+/// A cause and the fix the vendor needs, when the request's shape explains the rejection.
+pub fn rejection(r: &Request<'_>) -> Option<(String, String)> {
+    let ops = r
+        .body
+        .and_then(|b| b.get("Operations"))
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let op_name = |op: &Value| {
+        op.get("op")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let capitalised = ops
+        .iter()
+        .any(|op| op_name(op).starts_with(|c: char| c.is_ascii_uppercase()));
+    match (r.action, r.status) {
+        (Action::LinkManager, 400..=499)
+            if ops.iter().any(|op| op.get("value").is_some_and(Value::is_string)) =>
+        {
+            Some((
+                "Entra sends the manager as a plain id string (`\"value\": \"<id>\"`, both dialects); \
+                 RFC 7643 §4.3 models `manager` as a complex attribute, so a strict server wants \
+                 `{\"value\": \"<id>\"}`"
+                    .into(),
+                "accept a string value for `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager` \
+                 in PATCH add/replace and store it as `manager.value` (Entra's documented request, \
+                 use-scim-to-provision-users-and-groups \"Update user [Add/Replace manager]\")"
+                    .into(),
+            ))
+        }
+        (Action::RemoveMembers, 400..=499)
+            if ops.iter().any(|op| {
+                op.get("path").and_then(Value::as_str) == Some("members") && op.get("value").is_some()
+            }) =>
+        {
+            Some((
+                "Entra's legacy dialect removes members with `{\"op\":\"Remove\",\"path\":\"members\",\"value\":[{\"value\":\"<id>\"}]}`; \
+                 RFC 7644 §3.5.2.2 selects what a remove takes with a filter in the path and no value"
+                    .into(),
+                "accept a `value` list on a remove of `members` (Microsoft's documented legacy request), or put \
+                 `?aadOptscim062020` on the tenant URL so Entra sends `members[value eq \"<id>\"]`"
+                    .into(),
+            ))
+        }
+        (Action::Create, 400) if unknown_extension(r).is_some() => {
+            let urn = unknown_extension(r).unwrap_or_default();
+            Some((
+                format!(
+                    "the mapping writes the custom extension `{urn}`, which the app does not know"
+                ),
+                format!(
+                    "declare `{urn}` in the app's /Schemas and as a schemaExtension of its User \
+                     resource type (or remove the rows that target it)"
+                ),
+            ))
+        }
+        (Action::Disable, 400..=499) if is_string_boolean(ops) => Some((
+            "Entra's legacy dialect sends `active` as the string \"False\"; the app wants a JSON Boolean".into(),
+            "accept \"True\"/\"False\" strings for Boolean attributes, or put `?aadOptscim062020` on the \
+             tenant URL so Entra sends JSON Booleans"
+                .into(),
+        )),
+        (Action::Update | Action::AddMembers | Action::RemoveMembers | Action::Disable, 400..=499)
+            if capitalised =>
+        {
+            Some((
+                "Entra's legacy dialect writes PATCH op names capitalised (`Add`, `Replace`, `Remove`); \
+                 RFC 7644 §3.5.2 spells them lowercase"
+                    .into(),
+                "compare op names case-insensitively (Microsoft's SCIM guidance requires it), or put \
+                 `?aadOptscim062020` on the tenant URL so Entra sends lowercase ops"
+                    .into(),
+            ))
+        }
+        (Action::Match, _) => Some((
+            "Entra finds existing accounts with `filter=<matching attribute> eq \"<value>\"`; the app \
+             must answer 200 with a ListResponse (empty when nothing matches)"
+                .into(),
+            "support the `eq` filter on every matching attribute (RFC 7644 §3.4.2.2)".into(),
+        )),
+        (Action::Read, 404) => Some((
+            "the app no longer finds an object it created (Entra logs InvalidAnchor and stops \
+             updating it)"
+                .into(),
+            "keep ids stable: GET /Users/{id} must return what POST created".into(),
+        )),
+        (Action::Create, 409) => Some((
+            "the app holds an account with this unique value that Entra's match query did not find"
+                .into(),
+            "make the match filter find it (case-insensitive `eq` on userName/displayName), or \
+             remove the stale account"
+                .into(),
+        )),
+        (_, 405 | 501) if r.method == "PATCH" => Some((
+            "Entra updates with PATCH only, never PUT".into(),
+            "implement PATCH (RFC 7644 §3.5.2)".into(),
+        )),
+        _ => None,
+    }
+}
+
+/// The extension URN of a create body that the app's error `detail` names.
+fn unknown_extension(r: &Request<'_>) -> Option<String> {
+    let detail = r
+        .response
+        .and_then(|b| b.get("detail"))
+        .and_then(Value::as_str)?;
+    r.body?
+        .as_object()?
+        .keys()
+        .find(|k| k.starts_with("urn:") && detail.contains(k.as_str()))
+        .cloned()
+}
+
+fn is_string_boolean(ops: &[Value]) -> bool {
+    ops.iter().any(|op| {
+        matches!(op.get("value"), Some(Value::String(s)) if s.eq_ignore_ascii_case("false") || s.eq_ignore_ascii_case("true"))
+            || op
+                .get("value")
+                .and_then(Value::as_object)
+                .is_some_and(|o| o.values().any(|v| matches!(v, Value::String(s) if s.eq_ignore_ascii_case("false"))))
+    })
+}
+
+/// Whether the status is what Entra expects for the action: 200 for reads and matches, 201 for
+/// a create, any 2xx for writes.
+pub fn accepted(action: Action, status: u16) -> bool {
+    match action {
+        Action::Match | Action::Read => status == 200,
+        Action::Create => status == 201,
+        _ => (200..300).contains(&status),
+    }
+}

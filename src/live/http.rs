@@ -1,0 +1,388 @@
+//! The app's real SCIM endpoint over HTTP, as an [`Endpoint`] the simulator drives exactly like
+//! its in-memory model.
+//!
+//! One blocking request at a time (ureq, no async runtime). Every status is an answer, not an
+//! error: a 400 or 409 is what `live` exists to report. What is not an answer stops the run:
+//! a 401/403 (Entra quarantines the job on credential errors) or no HTTP response at all
+//! (refused connection, DNS, TLS, timeout). After such a [`Fault`] the endpoint sends nothing
+//! more and answers status 0, so the cycle in progress winds down without traffic.
+//!
+//! The token is sent only in the `Authorization` header. It is never formatted (its `Debug`
+//! prints a placeholder), and any echo of it in a response body is replaced by `{{token}}`, the
+//! transcript's variable, before the body leaves this module.
+
+use std::io::Read;
+use std::time::Duration;
+
+use serde_json::Value;
+use ureq::http;
+
+use super::url::TenantUrl;
+use crate::provision::endpoint::{Endpoint, Response};
+
+/// What a response body shows in place of an echoed token.
+pub const TOKEN_PLACEHOLDER: &str = "{{token}}";
+
+/// The bearer token. Only [`HttpEndpoint`] reads it, to build the `Authorization` header.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+impl Token {
+    /// The token in environment variable `var`. Errors say which variable to set, never a
+    /// value.
+    pub fn from_env(var: &str) -> Result<Token, String> {
+        match std::env::var(var) {
+            Ok(t) if !t.trim().is_empty() => Token::new(t.trim()),
+            Ok(_) => Err(format!(
+                "environment variable {var} is empty: set it to the app's SCIM bearer token"
+            )),
+            Err(std::env::VarError::NotPresent) => Err(format!(
+                "environment variable {var} is not set: export the app's SCIM bearer token in it \
+                 (the token is never taken from the command line, where shells and process lists keep it)"
+            )),
+            Err(std::env::VarError::NotUnicode(_)) => {
+                Err(format!("environment variable {var} is not valid UTF-8"))
+            }
+        }
+    }
+
+    /// A token from a string (tests, or an embedding program that has its own secret store).
+    /// Refused when it cannot be a header value.
+    pub fn new(token: &str) -> Result<Token, String> {
+        if token.is_empty() || token.chars().any(|c| c.is_control() || !c.is_ascii()) {
+            return Err("the token must be non-empty printable ASCII".into());
+        }
+        Ok(Token(token.to_owned()))
+    }
+
+    /// Replace every occurrence of the token in `text` (raw or JSON-escaped) with
+    /// [`TOKEN_PLACEHOLDER`].
+    pub fn scrub(&self, text: &str) -> String {
+        let escaped = serde_json::to_string(&self.0).unwrap_or_default();
+        let escaped = escaped.trim_matches('"');
+        text.replace(&self.0, TOKEN_PLACEHOLDER)
+            .replace(escaped, TOKEN_PLACEHOLDER)
+    }
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Token([hidden])")
+    }
+}
+
+/// Why the run cannot go on: nothing more is sent after it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Fault {
+    /// The app refused the credentials (401 or 403).
+    Auth {
+        /// 401 or 403.
+        status: u16,
+        /// The request it refused: method and path.
+        request: String,
+        /// The SCIM `detail`, or the body's text.
+        detail: String,
+    },
+    /// No HTTP answer: connection refused, host not found, TLS failure, timeout.
+    Network {
+        /// The request that got no answer: method and path.
+        request: String,
+        /// What the HTTP client reported.
+        detail: String,
+    },
+}
+
+impl std::fmt::Display for Fault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Fault::Auth {
+                status,
+                request,
+                detail,
+            } => write!(
+                f,
+                "authentication failed: {request} answered {status} ({detail}); check the token \
+                 in the environment variable and that it is valid for this tenant URL"
+            ),
+            Fault::Network { request, detail } => {
+                write!(f, "network error: {request} got no answer: {detail}")
+            }
+        }
+    }
+}
+
+/// How the endpoint waits and retries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HttpOptions {
+    /// The longest one request may take, connection included.
+    pub timeout: Duration,
+    /// How many times a 429 is retried before its answer counts.
+    pub retries: u32,
+    /// The longest `Retry-After` honoured; a longer one makes the 429 count as the answer.
+    pub max_wait: Duration,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        HttpOptions {
+            timeout: Duration::from_secs(30),
+            retries: 3,
+            max_wait: Duration::from_secs(120),
+        }
+    }
+}
+
+/// Counters of what the endpoint did, for the report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HttpStats {
+    /// HTTP requests sent, retries included.
+    pub sent: u32,
+    /// 429 answers that were waited out and retried.
+    pub throttled: u32,
+    /// Time spent waiting for `Retry-After`.
+    pub waited: Duration,
+}
+
+/// A real SCIM endpoint at a tenant URL.
+pub struct HttpEndpoint {
+    agent: ureq::Agent,
+    url: TenantUrl,
+    token: Token,
+    options: HttpOptions,
+    fault: Option<Fault>,
+    stats: HttpStats,
+}
+
+impl HttpEndpoint {
+    /// An endpoint at `url` authenticating with `token`.
+    pub fn new(url: TenantUrl, token: Token, options: HttpOptions) -> HttpEndpoint {
+        let mut config = ureq::Agent::config_builder()
+            // SCIM errors are answers to report, not failures of the client.
+            .http_status_as_error(false)
+            .timeout_global(Some(options.timeout))
+            // Entra does not follow redirects on a SCIM call; a 3xx is reported as the answer,
+            // and the token is never forwarded to another host.
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .user_agent(concat!("entramap-live/", env!("CARGO_PKG_VERSION")));
+        if url.is_loopback() {
+            // A proxy from the environment cannot reach this machine's loopback.
+            config = config.proxy(None);
+        }
+        HttpEndpoint {
+            agent: config.build().into(),
+            url,
+            token,
+            options,
+            fault: None,
+            stats: HttpStats::default(),
+        }
+    }
+
+    /// What stopped the run, if anything did.
+    pub fn fault(&self) -> Option<&Fault> {
+        self.fault.as_ref()
+    }
+
+    /// What the endpoint did so far.
+    pub fn stats(&self) -> HttpStats {
+        self.stats
+    }
+
+    /// The tenant URL.
+    pub fn url(&self) -> &TenantUrl {
+        &self.url
+    }
+
+    fn send_once(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: Option<&[u8]>,
+    ) -> Result<Reply, String> {
+        self.stats.sent += 1;
+        let uri = format!("{}{path}", self.url.base());
+        let builder = http::Request::builder()
+            .method(method)
+            .uri(&uri)
+            .header("Authorization", format!("Bearer {}", self.token.0));
+        let result = match body {
+            Some(bytes) => builder
+                .header("Content-Type", "application/scim+json")
+                .body(bytes.to_vec())
+                .map_err(|e| e.to_string())
+                .and_then(|r| self.agent.run(r).map_err(describe)),
+            None => builder
+                .body(())
+                .map_err(|e| e.to_string())
+                .and_then(|r| self.agent.run(r).map_err(describe)),
+        };
+        let mut response = result?;
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let location = header("Location");
+        let retry_after = header("Retry-After");
+        let status = response.status().as_u16();
+        let mut raw = Vec::new();
+        response
+            .body_mut()
+            .as_reader()
+            .take(MAX_BODY_BYTES)
+            .read_to_end(&mut raw)
+            .map_err(|e| format!("reading the response body: {e}"))?;
+        let text = self.token.scrub(&String::from_utf8_lossy(&raw));
+        Ok(Reply {
+            status,
+            body: parse_body(&text),
+            location: location.map(|l| self.token.scrub(&l)),
+            retry_after,
+        })
+    }
+}
+
+/// Bodies larger than this are cut: a SCIM resource or error is a few kilobytes.
+const MAX_BODY_BYTES: u64 = 8 * 1024 * 1024;
+
+struct Reply {
+    status: u16,
+    body: Option<Value>,
+    location: Option<String>,
+    retry_after: Option<String>,
+}
+
+/// The body as JSON; a body that is not JSON (an HTML error page) is kept as a short string so
+/// the report can show it.
+fn parse_body(text: &str) -> Option<Value> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return None;
+    }
+    Some(serde_json::from_str(trimmed).unwrap_or_else(|_| {
+        let short: String = trimmed.chars().take(300).collect();
+        Value::String(short)
+    }))
+}
+
+/// A client error in words a user can act on.
+fn describe(e: ureq::Error) -> String {
+    match e {
+        ureq::Error::Timeout(t) => format!("timed out ({t})"),
+        ureq::Error::HostNotFound => "host not found".into(),
+        ureq::Error::ConnectionFailed => "connection failed".into(),
+        ureq::Error::Io(io) => match io.kind() {
+            std::io::ErrorKind::ConnectionRefused => "connection refused".into(),
+            _ => format!("I/O error: {io}"),
+        },
+        other => other.to_string(),
+    }
+}
+
+/// The `Retry-After` delay: delta-seconds; an HTTP date or a missing header waits one second.
+fn retry_delay(header: Option<&str>) -> Duration {
+    header
+        .and_then(|h| h.trim().parse::<u64>().ok())
+        .map_or(Duration::from_secs(1), Duration::from_secs)
+}
+
+/// A SCIM error's `detail` (or the body text), for messages.
+pub fn detail_of(body: Option<&Value>) -> String {
+    match body {
+        Some(Value::Object(o)) => o
+            .get("detail")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .unwrap_or_else(|| Value::Object(o.clone()).to_string()),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => "no body".into(),
+    }
+}
+
+impl Endpoint for HttpEndpoint {
+    fn handle(&mut self, method: &str, path_and_query: &str, body: Option<&Value>) -> Response {
+        let stopped = Response {
+            status: 0,
+            body: None,
+            location: None,
+        };
+        if self.fault.is_some() {
+            return stopped;
+        }
+        let bytes = body.map(|b| serde_json::to_vec(b).unwrap_or_default());
+        let mut attempt = 0;
+        loop {
+            let reply = match self.send_once(method, path_and_query, bytes.as_deref()) {
+                Ok(reply) => reply,
+                Err(detail) => {
+                    self.fault = Some(Fault::Network {
+                        request: format!("{method} {path_and_query}"),
+                        detail,
+                    });
+                    return stopped;
+                }
+            };
+            if reply.status == 429 && attempt < self.options.retries {
+                let wait = retry_delay(reply.retry_after.as_deref());
+                if wait <= self.options.max_wait {
+                    attempt += 1;
+                    self.stats.throttled += 1;
+                    self.stats.waited += wait;
+                    std::thread::sleep(wait);
+                    continue;
+                }
+            }
+            if matches!(reply.status, 401 | 403) {
+                self.fault = Some(Fault::Auth {
+                    status: reply.status,
+                    request: format!("{method} {path_and_query}"),
+                    detail: detail_of(reply.body.as_ref()),
+                });
+            }
+            return Response {
+                status: reply.status,
+                body: reply.body,
+                location: reply.location,
+            };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_is_never_formatted_and_is_scrubbed_from_text() {
+        let t = Token::new("s3cr\"et").unwrap();
+        assert!(!format!("{t:?}").contains("s3cr"));
+        assert_eq!(t.scrub("a s3cr\"et b"), "a {{token}} b");
+        assert_eq!(t.scrub(r#"{"x":"s3cr\"et"}"#), r#"{"x":"{{token}}"}"#);
+        assert!(Token::new("a\nb").is_err());
+        assert!(Token::new("").is_err());
+    }
+
+    #[test]
+    fn retry_after_is_seconds_else_one_second() {
+        assert_eq!(retry_delay(Some("3")), Duration::from_secs(3));
+        assert_eq!(retry_delay(Some(" 0 ")), Duration::ZERO);
+        assert_eq!(
+            retry_delay(Some("Wed, 21 Oct 2015 07:28:00 GMT")),
+            Duration::from_secs(1)
+        );
+        assert_eq!(retry_delay(None), Duration::from_secs(1));
+    }
+
+    #[test]
+    fn non_json_bodies_are_kept_as_short_text() {
+        assert_eq!(parse_body(""), None);
+        assert_eq!(parse_body(" {\"a\":1} "), Some(serde_json::json!({"a": 1})));
+        let html = parse_body(&format!("<html>{}</html>", "x".repeat(1000))).unwrap();
+        assert_eq!(html.as_str().unwrap().chars().count(), 300);
+    }
+}

@@ -1,0 +1,23 @@
+//! `entramap live`: Entra's provisioning cycle against a real SCIM endpoint, and a report of
+//! where the app will disagree with what Entra sends.
+//!
+//! - [`url`]: the tenant URL, refused over plain `http://` except on loopback;
+//! - [`http`]: the app's endpoint over HTTP (timeouts, 429 and `Retry-After`, the token);
+//! - [`prefix`]: `--prefix` on the directory, so a shared staging server stays tidy;
+//! - [`session`]: Test Connection, the cycles with the in-memory model in lockstep, cleanup;
+//! - [`compare`]: the app's resources against the model's, and causes of endless PATCHes;
+//! - [`explain`]: causes and fixes of rejected requests;
+//! - [`report`]: the findings, as data and as text.
+
+pub mod compare;
+pub mod explain;
+pub mod http;
+pub mod prefix;
+pub mod report;
+pub mod session;
+pub mod url;
+
+pub use http::{Fault, HttpEndpoint, HttpOptions, Token};
+pub use report::Report;
+pub use session::{Connection, Plan, run};
+pub use url::TenantUrl;

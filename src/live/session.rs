@@ -1,0 +1,556 @@
+//! One live run: Test Connection, then Entra's cycles against the app with the in-memory model
+//! in lockstep, a comparison of the two after every cycle, and `--cleanup`.
+//!
+//! The app's side is the ordinary [`Simulator`] over a [`Connection`], so it sends exactly the
+//! requests `simulate` prints and drives each next step from the app's real answers. The model's
+//! side is the same simulator over the in-memory [`Target`] built from the mapping's attribute
+//! list and vendor rules: where the two end a cycle with different resources, either the app
+//! does something the mapping does not describe, or our model is wrong.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use super::compare::{self, Attributes, Links};
+use super::explain;
+use super::http::{Fault, HttpEndpoint, detail_of};
+use super::prefix;
+use super::report::{
+    Cleanup, CycleReport, Difference, ObjectFailure, Rejection, Report, TestConnection,
+};
+use crate::expr::Context;
+use crate::expr::dotnet::datetime::DateTime;
+use crate::model::mapping::{Dialect, MappingFile};
+use crate::provision::cycle::{Action, Request, Simulator};
+use crate::provision::directory::Directory;
+use crate::provision::endpoint::{Endpoint, Response};
+use crate::provision::target::{Kind, Target};
+use crate::scim::{Filter, Path, encode_query};
+
+/// An endpoint that can stop answering for good (credentials refused, network gone).
+pub trait Connection: Endpoint {
+    /// What stopped it, if anything.
+    fn fault(&self) -> Option<&Fault> {
+        None
+    }
+
+    /// How many 429 answers it waited out.
+    fn throttled(&self) -> u32 {
+        0
+    }
+}
+
+impl Connection for HttpEndpoint {
+    fn fault(&self) -> Option<&Fault> {
+        HttpEndpoint::fault(self)
+    }
+
+    fn throttled(&self) -> u32 {
+        self.stats().throttled
+    }
+}
+
+/// The in-memory model as an app: lets the whole run be exercised without a network.
+impl Connection for Target {}
+
+/// What to run.
+pub struct Plan<'a> {
+    /// The mapping.
+    pub file: &'a MappingFile,
+    /// The dialect Entra speaks.
+    pub dialect: Dialect,
+    /// The tenant URL as the report shows it.
+    pub url: String,
+    /// Put on the directory's ids and identifying values (see [`prefix`]).
+    pub prefix: String,
+    /// Directory snapshots, one per cycle, the last repeating.
+    pub snapshots: Vec<Directory>,
+    /// Cycles in total.
+    pub cycles: u32,
+    /// Delete what the run created, then check it is gone.
+    pub cleanup: bool,
+    /// What `Now()` returns.
+    pub now: DateTime,
+    /// Seed of `Guid()`, `RandomString()` and Test Connection's random value.
+    pub seed: u64,
+}
+
+/// Run the plan against `endpoint`, handing each request Entra sends (with the app's answer)
+/// to `emit`, as `simulate` does. Entramap's own reads (comparison, cleanup) are not Entra's
+/// and are not emitted. Errors are mappings that do not compile.
+pub fn run<E: Connection>(
+    plan: &Plan<'_>,
+    endpoint: E,
+    emit: &mut dyn FnMut(&Request<'_>),
+) -> Result<Report, String> {
+    let snapshots: Vec<Directory> = plan
+        .snapshots
+        .iter()
+        .map(|d| prefix::apply(d, &plan.prefix))
+        .collect();
+    if snapshots.is_empty() {
+        return Err("no directory snapshot to provision".into());
+    }
+    let labels = labels(&snapshots);
+    let user_attributes = Attributes::of(&plan.file.users);
+    let group_attributes = plan.file.groups.as_ref().map(Attributes::of);
+
+    let mut model = Simulator::new(plan.file, plan.dialect, Context::new(plan.now, plan.seed))?;
+    let mut live = Simulator::with_endpoint(
+        plan.file,
+        plan.dialect,
+        Context::new(plan.now, plan.seed),
+        endpoint,
+    )?;
+    let test_connection = test_connection(plan, live.endpoint_mut(), emit);
+    let mut report = Report {
+        url: plan.url.clone(),
+        dialect: match plan.dialect {
+            Dialect::Legacy => "legacy",
+            Dialect::Compliant => "compliant",
+        },
+        prefix: plan.prefix.clone(),
+        seed: plan.seed,
+        test_connection,
+        cycles: Vec::new(),
+        throttled: 0,
+        cleanup: None,
+        fault: live.endpoint().fault().cloned(),
+    };
+    if !report.test_connection.passed {
+        report.throttled = live.endpoint().throttled();
+        return Ok(report);
+    }
+
+    // Objects the run created in the app, in creation order, until Entra deletes them.
+    let mut created: Vec<(Kind, String, String)> = Vec::new();
+    // Rejected requests of every cycle so far: a difference they caused lasts until Entra
+    // retries them, which it may not (a disabled user gets no manager PATCH).
+    let mut refused: Vec<Refused> = Vec::new();
+    for cycle in 1..=plan.cycles {
+        let index = snapshot_index(cycle, snapshots.len());
+        let snapshot = &snapshots[index];
+        let repeat = cycle > 1 && snapshot_index(cycle - 1, snapshots.len()) == index;
+        model.run_cycle(snapshot, cycle, &mut |_| {});
+        let mut c = CycleReport {
+            cycle,
+            repeat,
+            ..CycleReport::default()
+        };
+        let mut rewrites: Vec<(String, String, Option<Value>)> = Vec::new();
+        let failures = live.run_cycle(snapshot, cycle, &mut |r| {
+            // Status 0: the endpoint stopped (a fault); nothing was sent.
+            if r.status == 0 {
+                return;
+            }
+            emit(r);
+            c.requests += 1;
+            if r.method != "GET" {
+                c.writes += 1;
+            }
+            if !explain::accepted(r.action, r.status) {
+                c.rejected.push(rejection(r));
+                refused.push(Refused::of(r));
+            } else {
+                track(&mut created, r);
+                if repeat
+                    && matches!(
+                        r.action,
+                        Action::Update | Action::Disable | Action::LinkManager
+                    )
+                {
+                    rewrites.push((r.object.to_owned(), r.label.to_owned(), r.body.cloned()));
+                }
+            }
+        });
+        c.failed_objects = failures
+            .into_iter()
+            .map(|f| ObjectFailure {
+                object: label_of(&labels, &f.object),
+                message: f.message,
+            })
+            .collect();
+        if let Some(fault) = live.endpoint().fault() {
+            report.fault = Some(fault.clone());
+            report.cycles.push(c);
+            break;
+        }
+        let app_resources = compare_cycle(
+            &mut live,
+            &model,
+            &labels,
+            &user_attributes,
+            group_attributes.as_ref(),
+            &mut c,
+        );
+        for d in &mut c.model_differences {
+            d.explained_by = refused
+                .iter()
+                .rev()
+                .find(|f| f.explains(d))
+                .map(|f| f.summary.clone());
+        }
+        if let Some(fault) = live.endpoint().fault() {
+            report.fault = Some(fault.clone());
+            report.cycles.push(c);
+            break;
+        }
+        if repeat {
+            c.steady = Some(c.writes == 0);
+            for (object, label, body) in &rewrites {
+                for (attribute, sent) in compare::patched(body.as_ref()) {
+                    c.endless_patches.push(compare::endless(
+                        label,
+                        &attribute,
+                        &sent,
+                        app_resources.get(object),
+                    ));
+                }
+            }
+        }
+        report.cycles.push(c);
+    }
+    if plan.cleanup && report.fault.is_none() {
+        report.cleanup = Some(cleanup(live.endpoint_mut(), &created));
+        report.fault = live.endpoint().fault().cloned();
+    }
+    report.throttled = live.endpoint().throttled();
+    Ok(report)
+}
+
+/// Which snapshot a cycle uses: one per cycle, the last repeating.
+fn snapshot_index(cycle: u32, snapshots: usize) -> usize {
+    (cycle as usize - 1).min(snapshots - 1)
+}
+
+fn labels(snapshots: &[Directory]) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for d in snapshots {
+        for u in &d.users {
+            out.insert(u.object_id.clone(), u.label().to_owned());
+        }
+        for g in &d.groups {
+            out.insert(g.object_id.clone(), g.label().to_owned());
+        }
+    }
+    out
+}
+
+fn label_of(labels: &HashMap<String, String>, oid: &str) -> String {
+    labels.get(oid).cloned().unwrap_or_else(|| oid.to_owned())
+}
+
+/// Entra's Test Connection (spec/scim-wire.md E1): a filter on the first matching attribute
+/// with a random GUID, which must answer 200 with an empty ListResponse. The request has the
+/// shape of every match query, in both dialects.
+fn test_connection<E: Connection>(
+    plan: &Plan<'_>,
+    endpoint: &mut E,
+    emit: &mut dyn FnMut(&Request<'_>),
+) -> TestConnection {
+    let matching = plan
+        .file
+        .users
+        .mappings
+        .iter()
+        .filter_map(|m| Some((m.matching?, m)))
+        .min_by_key(|(p, _)| *p)
+        .and_then(|(_, m)| Path::parse(&m.target.value).ok())
+        .unwrap_or_else(|| Path::attribute("userName"));
+    // Its own generator, so the mapping's Guid()/RandomString() values stay the model's.
+    let value = random_guid(&Context::new(plan.now, plan.seed ^ 0x7e57_c0ec));
+    let path = format!("/Users?{}", encode_query(&Filter::eq(matching, value)));
+    let response = endpoint.handle("GET", &path, None);
+    if response.status != 0 {
+        emit(&Request {
+            cycle: 0,
+            object: "test-connection",
+            label: "Test Connection",
+            action: Action::Match,
+            method: "GET",
+            path: &path,
+            body: None,
+            status: response.status,
+            response: response.body.as_ref(),
+        });
+    }
+    let problem = if let Some(fault) = endpoint.fault() {
+        Some(fault.to_string())
+    } else {
+        empty_list_problem(&response)
+    };
+    TestConnection {
+        request: path,
+        status: response.status,
+        passed: problem.is_none(),
+        problem,
+    }
+}
+
+/// What is wrong with Test Connection's answer, if anything.
+fn empty_list_problem(r: &Response) -> Option<String> {
+    if r.status != 200 {
+        return Some(format!(
+            "Entra requires 200 with an empty ListResponse; the app answered {}: {}",
+            r.status,
+            detail_of(r.body.as_ref())
+        ));
+    }
+    let Some(Value::Object(list)) = &r.body else {
+        return Some("the answer is not a JSON ListResponse".into());
+    };
+    let total = crate::scim::resource::get_ci(list, "totalResults").and_then(Value::as_u64);
+    let resources = crate::scim::resource::get_ci(list, "Resources")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    match total {
+        Some(0) if resources == 0 => None,
+        Some(n) => Some(format!(
+            "a filter on a random value found {n} resources; it must find none"
+        )),
+        None => Some("the ListResponse has no numeric totalResults".into()),
+    }
+}
+
+/// A version 4 GUID from the seeded generator, as `Guid()` makes one.
+fn random_guid(ctx: &Context) -> String {
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&ctx.next_u64().to_le_bytes());
+    bytes[8..].copy_from_slice(&ctx.next_u64().to_le_bytes());
+    bytes[6] = (bytes[6] & 0x0F) | 0x40;
+    bytes[8] = (bytes[8] & 0x3F) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+fn rejection(r: &Request<'_>) -> Rejection {
+    let (cause, fix) = explain::rejection(r).unzip();
+    Rejection {
+        object: r.label.to_owned(),
+        action: r.action.as_str(),
+        request: format!("{} {}", r.method, r.path),
+        status: r.status,
+        scim_type: r
+            .response
+            .and_then(|b| b.get("scimType"))
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        detail: detail_of(r.response),
+        cause,
+        fix,
+    }
+}
+
+/// A rejected request, as what it would have changed: the model accepted it, so the model and
+/// the app differ on exactly these attributes of this object.
+struct Refused {
+    label: String,
+    /// Target attributes the request wrote; `(linked)` for a create.
+    attributes: Vec<String>,
+    summary: String,
+}
+
+impl Refused {
+    fn of(r: &Request<'_>) -> Refused {
+        let attributes = match r.action {
+            Action::Create => vec!["(linked)".to_owned()],
+            Action::AddMembers | Action::RemoveMembers => vec!["members".to_owned()],
+            _ => compare::patched(r.body)
+                .into_iter()
+                .map(|(a, _)| a)
+                .collect(),
+        };
+        Refused {
+            label: r.label.to_owned(),
+            attributes,
+            summary: format!(
+                "rejected {} ({}) in cycle {}",
+                r.action.as_str(),
+                r.status,
+                r.cycle
+            ),
+        }
+    }
+
+    fn explains(&self, d: &Difference) -> bool {
+        let same = |a: &str| {
+            a.eq_ignore_ascii_case(&d.attribute)
+                || Path::parse(a)
+                    .ok()
+                    .zip(Path::parse(&d.attribute).ok())
+                    .is_some_and(|(x, y)| x == y)
+        };
+        d.object == self.label && self.attributes.iter().any(|a| same(a))
+    }
+}
+
+/// Keep the list of objects the run created: add on a 201, drop on Entra's own DELETE.
+fn track(created: &mut Vec<(Kind, String, String)>, r: &Request<'_>) {
+    let kind = if r.path.starts_with("/Groups") {
+        Kind::Group
+    } else {
+        Kind::User
+    };
+    match r.action {
+        Action::Create => {
+            if let Some(id) = r.response.and_then(|b| b.get("id")).and_then(Value::as_str) {
+                created.push((kind, id.to_owned(), r.label.to_owned()));
+            }
+        }
+        Action::Delete => {
+            let id = r.path.rsplit('/').next().unwrap_or_default();
+            created.retain(|(k, i, _)| !(*k == kind && i == id));
+        }
+        _ => {}
+    }
+}
+
+/// Read every linked object back from the app and compare it with the model's copy. Returns the
+/// app's resources by source objectId.
+fn compare_cycle<E: Connection>(
+    live: &mut Simulator<E>,
+    model: &Simulator,
+    labels: &HashMap<String, String>,
+    users: &Attributes,
+    groups: Option<&Attributes>,
+    c: &mut CycleReport,
+) -> HashMap<String, crate::scim::Resource> {
+    // (kind, source objectId, target id) of every link, on each side.
+    let links_of = |users: Vec<(String, String)>, groups: Vec<(String, String)>| {
+        let users = users.into_iter().map(|(o, i)| (Kind::User, o, i));
+        let groups = groups.into_iter().map(|(o, i)| (Kind::Group, o, i));
+        users.chain(groups).collect::<Vec<_>>()
+    };
+    let owned = |(o, i): (&str, &str)| (o.to_owned(), i.to_owned());
+    let linked = links_of(
+        live.user_links().collect(),
+        live.group_links().map(owned).collect(),
+    );
+    let model_linked = links_of(
+        model.user_links().collect(),
+        model.group_links().map(owned).collect(),
+    );
+    let by_id = |links: &[(Kind, String, String)]| -> HashMap<String, String> {
+        links
+            .iter()
+            .map(|(_, o, i)| (i.clone(), o.clone()))
+            .collect()
+    };
+    let (app_links, model_links) = (by_id(&linked), by_id(&model_linked));
+    let links = Links {
+        app: &app_links,
+        model: &model_links,
+    };
+    let model_ids: HashMap<(Kind, &str), &str> = model_linked
+        .iter()
+        .map(|(k, o, i)| ((*k, o.as_str()), i.as_str()))
+        .collect();
+    let mut app_resources = HashMap::new();
+    for (kind, oid, id) in &linked {
+        let response =
+            live.endpoint_mut()
+                .handle("GET", &format!("/{}/{id}", kind.endpoint()), None);
+        if live.endpoint().fault().is_some() {
+            return app_resources;
+        }
+        let label = label_of(labels, oid);
+        let app = match response.body {
+            Some(Value::Object(r)) if response.status == 200 => r,
+            _ => {
+                c.model_differences.push(Difference {
+                    object: label,
+                    kind: kind.resource_type(),
+                    attribute: "(readable)".into(),
+                    model: Some(Value::from(200)),
+                    app: Some(Value::from(response.status)),
+                    entra_notices: true,
+                    explained_by: None,
+                });
+                continue;
+            }
+        };
+        let attributes = match kind {
+            Kind::User => Some(users),
+            Kind::Group => groups,
+        };
+        match model_ids
+            .get(&(*kind, oid.as_str()))
+            .and_then(|mid| model.target().get(*kind, mid))
+        {
+            Some(m) => {
+                if let Some(attributes) = attributes {
+                    c.model_differences.extend(compare::differences(
+                        &label,
+                        kind.resource_type(),
+                        attributes,
+                        &m,
+                        &app,
+                        &links,
+                    ));
+                }
+            }
+            None => c
+                .model_differences
+                .push(linked_only(&label, *kind, None, Some(id))),
+        }
+        app_resources.insert(oid.clone(), app);
+    }
+    // Objects the model provisioned that the app never got.
+    for ((kind, oid), mid) in &model_ids {
+        if !linked.iter().any(|(k, o, _)| k == kind && o == oid) {
+            c.model_differences
+                .push(linked_only(&label_of(labels, oid), *kind, Some(mid), None));
+        }
+    }
+    app_resources
+}
+
+fn linked_only(label: &str, kind: Kind, model: Option<&str>, app: Option<&str>) -> Difference {
+    Difference {
+        object: label.to_owned(),
+        kind: kind.resource_type(),
+        attribute: "(linked)".into(),
+        model: model.map(Value::from),
+        app: app.map(Value::from),
+        entra_notices: true,
+        explained_by: None,
+    }
+}
+
+/// Delete what the run created (groups first, newest first), then check each is gone (404).
+fn cleanup<E: Connection>(endpoint: &mut E, created: &[(Kind, String, String)]) -> Cleanup {
+    let mut out = Cleanup::default();
+    let order = created
+        .iter()
+        .rev()
+        .filter(|(k, _, _)| *k == Kind::Group)
+        .chain(created.iter().rev().filter(|(k, _, _)| *k == Kind::User));
+    for (kind, id, label) in order {
+        let path = format!("/{}/{id}", kind.endpoint());
+        let deleted = endpoint.handle("DELETE", &path, None);
+        let check = endpoint.handle("GET", &path, None);
+        if endpoint.fault().is_some() {
+            out.left
+                .push(format!("{path} ({label}): the cleanup was interrupted"));
+            continue;
+        }
+        if check.status == 404 {
+            out.deleted += 1;
+        } else {
+            out.left.push(format!(
+                "{path} ({label}): DELETE answered {} ({}), GET afterwards {}",
+                deleted.status,
+                detail_of(deleted.body.as_ref()),
+                check.status
+            ));
+        }
+    }
+    out
+}
