@@ -201,7 +201,7 @@ pub fn patched(body: Option<&Value>) -> Vec<(String, Value)> {
             Some(p) => out.push((p.to_owned(), value)),
             None => {
                 if let Value::Object(v) = value {
-                    out.extend(v.into_iter());
+                    out.extend(v);
                 }
             }
         }

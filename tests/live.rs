@@ -1,0 +1,671 @@
+//! `entramap live` against a real SCIM server (scim2-server, started per test on a free loopback
+//! port) and against scripted HTTP answers for throttling, timeouts and echoed tokens.
+//!
+//! scim2-server follows RFC 7643/7644 strictly. Where it rejects what Entra sends, the report
+//! must say so with a cause and a fix; everything else Entra sends must be accepted, and after
+//! every cycle the server's resources must equal the in-memory model's, or the difference must
+//! follow from a rejected request or be one Entra's change detection does not see.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use entramap::expr::dotnet::datetime::DateTime;
+use entramap::live::{self, Fault, HttpEndpoint, HttpOptions, Plan, TenantUrl, Token};
+use entramap::model::load;
+use entramap::provision::directory;
+use entramap::provision::endpoint::Endpoint;
+use entramap::provision::target::Target;
+use serde_json::Value;
+use support::{Answer, Scim2Server, Script, Stub};
+
+const SAMPLE: &str = "mappings/samples/directory.yaml";
+const CHANGED: &str = "tests/data/live/changed.yaml";
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", self.stdout, self.stderr))
+    }
+}
+
+/// Run the binary's `live` with the token in `ENTRAMAP_TOKEN`.
+fn live_cli(token: &str, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_entramap"))
+        .arg("live")
+        .args(args)
+        .env("ENTRAMAP_TOKEN", token)
+        .output()
+        .expect("run entramap");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A full create/update/disable/delete/group run of `mapping` in `dialect`, with cleanup and
+/// a transcript; returns the run and the transcript's text.
+fn full_run(server: &Scim2Server, mapping: &str, dialect: &str, seed: &str) -> (Run, String) {
+    let transcript = std::env::temp_dir().join(format!(
+        "entramap-live-{}-{dialect}-{seed}-{}.http",
+        Path::new(mapping).file_stem().unwrap().to_string_lossy(),
+        std::process::id()
+    ));
+    let run = live_cli(
+        &server.token,
+        &[
+            mapping,
+            "--url",
+            &server.url,
+            "--dialect",
+            dialect,
+            "--directory",
+            SAMPLE,
+            "--directory",
+            CHANGED,
+            "--seed",
+            seed,
+            "--now",
+            "2025-07-30T09:15:00Z",
+            "--cleanup",
+            "--format",
+            "json",
+            "--transcript",
+            transcript.to_str().unwrap(),
+        ],
+    );
+    let text = std::fs::read_to_string(&transcript).unwrap_or_default();
+    let _ = std::fs::remove_file(&transcript);
+    (run, text)
+}
+
+fn rejected(report: &Value) -> Vec<&Value> {
+    report["cycles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["rejected"].as_array().unwrap())
+        .collect()
+}
+
+/// Every model difference after every cycle is explained: caused by a rejected request, or
+/// invisible to Entra's change detection.
+fn assert_model_differences_explained(report: &Value) {
+    for c in report["cycles"].as_array().unwrap() {
+        for d in c["model_differences"].as_array().unwrap() {
+            assert!(
+                d.get("explained_by").is_some() || d["entra_notices"] == false,
+                "cycle {}: unexplained difference between the server and the model: {d}",
+                c["cycle"]
+            );
+        }
+    }
+}
+
+fn assert_cleaned_up(server: &Scim2Server, report: &Value) {
+    assert_eq!(report["cleanup"]["left"], serde_json::json!([]), "{report}");
+    assert_eq!(server.count("/Users"), 0, "users left behind");
+    assert_eq!(server.count("/Groups"), 0, "groups left behind");
+}
+
+/// The transcript shows every kind of write Entra sends after the first cycle.
+fn assert_full_cycle(transcript: &str) {
+    for action in [
+        "· match Test Connection",
+        "· create ",
+        "· update ",
+        "· disable ",
+        "· delete ",
+        "· link-manager ",
+        "· add-members ",
+        "· remove-members ",
+        "### cycle 3 ·",
+    ] {
+        assert!(
+            transcript.contains(action),
+            "no `{action}` in the transcript:\n{transcript}"
+        );
+    }
+}
+
+#[test]
+fn scim_default_legacy_is_accepted_except_the_manager_string_and_legacy_member_removal() {
+    let server = Scim2Server::start();
+    let (run, transcript) = full_run(&server, "mappings/scim-default.yaml", "legacy", "11");
+    let report = run.json();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(report["test_connection"]["passed"], true);
+    assert_full_cycle(&transcript);
+    let rejected = rejected(&report);
+    assert!(!rejected.is_empty());
+    for r in &rejected {
+        match r["action"].as_str().unwrap() {
+            "link-manager" => {
+                assert_eq!(r["status"], 400);
+                assert!(
+                    r["cause"].as_str().unwrap().contains("plain id string"),
+                    "{r}"
+                );
+                assert!(r["fix"].as_str().unwrap().contains("manager.value"), "{r}");
+            }
+            "remove-members" => {
+                assert_eq!(r["status"], 400);
+                assert!(
+                    r["fix"].as_str().unwrap().contains("aadOptscim062020"),
+                    "{r}"
+                );
+            }
+            other => panic!("scim2-server must accept Entra's {other}: {r}"),
+        }
+    }
+    assert!(rejected.iter().any(|r| r["action"] == "remove-members"));
+    assert_model_differences_explained(&report);
+    // The repeat cycle writes only the requests the server keeps rejecting.
+    let last = report["cycles"].as_array().unwrap().last().unwrap();
+    assert_eq!(last["steady"], false);
+    assert_eq!(last["endless_patches"], serde_json::json!([]));
+    assert_eq!(
+        last["writes"].as_u64().unwrap(),
+        last["rejected"].as_array().unwrap().len() as u64
+    );
+    assert_cleaned_up(&server, &report);
+}
+
+#[test]
+fn scim_default_compliant_is_accepted_except_the_manager_string() {
+    let server = Scim2Server::start();
+    let (run, transcript) = full_run(&server, "mappings/scim-default.yaml", "compliant", "12");
+    let report = run.json();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_full_cycle(&transcript);
+    for r in rejected(&report) {
+        assert_eq!(r["action"], "link-manager", "{r}");
+    }
+    // Compliant bodies store exactly as the model predicts: no difference at all beyond the
+    // rejected manager links.
+    for c in report["cycles"].as_array().unwrap() {
+        for d in c["model_differences"].as_array().unwrap() {
+            assert!(d.get("explained_by").is_some(), "{d}");
+        }
+    }
+    assert_cleaned_up(&server, &report);
+}
+
+#[test]
+fn vendor_mappings_in_both_dialects_every_disagreement_is_explained_and_cleaned_up() {
+    let server = Scim2Server::start();
+    for mapping in ["blink", "golinks", "real-links", "rfpio", "unleash"] {
+        for dialect in ["legacy", "compliant"] {
+            let path = format!("mappings/{mapping}.yaml");
+            let (run, transcript) = full_run(&server, &path, dialect, "21");
+            let report = run.json();
+            let context = format!("{mapping} {dialect}: {}", run.stderr);
+            assert_eq!(report["test_connection"]["passed"], true, "{context}");
+            assert!(transcript.contains("· create "), "{context}");
+            let rejected = rejected(&report);
+            for r in &rejected {
+                assert!(
+                    r.get("cause").is_some() && r.get("fix").is_some(),
+                    "{context}: a rejection without cause and fix: {r}"
+                );
+            }
+            assert_model_differences_explained(&report);
+            let expected = if rejected.is_empty() { 0 } else { 1 };
+            assert_eq!(run.code, expected, "{context}");
+            assert_cleaned_up(&server, &report);
+        }
+    }
+}
+
+#[test]
+fn mappings_whose_requests_scim2_server_fully_accepts_reach_steady_state_and_exit_0() {
+    let server = Scim2Server::start();
+    for (mapping, dialect) in [
+        ("golinks", "legacy"),
+        ("golinks", "compliant"),
+        ("unleash", "compliant"),
+    ] {
+        let (run, _) = full_run(&server, &format!("mappings/{mapping}.yaml"), dialect, "31");
+        let report = run.json();
+        assert_eq!(
+            run.code, 0,
+            "{mapping} {dialect}: {}\n{}",
+            run.stderr, run.stdout
+        );
+        let last = report["cycles"].as_array().unwrap().last().unwrap();
+        assert_eq!(last["steady"], true, "{mapping} {dialect}");
+        assert_eq!(last["writes"], 0);
+    }
+}
+
+#[test]
+fn custom_extension_unknown_to_the_server_is_reported_with_the_schema_to_declare() {
+    let server = Scim2Server::start();
+    let (run, _) = full_run(&server, "mappings/blink.yaml", "compliant", "41");
+    let report = run.json();
+    let create = rejected(&report)
+        .into_iter()
+        .find(|r| r["action"] == "create")
+        .expect("scim2-server does not know Blink's extension");
+    assert!(
+        create["cause"]
+            .as_str()
+            .unwrap()
+            .contains("urn:ietf:params:scim:schemas:extension:blink:2.0:User"),
+        "{create}"
+    );
+    assert!(create["fix"].as_str().unwrap().contains("schemaExtension"));
+}
+
+#[test]
+fn human_report_names_the_manager_disagreement_once_per_cycle_with_its_fix() {
+    let server = Scim2Server::start();
+    let run = live_cli(
+        &server.token,
+        &[
+            "mappings/scim-default.yaml",
+            "--url",
+            &server.url,
+            "--seed",
+            "5",
+            "--cleanup",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("Test Connection: GET /Users?filter=userName+eq+%22")
+    );
+    assert_eq!(
+        run.stdout.matches("rejected link-manager").count(),
+        2,
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("fix: accept a string value"));
+    assert!(
+        run.stdout.contains("cycle 2: "),
+        "one snapshot runs one repeat cycle"
+    );
+    assert!(run.stdout.contains("result: the app DISAGREES with Entra"));
+    assert!(run.stderr.contains("the app disagrees"));
+    assert_cleaned_up_counts(&server);
+}
+
+fn assert_cleaned_up_counts(server: &Scim2Server) {
+    assert_eq!(server.count("/Users"), 0);
+    assert_eq!(server.count("/Groups"), 0);
+}
+
+#[test]
+fn prefix_marks_every_created_object_and_nothing_is_left_without_cleanup_only_when_asked() {
+    let server = Scim2Server::start();
+    let run = live_cli(
+        &server.token,
+        &[
+            "mappings/golinks.yaml",
+            "--url",
+            &server.url,
+            "--prefix",
+            "ci-run-",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (_, users) = server.get("/Users");
+    let users = users["Resources"].as_array().unwrap();
+    assert!(!users.is_empty());
+    for u in users {
+        assert!(
+            u["userName"].as_str().unwrap().starts_with("ci-run-"),
+            "{u}"
+        );
+    }
+    assert_eq!(run.json()["prefix"], "ci-run-");
+    assert!(run.json().get("cleanup").is_none());
+}
+
+#[test]
+fn wrong_token_is_an_authentication_error_with_exit_3_and_nothing_is_written() {
+    let server = Scim2Server::start();
+    let run = live_cli(
+        "not-the-token",
+        &[
+            "mappings/scim-default.yaml",
+            "--url",
+            &server.url,
+            "--seed",
+            "1",
+        ],
+    );
+    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("authentication failed"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("401"), "{}", run.stderr);
+    assert!(run.stdout.contains("Test Connection"), "{}", run.stdout);
+    assert!(
+        !run.stdout.contains("cycle 1"),
+        "nothing runs after a refused Test Connection"
+    );
+    assert_cleaned_up_counts(&server);
+}
+
+#[test]
+fn unreachable_url_is_a_network_error_with_exit_4() {
+    let port = support::free_port();
+    let run = live_cli(
+        "any",
+        &[
+            "mappings/scim-default.yaml",
+            "--url",
+            &format!("http://127.0.0.1:{port}/scim"),
+            "--timeout",
+            "5",
+        ],
+    );
+    assert_eq!(run.code, 4, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("network error"), "{}", run.stderr);
+    assert!(run.stderr.contains("GET /Users?filter="), "{}", run.stderr);
+}
+
+#[test]
+fn token_never_appears_in_stdout_stderr_or_transcript() {
+    let server = Scim2Server::start();
+    let (run, transcript) = full_run(&server, "mappings/scim-default.yaml", "legacy", "7");
+    assert!(!transcript.is_empty());
+    assert!(transcript.contains("Authorization: Bearer {{token}}"));
+    for (name, text) in [
+        ("stdout", &run.stdout),
+        ("stderr", &run.stderr),
+        ("transcript", &transcript),
+    ] {
+        assert!(
+            !text.contains(&server.token),
+            "the token leaked into {name}"
+        );
+    }
+    // A refused token is not echoed either, in either format.
+    for format in ["human", "json"] {
+        let wrong = format!("wrong-{}", server.token);
+        let run = live_cli(
+            &wrong,
+            &[
+                "mappings/scim-default.yaml",
+                "--url",
+                &server.url,
+                "--format",
+                format,
+            ],
+        );
+        assert_eq!(run.code, 3);
+        assert!(!run.stdout.contains(&wrong) && !run.stderr.contains(&wrong));
+    }
+}
+
+#[test]
+fn bad_input_is_refused_with_exit_2_before_any_request() {
+    let stub = Stub::serve(Vec::new());
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &[
+                "mappings/scim-default.yaml",
+                "--url",
+                "http://scim.example.com/scim",
+            ],
+            "plain http://",
+        ),
+        (
+            &[
+                "mappings/scim-default.yaml",
+                "--url",
+                &stub.url,
+                "--concurrency",
+                "4",
+            ],
+            "--concurrency 4 is not supported",
+        ),
+        (
+            &[
+                "mappings/scim-default.yaml",
+                "--url",
+                &stub.url,
+                "--token-env",
+                "ENTRAMAP_NO_SUCH_VAR",
+            ],
+            "ENTRAMAP_NO_SUCH_VAR is not set",
+        ),
+        (
+            &[
+                "tests/data/check/em000-unreadable-file.yaml",
+                "--url",
+                &stub.url,
+            ],
+            "",
+        ),
+    ];
+    for (args, message) in cases {
+        let run = live_cli("t", args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(message), "{args:?}: {}", run.stderr);
+        assert!(run.stdout.is_empty(), "{args:?}");
+    }
+    assert!(stub.requests().is_empty(), "bad input sent a request");
+}
+
+fn answer(status: u16, headers: &[&str], body: &str) -> Script {
+    let headers: Vec<String> = headers.iter().map(|h| (*h).to_owned()).collect();
+    let body = body.to_owned();
+    Box::new(move |_| Answer {
+        status,
+        headers: headers.clone(),
+        body: body.clone(),
+        delay: Duration::ZERO,
+    })
+}
+
+fn endpoint(url: &str, options: HttpOptions) -> HttpEndpoint {
+    HttpEndpoint::new(
+        TenantUrl::parse(url).unwrap(),
+        Token::new("stub-token").unwrap(),
+        options,
+    )
+}
+
+#[test]
+fn a_429_is_retried_after_retry_after_and_the_retry_is_answered() {
+    let empty = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"Resources":[]}"#;
+    let stub = Stub::serve(vec![
+        answer(429, &["Retry-After: 1"], ""),
+        answer(200, &[], empty),
+    ]);
+    let mut e = endpoint(&stub.url, HttpOptions::default());
+    let start = Instant::now();
+    let r = e.handle("GET", "/Users?filter=userName+eq+%22x%22", None);
+    assert_eq!(r.status, 200);
+    assert!(
+        start.elapsed() >= Duration::from_secs(1),
+        "Retry-After was not honoured"
+    );
+    assert_eq!(e.stats().throttled, 1);
+    assert_eq!(e.stats().sent, 2);
+    assert!(e.fault().is_none());
+    let requests = stub.requests();
+    assert_eq!(requests.len(), 2);
+    assert!(requests[1].starts_with("GET /Users?filter=userName+eq+%22x%22 HTTP/1.1"));
+    assert!(requests[1].contains("Bearer stub-token"));
+}
+
+#[test]
+fn a_429_asking_for_longer_than_max_wait_is_the_answer() {
+    let stub = Stub::serve(vec![answer(429, &["Retry-After: 3600"], "")]);
+    let mut e = endpoint(&stub.url, HttpOptions::default());
+    let r = e.handle("GET", "/Users", None);
+    assert_eq!(r.status, 429);
+    assert_eq!(e.stats().throttled, 0);
+}
+
+#[test]
+fn a_request_that_outlives_the_timeout_is_a_network_fault_and_stops_the_endpoint() {
+    let slow: Script = Box::new(|_| Answer {
+        status: 200,
+        headers: Vec::new(),
+        body: String::new(),
+        delay: Duration::from_secs(4),
+    });
+    let stub = Stub::serve(vec![slow]);
+    let mut e = endpoint(
+        &stub.url,
+        HttpOptions {
+            timeout: Duration::from_secs(1),
+            ..HttpOptions::default()
+        },
+    );
+    let r = e.handle("GET", "/Users", None);
+    assert_eq!(r.status, 0);
+    match e.fault() {
+        Some(Fault::Network { request, detail }) => {
+            assert_eq!(request, "GET /Users");
+            assert!(detail.contains("timed out"), "{detail}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Nothing more is sent after a fault.
+    assert_eq!(e.handle("GET", "/Groups", None).status, 0);
+    assert_eq!(e.stats().sent, 1);
+}
+
+#[test]
+fn a_token_echoed_by_the_server_is_scrubbed_from_the_answer() {
+    let echo: Script = Box::new(|request: &str| {
+        let auth = request
+            .lines()
+            .find(|l| l.to_ascii_lowercase().starts_with("authorization:"))
+            .unwrap_or_default()
+            .to_owned();
+        Answer {
+            status: 400,
+            headers: Vec::new(),
+            body: serde_json::json!({"detail": format!("bad header {auth}")}).to_string(),
+            delay: Duration::ZERO,
+        }
+    });
+    let stub = Stub::serve(vec![echo]);
+    let mut e = endpoint(&stub.url, HttpOptions::default());
+    let r = e.handle(
+        "POST",
+        "/Users",
+        Some(&serde_json::json!({"userName": "a"})),
+    );
+    assert_eq!(r.status, 400);
+    let body = r.body.unwrap().to_string();
+    assert!(!body.contains("stub-token"), "{body}");
+    assert!(body.contains("Bearer {{token}}"), "{body}");
+    // Header names travel lowercase (HTTP/1.1 names are case-insensitive).
+    assert!(
+        stub.requests()[0]
+            .to_ascii_lowercase()
+            .contains("content-type: application/scim+json")
+    );
+}
+
+#[test]
+fn test_connection_that_finds_something_fails_and_nothing_else_is_sent() {
+    let found = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":1,"Resources":[{"id":"1"}]}"#;
+    let stub = Stub::serve(vec![answer(200, &[], found)]);
+    let loaded = load::read(Path::new("mappings/scim-default.yaml")).unwrap();
+    let plan = plan(&loaded.file, vec![directory::sample()]);
+    let report = live::run(
+        &plan,
+        endpoint(&stub.url, HttpOptions::default()),
+        &mut |_| {},
+    )
+    .unwrap();
+    assert!(!report.test_connection.passed);
+    assert!(
+        report
+            .test_connection
+            .problem
+            .as_deref()
+            .unwrap()
+            .contains("found 1 resources"),
+        "{:?}",
+        report.test_connection
+    );
+    assert!(report.cycles.is_empty());
+    assert!(report.disagrees());
+    assert_eq!(stub.requests().len(), 1);
+}
+
+fn plan(
+    file: &entramap::model::mapping::MappingFile,
+    snapshots: Vec<directory::Directory>,
+) -> Plan<'_> {
+    Plan {
+        file,
+        dialect: entramap::model::mapping::Dialect::Legacy,
+        url: "http://127.0.0.1".into(),
+        prefix: "p-".into(),
+        snapshots,
+        cycles: 2,
+        cleanup: true,
+        now: DateTime::parse_rfc3339("2025-07-30T09:15:00Z").unwrap(),
+        seed: 3,
+    }
+}
+
+#[test]
+fn an_app_that_drops_an_attribute_gets_an_endless_patch_with_cause_and_a_model_difference() {
+    // The app is the in-memory model of the same mapping, except that it does not keep
+    // `title`: no network needed to see what live reports for it.
+    let loaded = load::read(Path::new("mappings/scim-default.yaml")).unwrap();
+    let file = &loaded.file;
+    let mut users = file.users.attributes.clone();
+    for a in &mut users {
+        if a.name.value == "title" {
+            a.vendor.stored = false;
+        }
+    }
+    let groups = file.groups.as_ref().unwrap().attributes.clone();
+    let app = Target::new(&users, &groups);
+    let report = live::run(&plan(file, vec![directory::sample()]), app, &mut |_| {}).unwrap();
+    let repeat = &report.cycles[1];
+    assert_eq!(repeat.steady, Some(false));
+    let titles: Vec<_> = repeat
+        .endless_patches
+        .iter()
+        .filter(|e| e.attribute == "title")
+        .collect();
+    assert!(!titles.is_empty(), "{:?}", repeat.endless_patches);
+    assert!(titles.iter().all(|e| e.returned.is_none()));
+    assert!(titles[0].cause.contains("does not store `title`"));
+    assert!(titles[0].fix.contains("stored: false"));
+    let differences: Vec<_> = report.cycles[0]
+        .model_differences
+        .iter()
+        .filter(|d| d.attribute == "title")
+        .collect();
+    assert!(!differences.is_empty());
+    assert!(
+        differences
+            .iter()
+            .all(|d| d.entra_notices && d.app.is_none())
+    );
+    // Entra's manager PATCH is accepted by the model: no rejection at all.
+    assert!(report.cycles.iter().all(|c| c.rejected.is_empty()));
+    let cleanup = report.cleanup.as_ref().unwrap();
+    assert!(cleanup.left.is_empty() && cleanup.deleted > 0);
+    assert!(report.disagrees());
+}

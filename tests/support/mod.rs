@@ -1,0 +1,217 @@
+//! Test fixtures for `entramap live`: a real SCIM server (scim2-server, from PyPI) on a free
+//! loopback port, stopped on drop, and a tiny scripted HTTP server for what no real server does
+//! on demand (429, a hang, an echoed token).
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How to get the server, for failure messages.
+const INSTALL: &str = "install it with `pip install scim2-server` (.ci/run does this)";
+
+/// A scim2-server process on 127.0.0.1, killed when dropped.
+pub struct Scim2Server {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// The bearer token it accepts.
+    pub token: String,
+    log: std::path::PathBuf,
+}
+
+impl Scim2Server {
+    /// Start a server on a free port and wait until it answers. Panics with how to install it
+    /// when it cannot be started: a missing server is a failure, never a skipped test.
+    pub fn start() -> Scim2Server {
+        let mut last = String::new();
+        // The port is free when we look and taken when the server binds it if another test
+        // raced us to it: try a few ports.
+        for _ in 0..3 {
+            let port = free_port();
+            let token = format!("t0k3n-{}-{port}-{}", std::process::id(), nanos());
+            let log = std::env::temp_dir().join(format!("entramap-scim2-server-{port}.log"));
+            let log_file = std::fs::File::create(&log).expect("create the server log");
+            let spawned = Command::new("scim2-server")
+                .args(["--hostname", "127.0.0.1", "--port", &port.to_string()])
+                .args(["--bearer-token", &token])
+                .stdin(Stdio::null())
+                .stdout(log_file.try_clone().expect("log file"))
+                .stderr(log_file)
+                .spawn();
+            let child = match spawned {
+                Ok(c) => c,
+                Err(e) => panic!("cannot start scim2-server ({e}): {INSTALL}"),
+            };
+            let mut server = Scim2Server {
+                child,
+                url: format!("http://127.0.0.1:{port}"),
+                token,
+                log,
+            };
+            match server.wait_ready(Duration::from_secs(30)) {
+                Ok(()) => return server,
+                Err(e) => last = e,
+            }
+        }
+        panic!("scim2-server did not start: {last}; {INSTALL}");
+    }
+
+    fn wait_ready(&mut self, limit: Duration) -> Result<(), String> {
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(format!(
+                    "it exited with {status}: {}",
+                    std::fs::read_to_string(&self.log).unwrap_or_default()
+                ));
+            }
+            if self.get("/ServiceProviderConfig").0 == 200 {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Err(format!("no answer within {limit:?}"))
+    }
+
+    /// A GET with the right token: status and JSON body (status 0 when nothing answered).
+    pub fn get(&self, path: &str) -> (u16, serde_json::Value) {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(5)))
+            .proxy(None)
+            .build()
+            .into();
+        match agent
+            .get(format!("{}{path}", self.url))
+            .header("Authorization", format!("Bearer {}", self.token))
+            .call()
+        {
+            Ok(mut r) => {
+                let status = r.status().as_u16();
+                let text = r.body_mut().read_to_string().unwrap_or_default();
+                (status, serde_json::from_str(&text).unwrap_or_default())
+            }
+            Err(_) => (0, serde_json::Value::Null),
+        }
+    }
+
+    /// How many resources the server holds at `/Users` or `/Groups`.
+    pub fn count(&self, endpoint: &str) -> u64 {
+        let (status, body) = self.get(endpoint);
+        assert_eq!(status, 200, "GET {endpoint}: {body}");
+        body["totalResults"].as_u64().expect("totalResults")
+    }
+}
+
+impl Drop for Scim2Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+/// A loopback port nothing listens on (right now).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("bind an ephemeral loopback port")
+}
+
+fn nanos() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos())
+}
+
+/// Makes the answer to one request, from the request's text.
+pub type Script = Box<dyn Fn(&str) -> Answer + Send>;
+
+/// One scripted answer of [`Stub`].
+pub struct Answer {
+    /// Status code.
+    pub status: u16,
+    /// Extra header lines (`Retry-After: 1`).
+    pub headers: Vec<String>,
+    /// The body.
+    pub body: String,
+    /// Wait this long before answering (to trip a client timeout).
+    pub delay: Duration,
+}
+
+/// A one-connection-per-request HTTP server on loopback answering from a script, one answer per
+/// request, then closing. It records each request's head and body.
+pub struct Stub {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    requests: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Stub {
+    /// Serve `answers` in order; `answer(request_text)` may look at the request (to echo it).
+    pub fn serve(answers: Vec<Script>) -> Stub {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the stub");
+        let url = format!("http://{}", listener.local_addr().expect("address"));
+        let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = requests.clone();
+        std::thread::spawn(move || {
+            for answer in answers {
+                let Ok((stream, _)) = listener.accept() else {
+                    return;
+                };
+                let text = read_request(&stream);
+                seen.lock().expect("lock").push(text.clone());
+                let a = answer(&text);
+                std::thread::sleep(a.delay);
+                let mut head = format!(
+                    "HTTP/1.1 {} X\r\nContent-Type: application/scim+json\r\nContent-Length: {}\r\nConnection: close\r\n",
+                    a.status,
+                    a.body.len()
+                );
+                for h in &a.headers {
+                    head.push_str(h);
+                    head.push_str("\r\n");
+                }
+                head.push_str("\r\n");
+                let mut stream = stream;
+                let _ = stream.write_all(head.as_bytes());
+                let _ = stream.write_all(a.body.as_bytes());
+            }
+        });
+        Stub { url, requests }
+    }
+
+    /// The requests received so far, head and body as text.
+    pub fn requests(&self) -> Vec<String> {
+        self.requests.lock().expect("lock").clone()
+    }
+}
+
+fn read_request(stream: &TcpStream) -> String {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut reader = BufReader::new(stream);
+    let mut text = String::new();
+    let mut length = 0usize;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return text;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap_or(0);
+        }
+        let end = line == "\r\n";
+        text.push_str(&line);
+        if end {
+            break;
+        }
+    }
+    let mut body = vec![0; length];
+    let _ = reader.read_exact(&mut body);
+    text.push_str(&String::from_utf8_lossy(&body));
+    text
+}
