@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use super::{Failure, report};
 use crate::expr::dotnet::datetime::DateTime;
-use crate::live::{self, Fault, HttpEndpoint, HttpOptions, Plan, TenantUrl, Token};
+use crate::live::report::Verdict;
+use crate::live::{self, HttpEndpoint, HttpOptions, Plan, TenantUrl, Token};
 use crate::model::load;
 use crate::model::mapping::Dialect;
 use crate::provision::directory::{self, Directory};
@@ -197,24 +198,31 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         }
     };
     super::emit(None, &text)?;
-    match &report.fault {
-        Some(fault @ Fault::Auth { .. }) => {
-            errln!("error: {fault}");
+    match report.result {
+        Verdict::AuthFailed => {
+            if let Some(fault) = &report.fault {
+                errln!(
+                    "error: {fault} (the token is read from ${})",
+                    args.token_env
+                );
+            }
             Err(Failure::Auth)
         }
-        Some(fault @ Fault::Network { .. }) => {
-            errln!("error: {fault}");
+        Verdict::NetworkError => {
+            if let Some(fault) = &report.fault {
+                errln!("error: {fault}");
+            }
             Err(Failure::Network)
         }
-        None if report.disagrees() => {
+        Verdict::Disagrees if report.disagrees() => {
             errln!("error: the app disagrees with what Entra sends (see the report)");
             Err(Failure::Eval)
         }
-        None if report.cleanup_incomplete() => {
+        Verdict::Disagrees => {
             errln!("error: --cleanup left objects behind (see the report)");
             Err(Failure::Eval)
         }
-        None => Ok(()),
+        Verdict::Agrees => Ok(()),
     }
 }
 

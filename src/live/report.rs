@@ -30,6 +30,34 @@ pub struct Report {
     /// What stopped the run early, if anything.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fault: Option<Fault>,
+    /// The verdict, as the exit code of `entramap live` reports it.
+    pub result: Verdict,
+}
+
+/// The verdict of a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// Every request accepted, steady state reached, cleanup complete (exit 0).
+    Agrees,
+    /// The app disagrees with Entra, or cleanup left objects behind (exit 1).
+    Disagrees,
+    /// The app refused the credentials (exit 3).
+    AuthFailed,
+    /// The app gave no HTTP answer (exit 4).
+    NetworkError,
+}
+
+impl Verdict {
+    /// The sentence the human report ends with.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Verdict::Agrees => "the app agrees with Entra",
+            Verdict::Disagrees => "the app DISAGREES with Entra",
+            Verdict::AuthFailed => "authentication failed, the run stopped",
+            Verdict::NetworkError => "network error, the run stopped",
+        }
+    }
 }
 
 /// Entra's Test Connection: a filter on a random value that must answer 200 with an empty list.
@@ -162,6 +190,16 @@ impl Report {
             })
     }
 
+    /// Compute [`Report::result`] from the findings.
+    pub fn verdict(&self) -> Verdict {
+        match &self.fault {
+            Some(Fault::Auth { .. }) => Verdict::AuthFailed,
+            Some(Fault::Network { .. }) => Verdict::NetworkError,
+            None if self.disagrees() || self.cleanup_incomplete() => Verdict::Disagrees,
+            None => Verdict::Agrees,
+        }
+    }
+
     /// Whether `--cleanup` left something behind.
     pub fn cleanup_incomplete(&self) -> bool {
         self.cleanup.as_ref().is_some_and(|c| !c.left.is_empty())
@@ -177,15 +215,23 @@ impl Report {
             self.prefix, self.seed
         );
         let tc = &self.test_connection;
+        let status = match tc.status {
+            0 => "no answer".to_owned(),
+            n => n.to_string(),
+        };
         match &tc.problem {
             None => {
-                let _ = writeln!(s, "Test Connection: GET {} -> {} ok", tc.request, tc.status);
+                let _ = writeln!(s, "Test Connection: GET {} -> {status} ok", tc.request);
+            }
+            // A fault is told once, below.
+            Some(_) if self.fault.is_some() && self.cycles.is_empty() => {
+                let _ = writeln!(s, "Test Connection: GET {} -> {status} FAILED", tc.request);
             }
             Some(p) => {
                 let _ = writeln!(
                     s,
-                    "Test Connection: GET {} -> {} FAILED: {p}",
-                    tc.request, tc.status
+                    "Test Connection: GET {} -> {status} FAILED: {p}",
+                    tc.request
                 );
             }
         }
@@ -212,14 +258,7 @@ impl Report {
         if let Some(f) = &self.fault {
             let _ = writeln!(s, "stopped: {f}");
         }
-        let verdict = if self.fault.is_some() {
-            "stopped before the end"
-        } else if self.disagrees() {
-            "the app DISAGREES with Entra"
-        } else {
-            "the app agrees with Entra"
-        };
-        let _ = writeln!(s, "result: {verdict}");
+        let _ = writeln!(s, "result: {}", self.result.describe());
         s
     }
 }

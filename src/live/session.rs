@@ -16,7 +16,7 @@ use super::explain;
 use super::http::{Fault, HttpEndpoint, detail_of};
 use super::prefix;
 use super::report::{
-    Cleanup, CycleReport, Difference, ObjectFailure, Rejection, Report, TestConnection,
+    Cleanup, CycleReport, Difference, ObjectFailure, Rejection, Report, TestConnection, Verdict,
 };
 use crate::expr::Context;
 use crate::expr::dotnet::datetime::DateTime;
@@ -116,9 +116,11 @@ pub fn run<E: Connection>(
         throttled: 0,
         cleanup: None,
         fault: live.endpoint().fault().cloned(),
+        result: Verdict::Agrees,
     };
     if !report.test_connection.passed {
         report.throttled = live.endpoint().throttled();
+        report.result = report.verdict();
         return Ok(report);
     }
 
@@ -215,6 +217,7 @@ pub fn run<E: Connection>(
         report.fault = live.endpoint().fault().cloned();
     }
     report.throttled = live.endpoint().throttled();
+    report.result = report.verdict();
     Ok(report)
 }
 
