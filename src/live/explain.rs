@@ -101,6 +101,10 @@ pub fn rejection(r: &Request<'_>) -> Option<(String, String)> {
              remove the stale account"
                 .into(),
         )),
+        (Action::Create, 200..=299) => Some((
+            format!("Entra expects 201 Created for a POST; the app answered {}", r.status),
+            "answer a create with 201 and the created resource, `id` included (RFC 7644 §3.3)".into(),
+        )),
         (_, 405 | 501) if r.method == "PATCH" => Some((
             "Entra updates with PATCH only, never PUT".into(),
             "implement PATCH (RFC 7644 §3.5.2)".into(),
@@ -132,6 +136,29 @@ fn is_string_boolean(ops: &[Value]) -> bool {
     })
 }
 
+/// What is wrong with an answer whose status Entra accepts but whose body it cannot use, with
+/// the fix: a create without an `id`, a match query that is not a ListResponse.
+pub fn unusable(r: &Request<'_>) -> Option<(String, String)> {
+    let body = r.response.and_then(Value::as_object);
+    match r.action {
+        Action::Create if body.and_then(|b| b.get("id")).and_then(Value::as_str).is_none() => Some((
+            "the created resource has no string `id`, so Entra cannot link the object".into(),
+            "return the created resource with its `id` (RFC 7644 §3.3)".into(),
+        )),
+        Action::Match
+            if body
+                .and_then(|b| crate::scim::resource::get_ci(b, "Resources").or_else(|| crate::scim::resource::get_ci(b, "totalResults")))
+                .is_none() =>
+        {
+            Some((
+                "the answer to Entra's filter query is not a ListResponse".into(),
+                "answer filter queries with a ListResponse (`totalResults`, `Resources`; RFC 7644 §3.4.2)".into(),
+            ))
+        }
+        _ => None,
+    }
+}
+
 /// Whether the status is what Entra expects for the action: 200 for reads and matches, 201 for
 /// a create, any 2xx for writes.
 pub fn accepted(action: Action, status: u16) -> bool {
@@ -139,5 +166,106 @@ pub fn accepted(action: Action, status: u16) -> bool {
         Action::Match | Action::Read => status == 200,
         Action::Create => status == 201,
         _ => (200..300).contains(&status),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn request<'a>(
+        action: Action,
+        method: &'static str,
+        body: Option<&'a Value>,
+        status: u16,
+        response: Option<&'a Value>,
+    ) -> Request<'a> {
+        Request {
+            cycle: 1,
+            object: "oid",
+            label: "adele",
+            action,
+            method,
+            path: "/Users/1",
+            body,
+            status,
+            response,
+        }
+    }
+
+    #[test]
+    fn manager_string_legacy_removal_and_unknown_extension_have_causes() {
+        let manager = json!({"Operations": [{"op": "Add", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager", "value": "42"}]});
+        let (cause, fix) = rejection(&request(
+            Action::LinkManager,
+            "PATCH",
+            Some(&manager),
+            400,
+            None,
+        ))
+        .unwrap();
+        assert!(cause.contains("plain id string") && fix.contains("manager.value"));
+        // A complex value rejected is something else: no made-up cause.
+        let complex =
+            json!({"Operations": [{"op": "add", "path": "manager", "value": {"value": "42"}}]});
+        assert!(
+            rejection(&request(
+                Action::LinkManager,
+                "PATCH",
+                Some(&complex),
+                400,
+                None
+            ))
+            .is_none()
+        );
+
+        let remove = json!({"Operations": [{"op": "Remove", "path": "members", "value": [{"value": "42"}]}]});
+        let (_, fix) = rejection(&request(
+            Action::RemoveMembers,
+            "PATCH",
+            Some(&remove),
+            400,
+            None,
+        ))
+        .unwrap();
+        assert!(fix.contains("aadOptscim062020"));
+
+        let post = json!({"schemas": [], "urn:x:blink:2.0:User": {"a": "b"}, "userName": "a"});
+        let error = json!({"detail": "Extra inputs are not permitted: urn:x:blink:2.0:User"});
+        let (cause, _) = rejection(&request(
+            Action::Create,
+            "POST",
+            Some(&post),
+            400,
+            Some(&error),
+        ))
+        .unwrap();
+        assert!(cause.contains("`urn:x:blink:2.0:User`"), "{cause}");
+        let other = json!({"detail": "userName is required"});
+        assert!(
+            rejection(&request(
+                Action::Create,
+                "POST",
+                Some(&post),
+                400,
+                Some(&other)
+            ))
+            .is_none()
+        );
+    }
+
+    #[test]
+    fn statuses_entra_accepts_and_answers_it_cannot_use() {
+        assert!(accepted(Action::Create, 201) && !accepted(Action::Create, 200));
+        assert!(accepted(Action::Update, 204) && accepted(Action::Update, 200));
+        assert!(!accepted(Action::Match, 204));
+        let no_id = json!({"userName": "a"});
+        assert!(unusable(&request(Action::Create, "POST", None, 201, Some(&no_id))).is_some());
+        let with_id = json!({"id": "1"});
+        assert!(unusable(&request(Action::Create, "POST", None, 201, Some(&with_id))).is_none());
+        let list = json!({"totalResults": 0, "Resources": []});
+        assert!(unusable(&request(Action::Match, "GET", None, 200, Some(&list))).is_none());
+        assert!(unusable(&request(Action::Match, "GET", None, 200, Some(&no_id))).is_some());
     }
 }

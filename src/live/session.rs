@@ -153,6 +153,13 @@ pub fn run<E: Connection>(
             if !explain::accepted(r.action, r.status) {
                 c.rejected.push(rejection(r));
                 refused.push(Refused::of(r));
+            } else if let Some((cause, fix)) = explain::unusable(r) {
+                c.rejected.push(Rejection {
+                    cause: Some(cause),
+                    fix: Some(fix),
+                    ..rejection(r)
+                });
+                refused.push(Refused::of(r));
             } else {
                 track(&mut created, r);
                 if repeat
