@@ -136,13 +136,20 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         .prefix
         .clone()
         .unwrap_or_else(|| format!("entramap-{:08x}-", (mix(seed) >> 32) as u32));
+    let url_dialect = Dialect::for_url(&url.display());
     let dialect = match args.dialect {
         Some(DialectArg::Legacy) => Dialect::Legacy,
         Some(DialectArg::Compliant) => Dialect::Compliant,
-        None => file
-            .dialect
-            .unwrap_or_else(|| Dialect::for_url(&url.display())),
+        None => file.dialect.unwrap_or(url_dialect),
     };
+    if args.dialect.is_none() && dialect != url_dialect {
+        // Entra picks the dialect from the URL it is given; say so rather than guess which
+        // of the two the user meant.
+        errln!(
+            "warning: the mapping says dialect {dialect:?} but Entra would speak {url_dialect:?} \
+             to this tenant URL; running {dialect:?} (pass --dialect to choose)"
+        );
+    }
     let plan = Plan {
         file,
         dialect,

@@ -219,9 +219,26 @@ pub fn run<E: Connection>(
         }
         report.cycles.push(c);
     }
-    if plan.cleanup && report.fault.is_none() {
-        report.cleanup = Some(cleanup(live.endpoint_mut(), &created));
-        report.fault = live.endpoint().fault().cloned();
+    if plan.cleanup {
+        report.cleanup = Some(if report.fault.is_none() {
+            let done = cleanup(live.endpoint_mut(), &created);
+            report.fault = live.endpoint().fault().cloned();
+            done
+        } else {
+            // Nothing more can be sent: say what is left so it can be found (by the prefix).
+            Cleanup {
+                deleted: 0,
+                left: created
+                    .iter()
+                    .map(|(k, id, label)| {
+                        format!(
+                            "/{}/{id} ({label}): not deleted, the run stopped",
+                            k.endpoint()
+                        )
+                    })
+                    .collect(),
+            }
+        });
     }
     report.throttled = live.endpoint().throttled();
     report.result = report.verdict();
