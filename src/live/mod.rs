@@ -4,12 +4,16 @@
 //! - [`url`]: the tenant URL, refused over plain `http://` except on loopback;
 //! - [`http`]: the app's endpoint over HTTP (timeouts, 429 and `Retry-After`, the token);
 //! - [`prefix`]: `--prefix` on the directory, so a shared staging server stays tidy;
-//! - [`session`]: Test Connection, the cycles with the in-memory model in lockstep, cleanup;
+//! - [`session`]: the cycles with the in-memory model in lockstep;
+//! - `connect`: Entra's Test Connection, first;
+//! - `cleanup`: `--cleanup`, last;
 //! - [`compare`]: the app's resources against the model's, and causes of endless PATCHes;
 //! - [`explain`]: causes and fixes of rejected requests;
 //! - [`report`]: the findings, as data and as text.
 
+mod cleanup;
 pub mod compare;
+mod connect;
 pub mod explain;
 pub mod http;
 pub mod prefix;

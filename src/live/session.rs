@@ -15,17 +15,16 @@ use super::compare::{self, Attributes, Links};
 use super::explain;
 use super::http::{Fault, HttpEndpoint, detail_of};
 use super::prefix;
-use super::report::{
-    Cleanup, CycleReport, Difference, ObjectFailure, Rejection, Report, TestConnection, Verdict,
-};
+use super::report::{Cleanup, CycleReport, Difference, ObjectFailure, Rejection, Report, Verdict};
+use super::{cleanup, connect};
 use crate::expr::Context;
 use crate::expr::dotnet::datetime::DateTime;
 use crate::model::mapping::{Dialect, MappingFile};
 use crate::provision::cycle::{Action, Request, Simulator};
 use crate::provision::directory::Directory;
-use crate::provision::endpoint::{Endpoint, Response};
+use crate::provision::endpoint::Endpoint;
 use crate::provision::target::{Kind, Target};
-use crate::scim::{Filter, Path, encode_query};
+use crate::scim::Path;
 
 /// An endpoint that can stop answering for good (credentials refused, network gone).
 pub trait Connection: Endpoint {
@@ -102,7 +101,7 @@ pub fn run<E: Connection>(
         Context::new(plan.now, plan.seed),
         endpoint,
     )?;
-    let test_connection = test_connection(plan, live.endpoint_mut(), emit);
+    let test_connection = connect::test_connection(plan, live.endpoint_mut(), emit);
     let mut report = Report {
         url: plan.url.clone(),
         dialect: match plan.dialect {
@@ -221,7 +220,7 @@ pub fn run<E: Connection>(
     }
     if plan.cleanup {
         report.cleanup = Some(if report.fault.is_none() {
-            let done = cleanup(live.endpoint_mut(), &created);
+            let done = cleanup::cleanup(live.endpoint_mut(), &created);
             report.fault = live.endpoint().fault().cloned();
             done
         } else {
@@ -265,96 +264,6 @@ fn labels(snapshots: &[Directory]) -> HashMap<String, String> {
 
 fn label_of(labels: &HashMap<String, String>, oid: &str) -> String {
     labels.get(oid).cloned().unwrap_or_else(|| oid.to_owned())
-}
-
-/// Entra's Test Connection (spec/scim-wire.md E1): a filter on the first matching attribute
-/// with a random GUID, which must answer 200 with an empty ListResponse. The request has the
-/// shape of every match query, in both dialects.
-fn test_connection<E: Connection>(
-    plan: &Plan<'_>,
-    endpoint: &mut E,
-    emit: &mut dyn FnMut(&Request<'_>),
-) -> TestConnection {
-    let matching = plan
-        .file
-        .users
-        .mappings
-        .iter()
-        .filter_map(|m| Some((m.matching?, m)))
-        .min_by_key(|(p, _)| *p)
-        .and_then(|(_, m)| Path::parse(&m.target.value).ok())
-        .unwrap_or_else(|| Path::attribute("userName"));
-    // Its own generator, so the mapping's Guid()/RandomString() values stay the model's.
-    let value = random_guid(&Context::new(plan.now, plan.seed ^ 0x7e57_c0ec));
-    let path = format!("/Users?{}", encode_query(&Filter::eq(matching, value)));
-    let response = endpoint.handle("GET", &path, None);
-    if response.status != 0 {
-        emit(&Request {
-            cycle: 0,
-            object: "test-connection",
-            label: "Test Connection",
-            action: Action::Match,
-            method: "GET",
-            path: &path,
-            body: None,
-            status: response.status,
-            response: response.body.as_ref(),
-        });
-    }
-    let problem = if let Some(fault) = endpoint.fault() {
-        Some(fault.to_string())
-    } else {
-        empty_list_problem(&response)
-    };
-    TestConnection {
-        request: path,
-        status: response.status,
-        passed: problem.is_none(),
-        problem,
-    }
-}
-
-/// What is wrong with Test Connection's answer, if anything.
-fn empty_list_problem(r: &Response) -> Option<String> {
-    if r.status != 200 {
-        return Some(format!(
-            "Entra requires 200 with an empty ListResponse; the app answered {}: {}",
-            r.status,
-            detail_of(r.body.as_ref())
-        ));
-    }
-    let Some(Value::Object(list)) = &r.body else {
-        return Some("the answer is not a JSON ListResponse".into());
-    };
-    let total = crate::scim::resource::get_ci(list, "totalResults").and_then(Value::as_u64);
-    let resources = crate::scim::resource::get_ci(list, "Resources")
-        .and_then(Value::as_array)
-        .map_or(0, Vec::len);
-    match total {
-        Some(0) if resources == 0 => None,
-        Some(n) => Some(format!(
-            "a filter on a random value found {n} resources; it must find none"
-        )),
-        None => Some("the ListResponse has no numeric totalResults".into()),
-    }
-}
-
-/// A version 4 GUID from the seeded generator, as `Guid()` makes one.
-fn random_guid(ctx: &Context) -> String {
-    let mut bytes = [0u8; 16];
-    bytes[..8].copy_from_slice(&ctx.next_u64().to_le_bytes());
-    bytes[8..].copy_from_slice(&ctx.next_u64().to_le_bytes());
-    bytes[6] = (bytes[6] & 0x0F) | 0x40;
-    bytes[8] = (bytes[8] & 0x3F) | 0x80;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
 }
 
 fn rejection(r: &Request<'_>) -> Rejection {
@@ -549,35 +458,4 @@ fn linked_only(label: &str, kind: Kind, model: Option<&str>, app: Option<&str>) 
         entra_notices: true,
         explained_by: None,
     }
-}
-
-/// Delete what the run created (groups first, newest first), then check each is gone (404).
-fn cleanup<E: Connection>(endpoint: &mut E, created: &[(Kind, String, String)]) -> Cleanup {
-    let mut out = Cleanup::default();
-    let order = created
-        .iter()
-        .rev()
-        .filter(|(k, _, _)| *k == Kind::Group)
-        .chain(created.iter().rev().filter(|(k, _, _)| *k == Kind::User));
-    for (kind, id, label) in order {
-        let path = format!("/{}/{id}", kind.endpoint());
-        let deleted = endpoint.handle("DELETE", &path, None);
-        let check = endpoint.handle("GET", &path, None);
-        if endpoint.fault().is_some() {
-            out.left
-                .push(format!("{path} ({label}): the cleanup was interrupted"));
-            continue;
-        }
-        if check.status == 404 {
-            out.deleted += 1;
-        } else {
-            out.left.push(format!(
-                "{path} ({label}): DELETE answered {} ({}), GET afterwards {}",
-                deleted.status,
-                detail_of(deleted.body.as_ref()),
-                check.status
-            ));
-        }
-    }
-    out
 }
