@@ -453,7 +453,7 @@ fn bad_input_is_refused_with_exit_2_before_any_request() {
                 "--url",
                 &stub.url,
             ],
-            "",
+            "em000-unreadable-file.yaml:6:7",
         ),
     ];
     for (args, message) in cases {
