@@ -267,6 +267,37 @@ fn custom_extension_unknown_to_the_server_is_reported_with_the_schema_to_declare
 }
 
 #[test]
+fn vendor_extensions_declared_by_the_server_are_accepted_in_a_full_cycle() {
+    let server = Scim2Server::start_with_vendor_extensions();
+    for mapping in ["blink", "real-links"] {
+        for dialect in ["legacy", "compliant"] {
+            let path = format!("mappings/{mapping}.yaml");
+            let (run, transcript) = full_run(&server, &path, dialect, "51");
+            let report = run.json();
+            let context = format!("{mapping} {dialect}");
+            assert_full_cycle_users(&transcript, &context);
+            for r in rejected(&report) {
+                // What remains is Entra's own behaviour, not the extension.
+                assert!(
+                    r["action"] == "link-manager"
+                        || (dialect == "legacy" && r["action"] == "remove-members"),
+                    "{context}: {r}"
+                );
+            }
+            assert_model_differences_explained(&report);
+            assert_cleaned_up(&server, &report);
+        }
+    }
+}
+
+/// The user writes of a full cycle (these mappings provision no groups, or few).
+fn assert_full_cycle_users(transcript: &str, context: &str) {
+    for action in ["· create ", "· update ", "· disable ", "· delete "] {
+        assert!(transcript.contains(action), "{context}: no `{action}`");
+    }
+}
+
+#[test]
 fn human_report_names_the_manager_disagreement_once_per_cycle_with_its_fix() {
     let server = Scim2Server::start();
     let run = live_cli(

@@ -53,16 +53,27 @@ pub fn rejection(r: &Request<'_>) -> Option<(String, String)> {
             ))
         }
         (Action::Create, 400) if unknown_extension(r).is_some() => {
-            let urn = unknown_extension(r).unwrap_or_default();
-            Some((
-                format!(
-                    "the mapping writes the custom extension `{urn}`, which the app does not know"
+            let (urn, attribute) = unknown_extension(r).unwrap_or_default();
+            Some(match attribute {
+                Some(a) => (
+                    format!(
+                        "the mapping writes `{urn}:{a}`, which the app's `{urn}` schema does not have"
+                    ),
+                    format!(
+                        "add `{a}` to the `{urn}` schema the app declares (or remove the row that \
+                         targets it)"
+                    ),
                 ),
-                format!(
-                    "declare `{urn}` in the app's /Schemas and as a schemaExtension of its User \
-                     resource type (or remove the rows that target it)"
+                None => (
+                    format!(
+                        "the mapping writes the custom extension `{urn}`, which the app does not know"
+                    ),
+                    format!(
+                        "declare `{urn}` in the app's /Schemas and as a schemaExtension of its User \
+                         resource type (or remove the rows that target it)"
+                    ),
                 ),
-            ))
+            })
         }
         (Action::Disable, 400..=499) if is_string_boolean(ops) => Some((
             "Entra's legacy dialect sends `active` as the string \"False\"; the app wants a JSON Boolean".into(),
@@ -113,17 +124,28 @@ pub fn rejection(r: &Request<'_>) -> Option<(String, String)> {
     }
 }
 
-/// The extension URN of a create body that the app's error `detail` names.
-fn unknown_extension(r: &Request<'_>) -> Option<String> {
+/// The extension URN of a create body that the app's error `detail` names, and the attribute
+/// when the detail names one of it (`urn:...:User:location`).
+fn unknown_extension(r: &Request<'_>) -> Option<(String, Option<String>)> {
     let detail = r
         .response
         .and_then(|b| b.get("detail"))
         .and_then(Value::as_str)?;
-    r.body?
+    let urn = r
+        .body?
         .as_object()?
         .keys()
-        .find(|k| k.starts_with("urn:") && detail.contains(k.as_str()))
-        .cloned()
+        .find(|k| k.starts_with("urn:") && detail.contains(k.as_str()))?;
+    let attribute = detail
+        .split(&format!("{urn}:"))
+        .nth(1)
+        .map(|rest| {
+            rest.chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+                .collect::<String>()
+        })
+        .filter(|a| !a.is_empty());
+    Some((urn.clone(), attribute))
 }
 
 fn is_string_boolean(ops: &[Value]) -> bool {
@@ -242,6 +264,18 @@ mod tests {
         ))
         .unwrap();
         assert!(cause.contains("`urn:x:blink:2.0:User`"), "{cause}");
+        let attribute =
+            json!({"detail": "Extra inputs are not permitted: urn:x:blink:2.0:User:location"});
+        let (cause, fix) = rejection(&request(
+            Action::Create,
+            "POST",
+            Some(&post),
+            400,
+            Some(&attribute),
+        ))
+        .unwrap();
+        assert!(cause.contains("`urn:x:blink:2.0:User:location`"), "{cause}");
+        assert!(fix.starts_with("add `location`"), "{fix}");
         let other = json!({"detail": "userName is required"});
         assert!(
             rejection(&request(

@@ -26,6 +26,24 @@ impl Scim2Server {
     /// Start a server on a free port and wait until it answers. Panics with how to install it
     /// when it cannot be started: a missing server is a failure, never a skipped test.
     pub fn start() -> Scim2Server {
+        Scim2Server::start_with(&[])
+    }
+
+    /// A server that also knows the custom extensions of the shipped vendor mappings (Blink,
+    /// Real Links), declared as a vendor would: RFC 7643's schemas plus one extension schema per
+    /// vendor, listing the attributes its mapping targets, and as schemaExtensions of User
+    /// (`tests/data/live/scim2-server/`).
+    pub fn start_with_vendor_extensions() -> Scim2Server {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/live/scim2-server");
+        Scim2Server::start_with(&[
+            "--schema".to_owned(),
+            format!("{dir}/schemas.json"),
+            "--resource-type".to_owned(),
+            format!("{dir}/resource-types.json"),
+        ])
+    }
+
+    fn start_with(extra: &[String]) -> Scim2Server {
         let mut last = String::new();
         // The port is free when we look and taken when the server binds it if another test
         // raced us to it: try a few ports.
@@ -37,6 +55,7 @@ impl Scim2Server {
             let spawned = Command::new("scim2-server")
                 .args(["--hostname", "127.0.0.1", "--port", &port.to_string()])
                 .args(["--bearer-token", &token])
+                .args(extra)
                 .stdin(Stdio::null())
                 .stdout(log_file.try_clone().expect("log file"))
                 .stderr(log_file)
