@@ -700,3 +700,64 @@ fn an_app_that_drops_an_attribute_gets_an_endless_patch_with_cause_and_a_model_d
     assert!(cleanup.left.is_empty() && cleanup.deleted > 0);
     assert!(report.disagrees());
 }
+
+#[test]
+fn live_sends_the_requests_simulate_prints_when_the_app_answers_like_the_model() {
+    // golinks is fully accepted by scim2-server, so the real answers drive the same steps as
+    // the model's: same requests, same order, same create bodies.
+    let server = Scim2Server::start();
+    let common = [
+        "--dialect",
+        "compliant",
+        "--directory",
+        SAMPLE,
+        "--directory",
+        CHANGED,
+        "--cycles",
+        "3",
+        "--seed",
+        "8",
+        "--now",
+        "2025-07-30T09:15:00Z",
+    ];
+    let transcript =
+        std::env::temp_dir().join(format!("entramap-live-same-{}.http", std::process::id()));
+    let mut args = vec![
+        "mappings/golinks.yaml",
+        "--url",
+        &server.url,
+        "--prefix",
+        "",
+        "--transcript",
+        transcript.to_str().unwrap(),
+    ];
+    args.extend(common);
+    let run = live_cli(&server.token, &args);
+    assert_eq!(run.code, 0, "{}\n{}", run.stderr, run.stdout);
+    let live_text = std::fs::read_to_string(&transcript).unwrap();
+    let _ = std::fs::remove_file(&transcript);
+    let simulated = Command::new(env!("CARGO_BIN_EXE_entramap"))
+        .args(["simulate", "mappings/golinks.yaml"])
+        .args(common)
+        .output()
+        .unwrap();
+    assert!(simulated.status.success());
+    let simulated = String::from_utf8(simulated.stdout).unwrap();
+    // Request headings (cycle, action, object) in order, and every create body.
+    let shape = |text: &str| -> Vec<String> {
+        let lines: Vec<&str> = text.lines().collect();
+        let mut out = Vec::new();
+        for (i, line) in lines.iter().enumerate() {
+            if line.starts_with("### ") && !line.contains("Test Connection") {
+                out.push((*line).to_owned());
+            }
+            if line.starts_with("POST ") {
+                out.push(format!("{line} {}", lines[i + 4]));
+            }
+        }
+        out
+    };
+    let live_shape = shape(&live_text);
+    assert!(live_shape.len() > 20);
+    assert_eq!(live_shape, shape(&simulated));
+}
