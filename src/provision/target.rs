@@ -975,3 +975,35 @@ impl Endpoint for Target {
         self.answer(method, path_and_query, body)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_common_string_is_found_and_others_miss() {
+        for (i, c) in COMMON.iter().enumerate() {
+            assert!(c.len() <= 60, "{c} is longer than the lookup allows");
+            assert_eq!(common_index(c), Some(i), "{c}");
+        }
+        for other in [
+            "",
+            "Work",
+            "users",
+            "valuе",
+            "urn:ietf:params:scim:schemas:core:2.0:Users",
+        ] {
+            assert_eq!(common_index(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn the_encoding_round_trips_resources() {
+        let resource: Resource = serde_json::from_str(
+            r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"x","userName":"a\"b","active":false,
+                "n":null,"num":-1.5e3,"emails":[{"type":"work","value":"A@b","primary":true}],"ünïcode":"✓"}"#,
+        )
+        .expect("JSON");
+        assert_eq!(thaw(&freeze(&resource)), resource);
+    }
+}
