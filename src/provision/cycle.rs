@@ -473,7 +473,7 @@ impl<E: Endpoint> Run<'_, E> {
         kind: Kind,
         body: serde_json::Map<String, Json>,
     ) -> Option<(String, Resource)> {
-        let path = format!("/{}", kind.endpoint());
+        let path = ["/", kind.endpoint()].concat();
         let response = self.send(
             oid,
             label,
@@ -559,7 +559,7 @@ impl<E: Endpoint> Run<'_, E> {
                     label,
                     Action::Read,
                     "GET",
-                    format!("/Users/{id}"),
+                    ["/Users/", id.as_str()].concat(),
                     None,
                 );
                 let Some(Json::Object(found)) = response.body.filter(|_| response.status == 200)
@@ -587,7 +587,7 @@ impl<E: Endpoint> Run<'_, E> {
                             label,
                             Action::Disable,
                             "PATCH",
-                            format!("/Users/{id}"),
+                            ["/Users/", id.as_str()].concat(),
                             Some(body),
                         );
                     }
@@ -648,11 +648,14 @@ impl<E: Endpoint> Run<'_, E> {
     ) -> Matched {
         for (path, value) in &projection.matching {
             let filter = Filter::eq((*path).clone(), value.as_str());
-            let query = format!(
-                "/{}?{extra_query}{}",
+            let query = [
+                "/",
                 kind.endpoint(),
-                encode_query(&filter)
-            );
+                "?",
+                extra_query,
+                &encode_query(&filter),
+            ]
+            .concat();
             let response = self.send(oid, label, Action::Match, "GET", query, None);
             let found: Vec<Resource> = response
                 .body
@@ -700,7 +703,7 @@ impl<E: Endpoint> Run<'_, E> {
             return None;
         }
         let body = dialect::user_patch(&ops, dialect, schema);
-        let path = format!("/{}/{id}", kind.endpoint());
+        let path = ["/", kind.endpoint(), "/", id].concat();
         let response = self.send(oid, label, Action::Update, "PATCH", path, Some(body));
         match response.body {
             Some(Json::Object(r)) if response.status == 200 => Some(r),
@@ -729,7 +732,7 @@ impl<E: Endpoint> Run<'_, E> {
             user.label(),
             Action::LinkManager,
             "PATCH",
-            format!("/Users/{id}"),
+            ["/Users/", id.as_str()].concat(),
             Some(body),
         );
     }
@@ -764,7 +767,7 @@ impl<E: Endpoint> Run<'_, E> {
                 oid,
                 Action::Delete,
                 "DELETE",
-                format!("/Users/{id}"),
+                ["/Users/", id.as_str()].concat(),
                 None,
             );
             deleted.insert(id.clone());

@@ -17,8 +17,8 @@ use serde_json::{Map, Value as Json, json};
 
 use super::diff::{OpKind, Operation};
 use crate::model::mapping::{AttributeType, Dialect, TargetAttribute};
+use crate::scim::PATCH_OP_SCHEMA;
 use crate::scim::path::Path;
-use crate::scim::{ENTERPRISE_USER_SCHEMA, PATCH_OP_SCHEMA};
 
 /// The body of `PATCH /Users/{id}` (or `/Groups/{id}` for non-member attributes, E19) for the
 /// operations of a diff.
@@ -97,14 +97,17 @@ pub fn disable_patch(dialect: Dialect) -> Json {
     }
 }
 
+/// The enterprise `manager` attribute's full path.
+const ENTERPRISE_MANAGER: &str =
+    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager";
+
 /// The PATCH that links a user's manager once the manager has a target id (E15): the enterprise
 /// `manager` path with the id as a plain string. `op` is `Add` when the target had no manager,
 /// `Replace` when it had another one; the caller knows which.
 pub fn manager_patch(dialect: Dialect, op: OpKind, manager_target_id: &str) -> Json {
-    let path = format!("{ENTERPRISE_USER_SCHEMA}:manager");
     patch_body(vec![operation(
         op_name(op, dialect),
-        Some(&path),
+        Some(ENTERPRISE_MANAGER),
         Some(json!(manager_target_id)),
     )])
 }
@@ -205,5 +208,16 @@ fn boolean_value(value: &Json, dialect: Dialect) -> Json {
     match dialect {
         Dialect::Legacy => Json::from(if truth { "True" } else { "False" }),
         Dialect::Compliant => Json::Bool(truth),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_manager_path_is_the_enterprise_schema_s_manager() {
+        assert_eq!(
+            super::ENTERPRISE_MANAGER,
+            format!("{}:manager", crate::scim::ENTERPRISE_USER_SCHEMA)
+        );
     }
 }

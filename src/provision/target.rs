@@ -571,24 +571,20 @@ impl Target {
             self.issued += 1;
             let hi = mix(self.issued);
             let lo = mix(self.issued ^ 0x5bd1_e995_9e37_79b9);
-            // Version 4 and the RFC 4122 variant, as a random GUID would carry.
-            let id = format!(
-                "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-                hi >> 32,
-                (hi >> 16) & 0xffff,
-                hi & 0x0fff,
-                0x8000 | ((lo >> 48) & 0x3fff),
-                lo & 0xffff_ffff_ffff
-            );
-            let key = CompactId::new(&id);
+            // Version 4 and the RFC 4122 variant, as a random GUID would carry: the top 48
+            // bits of `hi`, a 4 and its low 12 bits; the variant and 62 bits of `lo`.
+            let key = CompactId::Guid([
+                (hi & !0xffff) | 0x4000 | (hi & 0x0fff),
+                (0x8000 | ((lo >> 48) & 0x3fff)) << 48 | (lo & 0xffff_ffff_ffff),
+            ]);
             if !self.users.by_id.contains_key(&key) && !self.groups.by_id.contains_key(&key) {
-                return id;
+                return key.to_string();
             }
         }
     }
 
     fn location(&self, kind: Kind, id: &str) -> String {
-        format!("{}/{}/{id}", self.base_url, kind.endpoint())
+        [self.base_url.as_str(), "/", kind.endpoint(), "/", id].concat()
     }
 
     /// Answers one request. `method` is the HTTP method; `path_and_query` is relative to the
