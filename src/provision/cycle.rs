@@ -28,11 +28,13 @@ use super::diff::{self, OpKind};
 use super::directory::{Directory, DirectoryGroup, DirectoryUser};
 use super::endpoint::{Endpoint, Response};
 use super::id::CompactId;
-use super::project::{CompiledMapping, Flow, Projection};
+use super::project::{CompiledMapping, Flow, Projection, is_active};
 use super::scope::{CompiledScopeFilter, compile_scope, in_scope, is_soft_deleted};
 use super::target::{Kind, Target};
 use crate::expr::Context;
-use crate::model::mapping::{Action as TargetAction, Dialect, MappingFile, TargetAttribute};
+use crate::model::mapping::{
+    Action as TargetAction, Dialect, MappingFile, ObjectMapping, TargetAttribute,
+};
 use crate::model::source::{Record, Source, SourceRef, SourceValue};
 use crate::scim::{ENTERPRISE_USER_SCHEMA, Filter, Path, Resource, ScimError, encode_query};
 
@@ -169,24 +171,40 @@ pub struct Failure {
 
 /// The mapping, compiled once for many cycles.
 struct Config {
-    users: CompiledMapping,
-    user_scope: Vec<CompiledScopeFilter>,
-    user_schema: Vec<TargetAttribute>,
-    user_actions: Vec<TargetAction>,
+    users: ObjectConfig,
     /// Whether a row targets the core `active`: deprovisioning only disables then (§3.4).
     active_mapped: bool,
-    groups: Option<GroupConfig>,
+    groups: Option<ObjectConfig>,
     dialect: Dialect,
     ctx: Context,
     /// `IsSoftDeleted` as expressions read it: `False`, `True` (by `usize::from(bool)`).
     soft_deleted: [SourceValue; 2],
 }
 
-struct GroupConfig {
+/// One object mapping (users or groups), compiled.
+struct ObjectConfig {
+    kind: Kind,
     mapping: CompiledMapping,
     scope: Vec<CompiledScopeFilter>,
     schema: Vec<TargetAttribute>,
     actions: Vec<TargetAction>,
+}
+
+impl ObjectConfig {
+    /// Compile `mapping` for objects of `kind`; errors are prefixed with `what`.
+    fn compile(kind: Kind, mapping: &ObjectMapping, what: &str) -> Result<ObjectConfig, String> {
+        Ok(ObjectConfig {
+            kind,
+            mapping: CompiledMapping::compile(mapping).map_err(|e| format!("{what}: {e}"))?,
+            scope: compile_scope(&mapping.scope).map_err(|e| format!("{what}: {e}"))?,
+            schema: mapping.attributes.clone(),
+            actions: mapping.actions.clone(),
+        })
+    }
+
+    fn can(&self, action: TargetAction) -> bool {
+        self.actions.contains(&action)
+    }
 }
 
 /// A linked group and the member target ids Entra last wrote: reads exclude members
@@ -259,31 +277,19 @@ impl<E: Endpoint> Simulator<E> {
         ctx: Context,
         endpoint: E,
     ) -> Result<Simulator<E>, String> {
-        let users = CompiledMapping::compile(&file.users).map_err(|e| format!("users: {e}"))?;
-        let user_scope = compile_scope(&file.users.scope).map_err(|e| format!("users: {e}"))?;
-        let active_mapped = file.users.mappings.iter().any(|m| {
-            Path::parse(&m.target.value).is_ok_and(|p| {
-                p.extension_urn().is_none()
-                    && p.value_filter().is_none()
-                    && p.sub_attr().is_none()
-                    && p.attr().eq_ignore_ascii_case("active")
-            })
-        });
+        let users = ObjectConfig::compile(Kind::User, &file.users, "users")?;
+        let active_mapped = file
+            .users
+            .mappings
+            .iter()
+            .any(|m| Path::parse(&m.target.value).is_ok_and(|p| is_active(&p)));
         let groups = match &file.groups {
-            Some(g) if g.enabled => Some(GroupConfig {
-                mapping: CompiledMapping::compile(g).map_err(|e| format!("groups: {e}"))?,
-                scope: compile_scope(&g.scope).map_err(|e| format!("groups: {e}"))?,
-                schema: g.attributes.clone(),
-                actions: g.actions.clone(),
-            }),
+            Some(g) if g.enabled => Some(ObjectConfig::compile(Kind::Group, g, "groups")?),
             _ => None,
         };
         Ok(Simulator {
             config: Config {
                 users,
-                user_scope,
-                user_schema: file.users.attributes.clone(),
-                user_actions: file.users.actions.clone(),
                 active_mapped,
                 groups,
                 dialect,
@@ -502,7 +508,7 @@ impl<E: Endpoint> Run<'_, E> {
     fn user(&mut self, config: &Config, index: usize, user: &DirectoryUser) -> Option<ManagerWork> {
         let oid = user.object_id.as_str();
         let label = user.label();
-        let scoped = in_scope(&config.user_scope, &user.record);
+        let scoped = in_scope(&config.users.scope, &user.record);
         let deprovisioned = is_soft_deleted(
             user.assigned,
             scoped,
@@ -513,7 +519,6 @@ impl<E: Endpoint> Run<'_, E> {
             record: &user.record,
             value: &config.soft_deleted[usize::from(deprovisioned)],
         };
-        let can = |a: TargetAction| config.user_actions.contains(&a);
         // One projection per user and cycle: the flow's own, which also carries the manager
         // reference. The target id stays in the links, where the manager pass reads it.
         let (projection, current) = match self.state.target_id(oid) {
@@ -523,27 +528,17 @@ impl<E: Endpoint> Run<'_, E> {
                 if deprovisioned {
                     return None;
                 }
-                let projection = self.project(config, &config.users, &record, Flow::Create, oid)?;
+                let projection =
+                    self.project(config, &config.users.mapping, &record, Flow::Create, oid)?;
                 match self.match_object(Kind::User, "", &projection, oid, label) {
                     Matched::Error => return None,
                     Matched::One(found) => {
                         let id = resource_id(&found)?;
                         self.link_user(oid, &id);
-                        let update =
-                            self.project(config, &config.users, &record, Flow::Update, oid)?;
-                        let current = self.update(
-                            config.dialect,
-                            &config.user_schema,
-                            can(TargetAction::Update),
-                            Kind::User,
-                            &update,
-                            &found,
-                            (oid, label, &id),
-                        );
-                        (update, current.unwrap_or(found))
+                        self.refresh(config, &config.users, &record, found, (oid, label, &id))?
                     }
                     Matched::None => {
-                        if !can(TargetAction::Create) {
+                        if !config.users.can(TargetAction::Create) {
                             return None;
                         }
                         let (id, created) =
@@ -554,23 +549,7 @@ impl<E: Endpoint> Run<'_, E> {
                 }
             }
             Some(id) => {
-                let response = self.send(
-                    oid,
-                    label,
-                    Action::Read,
-                    "GET",
-                    ["/Users/", id.as_str()].concat(),
-                    None,
-                );
-                let Some(Json::Object(found)) = response.body.filter(|_| response.status == 200)
-                else {
-                    // §3.5: a 404 for a linked user is `InvalidAnchor`, not a re-create.
-                    self.fail(
-                        oid,
-                        format!("InvalidAnchor: GET returned {}", response.status),
-                    );
-                    return None;
-                };
+                let found = self.read_linked(oid, label, ["/Users/", id.as_str()].concat())?;
                 if deprovisioned {
                     // Every deprovisioning trigger is the same `active` false PATCH, and only
                     // when `active` is mapped (§3.4); an app already showing the user inactive
@@ -593,17 +572,7 @@ impl<E: Endpoint> Run<'_, E> {
                     }
                     return None;
                 }
-                let update = self.project(config, &config.users, &record, Flow::Update, oid)?;
-                let current = self.update(
-                    config.dialect,
-                    &config.user_schema,
-                    can(TargetAction::Update),
-                    Kind::User,
-                    &update,
-                    &found,
-                    (oid, label, &id),
-                );
-                (update, current.unwrap_or(found))
+                self.refresh(config, &config.users, &record, found, (oid, label, &id))?
             }
         };
         let manager = projection.manager?;
@@ -685,25 +654,53 @@ impl<E: Endpoint> Run<'_, E> {
         Matched::None
     }
 
+    /// GET a linked object by `path`; a failure (§3.5: a 404 is `InvalidAnchor`, not a
+    /// re-create) is recorded and gives `None`.
+    fn read_linked(&mut self, oid: &str, label: &str, path: String) -> Option<Resource> {
+        let response = self.send(oid, label, Action::Read, "GET", path, None);
+        match response.body {
+            Some(Json::Object(found)) if response.status == 200 => Some(found),
+            _ => {
+                self.fail(
+                    oid,
+                    format!("InvalidAnchor: GET returned {}", response.status),
+                );
+                None
+            }
+        }
+    }
+
+    /// The update flow for a linked object the app showed as `found`: project it, PATCH what
+    /// differs, and return the projection with the resource as the app now shows it.
+    fn refresh<'m>(
+        &mut self,
+        config: &Config,
+        object: &'m ObjectConfig,
+        record: &dyn Source,
+        found: Resource,
+        (oid, label, id): (&str, &str, &str),
+    ) -> Option<(Projection<'m>, Resource)> {
+        let update = self.project(config, &object.mapping, record, Flow::Update, oid)?;
+        let current = self.update(config.dialect, object, &update, &found, (oid, label, id));
+        Some((update, current.unwrap_or(found)))
+    }
+
     /// PATCH what differs between `projection` and `current`, if anything and if updates are
     /// on. Returns the resource the app answered with (users answer 200 with it).
-    #[allow(clippy::too_many_arguments)]
     fn update(
         &mut self,
         dialect: Dialect,
-        schema: &[TargetAttribute],
-        allowed: bool,
-        kind: Kind,
+        object: &ObjectConfig,
         projection: &Projection<'_>,
         current: &Resource,
         (oid, label, id): (&str, &str, &str),
     ) -> Option<Resource> {
-        let ops = diff::diff(projection, current, schema);
-        if ops.is_empty() || !allowed {
+        let ops = diff::diff(projection, current, &object.schema);
+        if ops.is_empty() || !object.can(TargetAction::Update) {
             return None;
         }
-        let body = dialect::user_patch(&ops, dialect, schema);
-        let path = ["/", kind.endpoint(), "/", id].concat();
+        let body = dialect::user_patch(&ops, dialect, &object.schema);
+        let path = ["/", object.kind.endpoint(), "/", id].concat();
         let response = self.send(oid, label, Action::Update, "PATCH", path, Some(body));
         match response.body {
             Some(Json::Object(r)) if response.status == 200 => Some(r),
@@ -739,7 +736,7 @@ impl<E: Endpoint> Run<'_, E> {
 
     /// DELETE users that were linked but left the snapshot (hard-deleted in Entra).
     fn delete_users(&mut self, config: &Config, snapshot: &Directory) {
-        if !config.user_actions.contains(&TargetAction::Delete) {
+        if !config.users.can(TargetAction::Delete) {
             return;
         }
         let present: Set<CompactId> = snapshot
@@ -783,7 +780,7 @@ impl<E: Endpoint> Run<'_, E> {
     fn group(
         &mut self,
         config: &Config,
-        groups: &GroupConfig,
+        groups: &ObjectConfig,
         group: &DirectoryGroup,
     ) -> Option<MembershipWork> {
         let oid = group.object_id.as_str();
@@ -791,7 +788,6 @@ impl<E: Endpoint> Run<'_, E> {
         if !group.assigned || !in_scope(&groups.scope, &group.record) {
             return None;
         }
-        let can = |a: TargetAction| groups.actions.contains(&a);
         let projection = match self.state.groups.get(oid).map(|l| l.id.clone()) {
             None => {
                 let projection =
@@ -807,26 +803,11 @@ impl<E: Endpoint> Run<'_, E> {
                     Matched::One(found) => {
                         let id = resource_id(&found)?;
                         self.link_group(oid, &id);
-                        let update = self.project(
-                            config,
-                            &groups.mapping,
-                            &group.record,
-                            Flow::Update,
-                            oid,
-                        )?;
-                        self.update(
-                            config.dialect,
-                            &groups.schema,
-                            can(TargetAction::Update),
-                            Kind::Group,
-                            &update,
-                            &found,
-                            (oid, label, &id),
-                        );
-                        update
+                        self.refresh(config, groups, &group.record, found, (oid, label, &id))?
+                            .0
                     }
                     Matched::None => {
-                        if !can(TargetAction::Create) {
+                        if !groups.can(TargetAction::Create) {
                             return None;
                         }
                         // Created empty: members follow by PATCH (E18, E20).
@@ -842,34 +823,10 @@ impl<E: Endpoint> Run<'_, E> {
                 }
             }
             Some(id) => {
-                let response = self.send(
-                    oid,
-                    label,
-                    Action::Read,
-                    "GET",
-                    format!("/Groups/{id}?excludedAttributes=members"),
-                    None,
-                );
-                let Some(Json::Object(found)) = response.body.filter(|_| response.status == 200)
-                else {
-                    self.fail(
-                        oid,
-                        format!("InvalidAnchor: GET returned {}", response.status),
-                    );
-                    return None;
-                };
-                let update =
-                    self.project(config, &groups.mapping, &group.record, Flow::Update, oid)?;
-                self.update(
-                    config.dialect,
-                    &groups.schema,
-                    can(TargetAction::Update),
-                    Kind::Group,
-                    &update,
-                    &found,
-                    (oid, label, &id),
-                );
-                update
+                let path = format!("/Groups/{id}?excludedAttributes=members");
+                let found = self.read_linked(oid, label, path)?;
+                self.refresh(config, groups, &group.record, found, (oid, label, &id))?
+                    .0
             }
         };
         Some(MembershipWork {
@@ -939,8 +896,8 @@ impl<E: Endpoint> Run<'_, E> {
     }
 
     /// DELETE groups that left the snapshot or the scope (§3.4: groups have no soft delete).
-    fn delete_groups(&mut self, groups: &GroupConfig, snapshot: &Directory) {
-        if !groups.actions.contains(&TargetAction::Delete) {
+    fn delete_groups(&mut self, groups: &ObjectConfig, snapshot: &Directory) {
+        if !groups.can(TargetAction::Delete) {
             return;
         }
         let keep: Set<&str> = snapshot
@@ -1029,15 +986,9 @@ fn resource_id(resource: &Resource) -> Option<String> {
 fn active_flows(config: &Config, record: &dyn Source) -> bool {
     config
         .users
+        .mapping
         .project(record, &config.ctx, Flow::Update)
-        .map_or(true, |p| {
-            p.entries.iter().any(|e| {
-                e.path.extension_urn().is_none()
-                    && e.path.value_filter().is_none()
-                    && e.path.sub_attr().is_none()
-                    && e.path.attr().eq_ignore_ascii_case("active")
-            })
-        })
+        .map_or(true, |p| p.entries.iter().any(|e| is_active(e.path)))
 }
 
 /// Whether the app already shows the user inactive (`active` false or `"False"`); an absent

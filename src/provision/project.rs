@@ -369,7 +369,7 @@ impl Projection<'_> {
 }
 
 /// The core `active` attribute (unqualified or core-URN-qualified).
-fn is_active(path: &Path) -> bool {
+pub(crate) fn is_active(path: &Path) -> bool {
     path.extension_urn().is_none()
         && path.value_filter().is_none()
         && path.sub_attr().is_none()
