@@ -2,10 +2,8 @@
 
 use std::path::PathBuf;
 
-use super::{Failure, report};
+use super::{DialectArg, Failure, parse_now, read_compiling_mapping};
 use crate::converge::{self, Options};
-use crate::expr::dotnet::datetime::DateTime;
-use crate::model::load;
 use crate::model::mapping::Dialect;
 
 /// Arguments of `entramap converge`.
@@ -32,40 +30,20 @@ pub struct Args {
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-enum DialectArg {
-    Legacy,
-    Compliant,
-}
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum Format {
     Human,
     Json,
 }
 
 pub(super) fn run(args: Args) -> Result<(), Failure> {
-    let loaded = load::read(&args.mapping).map_err(|e| {
-        report(e);
-        Failure::Input
-    })?;
-    if load::report_expression_errors(&loaded, report) {
-        return Err(Failure::Input);
-    }
-    let now = DateTime::parse_rfc3339(&args.now).ok_or_else(|| {
-        errln!(
-            "error: --now {:?} is not an RFC 3339 instant such as 2025-07-30T09:15:00Z",
-            args.now
-        );
-        Failure::Input
-    })?;
+    let loaded = read_compiling_mapping(&args.mapping)?;
+    let now = parse_now(Some(&args.now))?;
     let file = &loaded.file;
-    let dialect = match args.dialect {
-        Some(DialectArg::Legacy) => Dialect::Legacy,
-        Some(DialectArg::Compliant) => Dialect::Compliant,
-        None => file
-            .dialect
-            .unwrap_or_else(|| Dialect::for_url(file.tenant_url.as_deref().unwrap_or(""))),
-    };
+    let dialect = DialectArg::resolve(
+        args.dialect,
+        file,
+        Dialect::for_url(file.tenant_url.as_deref().unwrap_or("")),
+    );
     let options = Options {
         cases: args.cases,
         seed: args.seed,

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use super::{Failure, expression_text, report};
-use crate::expr::dotnet::datetime::DateTime;
 use crate::expr::error::{Error, Located};
 use crate::expr::{self, AttributeCheck, Context, Options, Outcome, graph, syntax};
 use crate::input;
@@ -44,13 +43,7 @@ enum Format {
 
 pub(super) fn run(args: Args) -> Result<(), Failure> {
     let user = load_user(args.user.as_deref())?;
-    let now = match &args.now {
-        Some(text) => DateTime::parse_rfc3339(text).ok_or_else(|| {
-            errln!("error: --now {text:?} is not an RFC 3339 instant such as 2025-07-30T09:15:00Z");
-            Failure::Input
-        })?,
-        None => DateTime::system_now(),
-    };
+    let now = super::parse_now(args.now.as_deref())?;
     let mut ctx = Context::new(now, args.seed);
     ctx.default_domain = args.default_domain.clone();
     let names: Vec<&str> = user.names().collect();

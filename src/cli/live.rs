@@ -9,13 +9,10 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{Failure, report};
-use crate::expr::dotnet::datetime::DateTime;
+use super::{DialectArg, Failure, parse_now, read_compiling_mapping, read_snapshots};
 use crate::live::report::Verdict;
 use crate::live::{self, HttpEndpoint, HttpOptions, Plan, TenantUrl, Token};
-use crate::model::load;
 use crate::model::mapping::Dialect;
-use crate::provision::directory::{self, Directory};
 use crate::provision::transcript::{HttpWriter, Redactions};
 
 /// Arguments of `entramap live`.
@@ -74,12 +71,6 @@ pub struct Args {
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-enum DialectArg {
-    Legacy,
-    Compliant,
-}
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum Format {
     Human,
     Json,
@@ -104,44 +95,17 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         errln!("error: {e}");
         Failure::Input
     })?;
-    let loaded = load::read(&args.mapping).map_err(|e| {
-        report(e);
-        Failure::Input
-    })?;
-    if load::report_expression_errors(&loaded, report) {
-        return Err(Failure::Input);
-    }
+    let loaded = read_compiling_mapping(&args.mapping)?;
     let file = &loaded.file;
-    let snapshots: Vec<Directory> = if args.directory.is_empty() {
-        vec![directory::sample()]
-    } else {
-        args.directory
-            .iter()
-            .map(|p| directory::read(p))
-            .collect::<Result<_, _>>()
-            .map_err(|e| {
-                report(e);
-                Failure::Input
-            })?
-    };
-    let now = match &args.now {
-        Some(text) => DateTime::parse_rfc3339(text).ok_or_else(|| {
-            errln!("error: --now {text:?} is not an RFC 3339 instant such as 2025-07-30T09:15:00Z");
-            Failure::Input
-        })?,
-        None => DateTime::system_now(),
-    };
+    let snapshots = read_snapshots(&args.directory)?;
+    let now = parse_now(args.now.as_deref())?;
     let seed = args.seed.unwrap_or_else(clock_seed);
     let prefix = args
         .prefix
         .clone()
         .unwrap_or_else(|| format!("entramap-{:08x}-", (mix(seed) >> 32) as u32));
     let url_dialect = Dialect::for_url(&url.display());
-    let dialect = match args.dialect {
-        Some(DialectArg::Legacy) => Dialect::Legacy,
-        Some(DialectArg::Compliant) => Dialect::Compliant,
-        None => file.dialect.unwrap_or(url_dialect),
-    };
+    let dialect = DialectArg::resolve(args.dialect, file, url_dialect);
     if args.dialect.is_none() && dialect != url_dialect {
         // Entra picks the dialect from the URL it is given; say so rather than guess which
         // of the two the user meant.

@@ -134,9 +134,9 @@ pub fn run() -> ExitCode {
     }
 }
 
-/// Read a mapping that is about to be published or converted: a file that does not load, or
-/// an expression that does not compile, is reported (pointing into the file) and refused, so
-/// that nothing broken is written out as if it worked.
+/// Read a mapping that is about to be run, published or converted: a file that does not
+/// load, or an expression that does not compile, is reported (pointing into the file) and
+/// refused, so that nothing broken is run or written out as if it worked.
 pub(crate) fn read_compiling_mapping(
     path: &std::path::Path,
 ) -> Result<crate::model::load::Loaded, Failure> {
@@ -148,6 +148,65 @@ pub(crate) fn read_compiling_mapping(
         return Err(Failure::Input);
     }
     Ok(loaded)
+}
+
+/// The request dialect a command was asked for (`--dialect`).
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DialectArg {
+    /// Entra's default requests.
+    Legacy,
+    /// The `aadOptscim062020` requests.
+    Compliant,
+}
+
+impl DialectArg {
+    /// The dialect: `--dialect` when given, else the mapping's `dialect`, else `default` (the
+    /// one Entra speaks to the tenant URL).
+    pub(crate) fn resolve(
+        arg: Option<DialectArg>,
+        file: &crate::model::mapping::MappingFile,
+        default: crate::model::mapping::Dialect,
+    ) -> crate::model::mapping::Dialect {
+        use crate::model::mapping::Dialect;
+        match arg {
+            Some(DialectArg::Legacy) => Dialect::Legacy,
+            Some(DialectArg::Compliant) => Dialect::Compliant,
+            None => file.dialect.unwrap_or(default),
+        }
+    }
+}
+
+/// `--now`: an RFC 3339 instant, or the system clock when absent.
+pub(crate) fn parse_now(
+    text: Option<&str>,
+) -> Result<crate::expr::dotnet::datetime::DateTime, Failure> {
+    use crate::expr::dotnet::datetime::DateTime;
+    match text {
+        Some(text) => DateTime::parse_rfc3339(text).ok_or_else(|| {
+            errln!("error: --now {text:?} is not an RFC 3339 instant such as 2025-07-30T09:15:00Z");
+            Failure::Input
+        }),
+        None => Ok(DateTime::system_now()),
+    }
+}
+
+/// `--directory FILE`...: one snapshot per file, or the built-in sample directory when none
+/// is given. A file that does not parse is reported and refused.
+pub(crate) fn read_snapshots(
+    paths: &[std::path::PathBuf],
+) -> Result<Vec<crate::provision::directory::Directory>, Failure> {
+    use crate::provision::directory;
+    if paths.is_empty() {
+        return Ok(vec![directory::sample()]);
+    }
+    paths
+        .iter()
+        .map(|p| directory::read(p))
+        .collect::<Result<_, _>>()
+        .map_err(|e| {
+            report(e);
+            Failure::Input
+        })
 }
 
 /// Read an expression argument: `-` means standard input.

@@ -6,14 +6,12 @@ use std::path::PathBuf;
 use serde_json::Value as Json;
 
 use super::progress::ProgressBar;
-use super::{Failure, report};
+use super::{DialectArg, Failure, parse_now, read_compiling_mapping, read_snapshots, report};
 use crate::expr::Context;
-use crate::expr::dotnet::datetime::DateTime;
 use crate::input::{self, FileError};
-use crate::model::load;
 use crate::model::mapping::Dialect;
 use crate::provision::cycle::Simulator;
-use crate::provision::directory::{self, Directory};
+use crate::provision::directory::Directory;
 use crate::provision::target::Kind;
 use crate::provision::transcript::{HttpWriter, Redactions, Summary, write_jsonl_line};
 
@@ -50,12 +48,6 @@ pub struct Args {
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-enum DialectArg {
-    Legacy,
-    Compliant,
-}
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum Format {
     Http,
     Jsonl,
@@ -68,33 +60,12 @@ const DEFAULT_BASE_URL: &str = "https://scim.example.com/scim";
 pub(super) fn run(args: Args) -> Result<(), Failure> {
     // Everything is loaded and compiled before the first byte of output, so a bad input
     // gives a diagnostic and exit 2, never half a transcript.
-    let loaded = load::read(&args.mapping).map_err(input_failure)?;
-    if load::report_expression_errors(&loaded, report) {
-        return Err(Failure::Input);
-    }
+    let loaded = read_compiling_mapping(&args.mapping)?;
     let file = &loaded.file;
-    let snapshots: Vec<Directory> = if args.directory.is_empty() {
-        vec![directory::sample()]
-    } else {
-        args.directory
-            .iter()
-            .map(|p| directory::read(p))
-            .collect::<Result<_, _>>()
-            .map_err(input_failure)?
-    };
-    let now = match &args.now {
-        Some(text) => DateTime::parse_rfc3339(text).ok_or_else(|| {
-            errln!("error: --now {text:?} is not an RFC 3339 instant such as 2025-07-30T09:15:00Z");
-            Failure::Input
-        })?,
-        None => DateTime::system_now(),
-    };
+    let snapshots = read_snapshots(&args.directory)?;
+    let now = parse_now(args.now.as_deref())?;
     let base_url = file.tenant_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
-    let dialect = match args.dialect {
-        Some(DialectArg::Legacy) => Dialect::Legacy,
-        Some(DialectArg::Compliant) => Dialect::Compliant,
-        None => file.dialect.unwrap_or_else(|| Dialect::for_url(base_url)),
-    };
+    let dialect = DialectArg::resolve(args.dialect, file, Dialect::for_url(base_url));
     let mut simulator =
         Simulator::new(file, dialect, Context::new(now, args.seed)).map_err(|e| {
             errln!("error: {}: {e}", loaded.name);
