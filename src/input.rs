@@ -128,14 +128,13 @@ pub fn parse_document_as<T: serde::de::DeserializeOwned>(
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
         serde_json::from_str(text).map_err(|e| {
             let offset = offset_of(text, e.line(), e.column());
-            let message = if e.classify() == serde_json::error::Category::Data {
+            let mut message = json_error_message(&e);
+            if e.classify() == serde_json::error::Category::Data {
                 // serde_json appends the position, which the diagnostic shows anyway.
-                let full = e.to_string();
-                full.rsplit_once(" at line ")
-                    .map_or(full.clone(), |(m, _)| m.to_owned())
-            } else {
-                format!("invalid JSON: {e}")
-            };
+                if let Some((m, _)) = message.rsplit_once(" at line ") {
+                    message = m.to_owned();
+                }
+            }
             FileError::new(name, text, message, Some((offset, offset + 1)))
         })
     } else {
@@ -152,6 +151,16 @@ pub fn parse_document_as<T: serde::de::DeserializeOwned>(
             };
             FileError::new(name, text, message, span)
         })
+    }
+}
+
+/// A serde_json error in our words: a syntax error is `invalid JSON: ...`; an error the
+/// target type raised itself keeps its own words. Both end with serde_json's position.
+pub fn json_error_message(e: &serde_json::Error) -> String {
+    if e.classify() == serde_json::error::Category::Data {
+        e.to_string()
+    } else {
+        format!("invalid JSON: {e}")
     }
 }
 

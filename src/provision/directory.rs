@@ -139,12 +139,7 @@ fn read_streaming(path: &std::path::Path, name: &str) -> Result<Directory, FileE
         .map_err(|e| FileError::new(name, "", format!("cannot read {name}: {e}"), None))?;
     let reader = std::io::BufReader::with_capacity(1 << 20, file);
     let directory: Directory = serde_json::from_reader(reader).map_err(|e| {
-        let message = e.to_string();
-        let message = if e.classify() == serde_json::error::Category::Data {
-            message
-        } else {
-            format!("invalid JSON: {message}")
-        };
+        let message = input::json_error_message(&e);
         FileError::new(name, "", format!("{name}: {message}"), None)
     })?;
     for (list, ids) in [
