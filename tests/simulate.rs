@@ -7,6 +7,7 @@ use entramap::model::load;
 use entramap::model::mapping::Dialect;
 use entramap::provision::cycle::{Action, Recorded as Request, Simulator};
 use entramap::provision::directory::{self, Directory};
+use entramap::provision::target::Kind;
 use entramap::provision::transcript::{Summary, jsonl_line};
 use serde_json::Value;
 
@@ -431,4 +432,78 @@ fn cli_rejects_a_malformed_directory_with_exit_2_and_no_output() {
         assert!(!out.stderr.is_empty());
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Every shipped mapping, both dialects, over cycles that create, update, disable and delete:
+/// answering writes with the id alone (what the summary asks of the app) changes no request
+/// Entra sends and no status, only the answers nobody reads.
+#[test]
+fn answering_writes_with_the_id_alone_changes_no_request() {
+    use entramap::provision::sample::{self, Format, Options};
+    use entramap::provision::target::WriteAnswers;
+    let generated = |users, seed| {
+        let mut out = Vec::new();
+        let options = Options {
+            users,
+            groups: 3,
+            seed,
+        };
+        sample::write(&mut out, &options, Format::Json).expect("writes");
+        directory::parse("d.json", &String::from_utf8(out).expect("UTF-8")).expect("loads")
+    };
+    let snapshots = [
+        generated(120, 7),
+        generated(160, 7),
+        directory::sample(),
+        edited("jobTitle: Software Engineer", "jobTitle: Staff Engineer"),
+        edited(
+            "    userPrincipalName: zoe.muller@contoso.com\n",
+            "    userPrincipalName: zoe.muller@contoso.com\n    assigned: false\n",
+        ),
+        generated(160, 8),
+        generated(160, 8),
+    ];
+    let now = DateTime::parse_rfc3339("2025-01-01T00:00:00Z").expect("now");
+    for entry in std::fs::read_dir("mappings").expect("mappings/") {
+        let path = entry.expect("an entry").path();
+        if path.extension().is_none_or(|e| e != "yaml") {
+            continue;
+        }
+        let loaded = load::read(&path).expect("mapping");
+        for dialect in [Dialect::Legacy, Dialect::Compliant] {
+            let run = |answers| {
+                let mut sim =
+                    Simulator::new(&loaded.file, dialect, Context::new(now, 0)).expect("compiles");
+                sim.endpoint_mut().set_write_answers(answers);
+                let mut sent = Vec::new();
+                for (i, snapshot) in snapshots.iter().enumerate() {
+                    sim.run_cycle(snapshot, i as u32 + 1, &mut |r| {
+                        let mut r = r.record();
+                        if r.method != "GET" {
+                            r.response = None;
+                        }
+                        sent.push(r);
+                    });
+                }
+                (sent, sim.target().resources(Kind::User).collect::<Vec<_>>())
+            };
+            let (full, full_app) = run(WriteAnswers::Resource);
+            let (brief, brief_app) = run(WriteAnswers::IdOnly);
+            if path.ends_with("scim-default.yaml") {
+                for action in [
+                    Action::LinkManager,
+                    Action::Update,
+                    Action::Disable,
+                    Action::Delete,
+                ] {
+                    assert!(full.iter().any(|r| r.action == action), "{action:?}");
+                }
+            }
+            assert_eq!(full.len(), brief.len(), "{}", path.display());
+            for (f, b) in full.iter().zip(&brief) {
+                assert_eq!(f, b, "{} {dialect:?}", path.display());
+            }
+            assert_eq!(full_app, brief_app, "{}", path.display());
+        }
+    }
 }

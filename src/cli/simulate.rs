@@ -13,6 +13,7 @@ use crate::model::mapping::Dialect;
 use crate::provision::cycle::Simulator;
 use crate::provision::directory::Directory;
 use crate::provision::target::Kind;
+use crate::provision::target::WriteAnswers;
 use crate::provision::transcript::{HttpWriter, Redactions, Summary, write_jsonl_line};
 
 /// Arguments of `entramap simulate`.
@@ -133,6 +134,11 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                 error.map_or(Ok(()), Err)?;
             }
             Format::Summary => {
+                // The summary counts requests and their statuses; it never reads a write's
+                // answer, so the app need not turn each stored resource back into JSON.
+                simulator
+                    .endpoint_mut()
+                    .set_write_answers(WriteAnswers::IdOnly);
                 let mut summary = Summary::default();
                 for cycle in 1..=cycles {
                     let snapshot = pick(&snapshots, cycle);

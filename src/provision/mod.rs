@@ -11,5 +11,6 @@ pub mod id;
 pub mod project;
 pub mod sample;
 pub mod scope;
+mod stored;
 pub mod target;
 pub mod transcript;

@@ -19,7 +19,9 @@ use serde_json::{Value, json};
 use super::endpoint::Endpoint;
 pub use super::endpoint::Response;
 use super::id::CompactId;
+use super::stored::{self, freeze, freeze_created, thaw};
 use crate::model::mapping::{Returns, TargetAttribute, VendorBehavior};
+use crate::scim::patch::Operation;
 use crate::scim::resource::key_ci;
 use crate::scim::{
     self, Filter, GROUP_SCHEMA, LIST_RESPONSE_SCHEMA, Path, Resource, ScimError, ScimType,
@@ -128,16 +130,24 @@ struct Store {
     /// The unique attribute's value, case-folded: uniqueness checks and the matching filter
     /// Entra sends for every object (`userName eq "..."`) must not scan the whole store.
     by_unique: IdMap<String, usize>,
+    /// Whether no rule changes what is stored: a body is then stored exactly as sent, and a
+    /// PATCH can rewrite the members it addresses alone ([`stored::patch`]).
+    keeps_as_sent: bool,
 }
 
 impl Store {
     fn new(kind: Kind, attributes: &[TargetAttribute]) -> Store {
+        let rules = rules_for(attributes);
+        let keeps_as_sent = rules
+            .iter()
+            .all(|r| r.vendor.stored && r.vendor.returns == Returns::AsSent);
         Store {
             kind,
-            rules: rules_for(attributes),
+            rules,
             slots: Vec::new(),
             by_id: IdMap::default(),
             by_unique: IdMap::default(),
+            keeps_as_sent,
         }
     }
 
@@ -181,13 +191,14 @@ impl Store {
         }
     }
 
-    fn push(&mut self, id: String, resource: &Resource) {
+    /// Adds a stored resource under `id`, indexed by its unique attribute's folded `key`.
+    fn push(&mut self, id: &str, key: Option<String>, stored: Box<[u8]>) {
         let i = self.slots.len();
-        if let Some(key) = self.unique_key(resource) {
+        if let Some(key) = key {
             self.by_unique.insert(key, i);
         }
-        self.by_id.insert(CompactId::new(&id), i);
-        self.slots.push(Some(freeze(resource)));
+        self.by_id.insert(CompactId::new(id), i);
+        self.slots.push(Some(stored));
     }
 
     /// The case-exactness of a filter path, from the schema (RFC 7643 §2.2 `caseExact`).
@@ -246,212 +257,6 @@ impl Store {
     }
 }
 
-/// A resource as stored: a compact binary encoding of its JSON tree (see [`encode`]).
-fn freeze(resource: &Resource) -> Box<[u8]> {
-    let mut out = Vec::with_capacity(512);
-    encode_map(resource, &mut out);
-    out.into_boxed_slice()
-}
-
-/// A stored resource back as a map.
-fn thaw(bytes: &[u8]) -> Resource {
-    let mut input = bytes;
-    decode_map(&mut input).unwrap_or_default()
-}
-
-// The store's encoding. JSON text would do, but a resource is decoded on every read and
-// re-encoded on every write, and at a million users those dominate a cycle: this form needs
-// no escaping, no number parsing and knows each map's size before filling it (so the
-// ordered map never grows and rehashes). Tags: 0 null, 1 false, 2 true, 3 number (its JSON
-// text), 4 string, 5 array, 6 object. Lengths are LEB128. A string is its length doubled
-// and its bytes, or, for one of the [`COMMON`] strings (schema URNs, attribute names, type
-// values), its index doubled plus one: most of a SCIM resource's bytes are those names, and
-// a million resources hold them a million times.
-
-/// Strings stored as one byte. Append only: the index is the encoding.
-const COMMON: &[&str] = &[
-    "urn:ietf:params:scim:schemas:core:2.0:User",
-    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
-    "urn:ietf:params:scim:schemas:core:2.0:Group",
-    "schemas",
-    "id",
-    "externalId",
-    "userName",
-    "active",
-    "displayName",
-    "nickName",
-    "title",
-    "userType",
-    "preferredLanguage",
-    "locale",
-    "timezone",
-    "emails",
-    "phoneNumbers",
-    "addresses",
-    "roles",
-    "name",
-    "givenName",
-    "familyName",
-    "middleName",
-    "formatted",
-    "honorificPrefix",
-    "honorificSuffix",
-    "streetAddress",
-    "locality",
-    "region",
-    "postalCode",
-    "country",
-    "type",
-    "value",
-    "primary",
-    "display",
-    "work",
-    "home",
-    "mobile",
-    "fax",
-    "other",
-    "employeeNumber",
-    "costCenter",
-    "organization",
-    "division",
-    "department",
-    "manager",
-    "members",
-    "$ref",
-    "meta",
-    "resourceType",
-    "location",
-    "created",
-    "lastModified",
-    "version",
-    "User",
-    "Group",
-    "True",
-    "False",
-];
-
-fn common_index(s: &str) -> Option<usize> {
-    static INDEX: std::sync::OnceLock<IdMap<&'static str, usize>> = std::sync::OnceLock::new();
-    // Most strings of a resource are looked up here once per write; the longest common
-    // string is 60 bytes, so longer values skip the hash.
-    if s.len() > 60 {
-        return None;
-    }
-    INDEX
-        .get_or_init(|| COMMON.iter().enumerate().map(|(i, c)| (*c, i)).collect())
-        .get(s)
-        .copied()
-}
-
-fn encode(value: &Value, out: &mut Vec<u8>) {
-    match value {
-        Value::Null => out.push(0),
-        Value::Bool(b) => out.push(1 + u8::from(*b)),
-        Value::Number(n) => {
-            out.push(3);
-            encode_str(&n.to_string(), out);
-        }
-        Value::String(s) => {
-            out.push(4);
-            encode_str(s, out);
-        }
-        Value::Array(items) => {
-            out.push(5);
-            encode_len(items.len(), out);
-            for item in items {
-                encode(item, out);
-            }
-        }
-        Value::Object(map) => {
-            out.push(6);
-            encode_map(map, out);
-        }
-    }
-}
-
-fn encode_map(map: &Resource, out: &mut Vec<u8>) {
-    encode_len(map.len(), out);
-    for (k, v) in map {
-        encode_str(k, out);
-        encode(v, out);
-    }
-}
-
-fn encode_str(s: &str, out: &mut Vec<u8>) {
-    match common_index(s) {
-        Some(i) => encode_len(2 * i + 1, out),
-        None => {
-            encode_len(2 * s.len(), out);
-            out.extend_from_slice(s.as_bytes());
-        }
-    }
-}
-
-fn encode_len(mut n: usize, out: &mut Vec<u8>) {
-    while n >= 0x80 {
-        out.push((n as u8) | 0x80);
-        n >>= 7;
-    }
-    out.push(n as u8);
-}
-
-fn decode(input: &mut &[u8]) -> Option<Value> {
-    let (&tag, rest) = input.split_first()?;
-    *input = rest;
-    Some(match tag {
-        0 => Value::Null,
-        1 => Value::Bool(false),
-        2 => Value::Bool(true),
-        3 => Value::Number(decode_str(input)?.parse().ok()?),
-        4 => Value::String(decode_str(input)?.to_owned()),
-        5 => {
-            let n = decode_len(input)?;
-            let mut items = Vec::with_capacity(n.min(input.len()));
-            for _ in 0..n {
-                items.push(decode(input)?);
-            }
-            Value::Array(items)
-        }
-        6 => Value::Object(decode_map(input)?),
-        _ => return None,
-    })
-}
-
-fn decode_map(input: &mut &[u8]) -> Option<Resource> {
-    let n = decode_len(input)?;
-    let mut map = Resource::with_capacity(n.min(input.len()));
-    for _ in 0..n {
-        let key = decode_str(input)?.to_owned();
-        let value = decode(input)?;
-        map.insert(key, value);
-    }
-    Some(map)
-}
-
-fn decode_str<'a>(input: &mut &'a [u8]) -> Option<&'a str> {
-    let n = decode_len(input)?;
-    if n % 2 == 1 {
-        return COMMON.get(n / 2).copied();
-    }
-    let (bytes, rest) = input.split_at_checked(n / 2)?;
-    *input = rest;
-    std::str::from_utf8(bytes).ok()
-}
-
-fn decode_len(input: &mut &[u8]) -> Option<usize> {
-    let mut n = 0usize;
-    let mut shift = 0;
-    loop {
-        let (&byte, rest) = input.split_first()?;
-        *input = rest;
-        n |= usize::from(byte & 0x7f).checked_shl(shift)?;
-        if byte < 0x80 {
-            return Some(n);
-        }
-        shift += 7;
-    }
-}
-
 /// The index key of a unique value: Unicode-lowercased per character, which is how
 /// [`scim::filter::eq_ignore_case`] compares (not `str::to_lowercase`, whose final-sigma rule
 /// would make the two disagree).
@@ -479,6 +284,22 @@ pub struct Target {
     /// ever share an id, as group members reference users by id).
     issued: u64,
     base_url: String,
+    answers: WriteAnswers,
+}
+
+/// What the in-memory app returns for a write. What it stores, and so every later read, is
+/// the same either way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum WriteAnswers {
+    /// A POST answers 201 with the created resource and a user PATCH 200 with the resource as
+    /// stored, as most SCIM servers do.
+    #[default]
+    Resource,
+    /// A POST answers 201 with the new `id` alone and a user PATCH 200 without a body. For
+    /// callers that only count requests (the summary): it spares turning a million stored
+    /// resources back into JSON that nobody reads. Entra's next steps do not change, since
+    /// it needs only the id of a create and nothing of a PATCH answer.
+    IdOnly,
 }
 
 impl Target {
@@ -489,7 +310,19 @@ impl Target {
             groups: Store::new(Kind::Group, groups),
             issued: 0,
             base_url: String::new(),
+            answers: WriteAnswers::default(),
         }
+    }
+
+    /// Sets what writes are answered with (default [`WriteAnswers::Resource`]).
+    pub fn with_write_answers(mut self, answers: WriteAnswers) -> Target {
+        self.answers = answers;
+        self
+    }
+
+    /// Changes what writes are answered with, from the next request on.
+    pub fn set_write_answers(&mut self, answers: WriteAnswers) {
+        self.answers = answers;
     }
 
     /// Sets the tenant URL that prefixes `meta.location` and the `Location` header (default
@@ -560,7 +393,8 @@ impl Target {
         {
             return Err(store.uniqueness(&resource));
         }
-        self.store_mut(kind).push(id.clone(), &resource);
+        let key = store.unique_key(&resource);
+        self.store_mut(kind).push(&id, key, freeze(&resource));
         Ok(id)
     }
 
@@ -634,22 +468,37 @@ impl Target {
             ));
         };
         let store = self.store(kind);
-        let mut resource = sent.clone();
-        store.store_rules(&mut resource);
-        if store
-            .taken(store.unique_key(&resource).as_deref(), None)
-            .is_some()
-        {
+        let ruled;
+        let kept = if store.keeps_as_sent {
+            sent
+        } else {
+            let mut resource = sent.clone();
+            store.store_rules(&mut resource);
+            ruled = resource;
+            &ruled
+        };
+        let key = store.unique_key(kept);
+        if store.taken(key.as_deref(), None).is_some() {
             // Entra logs the 409 and retries later; it never treats it as a match (§3.5).
-            return Err(store.uniqueness(&resource));
+            return Err(store.uniqueness(kept));
         }
         let id = self.next_id();
         let location = self.location(kind, &id);
-        let resource = server_fields(kind, resource, &id, &location);
-        self.store_mut(kind).push(id, &resource);
+        let stored = freeze_created(
+            kept,
+            kind.core_schema(),
+            &id,
+            kind.resource_type(),
+            &location,
+        );
+        let body = match self.answers {
+            WriteAnswers::Resource => Value::Object(thaw(&stored)),
+            WriteAnswers::IdOnly => json!({ "id": id }),
+        };
+        self.store_mut(kind).push(&id, key, stored);
         Ok(Response {
             status: 201,
-            body: Some(Value::Object(resource)),
+            body: Some(body),
             location: Some(location),
         })
     }
@@ -706,12 +555,60 @@ impl Target {
         let body = body.ok_or_else(|| {
             ScimError::bad_request(ScimType::InvalidSyntax, "a PATCH needs a PatchOp body")
         })?;
-        // A fresh copy from the stored text: a failed PATCH leaves the stored one untouched.
-        let resource = store.at(slot).ok_or_else(|| not_found(kind, id))?;
+        let ops = scim::patch::parse_operations(body)?;
+        let bytes = store.slots[slot]
+            .as_deref()
+            .ok_or_else(|| not_found(kind, id))?;
+        let reserved = ["id", "meta", kind.unique_attribute()];
+        let shortcut = if store.keeps_as_sent {
+            stored::patch(bytes, &ops, &reserved)
+        } else {
+            None
+        };
+        let (stored, resource) = match shortcut {
+            Some(result) => (result?, None),
+            None => {
+                let resource = self.patch_whole(kind, slot, &ops)?;
+                (freeze(&resource), Some(resource))
+            }
+        };
+        let resource = match (kind, self.answers) {
+            // Entra expects 200 for a user PATCH (E9; the body is optional, we return the
+            // resource so a caller can see what the vendor kept) and 204 for a group PATCH
+            // (E19–E21: returning the member list is discouraged).
+            (Kind::Group, _) => None,
+            (Kind::User, WriteAnswers::IdOnly) => Some(None),
+            (Kind::User, WriteAnswers::Resource) => {
+                Some(Some(resource.unwrap_or_else(|| thaw(&stored))))
+            }
+        };
+        self.store_mut(kind).slots[slot] = Some(stored);
+        Ok(match resource {
+            None => Response::no_content(),
+            Some(body) => Response {
+                status: 200,
+                body: body.map(Value::Object),
+                location: None,
+            },
+        })
+    }
+
+    /// A PATCH applied to the whole decoded resource in `slot`, with the server's checks and
+    /// storage rules, and the unique index updated; the store's copy is the caller's to
+    /// replace.
+    fn patch_whole(
+        &mut self,
+        kind: Kind,
+        slot: usize,
+        ops: &[Operation],
+    ) -> Result<Resource, ScimError> {
+        let store = self.store(kind);
+        // A fresh copy from the stored bytes: a failed PATCH leaves the stored one untouched.
+        let resource = store.at(slot).unwrap_or_default();
         let old_id = resource.get("id").cloned();
         let old_meta = resource.get("meta").cloned();
         let old_key = store.unique_key(&resource);
-        let mut resource = scim::apply_patch_owned(resource, body)?;
+        let mut resource = scim::patch::apply_operations_owned(resource, ops)?;
         if resource.get("id") != old_id.as_ref() {
             return Err(ScimError::bad_request(
                 ScimType::Mutability,
@@ -736,14 +633,7 @@ impl Target {
                 store.by_unique.insert(k, slot);
             }
         }
-        store.slots[slot] = Some(freeze(&resource));
-        // Entra expects 200 for a user PATCH (E9; the body is optional, we return the resource
-        // so a caller can see what the vendor kept) and 204 for a group PATCH (E19–E21:
-        // returning the member list is discouraged).
-        Ok(match kind {
-            Kind::User => Response::ok(200, Value::Object(resource)),
-            Kind::Group => Response::no_content(),
-        })
+        Ok(resource)
     }
 
     fn delete(&mut self, kind: Kind, id: &str) -> Result<Response, ScimError> {
@@ -758,30 +648,6 @@ impl Target {
         }
         Ok(Response::no_content())
     }
-}
-
-/// The server-owned parts of a new resource: `schemas` (the core schema when none was sent),
-/// `id` right after it, and `meta` with `resourceType` and `location`, in place of the one Entra
-/// sends. No timestamps, so runs are reproducible.
-fn server_fields(kind: Kind, mut resource: Resource, id: &str, location: &str) -> Resource {
-    let meta = json!({ "resourceType": kind.resource_type(), "location": location });
-    // Edited in place (the body has every other attribute in order already) rather than
-    // rebuilt, which would hash every key again.
-    let schemas = scim::resource::remove_ci(&mut resource, "schemas")
-        .unwrap_or_else(|| json!([kind.core_schema()]));
-    scim::resource::remove_ci(&mut resource, "id");
-    resource.shift_insert(0, "schemas".to_owned(), schemas);
-    resource.shift_insert(1, "id".to_owned(), Value::from(id));
-    match scim::resource::index_ci(&resource, "meta") {
-        Some(i) => {
-            scim::resource::remove_ci(&mut resource, "meta");
-            resource.shift_insert(i, "meta".to_owned(), meta);
-        }
-        None => {
-            resource.insert("meta".to_owned(), meta);
-        }
-    }
-    resource
 }
 
 /// The `excludedAttributes` parameter as paths (`members` for every group read, E16/E17).
@@ -969,37 +835,5 @@ fn remove_at(resource: &mut Resource, path: &Path) {
 impl Endpoint for Target {
     fn handle(&mut self, method: &str, path_and_query: &str, body: Option<&Value>) -> Response {
         self.answer(method, path_and_query, body)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_common_string_is_found_and_others_miss() {
-        for (i, c) in COMMON.iter().enumerate() {
-            assert!(c.len() <= 60, "{c} is longer than the lookup allows");
-            assert_eq!(common_index(c), Some(i), "{c}");
-        }
-        for other in [
-            "",
-            "Work",
-            "users",
-            "valuе",
-            "urn:ietf:params:scim:schemas:core:2.0:Users",
-        ] {
-            assert_eq!(common_index(other), None, "{other}");
-        }
-    }
-
-    #[test]
-    fn the_encoding_round_trips_resources() {
-        let resource: Resource = serde_json::from_str(
-            r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"x","userName":"a\"b","active":false,
-                "n":null,"num":-1.5e3,"emails":[{"type":"work","value":"A@b","primary":true}],"ünïcode":"✓"}"#,
-        )
-        .expect("JSON");
-        assert_eq!(thaw(&freeze(&resource)), resource);
     }
 }

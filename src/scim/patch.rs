@@ -139,9 +139,16 @@ pub fn apply(resource: &mut Resource, body: &Value) -> Result<(), ScimError> {
 
 /// [`apply`] to a resource the caller owns and drops on failure (a copy already), without
 /// the defensive copy `apply` makes.
-pub fn apply_owned(mut resource: Resource, body: &Value) -> Result<Resource, ScimError> {
-    let ops = parse_operations(body)?;
-    for op in &ops {
+pub fn apply_owned(resource: Resource, body: &Value) -> Result<Resource, ScimError> {
+    apply_operations_owned(resource, &parse_operations(body)?)
+}
+
+/// [`apply_operations`] to a resource the caller owns and drops on failure.
+pub fn apply_operations_owned(
+    mut resource: Resource,
+    ops: &[Operation],
+) -> Result<Resource, ScimError> {
+    for op in ops {
         apply_one(&mut resource, op)?;
     }
     Ok(resource)
