@@ -230,7 +230,7 @@ impl<E> State<E> {
     fn target_id(&self, object_id: &str) -> Option<String> {
         self.users
             .get(&CompactId::new(object_id))
-            .map(CompactId::to_string)
+            .map(CompactId::to_text)
     }
 }
 
@@ -323,7 +323,7 @@ impl<E: Endpoint> Simulator<E> {
         self.state
             .users
             .iter()
-            .map(|(o, id)| (o.to_string(), id.to_string()))
+            .map(|(o, id)| (o.to_text(), id.to_text()))
     }
 
     /// The target ids Entra linked, group objectId → id, in link order.
@@ -749,7 +749,7 @@ impl<E: Endpoint> Run<'_, E> {
             .users
             .iter()
             .filter(|(o, _)| !present.contains(*o))
-            .map(|(o, id)| (o.to_string(), id.to_string()))
+            .map(|(o, id)| (o.to_text(), id.to_text()))
             .collect();
         if gone.is_empty() {
             return;

@@ -28,55 +28,74 @@ impl From<&str> for CompactId {
     }
 }
 
+impl CompactId {
+    /// The id's text. Built by hand: ids are printed for every request path and link lookup,
+    /// and the formatting machinery costs more than the rest of a lookup.
+    pub fn to_text(&self) -> String {
+        match self {
+            CompactId::Guid(halves) => {
+                let mut out = [b'-'; 36];
+                for (half, positions) in halves.iter().zip(DIGITS) {
+                    for (i, &at) in positions.iter().enumerate() {
+                        out[at] = HEX[((half >> (60 - 4 * i)) & 0xf) as usize];
+                    }
+                }
+                // Every byte is an ASCII hex digit or a hyphen.
+                String::from_utf8_lossy(&out).into_owned()
+            }
+            CompactId::Text(text) => text.to_string(),
+        }
+    }
+}
+
 impl fmt::Display for CompactId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CompactId::Guid([hi, lo]) => {
-                // By hand: ids are printed for every request path, and the formatting
-                // machinery's `{:08x}` costs more than the rest of a lookup.
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                let bits = (u128::from(*hi) << 64) | u128::from(*lo);
-                let mut out = [b'-'; 36];
-                let mut digit = 0;
-                for (i, slot) in out.iter_mut().enumerate() {
-                    if matches!(i, 8 | 13 | 18 | 23) {
-                        continue;
-                    }
-                    let nibble = (bits >> (124 - 4 * digit)) & 0xf;
-                    *slot = HEX[nibble as usize];
-                    digit += 1;
-                }
-                // Every byte is an ASCII hex digit or a hyphen.
-                f.write_str(std::str::from_utf8(&out).map_err(|_| fmt::Error)?)
-            }
+            CompactId::Guid(_) => f.write_str(&self.to_text()),
             CompactId::Text(text) => f.write_str(text),
         }
     }
 }
 
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Where the 16 digits of each half sit in `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`.
+const DIGITS: [[usize; 16]; 2] = [
+    [0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 14, 15, 16, 17],
+    [
+        19, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35,
+    ],
+];
+
+/// The value of each lowercase hex digit; 0xff for every other byte.
+const DIGIT_VALUE: [u8; 256] = {
+    let mut table = [0xff; 256];
+    let mut i = 0;
+    while i < 16 {
+        table[HEX[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
 /// The bits of a lowercase hyphenated GUID; uppercase or other shapes stay text so the id
 /// prints back exactly as it came.
 fn parse_guid(text: &str) -> Option<[u64; 2]> {
     let bytes = text.as_bytes();
-    if bytes.len() != 36 {
+    if bytes.len() != 36 || [8, 13, 18, 23].iter().any(|&i| bytes[i] != b'-') {
         return None;
     }
-    let mut bits: u128 = 0;
-    // Five groups of 8-4-4-4-12 digits between hyphens at 8, 13, 18 and 23.
-    for (start, len) in [(0, 8), (9, 4), (14, 4), (19, 4), (24, 12)] {
-        if start > 0 && bytes[start - 1] != b'-' {
-            return None;
-        }
-        for &b in &bytes[start..start + len] {
-            let digit = match b {
-                b'0'..=b'9' => b - b'0',
-                b'a'..=b'f' => b - b'a' + 10,
-                _ => return None,
-            };
-            bits = (bits << 4) | u128::from(digit);
+    let mut halves = [0u64; 2];
+    let mut invalid = 0;
+    for (half, positions) in halves.iter_mut().zip(DIGITS) {
+        for at in positions {
+            let digit = DIGIT_VALUE[usize::from(bytes[at])];
+            invalid |= digit;
+            *half = (*half << 4) | u64::from(digit & 0xf);
         }
     }
-    Some([(bits >> 64) as u64, bits as u64])
+    // Any byte outside the table set the high bits; one test for all 32 digits.
+    (invalid & 0xf0 == 0).then_some(halves)
 }
 
 #[cfg(test)]
@@ -106,5 +125,22 @@ mod tests {
             assert_eq!(id.to_string(), text);
         }
         assert_eq!(std::mem::size_of::<CompactId>(), 24);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_guid_prints_back_as_read(hi: u64, lo: u64, upper: bool) {
+            let id = CompactId::Guid([hi, lo]);
+            let text = id.to_text();
+            proptest::prop_assert_eq!(&text, &format!(
+                "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+                hi >> 32, (hi >> 16) & 0xffff, hi & 0xffff, lo >> 48, lo & 0xffff_ffff_ffff
+            ));
+            proptest::prop_assert_eq!(CompactId::new(&text), id);
+            let other = if upper { text.to_uppercase() } else { text.replacen('-', "_", 1) };
+            if other != text {
+                proptest::prop_assert_eq!(CompactId::new(&other), CompactId::Text(other.clone().into()));
+            }
+        }
     }
 }

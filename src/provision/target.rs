@@ -412,7 +412,7 @@ impl Target {
                 (0x8000 | ((lo >> 48) & 0x3fff)) << 48 | (lo & 0xffff_ffff_ffff),
             ]);
             if !self.users.by_id.contains_key(&key) && !self.groups.by_id.contains_key(&key) {
-                return key.to_string();
+                return key.to_text();
             }
         }
     }
