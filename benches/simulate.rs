@@ -13,6 +13,7 @@ use entramap::model::mapping::Dialect;
 use entramap::provision::cycle::Simulator;
 use entramap::provision::directory::{self, Directory};
 use entramap::provision::sample::{self, Format, Options};
+use entramap::provision::target::WriteAnswers;
 use entramap::provision::transcript::Summary;
 
 // The binary's allocator, so the figures are the command's.
@@ -44,9 +45,13 @@ fn inputs() -> &'static (Loaded, Directory) {
     })
 }
 
+/// A job as `simulate --format summary` runs it: the app answers writes with the id alone.
 fn simulator(loaded: &Loaded) -> Simulator {
     let now = DateTime::parse_rfc3339("2025-01-01T00:00:00Z").expect("now");
-    Simulator::new(&loaded.file, Dialect::Compliant, Context::new(now, 0)).expect("compiles")
+    let mut sim =
+        Simulator::new(&loaded.file, Dialect::Compliant, Context::new(now, 0)).expect("compiles");
+    sim.endpoint_mut().set_write_answers(WriteAnswers::IdOnly);
+    sim
 }
 
 /// Cycle 1 alone: every user is matched, created, then linked to its manager.

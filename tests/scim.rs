@@ -1315,3 +1315,20 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// The matching query Entra sends for every object is written without the formatting
+    /// machinery; it must be the form encoding of the filter's canonical text all the same.
+    #[test]
+    fn an_eq_query_is_the_form_encoding_of_the_filter_text(
+        attr in prop::sample::select(vec!["userName", "externalId", "displayName", "x_1"]),
+        value in "\\PC{0,12}|[\"\\\\a-z\\x00-\\x1f ]{0,6}",
+    ) {
+        let filter = Filter::eq(path(attr), value.as_str());
+        let mut expected = String::from("filter=");
+        entramap::expr::dotnet::text::url_encode(&filter.to_string(), &mut expected);
+        prop_assert_eq!(encode_query(&filter), expected);
+        let decoded = filter_from_query(&encode_query(&filter)).expect("decodes");
+        prop_assert_eq!(decoded, Some(filter));
+    }
+}

@@ -14,6 +14,7 @@
 //! Entra's links (source objectId → target id) persist across cycles in the [`Simulator`], so a
 //! later cycle reads linked objects by id instead of matching them again.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
 /// Hash maps keyed by ids: foldhash is several times faster than SipHash on short strings,
@@ -214,13 +215,28 @@ struct GroupLink {
     members: Vec<String>,
 }
 
+/// A linked user.
+struct Link {
+    /// The target id.
+    id: CompactId,
+    /// When the link was made: deletes and listings come out in link order.
+    order: u32,
+    /// The last cycle whose snapshot held the user: the ones an earlier cycle saw last have
+    /// left the directory.
+    seen: u32,
+}
+
 /// What persists across cycles: the app and Entra's links.
 struct State<E> {
     endpoint: E,
-    /// Linked users, source objectId → target id, in link order (deletes come out in a stable
-    /// order). One ordered map rather than a map and an order list: a million links are a
-    /// large share of a big simulation's memory.
-    users: indexmap::IndexMap<CompactId, CompactId, foldhash::fast::RandomState>,
+    /// Linked users by source objectId. A plain hash map, its order kept in the links: a first
+    /// cycle looks a million of them up at random (managers, group members), and an ordered
+    /// map's lookup reaches into one more table, a cache miss each at that size.
+    users: Map<CompactId, Link>,
+    /// Links made so far.
+    linked: u32,
+    /// Cycles run so far, the current one included.
+    cycles: u32,
     groups: Map<String, GroupLink>,
     group_order: Vec<String>,
 }
@@ -230,7 +246,22 @@ impl<E> State<E> {
     fn target_id(&self, object_id: &str) -> Option<String> {
         self.users
             .get(&CompactId::new(object_id))
-            .map(CompactId::to_text)
+            .map(|link| link.id.to_text())
+    }
+
+    /// [`State::target_id`] for a user of this cycle's snapshot, noting that it is still
+    /// there.
+    fn visit(&mut self, object_id: &str) -> Option<String> {
+        let link = self.users.get_mut(&CompactId::new(object_id))?;
+        link.seen = self.cycles;
+        Some(link.id.to_text())
+    }
+
+    /// The links in the order they were made.
+    fn links_in_order(&self) -> Vec<(&CompactId, &Link)> {
+        let mut links: Vec<_> = self.users.iter().collect();
+        links.sort_unstable_by_key(|(_, link)| link.order);
+        links
     }
 }
 
@@ -301,7 +332,9 @@ impl<E: Endpoint> Simulator<E> {
             },
             state: State {
                 endpoint,
-                users: indexmap::IndexMap::default(),
+                users: Map::default(),
+                linked: 0,
+                cycles: 0,
                 groups: Map::default(),
                 group_order: Vec::new(),
             },
@@ -321,9 +354,9 @@ impl<E: Endpoint> Simulator<E> {
     /// The target ids Entra linked, user objectId → id, in link order.
     pub fn user_links(&self) -> impl Iterator<Item = (String, String)> + '_ {
         self.state
-            .users
-            .iter()
-            .map(|(o, id)| (o.to_text(), id.to_text()))
+            .links_in_order()
+            .into_iter()
+            .map(|(o, link)| (o.to_text(), link.id.to_text()))
     }
 
     /// The target ids Entra linked, group objectId → id, in link order.
@@ -374,6 +407,7 @@ impl<E: Endpoint> Simulator<E> {
             emit,
             failures: Vec::new(),
         };
+        run.state.cycles += 1;
         let unlinked = snapshot.users.len().saturating_sub(run.state.users.len());
         run.state.users.reserve(unlinked);
         let mut managers = Vec::new();
@@ -388,7 +422,7 @@ impl<E: Endpoint> Simulator<E> {
         for m in &managers {
             run.manager(config, snapshot, m);
         }
-        run.delete_users(config, snapshot);
+        run.delete_users(config);
         if let Some(groups) = &config.groups {
             let mut memberships = Vec::new();
             for group in &snapshot.groups {
@@ -421,12 +455,14 @@ pub struct Progress {
 /// What the manager pass needs of a user processed in the first pass: a few strings, not the
 /// resource, since a first cycle holds one for most users of the directory.
 struct ManagerWork {
-    /// The user's index in the snapshot (its target id is in the links).
+    /// The user's index in the snapshot.
     user: usize,
+    /// The user's target id.
+    id: CompactId,
     /// The manager's source objectId.
-    manager: Box<str>,
+    manager: CompactId,
     /// The manager id the app showed when it last returned the user.
-    shown: Option<Box<str>>,
+    shown: Option<CompactId>,
 }
 
 /// What the membership pass needs of a group processed in the group pass.
@@ -520,31 +556,34 @@ impl<E: Endpoint> Run<'_, E> {
             value: &config.soft_deleted[usize::from(deprovisioned)],
         };
         // One projection per user and cycle: the flow's own, which also carries the manager
-        // reference. The target id stays in the links, where the manager pass reads it.
-        let (projection, current) = match self.state.target_id(oid) {
+        // reference.
+        let (manager, current, id) = match self.state.visit(oid) {
             None => {
                 // Entra neither matches nor creates users that are disabled or out of scope
                 // (§3.4: "A user that is disabled in Entra is never provisioned").
                 if deprovisioned {
                     return None;
                 }
-                let projection =
+                let mut projection =
                     self.project(config, &config.users.mapping, &record, Flow::Create, oid)?;
                 match self.match_object(Kind::User, "", &projection, oid, label) {
                     Matched::Error => return None,
                     Matched::One(found) => {
                         let id = resource_id(&found)?;
                         self.link_user(oid, &id);
-                        self.refresh(config, &config.users, &record, found, (oid, label, &id))?
+                        let (projection, current) =
+                            self.refresh(config, &config.users, &record, found, (oid, label, &id))?;
+                        (projection.manager, current, id)
                     }
                     Matched::None => {
                         if !config.users.can(TargetAction::Create) {
                             return None;
                         }
-                        let (id, created) =
-                            self.create(oid, label, Kind::User, projection.post_body(Kind::User))?;
+                        let manager = projection.manager.take();
+                        let body = projection.into_post_body(Kind::User);
+                        let (id, created) = self.create(oid, label, Kind::User, body)?;
                         self.link_user(oid, &id);
-                        (projection, created)
+                        (manager, created, id)
                     }
                 }
             }
@@ -572,14 +611,17 @@ impl<E: Endpoint> Run<'_, E> {
                     }
                     return None;
                 }
-                self.refresh(config, &config.users, &record, found, (oid, label, &id))?
+                let (projection, current) =
+                    self.refresh(config, &config.users, &record, found, (oid, label, &id))?;
+                (projection.manager, current, id)
             }
         };
-        let manager = projection.manager?;
+        let manager = manager?;
         Some(ManagerWork {
             user: index,
-            manager: manager.into(),
-            shown: shown_manager(&current).map(String::into_boxed_str),
+            id: CompactId::new(&id),
+            manager: CompactId::new(&manager),
+            shown: shown_manager(&current).map(|s| CompactId::new(&s)),
         })
     }
 
@@ -601,9 +643,23 @@ impl<E: Endpoint> Run<'_, E> {
     }
 
     fn link_user(&mut self, oid: &str, id: &str) {
-        self.state
-            .users
-            .insert(CompactId::new(oid), CompactId::new(id));
+        let state = &mut *self.state;
+        let id = CompactId::new(id);
+        match state.users.entry(CompactId::new(oid)) {
+            Entry::Occupied(mut linked) => {
+                let link = linked.get_mut();
+                link.id = id;
+                link.seen = state.cycles;
+            }
+            Entry::Vacant(new) => {
+                new.insert(Link {
+                    id,
+                    order: state.linked,
+                    seen: state.cycles,
+                });
+                state.linked += 1;
+            }
+        }
     }
 
     /// Query by each matching attribute in precedence order, stopping at the first hit.
@@ -711,54 +767,49 @@ impl<E: Endpoint> Run<'_, E> {
     /// The manager PATCH, when the manager has a target id that the app does not show yet.
     fn manager(&mut self, config: &Config, snapshot: &Directory, work: &ManagerWork) {
         // A manager out of scope has no target id: Entra leaves the reference unresolved.
-        let Some(manager_id) = self.state.target_id(&work.manager) else {
+        let Some(manager_id) = self.state.users.get(&work.manager).map(|link| &link.id) else {
             return;
         };
         let op = match &work.shown {
-            Some(s) if **s == *manager_id => return,
+            Some(s) if s == manager_id => return,
             Some(_) => OpKind::Replace,
             None => OpKind::Add,
         };
         let user = &snapshot.users[work.user];
-        let Some(id) = self.state.target_id(&user.object_id) else {
-            return;
-        };
-        let body = dialect::manager_patch(config.dialect, op, &manager_id);
+        let body = dialect::manager_patch(config.dialect, op, &manager_id.to_text());
         self.send(
             &user.object_id,
             user.label(),
             Action::LinkManager,
             "PATCH",
-            ["/Users/", id.as_str()].concat(),
+            ["/Users/", &work.id.to_text()].concat(),
             Some(body),
         );
     }
 
     /// DELETE users that were linked but left the snapshot (hard-deleted in Entra).
-    fn delete_users(&mut self, config: &Config, snapshot: &Directory) {
+    fn delete_users(&mut self, config: &Config) {
         if !config.users.can(TargetAction::Delete) {
             return;
         }
-        let present: Set<CompactId> = snapshot
-            .users
-            .iter()
-            .map(|u| CompactId::new(&u.object_id))
-            .collect();
-        let gone: Vec<(String, String)> = self
+        // The user pass marked every linked user of the snapshot seen.
+        let cycle = self.state.cycles;
+        let mut gone: Vec<(u32, String, String)> = self
             .state
             .users
             .iter()
-            .filter(|(o, _)| !present.contains(*o))
-            .map(|(o, id)| (o.to_text(), id.to_text()))
+            .filter(|(_, link)| link.seen != cycle)
+            .map(|(o, link)| (link.order, o.to_text(), link.id.to_text()))
             .collect();
         if gone.is_empty() {
             return;
         }
+        gone.sort_unstable_by_key(|(order, ..)| *order);
         // One pass over the links and the group caches for all deletes, not one per deleted
         // user: a mass deletion must not turn quadratic.
-        self.state.users.retain(|o, _| present.contains(o));
+        self.state.users.retain(|_, link| link.seen == cycle);
         let mut deleted: Set<String> = Set::default();
-        for (oid, id) in &gone {
+        for (_, oid, id) in &gone {
             self.send(
                 oid,
                 oid,

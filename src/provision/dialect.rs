@@ -105,19 +105,42 @@ const ENTERPRISE_MANAGER: &str =
 /// `manager` path with the id as a plain string. `op` is `Add` when the target had no manager,
 /// `Replace` when it had another one; the caller knows which.
 pub fn manager_patch(dialect: Dialect, op: OpKind, manager_target_id: &str) -> Json {
-    patch_body(vec![operation(
-        op_name(op, dialect),
-        Some(ENTERPRISE_MANAGER),
-        Some(json!(manager_target_id)),
-    )])
+    // A first cycle sends one per user: copying a finished body keeps its keys' hashes, where
+    // building it anew would hash every key again.
+    const OPS: [OpKind; 2] = [OpKind::Add, OpKind::Replace];
+    static BODIES: std::sync::OnceLock<[[Json; 2]; 2]> = std::sync::OnceLock::new();
+    let bodies = BODIES.get_or_init(|| {
+        [Dialect::Legacy, Dialect::Compliant].map(|dialect| {
+            OPS.map(|op| {
+                patch_body(vec![operation(
+                    op_name(op, dialect),
+                    Some(ENTERPRISE_MANAGER),
+                    Some(Json::Null),
+                )])
+            })
+        })
+    });
+    let by_op = &bodies[usize::from(dialect == Dialect::Compliant)];
+    let mut body = by_op[usize::from(op == OpKind::Replace)].clone();
+    body["Operations"][0]["value"] = Json::from(manager_target_id);
+    body
 }
 
 /// The PATCH that adds members to a group (E20): one `Add` (compliant `add`) of `members` whose
 /// value lists `{"$ref":null,"value":id}` for every target id, in order.
 pub fn add_members_patch<S: AsRef<str>>(dialect: Dialect, ids: &[S]) -> Json {
+    // A group of thousands gets one element per member: copying a finished element keeps its
+    // keys' hashes, where building each anew would hash both keys again.
+    let element = json!({"$ref": null, "value": null});
     let value: Vec<Json> = ids
         .iter()
-        .map(|id| json!({"$ref": null, "value": id.as_ref()}))
+        .map(|id| {
+            let mut el = element.clone();
+            if let Some((_, value)) = el.as_object_mut().and_then(|o| o.iter_mut().nth(1)) {
+                *value = Json::from(id.as_ref());
+            }
+            el
+        })
         .collect();
     patch_body(vec![operation(
         op_name(OpKind::Add, dialect),

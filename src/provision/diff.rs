@@ -91,15 +91,17 @@ pub fn diff<'m>(
 /// list in the order of its input and without duplicates. `desired` are the target ids of the
 /// source group's members, `current` those the target holds.
 pub fn member_delta(desired: &[String], current: &[String]) -> (Vec<String>, Vec<String>) {
-    let want: HashSet<&str> = desired.iter().map(String::as_str).collect();
-    let have: HashSet<&str> = current.iter().map(String::as_str).collect();
-    let mut seen = HashSet::new();
+    // foldhash, not SipHash: a first cycle puts every user of the directory through here.
+    type Set<'a> = HashSet<&'a str, foldhash::fast::RandomState>;
+    let want: Set = desired.iter().map(String::as_str).collect();
+    let have: Set = current.iter().map(String::as_str).collect();
+    let mut seen = Set::default();
     let add = desired
         .iter()
         .filter(|id| !have.contains(id.as_str()) && seen.insert(id.as_str()))
         .cloned()
         .collect();
-    let mut seen = HashSet::new();
+    let mut seen = Set::default();
     let remove = current
         .iter()
         .filter(|id| !want.contains(id.as_str()) && seen.insert(id.as_str()))

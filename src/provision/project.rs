@@ -335,37 +335,60 @@ impl Projection<'_> {
     /// [`resource::set`], `"primary": true` on the work email, `active` as a JSON Boolean, and
     /// `meta.resourceType` last. The manager and group members are never part of a POST.
     pub fn post_body(&self, object: Kind) -> Map<String, Json> {
-        let mut body = Map::new();
-        let resource_type = object.resource_type();
-        let schemas = match object {
-            Kind::User if self.targets_enterprise => vec![USER_SCHEMA, ENTERPRISE_USER_SCHEMA],
-            Kind::User => vec![USER_SCHEMA],
-            Kind::Group => vec![GROUP_SCHEMA],
-        };
-        body.insert(
-            "schemas".to_owned(),
-            Json::Array(schemas.into_iter().map(Json::from).collect()),
-        );
-        let mut work_email = None;
-        for entry in &self.entries {
-            let value = if is_active(entry.path) {
-                active_value(&entry.value)
-            } else {
-                entry.value.clone()
-            };
-            resource::set(&mut body, entry.path, value);
-            if work_email.is_none() && is_work_email(entry.path) {
-                work_email = Some(entry.path);
-            }
-        }
-        if let Some(path) = work_email {
-            resource::set_primary(&mut body, path);
-        }
-        let mut meta = Map::new();
-        meta.insert("resourceType".to_owned(), Json::from(resource_type));
-        body.insert("meta".to_owned(), Json::Object(meta));
-        body
+        body(
+            object,
+            self.targets_enterprise,
+            self.entries.iter().map(|e| (e.path, e.value.clone())),
+        )
     }
+
+    /// [`Projection::post_body`], moving the values into the body instead of copying them
+    /// (the cycle needs nothing else of a projection it creates from).
+    pub fn into_post_body(self, object: Kind) -> Map<String, Json> {
+        body(
+            object,
+            self.targets_enterprise,
+            self.entries.into_iter().map(|e| (e.path, e.value)),
+        )
+    }
+}
+
+fn body<'m>(
+    object: Kind,
+    targets_enterprise: bool,
+    entries: impl ExactSizeIterator<Item = (&'m Path, Json)>,
+) -> Map<String, Json> {
+    // Room for every entry, `schemas` and `meta`: growing would move the entries again.
+    let mut body = Map::with_capacity(entries.len() + 2);
+    let resource_type = object.resource_type();
+    let schemas = match object {
+        Kind::User if targets_enterprise => vec![USER_SCHEMA, ENTERPRISE_USER_SCHEMA],
+        Kind::User => vec![USER_SCHEMA],
+        Kind::Group => vec![GROUP_SCHEMA],
+    };
+    body.insert(
+        "schemas".to_owned(),
+        Json::Array(schemas.into_iter().map(Json::from).collect()),
+    );
+    let mut work_email = None;
+    for (path, value) in entries {
+        let value = if is_active(path) {
+            active_value(value)
+        } else {
+            value
+        };
+        resource::set(&mut body, path, value);
+        if work_email.is_none() && is_work_email(path) {
+            work_email = Some(path);
+        }
+    }
+    if let Some(path) = work_email {
+        resource::set_primary(&mut body, path);
+    }
+    let mut meta = Map::new();
+    meta.insert("resourceType".to_owned(), Json::from(resource_type));
+    body.insert("meta".to_owned(), Json::Object(meta));
+    body
 }
 
 /// The core `active` attribute (unqualified or core-URN-qualified).
@@ -378,11 +401,11 @@ pub(crate) fn is_active(path: &Path) -> bool {
 
 /// `active` is a JSON Boolean in every documented POST, legacy dialect included; text that is
 /// not a Boolean is sent as it is, so the vendor's rejection stays visible.
-fn active_value(value: &Json) -> Json {
+fn active_value(value: Json) -> Json {
     match value {
         Json::String(s) if s.eq_ignore_ascii_case("true") => Json::Bool(true),
         Json::String(s) if s.eq_ignore_ascii_case("false") => Json::Bool(false),
-        other => other.clone(),
+        other => other,
     }
 }
 

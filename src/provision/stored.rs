@@ -8,7 +8,7 @@
 
 use serde_json::Value;
 
-use crate::scim::patch::{Operation, apply_operations_owned};
+use crate::scim::patch::{OpKind, Operation, apply_operations_owned};
 use crate::scim::resource::key_ci;
 use crate::scim::{Resource, ScimError};
 
@@ -398,65 +398,71 @@ pub(super) fn freeze_created(
     })
 }
 
+/// What [`patch`] made of a PATCH.
+pub(super) enum Patched {
+    /// The resource as stored after the PATCH.
+    Stored(Box<[u8]>),
+    /// The PATCH fails, as it would on the whole resource.
+    Failed(ScimError),
+    /// The shortcut does not apply: the operations, back, for the whole resource.
+    Declined(Vec<Operation>),
+}
+
 /// A PATCH applied to the stored members its operations address, every other member copied
 /// as stored. The result is what applying `ops` to the whole decoded resource gives, found
 /// without decoding the rest: a first cycle sends a manager PATCH for most users, and it
 /// writes one attribute of a resource of twenty.
 ///
-/// `None` when the shortcut does not apply and the caller must patch the whole resource: an
-/// operation without a `path` (its value may name any attribute), one addressing a member in
-/// `reserved` (ones the caller checks or indexes: `id`, `meta`, the unique attribute), or a
-/// member that moves (removed and added again goes last in the whole map).
-pub(super) fn patch(
-    bytes: &[u8],
-    ops: &[Operation],
-    reserved: &[&str],
-) -> Option<Result<Box<[u8]>, ScimError>> {
+/// Declined when an operation has no `path` (its value may name any attribute), addresses a
+/// member in `reserved` (ones the caller checks or indexes: `id`, `meta`, the unique
+/// attribute), or removes a member another operation also writes: removed and added again, a
+/// member goes last in the whole map, and the others keep their places only without that.
+pub(super) fn patch(bytes: &[u8], ops: Vec<Operation>, reserved: &[&str]) -> Patched {
     // Each operation with a path stays inside one top-level member: the extension object for
     // an extension URN, else the attribute (RFC 7644 §3.5.2; scim::resource::container_mut).
-    let mut touched: Vec<&str> = Vec::with_capacity(ops.len());
-    for op in ops {
-        let path = op.path.as_ref()?;
+    let mut touched: Vec<(&str, OpKind)> = Vec::with_capacity(ops.len());
+    for op in &ops {
+        let Some(path) = &op.path else {
+            return Patched::Declined(ops);
+        };
         let name = path.extension_urn().unwrap_or(path.attr());
         if reserved.iter().any(|r| r.eq_ignore_ascii_case(name)) {
-            return None;
+            return Patched::Declined(ops);
         }
-        touched.push(name);
+        touched.push((name, op.op));
     }
-    let members = members(bytes)?;
+    let removed_and_written = touched.iter().enumerate().any(|(i, (name, kind))| {
+        *kind == OpKind::Remove
+            && touched
+                .iter()
+                .enumerate()
+                .any(|(j, (other, _))| i != j && other.eq_ignore_ascii_case(name))
+    });
+    let Some(members) = members(bytes).filter(|_| !removed_and_written) else {
+        return Patched::Declined(ops);
+    };
     // Every spelling of a touched name: which one an operation writes depends on all of them.
     let picked: Vec<usize> = (0..members.len())
         .filter(|&i| {
             touched
                 .iter()
-                .any(|t| t.eq_ignore_ascii_case(members[i].key))
+                .any(|(t, _)| t.eq_ignore_ascii_case(members[i].key))
         })
         .collect();
-    let mut part = Resource::with_capacity(picked.len() + 2);
+    let mut part = Resource::with_capacity(picked.len() + 1);
     for &i in &picked {
-        part.insert(members[i].key.to_owned(), members[i].value()?);
+        let Some(value) = members[i].value() else {
+            return Patched::Declined(ops);
+        };
+        part.insert(members[i].key.to_owned(), value);
     }
-    // A key no operation can address (names never hold a NUL), marking where the kept
-    // members end: one removed and added again comes after it, as it would in the whole map.
-    const END: &str = "\0";
-    part.insert(END.to_owned(), Value::Null);
     let part = match apply_operations_owned(part, ops) {
         Ok(part) => part,
-        Err(e) => return Some(Err(e)),
+        Err(e) => return Patched::Failed(e),
     };
-    let was_picked = |k: &str| picked.iter().position(|&i| members[i].key == k);
-    // Kept members must come first and in their order, so they can stay where they are.
-    let mut last = None;
-    let mut ended = false;
-    for k in part.keys() {
-        match was_picked(k) {
-            _ if k == END => ended = true,
-            Some(j) if !ended && last.is_none_or(|l| j > l) => last = Some(j),
-            Some(_) => return None,
-            None if ended => {}
-            None => return None,
-        }
-    }
+    // Kept members stay where they were, in their order (no operation removed one and wrote
+    // it again); new ones go last, in the order they were added, as in the whole map.
+    let was_picked = |k: &str| picked.iter().any(|&i| members[i].key == k);
     let mut parts = Vec::with_capacity(members.len() + part.len());
     for (i, m) in members.iter().enumerate() {
         if !picked.contains(&i) {
@@ -467,10 +473,10 @@ pub(super) fn patch(
     }
     parts.extend(
         part.iter()
-            .filter(|(k, _)| *k != END && was_picked(k).is_none())
+            .filter(|(k, _)| !was_picked(k))
             .map(|(k, v)| Part::New(k, v)),
     );
-    Some(Ok(assemble(&parts)))
+    Patched::Stored(assemble(&parts))
 }
 
 #[cfg(test)]
@@ -631,16 +637,16 @@ mod tests {
         ) {
             let bytes = freeze(&resource);
             let reserved = ["id", "meta", "userName"];
-            if let Some(shortcut) = patch(&bytes, &ops, &reserved) {
-                let whole = apply_operations_owned(resource, &ops);
-                match (shortcut, whole) {
-                    (Ok(bytes), Ok(whole)) => {
-                        prop_assert_eq!(thaw(&bytes), whole.clone());
-                        prop_assert_eq!(bytes, freeze(&whole));
-                    }
-                    (Err(a), Err(b)) => prop_assert_eq!(a, b),
-                    (a, b) => prop_assert!(false, "shortcut {:?}, whole {:?}", a, b),
+            let whole = apply_operations_owned(resource, ops.clone());
+            match (patch(&bytes, ops, &reserved), whole) {
+                (Patched::Stored(bytes), Ok(whole)) => {
+                    prop_assert_eq!(thaw(&bytes), whole.clone());
+                    prop_assert_eq!(bytes, freeze(&whole));
                 }
+                (Patched::Failed(a), Err(b)) => prop_assert_eq!(a, b),
+                (Patched::Declined(_), _) => {}
+                (Patched::Stored(_), Err(e)) => prop_assert!(false, "shortcut stored, whole failed: {e:?}"),
+                (Patched::Failed(e), Ok(_)) => prop_assert!(false, "shortcut failed: {e:?}"),
             }
         }
 
@@ -671,31 +677,33 @@ mod tests {
             value,
         };
         let reserved = ["id", "meta", "userName"];
+        let declined =
+            |ops: Vec<Operation>| matches!(patch(&bytes, ops, &reserved), Patched::Declined(_));
         // Without a path the value's keys name the members.
         let pathless = op(
             OpKind::Replace,
             None,
             Some(serde_json::json!({"active": false})),
         );
-        assert!(patch(&bytes, &[pathless], &reserved).is_none());
+        assert!(declined(vec![pathless]));
         // The unique attribute is indexed by the caller.
         let unique = op(OpKind::Replace, Some("username"), Some(Value::from("b")));
-        assert!(patch(&bytes, &[unique], &reserved).is_none());
+        assert!(declined(vec![unique]));
         // Removed and added again, `active` goes last in the whole map.
-        let moved = [
+        let moved = vec![
             op(OpKind::Remove, Some("active"), None),
-            op(OpKind::Add, Some("active"), Some(Value::Bool(false))),
+            op(OpKind::Add, Some("Active"), Some(Value::Bool(false))),
         ];
-        assert!(patch(&bytes, &moved, &reserved).is_none());
+        assert!(declined(moved));
         // One member rewritten, the others kept where they were.
         let manager = op(
             OpKind::Add,
             Some("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager"),
             Some(Value::from("7")),
         );
-        let patched = patch(&bytes, &[manager], &reserved)
-            .expect("a shortcut")
-            .expect("a valid PATCH");
+        let Patched::Stored(patched) = patch(&bytes, vec![manager], &reserved) else {
+            panic!("the manager PATCH takes the shortcut");
+        };
         assert_eq!(
             Value::Object(thaw(&patched)),
             serde_json::json!({

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use super::endpoint::Endpoint;
 pub use super::endpoint::Response;
 use super::id::CompactId;
-use super::stored::{self, freeze, freeze_created, thaw};
+use super::stored::{self, Patched, freeze, freeze_created, thaw};
 use crate::model::mapping::{Returns, TargetAttribute, VendorBehavior};
 use crate::scim::patch::Operation;
 use crate::scim::resource::key_ci;
@@ -285,7 +285,14 @@ pub struct Target {
     issued: u64,
     base_url: String,
     answers: WriteAnswers,
+    /// PATCH paths parsed before: Entra sends the same few in every PATCH (the manager's in
+    /// most of a first cycle's), so each is parsed once.
+    paths: IdMap<Box<str>, Path>,
 }
+
+/// How many parsed PATCH paths [`Target`] keeps; member filters (`members[value eq "…"]`)
+/// are one per member, so the cache starts over when full rather than grow without bound.
+const PATHS_KEPT: usize = 256;
 
 /// What the in-memory app returns for a write. What it stores, and so every later read, is
 /// the same either way.
@@ -311,6 +318,7 @@ impl Target {
             issued: 0,
             base_url: String::new(),
             answers: WriteAnswers::default(),
+            paths: IdMap::default(),
         }
     }
 
@@ -448,14 +456,17 @@ impl Target {
         if segments.next().is_some() {
             return Response::error(&plain_error(404, format!("no endpoint {path}")));
         }
-        let method = method.to_ascii_uppercase();
-        let result = match (method.as_str(), id) {
-            ("GET", None) => self.list(kind, query),
-            ("GET", Some(id)) => self.read(kind, &id, query),
-            ("POST", None) => self.create(kind, body),
-            ("PATCH", Some(id)) => self.patch(kind, &id, body),
-            ("DELETE", Some(id)) => self.delete(kind, &id),
-            (m, _) => Err(plain_error(405, format!("{m} is not supported on {path}"))),
+        let is = |name: &str| method.eq_ignore_ascii_case(name);
+        let result = match id {
+            None if is("GET") => self.list(kind, query),
+            Some(id) if is("GET") => self.read(kind, &id, query),
+            None if is("POST") => self.create(kind, body),
+            Some(id) if is("PATCH") => self.patch(kind, &id, body),
+            Some(id) if is("DELETE") => self.delete(kind, &id),
+            _ => Err(plain_error(
+                405,
+                format!("{} is not supported on {path}", method.to_ascii_uppercase()),
+            )),
         };
         result.unwrap_or_else(|e| Response::error(&e))
     }
@@ -504,7 +515,7 @@ impl Target {
     }
 
     fn read(&self, kind: Kind, id: &str, query: &str) -> Result<Response, ScimError> {
-        let excluded = excluded_attributes(query)?;
+        let excluded = excluded_attributes(&query_params(query)?)?;
         let resource = self.get(kind, id).ok_or_else(|| not_found(kind, id))?;
         Ok(Response::ok(
             200,
@@ -513,8 +524,13 @@ impl Target {
     }
 
     fn list(&self, kind: Kind, query: &str) -> Result<Response, ScimError> {
-        let excluded = excluded_attributes(query)?;
-        let filter = scim::filter_from_query(query)
+        let params = query_params(query)?;
+        let excluded = excluded_attributes(&params)?;
+        let filter = params
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("filter"))
+            .map(|(_, text)| Filter::parse(text))
+            .transpose()
             .map_err(|e| ScimError::bad_request(ScimType::InvalidFilter, e.to_string()))?;
         let found: Vec<Value> = self
             .store(kind)
@@ -555,20 +571,33 @@ impl Target {
         let body = body.ok_or_else(|| {
             ScimError::bad_request(ScimType::InvalidSyntax, "a PATCH needs a PatchOp body")
         })?;
-        let ops = scim::patch::parse_operations(body)?;
+        let paths = &mut self.paths;
+        let ops = scim::patch::parse_operations_with(body, &mut |text| {
+            if let Some(path) = paths.get(text) {
+                return Ok(path.clone());
+            }
+            let path = Path::parse(text)?;
+            if paths.len() >= PATHS_KEPT {
+                paths.clear();
+            }
+            paths.insert(text.into(), path.clone());
+            Ok(path)
+        })?;
+        let store = self.store(kind);
         let bytes = store.slots[slot]
             .as_deref()
             .ok_or_else(|| not_found(kind, id))?;
         let reserved = ["id", "meta", kind.unique_attribute()];
-        let shortcut = if store.keeps_as_sent {
-            stored::patch(bytes, &ops, &reserved)
+        let patched = if store.keeps_as_sent {
+            stored::patch(bytes, ops, &reserved)
         } else {
-            None
+            Patched::Declined(ops)
         };
-        let (stored, resource) = match shortcut {
-            Some(result) => (result?, None),
-            None => {
-                let resource = self.patch_whole(kind, slot, &ops)?;
+        let (stored, resource) = match patched {
+            Patched::Stored(stored) => (stored, None),
+            Patched::Failed(e) => return Err(e),
+            Patched::Declined(ops) => {
+                let resource = self.patch_whole(kind, slot, ops)?;
                 (freeze(&resource), Some(resource))
             }
         };
@@ -600,7 +629,7 @@ impl Target {
         &mut self,
         kind: Kind,
         slot: usize,
-        ops: &[Operation],
+        ops: Vec<Operation>,
     ) -> Result<Resource, ScimError> {
         let store = self.store(kind);
         // A fresh copy from the stored bytes: a failed PATCH leaves the stored one untouched.
@@ -650,10 +679,14 @@ impl Target {
     }
 }
 
+/// A query string's decoded parameters.
+fn query_params(query: &str) -> Result<Vec<(String, String)>, ScimError> {
+    scim::decode_query(query)
+        .map_err(|e| ScimError::bad_request(ScimType::InvalidSyntax, e.to_string()))
+}
+
 /// The `excludedAttributes` parameter as paths (`members` for every group read, E16/E17).
-fn excluded_attributes(query: &str) -> Result<Vec<Path>, ScimError> {
-    let params = scim::decode_query(query)
-        .map_err(|e| ScimError::bad_request(ScimType::InvalidSyntax, e.to_string()))?;
+fn excluded_attributes(params: &[(String, String)]) -> Result<Vec<Path>, ScimError> {
     let mut out = Vec::new();
     for (name, value) in params {
         if !name.eq_ignore_ascii_case("excludedAttributes") {

@@ -86,6 +86,15 @@ impl Filter {
             Filter::And(terms) => terms.iter().all(|t| t.matches_with(resource, case_exact)),
             Filter::Eq(path, wanted) => {
                 let exact = case_exact(path);
+                // A plain attribute holding a string: the one value there is (value filters
+                // like `type eq "work"` test one per element of every body Entra builds).
+                if path.extension_urn().is_none()
+                    && path.value_filter().is_none()
+                    && path.sub_attr().is_none()
+                    && let Some(stored @ Value::String(_)) = resource::get_ci(resource, path.attr())
+                {
+                    return value_eq(stored, wanted, exact);
+                }
                 let found = resource::values_with(resource, path, case_exact);
                 if wanted.is_null() && found.iter().all(|v| v.is_null()) {
                     return true;
@@ -202,10 +211,28 @@ fn scalar_text(v: &Value) -> String {
 /// The query text Entra sends for a filter: `filter=` and the filter form-encoded like .NET
 /// `WebUtility.UrlEncode` (space `+`, `"` `%22`, `@` `%40`, UTF-8 bytes as uppercase `%XX`).
 pub fn encode_query(filter: &Filter) -> String {
+    use crate::expr::dotnet::text::url_encode;
+    // Entra's matching query, `attr eq "text"`, is written directly: a first cycle sends one
+    // per object. The JSON form of a string without quotes, backslashes or control characters
+    // is the string in quotes.
+    if let Filter::Eq(path, Value::String(value)) = filter
+        && path.urn().is_none()
+        && path.value_filter().is_none()
+        && path.sub_attr().is_none()
+        && !value.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20)
+    {
+        let mut out = String::with_capacity(path.attr().len() + value.len() + 24);
+        out.push_str("filter=");
+        url_encode(path.attr(), &mut out);
+        out.push_str("+eq+%22");
+        url_encode(value, &mut out);
+        out.push_str("%22");
+        return out;
+    }
     let text = filter.to_string();
     let mut out = String::with_capacity(text.len() + 16);
     out.push_str("filter=");
-    crate::expr::dotnet::text::url_encode(&text, &mut out);
+    url_encode(&text, &mut out);
     out
 }
 

@@ -11,6 +11,7 @@
 //! an error the resource is left as it was. Applying the same PATCH twice gives the same
 //! resource as once: member adds skip duplicates and removes of absent values do nothing.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use serde_json::{Map, Value};
@@ -71,6 +72,15 @@ pub struct Operation {
 /// Parses a PatchOp body: `schemas` must list [`super::PATCH_OP_SCHEMA`] and `Operations` must
 /// be a non-empty array of `{op, path?, value?}`. Member names are matched case-insensitively.
 pub fn parse_operations(body: &Value) -> Result<Vec<Operation>, ScimError> {
+    parse_operations_with(body, &mut Path::parse)
+}
+
+/// [`parse_operations`] with the paths parsed by `parse_path`: a server that sees the same
+/// few paths in every PATCH can keep them parsed.
+pub fn parse_operations_with(
+    body: &Value,
+    parse_path: &mut dyn FnMut(&str) -> Result<Path, super::ParseError>,
+) -> Result<Vec<Operation>, ScimError> {
     let syntax = |detail: &str| ScimError::bad_request(ScimType::InvalidSyntax, detail);
     let body = body
         .as_object()
@@ -109,7 +119,7 @@ pub fn parse_operations(body: &Value) -> Result<Vec<Operation>, ScimError> {
             })?;
             let path = match get_ci(op, "path") {
                 None | Some(Value::Null) => None,
-                Some(Value::String(p)) => Some(Path::parse(p).map_err(|e| {
+                Some(Value::String(p)) => Some(parse_path(p).map_err(|e| {
                     ScimError::bad_request(
                         ScimType::InvalidPath,
                         format!("operation {i}: path `{p}`: {e}"),
@@ -140,13 +150,14 @@ pub fn apply(resource: &mut Resource, body: &Value) -> Result<(), ScimError> {
 /// [`apply`] to a resource the caller owns and drops on failure (a copy already), without
 /// the defensive copy `apply` makes.
 pub fn apply_owned(resource: Resource, body: &Value) -> Result<Resource, ScimError> {
-    apply_operations_owned(resource, &parse_operations(body)?)
+    apply_operations_owned(resource, parse_operations(body)?)
 }
 
-/// [`apply_operations`] to a resource the caller owns and drops on failure.
+/// [`apply_operations`] to a resource the caller owns and drops on failure, moving each
+/// operation's value into the resource (a thousand group members are not copied again).
 pub fn apply_operations_owned(
     mut resource: Resource,
-    ops: &[Operation],
+    ops: Vec<Operation>,
 ) -> Result<Resource, ScimError> {
     for op in ops {
         apply_one(&mut resource, op)?;
@@ -159,7 +170,7 @@ pub fn apply_operations(resource: &mut Resource, ops: &[Operation]) -> Result<()
     // Work on a copy so a failing op in the middle leaves the stored resource untouched.
     let mut work = resource.clone();
     for op in ops {
-        apply_one(&mut work, op)?;
+        apply_one(&mut work, op.clone())?;
     }
     *resource = work;
     Ok(())
@@ -177,8 +188,8 @@ fn no_target(detail: impl Into<String>) -> ScimError {
     ScimError::bad_request(ScimType::NoTarget, detail)
 }
 
-fn apply_one(resource: &mut Resource, op: &Operation) -> Result<(), ScimError> {
-    match (&op.path, op.op) {
+fn apply_one(resource: &mut Resource, op: Operation) -> Result<(), ScimError> {
+    match (op.path, op.op) {
         (None, OpKind::Remove) => Err(no_target("remove needs a `path`")),
         (None, kind) => {
             let Some(Value::Object(fields)) = &op.value else {
@@ -188,18 +199,18 @@ fn apply_one(resource: &mut Resource, op: &Operation) -> Result<(), ScimError> {
             };
             apply_pathless(resource, kind, fields)
         }
-        (Some(path), OpKind::Remove) => remove(resource, path, op.value.as_ref()),
+        (Some(path), OpKind::Remove) => remove(resource, &path, op.value.as_ref()),
         (Some(path), kind) => {
-            let value = match &op.value {
+            let value = match op.value {
                 None | Some(Value::Null) => {
                     return Err(invalid_value(format!("{kind} `{path}` needs a `value`")));
                 }
-                Some(v) => v.clone(),
+                Some(v) => v,
             };
             if kind == OpKind::Add {
-                add(resource, path, value)
+                add(resource, &path, value)
             } else {
-                replace(resource, path, value)
+                replace(resource, &path, value)
             }
         }
     }
@@ -275,7 +286,8 @@ fn same_element(a: &Value, b: &Value) -> bool {
 /// `new`. Elements with a `value` (group members, emails) and scalars are looked up in a set,
 /// so adding a thousand members to a group of a thousand is not a million comparisons.
 fn append_distinct(items: &mut Vec<Value>, new: Vec<Value>) {
-    let mut seen: std::collections::HashSet<String> = items.iter().filter_map(identity).collect();
+    let mut seen: HashSet<String, foldhash::fast::RandomState> =
+        items.iter().filter_map(identity).collect();
     for v in new {
         let duplicate = match identity(&v) {
             Some(key) => !seen.insert(key),
@@ -288,12 +300,23 @@ fn append_distinct(items: &mut Vec<Value>, new: Vec<Value>) {
 }
 
 /// What [`same_element`] compares an element by, when that is one value: the `value` of an
-/// object that has one, or a scalar itself. `None` for objects compared whole.
+/// object that has one, or a scalar itself. `None` for objects compared whole. A string is
+/// keyed by its text (the common case, member ids), anything else by its JSON text, under
+/// distinct tags so the two never meet.
 fn identity(v: &Value) -> Option<String> {
-    match v {
-        Value::Object(o) => get_ci(o, "value").map(|x| format!("v{x}")),
-        other => Some(format!("s{other}")),
-    }
+    let (tag, x) = match v {
+        Value::Object(o) => ('v', get_ci(o, "value")?),
+        other => ('s', other),
+    };
+    Some(match x {
+        Value::String(s) => {
+            let mut key = String::with_capacity(s.len() + 1);
+            key.push(tag.to_ascii_uppercase());
+            key.push_str(s);
+            key
+        }
+        other => format!("{tag}{other}"),
+    })
 }
 
 fn merge(into: &mut Map<String, Value>, fields: Map<String, Value>) {
