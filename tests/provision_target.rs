@@ -608,3 +608,57 @@ fn preloaded_accounts_are_found_kept_as_given_and_iterate_in_insertion_order() {
         .collect();
     assert_eq!(order, [id.as_str(), second.as_str(), created.as_str()]);
 }
+
+#[test]
+fn an_account_preloaded_with_an_id_the_app_would_issue_keeps_it_and_new_ids_skip_it() {
+    // The ids a fresh app issues, in order.
+    let mut fresh = target();
+    let issued: Vec<String> = (0..3)
+        .map(|i| {
+            create(
+                &mut fresh,
+                "/Users",
+                user_post(&format!("u{i}@contoso.com")),
+            )
+        })
+        .collect();
+    // The app already holds an account under the second id it would issue.
+    let mut t = target();
+    let Value::Object(existing) = json!({"id": issued[1], "userName": "old@contoso.com"}) else {
+        unreachable!()
+    };
+    t.insert(Kind::User, existing).unwrap();
+    let first = create(&mut t, "/Users", user_post("a@contoso.com"));
+    let second = create(&mut t, "/Users", user_post("b@contoso.com"));
+    assert_eq!(first, issued[0]);
+    assert_eq!(second, issued[2], "the taken id is skipped");
+    for (id, user_name) in [
+        (&issued[1], "old@contoso.com"),
+        (&first, "a@contoso.com"),
+        (&second, "b@contoso.com"),
+    ] {
+        assert_eq!(get(&mut t, &format!("/Users/{id}"))["userName"], user_name);
+        let by_filter = get(&mut t, &format!("/Users?filter=id+eq+%22{id}%22"));
+        assert_eq!(by_filter["totalResults"], 1, "{id}");
+    }
+    let ops = patch(json!([{"op": "replace", "path": "active", "value": false}]));
+    assert_eq!(
+        send(&mut t, "PATCH", &format!("/Users/{}", issued[1]), Some(ops)).status,
+        200
+    );
+    assert_eq!(
+        send(&mut t, "DELETE", &format!("/Users/{first}"), None).status,
+        204
+    );
+    assert_eq!(
+        send(&mut t, "GET", &format!("/Users/{first}"), None).status,
+        404
+    );
+    assert_eq!(t.len(Kind::User), 2);
+    // An id the app never issued, in GUID shape, is simply not there.
+    let never = "00000000-0000-4000-8000-000000000000";
+    assert_eq!(
+        send(&mut t, "GET", &format!("/Users/{never}"), None).status,
+        404
+    );
+}

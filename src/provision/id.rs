@@ -98,6 +98,71 @@ fn parse_guid(text: &str) -> Option<[u64; 2]> {
     (invalid & 0xf0 == 0).then_some(halves)
 }
 
+/// The `n`-th id an app in this model issues: GUID-shaped (version 4, RFC 4122 variant) so
+/// transcripts look like real traffic, derived from the counter so runs are reproducible.
+pub(crate) fn issued_guid(n: u64) -> [u64; 2] {
+    let hi = mix(n);
+    let lo = mix(n ^ LO_SALT);
+    // The top 48 bits of `hi`, a 4 and its low 12 bits; the variant and 62 bits of `lo`.
+    [
+        (hi & !0xffff) | 0x4000 | (hi & 0x0fff),
+        (0x8000 | ((lo >> 48) & 0x3fff)) << 48 | (lo & 0xffff_ffff_ffff),
+    ]
+}
+
+/// The `n` whose [`issued_guid`] this is, if any: an app that issued an id finds the resource
+/// from the number instead of looking the id up in a hash table, a cache miss at a million.
+pub(crate) fn issued_number(guid: [u64; 2]) -> Option<u64> {
+    let [hi, lo] = guid;
+    if hi & 0xf000 != 0x4000 || lo >> 62 != 0b10 {
+        return None;
+    }
+    // `lo` kept 62 bits of mix(n ^ LO_SALT); try the four values of the other two.
+    (0..4u64)
+        .map(|top| unmix((lo & ((1 << 62) - 1)) | (top << 62)) ^ LO_SALT)
+        .find(|&n| n != 0 && issued_guid(n) == guid)
+}
+
+const LO_SALT: u64 = 0x5bd1_e995_9e37_79b9;
+const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
+const M1: u64 = 0xbf58_476d_1ce4_e5b9;
+const M2: u64 = 0x94d0_49bb_1331_11eb;
+
+/// splitmix64's finaliser: a bijection on u64 that makes counter values look random.
+fn mix(mut x: u64) -> u64 {
+    x = x.wrapping_add(GOLDEN);
+    x = (x ^ (x >> 30)).wrapping_mul(M1);
+    x = (x ^ (x >> 27)).wrapping_mul(M2);
+    x ^ (x >> 31)
+}
+
+/// The inverse of [`mix`].
+fn unmix(mut x: u64) -> u64 {
+    x = unshift(x, 31).wrapping_mul(inverse(M2));
+    x = unshift(x, 27).wrapping_mul(inverse(M1));
+    unshift(x, 30).wrapping_sub(GOLDEN)
+}
+
+/// The `x` with `x ^ (x >> s) == y`.
+fn unshift(y: u64, s: u32) -> u64 {
+    let mut x = y;
+    for _ in 0..64 / s {
+        x = y ^ (x >> s);
+    }
+    x
+}
+
+/// The inverse of an odd number modulo 2^64 (Newton's iteration doubles the correct bits).
+const fn inverse(m: u64) -> u64 {
+    let mut x = m;
+    let mut i = 0;
+    while i < 6 {
+        x = x.wrapping_mul(2u64.wrapping_sub(m.wrapping_mul(x)));
+        i += 1;
+    }
+    x
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,6 +205,18 @@ mod tests {
             let other = if upper { text.to_uppercase() } else { text.replacen('-', "_", 1) };
             if other != text {
                 proptest::prop_assert_eq!(CompactId::new(&other), CompactId::Text(other.clone().into()));
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn issued_ids_give_back_their_number_and_nothing_else_does(n in 1u64.., hi: u64, lo: u64) {
+            proptest::prop_assert_eq!(unmix(mix(n)), n);
+            proptest::prop_assert_eq!(issued_number(issued_guid(n)), Some(n));
+            let other = [hi, lo];
+            if let Some(m) = issued_number(other) {
+                proptest::prop_assert_eq!(issued_guid(m), other);
             }
         }
     }

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 
 use super::endpoint::Endpoint;
 pub use super::endpoint::Response;
-use super::id::CompactId;
+use super::id::{self, CompactId};
 use super::stored::{self, Patched, freeze, freeze_created, thaw};
 use crate::model::mapping::{Returns, TargetAttribute, VendorBehavior};
 use crate::scim::patch::Operation;
@@ -116,6 +116,83 @@ fn rules_for(attributes: &[TargetAttribute]) -> Vec<Rule> {
         .collect()
 }
 
+/// Where the resource with each id is. Ids the app issued are found by their number
+/// ([`id::issued_number`]): a first cycle creates and patches a million users, and a hash
+/// table that size costs a cache miss per lookup. Other ids (preloaded accounts) are in a map.
+#[derive(Clone, Debug, Default)]
+struct IdIndex {
+    /// By issue number - 1: the slot, or [`NO_SLOT`].
+    issued: Vec<u32>,
+    other: IdMap<CompactId, usize>,
+    len: usize,
+}
+
+const NO_SLOT: u32 = u32::MAX;
+
+impl IdIndex {
+    /// The position of an issued id in `issued`.
+    fn number(key: &CompactId) -> Option<usize> {
+        match key {
+            CompactId::Guid(bits) => usize::try_from(id::issued_number(*bits)? - 1).ok(),
+            CompactId::Text(_) => None,
+        }
+    }
+
+    fn get(&self, key: &CompactId) -> Option<usize> {
+        Self::number(key)
+            .and_then(|i| self.issued.get(i))
+            .filter(|&&slot| slot != NO_SLOT)
+            .map(|&slot| slot as usize)
+            .or_else(|| self.other.get(key).copied())
+    }
+
+    fn contains_key(&self, key: &CompactId) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Index `key` at `slot`; `issued` is how many ids the app has issued: a preloaded id that
+    /// happens to be one the app would issue later stays in the map, so the list never grows
+    /// past what the app issued.
+    fn insert(&mut self, key: CompactId, slot: usize, issued: u64) {
+        let number = Self::number(&key).filter(|&i| (i as u64) < issued);
+        match (number, u32::try_from(slot)) {
+            (Some(i), Ok(slot)) if slot != NO_SLOT => {
+                if self.issued.len() <= i {
+                    self.issued.resize(i + 1, NO_SLOT);
+                }
+                if self.issued[i] == NO_SLOT {
+                    self.len += 1;
+                }
+                self.issued[i] = slot;
+            }
+            _ => {
+                if self.other.insert(key, slot).is_none() {
+                    self.len += 1;
+                }
+            }
+        }
+    }
+
+    fn remove(&mut self, key: &CompactId) -> Option<usize> {
+        let slot = match Self::number(key).and_then(|i| self.issued.get_mut(i)) {
+            Some(slot) if *slot != NO_SLOT => Some(std::mem::replace(slot, NO_SLOT) as usize),
+            _ => self.other.remove(key),
+        };
+        if slot.is_some() {
+            self.len -= 1;
+        }
+        slot
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
 /// The resources of one kind, in insertion order, with the indexes the requests need.
 #[derive(Clone, Debug)]
 struct Store {
@@ -126,7 +203,7 @@ struct Store {
     /// take several gigabytes, encoded under one (BENCHMARKS.md). Every read decodes, which
     /// is what a GET answer needs anyway: a resource of its own.
     slots: Vec<Option<Box<[u8]>>>,
-    by_id: IdMap<CompactId, usize>,
+    by_id: IdIndex,
     /// The unique attribute's value, case-folded: uniqueness checks and the matching filter
     /// Entra sends for every object (`userName eq "..."`) must not scan the whole store.
     by_unique: IdMap<String, usize>,
@@ -145,16 +222,14 @@ impl Store {
             kind,
             rules,
             slots: Vec::new(),
-            by_id: IdMap::default(),
+            by_id: IdIndex::default(),
             by_unique: IdMap::default(),
             keeps_as_sent,
         }
     }
 
     fn get(&self, id: &str) -> Option<Resource> {
-        self.by_id
-            .get(&CompactId::new(id))
-            .and_then(|&i| self.at(i))
+        self.by_id.get(&CompactId::new(id)).and_then(|i| self.at(i))
     }
 
     fn at(&self, slot: usize) -> Option<Resource> {
@@ -192,12 +267,13 @@ impl Store {
     }
 
     /// Adds a stored resource under `id`, indexed by its unique attribute's folded `key`.
-    fn push(&mut self, id: &str, key: Option<String>, stored: Box<[u8]>) {
+    /// `issued` is how many ids the app has issued.
+    fn push(&mut self, id: &str, key: Option<String>, stored: Box<[u8]>, issued: u64) {
         let i = self.slots.len();
         if let Some(key) = key {
             self.by_unique.insert(key, i);
         }
-        self.by_id.insert(CompactId::new(id), i);
+        self.by_id.insert(CompactId::new(id), i, issued);
         self.slots.push(Some(stored));
     }
 
@@ -240,13 +316,13 @@ impl Store {
                 .attr()
                 .eq_ignore_ascii_case(self.kind.unique_attribute())
             {
-                fold(value).map(|k| self.by_unique.get(&k))
+                fold(value).map(|k| self.by_unique.get(&k).copied())
             } else {
                 continue;
             };
             return slot
                 .flatten()
-                .and_then(|&i| self.at(i))
+                .and_then(|i| self.at(i))
                 .filter(|r| filter.matches_with(r, &exact))
                 .into_iter()
                 .collect();
@@ -402,7 +478,9 @@ impl Target {
             return Err(store.uniqueness(&resource));
         }
         let key = store.unique_key(&resource);
-        self.store_mut(kind).push(&id, key, freeze(&resource));
+        let issued = self.issued;
+        self.store_mut(kind)
+            .push(&id, key, freeze(&resource), issued);
         Ok(id)
     }
 
@@ -411,14 +489,7 @@ impl Target {
     fn next_id(&mut self) -> String {
         loop {
             self.issued += 1;
-            let hi = mix(self.issued);
-            let lo = mix(self.issued ^ 0x5bd1_e995_9e37_79b9);
-            // Version 4 and the RFC 4122 variant, as a random GUID would carry: the top 48
-            // bits of `hi`, a 4 and its low 12 bits; the variant and 62 bits of `lo`.
-            let key = CompactId::Guid([
-                (hi & !0xffff) | 0x4000 | (hi & 0x0fff),
-                (0x8000 | ((lo >> 48) & 0x3fff)) << 48 | (lo & 0xffff_ffff_ffff),
-            ]);
+            let key = CompactId::Guid(id::issued_guid(self.issued));
             if !self.users.by_id.contains_key(&key) && !self.groups.by_id.contains_key(&key) {
                 return key.to_text();
             }
@@ -506,7 +577,8 @@ impl Target {
             WriteAnswers::Resource => Value::Object(thaw(&stored)),
             WriteAnswers::IdOnly => json!({ "id": id }),
         };
-        self.store_mut(kind).push(&id, key, stored);
+        let issued = self.issued;
+        self.store_mut(kind).push(&id, key, stored, issued);
         Ok(Response {
             status: 201,
             body: Some(body),
@@ -564,7 +636,7 @@ impl Target {
 
     fn patch(&mut self, kind: Kind, id: &str, body: Option<&Value>) -> Result<Response, ScimError> {
         let store = self.store(kind);
-        let slot = *store
+        let slot = store
             .by_id
             .get(&CompactId::new(id))
             .ok_or_else(|| not_found(kind, id))?;
@@ -723,14 +795,6 @@ fn decode_segment(segment: &str) -> String {
     }
     // `+` is literal in a path, unlike in a form-encoded query.
     scim::url_decode(&segment.replace('+', "%2B")).unwrap_or_else(|_| segment.to_owned())
-}
-
-/// splitmix64's finaliser: a bijection on u64 that makes counter values look random.
-fn mix(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    x ^ (x >> 31)
 }
 
 /// Turns a stored scalar into what the vendor returns. Arrays reshape element by element and a

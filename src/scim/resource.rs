@@ -36,12 +36,14 @@ pub fn key_ci<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
 
 /// The value of attribute `name`, ignoring ASCII case.
 pub fn get_ci<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
-    key_ci(map, name).and_then(|k| map.get(k))
+    // By position, not by key: a keyed lookup would hash the key with SipHash again.
+    let index = index_ci(map, name)?;
+    map.values().nth(index)
 }
 
 pub(crate) fn get_mut_ci<'a>(map: &'a mut Map<String, Value>, name: &str) -> Option<&'a mut Value> {
     let index = index_ci(map, name)?;
-    map.iter_mut().nth(index).map(|(_, v)| v)
+    map.values_mut().nth(index)
 }
 
 /// The position of [`key_ci`]'s key.
