@@ -251,10 +251,10 @@ impl<E> State<E> {
 
     /// [`State::target_id`] for a user of this cycle's snapshot, noting that it is still
     /// there.
-    fn visit(&mut self, object_id: &str) -> Option<String> {
+    fn visit(&mut self, object_id: &str) -> Option<CompactId> {
         let link = self.users.get_mut(&CompactId::new(object_id))?;
         link.seen = self.cycles;
-        Some(link.id.to_text())
+        Some(link.id.clone())
     }
 
     /// The links in the order they were made.
@@ -408,19 +408,33 @@ impl<E: Endpoint> Simulator<E> {
             failures: Vec::new(),
         };
         run.state.cycles += 1;
+        // Every user's link, looked up in one pass before any request: lookups in a tight loop
+        // overlap their cache misses, where one per user between requests would wait for each
+        // (a million links do not fit in any cache). Object ids are unique in a snapshot (the
+        // loader refuses duplicates), so no user's step changes another's link.
+        let linked: Vec<Option<CompactId>> = snapshot
+            .users
+            .iter()
+            .map(|u| run.state.visit(&u.object_id))
+            .collect();
         let unlinked = snapshot.users.len().saturating_sub(run.state.users.len());
         run.state.users.reserve(unlinked);
         let mut managers = Vec::new();
-        for (i, user) in snapshot.users.iter().enumerate() {
-            if let Some(m) = run.user(config, i, user) {
+        for ((i, user), linked) in snapshot.users.iter().enumerate().zip(linked) {
+            if let Some(m) = run.user(config, i, user, linked) {
                 managers.push(m);
             }
             if i % PROGRESS_EVERY == PROGRESS_EVERY - 1 {
                 report(i + 1);
             }
         }
-        for m in &managers {
-            run.manager(config, snapshot, m);
+        // The managers' target ids, looked up together for the same reason.
+        let manager_ids: Vec<Option<CompactId>> = managers
+            .iter()
+            .map(|m| run.state.users.get(&m.manager).map(|link| link.id.clone()))
+            .collect();
+        for (m, manager_id) in managers.iter().zip(manager_ids) {
+            run.manager(config, snapshot, m, manager_id);
         }
         run.delete_users(config);
         if let Some(groups) = &config.groups {
@@ -541,7 +555,13 @@ impl<E: Endpoint> Run<'_, E> {
 
     /// The first pass for one user, the `index`th of the snapshot. Returns the manager work
     /// when the user has a mapped manager and is active in the app.
-    fn user(&mut self, config: &Config, index: usize, user: &DirectoryUser) -> Option<ManagerWork> {
+    fn user(
+        &mut self,
+        config: &Config,
+        index: usize,
+        user: &DirectoryUser,
+        linked: Option<CompactId>,
+    ) -> Option<ManagerWork> {
         let oid = user.object_id.as_str();
         let label = user.label();
         let scoped = in_scope(&config.users.scope, &user.record);
@@ -557,7 +577,7 @@ impl<E: Endpoint> Run<'_, E> {
         };
         // One projection per user and cycle: the flow's own, which also carries the manager
         // reference.
-        let (manager, current, id) = match self.state.visit(oid) {
+        let (manager, current, id) = match linked.as_ref().map(CompactId::to_text) {
             None => {
                 // Entra neither matches nor creates users that are disabled or out of scope
                 // (§3.4: "A user that is disabled in Entra is never provisioned").
@@ -765,13 +785,20 @@ impl<E: Endpoint> Run<'_, E> {
     }
 
     /// The manager PATCH, when the manager has a target id that the app does not show yet.
-    fn manager(&mut self, config: &Config, snapshot: &Directory, work: &ManagerWork) {
+    /// The manager PATCH for `work`, whose manager has `manager_id` in the app, if linked.
+    fn manager(
+        &mut self,
+        config: &Config,
+        snapshot: &Directory,
+        work: &ManagerWork,
+        manager_id: Option<CompactId>,
+    ) {
         // A manager out of scope has no target id: Entra leaves the reference unresolved.
-        let Some(manager_id) = self.state.users.get(&work.manager).map(|link| &link.id) else {
+        let Some(manager_id) = manager_id else {
             return;
         };
         let op = match &work.shown {
-            Some(s) if s == manager_id => return,
+            Some(s) if *s == manager_id => return,
             Some(_) => OpKind::Replace,
             None => OpKind::Add,
         };
@@ -901,11 +928,13 @@ impl<E: Endpoint> Run<'_, E> {
     /// it wrote that are no longer members. Unlinked members (out of scope, disabled) are
     /// skipped, as Entra cannot reference them.
     fn members(&mut self, config: &Config, work: &MembershipWork) {
-        let desired: Vec<String> = work
-            .members
+        // Parsed first, then looked up in a tight loop whose cache misses overlap.
+        let keys: Vec<CompactId> = work.members.iter().map(|m| CompactId::new(m)).collect();
+        let links: Vec<&CompactId> = keys
             .iter()
-            .filter_map(|m| self.state.target_id(m))
+            .filter_map(|k| self.state.users.get(k).map(|link| &link.id))
             .collect();
+        let desired: Vec<String> = links.into_iter().map(CompactId::to_text).collect();
         let Some(link) = self.state.groups.get(&work.object) else {
             return;
         };
