@@ -257,6 +257,25 @@ impl<E> State<E> {
         Some(link.id.clone())
     }
 
+    /// Link a user to a target id (a user linked again keeps its place in the link order).
+    fn link(&mut self, oid: CompactId, id: CompactId) {
+        match self.users.entry(oid) {
+            Entry::Occupied(mut linked) => {
+                let link = linked.get_mut();
+                link.id = id;
+                link.seen = self.cycles;
+            }
+            Entry::Vacant(new) => {
+                new.insert(Link {
+                    id,
+                    order: self.linked,
+                    seen: self.cycles,
+                });
+                self.linked += 1;
+            }
+        }
+    }
+
     /// The links in the order they were made.
     fn links_in_order(&self) -> Vec<(&CompactId, &Link)> {
         let mut links: Vec<_> = self.users.iter().collect();
@@ -406,6 +425,7 @@ impl<E: Endpoint> Simulator<E> {
             cycle,
             emit,
             failures: Vec::new(),
+            new_links: Vec::with_capacity(PROGRESS_EVERY),
         };
         run.state.cycles += 1;
         // Every user's link, looked up in one pass before any request: lookups in a tight loop
@@ -425,9 +445,11 @@ impl<E: Endpoint> Simulator<E> {
                 managers.push(m);
             }
             if i % PROGRESS_EVERY == PROGRESS_EVERY - 1 {
+                run.record_links();
                 report(i + 1);
             }
         }
+        run.record_links();
         // The managers' target ids, looked up together for the same reason.
         let manager_ids: Vec<Option<CompactId>> = managers
             .iter()
@@ -492,6 +514,9 @@ struct Run<'a, E> {
     cycle: u32,
     emit: &'a mut dyn FnMut(&Request<'_>),
     failures: Vec<Failure>,
+    /// Users linked in the user pass and not yet in the links: entered a batch at a time, so
+    /// their cache misses overlap (no step of the pass reads another user's link).
+    new_links: Vec<(CompactId, CompactId)>,
 }
 
 impl<E: Endpoint> Run<'_, E> {
@@ -663,22 +688,14 @@ impl<E: Endpoint> Run<'_, E> {
     }
 
     fn link_user(&mut self, oid: &str, id: &str) {
-        let state = &mut *self.state;
-        let id = CompactId::new(id);
-        match state.users.entry(CompactId::new(oid)) {
-            Entry::Occupied(mut linked) => {
-                let link = linked.get_mut();
-                link.id = id;
-                link.seen = state.cycles;
-            }
-            Entry::Vacant(new) => {
-                new.insert(Link {
-                    id,
-                    order: state.linked,
-                    seen: state.cycles,
-                });
-                state.linked += 1;
-            }
+        self.new_links
+            .push((CompactId::new(oid), CompactId::new(id)));
+    }
+
+    /// Enter the users linked since the last call into the links, in link order.
+    fn record_links(&mut self) {
+        for (oid, id) in self.new_links.drain(..) {
+            self.state.link(oid, id);
         }
     }
 
