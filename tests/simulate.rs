@@ -507,3 +507,51 @@ fn answering_writes_with_the_id_alone_changes_no_request() {
         }
     }
 }
+
+/// The same, for an account already in the app and kept as given, under a storage rule that
+/// reshapes it on its next write (the app does not keep `manager`): whether Entra then links
+/// the manager depends on the PATCH answer, so the app still gives it.
+#[test]
+fn answering_writes_with_the_id_alone_changes_no_request_for_a_preloaded_account() {
+    use entramap::provision::target::WriteAnswers;
+    const MANAGER_ROW: &str = "    - name: urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager\n      type: Reference\n";
+    let yaml = std::fs::read_to_string("mappings/scim-default.yaml").expect("the default mapping");
+    assert!(yaml.contains(MANAGER_ROW));
+    let yaml = yaml.replace(
+        MANAGER_ROW,
+        &format!("{MANAGER_ROW}      vendor:\n        stored: false\n"),
+    );
+    let loaded = load::parse("not-stored.yaml", &yaml).expect("loads");
+    let Value::Object(existing) = serde_json::json!({
+        "id": "zoe-in-the-app",
+        "userName": "zoe.muller@contoso.com",
+        "displayName": "Zoe Muller",
+        entramap::scim::ENTERPRISE_USER_SCHEMA: {"manager": {"value": "someone-else"}}
+    }) else {
+        unreachable!()
+    };
+    let now = DateTime::parse_rfc3339("2025-01-01T00:00:00Z").expect("now");
+    let run = |answers| {
+        let mut sim = Simulator::new(&loaded.file, Dialect::Compliant, Context::new(now, 0))
+            .expect("compiles");
+        sim.endpoint_mut().set_write_answers(answers);
+        sim.preload(Kind::User, existing.clone()).expect("preloads");
+        let mut sent = Vec::new();
+        sim.run_cycle(&directory::sample(), 1, &mut |r| {
+            let mut r = r.record();
+            if r.method != "GET" {
+                r.response = None;
+            }
+            sent.push(r);
+        });
+        sent
+    };
+    let full = run(WriteAnswers::Resource);
+    let zoe_writes: Vec<Action> = full
+        .iter()
+        .filter(|r| r.object == ZOE && r.method != "GET")
+        .map(|r| r.action)
+        .collect();
+    assert_eq!(zoe_writes, [Action::Update, Action::LinkManager]);
+    assert_eq!(full, run(WriteAnswers::IdOnly));
+}

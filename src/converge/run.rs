@@ -487,12 +487,9 @@ fn stale(p: &Prepared<'_>, sim: &Simulator, snapshot: &Directory, out: &mut Vec<
         if p.deprovisioned(u) {
             let active = p.rows.iter().find(|r| {
                 r.kind == Kind::User
-                    && r.path.as_ref().is_some_and(|p| {
-                        p.extension_urn().is_none()
-                            && p.value_filter().is_none()
-                            && p.sub_attr().is_none()
-                            && p.attr().eq_ignore_ascii_case("active")
-                    })
+                    && r.path
+                        .as_ref()
+                        .is_some_and(crate::provision::project::is_active)
             });
             let shown = scim::resource::get_ci(&resource, "active");
             let inactive = match shown {

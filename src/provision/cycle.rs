@@ -15,12 +15,6 @@
 //! later cycle reads linked objects by id instead of matching them again.
 
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet};
-
-/// Hash maps keyed by ids: foldhash is several times faster than SipHash on short strings,
-/// and a simulation hashes every object id a few times per cycle.
-type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
-type Set<K> = HashSet<K, foldhash::fast::RandomState>;
 
 use serde_json::Value as Json;
 
@@ -32,6 +26,7 @@ use super::id::CompactId;
 use super::project::{CompiledMapping, Flow, Projection, is_active};
 use super::scope::{CompiledScopeFilter, compile_scope, in_scope, is_soft_deleted};
 use super::target::{Kind, Target};
+use super::{FastMap as Map, FastSet as Set};
 use crate::expr::Context;
 use crate::model::mapping::{
     Action as TargetAction, Dialect, MappingFile, ObjectMapping, TargetAttribute,
@@ -801,8 +796,8 @@ impl<E: Endpoint> Run<'_, E> {
         }
     }
 
-    /// The manager PATCH, when the manager has a target id that the app does not show yet.
-    /// The manager PATCH for `work`, whose manager has `manager_id` in the app, if linked.
+    /// The manager PATCH for `work`, whose manager has `manager_id` in the app (none when it
+    /// is not linked), unless the app shows that manager already.
     fn manager(
         &mut self,
         config: &Config,

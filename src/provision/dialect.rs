@@ -136,7 +136,7 @@ pub fn add_members_patch<S: AsRef<str>>(dialect: Dialect, ids: &[S]) -> Json {
         .iter()
         .map(|id| {
             let mut el = element.clone();
-            if let Some((_, value)) = el.as_object_mut().and_then(|o| o.iter_mut().nth(1)) {
+            if let Some(value) = el.get_mut("value") {
                 *value = Json::from(id.as_ref());
             }
             el
@@ -207,10 +207,7 @@ fn op_name(kind: OpKind, dialect: Dialect) -> &'static str {
 
 /// Whether the target is Boolean: the core `active`, or an attribute the schema types Boolean.
 fn is_boolean(path: &Path, target: &str, schema: &[TargetAttribute]) -> bool {
-    let core_active = path.extension_urn().is_none()
-        && path.value_filter().is_none()
-        && path.sub_attr().is_none()
-        && path.attr().eq_ignore_ascii_case("active");
+    let core_active = super::project::is_active(path);
     core_active
         || schema.iter().any(|a| {
             a.kind == AttributeType::Boolean

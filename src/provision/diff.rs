@@ -17,8 +17,6 @@
 //!
 //! [`Flow::Update`]: super::project::Flow::Update
 
-use std::collections::HashSet;
-
 use serde_json::Value as Json;
 
 use super::project::Projection;
@@ -92,7 +90,7 @@ pub fn diff<'m>(
 /// source group's members, `current` those the target holds.
 pub fn member_delta(desired: &[String], current: &[String]) -> (Vec<String>, Vec<String>) {
     // foldhash, not SipHash: a first cycle puts every user of the directory through here.
-    type Set<'a> = HashSet<&'a str, foldhash::fast::RandomState>;
+    type Set<'a> = super::FastSet<&'a str>;
     let want: Set = desired.iter().map(String::as_str).collect();
     let have: Set = current.iter().map(String::as_str).collect();
     let mut seen = Set::default();
@@ -152,10 +150,7 @@ fn rules(entry: &super::project::Entry<'_>, schema: &[TargetAttribute]) -> Rules
                 })
             })
         });
-    let core_active = entry.path.extension_urn().is_none()
-        && entry.path.value_filter().is_none()
-        && entry.path.sub_attr().is_none()
-        && entry.path.attr().eq_ignore_ascii_case("active");
+    let core_active = super::project::is_active(entry.path);
     Rules {
         case_exact: attr.is_some_and(|a| a.case_exact),
         boolean: core_active || attr.is_some_and(|a| a.kind == AttributeType::Boolean),

@@ -16,9 +16,11 @@ pub const SAMPLE_DIRECTORY_YAML: &str = include_str!("../../mappings/samples/dir
 /// One snapshot of the directory.
 #[derive(Clone, Debug, Default)]
 pub struct Directory {
-    /// Users, in file order (the order Entra processes them in the simulation).
+    /// Users, in file order (the order Entra processes them in the simulation). Object ids
+    /// are unique, as in a tenant: the loaders refuse a file that repeats one, and a cycle
+    /// over a snapshot built otherwise treats a repeat as a new user to match.
     pub users: Vec<DirectoryUser>,
-    /// Groups, in file order.
+    /// Groups, in file order; object ids unique, as for users.
     pub groups: Vec<DirectoryGroup>,
 }
 

@@ -14,3 +14,9 @@ pub mod scope;
 mod stored;
 pub mod target;
 pub mod transcript;
+
+/// Hash maps and sets keyed by ids and names: foldhash is several times faster than SipHash on
+/// short strings, and a simulation hashes every object id a few times per cycle.
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+/// See [`FastMap`].
+pub(crate) type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;

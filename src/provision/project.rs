@@ -393,10 +393,7 @@ fn body<'m>(
 
 /// The core `active` attribute (unqualified or core-URN-qualified).
 pub(crate) fn is_active(path: &Path) -> bool {
-    path.extension_urn().is_none()
-        && path.value_filter().is_none()
-        && path.sub_attr().is_none()
-        && path.attr().eq_ignore_ascii_case("active")
+    path.is_plain() && path.attr().eq_ignore_ascii_case("active")
 }
 
 /// `active` is a JSON Boolean in every documented POST, legacy dialect included; text that is

@@ -12,8 +12,7 @@ use crate::scim::patch::{OpKind, Operation, apply_operations_owned};
 use crate::scim::resource::key_ci;
 use crate::scim::{Resource, ScimError};
 
-/// See `cycle.rs`: common strings are looked up on every write.
-type IdMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+use super::FastMap as IdMap;
 
 /// A resource as stored: a compact binary encoding of its JSON tree (see [`encode`]).
 pub(super) fn freeze(resource: &Resource) -> Box<[u8]> {

@@ -9,10 +9,7 @@
 //! Everything is deterministic: ids come from a counter, resources iterate in insertion order,
 //! and `meta` carries no timestamps, so two runs over the same input print the same transcript.
 
-use std::collections::HashMap;
-
-/// See `cycle.rs`: ids and userNames are hashed on every request.
-type IdMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+use super::FastMap as IdMap;
 
 use serde_json::{Value, json};
 
@@ -303,11 +300,8 @@ impl Store {
         let exact = |p: &Path| self.case_exact(p);
         // Entra's lookups are `attr eq "value"` on the unique attribute or on `id`; answer those
         // from the indexes and check the whole filter on the one candidate.
-        let plain = |p: &Path| {
-            p.extension_urn().is_none() && p.value_filter().is_none() && p.sub_attr().is_none()
-        };
         for (path, value) in filter.comparisons() {
-            if !plain(path) {
+            if !path.is_plain() {
                 continue;
             }
             let slot = if path.attr().eq_ignore_ascii_case("id") {
@@ -378,10 +372,16 @@ pub enum WriteAnswers {
     /// stored, as most SCIM servers do.
     #[default]
     Resource,
-    /// A POST answers 201 with the new `id` alone and a user PATCH 200 without a body. For
-    /// callers that only count requests (the summary): it spares turning a million stored
-    /// resources back into JSON that nobody reads. Entra's next steps do not change, since
-    /// it needs only the id of a create and nothing of a PATCH answer.
+    /// A POST answers 201 with the new `id` alone, and a user PATCH 200 without a body when
+    /// the app keeps what it is sent. For callers that only count requests (the summary): it
+    /// spares turning a million stored resources back into JSON that nobody reads.
+    ///
+    /// Entra's next steps do not change. Of a create it needs only the id. Of a PATCH answer
+    /// it reads the manager the app shows (is a manager PATCH still needed?), and without
+    /// storage rules that is the manager the user showed before the PATCH, since Entra never
+    /// writes the manager in an update. Where storage rules reshape the resource on a write (a
+    /// preloaded account kept as given, say), the PATCH answer is the resource, as with
+    /// [`WriteAnswers::Resource`].
     IdOnly,
 }
 
@@ -396,12 +396,6 @@ impl Target {
             answers: WriteAnswers::default(),
             paths: IdMap::default(),
         }
-    }
-
-    /// Sets what writes are answered with (default [`WriteAnswers::Resource`]).
-    pub fn with_write_answers(mut self, answers: WriteAnswers) -> Target {
-        self.answers = answers;
-        self
     }
 
     /// Changes what writes are answered with, from the next request on.
@@ -598,11 +592,7 @@ impl Target {
     fn list(&self, kind: Kind, query: &str) -> Result<Response, ScimError> {
         let params = query_params(query)?;
         let excluded = excluded_attributes(&params)?;
-        let filter = params
-            .iter()
-            .find(|(name, _)| name.eq_ignore_ascii_case("filter"))
-            .map(|(_, text)| Filter::parse(text))
-            .transpose()
+        let filter = scim::filter::filter_from_params(&params)
             .map_err(|e| ScimError::bad_request(ScimType::InvalidFilter, e.to_string()))?;
         let found: Vec<Value> = self
             .store(kind)
@@ -673,15 +663,14 @@ impl Target {
                 (freeze(&resource), Some(resource))
             }
         };
-        let resource = match (kind, self.answers) {
+        let brief = self.answers == WriteAnswers::IdOnly && self.store(kind).keeps_as_sent;
+        let resource = match kind {
             // Entra expects 200 for a user PATCH (E9; the body is optional, we return the
             // resource so a caller can see what the vendor kept) and 204 for a group PATCH
             // (E19–E21: returning the member list is discouraged).
-            (Kind::Group, _) => None,
-            (Kind::User, WriteAnswers::IdOnly) => Some(None),
-            (Kind::User, WriteAnswers::Resource) => {
-                Some(Some(resource.unwrap_or_else(|| thaw(&stored))))
-            }
+            Kind::Group => None,
+            Kind::User if brief => Some(None),
+            Kind::User => Some(Some(resource.unwrap_or_else(|| thaw(&stored)))),
         };
         self.store_mut(kind).slots[slot] = Some(stored);
         Ok(match resource {

@@ -88,9 +88,7 @@ impl Filter {
                 let exact = case_exact(path);
                 // A plain attribute holding a string: the one value there is (value filters
                 // like `type eq "work"` test one per element of every body Entra builds).
-                if path.extension_urn().is_none()
-                    && path.value_filter().is_none()
-                    && path.sub_attr().is_none()
+                if path.is_plain()
                     && let Some(stored @ Value::String(_)) = resource::get_ci(resource, path.attr())
                 {
                     return value_eq(stored, wanted, exact);
@@ -290,9 +288,14 @@ pub fn decode_query(query: &str) -> Result<Vec<(String, String)>, ParseError> {
 /// `None` when there is none. Parameter names compare case-insensitively. Error offsets point
 /// into the decoded filter text.
 pub fn filter_from_query(query: &str) -> Result<Option<Filter>, ParseError> {
-    decode_query(query)?
-        .into_iter()
+    filter_from_params(&decode_query(query)?)
+}
+
+/// [`filter_from_query`] of a query already decoded by [`decode_query`].
+pub fn filter_from_params(params: &[(String, String)]) -> Result<Option<Filter>, ParseError> {
+    params
+        .iter()
         .find(|(name, _)| name.eq_ignore_ascii_case("filter"))
-        .map(|(_, text)| Filter::parse(&text))
+        .map(|(_, text)| Filter::parse(text))
         .transpose()
 }

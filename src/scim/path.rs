@@ -79,6 +79,12 @@ impl Path {
             .filter(|u| !u.eq_ignore_ascii_case(super::GROUP_SCHEMA))
     }
 
+    /// Whether the path names a top-level attribute itself: no extension URN (a core URN is
+    /// fine, RFC 7644 §3.10), no value filter, no sub-attribute.
+    pub fn is_plain(&self) -> bool {
+        self.extension_urn().is_none() && self.filter.is_none() && self.sub.is_none()
+    }
+
     /// Whether this is the enterprise extension's `manager` itself (not `manager.value`), whose
     /// RFC 7643 §4.3 type is complex: a bare id written there is stored as `{"value": id}`.
     pub fn is_enterprise_manager(&self) -> bool {
