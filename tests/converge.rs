@@ -32,6 +32,15 @@ fn now() -> DateTime {
     DateTime::parse_rfc3339("2025-01-01T00:00:00Z").expect("now")
 }
 
+/// The command's defaults: 256 cases, the fixed clock, `seed`.
+fn options(seed: u64) -> Options {
+    Options {
+        cases: 256,
+        seed,
+        now: now(),
+    }
+}
+
 fn load(path: &Path) -> MappingFile {
     load::read(path)
         .unwrap_or_else(|e| panic!("{}: {e:?}", path.display()))
@@ -130,11 +139,7 @@ fn every_shipped_mapping_converges_within_one_cycle_and_again_after_any_single_c
 fn converge_reports_every_shipped_mapping_as_converged_with_the_values_entra_cannot_clear() {
     for (path, file) in storing_shipped_mappings() {
         let name = path.display().to_string();
-        let options = Options {
-            cases: 256,
-            seed: 0,
-            now: now(),
-        };
+        let options = options(0);
         let report = converge::converge(&name, &file, dialect_of(&file), &options).expect("runs");
         assert!(report.converged, "{name}: {:#?}", report.findings);
         assert!(report.findings.is_empty());
@@ -413,11 +418,7 @@ fn assert_found(file: &str, attribute: &str, problem: &str, cause: &str) {
     let path = Path::new("tests/data/converge").join(file);
     let mapping = load(&path);
     for seed in 0..6 {
-        let options = Options {
-            cases: 256,
-            seed,
-            now: now(),
-        };
+        let options = options(seed);
         let report =
             converge::converge(file, &mapping, dialect_of(&mapping), &options).expect("runs");
         assert!(!report.converged, "{file} seed {seed}");
@@ -488,11 +489,7 @@ fn a_vendor_lowercasing_emails_with_exact_case_on_is_written_every_cycle_cause_c
 fn the_repeated_request_is_the_patch_of_that_attribute_on_the_wire() {
     let path = Path::new("tests/data/converge/vendor-drops-title.yaml");
     let mapping = load(path);
-    let options = Options {
-        cases: 256,
-        seed: 0,
-        now: now(),
-    };
+    let options = options(0);
     let report = converge::converge("x", &mapping, Dialect::Legacy, &options).expect("runs");
     let f = &report.findings[0];
     let request = f
@@ -527,11 +524,7 @@ fn a_group_attribute_the_vendor_drops_is_found_on_groups() {
         .find(|a| a.name.value == "externalId")
         .expect("externalId");
     external.vendor.stored = false;
-    let options = Options {
-        cases: 256,
-        seed: 0,
-        now: now(),
-    };
+    let options = options(0);
     let report = converge::converge("x", &mapping, Dialect::Legacy, &options).expect("runs");
     let f = report
         .findings
@@ -555,11 +548,7 @@ fn users_inside_a_scoping_filter_are_generated_so_their_problems_are_found() {
         );
     let mapping = load::parse("scoped.yaml", &text).expect("loads").file;
     assert_eq!(mapping.users.scope.len(), 1);
-    let options = Options {
-        cases: 256,
-        seed: 0,
-        now: now(),
-    };
+    let options = options(0);
     let report = converge::converge("x", &mapping, Dialect::Legacy, &options).expect("runs");
     let f = report
         .findings
@@ -578,11 +567,7 @@ fn a_vendor_that_lowercases_without_exact_case_converges() {
     for a in &mut mapping.users.attributes {
         a.case_exact = false;
     }
-    let options = Options {
-        cases: 256,
-        seed: 0,
-        now: now(),
-    };
+    let options = options(0);
     let report = converge::converge("x", &mapping, Dialect::Legacy, &options).expect("runs");
     assert!(report.converged, "{:#?}", report.findings);
 }
@@ -598,11 +583,7 @@ fn now_applied_on_create_only_converges() {
             m.apply = entramap::model::mapping::Apply::OnCreate;
         }
     }
-    let options = Options {
-        cases: 256,
-        seed: 0,
-        now: now(),
-    };
+    let options = options(0);
     let report = converge::converge("x", &mapping, Dialect::Legacy, &options).expect("runs");
     assert!(report.converged, "{:#?}", report.findings);
 }

@@ -12,6 +12,7 @@ use super::run::{Fails, NeverFlows, Repeat, Stale, StaleKind};
 use crate::check::table;
 use crate::model::mapping::{AttributeType, Dialect, Returns};
 use crate::provision::cycle::Action;
+use crate::provision::diff::truth;
 
 fn diagnosis(cause: Cause, why: String, fix: impl Into<String>) -> Diagnosis {
     Diagnosis {
@@ -36,16 +37,6 @@ fn short(text: &str) -> String {
     }
     let head: String = text.chars().take(57).collect();
     format!("{head}...")
-}
-
-/// A Boolean or its text.
-fn truth(v: &Json) -> Option<bool> {
-    match v {
-        Json::Bool(b) => Some(*b),
-        Json::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
-        Json::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
-        _ => None,
-    }
 }
 
 /// Whether `needle` (a scalar) appears anywhere in `hay`.
@@ -436,11 +427,7 @@ pub fn failing_row(message: &str) -> Option<&str> {
 /// Why an object fails at every evaluation.
 pub fn fails(rows: &[RowInfo], f: &Fails) -> Diagnosis {
     let row = failing_row(&f.message).and_then(|t| inspect::find(rows, f.kind, t));
-    let noun = if f.kind == crate::provision::target::Kind::Group {
-        "group"
-    } else {
-        "user"
-    };
+    let noun = f.kind.noun();
     let mut d = diagnosis(
         Cause::EvaluationFails,
         format!(

@@ -169,11 +169,7 @@ fn finding(p: &Prepared<'_>, case: &generate::Case, problem: &Problem) -> Findin
             let d = diagnose::repeat(&p.rows, p.dialect, r);
             Finding {
                 problem: report::Problem::RepeatedWrite,
-                object_type: if r.kind == Kind::Group {
-                    "group"
-                } else {
-                    "user"
-                },
+                object_type: r.kind.noun(),
                 attribute: r.attribute.clone(),
                 cause: CauseOut::of(&d),
                 lint: d.lint,
@@ -191,7 +187,7 @@ fn finding(p: &Prepared<'_>, case: &generate::Case, problem: &Problem) -> Findin
             let d = diagnose::never_flows(&p.rows, n);
             Finding {
                 problem: report::Problem::NeverFlows,
-                object_type: "user",
+                object_type: Kind::User.noun(),
                 attribute: n.attribute.clone(),
                 cause: CauseOut::of(&d),
                 lint: d.lint,
@@ -209,11 +205,7 @@ fn finding(p: &Prepared<'_>, case: &generate::Case, problem: &Problem) -> Findin
             let d = diagnose::fails(&p.rows, f);
             Finding {
                 problem: report::Problem::FailsEveryCycle,
-                object_type: if f.kind == Kind::Group {
-                    "group"
-                } else {
-                    "user"
-                },
+                object_type: f.kind.noun(),
                 attribute: diagnose::failing_row(&f.message)
                     .unwrap_or("(the whole user)")
                     .to_owned(),

@@ -14,7 +14,7 @@ use crate::expr::dotnet::datetime::DateTime;
 use crate::expr::{self, Context, Options, Program};
 use crate::model::mapping::{Dialect, MappingFile};
 use crate::model::source::{Record, Source, SourceRef, SourceValue};
-use crate::provision::cycle::{Action, Recorded, Simulator};
+use crate::provision::cycle::{Action, Recorded, Simulator, shows_inactive};
 use crate::provision::directory::Directory;
 use crate::provision::project::{CompiledMapping, Flow};
 use crate::provision::scope::{CompiledScopeFilter, compile_scope, in_scope, is_soft_deleted};
@@ -492,12 +492,7 @@ fn stale(p: &Prepared<'_>, sim: &Simulator, snapshot: &Directory, out: &mut Vec<
                         .is_some_and(crate::provision::project::is_active)
             });
             let shown = scim::resource::get_ci(&resource, "active");
-            let inactive = match shown {
-                Some(Json::Bool(b)) => !b,
-                Some(Json::String(s)) => s.eq_ignore_ascii_case("false"),
-                _ => false,
-            };
-            if let Some(row) = active.filter(|_| !inactive) {
+            if let Some(row) = active.filter(|_| !shows_inactive(&resource)) {
                 out.push(Stale {
                     object: u.object_id.clone(),
                     attribute: row.target.clone(),

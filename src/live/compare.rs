@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use super::report::{Difference, EndlessPatch};
 use crate::model::mapping::{AttributeType, ObjectMapping, TargetAttribute};
+use crate::provision::diff::truth;
 use crate::scim::filter::{eq_ignore_case, value_eq};
 use crate::scim::{Path, Resource};
 
@@ -173,15 +174,6 @@ fn entra_equal(a: &Value, b: &Value, case_exact: bool, boolean: bool) -> bool {
                 })
         }
         _ => value_eq(a, b, case_exact) || (boolean && truth(a).is_some() && truth(a) == truth(b)),
-    }
-}
-
-fn truth(v: &Value) -> Option<bool> {
-    match v {
-        Value::Bool(b) => Some(*b),
-        Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
-        Value::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
-        _ => None,
     }
 }
 

@@ -1085,10 +1085,6 @@ fn active_flows(config: &Config, record: &dyn Source) -> bool {
 
 /// Whether the app already shows the user inactive (`active` false or `"False"`); an absent
 /// `active` counts as active, as SCIM servers default it.
-fn shows_inactive(resource: &Resource) -> bool {
-    match crate::scim::resource::get_ci(resource, "active") {
-        Some(Json::Bool(b)) => !b,
-        Some(Json::String(s)) => s.eq_ignore_ascii_case("false"),
-        _ => false,
-    }
+pub(crate) fn shows_inactive(resource: &Resource) -> bool {
+    crate::scim::resource::get_ci(resource, "active").and_then(diff::truth) == Some(false)
 }

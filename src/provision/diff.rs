@@ -199,7 +199,7 @@ fn scalar_equal(a: &Json, b: &Json, rules: &Rules) -> bool {
 }
 
 /// A Boolean or Boolean text (`"True"`, `"false"`; .NET prints `True`/`False`).
-fn truth(v: &Json) -> Option<bool> {
+pub(crate) fn truth(v: &Json) -> Option<bool> {
     match v {
         Json::Bool(b) => Some(*b),
         Json::String(s) if s.eq_ignore_ascii_case("true") => Some(true),

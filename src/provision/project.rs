@@ -399,11 +399,7 @@ pub(crate) fn is_active(path: &Path) -> bool {
 /// `active` is a JSON Boolean in every documented POST, legacy dialect included; text that is
 /// not a Boolean is sent as it is, so the vendor's rejection stays visible.
 fn active_value(value: Json) -> Json {
-    match value {
-        Json::String(s) if s.eq_ignore_ascii_case("true") => Json::Bool(true),
-        Json::String(s) if s.eq_ignore_ascii_case("false") => Json::Bool(false),
-        other => other,
-    }
+    super::diff::truth(&value).map_or(value, Json::Bool)
 }
 
 /// `emails[type eq "work"]...`: the element Entra marks primary.

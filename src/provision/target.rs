@@ -43,6 +43,14 @@ impl Kind {
         }
     }
 
+    /// The word for one in prose and reports: `user` or `group`.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Kind::User => "user",
+            Kind::Group => "group",
+        }
+    }
+
     /// The endpoint segment under the tenant URL: `Users` or `Groups`.
     pub fn endpoint(self) -> &'static str {
         match self {
