@@ -414,8 +414,9 @@ pub(super) enum Patched {
 ///
 /// Declined when an operation has no `path` (its value may name any attribute), addresses a
 /// member in `reserved` (ones the caller checks or indexes: `id`, `meta`, the unique
-/// attribute), or removes a member another operation also writes: removed and added again, a
+/// attribute), or removes a member that a later operation writes: removed and added again, a
 /// member goes last in the whole map, and the others keep their places only without that.
+/// Removals alone (Entra's compliant member removal sends one per member) take the shortcut.
 pub(super) fn patch(bytes: &[u8], ops: Vec<Operation>, reserved: &[&str]) -> Patched {
     // Each operation with a path stays inside one top-level member: the extension object for
     // an extension URN, else the attribute (RFC 7644 §3.5.2; scim::resource::container_mut).
@@ -432,10 +433,9 @@ pub(super) fn patch(bytes: &[u8], ops: Vec<Operation>, reserved: &[&str]) -> Pat
     }
     let removed_and_written = touched.iter().enumerate().any(|(i, (name, kind))| {
         *kind == OpKind::Remove
-            && touched
+            && touched[i + 1..]
                 .iter()
-                .enumerate()
-                .any(|(j, (other, _))| i != j && other.eq_ignore_ascii_case(name))
+                .any(|(other, later)| *later != OpKind::Remove && other.eq_ignore_ascii_case(name))
     });
     let Some(members) = members(bytes).filter(|_| !removed_and_written) else {
         return Patched::Declined(ops);
@@ -694,6 +694,18 @@ mod tests {
             op(OpKind::Add, Some("Active"), Some(Value::Bool(false))),
         ];
         assert!(declined(moved));
+        // Removals alone keep every other member in place.
+        let removals = vec![
+            op(OpKind::Remove, Some("x"), None),
+            op(OpKind::Remove, Some("X"), None),
+        ];
+        let Patched::Stored(removed) = patch(&bytes, removals, &reserved) else {
+            panic!("removals take the shortcut");
+        };
+        assert_eq!(
+            Value::Object(thaw(&removed)),
+            serde_json::json!({"id": "1", "userName": "a", "active": true})
+        );
         // One member rewritten, the others kept where they were.
         let manager = op(
             OpKind::Add,

@@ -672,23 +672,19 @@ impl Target {
             }
         };
         let brief = self.answers == WriteAnswers::IdOnly && self.store(kind).keeps_as_sent;
-        let resource = match kind {
+        let response = match kind {
             // Entra expects 200 for a user PATCH (E9; the body is optional, we return the
             // resource so a caller can see what the vendor kept) and 204 for a group PATCH
             // (E19–E21: returning the member list is discouraged).
-            Kind::Group => None,
-            Kind::User if brief => Some(None),
-            Kind::User => Some(Some(resource.unwrap_or_else(|| thaw(&stored)))),
-        };
-        self.store_mut(kind).slots[slot] = Some(stored);
-        Ok(match resource {
-            None => Response::no_content(),
-            Some(body) => Response {
+            Kind::Group => Response::no_content(),
+            Kind::User => Response {
                 status: 200,
-                body: body.map(Value::Object),
+                body: (!brief).then(|| Value::Object(resource.unwrap_or_else(|| thaw(&stored)))),
                 location: None,
             },
-        })
+        };
+        self.store_mut(kind).slots[slot] = Some(stored);
+        Ok(response)
     }
 
     /// A PATCH applied to the whole decoded resource in `slot`, with the server's checks and
