@@ -30,6 +30,7 @@ mod converge;
 mod docs;
 mod eval;
 mod fmt;
+mod interrupt;
 mod functions;
 mod live;
 mod progress;
