@@ -10,6 +10,7 @@ pub mod check;
 pub mod cli;
 pub mod converge;
 pub mod docs;
+pub mod dotnet;
 pub mod expr;
 pub mod input;
 pub mod live;

@@ -2,13 +2,16 @@
 
 pub mod builtins;
 pub mod compile;
-pub mod dotnet;
 pub mod error;
 pub mod eval;
 pub mod graph;
 pub mod print;
 pub mod syntax;
 pub mod value;
+
+// The old path, while code written against it is moved to `crate::dotnet`.
+#[doc(hidden)]
+pub use crate::dotnet;
 
 pub use compile::{AttributeCheck, Options, Program, compile};
 pub use error::{Error, ErrorKind, Span, Warning};

@@ -1,0 +1,810 @@
+//! .NET pattern -> fancy-regex pattern: group numbering, `\w`, class subtraction, anchors; or a located refusal.
+
+use super::*;
+
+/// One capturing group as seen in the first pass, in order of its opening parenthesis (which is
+/// fancy-regex's numbering).
+#[derive(Clone, Debug)]
+pub(super) enum GroupDecl {
+    Unnamed,
+    Named(String),
+}
+
+/// .NET numbering: unnamed groups first, left to right, then named groups by first appearance.
+pub(super) struct GroupTable {
+    pub(super) groups: Vec<Vec<usize>>,
+    pub(super) names: Vec<(String, usize)>,
+}
+
+impl GroupTable {
+    pub(super) fn new(decls: &[GroupDecl]) -> GroupTable {
+        let mut groups = vec![vec![0]];
+        for (i, d) in decls.iter().enumerate() {
+            if matches!(d, GroupDecl::Unnamed) {
+                groups.push(vec![i + 1]);
+            }
+        }
+        let mut names: Vec<(String, usize)> = Vec::new();
+        for (i, d) in decls.iter().enumerate() {
+            if let GroupDecl::Named(n) = d {
+                if let Some((_, num)) = names.iter().find(|(m, _)| m == n) {
+                    groups[*num].push(i + 1);
+                } else {
+                    names.push((n.clone(), groups.len()));
+                    groups.push(vec![i + 1]);
+                }
+            }
+        }
+        GroupTable { groups, names }
+    }
+}
+
+/// Looks a group up the way `GroupCollection[string]` does: by name, else as a number.
+pub(super) fn lookup_group(
+    groups: &[Vec<usize>],
+    names: &[(String, usize)],
+    name: &str,
+) -> Option<usize> {
+    if let Some((_, n)) = names.iter().find(|(n, _)| n == name) {
+        return Some(*n);
+    }
+    if !name.is_empty() && name.bytes().all(|b| b.is_ascii_digit()) {
+        let n: usize = name.parse().ok()?;
+        if n < groups.len() {
+            return Some(n);
+        }
+    }
+    None
+}
+
+/// Translates a .NET pattern into fancy-regex syntax. Run twice: the first pass (no table)
+/// only collects groups, the second rewrites numbered references with the finished table.
+pub(super) struct Translator<'p> {
+    pub(super) src: &'p str,
+    pub(super) pos: usize,
+    pub(super) out: String,
+    /// (output offset, source offset) at each emitted token, to map fancy-regex error positions
+    /// back into the user's pattern.
+    pub(super) spans: Vec<(usize, usize)>,
+    pub(super) decls: Vec<GroupDecl>,
+    pub(super) table: Option<&'p GroupTable>,
+    /// Whether `x` (ignore whitespace) is on, per open group; .NET comments and blanks must be
+    /// skipped so that nothing inside them is mistaken for a construct.
+    pub(super) x_stack: Vec<bool>,
+}
+
+impl<'p> Translator<'p> {
+    pub(super) fn new(src: &'p str, table: Option<&'p GroupTable>) -> Self {
+        Translator {
+            src,
+            pos: 0,
+            out: String::with_capacity(src.len() + 16),
+            spans: Vec::new(),
+            decls: Vec::new(),
+            table,
+            x_stack: vec![false],
+        }
+    }
+
+    pub(super) fn peek(&self) -> Option<char> {
+        self.src[self.pos..].chars().next()
+    }
+
+    pub(super) fn peek_at(&self, byte_off: usize) -> Option<char> {
+        self.src.get(self.pos + byte_off..)?.chars().next()
+    }
+
+    pub(super) fn rest(&self) -> &'p str {
+        &self.src[self.pos..]
+    }
+
+    pub(super) fn bump(&mut self) -> char {
+        let c = self.peek().expect("bump at end of pattern");
+        self.pos += c.len_utf8();
+        c
+    }
+
+    pub(super) fn mark(&mut self, src_pos: usize) {
+        self.spans.push((self.out.len(), src_pos));
+    }
+
+    pub(super) fn x_mode(&self) -> bool {
+        *self.x_stack.last().unwrap_or(&false)
+    }
+
+    pub(super) fn run(&mut self) -> Result<(), PatternError> {
+        while let Some(c) = self.peek() {
+            let start = self.pos;
+            self.mark(start);
+            match c {
+                '\\' => self.escape_outside()?,
+                '(' => self.open_group()?,
+                ')' => {
+                    self.bump();
+                    if self.x_stack.len() > 1 {
+                        self.x_stack.pop();
+                    }
+                    self.out.push(')');
+                }
+                '[' => {
+                    let class = self.class()?;
+                    self.out.push_str(&class);
+                }
+                '$' => {
+                    self.bump();
+                    // .NET's `$` also matches before a final newline; under (?m) the extra
+                    // branch is a subset of Rust's `$`, so the rewrite is flag-independent.
+                    self.out.push_str(r"(?:$|(?=\n\z))");
+                }
+                '*' | '+' | '?' => {
+                    self.bump();
+                    self.out.push(c);
+                    self.after_quantifier(start)?;
+                }
+                '{' => {
+                    if let Some(len) = quantifier_len(self.rest()) {
+                        self.out.push_str(&self.src[self.pos..self.pos + len]);
+                        self.pos += len;
+                        self.after_quantifier(start)?;
+                    } else {
+                        // .NET reads a `{` that does not start `{n}`, `{n,}` or `{n,m}` as a
+                        // literal; Rust would read `{,3}` as a quantifier.
+                        self.bump();
+                        self.out.push_str(r"\{");
+                    }
+                }
+                '}' => {
+                    self.bump();
+                    self.out.push_str(r"\}");
+                }
+                '#' if self.x_mode() => {
+                    while let Some(c) = self.peek() {
+                        self.bump();
+                        if c == '\n' {
+                            break;
+                        }
+                    }
+                }
+                c if c.is_whitespace() && self.x_mode() => {
+                    self.bump();
+                }
+                '.' | '^' | '|' => {
+                    self.bump();
+                    self.out.push(c);
+                }
+                _ => {
+                    self.bump();
+                    push_literal(&mut self.out, c);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// .NET has no possessive quantifiers: `a++` is a "nested quantifier" error there, while
+    /// fancy-regex would accept it with a different meaning.
+    pub(super) fn after_quantifier(&mut self, start: usize) -> Result<(), PatternError> {
+        if self.peek() == Some('?') {
+            self.bump();
+            self.out.push('?');
+        }
+        let nested = match self.peek() {
+            Some('*' | '+' | '?') => Some(1),
+            Some('{') => quantifier_len(self.rest()),
+            _ => None,
+        };
+        if let Some(len) = nested {
+            return Err(perr(
+                start,
+                self.pos + len,
+                "nested quantifier: .NET rejects a quantifier applied to a quantifier \
+                 (possessive quantifiers such as `a++` do not exist in .NET)",
+                Some(
+                    "wrap the quantified part in a group, e.g. `(?:a+)+`, or use an atomic group `(?>a+)`",
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    pub(super) fn open_group(&mut self) -> Result<(), PatternError> {
+        let start = self.pos;
+        self.bump();
+        let outer_x = self.x_mode();
+        if self.peek() != Some('?') {
+            self.decls.push(GroupDecl::Unnamed);
+            self.out.push('(');
+            self.x_stack.push(outer_x);
+            return Ok(());
+        }
+        self.bump();
+        let rest = self.rest();
+        let unrecognized = |end: usize| {
+            perr(
+                start,
+                end,
+                "unrecognized grouping construct",
+                Some(
+                    "supported: (...), (?:...), (?<name>...), (?'name'...), (?=...), (?!...), (?<=...), (?<!...), (?>...), (?imsx-imsx:...)",
+                ),
+            )
+        };
+        if rest.starts_with('#') {
+            // Comment: .NET ends it at the first `)`, escapes included.
+            match rest.find(')') {
+                Some(i) => {
+                    self.pos += i + 1;
+                    return Ok(());
+                }
+                None => {
+                    return Err(perr(
+                        start,
+                        self.src.len(),
+                        "unterminated (?#...) comment",
+                        None,
+                    ));
+                }
+            }
+        }
+        for lead in [":", "=", "!", ">", "<=", "<!"] {
+            if rest.starts_with(lead) {
+                self.pos += lead.len();
+                self.out.push_str("(?");
+                self.out.push_str(lead);
+                self.x_stack.push(outer_x);
+                return Ok(());
+            }
+        }
+        if let Some(close) = match rest.chars().next() {
+            Some('<') => Some('>'),
+            Some('\'') => Some('\''),
+            _ => None,
+        } {
+            self.bump();
+            let name_start = self.pos;
+            let name_len = self
+                .rest()
+                .find(|c: char| !is_word_char(c))
+                .unwrap_or(self.rest().len());
+            let name = &self.src[name_start..name_start + name_len];
+            self.pos += name_len;
+            match self.peek() {
+                Some('-') => {
+                    let end = self.src[self.pos..]
+                        .find(close)
+                        .map_or(self.src.len(), |i| self.pos + i + 1);
+                    return Err(perr(
+                        start,
+                        end,
+                        "balancing groups (?<name1-name2>...) are a .NET-only construct and are not supported",
+                        Some(
+                            "rewrite without balancing groups; nested structures usually need a different approach (e.g. several Replace calls)",
+                        ),
+                    ));
+                }
+                Some(c) if c == close && !name.is_empty() => {
+                    self.bump();
+                }
+                _ => return Err(unrecognized(self.pos)),
+            }
+            if name.starts_with(|c: char| c.is_ascii_digit()) {
+                return Err(perr(
+                    start,
+                    self.pos,
+                    "explicitly numbered groups such as (?<2>...) are not supported",
+                    Some("give the group a name that starts with a letter"),
+                ));
+            }
+            self.decls.push(GroupDecl::Named(name.to_owned()));
+            self.out.push_str("(?<");
+            self.out.push_str(name);
+            self.out.push('>');
+            self.x_stack.push(outer_x);
+            return Ok(());
+        }
+        if rest.starts_with('(') {
+            return self.conditional(start);
+        }
+        // Inline options: (?imsx-imsx) or (?imsx-imsx:...).
+        let mut x = outer_x;
+        let mut on = true;
+        let mut flags = String::new();
+        loop {
+            let Some(c) = self.peek() else {
+                return Err(unrecognized(self.pos));
+            };
+            let at = self.pos;
+            self.bump();
+            match c {
+                '-' if on => {
+                    on = false;
+                    flags.push('-');
+                }
+                'i' | 'm' | 's' => flags.push(c),
+                'x' => {
+                    x = on;
+                    flags.push(c);
+                }
+                'n' => {
+                    return Err(perr(
+                        at,
+                        at + 1,
+                        "the (?n) explicit-capture option is not supported",
+                        Some("mark groups that should not capture as (?:...) instead"),
+                    ));
+                }
+                ')' | ':' if !flags.is_empty() => {
+                    self.out.push_str("(?");
+                    self.out.push_str(&flags);
+                    self.out.push(c);
+                    if c == ':' {
+                        self.x_stack.push(x);
+                    } else if let Some(top) = self.x_stack.last_mut() {
+                        *top = x;
+                    }
+                    return Ok(());
+                }
+                _ => return Err(unrecognized(at + c.len_utf8())),
+            }
+        }
+    }
+
+    /// `(?(group)yes|no)`: only group tests are supported; .NET also allows an expression test,
+    /// which fancy-regex lacks.
+    pub(super) fn conditional(&mut self, start: usize) -> Result<(), PatternError> {
+        self.bump(); // the inner `(`
+        let name_len = self
+            .rest()
+            .find(|c: char| !is_word_char(c))
+            .unwrap_or(self.rest().len());
+        let name = &self.src[self.pos..self.pos + name_len];
+        let after = self.pos + name_len;
+        let closes = self.src[after..].starts_with(')');
+        let target = if closes && !name.is_empty() {
+            self.resolve_ref(name)
+        } else {
+            None
+        };
+        let Some(target) = target else {
+            if self.table.is_none() && closes && !name.is_empty() {
+                // First pass: groups later in the pattern are not known yet.
+                self.pos = after + 1;
+                self.out.push_str("(?(1)");
+                self.x_stack.push(self.x_mode());
+                return Ok(());
+            }
+            let end = if closes { after + 1 } else { after };
+            return Err(perr(
+                start,
+                end,
+                "only group-test conditionals (?(name)yes|no) are supported; this condition is not an existing group",
+                Some("use a look-ahead alternative such as (?:(?=cond)yes|(?!cond)no)"),
+            ));
+        };
+        self.pos = after + 1;
+        self.out.push_str(&format!("(?({target})"));
+        self.x_stack.push(self.x_mode());
+        Ok(())
+    }
+
+    /// Resolves a group reference (name or .NET number) to a fancy-regex group index; `Some(0)`
+    /// during the first pass, when the table is not built yet.
+    pub(super) fn resolve_ref(&self, name: &str) -> Option<usize> {
+        let Some(table) = self.table else {
+            return Some(0);
+        };
+        let num = lookup_group(&table.groups, &table.names, name)?;
+        table.groups.get(num).and_then(|g| g.first().copied())
+    }
+
+    pub(super) fn reference(&mut self, start: usize, name: &str) -> Result<(), PatternError> {
+        if let Some(table) = self.table {
+            let Some(num) = lookup_group(&table.groups, &table.names, name) else {
+                return Err(perr(
+                    start,
+                    self.pos,
+                    format!("reference to undefined group `{name}`"),
+                    None,
+                ));
+            };
+            let fancy = &table.groups[num];
+            if fancy.len() > 1 {
+                return Err(perr(
+                    start,
+                    self.pos,
+                    format!(
+                        "back-reference to `{name}`, a group name used more than once, is not supported"
+                    ),
+                    Some("give each group its own name"),
+                ));
+            }
+            self.out.push_str(&format!(r"\k<{}>", fancy[0]));
+        } else {
+            self.out.push_str(r"\k<1>");
+        }
+        Ok(())
+    }
+
+    pub(super) fn escape_outside(&mut self) -> Result<(), PatternError> {
+        let start = self.pos;
+        self.bump();
+        let Some(c) = self.peek() else {
+            return Err(perr(start, self.pos, "illegal \\ at end of pattern", None));
+        };
+        match c {
+            'k' | '<' | '\'' => {
+                let named = c != 'k';
+                if !named {
+                    self.bump();
+                }
+                let open = self.peek();
+                let close = match open {
+                    Some('<') => '>',
+                    Some('\'') => '\'',
+                    _ => {
+                        return Err(perr(
+                            start,
+                            self.pos,
+                            "malformed \\k<...> named back reference",
+                            None,
+                        ));
+                    }
+                };
+                let save = self.pos;
+                self.bump();
+                let len = self
+                    .rest()
+                    .find(|c: char| !is_word_char(c))
+                    .unwrap_or(self.rest().len());
+                let name = &self.src[self.pos..self.pos + len];
+                if !name.is_empty() && self.src[self.pos + len..].starts_with(close) {
+                    self.pos += len + 1;
+                    return self.reference(start, name);
+                }
+                if named {
+                    // Not a reference after all: `\<` is just an escaped `<`.
+                    self.pos = save + 1;
+                    push_escaped(&mut self.out, open.unwrap_or('<'));
+                    return Ok(());
+                }
+                Err(perr(
+                    start,
+                    self.pos,
+                    "malformed \\k<...> named back reference",
+                    None,
+                ))
+            }
+            '1'..='9' => {
+                let len = self
+                    .rest()
+                    .find(|c: char| !c.is_ascii_digit())
+                    .unwrap_or(self.rest().len());
+                let digits = &self.src[self.pos..self.pos + len];
+                self.pos += len;
+                let exists = match self.table {
+                    None => true,
+                    Some(t) => digits.parse::<usize>().is_ok_and(|n| n < t.groups.len()),
+                };
+                if exists {
+                    return self.reference(start, digits);
+                }
+                if len == 1 {
+                    return Err(perr(
+                        start,
+                        self.pos,
+                        format!("reference to undefined group number {digits}"),
+                        None,
+                    ));
+                }
+                Err(octal_error(start, self.pos))
+            }
+            '0' => {
+                self.bump();
+                Err(octal_error(start, self.pos))
+            }
+            'w' | 'W' => {
+                self.bump();
+                self.out.push_str(if c == 'w' { "[" } else { "[^" });
+                self.out.push_str(WORD_ITEMS);
+                self.out.push(']');
+                Ok(())
+            }
+            'A' | 'z' | 'Z' | 'G' | 'b' | 'B' => {
+                self.bump();
+                self.out.push('\\');
+                self.out.push(c);
+                Ok(())
+            }
+            _ => {
+                let piece = self.char_escape(start, false)?;
+                self.out.push_str(&piece);
+                Ok(())
+            }
+        }
+    }
+
+    /// Escapes valid both in and out of classes; returns fancy-regex text. `start` is the
+    /// backslash position.
+    pub(super) fn char_escape(
+        &mut self,
+        start: usize,
+        in_class: bool,
+    ) -> Result<String, PatternError> {
+        let Some(c) = self.peek() else {
+            return Err(perr(start, self.pos, "illegal \\ at end of pattern", None));
+        };
+        self.bump();
+        let simple = |s: &str| Ok(s.to_owned());
+        match c {
+            'd' | 'D' | 's' | 'S' | 't' | 'n' | 'r' | 'f' | 'v' | 'a' => simple(&format!("\\{c}")),
+            'e' => simple(r"\x{1b}"),
+            'b' if in_class => simple(r"\x{08}"),
+            'w' if in_class => simple(WORD_ITEMS),
+            'W' if in_class => simple(&format!("[^{WORD_ITEMS}]")),
+            'p' | 'P' => {
+                let rest = self.rest();
+                if !rest.starts_with('{') {
+                    return Err(perr(
+                        start,
+                        self.pos,
+                        "incomplete \\p{X} character escape",
+                        Some("use braces, e.g. \\p{L}"),
+                    ));
+                }
+                let Some(close) = rest.find('}') else {
+                    return Err(perr(
+                        start,
+                        self.src.len(),
+                        "incomplete \\p{X} character escape",
+                        None,
+                    ));
+                };
+                let name = &rest[1..close];
+                self.pos += close + 1;
+                if name.starts_with("Is") {
+                    return Err(perr(
+                        start,
+                        self.pos,
+                        format!("the .NET Unicode block `{name}` is not supported"),
+                        Some(
+                            "spell the block as a code point range, e.g. [\\u0370-\\u03FF] for IsGreek",
+                        ),
+                    ));
+                }
+                if !DOTNET_CATEGORIES.contains(&name) {
+                    return Err(perr(
+                        start,
+                        self.pos,
+                        format!("unknown property '{name}'"),
+                        Some("use a Unicode general category such as L, Lu, Nd or P"),
+                    ));
+                }
+                Ok(format!("\\{c}{{{name}}}"))
+            }
+            'x' | 'u' => {
+                let n = if c == 'x' { 2 } else { 4 };
+                let hex = self
+                    .rest()
+                    .get(..n)
+                    .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
+                let Some(hex) = hex else {
+                    return Err(perr(
+                        start,
+                        (self.pos + n).min(self.src.len()),
+                        "insufficient hex digits",
+                        None,
+                    ));
+                };
+                self.pos += n;
+                let v = u32::from_str_radix(hex, 16).unwrap_or(0);
+                if (0xD800..=0xDFFF).contains(&v) {
+                    return Err(perr(
+                        start,
+                        self.pos,
+                        "surrogate code units cannot be matched on their own here (text is Unicode scalar values)",
+                        Some("write the whole character instead of its UTF-16 halves"),
+                    ));
+                }
+                Ok(format!("\\x{{{hex}}}"))
+            }
+            'c' => Err(perr(
+                start,
+                (self.pos + self.peek().map_or(0, char::len_utf8)).min(self.src.len()),
+                "\\cX control-character escapes are not supported",
+                Some("use \\xHH instead, e.g. \\x01 for \\cA"),
+            )),
+            '0'..='9' => {
+                let len = self
+                    .rest()
+                    .find(|c: char| !('0'..='7').contains(&c))
+                    .unwrap_or(self.rest().len());
+                self.pos += len.min(2);
+                Err(octal_error(start, self.pos))
+            }
+            c if is_word_char(c) => Err(perr(
+                start,
+                self.pos,
+                format!("unrecognized escape sequence \\{c}"),
+                None,
+            )),
+            c => {
+                let mut s = String::new();
+                push_escaped(&mut s, c);
+                Ok(s)
+            }
+        }
+    }
+
+    /// Parses a class starting at `[` and returns its fancy-regex spelling.
+    pub(super) fn class(&mut self) -> Result<String, PatternError> {
+        let start = self.pos;
+        self.bump();
+        let mut items = String::new();
+        let negated = self.peek() == Some('^');
+        if negated {
+            self.bump();
+        }
+        let mut first = true;
+        let mut count = 0usize;
+        // Whether the previous item can start a range (a single character).
+        let mut prev_char = false;
+        loop {
+            let Some(c) = self.peek() else {
+                return Err(perr(start, self.src.len(), "unterminated [] set", None));
+            };
+            let item_start = self.pos;
+            match c {
+                ']' if !first => {
+                    self.bump();
+                    break;
+                }
+                '-' if count > 0 && self.peek_at(1) == Some('[') => {
+                    // .NET class subtraction; Rust spells it `--`, and the base must be wrapped
+                    // so that a leading `^` negates only the base, as in .NET.
+                    self.bump();
+                    let sub = self.class()?;
+                    if self.peek() != Some(']') {
+                        return Err(perr(
+                            item_start,
+                            self.pos,
+                            "a subtraction must be the last element in a character class",
+                            None,
+                        ));
+                    }
+                    self.bump();
+                    let neg = if negated { "^" } else { "" };
+                    return Ok(format!("[[{neg}{items}]--{sub}]"));
+                }
+                '-' if prev_char && self.peek_at(1).is_some_and(|n| n != ']') => {
+                    self.bump();
+                    items.push('-');
+                    let hi_start = self.pos;
+                    let hi = if self.peek() == Some('\\') {
+                        self.bump();
+                        self.char_escape(hi_start, true)?
+                    } else {
+                        let h = self.bump();
+                        let mut s = String::new();
+                        push_escaped(&mut s, h);
+                        s
+                    };
+                    if !is_single_char(&hi) {
+                        return Err(perr(
+                            item_start,
+                            self.pos,
+                            "a character class escape cannot end a range",
+                            None,
+                        ));
+                    }
+                    items.push_str(&hi);
+                    prev_char = false;
+                }
+                '[' if self.peek_at(1) == Some(':') => {
+                    let name_len = self.src[self.pos + 2..]
+                        .find(|c: char| !is_word_char(c))
+                        .unwrap_or(self.src.len() - self.pos - 2);
+                    let after = self.pos + 2 + name_len;
+                    if self.src[after..].starts_with(":]") {
+                        return Err(perr(
+                            item_start,
+                            after + 2,
+                            "POSIX-style [:name:] inside a class is silently ignored by .NET and is not supported",
+                            Some("use a Unicode category such as \\p{L}, or list the characters"),
+                        ));
+                    }
+                    self.bump();
+                    push_escaped(&mut items, c);
+                    prev_char = true;
+                }
+                '\\' => {
+                    self.bump();
+                    let piece = self.char_escape(item_start, true)?;
+                    prev_char = is_single_char(&piece);
+                    if !prev_char
+                        && self.peek() == Some('-')
+                        && self.peek_at(1).is_some_and(|n| n != ']' && n != '[')
+                    {
+                        return Err(perr(
+                            item_start,
+                            self.pos + 1,
+                            "a character class escape cannot start a range",
+                            None,
+                        ));
+                    }
+                    items.push_str(&piece);
+                }
+                _ => {
+                    self.bump();
+                    push_escaped(&mut items, c);
+                    prev_char = true;
+                }
+            }
+            first = false;
+            count += 1;
+        }
+        let neg = if negated { "^" } else { "" };
+        Ok(format!("[{neg}{items}]"))
+    }
+
+    pub(super) fn map_pos(&self, out_pos: usize) -> usize {
+        let i = self.spans.partition_point(|(o, _)| *o <= out_pos);
+        if i == 0 { 0 } else { self.spans[i - 1].1 }
+    }
+}
+
+pub(super) fn is_single_char(piece: &str) -> bool {
+    piece.starts_with("\\x{")
+        || piece.chars().count() == 1
+        || matches!(piece, r"\t" | r"\n" | r"\r" | r"\f" | r"\v" | r"\a")
+}
+
+pub(super) fn octal_error(start: usize, end: usize) -> PatternError {
+    perr(
+        start,
+        end,
+        "octal escapes (and \\0) are not supported",
+        Some("use \\xHH or \\uHHHH instead"),
+    )
+}
+
+/// Length of a .NET quantifier `{n}`, `{n,}` or `{n,m}` at the start of `s`.
+pub(super) fn quantifier_len(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut i = 1;
+    let digits = |i: &mut usize| {
+        let s = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i > s
+    };
+    if b.first() != Some(&b'{') || !digits(&mut i) {
+        return None;
+    }
+    if b.get(i) == Some(&b',') {
+        i += 1;
+        digits(&mut i);
+    }
+    (b.get(i) == Some(&b'}')).then_some(i + 1)
+}
+
+/// A literal character in a spelling that means the same to fancy-regex in every context:
+/// inside classes Rust gives `[`, `&&`, `--`, `~~` and whitespace (under `x`) special meaning.
+pub(super) fn push_escaped(out: &mut String, c: char) {
+    if c.is_alphanumeric() || c == '_' {
+        out.push(c);
+    } else {
+        out.push_str(&format!("\\x{{{:x}}}", c as u32));
+    }
+}
+
+pub(super) fn push_literal(out: &mut String, c: char) {
+    if c.is_whitespace() || c == '#' {
+        push_escaped(out, c);
+    } else if c.is_ascii_punctuation() && "\\.+*?()|[]{}^$".contains(c) {
+        out.push('\\');
+        out.push(c);
+    } else {
+        out.push(c);
+    }
+}
