@@ -5,10 +5,10 @@
 use std::borrow::Cow;
 
 use super::builtins::{self, Builtin, Prepared};
+use super::catalog as source;
 use super::error::{Error, ErrorKind, Span, Warning};
 use super::syntax::{self, CmpOp, Expr, ExprKind};
 use super::value::Value;
-use crate::model::source;
 
 /// A compiled expression: evaluate it against many source objects without re-parsing or
 /// re-compiling anything.

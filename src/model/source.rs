@@ -1,82 +1,12 @@
-//! Entra source objects as the expression language sees them, and the catalog of source
-//! attribute names Entra offers in its mapping editor.
+//! Entra source objects as the directory model keeps them: [`Record`], packed, implementing
+//! the evaluator's [`Source`] interface.
 
-/// One attribute value of a source object.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SourceValue {
-    /// A single string (numbers arrive as their text).
-    Str(String),
-    /// A Boolean, such as `accountEnabled`; expressions see it as `True` / `False`.
-    Bool(bool),
-    /// A multi-valued attribute, such as `proxyAddresses` or `appRoleAssignments`.
-    List(Vec<String>),
-}
-
-impl SourceValue {
-    /// The value, borrowed.
-    pub fn as_ref(&self) -> SourceRef<'_> {
-        match self {
-            SourceValue::Str(s) => SourceRef::Str(s),
-            SourceValue::Bool(b) => SourceRef::Bool(*b),
-            SourceValue::List(items) => SourceRef::List(Items::Owned(items)),
-        }
-    }
-}
-
-/// One attribute value of a source object, borrowed from wherever the object keeps it.
-#[derive(Clone, Copy, Debug)]
-pub enum SourceRef<'a> {
-    /// A single string.
-    Str(&'a str),
-    /// A Boolean.
-    Bool(bool),
-    /// A multi-valued attribute.
-    List(Items<'a>),
-}
-
-/// The values of a multi-valued attribute.
-#[derive(Clone, Copy, Debug)]
-pub enum Items<'a> {
-    /// Values of a [`SourceValue::List`].
-    Owned(&'a [String]),
-    /// Values packed in a [`Record`]: ranges of its text.
-    Packed(&'a str, &'a [(u32, u32)]),
-}
-
-impl<'a> Items<'a> {
-    /// How many values.
-    pub fn len(&self) -> usize {
-        match self {
-            Items::Owned(items) => items.len(),
-            Items::Packed(_, ranges) => ranges.len(),
-        }
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The `i`th value.
-    pub fn get(&self, i: usize) -> Option<&'a str> {
-        match *self {
-            Items::Owned(items) => items.get(i).map(String::as_str),
-            Items::Packed(text, ranges) => ranges.get(i).map(|&r| slice(text, r)),
-        }
-    }
-
-    /// The values in order.
-    pub fn iter(&self) -> impl Iterator<Item = &'a str> + 'a {
-        let this = *self;
-        (0..this.len()).filter_map(move |i| this.get(i))
-    }
-}
-
-/// Anything an expression can read attributes from. Absent attributes are null.
-pub trait Source {
-    /// The attribute's value, or `None` when the object has no such attribute (null).
-    fn attribute(&self, name: &str) -> Option<SourceRef<'_>>;
-}
+pub use crate::expr::catalog::{
+    CatalogEntry, SourceType, USER_ATTRIBUTES, is_directory_extension, is_known_user_attribute,
+    user_attribute,
+};
+use crate::expr::source::slice;
+pub use crate::expr::source::{Items, Source, SourceRef, SourceValue};
 
 /// Why a JSON value is not a source object.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -127,10 +57,6 @@ enum Packed {
 /// The length that marks a field name as an index into [`USER_ATTRIBUTES`]: no name in a
 /// record's text is 4 GiB long.
 const CATALOG_NAME: u32 = u32::MAX;
-
-fn slice(text: &str, (start, len): Range) -> &str {
-    &text[start as usize..(start + len) as usize]
-}
 
 impl Record {
     /// An object with no attributes.
@@ -303,17 +229,6 @@ impl Source for Record {
     }
 }
 
-impl SourceRef<'_> {
-    /// An owned copy.
-    pub fn to_owned_value(&self) -> SourceValue {
-        match self {
-            SourceRef::Str(s) => SourceValue::Str((*s).to_owned()),
-            SourceRef::Bool(b) => SourceValue::Bool(*b),
-            SourceRef::List(items) => SourceValue::List(items.iter().map(str::to_owned).collect()),
-        }
-    }
-}
-
 impl PartialEq for Record {
     fn eq(&self, other: &Record) -> bool {
         self.fields.len() == other.fields.len()
@@ -332,107 +247,4 @@ impl std::fmt::Debug for Record {
             .entries(self.iter().map(|(k, v)| (k, v.to_owned_value())))
             .finish()
     }
-}
-
-/// The type of a source attribute in Entra's catalog.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SourceType {
-    /// Text.
-    String,
-    /// `True` / `False`.
-    Boolean,
-    /// A reference to another object (manager, app role assignments).
-    Reference,
-}
-
-/// One entry of Entra's user source attribute catalog.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CatalogEntry {
-    /// The name as expressions write it, e.g. `userPrincipalName`.
-    pub name: &'static str,
-    /// Its type.
-    pub kind: SourceType,
-    /// Whether it holds several values.
-    pub multi_valued: bool,
-}
-
-const fn entry(name: &'static str, kind: SourceType, multi_valued: bool) -> CatalogEntry {
-    CatalogEntry {
-        name,
-        kind,
-        multi_valued,
-    }
-}
-
-use SourceType::{Boolean, Reference, String as Text};
-
-/// The user attributes Entra's mapping editor offers as sources for outbound provisioning
-/// (the provisioning-era names, e.g. `surname`, `mobile`, `objectId`), plus `employeeId`.
-/// Directory extensions (`extension_<appid>_<name>`) are accepted by [`is_known_user_attribute`].
-pub const USER_ATTRIBUTES: &[CatalogEntry] = &[
-    entry("objectId", Text, false),
-    entry("IsSoftDeleted", Boolean, false),
-    entry("accountEnabled", Boolean, false),
-    entry("appRoleAssignments", Reference, true),
-    entry("city", Text, false),
-    entry("companyName", Text, false),
-    entry("country", Text, false),
-    entry("department", Text, false),
-    entry("dirSyncEnabled", Boolean, false),
-    entry("displayName", Text, false),
-    entry("employeeId", Text, false),
-    entry("extensionAttribute1", Text, false),
-    entry("extensionAttribute2", Text, false),
-    entry("extensionAttribute3", Text, false),
-    entry("extensionAttribute4", Text, false),
-    entry("extensionAttribute5", Text, false),
-    entry("extensionAttribute6", Text, false),
-    entry("extensionAttribute7", Text, false),
-    entry("extensionAttribute8", Text, false),
-    entry("extensionAttribute9", Text, false),
-    entry("extensionAttribute10", Text, false),
-    entry("extensionAttribute11", Text, false),
-    entry("extensionAttribute12", Text, false),
-    entry("extensionAttribute13", Text, false),
-    entry("extensionAttribute14", Text, false),
-    entry("extensionAttribute15", Text, false),
-    entry("facsimileTelephoneNumber", Text, false),
-    entry("givenName", Text, false),
-    entry("jobTitle", Text, false),
-    entry("mail", Text, false),
-    entry("mailNickname", Text, false),
-    entry("manager", Reference, false),
-    entry("mobile", Text, false),
-    entry("onPremisesSecurityIdentifier", Text, false),
-    entry("originalUserPrincipalName", Text, false),
-    entry("passwordProfile.password", Text, false),
-    entry("physicalDeliveryOfficeName", Text, false),
-    entry("postalCode", Text, false),
-    entry("preferredLanguage", Text, false),
-    entry("proxyAddresses", Text, true),
-    entry("state", Text, false),
-    entry("streetAddress", Text, false),
-    entry("surname", Text, false),
-    entry("telephoneNumber", Text, false),
-    entry("userPrincipalName", Text, false),
-];
-
-/// The catalog entry for a user attribute name (exact case: Entra's names are case-sensitive).
-pub fn user_attribute(name: &str) -> Option<&'static CatalogEntry> {
-    USER_ATTRIBUTES.iter().find(|e| e.name == name)
-}
-
-/// Whether `name` is a catalog attribute or a directory extension `extension_<appid>_<name>`
-/// (appid: 32 hex digits, Entra's app id without dashes).
-pub fn is_known_user_attribute(name: &str) -> bool {
-    user_attribute(name).is_some() || is_directory_extension(name)
-}
-
-/// `extension_<32 hex digits>_<name>`.
-pub fn is_directory_extension(name: &str) -> bool {
-    let Some(rest) = name.strip_prefix("extension_") else {
-        return false;
-    };
-    let (app, attr) = rest.split_at(rest.find('_').unwrap_or(rest.len()));
-    app.len() == 32 && app.bytes().all(|b| b.is_ascii_hexdigit()) && attr.len() > 1
 }

@@ -209,7 +209,7 @@ fn scalar_text(v: &Value) -> String {
 /// The query text Entra sends for a filter: `filter=` and the filter form-encoded like .NET
 /// `WebUtility.UrlEncode` (space `+`, `"` `%22`, `@` `%40`, UTF-8 bytes as uppercase `%XX`).
 pub fn encode_query(filter: &Filter) -> String {
-    use crate::expr::dotnet::text::url_encode;
+    use crate::dotnet::text::url_encode;
     // Entra's matching query, `attr eq "text"`, is written directly: a first cycle sends one
     // per object. The JSON form of a string without quotes, backslashes or control characters
     // is the string in quotes.
