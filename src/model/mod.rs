@@ -1,8 +1,10 @@
 //! Data the simulator works on: source objects and, later, mapping tables and target schemas.
 
-pub mod graph;
-pub mod load;
 pub mod mapping;
 pub mod sample;
 pub mod scope;
 pub mod source;
+
+// The old paths, while code written against them moves to `crate::load`.
+#[doc(hidden)]
+pub use crate::load::{self, graph};

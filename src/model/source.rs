@@ -23,6 +23,8 @@ impl std::fmt::Display for RecordError {
     }
 }
 
+impl std::error::Error for RecordError {}
+
 /// A source object: attribute names and values, packed. A directory holds one per user, a
 /// million of them in a large simulation, so a record is one text buffer (every name and
 /// value back to back) and a small sorted table of ranges into it, rather than a map of

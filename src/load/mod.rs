@@ -1,12 +1,14 @@
 //! Loading a mapping file (our YAML, or a Microsoft Graph `synchronizationSchema` JSON, told
 //! apart by content) and compiling its expressions, with every problem located in the file.
 
+pub mod graph;
+
 use serde_saphyr::Spanned;
 
-use super::mapping::MappingFile;
 use crate::expr::error::{Error as ExprError, Located};
 use crate::expr::{self, AttributeCheck, Options, Program};
 use crate::input::{self, FileError};
+use crate::model::mapping::MappingFile;
 
 /// The two file formats a mapping can come in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,8 +52,8 @@ pub fn parse(name: &str, text: &str) -> Result<Loaded, FileError> {
         }
         Format::GraphJson => {
             let value: serde_json::Value = input::parse_document(name, text)?;
-            super::graph::import(&value).map_err(|e| {
-                let span = super::graph::locate(text, &e);
+            graph::import(&value).map_err(|e| {
+                let span = graph::locate(text, &e);
                 FileError::new(
                     name,
                     text,

@@ -81,11 +81,11 @@ use std::fmt;
 use serde_json::{Map, Value as J, json};
 use serde_saphyr::{Location, Spanned};
 
-use super::mapping::{
+use crate::expr::{graph as expr_graph, print::write_string, syntax};
+use crate::model::mapping::{
     Action, Apply, AttributeMapping, AttributeType, MappingFile, ObjectMapping, ScopeClause,
     ScopeFilter, TargetAttribute, VendorBehavior,
 };
-use crate::expr::{graph as expr_graph, print::write_string, syntax};
 
 /// The source directory of every outbound job.
 const SOURCE_DIRECTORY: &str = "Azure Active Directory";
