@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use entramap::docs;
+
+mod support;
 use entramap::expr::{self, AttributeCheck, Options};
 use entramap::model::load;
 use entramap::model::source::is_known_user_attribute;
@@ -82,36 +84,9 @@ fn every_shipped_mapping_loads_and_its_expressions_compile_against_the_catalog()
     }
 }
 
-/// Compare the generated docs with the golden file, or rewrite it under `UPDATE_GOLDEN=1`.
+/// Compare the generated docs with the golden file (see `support::golden`).
 fn golden(name: &str) {
-    let actual = generated(name);
-    let path = root().join("tests/golden").join(format!("{name}.md"));
-    if std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1") {
-        std::fs::write(&path, &actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e} (run with UPDATE_GOLDEN=1 to create it)",
-            path.display()
-        )
-    });
-    if actual != expected {
-        let line = actual
-            .lines()
-            .zip(expected.lines())
-            .position(|(a, b)| a != b)
-            // No differing line: one file is a prefix of the other (or only the final
-            // newline differs), so report where the shorter one ends.
-            .unwrap_or_else(|| actual.lines().count().min(expected.lines().count()));
-        panic!(
-            "docs for {name} differ from {} at line {}:\n  generated: {:?}\n  golden:    {:?}\n(UPDATE_GOLDEN=1 rewrites the golden file)",
-            path.display(),
-            line + 1,
-            actual.lines().nth(line),
-            expected.lines().nth(line)
-        );
-    }
+    support::golden::assert_golden(&format!("tests/golden/{name}.md"), &generated(name));
 }
 
 #[test]

@@ -7,8 +7,9 @@
 //! §4.3 and E12/E20/E21) are asserted to occur literally, so a regenerated golden cannot quietly
 //! drift away from the documentation.
 
-use std::path::Path;
 use std::process::Command;
+
+mod support;
 
 /// The tenant-independent inputs: the default mapping and the two snapshots.
 const MAPPING: &str = "mappings/scim-default.yaml";
@@ -43,32 +44,9 @@ fn simulate(mapping: &str, extra: &[&str]) -> String {
     String::from_utf8(out.stdout).expect("UTF-8 output")
 }
 
-/// Compare `actual` with the golden file `name`, or rewrite it under `UPDATE_GOLDEN=1`.
+/// Compare `actual` with the golden file `name` (see `support::golden`).
 fn golden(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden/transcripts")
-        .join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, actual).expect("write golden");
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_GOLDEN=1)", path.display()));
-    // assert_eq! on whole files prints both; point at the first differing line instead.
-    if expected != actual {
-        let line = expected
-            .lines()
-            .zip(actual.lines())
-            .position(|(e, a)| e != a)
-            // No differing line in the common part: one file is a prefix of the other.
-            .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
-        panic!(
-            "{name} differs from the golden file at line {}:\n  golden: {:?}\n  actual: {:?}\n(UPDATE_GOLDEN=1 rewrites it)",
-            line + 1,
-            expected.lines().nth(line),
-            actual.lines().nth(line)
-        );
-    }
+    support::golden::assert_golden(&format!("tests/golden/transcripts/{name}"), actual);
 }
 
 /// Assert that `text` contains every one of `needles`.

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod golden;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
