@@ -117,7 +117,12 @@ fn warnings_are_printed_once_and_do_not_stop_the_run() {
 
 #[test]
 fn a_clean_mapping_runs_with_nothing_on_stderr() {
-    let run = entramap(&["simulate", "mappings/scim-default.yaml", "--format", "summary"]);
+    let run = entramap(&[
+        "simulate",
+        "mappings/scim-default.yaml",
+        "--format",
+        "summary",
+    ]);
     assert_eq!(run.code, 0, "{run:?}");
     assert!(run.stderr.is_empty(), "{run:?}");
 }

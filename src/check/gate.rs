@@ -35,6 +35,11 @@ pub fn gate(loaded: &Loaded) -> Result<Report, Refused> {
     if report.has_errors() {
         return Err(Refused { report });
     }
-    debug_assert!(report.findings.iter().all(|f| f.severity() == Severity::Warning));
+    debug_assert!(
+        report
+            .findings
+            .iter()
+            .all(|f| f.severity() == Severity::Warning)
+    );
     Ok(report)
 }

@@ -30,8 +30,8 @@ mod converge;
 mod docs;
 mod eval;
 mod fmt;
-mod interrupt;
 mod functions;
+mod interrupt;
 mod live;
 mod progress;
 mod sample;
@@ -198,24 +198,34 @@ pub(crate) fn warn_check_errors(loaded: &crate::model::load::Loaded) {
 pub(crate) enum DialectArg {
     /// Entra's default requests.
     Legacy,
-    /// The `aadOptscim062020` requests.
+    /// The `aadOptscim062020` requests; `--dialect aadOptscim062020` means this too.
+    #[value(alias = "aadOptscim062020", alias = "aadoptscim062020")]
     Compliant,
 }
 
 impl DialectArg {
-    /// The dialect: `--dialect` when given, else the mapping's `dialect`, else `default` (the
-    /// one Entra speaks to the tenant URL).
+    /// The dialect this argument names.
+    pub(crate) fn dialect(self) -> crate::model::mapping::Dialect {
+        use crate::model::mapping::Dialect;
+        match self {
+            DialectArg::Legacy => Dialect::Legacy,
+            DialectArg::Compliant => Dialect::Compliant,
+        }
+    }
+
+    /// The dialect of a run, by the one rule of [`crate::model::dialect::resolve`]: `--dialect`,
+    /// then the flag on `run_url` (`live`'s `--url`), then the mapping's `dialect:`, then the
+    /// flag on its `tenant_url`, then legacy. Two sources that disagree give one warning.
     pub(crate) fn resolve(
         arg: Option<DialectArg>,
+        run_url: Option<&str>,
         file: &crate::model::mapping::MappingFile,
-        default: crate::model::mapping::Dialect,
     ) -> crate::model::mapping::Dialect {
-        use crate::model::mapping::Dialect;
-        match arg {
-            Some(DialectArg::Legacy) => Dialect::Legacy,
-            Some(DialectArg::Compliant) => Dialect::Compliant,
-            None => file.dialect.unwrap_or(default),
+        let resolved = crate::model::dialect::resolve(arg.map(DialectArg::dialect), run_url, file);
+        if let Some(warning) = resolved.warning() {
+            errln!("warning: {warning}");
         }
+        resolved.dialect
     }
 }
 
