@@ -171,3 +171,93 @@ fn import_converts_a_schema_check_rejects_and_warns() {
     assert!(run.stderr.contains("EM003"), "{run:?}");
     assert!(run.stderr.contains("warning: "), "{run:?}");
 }
+
+const EQUAL: &str = "tests/data/gate/scope-operator-equal.yaml";
+
+#[test]
+fn an_unknown_scoping_operator_is_the_same_error_in_check_and_every_command() {
+    let check = entramap(&["check", EQUAL]);
+    assert_eq!(check.code, 1, "{check:?}");
+    assert!(check.stderr.contains("EM014"), "{check:?}");
+    assert!(check.stderr.contains("did you mean `EQUALS`?"), "{check:?}");
+    for command in running_commands(EQUAL) {
+        let args: Vec<&str> = command.iter().map(String::as_str).collect();
+        let run = entramap(&args);
+        assert_eq!(run.code, 2, "{args:?}: {run:?}");
+        assert!(run.stderr.starts_with(&check.stderr), "{args:?}: {run:?}");
+    }
+}
+
+/// A one-clause mapping, loaded.
+fn clause_mapping(operator: &str, value: Option<&str>) -> entramap::model::load::Loaded {
+    let value = value.map_or(String::new(), |v| format!("          value: '{v}'\n"));
+    let text = format!(
+        "app: t\nusers:\n  scope:\n    - clauses:\n        - attribute: employeeId\n          \
+         operator: '{operator}'\n{value}  mappings:\n    - target: userName\n      source: \
+         userPrincipalName\n      match: 1\n"
+    );
+    entramap::model::load::parse("t.yaml", &text).expect("test mapping loads")
+}
+
+#[test]
+fn scope_operator_spellings_mean_the_same_in_check_and_simulate() {
+    let operators = [
+        "EQUALS",
+        "equals",
+        "EQUAL",
+        "NOT EQUALS",
+        "NOT_EQUALS",
+        "Not  Equals",
+        "NOTEQUALS",
+        "ENDS_WITH",
+        "ends with",
+        "STARTS_WITH",
+        "Includes",
+        "INCLUDES",
+        "Contains",
+        "REGEX MATCH",
+        "regex_match",
+        "NOT REGEX MATCH",
+        "Greater_Than",
+        "GREATER THAN",
+        "Greater_Than_OR_EQUALS",
+        "GREATER_THAN_OR_EQUAL",
+        "IS TRUE",
+        "is_false",
+        "IS NULL",
+        "IS_NOT_NULL",
+        "ISNULL",
+        "&",
+        "!&",
+        "&&",
+        "Present",
+        "",
+    ];
+    let values = [
+        None,
+        Some("Sales"),
+        Some("42"),
+        Some(" 7 "),
+        Some("(unclosed"),
+    ];
+    let mut refused = 0;
+    for operator in operators {
+        for value in values {
+            let loaded = clause_mapping(operator, value);
+            let check_refuses = entramap::check::gate(&loaded).is_err();
+            let simulate_refuses =
+                entramap::provision::scope::compile_scope(&loaded.file.users.scope).is_err();
+            assert_eq!(
+                check_refuses, simulate_refuses,
+                "operator {operator:?} value {value:?}: check refuses {check_refuses}, simulate \
+                 refuses {simulate_refuses}"
+            );
+            refused += usize::from(check_refuses);
+        }
+    }
+    // Both outcomes occur, so the agreement above is not vacuous.
+    assert!(
+        refused > 0 && refused < operators.len() * values.len(),
+        "{refused}"
+    );
+}
