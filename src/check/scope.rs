@@ -74,19 +74,17 @@ fn clause(cx: &mut Checker<'_>, object: Object, clause: &ScopeClause) {
                 ),
             );
         }
-        (Some(value), true) if operator.takes_integer() => {
-            if integer_operand(value).is_none() {
-                let span = value_span(cx, attribute_span, value).or(op_span);
-                cx.report(
-                    &SCOPE_OPERAND_INVALID,
-                    object,
-                    None,
-                    span,
-                    format!(
-                        "`{canonical}` compares integers, but the clause on `{attribute}` gives {value:?}"
-                    ),
-                );
-            }
+        (Some(value), true) if operator.takes_integer() && integer_operand(value).is_none() => {
+            let span = value_span(cx, attribute_span, value).or(op_span);
+            cx.report(
+                &SCOPE_OPERAND_INVALID,
+                object,
+                None,
+                span,
+                format!(
+                    "`{canonical}` compares integers, but the clause on `{attribute}` gives {value:?}"
+                ),
+            );
         }
         (Some(value), true) if operator.takes_regex() => {
             if let Err(e) = DotNetRegex::compile(value) {
