@@ -115,8 +115,8 @@ impl ScopeOperator {
     }
 }
 
-/// Read the operand of an integer operator: surrounding spaces are allowed, as Entra trims
-/// the value it compares.
+/// Read the operand of an integer operator. Surrounding spaces are ignored; `check` and the
+/// simulator both read operands through this, so neither accepts one the other refuses.
 pub fn integer_operand(value: &str) -> Option<i64> {
     value.trim().parse().ok()
 }
