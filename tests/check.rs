@@ -282,16 +282,18 @@ fn em110_scoping_on_manager_and_multi_valued_attributes() {
 }
 
 #[test]
-fn em111_unknown_scoping_operator_but_graph_spellings_are_accepted() {
-    let (report, text) = check_fixture("em111-unknown-scope-operator.yaml");
-    assert_eq!(codes(&report), ["EM111"]);
-    assert_at(&report, &text, "EM111", 7, 21, "STARTS_WITH");
+fn em014_unknown_scoping_operator_is_an_error_but_graph_spellings_are_accepted() {
+    let (report, text) = check_fixture("em014-unknown-scope-operator.yaml");
+    assert_eq!(codes(&report), ["EM014"]);
+    assert_at(&report, &text, "EM014", 7, 21, "STARTS_WITH");
+    assert_eq!(report.findings[0].severity(), Severity::Error);
 }
 
 #[test]
-fn em112_scoping_regex_that_does_not_compile_points_into_the_pattern() {
-    let (report, text) = check_fixture("em112-scope-regex-invalid.yaml");
-    assert_eq!(codes(&report), ["EM112"]);
+fn em015_scoping_regex_that_does_not_compile_points_into_the_pattern() {
+    let (report, text) = check_fixture("em015-scope-regex-invalid.yaml");
+    assert_eq!(codes(&report), ["EM015"]);
+    assert_eq!(report.findings[0].severity(), Severity::Error);
     let p = report.findings[0].position.unwrap();
     assert_eq!(p.line, 8);
     // Inside the quoted pattern '(.*@contoso\.com', which starts at column 18.
@@ -307,11 +309,25 @@ fn em113_function_name_case() {
 }
 
 #[test]
-fn em115_scoping_operand_that_does_not_fit_the_operator() {
+fn em016_scoping_clause_without_a_usable_value_is_an_error() {
+    let (report, text) = check_fixture("em016-scope-operand-invalid.yaml");
+    assert_eq!(codes(&report), ["EM016", "EM016"]);
+    assert_at(&report, &text, "EM016", 7, 21, "EQUALS");
+    assert_at(&report, &text, "EM016", 10, 18, "ten");
+    assert!(
+        report
+            .findings
+            .iter()
+            .all(|f| f.severity() == Severity::Error)
+    );
+}
+
+#[test]
+fn em115_unary_scoping_operator_with_a_value_is_a_warning() {
     let (report, text) = check_fixture("em115-scope-operand-mismatch.yaml");
-    assert_eq!(codes(&report), ["EM115", "EM115"]);
+    assert_eq!(codes(&report), ["EM115"]);
     assert_at(&report, &text, "EM115", 7, 21, "IS NULL");
-    assert_at(&report, &text, "EM115", 10, 21, "EQUALS");
+    assert_eq!(report.findings[0].severity(), Severity::Warning);
 }
 
 #[test]
@@ -355,6 +371,9 @@ fn lint_codes_are_stable() {
             ("EM011", "ambiguous-mapping-type"),
             ("EM012", "no-matching-attribute"),
             ("EM013", "duplicate-attribute-definition"),
+            ("EM014", "unknown-scope-operator"),
+            ("EM015", "scope-regex-invalid"),
+            ("EM016", "scope-operand-invalid"),
             ("EM101", "iif-nullable-condition"),
             ("EM102", "switch-presence-source"),
             ("EM103", "non-deterministic-always"),
@@ -365,13 +384,20 @@ fn lint_codes_are_stable() {
             ("EM108", "direct-app-role-assignments"),
             ("EM109", "manager-expression"),
             ("EM110", "scope-attribute-not-allowed"),
-            ("EM111", "unknown-scope-operator"),
-            ("EM112", "scope-regex-invalid"),
             ("EM113", "function-name-case"),
             ("EM114", "expression-warning"),
             ("EM115", "scope-operand-mismatch"),
         ]
     );
+    // Retired when the scoping warnings became errors (EM014, EM015): never reused.
+    for retired in ["EM111", "EM112"] {
+        assert!(check::lint(retired).is_none(), "{retired} is reused");
+    }
+    // The code says the severity: EM0xx errors, EM1xx warnings.
+    for l in LINTS {
+        let error = l.code.starts_with("EM0");
+        assert_eq!(error, l.severity == Severity::Error, "{}", l.code);
+    }
 }
 
 // ---------------------------------------------------------------------------------------

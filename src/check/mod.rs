@@ -10,10 +10,12 @@
 //! * `expression` — expressions: compile errors and warnings, attributes, and Entra's
 //!   documented pitfalls (IIF, Switch, non-deterministic functions, Booleans, references);
 //! * `scope` — scoping filter clauses;
-//! * [`output`] and [`sarif`] — the human, JSON and SARIF renderings.
+//! * [`output`] and [`sarif`] — the human, JSON and SARIF renderings;
+//! * [`gate`] — the refusal every command that runs a mapping goes through first.
 
 pub(crate) mod catalog;
 mod expression;
+pub mod gate;
 mod locate;
 pub mod output;
 mod rows;
@@ -23,6 +25,7 @@ pub mod table;
 
 use crate::model::load::Loaded;
 
+pub use gate::{Refused, gate};
 pub use table::{LINTS, Lint, Severity, lint};
 
 /// Which object mapping a finding belongs to.

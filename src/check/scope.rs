@@ -6,7 +6,7 @@ use super::{Checker, Object, catalog, rows};
 use crate::expr::compile::did_you_mean;
 use crate::expr::dotnet::regex::DotNetRegex;
 use crate::model::mapping::{ScopeClause, ScopeFilter};
-use crate::model::scope::ScopeOperator;
+use crate::model::scope::{ScopeOperator, integer_operand};
 
 /// Attributes Entra's scoping filters cannot evaluate (known-issues.md; group `members` from
 /// define-conditional-rules), besides multi-valued ones.
@@ -65,7 +65,7 @@ fn clause(cx: &mut Checker<'_>, object: Object, clause: &ScopeClause) {
         }
         (None, true) => {
             cx.report(
-                &SCOPE_OPERAND_MISMATCH,
+                &SCOPE_OPERAND_INVALID,
                 object,
                 None,
                 op_span,
@@ -74,18 +74,21 @@ fn clause(cx: &mut Checker<'_>, object: Object, clause: &ScopeClause) {
                 ),
             );
         }
-        (Some(value), true)
-            if matches!(
-                operator,
-                ScopeOperator::RegexMatch | ScopeOperator::NotRegexMatch
-            ) =>
-        {
+        (Some(value), true) if operator.takes_integer() && integer_operand(value).is_none() => {
+            let span = value_span(cx, attribute_span, value).or(op_span);
+            cx.report(
+                &SCOPE_OPERAND_INVALID,
+                object,
+                None,
+                span,
+                format!(
+                    "`{canonical}` compares integers, but the clause on `{attribute}` gives {value:?}"
+                ),
+            );
+        }
+        (Some(value), true) if operator.takes_regex() => {
             if let Err(e) = DotNetRegex::compile(value) {
-                // The value keeps no span: find its `value:` key next to the clause's others.
-                let value_at = attribute_span
-                    .and_then(|a| cx.locator.sibling_key(a, "value"))
-                    .and_then(|key| cx.locator.key_value(key, value));
-                let span = match value_at {
+                let span = match value_at(cx, attribute_span, value) {
                     Some(((start, _), true)) => Some((start + e.start, start + e.end.max(e.start))),
                     Some((whole, false)) => Some(whole),
                     None => op_span,
@@ -107,4 +110,24 @@ fn clause(cx: &mut Checker<'_>, object: Object, clause: &ScopeClause) {
         }
         _ => {}
     }
+}
+
+/// Where a clause's value is: the value keeps no span, so its `value:` key is found next to
+/// the clause's other keys. The flag says whether the span is the value's text itself.
+fn value_at(
+    cx: &Checker<'_>,
+    attribute_span: Option<(usize, usize)>,
+    value: &str,
+) -> Option<((usize, usize), bool)> {
+    attribute_span
+        .and_then(|a| cx.locator.sibling_key(a, "value"))
+        .and_then(|key| cx.locator.key_value(key, value))
+}
+
+fn value_span(
+    cx: &Checker<'_>,
+    attribute_span: Option<(usize, usize)>,
+    value: &str,
+) -> Option<(usize, usize)> {
+    value_at(cx, attribute_span, value).map(|(span, _)| span)
 }

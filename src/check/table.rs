@@ -4,7 +4,9 @@
 //!
 //! Codes are stable: `EM0xx` are errors (Entra rejects the mapping, or cannot provision with
 //! it), `EM1xx` are warnings (Entra's documented pitfalls: the mapping runs but does not do
-//! what it says, or never converges). A retired code is never reused.
+//! what it says, or never converges). A retired code is never reused: EM111 and EM112 were
+//! warnings about scoping clauses the simulator cannot evaluate, and became the errors EM014
+//! and EM015 when every command started refusing what `check` rejects.
 
 /// How bad a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -211,6 +213,34 @@ pub static NO_MATCHING_ATTRIBUTE: Lint = error(
     "Set `match: 1` on a unique, filterable attribute such as userName (users) or displayName (groups).",
 );
 
+/// EM014: a scoping operator outside the documented list (was the warning EM111).
+pub static UNKNOWN_SCOPE_OPERATOR: Lint = error(
+    "EM014",
+    "unknown-scope-operator",
+    "Unknown scoping operator",
+    "Entra's scoping filters know only the documented operators, so Entra rejects the filter and nothing can be scoped with it.",
+    "Use one of EQUALS, NOT EQUALS, IS TRUE, IS FALSE, IS NULL, IS NOT NULL, REGEX MATCH, NOT REGEX MATCH, Includes, ENDS_WITH, Greater_Than, Greater_Than_OR_EQUALS, & or !& (Graph's spellings such as NOT_EQUALS are the same operators).",
+);
+
+/// EM015: a REGEX MATCH operand that does not compile (was the warning EM112).
+pub static SCOPE_REGEX_INVALID: Lint = error(
+    "EM015",
+    "scope-regex-invalid",
+    "Scoping regular expression does not compile",
+    "REGEX MATCH operands are .NET regular expressions, and one that does not compile cannot decide which objects are in scope.",
+    "Correct the regular expression at the marked position.",
+);
+
+/// EM016: a binary scoping operator without a value, or a numeric one with a value that is
+/// not an integer.
+pub static SCOPE_OPERAND_INVALID: Lint = error(
+    "EM016",
+    "scope-operand-invalid",
+    "Scoping clause has no usable value for its operator",
+    "Every operator but IS NULL, IS NOT NULL, IS TRUE and IS FALSE compares with a value, and Greater_Than, Greater_Than_OR_EQUALS, & and !& compare integers, so without a usable value the clause cannot be evaluated.",
+    "Give the clause the value to compare with (an integer for the numeric operators).",
+);
+
 /// EM101: IIF whose condition reads an attribute that may be null.
 pub static IIF_NULLABLE_CONDITION: Lint = warning(
     "EM101",
@@ -301,24 +331,6 @@ pub static SCOPE_ATTRIBUTE_NOT_ALLOWED: Lint = warning(
     "Scope on a single-valued attribute, or use assignment to the app instead.",
 );
 
-/// EM111: a scoping operator outside the documented list.
-pub static UNKNOWN_SCOPE_OPERATOR: Lint = warning(
-    "EM111",
-    "unknown-scope-operator",
-    "Unknown scoping operator",
-    "Entra's scoping filters know only the documented operators, so an unknown name is rejected or never matches.",
-    "Use one of EQUALS, NOT EQUALS, IS TRUE, IS FALSE, IS NULL, IS NOT NULL, REGEX MATCH, NOT REGEX MATCH, Includes, ENDS_WITH, Greater_Than, Greater_Than_OR_EQUALS, & or !&.",
-);
-
-/// EM112: a REGEX MATCH operand that does not compile.
-pub static SCOPE_REGEX_INVALID: Lint = warning(
-    "EM112",
-    "scope-regex-invalid",
-    "Scoping regular expression does not compile",
-    "REGEX MATCH operands are .NET regular expressions, and one that does not compile makes the clause fail for every object.",
-    "Correct the regular expression at the marked position.",
-);
-
 /// EM113: a function name spelled differently from Microsoft's reference.
 pub static FUNCTION_NAME_CASE: Lint = warning(
     "EM113",
@@ -337,13 +349,13 @@ pub static EXPRESSION_WARNING: Lint = warning(
     "Adjust the expression as the message says.",
 );
 
-/// EM115: a unary scoping operator with a value, or a binary one without.
+/// EM115: a unary scoping operator with a value (a binary one without is EM016).
 pub static SCOPE_OPERAND_MISMATCH: Lint = warning(
     "EM115",
     "scope-operand-mismatch",
     "Scoping clause value does not fit its operator",
-    "IS NULL, IS NOT NULL, IS TRUE and IS FALSE take no value and every other operator compares with one, so a mismatched clause does not test what was meant.",
-    "Remove the value from a unary clause, or give a binary clause the value to compare with.",
+    "IS NULL, IS NOT NULL, IS TRUE and IS FALSE take no value, so the value is ignored and the clause may not test what was meant.",
+    "Remove the value from the unary clause, or use an operator that compares with it.",
 );
 
 /// Every lint, errors first, in code order.
@@ -362,6 +374,9 @@ pub static LINTS: &[&Lint] = &[
     &AMBIGUOUS_MAPPING_TYPE,
     &NO_MATCHING_ATTRIBUTE,
     &DUPLICATE_ATTRIBUTE_DEFINITION,
+    &UNKNOWN_SCOPE_OPERATOR,
+    &SCOPE_REGEX_INVALID,
+    &SCOPE_OPERAND_INVALID,
     &IIF_NULLABLE_CONDITION,
     &SWITCH_PRESENCE_SOURCE,
     &NON_DETERMINISTIC_ALWAYS,
@@ -372,8 +387,6 @@ pub static LINTS: &[&Lint] = &[
     &DIRECT_APP_ROLE_ASSIGNMENTS,
     &MANAGER_EXPRESSION,
     &SCOPE_ATTRIBUTE_NOT_ALLOWED,
-    &UNKNOWN_SCOPE_OPERATOR,
-    &SCOPE_REGEX_INVALID,
     &FUNCTION_NAME_CASE,
     &EXPRESSION_WARNING,
     &SCOPE_OPERAND_MISMATCH,

@@ -52,10 +52,11 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     let result = check::check(&loaded);
     match args.format {
         Format::Human => {
-            for diagnostic in result.diagnostics(&loaded.text) {
-                report(diagnostic);
+            if result.findings.is_empty() {
+                errln!("{}: {}", result.file, result.summary());
+            } else {
+                print_findings(&loaded, &result);
             }
-            errln!("{}: {}", result.file, result.summary());
         }
         Format::Json => print_json(&result.to_json()),
         Format::Sarif => print_json(&result.to_sarif()),
@@ -72,4 +73,17 @@ fn print_json(value: &serde_json::Value) {
         "{}",
         serde_json::to_string_pretty(value).expect("JSON values always serialize")
     );
+}
+
+/// `check`'s human output on standard error: one diagnostic per finding, then the count.
+/// The validation gate of the other commands prints through this too, so that a refused
+/// mapping shows exactly what `check` shows. Nothing is printed for an empty report.
+pub(super) fn print_findings(loaded: &load::Loaded, result: &check::Report) {
+    if result.findings.is_empty() {
+        return;
+    }
+    for diagnostic in result.diagnostics(&loaded.text) {
+        report(diagnostic);
+    }
+    errln!("{}: {}", result.file, result.summary());
 }

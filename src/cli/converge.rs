@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use super::{DialectArg, Failure, parse_now, read_compiling_mapping};
 use crate::converge::{self, Options};
-use crate::model::mapping::Dialect;
 
 /// Arguments of `entramap converge`.
 #[derive(clap::Args, Debug)]
@@ -17,7 +16,9 @@ pub struct Args {
     /// The generator's seed: the same seed gives the same report.
     #[arg(long, value_name = "S", default_value_t = 0)]
     seed: u64,
-    /// The request dialect. Default: the mapping's `dialect`, else the tenant URL's.
+    /// The request dialect (`aadOptscim062020` is another name for `compliant`). Default: the
+    /// mapping's `dialect`, else `compliant` when its tenant_url has `?aadOptscim062020`, else
+    /// `legacy`.
     #[arg(long, value_enum)]
     dialect: Option<DialectArg>,
     /// Output format.
@@ -39,11 +40,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     let loaded = read_compiling_mapping(&args.mapping)?;
     let now = parse_now(Some(&args.now))?;
     let file = &loaded.file;
-    let dialect = DialectArg::resolve(
-        args.dialect,
-        file,
-        Dialect::for_url(file.tenant_url.as_deref().unwrap_or("")),
-    );
+    let dialect = DialectArg::resolve(args.dialect, None, file);
     let options = Options {
         cases: args.cases,
         seed: args.seed,

@@ -12,7 +12,6 @@ use std::time::Duration;
 use super::{DialectArg, Failure, parse_now, read_compiling_mapping, read_snapshots};
 use crate::live::report::Verdict;
 use crate::live::{self, HttpEndpoint, HttpOptions, Plan, TenantUrl, Token};
-use crate::model::mapping::Dialect;
 use crate::provision::transcript::{HttpWriter, Redactions};
 
 /// Arguments of `entramap live`.
@@ -31,7 +30,9 @@ pub struct Args {
     /// sample directory.
     #[arg(long, value_name = "FILE")]
     directory: Vec<PathBuf>,
-    /// The request dialect. Default: the mapping's `dialect`, else the tenant URL's.
+    /// The request dialect (`aadOptscim062020` is another name for `compliant`). Default:
+    /// `compliant` when --url has `?aadOptscim062020`, else the mapping's `dialect`, else
+    /// `compliant` when its tenant_url has the flag, else `legacy`.
     #[arg(long, value_enum)]
     dialect: Option<DialectArg>,
     /// Cycles in total; the last snapshot repeats. Default: one per snapshot plus one repeat,
@@ -104,16 +105,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         .prefix
         .clone()
         .unwrap_or_else(|| format!("entramap-{:08x}-", (mix(seed) >> 32) as u32));
-    let url_dialect = Dialect::for_url(&url.display());
-    let dialect = DialectArg::resolve(args.dialect, file, url_dialect);
-    if args.dialect.is_none() && dialect != url_dialect {
-        // Entra picks the dialect from the URL it is given; say so rather than guess which
-        // of the two the user meant.
-        errln!(
-            "warning: the mapping says dialect {dialect:?} but Entra would speak {url_dialect:?} \
-             to this tenant URL; running {dialect:?} (pass --dialect to choose)"
-        );
-    }
+    let dialect = DialectArg::resolve(args.dialect, Some(&url.display()), file);
     let plan = Plan {
         file,
         dialect,

@@ -135,10 +135,34 @@ pub fn run() -> ExitCode {
     }
 }
 
-/// Read a mapping that is about to be run, published or converted: a file that does not
-/// load, or an expression that does not compile, is reported (pointing into the file) and
-/// refused, so that nothing broken is run or written out as if it worked.
+/// Read a mapping that is about to be run or published, through the validation gate
+/// ([`crate::check::gate`]): a file that does not load is reported and refused, and so is a
+/// mapping `check` finds errors in, with the very diagnostics `check` prints. Warnings are
+/// printed here, once, before the command runs.
 pub(crate) fn read_compiling_mapping(
+    path: &std::path::Path,
+) -> Result<crate::model::load::Loaded, Failure> {
+    let loaded = crate::model::load::read(path).map_err(|e| {
+        report(e);
+        Failure::Input
+    })?;
+    match crate::check::gate(&loaded) {
+        Ok(warnings) => {
+            check::print_findings(&loaded, &warnings);
+            Ok(loaded)
+        }
+        Err(refused) => {
+            check::print_findings(&loaded, &refused.report);
+            errln!("error: {refused}");
+            Err(Failure::Input)
+        }
+    }
+}
+
+/// Read a mapping that is about to be converted (`export`): conversion does not refuse what
+/// `check` reports, it warns, since the converted file is as fixable as the original. An
+/// expression that does not compile is still refused: its tree cannot be written faithfully.
+pub(crate) fn read_convertible_mapping(
     path: &std::path::Path,
 ) -> Result<crate::model::load::Loaded, Failure> {
     let loaded = crate::model::load::read(path).map_err(|e| {
@@ -148,7 +172,25 @@ pub(crate) fn read_compiling_mapping(
     if crate::model::load::report_expression_errors(&loaded, report) {
         return Err(Failure::Input);
     }
+    warn_check_errors(&loaded);
     Ok(loaded)
+}
+
+/// For conversions: show `check`'s errors in a mapping, and say that they are kept.
+/// Warnings alone are not shown, since converting runs nothing.
+pub(crate) fn warn_check_errors(loaded: &crate::model::load::Loaded) {
+    if let Err(refused) = crate::check::gate(loaded) {
+        let mut errors = refused.report;
+        errors
+            .findings
+            .retain(|f| f.severity() == crate::check::Severity::Error);
+        check::print_findings(loaded, &errors);
+        errln!(
+            "warning: {}: converted as it is, but `simulate`, `converge`, `docs` and `live` refuse \
+             it until `entramap check` finds no error",
+            loaded.name
+        );
+    }
 }
 
 /// The request dialect a command was asked for (`--dialect`).
@@ -156,24 +198,34 @@ pub(crate) fn read_compiling_mapping(
 pub(crate) enum DialectArg {
     /// Entra's default requests.
     Legacy,
-    /// The `aadOptscim062020` requests.
+    /// The `aadOptscim062020` requests; `--dialect aadOptscim062020` means this too.
+    #[value(alias = "aadOptscim062020", alias = "aadoptscim062020")]
     Compliant,
 }
 
 impl DialectArg {
-    /// The dialect: `--dialect` when given, else the mapping's `dialect`, else `default` (the
-    /// one Entra speaks to the tenant URL).
+    /// The dialect this argument names.
+    pub(crate) fn dialect(self) -> crate::model::mapping::Dialect {
+        use crate::model::mapping::Dialect;
+        match self {
+            DialectArg::Legacy => Dialect::Legacy,
+            DialectArg::Compliant => Dialect::Compliant,
+        }
+    }
+
+    /// The dialect of a run, by the one rule of [`crate::model::dialect::resolve`]: `--dialect`,
+    /// then the flag on `run_url` (`live`'s `--url`), then the mapping's `dialect:`, then the
+    /// flag on its `tenant_url`, then legacy. Two sources that disagree give one warning.
     pub(crate) fn resolve(
         arg: Option<DialectArg>,
+        run_url: Option<&str>,
         file: &crate::model::mapping::MappingFile,
-        default: crate::model::mapping::Dialect,
     ) -> crate::model::mapping::Dialect {
-        use crate::model::mapping::Dialect;
-        match arg {
-            Some(DialectArg::Legacy) => Dialect::Legacy,
-            Some(DialectArg::Compliant) => Dialect::Compliant,
-            None => file.dialect.unwrap_or(default),
+        let resolved = crate::model::dialect::resolve(arg.map(DialectArg::dialect), run_url, file);
+        if let Some(warning) = resolved.warning() {
+            errln!("warning: {warning}");
         }
+        resolved.dialect
     }
 }
 

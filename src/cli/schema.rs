@@ -65,18 +65,15 @@ pub(super) fn import(args: ImportArgs) -> Result<(), Failure> {
         Failure::Input
     })?;
 
-    // Entra stored these expressions, so they are kept verbatim; but say which ones entramap
-    // cannot compile, since `check`, `docs` and `export` will refuse them.
+    // Entra stored these rows, so they are kept verbatim; but show what `check` finds wrong,
+    // since the commands that run a mapping will refuse it.
     let imported = load::Loaded {
         name: name.clone(),
         text: text.clone(),
         format: Format::GraphJson,
         file: file.clone(),
     };
-    for located in load::expression_errors(&imported) {
-        errln!("warning: an expression entramap cannot compile is kept as Entra stored it:");
-        report(located);
-    }
+    super::warn_check_errors(&imported);
 
     // Import is meant to be lossless; if this schema is a case it is not, say so rather than
     // let a later export silently differ.
@@ -96,8 +93,7 @@ pub(super) fn import(args: ImportArgs) -> Result<(), Failure> {
 }
 
 pub(super) fn export(args: ExportArgs) -> Result<(), Failure> {
-    // A broken expression would be exported as a wrong tree: refuse it.
-    let loaded = super::read_compiling_mapping(&args.mapping)?;
+    let loaded = super::read_convertible_mapping(&args.mapping)?;
     let value = graph::export(&loaded.file).map_err(|e| {
         report_export_error(&loaded, &e);
         Failure::Input

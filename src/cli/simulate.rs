@@ -9,7 +9,6 @@ use super::progress::ProgressBar;
 use super::{DialectArg, Failure, parse_now, read_compiling_mapping, read_snapshots, report};
 use crate::expr::Context;
 use crate::input::{self, FileError};
-use crate::model::mapping::Dialect;
 use crate::provision::cycle::Simulator;
 use crate::provision::directory::Directory;
 use crate::provision::target::Kind;
@@ -31,7 +30,9 @@ pub struct Args {
     /// Cycles to run in total; the last snapshot repeats. Default: one per snapshot.
     #[arg(long, value_name = "N")]
     cycles: Option<u32>,
-    /// The request dialect. Default: the mapping's `dialect`, else the tenant URL's.
+    /// The request dialect (`aadOptscim062020` is another name for `compliant`). Default: the
+    /// mapping's `dialect`, else `compliant` when its tenant_url has `?aadOptscim062020`, else
+    /// `legacy`.
     #[arg(long, value_enum)]
     dialect: Option<DialectArg>,
     /// Output format.
@@ -66,7 +67,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     let snapshots = read_snapshots(&args.directory)?;
     let now = parse_now(args.now.as_deref())?;
     let base_url = file.tenant_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
-    let dialect = DialectArg::resolve(args.dialect, file, Dialect::for_url(base_url));
+    let dialect = DialectArg::resolve(args.dialect, None, file);
     let mut simulator =
         Simulator::new(file, dialect, Context::new(now, args.seed)).map_err(|e| {
             errln!("error: {}: {e}", loaded.name);

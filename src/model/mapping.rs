@@ -45,14 +45,24 @@ pub enum Dialect {
     /// The default: PATCH ops `Add`/`Replace`/`Remove`, Booleans as `"True"`/`"False"`.
     #[default]
     Legacy,
-    /// `aadOptscim062020`: lowercase ops, JSON Booleans, RFC 7644 shapes.
+    /// `aadOptscim062020`: lowercase ops, JSON Booleans, RFC 7644 shapes. The flag's own
+    /// name is accepted for it too, as `--dialect` accepts it.
+    #[serde(alias = "aadOptscim062020")]
     Compliant,
 }
 
 impl Dialect {
+    /// The name the mapping format and `--dialect` use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Legacy => "legacy",
+            Dialect::Compliant => "compliant",
+        }
+    }
+
     /// The dialect Entra uses for a tenant URL.
     pub fn for_url(url: &str) -> Dialect {
-        if url.contains("aadOptscim062020") {
+        if super::dialect::url_has_flag(url) {
             Dialect::Compliant
         } else {
             Dialect::Legacy

@@ -1,5 +1,7 @@
 //! The scoping-filter operators Entra documents (mapping-model.md §4.3), as one vocabulary for
-//! the simulator that evaluates clauses and the linter that checks them.
+//! the simulator that evaluates clauses and the linter that checks them: the same spellings
+//! are accepted, and the same operands refused, by both, so that `check` rejects exactly the
+//! clauses `simulate` cannot run.
 
 /// A scoping clause operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -73,6 +75,25 @@ impl ScopeOperator {
         }
     }
 
+    /// Whether the operand is an integer (`Greater_Than`, `&`, ...) rather than text.
+    pub fn takes_integer(self) -> bool {
+        matches!(
+            self,
+            ScopeOperator::GreaterThan
+                | ScopeOperator::GreaterThanOrEquals
+                | ScopeOperator::BitAnd
+                | ScopeOperator::NotBitAnd
+        )
+    }
+
+    /// Whether the operand is a .NET regular expression.
+    pub fn takes_regex(self) -> bool {
+        matches!(
+            self,
+            ScopeOperator::RegexMatch | ScopeOperator::NotRegexMatch
+        )
+    }
+
     /// Whether the clause compares with a value (`IS NULL` and the other unary ones do not).
     pub fn takes_value(self) -> bool {
         !matches!(
@@ -92,6 +113,12 @@ impl ScopeOperator {
             .into_iter()
             .find(|op| normalize(op.name()) == wanted)
     }
+}
+
+/// Read the operand of an integer operator. Surrounding spaces are ignored; `check` and the
+/// simulator both read operands through this, so neither accepts one the other refuses.
+pub fn integer_operand(value: &str) -> Option<i64> {
+    value.trim().parse().ok()
 }
 
 fn normalize(op: &str) -> String {
@@ -120,5 +147,8 @@ mod tests {
         assert_eq!(Op::parse("STARTS_WITH"), None);
         assert_eq!(Op::parse("IsMemberOf"), None);
         assert!(Op::ALL.iter().all(|op| Op::parse(op.name()) == Some(*op)));
+        // Near misses are not operators: one spelling table, no guessing.
+        assert_eq!(Op::parse("EQUAL"), None);
+        assert_eq!(Op::parse("NOTEQUALS"), None);
     }
 }

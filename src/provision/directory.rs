@@ -4,7 +4,8 @@
 //! Shape (YAML or JSON): `users:` a list of user objects keyed by source attribute names
 //! (`objectId` required; `manager` is the manager's objectId; lists are multi-valued) plus the
 //! simulator's own keys `assigned` (default true) and `softDeleted` (default false), which are
-//! not source attributes; `groups:` a list with `objectId`, `displayName` and `members`
+//! not source attributes; a user may not set `IsSoftDeleted`, which the cycle computes from
+//! those keys, `accountEnabled` and scope; `groups:` a list with `objectId`, `displayName` and `members`
 //! (objectIds). A user missing from a later snapshot was hard-deleted.
 
 use crate::input::{self, FileError};

@@ -199,6 +199,13 @@ impl<'de> Visitor<'de> for ObjectSeed {
                     out.soft_deleted = flag(&value)?;
                     continue;
                 }
+                // The cycle computes it and overrides whatever the file says, so a value
+                // here would be dropped without a word and the user created active.
+                "IsSoftDeleted" if self.key == "users" => {
+                    return Err(de::Error::custom(
+                        self.fault(out.object_id.as_deref(), IS_SOFT_DELETED_COMPUTED),
+                    ));
+                }
                 "objectId" => match &value {
                     AttributeValue::Value(SourceValue::Str(id)) if !id.is_empty() => {
                         out.object_id = Some(id.clone());
@@ -225,6 +232,11 @@ impl<'de> Visitor<'de> for ObjectSeed {
         Ok(out)
     }
 }
+
+/// Why a directory user cannot set `IsSoftDeleted`, and which keys to set instead.
+const IS_SOFT_DELETED_COMPUTED: &str = "`IsSoftDeleted` is computed by the simulator, not read \
+     from the directory: it is true when the user has `accountEnabled: false`, `assigned: \
+     false`, `softDeleted: true` or falls out of the scoping filters; set those keys instead";
 
 /// serde_json appends ` at line L column C` to messages raised inside a value; the outer
 /// error carries the position once.

@@ -81,7 +81,7 @@ fn compile_clause(c: &ScopeClause) -> Result<CompiledClause, String> {
     };
     let integer = || {
         let v = operand()?;
-        v.trim().parse::<i64>().map_err(|_| {
+        crate::model::scope::integer_operand(&v).ok_or_else(|| {
             format!(
                 "`{}` compares integers, and `{v}` is not one",
                 c.operator.value
