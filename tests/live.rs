@@ -398,7 +398,7 @@ fn wrong_token_is_an_authentication_error_with_exit_3_and_nothing_is_written() {
 fn unreachable_url_is_a_network_error_with_exit_4() {
     let port = support::free_port();
     let run = live_cli(
-        "any",
+        "any-token",
         &[
             "mappings/scim-default.yaml",
             "--url",
@@ -488,7 +488,7 @@ fn bad_input_is_refused_with_exit_2_before_any_request() {
         ),
     ];
     for (args, message) in cases {
-        let run = live_cli("t", args);
+        let run = live_cli("t0k3n-long-enough", args);
         assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
         assert!(run.stderr.contains(message), "{args:?}: {}", run.stderr);
         assert!(run.stdout.is_empty(), "{args:?}");
@@ -760,4 +760,106 @@ fn live_sends_the_requests_simulate_prints_when_the_app_answers_like_the_model()
     let live_shape = shape(&live_text);
     assert!(live_shape.len() > 20);
     assert_eq!(live_shape, shape(&simulated));
+}
+
+/// A fresh directory for one test's files, removed when dropped.
+struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("entramap-live-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    fn path(&self, file: &str) -> String {
+        self.0.join(file).to_str().unwrap().to_owned()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The token `tests/data/live/token-echoes.txt` spells in every encoding.
+const ECHOED_TOKEN: &str = "s3cr/t+K3y=A b~q";
+
+#[test]
+fn a_token_echoed_in_any_encoding_never_reaches_stdout_stderr_or_the_transcript() {
+    let scratch = Scratch::new("token-echoes");
+    let cases = std::fs::read_to_string("tests/data/live/token-echoes.txt").unwrap();
+    let cases: Vec<(&str, &str)> = cases
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| l.split_once('\t').unwrap())
+        .collect();
+    assert!(cases.len() >= 10);
+    // What must never be printed: the token, and the spelling the server used. The spelling
+    // is recognised by its longest run around the encoded `+`, which no placeholder contains.
+    let plain_json = serde_json::to_string(ECHOED_TOKEN).unwrap();
+    for (name, body) in cases {
+        // Test Connection refused with a 400 (exit 1: the detail is in the report), and with a
+        // 401 (exit 3: the detail is in the report and on stderr).
+        for (status, code) in [(400, 1), (401, 3)] {
+            for format in ["human", "json"] {
+                let stub = Stub::serve(vec![answer(status, &[], body)]);
+                let transcript = scratch.path(&format!("{name}-{status}-{format}.http"));
+                let run = live_cli(
+                    ECHOED_TOKEN,
+                    &[
+                        "mappings/scim-default.yaml",
+                        "--url",
+                        &stub.url,
+                        "--format",
+                        format,
+                        "--transcript",
+                        &transcript,
+                    ],
+                );
+                let context = format!("{name} {status} {format}");
+                assert_eq!(run.code, code, "{context}: {}", run.stderr);
+                let transcript = std::fs::read_to_string(&transcript).unwrap();
+                let answer_line = transcript
+                    .lines()
+                    .find(|l| l.starts_with("# {") || l.starts_with("# \"<html>"))
+                    .unwrap_or_else(|| panic!("{context}: no answer in\n{transcript}"));
+                assert!(
+                    answer_line.contains("{{token}}"),
+                    "{context}: the echo was not replaced: {answer_line}"
+                );
+                for (output, text) in [
+                    ("stdout", &run.stdout),
+                    ("stderr", &run.stderr),
+                    ("transcript", &transcript),
+                ] {
+                    for leak in [ECHOED_TOKEN, &plain_json[1..plain_json.len() - 1], "K3y"] {
+                        assert!(
+                            !text.contains(leak),
+                            "{context}: the token leaked into {output} as {leak:?}:\n{text}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_token_shorter_than_8_characters_is_refused_before_any_request() {
+    let stub = Stub::serve(Vec::new());
+    let run = live_cli(
+        "abc1234",
+        &["mappings/scim-default.yaml", "--url", &stub.url],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("shorter than 8 characters are refused"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("abc1234"), "{}", run.stderr);
+    assert!(stub.requests().is_empty());
 }

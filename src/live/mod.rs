@@ -18,6 +18,7 @@ pub mod explain;
 pub mod http;
 pub mod prefix;
 pub mod report;
+mod scrub;
 pub mod session;
 pub mod url;
 

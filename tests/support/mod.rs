@@ -86,7 +86,13 @@ fn provision(venv: &Path) -> Result<PathBuf, String> {
     )?;
     run_step(
         Command::new(venv.join("bin").join("python"))
-            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
             .arg(SCIM2_SERVER),
         &format!(
             "pip cannot install {SCIM2_SERVER} into {} (is PyPI reachable?); retry, {INSTALL}",
