@@ -863,3 +863,156 @@ fn a_token_shorter_than_8_characters_is_refused_before_any_request() {
     assert!(!run.stderr.contains("abc1234"), "{}", run.stderr);
     assert!(stub.requests().is_empty());
 }
+
+const ONE_USER: &str = "tests/data/live/one-user.yaml";
+const EMPTY_LIST: &str = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"Resources":[]}"#;
+/// A token long enough to be accepted, for runs against stubs that never check it.
+const STUB_TOKEN: &str = "stub-token-0123";
+
+fn reply(status: u16, body: &str) -> Answer {
+    Answer {
+        status,
+        headers: Vec::new(),
+        body: body.to_owned(),
+        delay: Duration::ZERO,
+    }
+}
+
+/// The escape sequences of `tests/data/live/terminal-escapes.txt`.
+fn terminal_escapes() -> String {
+    let file = std::fs::read_to_string("tests/data/live/terminal-escapes.txt").unwrap();
+    let line = file.lines().find(|l| !l.starts_with('#')).unwrap();
+    let text: String = serde_json::from_str(&format!("\"{line}\"")).unwrap();
+    assert!(text.contains('\u{1b}') && text.contains('\u{9b}') && text.contains('\u{202e}'));
+    text
+}
+
+/// Nothing a terminal would act on, and a bounded size, in what the run printed.
+fn assert_printed_safely(run: &Run, context: &str) {
+    for (name, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+        let bad = text
+            .chars()
+            .find(|&c| (c.is_control() && c != '\n') || ('\u{202a}'..='\u{202e}').contains(&c));
+        assert_eq!(bad, None, "{context}: raw {bad:?} in {name}:\n{text}");
+        assert!(
+            text.len() < 32 * 1024,
+            "{context}: {name} floods ({} bytes)",
+            text.len()
+        );
+    }
+}
+
+#[test]
+fn a_hostile_detail_is_printed_escaped_and_clipped_in_both_formats() {
+    let escapes = terminal_escapes();
+    let detail = format!("{escapes}{}", "x".repeat(7 * 1024 * 1024));
+    let body = serde_json::json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+        "status": "400",
+        "scimType": escapes,
+        "detail": detail,
+    })
+    .to_string();
+    for format in ["human", "json"] {
+        let body = body.clone();
+        let stub = Stub::route(10, move |request| {
+            if request.starts_with("GET /Users?filter=") {
+                reply(200, EMPTY_LIST)
+            } else {
+                reply(400, &body)
+            }
+        });
+        let run = live_cli(
+            STUB_TOKEN,
+            &[
+                "mappings/scim-default.yaml",
+                "--url",
+                &stub.url,
+                "--directory",
+                ONE_USER,
+                "--cycles",
+                "1",
+                "--format",
+                format,
+            ],
+        );
+        assert_eq!(run.code, 1, "{format}: {}", run.stderr);
+        assert_printed_safely(&run, format);
+        assert!(
+            run.stdout.contains(" bytes, clipped)") && run.stdout.contains("(7,340,"),
+            "{format}: {}",
+            run.stdout
+        );
+        if format == "human" {
+            assert!(
+                run.stdout.contains(r"\u{1b}]0;pwned\u{7}\u{1b}[2J"),
+                "{}",
+                run.stdout
+            );
+            assert!(run.stdout.contains(r"\u{9b}2J\u{7f}\u{202e}txt.exe"));
+        } else {
+            let report = run.json();
+            let rejection = &report["cycles"][0]["rejected"][0];
+            // The same text, only cut: JSON escapes keep it exact.
+            let shown = rejection["detail"].as_str().unwrap();
+            assert!(shown.starts_with(&escapes), "{shown:?}");
+            assert!(shown.len() < 2048, "{}", shown.len());
+            assert_eq!(rejection["scim_type"], escapes.as_str());
+        }
+    }
+}
+
+#[test]
+fn a_hostile_id_is_printed_escaped_and_clipped_where_the_run_stops_on_it() {
+    let id = format!("{}{}", terminal_escapes(), "7".repeat(1024 * 1024));
+    let created = serde_json::json!({"id": id, "userName": "x"}).to_string();
+    for format in ["human", "json"] {
+        let created = created.clone();
+        let stub = Stub::route(10, move |request| {
+            if request.starts_with("GET /Users?filter=") {
+                reply(200, EMPTY_LIST)
+            } else if request.starts_with("POST /Users ") {
+                reply(201, &created)
+            } else {
+                reply(404, "")
+            }
+        });
+        let run = live_cli(
+            STUB_TOKEN,
+            &[
+                "mappings/scim-default.yaml",
+                "--url",
+                &stub.url,
+                "--directory",
+                ONE_USER,
+                "--cycles",
+                "1",
+                "--cleanup",
+                "--format",
+                format,
+            ],
+        );
+        // The client refuses to put the id into a request line: the run stops there, and
+        // says where, with the id shown escaped and clipped.
+        assert_eq!(run.code, 4, "{format}: {}", run.stderr);
+        assert_printed_safely(&run, format);
+        assert!(
+            run.stderr.contains(r"GET /Users/\u{1b}]0;pwned\u{7}")
+                && run.stderr.contains("(1,048,"),
+            "{format}: {}",
+            run.stderr
+        );
+        if format == "human" {
+            assert!(
+                run.stdout.contains(r"LEFT BEHIND /Users/\u{1b}]0;pwned"),
+                "{}",
+                run.stdout
+            );
+        } else {
+            let report = run.json();
+            let left = report["cleanup"]["left"][0].as_str().unwrap();
+            assert!(left.starts_with("/Users/\u{1b}]0;pwned"), "{left:?}");
+            assert!(left.ends_with(" bytes, clipped)") && left.len() < 2048);
+        }
+    }
+}

@@ -160,10 +160,11 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     let text = match args.format {
         Format::Human => report.render(),
         Format::Json => {
-            let mut json = serde_json::to_string_pretty(&report).map_err(|e| {
+            let json = serde_json::to_string_pretty(&report).map_err(|e| {
                 errln!("error: cannot serialise the report: {e}");
                 Failure::Eval
             })?;
+            let mut json = escape_terminal_controls(&json);
             json.push('\n');
             json
         }
@@ -195,6 +196,22 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         }
         Verdict::Agrees => Ok(()),
     }
+}
+
+/// JSON text with the characters a terminal acts on that serde leaves raw (DEL, C1 controls,
+/// bidirectional overrides; it escapes C0 itself) written as `\uXXXX`: the same JSON value,
+/// safe to print. Outside strings JSON text is ASCII, so every such character is in a string.
+fn escape_terminal_controls(json: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if live::report::needs_escape(c) && !c.is_ascii_whitespace() {
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A seed from the clock, for runs that do not pass `--seed`.

@@ -18,6 +18,7 @@ use std::time::Duration;
 use serde_json::Value;
 use ureq::http;
 
+use super::report::visible;
 use super::url::TenantUrl;
 use crate::provision::endpoint::{Endpoint, Response};
 
@@ -154,12 +155,17 @@ impl std::fmt::Display for Fault {
                 detail,
             } => write!(
                 f,
-                "authentication failed: {request} answered {status} ({detail}); check the token \
-                 in the environment variable and that it is valid for this tenant URL"
+                "authentication failed: {} answered {status} ({}); check the token in the \
+                 environment variable and that it is valid for this tenant URL",
+                visible(request),
+                visible(detail)
             ),
-            Fault::Network { request, detail } => {
-                write!(f, "network error: {request} got no answer: {detail}")
-            }
+            Fault::Network { request, detail } => write!(
+                f,
+                "network error: {} got no answer: {}",
+                visible(request),
+                visible(detail)
+            ),
         }
     }
 }

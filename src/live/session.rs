@@ -76,8 +76,19 @@ pub struct Plan<'a> {
 
 /// Run the plan against `endpoint`, handing each request Entra sends (with the app's answer)
 /// to `emit`, as `simulate` does. Entramap's own reads (comparison, cleanup) are not Entra's
-/// and are not emitted. Errors are mappings that do not compile.
+/// and are not emitted. Errors are mappings that do not compile. The report's texts from the
+/// app are clipped ([`Report::bound`]).
 pub fn run<E: Connection>(
+    plan: &Plan<'_>,
+    endpoint: E,
+    emit: &mut dyn FnMut(&Request<'_>),
+) -> Result<Report, String> {
+    let mut report = run_unbounded(plan, endpoint, emit)?;
+    report.bound();
+    Ok(report)
+}
+
+fn run_unbounded<E: Connection>(
     plan: &Plan<'_>,
     endpoint: E,
     emit: &mut dyn FnMut(&Request<'_>),

@@ -318,6 +318,19 @@ impl Stub {
         Stub { url, requests }
     }
 
+    /// Answer up to `limit` requests, each from `route(request_text)`.
+    pub fn route(limit: usize, route: impl Fn(&str) -> Answer + Send + Sync + 'static) -> Stub {
+        let route = std::sync::Arc::new(route);
+        Stub::serve(
+            (0..limit)
+                .map(|_| {
+                    let route = route.clone();
+                    Box::new(move |request: &str| route(request)) as Script
+                })
+                .collect(),
+        )
+    }
+
     /// The requests received so far, head and body as text.
     pub fn requests(&self) -> Vec<String> {
         self.requests.lock().expect("lock").clone()
