@@ -654,6 +654,7 @@ fn plan(
         cleanup: true,
         now: DateTime::parse_rfc3339("2025-07-30T09:15:00Z").unwrap(),
         seed: 3,
+        stop: live::Stop::default(),
     }
 }
 
@@ -1015,4 +1016,189 @@ fn a_hostile_id_is_printed_escaped_and_clipped_where_the_run_stops_on_it() {
             assert!(left.ends_with(" bytes, clipped)") && left.len() < 2048);
         }
     }
+}
+
+/// An app that creates users (and deletes them) but answers every read of one with 429 and
+/// `Retry-After: 1`, for ever: a run against it never ends by itself.
+fn throttling_app() -> Stub {
+    let deleted = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    Stub::route(10_000, move |request| {
+        use std::sync::atomic::Ordering;
+        let created = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"u-1","userName":"x"}"#;
+        if request.starts_with("GET /Users?filter=") {
+            reply(200, EMPTY_LIST)
+        } else if request.starts_with("POST /Users ") {
+            reply(201, created)
+        } else if request.starts_with("DELETE /Users/u-1 ") {
+            deleted.store(true, Ordering::SeqCst);
+            reply(204, "")
+        } else if deleted.load(Ordering::SeqCst) {
+            reply(404, "")
+        } else {
+            Answer {
+                headers: vec!["Retry-After: 1".to_owned()],
+                ..reply(429, "")
+            }
+        }
+    })
+}
+
+/// The `live` arguments of a cleanup run of [`ONE_USER`] against `url`, with a transcript and
+/// a JSON report.
+fn endless_run_args<'a>(url: &'a str, transcript: &'a str) -> Vec<&'a str> {
+    vec![
+        "mappings/scim-default.yaml",
+        "--url",
+        url,
+        "--directory",
+        ONE_USER,
+        "--cycles",
+        "100",
+        "--cleanup",
+        "--transcript",
+        transcript,
+        "--format",
+        "json",
+    ]
+}
+
+/// What a run stopped early must still have done: the transcript of what was sent, the report,
+/// and the cleanup of what it created.
+fn assert_stopped_cleanly(stub: &Stub, report: &Value, transcript: &str, why: &str) {
+    assert_eq!(report["stopped"], why, "{report}");
+    assert_eq!(report["result"], why, "{report}");
+    assert!(report["cycles"].as_array().unwrap().len() < 100, "{report}");
+    assert!(transcript.contains("· create "), "{transcript}");
+    assert_eq!(report["cleanup"]["deleted"], 1, "{report}");
+    assert_eq!(report["cleanup"]["left"], serde_json::json!([]));
+    let requests = stub.requests();
+    let deletes = requests
+        .iter()
+        .position(|r| r.starts_with("DELETE /Users/u-1 "))
+        .expect("the cleanup deleted the user");
+    // After the stop, only the cleanup talked to the app: its DELETE and the check.
+    assert_eq!(requests.len(), deletes + 2, "{:#?}", &requests[deletes..]);
+}
+
+#[test]
+fn the_deadline_stops_a_run_the_app_throttles_for_ever_after_cleanup_transcript_and_report() {
+    let scratch = Scratch::new("deadline");
+    let stub = throttling_app();
+    let transcript = scratch.path("run.http");
+    let mut args = endless_run_args(&stub.url, &transcript);
+    args.extend(["--deadline", "2s"]);
+    let run = live_cli(STUB_TOKEN, &args);
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("the deadline (2s) was reached before the run ended"),
+        "{}",
+        run.stderr
+    );
+    let transcript = std::fs::read_to_string(&transcript).unwrap();
+    assert_stopped_cleanly(&stub, &run.json(), &transcript, "deadline-reached");
+}
+
+#[test]
+fn deadline_values_that_are_not_durations_are_refused_with_exit_2() {
+    let stub = Stub::serve(Vec::new());
+    for bad in [
+        "10",
+        "0s",
+        "1d",
+        "1h30",
+        "-5m",
+        "",
+        "999999999999999999h",
+        "200h",
+    ] {
+        let flag = format!("--deadline={bad}");
+        let run = live_cli(
+            STUB_TOKEN,
+            &["mappings/scim-default.yaml", "--url", &stub.url, &flag],
+        );
+        assert_eq!(run.code, 2, "{bad:?}: {}", run.stderr);
+        assert!(run.stderr.contains("--deadline"), "{bad:?}: {}", run.stderr);
+    }
+    assert!(stub.requests().is_empty());
+}
+
+#[test]
+fn sigterm_stops_the_run_after_cleanup_transcript_and_report_and_exits_130() {
+    let scratch = Scratch::new("sigterm");
+    let stub = throttling_app();
+    let transcript = scratch.path("run.http");
+    let child = Command::new(env!("CARGO_BIN_EXE_entramap"))
+        .arg("live")
+        .args(endless_run_args(&stub.url, &transcript))
+        .env("ENTRAMAP_TOKEN", STUB_TOKEN)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run entramap");
+    // Signal once the run has created its user and is being throttled: it would go on for
+    // the default deadline of an hour. (The limit only bounds a broken run.)
+    let limit = Instant::now() + Duration::from_secs(120);
+    while !stub
+        .requests()
+        .iter()
+        .any(|r| r.starts_with("GET /Users/u-1 "))
+    {
+        assert!(
+            Instant::now() < limit,
+            "the run never reached the throttled read"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    let run = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert_eq!(run.code, 130, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("interrupted"), "{}", run.stderr);
+    let transcript = std::fs::read_to_string(&transcript).expect("the transcript was written");
+    assert_stopped_cleanly(&stub, &run.json(), &transcript, "interrupted");
+}
+
+#[test]
+fn an_unwritable_transcript_path_is_refused_with_exit_2_before_any_request() {
+    let scratch = Scratch::new("transcript-path");
+    std::fs::write(scratch.path("file"), "").unwrap();
+    let stub = Stub::serve(Vec::new());
+    for (path, message) in [
+        (scratch.path("missing/run.http"), "does not exist"),
+        (
+            scratch.path("file/run.http"),
+            "does not exist (or is not a directory)",
+        ),
+        (scratch.path(""), "is a directory"),
+    ] {
+        let run = live_cli(
+            STUB_TOKEN,
+            &[
+                "mappings/scim-default.yaml",
+                "--url",
+                &stub.url,
+                "--transcript",
+                &path,
+            ],
+        );
+        assert_eq!(run.code, 2, "{path}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("--transcript") && run.stderr.contains(message),
+            "{path}: {}",
+            run.stderr
+        );
+        assert!(run.stdout.is_empty());
+    }
+    assert!(stub.requests().is_empty(), "a request was sent");
+    // Nothing was left behind by the check.
+    assert_eq!(std::fs::read_dir(&scratch.0).unwrap().count(), 1);
 }

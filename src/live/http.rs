@@ -367,8 +367,16 @@ pub fn detail_of(body: Option<&Value>) -> String {
     }
 }
 
-impl Endpoint for HttpEndpoint {
-    fn handle(&mut self, method: &str, path_and_query: &str, body: Option<&Value>) -> Response {
+impl HttpEndpoint {
+    /// [`Endpoint::handle`], giving up a wait for `Retry-After` as soon as `stop()` is true:
+    /// the 429 waited on is then the answer.
+    pub fn send(
+        &mut self,
+        method: &str,
+        path_and_query: &str,
+        body: Option<&Value>,
+        stop: &dyn Fn() -> bool,
+    ) -> Response {
         let stopped = Response {
             status: 0,
             body: None,
@@ -392,12 +400,12 @@ impl Endpoint for HttpEndpoint {
             };
             if reply.status == 429 && attempt < self.options.retries {
                 let wait = retry_delay(reply.retry_after.as_deref());
-                if wait <= self.options.max_wait {
+                if wait <= self.options.max_wait && !stop() {
                     attempt += 1;
                     self.stats.throttled += 1;
-                    self.stats.waited += wait;
-                    std::thread::sleep(wait);
-                    continue;
+                    if sleep_unless(wait, stop, &mut self.stats.waited) {
+                        continue;
+                    }
                 }
             }
             if matches!(reply.status, 401 | 403) {
@@ -413,6 +421,31 @@ impl Endpoint for HttpEndpoint {
                 location: reply.location,
             };
         }
+    }
+}
+
+/// Sleep `wait` in short slices, adding the time slept to `waited`; false when `stop()` cut
+/// it short.
+fn sleep_unless(wait: Duration, stop: &dyn Fn() -> bool, waited: &mut Duration) -> bool {
+    const SLICE: Duration = Duration::from_millis(50);
+    let start = std::time::Instant::now();
+    loop {
+        let elapsed = start.elapsed();
+        if elapsed >= wait {
+            *waited += elapsed;
+            return true;
+        }
+        if stop() {
+            *waited += elapsed;
+            return false;
+        }
+        std::thread::sleep(SLICE.min(wait - elapsed));
+    }
+}
+
+impl Endpoint for HttpEndpoint {
+    fn handle(&mut self, method: &str, path_and_query: &str, body: Option<&Value>) -> Response {
+        self.send(method, path_and_query, body, &|| false)
     }
 }
 

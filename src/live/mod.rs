@@ -23,6 +23,6 @@ pub mod session;
 pub mod url;
 
 pub use http::{Fault, HttpEndpoint, HttpOptions, Token};
-pub use report::Report;
-pub use session::{Connection, Plan, run};
+pub use report::{Report, Stopped};
+pub use session::{Connection, Plan, Stop, run};
 pub use url::TenantUrl;

@@ -37,6 +37,9 @@ pub struct Report {
     /// What stopped the run early, if anything.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fault: Option<Fault>,
+    /// Whether an interrupt or the deadline ended the run before its last cycle.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<Stopped>,
     /// The verdict, as the exit code of `entramap live` reports it.
     pub result: Verdict,
 }
@@ -53,6 +56,29 @@ pub enum Verdict {
     AuthFailed,
     /// The app gave no HTTP answer (exit 4).
     NetworkError,
+    /// The deadline was reached before the run ended (exit 4, as for no answer).
+    DeadlineReached,
+    /// Interrupted (SIGINT, SIGTERM) before the run ended (exit 130).
+    Interrupted,
+}
+
+/// What ended a run early from outside the app.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stopped {
+    /// An interrupt (SIGINT, SIGTERM).
+    Interrupted,
+    /// The run's deadline.
+    DeadlineReached,
+}
+
+impl std::fmt::Display for Stopped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Stopped::Interrupted => "interrupted",
+            Stopped::DeadlineReached => "the deadline was reached",
+        })
+    }
 }
 
 impl Verdict {
@@ -63,6 +89,8 @@ impl Verdict {
             Verdict::Disagrees => "the app DISAGREES with Entra",
             Verdict::AuthFailed => "authentication failed, the run stopped",
             Verdict::NetworkError => "network error, the run stopped",
+            Verdict::DeadlineReached => "the deadline was reached, the run stopped",
+            Verdict::Interrupted => "interrupted, the run stopped",
         }
     }
 }
@@ -321,11 +349,14 @@ impl Report {
 
     /// Compute [`Report::result`] from the findings.
     pub fn verdict(&self) -> Verdict {
-        match &self.fault {
-            Some(Fault::Auth { .. }) => Verdict::AuthFailed,
-            Some(Fault::Network { .. }) => Verdict::NetworkError,
-            None if self.disagrees() || self.cleanup_incomplete() => Verdict::Disagrees,
-            None => Verdict::Agrees,
+        match (&self.fault, self.stopped) {
+            // Asked for: it explains the rest (a cut Test Connection, missing cycles).
+            (_, Some(Stopped::Interrupted)) => Verdict::Interrupted,
+            (Some(Fault::Auth { .. }), _) => Verdict::AuthFailed,
+            (Some(Fault::Network { .. }), _) => Verdict::NetworkError,
+            (None, Some(Stopped::DeadlineReached)) => Verdict::DeadlineReached,
+            (None, None) if self.disagrees() || self.cleanup_incomplete() => Verdict::Disagrees,
+            (None, None) => Verdict::Agrees,
         }
     }
 
@@ -359,7 +390,9 @@ impl Report {
                 let _ = writeln!(s, "Test Connection: GET {request} -> {status} ok");
             }
             // A fault is told once, below.
-            Some(_) if self.fault.is_some() && self.cycles.is_empty() => {
+            Some(_)
+                if (self.fault.is_some() || self.stopped.is_some()) && self.cycles.is_empty() =>
+            {
                 let _ = writeln!(s, "Test Connection: GET {request} -> {status} FAILED");
             }
             Some(p) => {
@@ -392,6 +425,17 @@ impl Report {
         }
         if let Some(f) = &self.fault {
             let _ = writeln!(s, "stopped: {f}");
+        }
+        if let Some(why) = self.stopped {
+            let _ = writeln!(
+                s,
+                "stopped: {why}; no request of Entra's cycles was sent after that{}",
+                if self.cleanup.is_some() {
+                    ", the cleanup ran"
+                } else {
+                    ""
+                }
+            );
         }
         let _ = writeln!(s, "result: {}", self.result.describe());
         s
