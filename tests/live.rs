@@ -398,7 +398,7 @@ fn wrong_token_is_an_authentication_error_with_exit_3_and_nothing_is_written() {
 fn unreachable_url_is_a_network_error_with_exit_4() {
     let port = support::free_port();
     let run = live_cli(
-        "any",
+        "any-token",
         &[
             "mappings/scim-default.yaml",
             "--url",
@@ -488,7 +488,7 @@ fn bad_input_is_refused_with_exit_2_before_any_request() {
         ),
     ];
     for (args, message) in cases {
-        let run = live_cli("t", args);
+        let run = live_cli("t0k3n-long-enough", args);
         assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
         assert!(run.stderr.contains(message), "{args:?}: {}", run.stderr);
         assert!(run.stdout.is_empty(), "{args:?}");
@@ -654,6 +654,7 @@ fn plan(
         cleanup: true,
         now: DateTime::parse_rfc3339("2025-07-30T09:15:00Z").unwrap(),
         seed: 3,
+        stop: live::Stop::default(),
     }
 }
 
@@ -760,4 +761,444 @@ fn live_sends_the_requests_simulate_prints_when_the_app_answers_like_the_model()
     let live_shape = shape(&live_text);
     assert!(live_shape.len() > 20);
     assert_eq!(live_shape, shape(&simulated));
+}
+
+/// A fresh directory for one test's files, removed when dropped.
+struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("entramap-live-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    fn path(&self, file: &str) -> String {
+        self.0.join(file).to_str().unwrap().to_owned()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The token `tests/data/live/token-echoes.txt` spells in every encoding.
+const ECHOED_TOKEN: &str = "s3cr/t+K3y=A b~q";
+
+#[test]
+fn a_token_echoed_in_any_encoding_never_reaches_stdout_stderr_or_the_transcript() {
+    let scratch = Scratch::new("token-echoes");
+    let cases = std::fs::read_to_string("tests/data/live/token-echoes.txt").unwrap();
+    let cases: Vec<(&str, &str)> = cases
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| l.split_once('\t').unwrap())
+        .collect();
+    assert!(cases.len() >= 10);
+    // What must never be printed: the token, and the spelling the server used. The spelling
+    // is recognised by its longest run around the encoded `+`, which no placeholder contains.
+    let plain_json = serde_json::to_string(ECHOED_TOKEN).unwrap();
+    for (name, body) in cases {
+        // Test Connection refused with a 400 (exit 1: the detail is in the report), and with a
+        // 401 (exit 3: the detail is in the report and on stderr).
+        for (status, code) in [(400, 1), (401, 3)] {
+            for format in ["human", "json"] {
+                let stub = Stub::serve(vec![answer(status, &[], body)]);
+                let transcript = scratch.path(&format!("{name}-{status}-{format}.http"));
+                let run = live_cli(
+                    ECHOED_TOKEN,
+                    &[
+                        "mappings/scim-default.yaml",
+                        "--url",
+                        &stub.url,
+                        "--format",
+                        format,
+                        "--transcript",
+                        &transcript,
+                    ],
+                );
+                let context = format!("{name} {status} {format}");
+                assert_eq!(run.code, code, "{context}: {}", run.stderr);
+                let transcript = std::fs::read_to_string(&transcript).unwrap();
+                let answer_line = transcript
+                    .lines()
+                    .find(|l| l.starts_with("# {") || l.starts_with("# \"<html>"))
+                    .unwrap_or_else(|| panic!("{context}: no answer in\n{transcript}"));
+                assert!(
+                    answer_line.contains("{{token}}"),
+                    "{context}: the echo was not replaced: {answer_line}"
+                );
+                for (output, text) in [
+                    ("stdout", &run.stdout),
+                    ("stderr", &run.stderr),
+                    ("transcript", &transcript),
+                ] {
+                    for leak in [ECHOED_TOKEN, &plain_json[1..plain_json.len() - 1], "K3y"] {
+                        assert!(
+                            !text.contains(leak),
+                            "{context}: the token leaked into {output} as {leak:?}:\n{text}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_token_shorter_than_8_characters_is_refused_before_any_request() {
+    let stub = Stub::serve(Vec::new());
+    let run = live_cli(
+        "abc1234",
+        &["mappings/scim-default.yaml", "--url", &stub.url],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("shorter than 8 characters are refused"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("abc1234"), "{}", run.stderr);
+    assert!(stub.requests().is_empty());
+}
+
+const ONE_USER: &str = "tests/data/live/one-user.yaml";
+const EMPTY_LIST: &str = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"Resources":[]}"#;
+/// A token long enough to be accepted, for runs against stubs that never check it.
+const STUB_TOKEN: &str = "stub-token-0123";
+
+fn reply(status: u16, body: &str) -> Answer {
+    Answer {
+        status,
+        headers: Vec::new(),
+        body: body.to_owned(),
+        delay: Duration::ZERO,
+    }
+}
+
+/// The escape sequences of `tests/data/live/terminal-escapes.txt`.
+fn terminal_escapes() -> String {
+    let file = std::fs::read_to_string("tests/data/live/terminal-escapes.txt").unwrap();
+    let line = file.lines().find(|l| !l.starts_with('#')).unwrap();
+    let text: String = serde_json::from_str(&format!("\"{line}\"")).unwrap();
+    assert!(text.contains('\u{1b}') && text.contains('\u{9b}') && text.contains('\u{202e}'));
+    text
+}
+
+/// Nothing a terminal would act on, and a bounded size, in what the run printed.
+fn assert_printed_safely(run: &Run, context: &str) {
+    for (name, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+        let bad = text
+            .chars()
+            .find(|&c| (c.is_control() && c != '\n') || ('\u{202a}'..='\u{202e}').contains(&c));
+        assert_eq!(bad, None, "{context}: raw {bad:?} in {name}:\n{text}");
+        assert!(
+            text.len() < 32 * 1024,
+            "{context}: {name} floods ({} bytes)",
+            text.len()
+        );
+    }
+}
+
+#[test]
+fn a_hostile_detail_is_printed_escaped_and_clipped_in_both_formats() {
+    let escapes = terminal_escapes();
+    let detail = format!("{escapes}{}", "x".repeat(7 * 1024 * 1024));
+    let body = serde_json::json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+        "status": "400",
+        "scimType": escapes,
+        "detail": detail,
+    })
+    .to_string();
+    for format in ["human", "json"] {
+        let body = body.clone();
+        let stub = Stub::route(10, move |request| {
+            if request.starts_with("GET /Users?filter=") {
+                reply(200, EMPTY_LIST)
+            } else {
+                reply(400, &body)
+            }
+        });
+        let run = live_cli(
+            STUB_TOKEN,
+            &[
+                "mappings/scim-default.yaml",
+                "--url",
+                &stub.url,
+                "--directory",
+                ONE_USER,
+                "--cycles",
+                "1",
+                "--format",
+                format,
+            ],
+        );
+        assert_eq!(run.code, 1, "{format}: {}", run.stderr);
+        assert_printed_safely(&run, format);
+        assert!(
+            run.stdout.contains(" bytes, clipped)") && run.stdout.contains("(7,340,"),
+            "{format}: {}",
+            run.stdout
+        );
+        if format == "human" {
+            assert!(
+                run.stdout.contains(r"\u{1b}]0;pwned\u{7}\u{1b}[2J"),
+                "{}",
+                run.stdout
+            );
+            assert!(run.stdout.contains(r"\u{9b}2J\u{7f}\u{202e}txt.exe"));
+        } else {
+            let report = run.json();
+            let rejection = &report["cycles"][0]["rejected"][0];
+            // The same text, only cut: JSON escapes keep it exact.
+            let shown = rejection["detail"].as_str().unwrap();
+            assert!(shown.starts_with(&escapes), "{shown:?}");
+            assert!(shown.len() < 2048, "{}", shown.len());
+            assert_eq!(rejection["scim_type"], escapes.as_str());
+        }
+    }
+}
+
+#[test]
+fn a_hostile_id_is_printed_escaped_and_clipped_where_the_run_stops_on_it() {
+    let id = format!("{}{}", terminal_escapes(), "7".repeat(1024 * 1024));
+    let created = serde_json::json!({"id": id, "userName": "x"}).to_string();
+    for format in ["human", "json"] {
+        let created = created.clone();
+        let stub = Stub::route(10, move |request| {
+            if request.starts_with("GET /Users?filter=") {
+                reply(200, EMPTY_LIST)
+            } else if request.starts_with("POST /Users ") {
+                reply(201, &created)
+            } else {
+                reply(404, "")
+            }
+        });
+        let run = live_cli(
+            STUB_TOKEN,
+            &[
+                "mappings/scim-default.yaml",
+                "--url",
+                &stub.url,
+                "--directory",
+                ONE_USER,
+                "--cycles",
+                "1",
+                "--cleanup",
+                "--format",
+                format,
+            ],
+        );
+        // The client refuses to put the id into a request line: the run stops there, and
+        // says where, with the id shown escaped and clipped.
+        assert_eq!(run.code, 4, "{format}: {}", run.stderr);
+        assert_printed_safely(&run, format);
+        assert!(
+            run.stderr.contains(r"GET /Users/\u{1b}]0;pwned\u{7}")
+                && run.stderr.contains("(1,048,"),
+            "{format}: {}",
+            run.stderr
+        );
+        if format == "human" {
+            assert!(
+                run.stdout.contains(r"LEFT BEHIND /Users/\u{1b}]0;pwned"),
+                "{}",
+                run.stdout
+            );
+        } else {
+            let report = run.json();
+            let left = report["cleanup"]["left"][0].as_str().unwrap();
+            assert!(left.starts_with("/Users/\u{1b}]0;pwned"), "{left:?}");
+            assert!(left.ends_with(" bytes, clipped)") && left.len() < 2048);
+        }
+    }
+}
+
+/// An app that creates users (and deletes them) but answers every read of one with 429 and
+/// `Retry-After: 1`, for ever: a run against it never ends by itself.
+fn throttling_app() -> Stub {
+    let deleted = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    Stub::route(10_000, move |request| {
+        use std::sync::atomic::Ordering;
+        let created = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"u-1","userName":"x"}"#;
+        if request.starts_with("GET /Users?filter=") {
+            reply(200, EMPTY_LIST)
+        } else if request.starts_with("POST /Users ") {
+            reply(201, created)
+        } else if request.starts_with("DELETE /Users/u-1 ") {
+            deleted.store(true, Ordering::SeqCst);
+            reply(204, "")
+        } else if deleted.load(Ordering::SeqCst) {
+            reply(404, "")
+        } else {
+            Answer {
+                headers: vec!["Retry-After: 1".to_owned()],
+                ..reply(429, "")
+            }
+        }
+    })
+}
+
+/// The `live` arguments of a cleanup run of [`ONE_USER`] against `url`, with a transcript and
+/// a JSON report.
+fn endless_run_args<'a>(url: &'a str, transcript: &'a str) -> Vec<&'a str> {
+    vec![
+        "mappings/scim-default.yaml",
+        "--url",
+        url,
+        "--directory",
+        ONE_USER,
+        "--cycles",
+        "100",
+        "--cleanup",
+        "--transcript",
+        transcript,
+        "--format",
+        "json",
+    ]
+}
+
+/// What a run stopped early must still have done: the transcript of what was sent, the report,
+/// and the cleanup of what it created.
+fn assert_stopped_cleanly(stub: &Stub, report: &Value, transcript: &str, why: &str) {
+    assert_eq!(report["stopped"], why, "{report}");
+    assert_eq!(report["result"], why, "{report}");
+    assert!(report["cycles"].as_array().unwrap().len() < 100, "{report}");
+    assert!(transcript.contains("· create "), "{transcript}");
+    assert_eq!(report["cleanup"]["deleted"], 1, "{report}");
+    assert_eq!(report["cleanup"]["left"], serde_json::json!([]));
+    let requests = stub.requests();
+    let deletes = requests
+        .iter()
+        .position(|r| r.starts_with("DELETE /Users/u-1 "))
+        .expect("the cleanup deleted the user");
+    // After the stop, only the cleanup talked to the app: its DELETE and the check.
+    assert_eq!(requests.len(), deletes + 2, "{:#?}", &requests[deletes..]);
+}
+
+#[test]
+fn the_deadline_stops_a_run_the_app_throttles_for_ever_after_cleanup_transcript_and_report() {
+    let scratch = Scratch::new("deadline");
+    let stub = throttling_app();
+    let transcript = scratch.path("run.http");
+    let mut args = endless_run_args(&stub.url, &transcript);
+    args.extend(["--deadline", "2s"]);
+    let run = live_cli(STUB_TOKEN, &args);
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("the deadline (2s) was reached before the run ended"),
+        "{}",
+        run.stderr
+    );
+    let transcript = std::fs::read_to_string(&transcript).unwrap();
+    assert_stopped_cleanly(&stub, &run.json(), &transcript, "deadline-reached");
+}
+
+#[test]
+fn deadline_values_that_are_not_durations_are_refused_with_exit_2() {
+    let stub = Stub::serve(Vec::new());
+    for bad in [
+        "10",
+        "0s",
+        "1d",
+        "1h30",
+        "-5m",
+        "",
+        "999999999999999999h",
+        "200h",
+    ] {
+        let flag = format!("--deadline={bad}");
+        let run = live_cli(
+            STUB_TOKEN,
+            &["mappings/scim-default.yaml", "--url", &stub.url, &flag],
+        );
+        assert_eq!(run.code, 2, "{bad:?}: {}", run.stderr);
+        assert!(run.stderr.contains("--deadline"), "{bad:?}: {}", run.stderr);
+    }
+    assert!(stub.requests().is_empty());
+}
+
+#[test]
+fn sigterm_stops_the_run_after_cleanup_transcript_and_report_and_exits_130() {
+    let scratch = Scratch::new("sigterm");
+    let stub = throttling_app();
+    let transcript = scratch.path("run.http");
+    let child = Command::new(env!("CARGO_BIN_EXE_entramap"))
+        .arg("live")
+        .args(endless_run_args(&stub.url, &transcript))
+        .env("ENTRAMAP_TOKEN", STUB_TOKEN)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run entramap");
+    // Signal once the run has created its user and is being throttled: it would go on for
+    // the default deadline of an hour. (The limit only bounds a broken run.)
+    let limit = Instant::now() + Duration::from_secs(120);
+    while !stub
+        .requests()
+        .iter()
+        .any(|r| r.starts_with("GET /Users/u-1 "))
+    {
+        assert!(
+            Instant::now() < limit,
+            "the run never reached the throttled read"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    let run = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert_eq!(run.code, 130, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("interrupted"), "{}", run.stderr);
+    let transcript = std::fs::read_to_string(&transcript).expect("the transcript was written");
+    assert_stopped_cleanly(&stub, &run.json(), &transcript, "interrupted");
+}
+
+#[test]
+fn an_unwritable_transcript_path_is_refused_with_exit_2_before_any_request() {
+    let scratch = Scratch::new("transcript-path");
+    std::fs::write(scratch.path("file"), "").unwrap();
+    let stub = Stub::serve(Vec::new());
+    for (path, message) in [
+        (scratch.path("missing/run.http"), "does not exist"),
+        (
+            scratch.path("file/run.http"),
+            "does not exist (or is not a directory)",
+        ),
+        (scratch.path(""), "is a directory"),
+    ] {
+        let run = live_cli(
+            STUB_TOKEN,
+            &[
+                "mappings/scim-default.yaml",
+                "--url",
+                &stub.url,
+                "--transcript",
+                &path,
+            ],
+        );
+        assert_eq!(run.code, 2, "{path}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("--transcript") && run.stderr.contains(message),
+            "{path}: {}",
+            run.stderr
+        );
+        assert!(run.stdout.is_empty());
+    }
+    assert!(stub.requests().is_empty(), "a request was sent");
+    // Nothing was left behind by the check.
+    assert_eq!(std::fs::read_dir(&scratch.0).unwrap().count(), 1);
 }

@@ -4,14 +4,16 @@
 //! Exit codes: 0 the app agrees with Entra; 1 it disagrees (a rejected request, a failed object,
 //! a repeat cycle that still writes, a failed Test Connection) or `--cleanup` left something
 //! behind; 2 bad input (mapping, directory, URL, token variable, options); 3 the app refused the
-//! credentials (401/403); 4 no HTTP answer (connection refused, DNS, TLS, timeout).
+//! credentials (401/403); 4 no HTTP answer (connection refused, DNS, TLS, timeout) or the
+//! `--deadline` reached; 130 interrupted (SIGINT, SIGTERM), after the cleanup, the transcript
+//! and the report.
 
-use std::path::PathBuf;
-use std::time::Duration;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use super::{DialectArg, Failure, parse_now, read_compiling_mapping, read_snapshots};
 use crate::live::report::Verdict;
-use crate::live::{self, HttpEndpoint, HttpOptions, Plan, TenantUrl, Token};
+use crate::live::{self, HttpEndpoint, HttpOptions, Plan, Stop, TenantUrl, Token};
 use crate::provision::transcript::{HttpWriter, Redactions};
 
 /// Arguments of `entramap live`.
@@ -59,6 +61,11 @@ pub struct Args {
     /// (the token is written as `{{token}}`).
     #[arg(long, value_name = "FILE")]
     transcript: Option<PathBuf>,
+    /// The longest the whole run may take (`90s`, `10m`, `1h`, `1h30m`). When it is reached,
+    /// no more of Entra's requests are sent; `--cleanup` still runs, the transcript and the
+    /// report are written, and the exit code is 4. Each request is bounded by --timeout.
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_duration)]
+    deadline: Duration,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -78,6 +85,8 @@ enum Format {
 }
 
 pub(super) fn run(args: Args) -> Result<(), Failure> {
+    // The deadline counts from the start: reading a large directory is part of the run.
+    let start = Instant::now();
     // Every input is checked before the first request, so bad input never half-provisions.
     if args.concurrency != 1 {
         errln!(
@@ -96,6 +105,12 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         errln!("error: {e}");
         Failure::Input
     })?;
+    if let Some(path) = &args.transcript {
+        writable(path).map_err(|e| {
+            errln!("error: --transcript {}: {e}", path.display());
+            Failure::Input
+        })?;
+    }
     let loaded = read_compiling_mapping(&args.mapping)?;
     let file = &loaded.file;
     let snapshots = read_snapshots(&args.directory)?;
@@ -116,6 +131,10 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         cleanup: args.cleanup,
         now,
         seed,
+        stop: Stop {
+            interrupt: interrupt_flag(),
+            deadline: Some(start + args.deadline),
+        },
     };
     let base = url.base().to_owned();
     let endpoint = HttpEndpoint::new(
@@ -152,10 +171,11 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     let text = match args.format {
         Format::Human => report.render(),
         Format::Json => {
-            let mut json = serde_json::to_string_pretty(&report).map_err(|e| {
+            let json = serde_json::to_string_pretty(&report).map_err(|e| {
                 errln!("error: cannot serialise the report: {e}");
                 Failure::Eval
             })?;
+            let mut json = escape_terminal_controls(&json);
             json.push('\n');
             json
         }
@@ -177,6 +197,19 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
             }
             Err(Failure::Network)
         }
+        Verdict::DeadlineReached => {
+            errln!(
+                "error: the deadline ({}) was reached before the run ended; no more requests were \
+                 sent (see the report; --deadline sets it)",
+                humantime(args.deadline)
+            );
+            Err(Failure::Network)
+        }
+        Verdict::Interrupted => {
+            errln!("error: interrupted; no more requests were sent (see the report)");
+            // Everything is written and flushed: exit as an interrupted program does.
+            std::process::exit(i32::from(super::interrupt::EXIT_CODE));
+        }
         Verdict::Disagrees if report.disagrees() => {
             errln!("error: the app disagrees with what Entra sends (see the report)");
             Err(Failure::Eval)
@@ -187,6 +220,115 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         }
         Verdict::Agrees => Ok(()),
     }
+}
+
+/// JSON text with the characters a terminal acts on that serde leaves raw (DEL, C1 controls,
+/// bidirectional overrides; it escapes C0 itself) written as `\uXXXX`: the same JSON value,
+/// safe to print. Outside strings JSON text is ASCII, so every such character is in a string.
+fn escape_terminal_controls(json: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if live::report::needs_escape(c) && !c.is_ascii_whitespace() {
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The interrupt flag, with SIGINT and SIGTERM caught from now on; none (the default action,
+/// terminate) when the handlers cannot be installed, which is said.
+fn interrupt_flag() -> Option<&'static std::sync::atomic::AtomicBool> {
+    match super::interrupt::install() {
+        Ok(()) => Some(super::interrupt::flag()),
+        Err(e) => {
+            errln!(
+                "warning: cannot catch SIGINT/SIGTERM ({e}): an interrupt stops the run without \
+                 cleanup, transcript or report"
+            );
+            None
+        }
+    }
+}
+
+/// Whether a file can be written at `path` the way outputs are (a temporary file beside it,
+/// renamed over it): checked before the first request, so that a typo in the path does not
+/// lose a run that already wrote to the app. Probes by creating and removing a temporary file.
+fn writable(path: &Path) -> Result<(), String> {
+    if path.is_dir() {
+        return Err("is a directory".into());
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !parent.is_dir() {
+        return Err(format!(
+            "its directory {} does not exist (or is not a directory)",
+            parent.display()
+        ));
+    }
+    let probe = parent.join(format!(".entramap-probe-{}.tmp", std::process::id()));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .map_err(|e| format!("cannot write in {}: {e}", parent.display()))?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
+/// `--deadline`: one or more of a number and a unit (`s`, `m`, `h`), such as `90s`, `10m`,
+/// `1h30m`; at least one second, at most a week.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    const FORMS: &str = "a duration such as 90s, 10m, 1h or 1h30m";
+    let mut total: u64 = 0;
+    let mut digits = String::new();
+    for c in text.trim().chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            _ => return Err(format!("{text:?} is not {FORMS}")),
+        };
+        let n: u64 = digits
+            .parse()
+            .map_err(|_| format!("{text:?} is not {FORMS}"))?;
+        total = n
+            .checked_mul(unit)
+            .and_then(|s| total.checked_add(s))
+            .ok_or_else(|| format!("{text:?} is too long"))?;
+        digits.clear();
+    }
+    if !digits.is_empty() || text.trim().is_empty() {
+        return Err(format!("{text:?} is not {FORMS} (the unit is required)"));
+    }
+    if total == 0 {
+        return Err("the deadline must be at least 1s".into());
+    }
+    if total > 7 * 24 * 3600 {
+        return Err(format!("{text:?} is longer than a week (168h)"));
+    }
+    Ok(Duration::from_secs(total))
+}
+
+/// A duration as `--deadline` takes it.
+fn humantime(d: Duration) -> String {
+    let s = d.as_secs();
+    let (h, m, s) = (s / 3600, s / 60 % 60, s % 60);
+    let mut out = String::new();
+    for (n, unit) in [(h, 'h'), (m, 'm'), (s, 's')] {
+        if n > 0 {
+            out.push_str(&format!("{n}{unit}"));
+        }
+    }
+    out
 }
 
 /// A seed from the clock, for runs that do not pass `--seed`.
@@ -202,4 +344,33 @@ fn mix(mut x: u64) -> u64 {
     x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     x ^ (x >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deadlines_are_numbers_with_units_summed() {
+        let secs = |t: &str| parse_duration(t).map(|d| d.as_secs());
+        assert_eq!(secs("90s"), Ok(90));
+        assert_eq!(secs("10m"), Ok(600));
+        assert_eq!(secs(" 1h "), Ok(3600));
+        assert_eq!(secs("1h30m5s"), Ok(5405));
+        for bad in [
+            "",
+            "10",
+            "1h30",
+            "0s",
+            "0h0m",
+            "1d",
+            "5 m",
+            "169h",
+            "99999999999999999999s",
+        ] {
+            assert!(parse_duration(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(humantime(Duration::from_secs(5405)), "1h30m5s");
+        assert_eq!(humantime(Duration::from_secs(2)), "2s");
+    }
 }

@@ -8,8 +8,9 @@
 //! more and answers status 0, so the cycle in progress winds down without traffic.
 //!
 //! The token is sent only in the `Authorization` header. It is never formatted (its `Debug`
-//! prints a placeholder), and any echo of it in a response body is replaced by `{{token}}`, the
-//! transcript's variable, before the body leaves this module.
+//! prints a placeholder), and any echo of it in a response body or `Location`, in any encoding
+//! a server could use, is replaced by `{{token}}`, the transcript's variable, before the answer
+//! leaves this module.
 
 use std::io::Read;
 use std::time::Duration;
@@ -17,6 +18,7 @@ use std::time::Duration;
 use serde_json::Value;
 use ureq::http;
 
+use super::report::visible;
 use super::url::TenantUrl;
 use crate::provision::endpoint::{Endpoint, Response};
 
@@ -47,25 +49,72 @@ impl Token {
     }
 
     /// A token from a string (tests, or an embedding program that has its own secret store).
-    /// Refused when it cannot be a header value.
+    /// Refused when it cannot be a header value, or when it is shorter than
+    /// [`Token::MIN_LEN`].
     pub fn new(token: &str) -> Result<Token, String> {
         if token.is_empty() || token.chars().any(|c| c.is_control() || !c.is_ascii()) {
             return Err("the token must be non-empty printable ASCII".into());
         }
+        if token.len() < Token::MIN_LEN {
+            // Its echo could not be told apart from ordinary text, so it could not be kept out
+            // of the report and the transcript.
+            return Err(format!(
+                "the token is {} characters long; tokens shorter than {} characters are refused, \
+                 because an echo of one cannot be told apart from ordinary text and scrubbed",
+                token.len(),
+                Token::MIN_LEN
+            ));
+        }
         Ok(Token(token.to_owned()))
     }
 
-    /// Replace every occurrence of the token in `text` (raw or JSON-escaped) with
-    /// [`TOKEN_PLACEHOLDER`]. Tokens shorter than 8 characters are left alone: they are test
-    /// tokens, and replacing every `s` of a body would destroy it without protecting anything.
+    /// The shortest token accepted.
+    pub const MIN_LEN: usize = 8;
+
+    /// Replace every occurrence of the token in `text`, raw or in any encoding a server could
+    /// write it in (JSON, percent, HTML escapes), with [`TOKEN_PLACEHOLDER`].
     pub fn scrub(&self, text: &str) -> String {
-        if self.0.len() < 8 {
-            return text.to_owned();
+        self.scrub_cut(text, false)
+    }
+
+    /// [`Token::scrub`] of a text that was truncated (`cut`): most of a token the text ends
+    /// with is replaced too.
+    fn scrub_cut(&self, text: &str, cut: bool) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut copied = 0;
+        for found in super::scrub::find(&self.0, text, cut) {
+            out.push_str(&text[copied..found.start]);
+            out.push_str(TOKEN_PLACEHOLDER);
+            copied = found.end;
         }
-        let escaped = serde_json::to_string(&self.0).unwrap_or_default();
-        let escaped = escaped.trim_matches('"');
-        text.replace(&self.0, TOKEN_PLACEHOLDER)
-            .replace(escaped, TOKEN_PLACEHOLDER)
+        out.push_str(&text[copied..]);
+        out
+    }
+
+    /// Scrub every string and key of a parsed body: the parser decoded one layer of escapes,
+    /// under which a second encoding (a percent-encoded token inside a JSON string written
+    /// with `\u0025`) is now visible.
+    pub fn scrub_value(&self, value: &mut Value) {
+        match value {
+            Value::String(s) => {
+                let clean = self.scrub(s);
+                if clean != *s {
+                    *s = clean;
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| self.scrub_value(v)),
+            Value::Object(map) => {
+                let dirty = map.keys().any(|k| self.scrub(k) != *k);
+                if dirty {
+                    *map = std::mem::take(map)
+                        .into_iter()
+                        .map(|(k, v)| (self.scrub(&k), v))
+                        .collect();
+                }
+                map.values_mut().for_each(|v| self.scrub_value(v));
+            }
+            _ => {}
+        }
     }
 }
 
@@ -106,12 +155,17 @@ impl std::fmt::Display for Fault {
                 detail,
             } => write!(
                 f,
-                "authentication failed: {request} answered {status} ({detail}); check the token \
-                 in the environment variable and that it is valid for this tenant URL"
+                "authentication failed: {} answered {status} ({}); check the token in the \
+                 environment variable and that it is valid for this tenant URL",
+                visible(request),
+                visible(detail)
             ),
-            Fault::Network { request, detail } => {
-                write!(f, "network error: {request} got no answer: {detail}")
-            }
+            Fault::Network { request, detail } => write!(
+                f,
+                "network error: {} got no answer: {}",
+                visible(request),
+                visible(detail)
+            ),
         }
     }
 }
@@ -240,10 +294,15 @@ impl HttpEndpoint {
             .take(MAX_BODY_BYTES)
             .read_to_end(&mut raw)
             .map_err(|e| format!("reading the response body: {e}"))?;
-        let text = self.token.scrub(&String::from_utf8_lossy(&raw));
+        let cut = raw.len() as u64 == MAX_BODY_BYTES;
+        let text = self.token.scrub_cut(&String::from_utf8_lossy(&raw), cut);
+        let mut body = parse_body(&text);
+        if let Some(body) = &mut body {
+            self.token.scrub_value(body);
+        }
         Ok(Reply {
             status,
-            body: parse_body(&text),
+            body,
             location: location.map(|l| self.token.scrub(&l)),
             retry_after,
         })
@@ -308,8 +367,16 @@ pub fn detail_of(body: Option<&Value>) -> String {
     }
 }
 
-impl Endpoint for HttpEndpoint {
-    fn handle(&mut self, method: &str, path_and_query: &str, body: Option<&Value>) -> Response {
+impl HttpEndpoint {
+    /// [`Endpoint::handle`], giving up a wait for `Retry-After` as soon as `stop()` is true:
+    /// the 429 waited on is then the answer.
+    pub fn send(
+        &mut self,
+        method: &str,
+        path_and_query: &str,
+        body: Option<&Value>,
+        stop: &dyn Fn() -> bool,
+    ) -> Response {
         let stopped = Response {
             status: 0,
             body: None,
@@ -333,12 +400,12 @@ impl Endpoint for HttpEndpoint {
             };
             if reply.status == 429 && attempt < self.options.retries {
                 let wait = retry_delay(reply.retry_after.as_deref());
-                if wait <= self.options.max_wait {
+                if wait <= self.options.max_wait && !stop() {
                     attempt += 1;
                     self.stats.throttled += 1;
-                    self.stats.waited += wait;
-                    std::thread::sleep(wait);
-                    continue;
+                    if sleep_unless(wait, stop, &mut self.stats.waited) {
+                        continue;
+                    }
                 }
             }
             if matches!(reply.status, 401 | 403) {
@@ -357,6 +424,31 @@ impl Endpoint for HttpEndpoint {
     }
 }
 
+/// Sleep `wait` in short slices, adding the time slept to `waited`; false when `stop()` cut
+/// it short.
+fn sleep_unless(wait: Duration, stop: &dyn Fn() -> bool, waited: &mut Duration) -> bool {
+    const SLICE: Duration = Duration::from_millis(50);
+    let start = std::time::Instant::now();
+    loop {
+        let elapsed = start.elapsed();
+        if elapsed >= wait {
+            *waited += elapsed;
+            return true;
+        }
+        if stop() {
+            *waited += elapsed;
+            return false;
+        }
+        std::thread::sleep(SLICE.min(wait - elapsed));
+    }
+}
+
+impl Endpoint for HttpEndpoint {
+    fn handle(&mut self, method: &str, path_and_query: &str, body: Option<&Value>) -> Response {
+        self.send(method, path_and_query, body, &|| false)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -367,10 +459,34 @@ mod tests {
         assert!(!format!("{t:?}").contains("s3cr"));
         assert_eq!(t.scrub("a s3cr\"et-42 b"), "a {{token}} b");
         assert_eq!(t.scrub(r#"{"x":"s3cr\"et-42"}"#), r#"{"x":"{{token}}"}"#);
-        assert!(Token::new("a\nb").is_err());
-        // A short test token would match inside ordinary words: bodies stay intact.
-        assert_eq!(Token::new("s").unwrap().scrub("schemas"), "schemas");
+        assert!(Token::new("a\nb-long-enough").is_err());
         assert!(Token::new("").is_err());
+    }
+
+    #[test]
+    fn tokens_too_short_to_tell_from_text_are_refused() {
+        let e = Token::new("s3cr3t7").unwrap_err();
+        assert!(
+            e.contains("7 characters") && e.contains("shorter than 8"),
+            "{e}"
+        );
+        assert!(Token::new("s3cr3t78").is_ok());
+    }
+
+    #[test]
+    fn a_second_encoding_under_json_escapes_is_scrubbed_from_the_parsed_body() {
+        let t = Token::new("ab+cd/efgh").unwrap();
+        // `\u0025` is `%`: the text holds no spelling of the token until JSON is decoded.
+        let mut body =
+            parse_body(r#"{"detail":"got \u00252Bab%2Bcd%2Fefgh", "ab\u0025\u0032Bcd/efgh":1}"#)
+                .unwrap();
+        t.scrub_value(&mut body);
+        let shown = body.to_string();
+        assert!(
+            !shown.contains("cd/efgh") && !shown.contains("cd%2Fefgh"),
+            "{shown}"
+        );
+        assert_eq!(body["detail"], "got %2B{{token}}");
     }
 
     #[test]

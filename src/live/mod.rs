@@ -18,10 +18,11 @@ pub mod explain;
 pub mod http;
 pub mod prefix;
 pub mod report;
+mod scrub;
 pub mod session;
 pub mod url;
 
 pub use http::{Fault, HttpEndpoint, HttpOptions, Token};
-pub use report::Report;
-pub use session::{Connection, Plan, run};
+pub use report::{Report, Stopped};
+pub use session::{Connection, Plan, Stop, run};
 pub use url::TenantUrl;

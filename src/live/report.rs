@@ -1,5 +1,12 @@
 //! What `live` found, as data (`--format json` serialises it as is) and as text for people.
+//!
+//! Much of a report is text the app wrote (a SCIM `detail`, an id, a returned value), which
+//! may be anything: [`Report::bound`] clips each such text to [`MAX_TEXT`] bytes with a note,
+//! so a 7 MB `detail` cannot flood a terminal or a CI log, and [`visible`] shows control
+//! characters and escape sequences as escapes, so that the app cannot drive the reader's
+//! terminal.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use serde::Serialize;
@@ -30,6 +37,9 @@ pub struct Report {
     /// What stopped the run early, if anything.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fault: Option<Fault>,
+    /// Whether an interrupt or the deadline ended the run before its last cycle.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<Stopped>,
     /// The verdict, as the exit code of `entramap live` reports it.
     pub result: Verdict,
 }
@@ -46,6 +56,29 @@ pub enum Verdict {
     AuthFailed,
     /// The app gave no HTTP answer (exit 4).
     NetworkError,
+    /// The deadline was reached before the run ended (exit 4, as for no answer).
+    DeadlineReached,
+    /// Interrupted (SIGINT, SIGTERM) before the run ended (exit 130).
+    Interrupted,
+}
+
+/// What ended a run early from outside the app.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stopped {
+    /// An interrupt (SIGINT, SIGTERM).
+    Interrupted,
+    /// The run's deadline.
+    DeadlineReached,
+}
+
+impl std::fmt::Display for Stopped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Stopped::Interrupted => "interrupted",
+            Stopped::DeadlineReached => "the deadline was reached",
+        })
+    }
 }
 
 impl Verdict {
@@ -56,6 +89,8 @@ impl Verdict {
             Verdict::Disagrees => "the app DISAGREES with Entra",
             Verdict::AuthFailed => "authentication failed, the run stopped",
             Verdict::NetworkError => "network error, the run stopped",
+            Verdict::DeadlineReached => "the deadline was reached, the run stopped",
+            Verdict::Interrupted => "interrupted, the run stopped",
         }
     }
 }
@@ -180,7 +215,129 @@ pub struct Cleanup {
     pub left: Vec<String>,
 }
 
+/// The most bytes of one text from the app that a report keeps.
+pub const MAX_TEXT: usize = 1024;
+
+/// `text` cut to [`MAX_TEXT`] bytes (at a character boundary), with a note of its full size.
+pub fn clip(text: &mut String) {
+    if text.len() <= MAX_TEXT {
+        return;
+    }
+    let mut end = MAX_TEXT;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let note = format!("… ({} bytes, clipped)", thousands(text.len()));
+    text.truncate(end);
+    text.push_str(&note);
+}
+
+/// A JSON value from the app, kept whole when its JSON text is short, else as that text
+/// clipped (a string with the note).
+fn clip_value(value: &mut Value) {
+    let long = match value {
+        Value::String(s) => s.len() > MAX_TEXT,
+        Value::Array(_) | Value::Object(_) => value.to_string().len() > MAX_TEXT,
+        _ => false,
+    };
+    if long {
+        let mut text = match &mut *value {
+            Value::String(s) => std::mem::take(s),
+            other => other.to_string(),
+        };
+        clip(&mut text);
+        *value = Value::String(text);
+    }
+}
+
+/// `1234567` as `1,234,567`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// `text` with every character a terminal could act on shown as a Rust-style escape
+/// (`\u{1b}`): C0 and C1 controls and DEL (escape sequences start with one), and the
+/// bidirectional overrides that reorder what is shown. Line breaks too: callers that keep a
+/// multi-line text split it first.
+pub fn visible(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if needs_escape(c) {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Whether [`visible`] escapes `c`. JSON output escapes the same characters (as `\u00XX`).
+pub fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 impl Report {
+    /// Clip every text and value the app provided (see [`clip`]), in both formats' data.
+    pub fn bound(&mut self) {
+        let tc = &mut self.test_connection;
+        clip(&mut tc.request);
+        tc.problem.iter_mut().for_each(clip);
+        for c in &mut self.cycles {
+            for r in &mut c.rejected {
+                for text in [&mut r.object, &mut r.request, &mut r.detail] {
+                    clip(text);
+                }
+                for text in [&mut r.scim_type, &mut r.cause, &mut r.fix] {
+                    text.iter_mut().for_each(clip);
+                }
+            }
+            for f in &mut c.failed_objects {
+                clip(&mut f.object);
+                clip(&mut f.message);
+            }
+            for d in &mut c.model_differences {
+                clip(&mut d.object);
+                clip(&mut d.attribute);
+                d.model.iter_mut().for_each(clip_value);
+                d.app.iter_mut().for_each(clip_value);
+                d.explained_by.iter_mut().for_each(clip);
+            }
+            for e in &mut c.endless_patches {
+                clip(&mut e.object);
+                clip(&mut e.attribute);
+                clip_value(&mut e.sent);
+                e.returned.iter_mut().for_each(clip_value);
+                clip(&mut e.cause);
+                clip(&mut e.fix);
+            }
+        }
+        if let Some(c) = &mut self.cleanup {
+            c.left.iter_mut().for_each(clip);
+        }
+        match &mut self.fault {
+            Some(Fault::Auth {
+                request, detail, ..
+            })
+            | Some(Fault::Network { request, detail }) => {
+                clip(request);
+                clip(detail);
+            }
+            None => {}
+        }
+    }
+
     /// Whether the app disagrees with Entra: a failed Test Connection, a rejected request, a
     /// failed object, or a repeat cycle that still writes.
     pub fn disagrees(&self) -> bool {
@@ -192,11 +349,14 @@ impl Report {
 
     /// Compute [`Report::result`] from the findings.
     pub fn verdict(&self) -> Verdict {
-        match &self.fault {
-            Some(Fault::Auth { .. }) => Verdict::AuthFailed,
-            Some(Fault::Network { .. }) => Verdict::NetworkError,
-            None if self.disagrees() || self.cleanup_incomplete() => Verdict::Disagrees,
-            None => Verdict::Agrees,
+        match (&self.fault, self.stopped) {
+            // Asked for: it explains the rest (a cut Test Connection, missing cycles).
+            (_, Some(Stopped::Interrupted)) => Verdict::Interrupted,
+            (Some(Fault::Auth { .. }), _) => Verdict::AuthFailed,
+            (Some(Fault::Network { .. }), _) => Verdict::NetworkError,
+            (None, Some(Stopped::DeadlineReached)) => Verdict::DeadlineReached,
+            (None, None) if self.disagrees() || self.cleanup_incomplete() => Verdict::Disagrees,
+            (None, None) => Verdict::Agrees,
         }
     }
 
@@ -208,30 +368,38 @@ impl Report {
     /// The report for people.
     pub fn render(&self) -> String {
         let mut s = String::new();
-        let _ = writeln!(s, "entramap live: {} ({} dialect)", self.url, self.dialect);
+        let _ = writeln!(
+            s,
+            "entramap live: {} ({} dialect)",
+            visible(&self.url),
+            self.dialect
+        );
         let _ = writeln!(
             s,
             "objects created with prefix {:?} (seed {})",
             self.prefix, self.seed
         );
         let tc = &self.test_connection;
+        let request = visible(&tc.request);
         let status = match tc.status {
             0 => "no answer".to_owned(),
             n => n.to_string(),
         };
         match &tc.problem {
             None => {
-                let _ = writeln!(s, "Test Connection: GET {} -> {status} ok", tc.request);
+                let _ = writeln!(s, "Test Connection: GET {request} -> {status} ok");
             }
             // A fault is told once, below.
-            Some(_) if self.fault.is_some() && self.cycles.is_empty() => {
-                let _ = writeln!(s, "Test Connection: GET {} -> {status} FAILED", tc.request);
+            Some(_)
+                if (self.fault.is_some() || self.stopped.is_some()) && self.cycles.is_empty() =>
+            {
+                let _ = writeln!(s, "Test Connection: GET {request} -> {status} FAILED");
             }
             Some(p) => {
                 let _ = writeln!(
                     s,
-                    "Test Connection: GET {} -> {status} FAILED: {p}",
-                    tc.request
+                    "Test Connection: GET {request} -> {status} FAILED: {}",
+                    visible(p)
                 );
             }
         }
@@ -252,11 +420,22 @@ impl Report {
                 c.deleted
             );
             for l in &c.left {
-                let _ = writeln!(s, "  LEFT BEHIND {l}");
+                let _ = writeln!(s, "  LEFT BEHIND {}", visible(l));
             }
         }
         if let Some(f) = &self.fault {
             let _ = writeln!(s, "stopped: {f}");
+        }
+        if let Some(why) = self.stopped {
+            let _ = writeln!(
+                s,
+                "stopped: {why}; no request of Entra's cycles was sent after that{}",
+                if self.cleanup.is_some() {
+                    ", the cleanup ran"
+                } else {
+                    ""
+                }
+            );
         }
         let _ = writeln!(s, "result: {}", self.result.describe());
         s
@@ -287,7 +466,7 @@ fn render_cycle(s: &mut String, c: &CycleReport) {
         let scim_type = r
             .scim_type
             .as_ref()
-            .map_or(String::new(), |t| format!("[{t}] "));
+            .map_or(String::new(), |t| format!("[{}] ", visible(t)));
         let _ = writeln!(
             s,
             "  rejected {} {}: {} {scim_type}{}",
@@ -297,10 +476,10 @@ fn render_cycle(s: &mut String, c: &CycleReport) {
             indent(&r.detail)
         );
         if let Some(cause) = &r.cause {
-            let _ = writeln!(s, "    cause: {cause}");
+            let _ = writeln!(s, "    cause: {}", visible(cause));
         }
         if let Some(fix) = &r.fix {
-            let _ = writeln!(s, "    fix: {fix}");
+            let _ = writeln!(s, "    fix: {}", visible(fix));
         }
     }
     let mut failures: Vec<(&str, Vec<&str>)> = Vec::new();
@@ -311,7 +490,7 @@ fn render_cycle(s: &mut String, c: &CycleReport) {
         }
     }
     for (message, objects) in &failures {
-        let _ = writeln!(s, "  Entra fails {}: {message}", names(objects));
+        let _ = writeln!(s, "  Entra fails {}: {}", names(objects), visible(message));
     }
     for e in &c.endless_patches {
         let returned = e
@@ -320,11 +499,14 @@ fn render_cycle(s: &mut String, c: &CycleReport) {
             .map_or("nothing".to_owned(), Value::to_string);
         let _ = writeln!(
             s,
-            "  endless PATCH {} {}: sent {}, app returns {returned}",
-            e.object, e.attribute, e.sent
+            "  endless PATCH {} {}: sent {}, app returns {}",
+            visible(&e.object),
+            visible(&e.attribute),
+            visible(&e.sent.to_string()),
+            visible(&returned)
         );
-        let _ = writeln!(s, "    cause: {}", e.cause);
-        let _ = writeln!(s, "    fix: {}", e.fix);
+        let _ = writeln!(s, "    cause: {}", visible(&e.cause));
+        let _ = writeln!(s, "    fix: {}", visible(&e.fix));
     }
     let explained = c
         .model_differences
@@ -342,7 +524,9 @@ fn render_cycle(s: &mut String, c: &CycleReport) {
         .iter()
         .filter(|d| d.explained_by.is_none())
     {
-        let show = |v: &Option<Value>| v.as_ref().map_or("nothing".to_owned(), Value::to_string);
+        let show = |v: &Option<Value>| {
+            visible(&v.as_ref().map_or("nothing".to_owned(), Value::to_string)).into_owned()
+        };
         let _ = writeln!(
             s,
             "  model differs{} {} {} {}: model {}, app {}",
@@ -352,8 +536,8 @@ fn render_cycle(s: &mut String, c: &CycleReport) {
                 " (cosmetic: Entra sees no change)"
             },
             d.kind,
-            d.object,
-            d.attribute,
+            visible(&d.object),
+            visible(&d.attribute),
             show(&d.model),
             show(&d.app)
         );
@@ -370,7 +554,7 @@ fn same_rejection(a: &Rejection, b: &Rejection) -> bool {
 
 /// Up to four names, then a count.
 fn names(objects: &[&str]) -> String {
-    let shown: Vec<&str> = objects.iter().take(4).copied().collect();
+    let shown: Vec<Cow<'_, str>> = objects.iter().take(4).map(|o| visible(o)).collect();
     let mut out = shown.join(", ");
     if objects.len() > shown.len() {
         let _ = write!(out, " and {} more", objects.len() - shown.len());
@@ -378,7 +562,46 @@ fn names(objects: &[&str]) -> String {
     out
 }
 
-/// A multi-line server message, indented under its line.
+/// A multi-line server message, indented under its line, each line [`visible`].
 fn indent(text: &str) -> String {
-    text.trim_end().replace('\n', "\n      ")
+    let lines: Vec<Cow<'_, str>> = text.trim_end().lines().map(visible).collect();
+    lines.join("\n      ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_texts_are_clipped_at_a_character_boundary_with_their_size() {
+        let mut short = "é".repeat(MAX_TEXT / 2);
+        clip(&mut short);
+        assert_eq!(short, "é".repeat(MAX_TEXT / 2));
+        let mut long = format!("a{}", "é".repeat(3_670_016));
+        clip(&mut long);
+        assert!(long.starts_with("aéé"));
+        assert!(long.ends_with("é… (7,340,033 bytes, clipped)"), "{long}");
+        assert!(long.len() <= MAX_TEXT + 40);
+    }
+
+    #[test]
+    fn long_values_become_their_clipped_json_text() {
+        let mut v = serde_json::json!({"a": vec!["x"; 2000]});
+        clip_value(&mut v);
+        let text = v.as_str().unwrap();
+        assert!(text.starts_with(r#"{"a":["x","#) && text.ends_with(" bytes, clipped)"));
+        let mut small = serde_json::json!([1, 2]);
+        clip_value(&mut small);
+        assert_eq!(small, serde_json::json!([1, 2]));
+    }
+
+    #[test]
+    fn controls_and_bidirectional_overrides_are_shown_as_escapes() {
+        assert!(matches!(visible("plain é text"), Cow::Borrowed(_)));
+        assert_eq!(
+            visible("a\u{1b}[2J\u{9b}\u{7f}\r\n\t\u{202e}b"),
+            r"a\u{1b}[2J\u{9b}\u{7f}\u{d}\u{a}\u{9}\u{202e}b"
+        );
+        assert_eq!(indent("one\u{7}\ntwo\r\n"), "one\\u{7}\n      two");
+    }
 }

@@ -7,7 +7,9 @@
 //! list and vendor rules: where the two end a cycle with different resources, either the app
 //! does something the mapping does not describe, or our model is wrong.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 use serde_json::Value;
 
@@ -15,7 +17,9 @@ use super::compare::{self, Attributes, Links};
 use super::explain;
 use super::http::{Fault, HttpEndpoint, detail_of};
 use super::prefix;
-use super::report::{Cleanup, CycleReport, Difference, ObjectFailure, Rejection, Report, Verdict};
+use super::report::{
+    Cleanup, CycleReport, Difference, ObjectFailure, Rejection, Report, Stopped, Verdict,
+};
 use super::{cleanup, connect};
 use crate::expr::Context;
 use crate::expr::dotnet::datetime::DateTime;
@@ -37,6 +41,19 @@ pub trait Connection: Endpoint {
     fn throttled(&self) -> u32 {
         0
     }
+
+    /// [`Endpoint::handle`], giving up a wait (for `Retry-After`) when `stop` says so: the
+    /// answer waited on is then the answer.
+    fn handle_until(
+        &mut self,
+        method: &str,
+        path_and_query: &str,
+        body: Option<&Value>,
+        _stop: &Stop<'_>,
+    ) -> crate::provision::endpoint::Response {
+        // An endpoint that never waits has nothing to cut short.
+        self.handle(method, path_and_query, body)
+    }
 }
 
 impl Connection for HttpEndpoint {
@@ -46,6 +63,102 @@ impl Connection for HttpEndpoint {
 
     fn throttled(&self) -> u32 {
         self.stats().throttled
+    }
+
+    fn handle_until(
+        &mut self,
+        method: &str,
+        path_and_query: &str,
+        body: Option<&Value>,
+        stop: &Stop<'_>,
+    ) -> crate::provision::endpoint::Response {
+        self.send(method, path_and_query, body, &|| stop.reason().is_some())
+    }
+}
+
+/// What ends a run before its last cycle from outside: an interrupt and a deadline. Checked
+/// before every request Entra's cycle sends and while waiting out a 429; `--cleanup` still runs
+/// after it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Stop<'a> {
+    /// Raised to ask the run to stop (by the program's SIGINT/SIGTERM handler: the library
+    /// installs none).
+    pub interrupt: Option<&'a AtomicBool>,
+    /// No cycle request is sent after this instant.
+    pub deadline: Option<Instant>,
+}
+
+impl Stop<'_> {
+    /// Why the run must stop now, if it must. An interrupt wins over the deadline.
+    pub fn reason(&self) -> Option<Stopped> {
+        if self.interrupt.is_some_and(|f| f.load(Ordering::Relaxed)) {
+            Some(Stopped::Interrupted)
+        } else if self.deadline.is_some_and(|d| Instant::now() >= d) {
+            Some(Stopped::DeadlineReached)
+        } else {
+            None
+        }
+    }
+}
+
+/// The app's endpoint as the run drives it: once [`Stop`] says so, it sends nothing more and
+/// answers status 0 (as after a fault, so the cycle in progress winds down without traffic),
+/// until the cleanup opens it again.
+struct Guarded<'s, E> {
+    inner: E,
+    stop: Stop<'s>,
+    stopped: Option<Stopped>,
+    cleaning: bool,
+}
+
+impl<E: Connection> Guarded<'_, E> {
+    /// Whether nothing more is sent: a fault, or a stop.
+    fn halted(&self) -> bool {
+        self.stopped.is_some() || self.inner.fault().is_some()
+    }
+
+    /// Whether the run is stopped, checking now.
+    fn poll(&mut self) -> Option<Stopped> {
+        if self.stopped.is_none() {
+            self.stopped = self.stop.reason();
+        }
+        self.stopped
+    }
+}
+
+impl<E: Connection> Endpoint for Guarded<'_, E> {
+    fn handle(
+        &mut self,
+        method: &str,
+        path_and_query: &str,
+        body: Option<&Value>,
+    ) -> crate::provision::endpoint::Response {
+        if self.cleaning {
+            return self.inner.handle(method, path_and_query, body);
+        }
+        if self.poll().is_some() {
+            return crate::provision::endpoint::Response {
+                status: 0,
+                body: None,
+                location: None,
+            };
+        }
+        let stop = self.stop;
+        let response = self.inner.handle_until(method, path_and_query, body, &stop);
+        // A stop during the request may have cut a wait short: the answer is the app's, but
+        // what follows from it (a comparison) is not to be trusted.
+        self.poll();
+        response
+    }
+}
+
+impl<E: Connection> Connection for Guarded<'_, E> {
+    fn fault(&self) -> Option<&Fault> {
+        self.inner.fault()
+    }
+
+    fn throttled(&self) -> u32 {
+        self.inner.throttled()
     }
 }
 
@@ -72,12 +185,25 @@ pub struct Plan<'a> {
     pub now: DateTime,
     /// Seed of `Guid()`, `RandomString()` and Test Connection's random value.
     pub seed: u64,
+    /// What ends the run early (an interrupt, a deadline); the default never does.
+    pub stop: Stop<'a>,
 }
 
 /// Run the plan against `endpoint`, handing each request Entra sends (with the app's answer)
 /// to `emit`, as `simulate` does. Entramap's own reads (comparison, cleanup) are not Entra's
-/// and are not emitted. Errors are mappings that do not compile.
+/// and are not emitted. Errors are mappings that do not compile. The report's texts from the
+/// app are clipped ([`Report::bound`]).
 pub fn run<E: Connection>(
+    plan: &Plan<'_>,
+    endpoint: E,
+    emit: &mut dyn FnMut(&Request<'_>),
+) -> Result<Report, String> {
+    let mut report = run_unbounded(plan, endpoint, emit)?;
+    report.bound();
+    Ok(report)
+}
+
+fn run_unbounded<E: Connection>(
     plan: &Plan<'_>,
     endpoint: E,
     emit: &mut dyn FnMut(&Request<'_>),
@@ -99,7 +225,12 @@ pub fn run<E: Connection>(
         plan.file,
         plan.dialect,
         Context::new(plan.now, plan.seed),
-        endpoint,
+        Guarded {
+            inner: endpoint,
+            stop: plan.stop,
+            stopped: None,
+            cleaning: false,
+        },
     )?;
     let test_connection = connect::test_connection(plan, live.endpoint_mut(), emit);
     let mut report = Report {
@@ -115,6 +246,7 @@ pub fn run<E: Connection>(
         throttled: 0,
         cleanup: None,
         fault: live.endpoint().fault().cloned(),
+        stopped: live.endpoint().stopped,
         result: Verdict::Agrees,
     };
     if !report.test_connection.passed {
@@ -129,6 +261,11 @@ pub fn run<E: Connection>(
     // retries them, which it may not (a disabled user gets no manager PATCH).
     let mut refused: Vec<Refused> = Vec::new();
     for cycle in 1..=plan.cycles {
+        // A stop between two cycles ends the run without a cycle that sent nothing.
+        if let Some(stopped) = live.endpoint_mut().poll() {
+            report.stopped = Some(stopped);
+            break;
+        }
         let index = snapshot_index(cycle, snapshots.len());
         let snapshot = &snapshots[index];
         let repeat = cycle > 1 && snapshot_index(cycle - 1, snapshots.len()) == index;
@@ -139,9 +276,13 @@ pub fn run<E: Connection>(
             ..CycleReport::default()
         };
         let mut rewrites: Vec<(String, String, Option<Value>)> = Vec::new();
+        // Objects with a request that was not sent: after a stop, their failures are only
+        // that, and not the app's.
+        let mut unsent: HashSet<String> = HashSet::new();
         let failures = live.run_cycle(snapshot, cycle, &mut |r| {
-            // Status 0: the endpoint stopped (a fault); nothing was sent.
+            // Status 0: the endpoint stopped (a fault, a stop); nothing was sent.
             if r.status == 0 {
+                unsent.insert(r.object.to_owned());
                 return;
             }
             emit(r);
@@ -171,8 +312,10 @@ pub fn run<E: Connection>(
                 }
             }
         });
+        let stopped = live.endpoint().stopped;
         c.failed_objects = failures
             .into_iter()
+            .filter(|f| stopped.is_none() || !unsent.contains(&f.object))
             .map(|f| ObjectFailure {
                 object: label_of(&labels, &f.object),
                 message: f.message,
@@ -180,6 +323,11 @@ pub fn run<E: Connection>(
             .collect();
         if let Some(fault) = live.endpoint().fault() {
             report.fault = Some(fault.clone());
+            report.cycles.push(c);
+            break;
+        }
+        if stopped.is_some() {
+            report.stopped = stopped;
             report.cycles.push(c);
             break;
         }
@@ -203,6 +351,13 @@ pub fn run<E: Connection>(
             report.cycles.push(c);
             break;
         }
+        if let Some(stopped) = live.endpoint().stopped {
+            // The comparison's reads were cut short: what it found is incomplete.
+            c.model_differences.clear();
+            report.stopped = Some(stopped);
+            report.cycles.push(c);
+            break;
+        }
         if repeat {
             c.steady = Some(c.writes == 0);
             for (object, label, body) in &rewrites {
@@ -220,6 +375,8 @@ pub fn run<E: Connection>(
     }
     if plan.cleanup {
         report.cleanup = Some(if report.fault.is_none() {
+            // A stop ends the cycles, not the cleanup: what the run created goes.
+            live.endpoint_mut().cleaning = true;
             let done = cleanup::cleanup(live.endpoint_mut(), &created);
             report.fault = live.endpoint().fault().cloned();
             done
@@ -351,7 +508,7 @@ fn track(created: &mut Vec<(Kind, String, String)>, r: &Request<'_>) {
 /// Read every linked object back from the app and compare it with the model's copy. Returns the
 /// app's resources by source objectId.
 fn compare_cycle<E: Connection>(
-    live: &mut Simulator<E>,
+    live: &mut Simulator<Guarded<'_, E>>,
     model: &Simulator,
     labels: &HashMap<String, String>,
     users: &Attributes,
@@ -393,7 +550,7 @@ fn compare_cycle<E: Connection>(
         let response =
             live.endpoint_mut()
                 .handle("GET", &format!("/{}/{id}", kind.endpoint()), None);
-        if live.endpoint().fault().is_some() {
+        if live.endpoint().halted() {
             return app_resources;
         }
         let label = label_of(labels, oid);

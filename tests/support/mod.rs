@@ -1,6 +1,10 @@
 //! Test fixtures for `entramap live`: a real SCIM server (scim2-server, from PyPI) on a free
 //! loopback port, stopped on drop, and a tiny scripted HTTP server for what no real server does
 //! on demand (429, a hang, an echoed token).
+//!
+//! The server is `scim2-server` from PATH when there is one; otherwise the pinned version is
+//! installed once into a virtual environment under the target directory, so that `cargo test`
+//! passes on a fresh machine that has only Rust and Python 3.
 
 #![allow(dead_code)]
 
@@ -8,11 +12,120 @@ pub mod golden;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-/// How to get the server, for failure messages.
-const INSTALL: &str = "install it with `pip install scim2-server` (.ci/run does this)";
+/// The server the tests are written against. Pinned: a new release must not change what the
+/// tests see.
+pub const SCIM2_SERVER: &str = "scim2-server==0.8.3";
+
+/// How to get the server by hand, for failure messages.
+const INSTALL: &str = "or install it yourself with `python3 -m pip install scim2-server==0.8.3` \
+                       so that `scim2-server` is on PATH";
+
+/// The scim2-server program: from PATH, else from the virtual environment under the target
+/// directory, made on first use. Panics with the exact fix when Python cannot provide it: a
+/// missing server is a failure, never a skipped test.
+pub fn scim2_server_program() -> PathBuf {
+    static PROGRAM: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    match PROGRAM.get_or_init(|| match on_path("scim2-server") {
+        Some(p) => Ok(p),
+        None => provision(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("scim2-server-0.8.3")),
+    }) {
+        Ok(p) => p.clone(),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// `program` as the shell would find it on PATH.
+fn on_path(program: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(program))
+        .find(|p| p.is_file())
+}
+
+/// Install [`SCIM2_SERVER`] into a virtual environment at `venv` unless a previous run did,
+/// and return its program. Test binaries run in parallel (cargo runs several, each with many
+/// threads): an exclusive lock on a file next to the environment lets exactly one of them
+/// build it, and a marker written last tells the others it is complete. A venv cannot be
+/// built elsewhere and renamed into place (its scripts name their interpreter by absolute
+/// path), hence the lock.
+fn provision(venv: &Path) -> Result<PathBuf, String> {
+    let program = venv.join("bin").join("scim2-server");
+    let complete = venv.join(".entramap-complete");
+    let parent = venv.parent().expect("the venv has a parent");
+    std::fs::create_dir_all(parent)
+        .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    let lock_path = parent.join("scim2-server.lock");
+    let lock = std::fs::File::create(&lock_path)
+        .map_err(|e| format!("cannot create {}: {e}", lock_path.display()))?;
+    lock.lock()
+        .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
+    if complete.is_file() && program.is_file() {
+        return Ok(program);
+    }
+    // A previous attempt was cut short: start again from nothing.
+    if venv.exists() {
+        std::fs::remove_dir_all(venv)
+            .map_err(|e| format!("cannot remove the partial {}: {e}", venv.display()))?;
+    }
+    let python = on_path("python3").ok_or_else(|| {
+        format!(
+            "scim2-server is not on PATH and python3 is not installed to provide it: install \
+             Python 3 with its venv module (Debian/Ubuntu: `apt-get install python3 python3-venv`), \
+             {INSTALL}"
+        )
+    })?;
+    run_step(
+        Command::new(&python).args(["-m", "venv"]).arg(venv),
+        &format!(
+            "python3 cannot create a virtual environment at {}: install its venv module \
+             (Debian/Ubuntu: `apt-get install python3-venv`), {INSTALL}",
+            venv.display()
+        ),
+    )?;
+    run_step(
+        Command::new(venv.join("bin").join("python"))
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
+            .arg(SCIM2_SERVER),
+        &format!(
+            "pip cannot install {SCIM2_SERVER} into {} (is PyPI reachable?); retry, {INSTALL}",
+            venv.display()
+        ),
+    )?;
+    if !program.is_file() {
+        return Err(format!(
+            "{SCIM2_SERVER} was installed into {} but has no bin/scim2-server; {INSTALL}",
+            venv.display()
+        ));
+    }
+    std::fs::write(&complete, SCIM2_SERVER)
+        .map_err(|e| format!("cannot write {}: {e}", complete.display()))?;
+    Ok(program)
+}
+
+/// Run one provisioning step; on failure, `fix` followed by what the step printed.
+fn run_step(command: &mut Command, fix: &str) -> Result<(), String> {
+    let out = command
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("{fix} ({e})"))?;
+    if out.status.success() {
+        return Ok(());
+    }
+    let said = String::from_utf8_lossy(&out.stderr);
+    let tail: Vec<&str> = said.lines().rev().take(15).collect();
+    let tail: Vec<&str> = tail.into_iter().rev().collect();
+    Err(format!("{fix}\n{} said:\n{}", out.status, tail.join("\n")))
+}
 
 /// A scim2-server process on 127.0.0.1, killed when dropped.
 pub struct Scim2Server {
@@ -49,12 +162,13 @@ impl Scim2Server {
         let mut last = String::new();
         // The port is free when we look and taken when the server binds it if another test
         // raced us to it: try a few ports.
+        let program = scim2_server_program();
         for _ in 0..3 {
             let port = free_port();
             let token = format!("t0k3n-{}-{port}-{}", std::process::id(), nanos());
             let log = std::env::temp_dir().join(format!("entramap-scim2-server-{port}.log"));
             let log_file = std::fs::File::create(&log).expect("create the server log");
-            let spawned = Command::new("scim2-server")
+            let spawned = Command::new(&program)
                 .args(["--hostname", "127.0.0.1", "--port", &port.to_string()])
                 .args(["--bearer-token", &token])
                 .args(extra)
@@ -64,7 +178,7 @@ impl Scim2Server {
                 .spawn();
             let child = match spawned {
                 Ok(c) => c,
-                Err(e) => panic!("cannot start scim2-server ({e}): {INSTALL}"),
+                Err(e) => panic!("cannot start {} ({e})", program.display()),
             };
             let mut server = Scim2Server {
                 child,
@@ -77,7 +191,7 @@ impl Scim2Server {
                 Err(e) => last = e,
             }
         }
-        panic!("scim2-server did not start: {last}; {INSTALL}");
+        panic!("{} did not start: {last}", program.display());
     }
 
     fn wait_ready(&mut self, limit: Duration) -> Result<(), String> {
@@ -204,6 +318,19 @@ impl Stub {
             }
         });
         Stub { url, requests }
+    }
+
+    /// Answer up to `limit` requests, each from `route(request_text)`.
+    pub fn route(limit: usize, route: impl Fn(&str) -> Answer + Send + Sync + 'static) -> Stub {
+        let route = std::sync::Arc::new(route);
+        Stub::serve(
+            (0..limit)
+                .map(|_| {
+                    let route = route.clone();
+                    Box::new(move |request: &str| route(request)) as Script
+                })
+                .collect(),
+        )
     }
 
     /// The requests received so far, head and body as text.
