@@ -307,6 +307,23 @@ fn sigterm_during_simulate_jsonl_ends_the_stream_on_a_whole_line_and_exits_130()
 }
 
 #[test]
+fn sigterm_during_simulate_http_ends_the_transcript_after_a_whole_request() {
+    let (code, text, err) = terminate_a_stream(&["simulate", MAPPING, "--cycles", "4000000000"]);
+    assert_eq!(code, Some(130), "{err}");
+    // Each request block ends with its response comment and a blank line.
+    assert!(
+        text.ends_with("\n\n"),
+        "ends mid-request: {:?}",
+        &text[text.len().saturating_sub(80)..]
+    );
+    let last = text.trim_end().rsplit("\n\n").next().unwrap_or_default();
+    assert!(
+        last.starts_with("# "),
+        "the last block is not a response: {last:?}"
+    );
+}
+
+#[test]
 fn sigterm_during_sample_to_standard_output_ends_on_a_whole_line_and_exits_130() {
     let (code, text, err) =
         terminate_a_stream(&["sample", "--users", "1000000000", "--format", "json"]);

@@ -8,6 +8,7 @@
 //! repository's, and the files the examples name as the user's own (`my-app.yaml`,
 //! `before.yaml`, ...) are shipped samples copied in under those names (see [`FIXTURES`]).
 //! Whatever a command writes (`--out big.json`, `acme.md`) stays there.
+#![cfg(unix)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
