@@ -7,9 +7,6 @@
 //! Commands that have no such point (`eval`, `check`, ...) never call [`install`], so the
 //! default action (terminate) stays theirs.
 
-// Wired into `sample`, `simulate` and `live` in the commits that follow.
-#![allow(dead_code)]
-
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 

@@ -89,15 +89,52 @@ pub(crate) enum Failure {
     Auth,
     /// The app gave no HTTP answer: refused, unresolvable, TLS, timeout (`live`, exit 4).
     Network,
+    /// Ctrl-C or SIGTERM stopped the command at a safe point (exit 130, as a shell reports
+    /// a program ended by SIGINT).
+    Interrupted,
 }
 
 /// Write to standard output; a reader that went away (a closed pipe) ends the program, as a
-/// Unix tool ends on SIGPIPE, rather than panicking.
+/// Unix tool ends on SIGPIPE, rather than panicking; any other failure (a full disk) is
+/// reported and ends it with exit 1.
 pub(crate) fn write_stdout(args: std::fmt::Arguments<'_>) {
     let mut stdout = std::io::stdout().lock();
-    if stdout.write_fmt(args).is_err() {
+    if let Err(e) = stdout.write_fmt(args) {
+        drop(stdout);
+        let _ = stdout_failure(e);
+        std::process::exit(1);
+    }
+}
+
+/// What a failed write to standard output means: a reader that went away (`| head`) ends the
+/// program quietly with 141, as SIGPIPE would (Rust ignores SIGPIPE, so it is said here);
+/// any other error (`>/dev/full`) is reported, because the output is lost, and fails the
+/// command (exit 1).
+pub(crate) fn stdout_failure(e: std::io::Error) -> Failure {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
         std::process::exit(141);
     }
+    errln!("error: cannot write to standard output: {}", io_message(&e));
+    Failure::Eval
+}
+
+/// An I/O error as a sentence, without the `(os error 28)` the user cannot act on.
+pub(crate) fn io_message(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match e.raw_os_error() {
+        Some(code) => text
+            .strip_suffix(&format!(" (os error {code})"))
+            .unwrap_or(&text)
+            .to_string(),
+        None => text,
+    }
+}
+
+/// The end of a command stopped by Ctrl-C or SIGTERM at a safe point: one line on stderr,
+/// exit 130.
+pub(crate) fn interrupted(what: &str) -> Failure {
+    errln!("entramap: interrupted; {what}");
+    Failure::Interrupted
 }
 
 /// Write to standard error, ignoring a closed stream.
@@ -126,12 +163,19 @@ pub fn run() -> ExitCode {
         Command::Converge(args) => converge::run(args),
         Command::Live(args) => live::run(args),
     };
+    // Whatever `out!` left in the buffer is written now, so that a failure to write it (a full
+    // disk) is reported instead of lost when the program exits.
+    let result = match (result, std::io::stdout().flush()) {
+        (Ok(()), Err(e)) => Err(stdout_failure(e)),
+        (result, _) => result,
+    };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Eval) => ExitCode::from(1),
         Err(Failure::Input) => ExitCode::from(2),
         Err(Failure::Auth) => ExitCode::from(3),
         Err(Failure::Network) => ExitCode::from(4),
+        Err(Failure::Interrupted) => ExitCode::from(interrupt::EXIT_CODE),
     }
 }
 
@@ -279,46 +323,197 @@ pub(crate) fn expression_text(arg: &str) -> Result<String, Failure> {
     Ok(text.trim_end_matches(['\n', '\r']).to_string())
 }
 
-/// Write the output to `out` (atomically) or standard output, only once everything succeeded.
+/// Write the output to `out` or standard output, only once everything succeeded: a regular
+/// file is replaced atomically, anything else is written into (see [`write_atomically_with`]).
 pub(crate) fn emit(out: Option<&std::path::Path>, text: &str) -> Result<(), Failure> {
     match out {
-        Some(path) => write_atomically(path, text).map_err(|e| {
-            errln!("error: cannot write {}: {e}", path.display());
-            Failure::Eval
-        }),
+        Some(path) => write_atomically(path, text).map_err(|e| out_failure(path, e)),
         None => {
             let mut stdout = std::io::stdout().lock();
-            stdout
+            let result = stdout
                 .write_all(text.as_bytes())
-                .and_then(|()| stdout.flush())
-                .map_err(|e| {
-                    errln!("error: cannot write to standard output: {e}");
-                    Failure::Eval
-                })
+                .and_then(|()| stdout.flush());
+            drop(stdout);
+            result.map_err(stdout_failure)
         }
     }
 }
 
-/// Write `text` to a temporary file next to `path`, then rename it over `path`: a rename
-/// within one directory is atomic, so `path` is either the old file or the whole new one.
-fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+/// Report why `--out` could not be written: a path that names no place for output is bad
+/// input (exit 2), a failed write is not (exit 1).
+pub(crate) fn out_failure(path: &std::path::Path, e: OutError) -> Failure {
+    errln!("error: cannot write {}: {e}", path.display());
+    match e {
+        OutError::Refused(_) => Failure::Input,
+        OutError::Io(_) => Failure::Eval,
+    }
+}
+
+/// Why an output file could not be written.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum OutError {
+    /// The path names something output must not go into or replace: a directory, a block
+    /// device, a socket, a loop of symbolic links.
+    #[error("{0}")]
+    Refused(String),
+    /// Opening, writing or renaming failed.
+    #[error("{}", io_message(.0))]
+    Io(#[from] std::io::Error),
+}
+
+/// Write `text` to `path` as [`write_atomically_with`] does.
+fn write_atomically(path: &std::path::Path, text: &str) -> Result<(), OutError> {
     write_atomically_with(path, |out| out.write_all(text.as_bytes()))
 }
 
-/// Stream into a temporary file next to `path` with `write`, then rename it over `path`.
+/// Where an output goes, once the path's symbolic links are followed.
+enum Destination {
+    /// A regular file, or nothing yet: written next to it, then renamed over it. A rename
+    /// within one directory is atomic, so the file is either the old one or the whole new one.
+    Replace {
+        path: std::path::PathBuf,
+        existing: Option<std::fs::Metadata>,
+    },
+    /// What a rename must never replace: a FIFO or a character device (`/dev/null`), or a
+    /// descriptor the shell opened (`/dev/stdout`). Written into, as a shell's `>` does.
+    Into {
+        path: std::path::PathBuf,
+        append: bool,
+    },
+}
+
+/// Links followed before giving up, as the kernel's ELOOP limit.
+const MAX_LINKS: usize = 40;
+
+/// Follow `path`'s symbolic links to what the output must go into. The links themselves are
+/// kept: replacing a link with a file would silently detach whatever it pointed to.
+fn destination(path: &std::path::Path) -> Result<Destination, OutError> {
+    let mut current = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        let meta = match std::fs::symlink_metadata(&current) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Destination::Replace {
+                    path: current,
+                    existing: None,
+                });
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let kind = meta.file_type();
+        if kind.is_symlink() {
+            let target = std::fs::read_link(&current)?;
+            let dir = match current.parent() {
+                Some(dir) if !dir.as_os_str().is_empty() => std::fs::canonicalize(dir)?,
+                _ => std::env::current_dir()?,
+            };
+            // A link in /proc (`/dev/stdout` -> /proc/self/fd/1) stands for an open
+            // descriptor: its target may be a pipe with no path, or a file the shell opened
+            // for appending, so it is written through, never replaced.
+            if dir.starts_with("/proc") {
+                return Ok(Destination::Into {
+                    path: current,
+                    append: true,
+                });
+            }
+            current = dir.join(target);
+            continue;
+        }
+        if kind.is_file() {
+            return Ok(Destination::Replace {
+                path: current,
+                existing: Some(meta),
+            });
+        }
+        if kind.is_dir() {
+            return Err(OutError::Refused("it is a directory".into()));
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            if kind.is_fifo() || kind.is_char_device() {
+                return Ok(Destination::Into {
+                    path: current,
+                    append: false,
+                });
+            }
+            if kind.is_block_device() {
+                return Err(OutError::Refused(
+                    "it is a block device (a disk), which output never goes into".into(),
+                ));
+            }
+        }
+        return Err(OutError::Refused("it is not a regular file".into()));
+    }
+    Err(OutError::Refused(format!(
+        "more than {MAX_LINKS} symbolic links to follow (a loop?)"
+    )))
+}
+
+/// Stream the output into `path` with `write`. A regular file (or a new one) is written to a
+/// temporary file next to it, with the old file's mode and owner (where the process may set
+/// it), then renamed over it, so it is never half-written, and a failed `write` (including
+/// one stopped by an interrupt) leaves no temporary file. A symbolic link is followed and its
+/// target written. A FIFO, a character device or an open descriptor (`/dev/stdout`) is written
+/// into directly.
 pub(crate) fn write_atomically_with(
     path: &std::path::Path,
     write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
-) -> std::io::Result<()> {
+) -> Result<(), OutError> {
+    match destination(path)? {
+        Destination::Into { path, append } => {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .append(append)
+                .open(&path)?;
+            let mut out = std::io::BufWriter::new(file);
+            write(&mut out)?;
+            out.flush()?;
+            Ok(())
+        }
+        Destination::Replace { path, existing } => replace(&path, existing.as_ref(), write),
+    }
+}
+
+/// Write a temporary file next to `path`, then rename it over `path`.
+fn replace(
+    path: &std::path::Path,
+    existing: Option<&std::fs::Metadata>,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> Result<(), OutError> {
     let name = path
         .file_name()
-        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"))?;
+        .ok_or_else(|| OutError::Refused("the path names no file".into()))?;
     let mut tmp_name = std::ffi::OsString::from(".");
     tmp_name.push(name);
     tmp_name.push(format!(".entramap-{}.tmp", std::process::id()));
     let tmp = path.with_file_name(tmp_name);
+    // Left by an earlier process that had our id and was killed: ours to reuse. `create_new`
+    // then never follows a link someone planted under that name.
+    let _ = std::fs::remove_file(&tmp);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    if let Some(existing) = existing {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        // The new text is never more readable than the old file, not even while written.
+        options.mode(existing.permissions().mode() & 0o777);
+    }
+    let file = options.open(&tmp)?;
     let result = (|| {
-        let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        if let Some(existing) = existing {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::MetadataExt;
+                // Only root may give a file away; anyone else keeps the file as theirs.
+                let _ =
+                    std::os::unix::fs::fchown(&file, Some(existing.uid()), Some(existing.gid()));
+            }
+            // After the owner, since a change of owner clears the set-id bits; and exactly
+            // the old mode, which the umask narrowed at creation.
+            file.set_permissions(existing.permissions())?;
+        }
+        let mut out = std::io::BufWriter::new(file);
         write(&mut out)?;
         out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
         std::fs::rename(&tmp, path)
@@ -327,5 +522,5 @@ pub(crate) fn write_atomically_with(
         // Best effort: the temporary file is ours and useless now.
         let _ = std::fs::remove_file(&tmp);
     }
-    result
+    Ok(result?)
 }

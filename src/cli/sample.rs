@@ -4,7 +4,7 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use super::Failure;
-use crate::provision::sample::{self, Options};
+use crate::provision::sample::{self, Options, Written};
 
 /// Arguments of `entramap sample`.
 #[derive(clap::Args, Debug)]
@@ -21,7 +21,8 @@ pub struct Args {
     /// Output format. Default: JSON when `--out` ends in `.json`, else YAML.
     #[arg(long, value_enum)]
     format: Option<Format>,
-    /// Write to this file (replaced atomically) instead of standard output.
+    /// Write to this file (replaced atomically; a FIFO or device is written into) instead of
+    /// standard output.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
 }
@@ -51,24 +52,41 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         groups: args.groups,
         seed: args.seed,
     };
+    // From here on, Ctrl-C and SIGTERM stop the output after a whole user instead of killing
+    // the program half-way through a line or with a temporary file of hundreds of MB left.
+    if let Err(e) = super::interrupt::install() {
+        errln!("warning: Ctrl-C will not stop the output cleanly: {e}");
+    }
+    let stop = super::interrupt::flag();
     match &args.out {
         Some(path) => {
-            super::write_atomically_with(path, |out| sample::write(out, &options, format)).map_err(
-                |e| {
-                    errln!("error: cannot write {}: {e}", path.display());
-                    Failure::Eval
-                },
-            )
+            let result = super::write_atomically_with(path, |out| {
+                match sample::write_until(out, &options, format, stop)? {
+                    Written::Whole => Ok(()),
+                    // An error, so that the unfinished temporary file is removed.
+                    Written::Stopped => Err(std::io::Error::other("stopped by a signal")),
+                }
+            });
+            match result {
+                Ok(()) => Ok(()),
+                Err(_) if super::interrupt::requested() => Err(super::interrupted(&format!(
+                    "{} was not written",
+                    path.display()
+                ))),
+                Err(e) => Err(super::out_failure(path, e)),
+            }
         }
         None => {
             let mut out = BufWriter::new(std::io::stdout().lock());
-            match sample::write(&mut out, &options, format).and_then(|()| out.flush()) {
-                Ok(()) => Ok(()),
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(141),
-                Err(e) => {
-                    errln!("error: cannot write to standard output: {e}");
-                    Err(Failure::Eval)
-                }
+            let written = sample::write_until(&mut out, &options, format, stop)
+                .and_then(|w| out.flush().map(|()| w));
+            drop(out);
+            match written {
+                Ok(Written::Whole) => Ok(()),
+                Ok(Written::Stopped) => Err(super::interrupted(
+                    "the output stops after the last whole user",
+                )),
+                Err(e) => Err(super::stdout_failure(e)),
             }
         }
     }

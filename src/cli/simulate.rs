@@ -2,6 +2,7 @@
 
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::Value as Json;
 
@@ -80,6 +81,18 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     // Found once here, not per request: most mappings have none and then masking is free.
     let redactions = Redactions::from_mapping(file);
 
+    // From here on, Ctrl-C and SIGTERM end the output after a whole request (a `jsonl` stream
+    // on a whole line) instead of killing the program mid-write.
+    if let Err(e) = super::interrupt::install() {
+        errln!("warning: Ctrl-C will not stop the output cleanly: {e}");
+    }
+    let interrupt = super::interrupt::flag();
+    let stopped = || interrupt.load(Ordering::Relaxed);
+    // Raised by a failed write too: a closed pipe or a full disk ends the run at once, rather
+    // than after every remaining cycle has been computed for nobody.
+    let halt = AtomicBool::new(false);
+    let stop = || stopped() || halt.load(Ordering::Relaxed);
+
     let mut bar = ProgressBar::new(cycles);
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -89,7 +102,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
             Format::Http => {
                 let mut writer = HttpWriter::new(&mut out, base_url)?;
                 let mut error = None;
-                for cycle in 1..=cycles {
+                for cycle in (1..=cycles).take_while(|_| !stop()) {
                     let snapshot = pick(&snapshots, cycle);
                     failures.extend(simulator.run_cycle_with_progress(
                         snapshot,
@@ -101,9 +114,11 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                                 && let Err(e) = writer.write(&r)
                             {
                                 error = Some(e);
+                                halt.store(true, Ordering::Relaxed);
                             }
                         },
                         &mut |p| bar.update(cycle, p),
+                        &stop,
                     ));
                 }
                 error.map_or(Ok(()), Err)?;
@@ -111,7 +126,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
             }
             Format::Jsonl => {
                 let mut error = None;
-                for cycle in 1..=cycles {
+                for cycle in (1..=cycles).take_while(|_| !stop()) {
                     let snapshot = pick(&snapshots, cycle);
                     failures.extend(simulator.run_cycle_with_progress(
                         snapshot,
@@ -127,9 +142,11 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                                 && let Err(e) = write_jsonl_line(&mut out, &r)
                             {
                                 error = Some(e);
+                                halt.store(true, Ordering::Relaxed);
                             }
                         },
                         &mut |p| bar.update(cycle, p),
+                        &stop,
                     ));
                 }
                 error.map_or(Ok(()), Err)?;
@@ -141,27 +158,32 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                     .endpoint_mut()
                     .set_write_answers(WriteAnswers::IdOnly);
                 let mut summary = Summary::default();
-                for cycle in 1..=cycles {
+                for cycle in (1..=cycles).take_while(|_| !stop()) {
                     let snapshot = pick(&snapshots, cycle);
                     failures.extend(simulator.run_cycle_with_progress(
                         snapshot,
                         cycle,
                         &mut |r| summary.add(r),
                         &mut |p| bar.update(cycle, p),
+                        &stop,
                     ));
                 }
-                out.write_all(summary.render().as_bytes())?;
+                // Counts of part of a run would pass for the whole run's.
+                if !stopped() {
+                    out.write_all(summary.render().as_bytes())?;
+                }
             }
         }
         out.flush()
     })();
     bar.finish();
-    if let Err(e) = result {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            std::process::exit(141);
-        }
-        errln!("error: cannot write to standard output: {e}");
-        return Err(Failure::Eval);
+    drop(out);
+    result.map_err(super::stdout_failure)?;
+    if stopped() {
+        return Err(super::interrupted(match args.format {
+            Format::Summary => "no summary of a partial run",
+            Format::Http | Format::Jsonl => "the output stops after the last whole request",
+        }));
     }
     for f in &failures {
         errln!("warning: {}: {}", f.object, f.message);

@@ -400,18 +400,23 @@ impl<E: Endpoint> Simulator<E> {
         cycle: u32,
         emit: &mut dyn FnMut(&Request<'_>),
     ) -> Vec<Failure> {
-        self.run_cycle_with_progress(snapshot, cycle, emit, &mut |_| {})
+        self.run_cycle_with_progress(snapshot, cycle, emit, &mut |_| {}, &|| false)
     }
 
     /// [`Simulator::run_cycle`], reporting how far the cycle has come to `progress` every
-    /// [`PROGRESS_EVERY`] objects and once at the end.
+    /// [`PROGRESS_EVERY`] objects and once at the end, and asking `stop` before each object:
+    /// once it says yes (Ctrl-C was pressed, the output failed), the cycle ends after the
+    /// object in progress, having handed `emit` whole requests only. A stopped cycle is half
+    /// done: the simulator is then only fit to be dropped.
     pub fn run_cycle_with_progress(
         &mut self,
         snapshot: &Directory,
         cycle: u32,
         emit: &mut dyn FnMut(&Request<'_>),
         progress: &mut dyn FnMut(Progress),
+        stop: &dyn Fn() -> bool,
     ) -> Vec<Failure> {
+        let stopped = stop;
         let total = snapshot.users.len() + snapshot.groups.len();
         let mut report = |done: usize| progress(Progress { done, total });
         let Simulator { config, state } = self;
@@ -436,6 +441,9 @@ impl<E: Endpoint> Simulator<E> {
         run.state.users.reserve(unlinked);
         let mut managers = Vec::new();
         for ((i, user), linked) in snapshot.users.iter().enumerate().zip(linked) {
+            if stopped() {
+                return run.failures;
+            }
             if let Some(m) = run.user(config, i, user, linked) {
                 managers.push(m);
             }
@@ -451,18 +459,33 @@ impl<E: Endpoint> Simulator<E> {
             .map(|m| run.state.users.get(&m.manager).map(|link| link.id.clone()))
             .collect();
         for (m, manager_id) in managers.iter().zip(manager_ids) {
+            if stopped() {
+                return run.failures;
+            }
             run.manager(config, snapshot, m, manager_id);
+        }
+        if stopped() {
+            return run.failures;
         }
         run.delete_users(config);
         if let Some(groups) = &config.groups {
             let mut memberships = Vec::new();
             for group in &snapshot.groups {
+                if stopped() {
+                    return run.failures;
+                }
                 if let Some(m) = run.group(config, groups, group) {
                     memberships.push(m);
                 }
             }
             for m in &memberships {
+                if stopped() {
+                    return run.failures;
+                }
                 run.members(config, m);
+            }
+            if stopped() {
+                return run.failures;
             }
             run.delete_groups(groups, snapshot);
         }

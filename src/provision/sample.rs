@@ -9,6 +9,7 @@
 //! same seed always gives byte-identical output.
 
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The text format of a generated snapshot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -148,19 +149,51 @@ fn object_id(seed: u64, kind: u64, index: u64) -> String {
 /// Write a snapshot with `options` to `out` in `format`, one user at a time. Callers pass a
 /// buffered writer; this function holds no more than one user's text.
 pub fn write<W: Write>(out: &mut W, options: &Options, format: Format) -> io::Result<()> {
+    write_until(out, options, format, &AtomicBool::new(false)).map(|_| ())
+}
+
+/// How far [`write_until`] got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Written {
+    /// The whole snapshot.
+    Whole,
+    /// `stop` was raised: the objects written so far, ending on a whole line, and not a
+    /// document a reader accepts.
+    Stopped,
+}
+
+/// [`write`], checking `stop` before each object: once it is raised, the output ends with the
+/// last whole object and a line break, so a stream cut by Ctrl-C ends on a whole line.
+pub fn write_until<W: Write>(
+    out: &mut W,
+    options: &Options,
+    format: Format,
+    stop: &AtomicBool,
+) -> io::Result<Written> {
     let mut w = Writer { out, format };
+    let stopped = |w: &mut Writer<'_, W>| -> io::Result<Written> {
+        w.end_line()?;
+        Ok(Written::Stopped)
+    };
     w.begin("users", options.users == 0)?;
     for i in 0..options.users {
+        if stop.load(Ordering::Relaxed) {
+            return stopped(&mut w);
+        }
         w.user(options, i, i + 1 == options.users)?;
     }
     w.end_list(options.users == 0)?;
     w.separator()?;
     w.begin("groups", options.groups == 0)?;
     for g in 0..options.groups {
+        if stop.load(Ordering::Relaxed) {
+            return stopped(&mut w);
+        }
         w.group(options, g, g + 1 == options.groups)?;
     }
     w.end_list(options.groups == 0)?;
-    w.finish()
+    w.finish()?;
+    Ok(Written::Whole)
 }
 
 struct Writer<'a, W: Write> {
@@ -188,6 +221,14 @@ impl<W: Write> Writer<'_, W> {
         match self.format {
             Format::Json if empty => write!(self.out, "]"),
             Format::Json => write!(self.out, "\n]"),
+            Format::Yaml => Ok(()),
+        }
+    }
+
+    /// End the line an object left open: JSON objects start on a new line and end without one.
+    fn end_line(&mut self) -> io::Result<()> {
+        match self.format {
+            Format::Json => writeln!(self.out),
             Format::Yaml => Ok(()),
         }
     }
