@@ -76,30 +76,168 @@ impl miette::Diagnostic for FileError {
     }
 }
 
-/// Read a file as UTF-8 text, refusing files over [`MAX_FILE_BYTES`].
-pub fn read_text(path: &std::path::Path) -> Result<String, String> {
+/// The name diagnostics give a file argument: `<stdin>` for `-`, else the path.
+pub fn display_name(path: &std::path::Path) -> String {
+    if is_stdin(path) {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// Whether a file argument is `-`, standard input.
+pub fn is_stdin(path: &std::path::Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Why an input could not be read (before any parsing).
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The operating system refused or failed the read.
+    #[error("cannot read {name}: {source}")]
+    Io {
+        /// The input's display name.
+        name: String,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// The input goes on past the limit of its kind.
+    #[error("{name} is larger than {}, the most entramap reads for this kind of file", size_text(*.limit))]
+    TooLarge {
+        /// The input's display name.
+        name: String,
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// The input is not UTF-8 text.
+    #[error("{name} is not UTF-8 text (invalid byte at offset {offset})")]
+    NotUtf8 {
+        /// The input's display name.
+        name: String,
+        /// Byte offset of the first invalid byte.
+        offset: usize,
+    },
+    /// A second argument asked for standard input, which the first one consumed.
+    #[error("{name}: standard input (`-`) can be given for one file argument only")]
+    StdinTaken {
+        /// The input's display name (`<stdin>`).
+        name: String,
+    },
+}
+
+/// A byte count as people read limits: `64 MiB (67108864 bytes)`.
+pub fn size_text(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if bytes >= 1024 * MIB && bytes % (1024 * MIB) == 0 {
+        format!("{} GiB ({bytes} bytes)", bytes / (1024 * MIB))
+    } else if bytes >= MIB && bytes % MIB == 0 {
+        format!("{} MiB ({bytes} bytes)", bytes / MIB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// Set once standard input has been handed out: a second `-` would read nothing and look like
+/// an empty file.
+static STDIN_TAKEN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Open a file argument for reading: `-` is standard input (once per process).
+pub fn open(path: &std::path::Path) -> Result<Box<dyn std::io::Read>, ReadError> {
+    let name = display_name(path);
+    if is_stdin(path) {
+        if STDIN_TAKEN.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            return Err(ReadError::StdinTaken { name });
+        }
+        return Ok(Box::new(std::io::stdin()));
+    }
+    let file = std::fs::File::open(path).map_err(|source| ReadError::Io { name, source })?;
+    Ok(Box::new(file))
+}
+
+/// Read a file argument (`-` for standard input) as UTF-8 text, refusing more than
+/// [`MAX_FILE_BYTES`].
+pub fn read_text(path: &std::path::Path) -> Result<String, ReadError> {
     read_text_up_to(path, MAX_FILE_BYTES)
 }
 
-/// Read a file as UTF-8 text, refusing files over `max` bytes before reading any.
-pub fn read_text_up_to(path: &std::path::Path, max: u64) -> Result<String, String> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    if meta.len() > max {
-        return Err(format!(
-            "{} is {} bytes; entramap reads files of this kind up to {max} bytes",
-            path.display(),
-            meta.len()
-        ));
+/// Read a file argument (`-` for standard input) as UTF-8 text, refusing more than `max`
+/// bytes. The limit is enforced while reading: the size a file reports is 0 for a FIFO or
+/// `/dev/zero`, and a wrong size must not let an endless input fill memory.
+pub fn read_text_up_to(path: &std::path::Path, max: u64) -> Result<String, ReadError> {
+    let reader = open(path)?;
+    read_bounded(reader, &display_name(path), max)
+}
+
+/// Read everything from `reader` as UTF-8 text, failing as soon as it gives more than `max`
+/// bytes. A leading UTF-8 byte order mark is dropped (editors on Windows write one).
+pub fn read_bounded(reader: impl std::io::Read, name: &str, max: u64) -> Result<String, ReadError> {
+    let mut bytes = Vec::new();
+    read_bounded_into(reader, name, max, &mut bytes)?;
+    into_text(bytes, name)
+}
+
+/// Append at most `max` bytes (counting what `bytes` already holds) from `reader` to `bytes`;
+/// [`ReadError::TooLarge`] when there are more.
+pub fn read_bounded_into(
+    reader: impl std::io::Read,
+    name: &str,
+    max: u64,
+    bytes: &mut Vec<u8>,
+) -> Result<(), ReadError> {
+    use std::io::Read;
+    let left = max.saturating_sub(bytes.len() as u64);
+    reader
+        .take(left + 1)
+        .read_to_end(bytes)
+        .map_err(|source| ReadError::Io {
+            name: name.to_string(),
+            source,
+        })?;
+    if bytes.len() as u64 > max {
+        return Err(ReadError::TooLarge {
+            name: name.to_string(),
+            limit: max,
+        });
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "{} is not UTF-8 text (invalid byte at offset {})",
-            path.display(),
-            e.utf8_error().valid_up_to()
-        )
+    Ok(())
+}
+
+/// Bytes as UTF-8 text without a leading byte order mark.
+pub fn into_text(mut bytes: Vec<u8>, name: &str) -> Result<String, ReadError> {
+    if bytes.starts_with(BOM.as_bytes()) {
+        bytes.drain(..BOM.len());
+    }
+    String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
+        name: name.to_string(),
+        offset: e.utf8_error().valid_up_to(),
     })
+}
+
+/// The UTF-8 byte order mark.
+pub const BOM: &str = "\u{feff}";
+
+/// Text without a leading byte order mark.
+pub fn strip_bom(text: &str) -> &str {
+    text.strip_prefix(BOM).unwrap_or(text)
+}
+
+impl ReadError {
+    /// The error as a located diagnostic (no place: nothing was read to point into).
+    pub fn into_file_error(self) -> FileError {
+        let name = match &self {
+            ReadError::Io { name, .. }
+            | ReadError::TooLarge { name, .. }
+            | ReadError::NotUtf8 { name, .. }
+            | ReadError::StdinTaken { name } => name.clone(),
+        };
+        FileError::new(&name, "", self.to_string(), None)
+    }
+}
+
+impl From<ReadError> for FileError {
+    fn from(e: ReadError) -> FileError {
+        e.into_file_error()
+    }
 }
 
 /// YAML parser options: YAML 1.2 booleans only (`y`, `no` stay text) and leading-zero numbers
@@ -124,7 +262,8 @@ pub fn parse_document_as<T: serde::de::DeserializeOwned>(
     name: &str,
     text: &str,
 ) -> Result<T, FileError> {
-    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    let text = strip_bom(text);
+    let trimmed = text.trim_start();
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
         serde_json::from_str(text).map_err(|e| {
             let offset = offset_of(text, e.line(), e.column());

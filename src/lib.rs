@@ -16,3 +16,4 @@ pub mod live;
 pub mod model;
 pub mod provision;
 pub mod scim;
+pub mod snippet;
