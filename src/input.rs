@@ -240,18 +240,147 @@ impl From<ReadError> for FileError {
     }
 }
 
-/// YAML parser options: YAML 1.2 booleans only (`y`, `no` stay text) and leading-zero numbers
-/// as text (`007`), so identifiers and employee numbers are not silently retyped.
+/// YAML parser options for inputs of up to [`MAX_FILE_BYTES`] (see [`yaml_options_for`]).
 pub fn yaml_options() -> serde_saphyr::Options {
+    yaml_options_for(MAX_FILE_BYTES)
+}
+
+/// YAML parser options for an input kind read up to `limit` bytes: YAML 1.2 booleans only
+/// (`y`, `no` stay text) and leading-zero numbers as text (`007`), so identifiers and
+/// employee numbers are not silently retyped.
+///
+/// The parser's budgets follow from the byte limit: a node takes at least two bytes and
+/// an event at most one node, so no input within the limit runs out of nodes, events or
+/// scalar bytes (the fixed defaults refused directories of about 8,600 users). What bytes
+/// cannot bound stays bounded by the library's defaults: nesting depth (the stack) and
+/// alias expansion.
+pub fn yaml_options_for(limit: u64) -> serde_saphyr::Options {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
     let mut options = serde_saphyr::Options::default();
     options.strict_booleans = true;
     options.leading_zero_numbers_as_strings = true;
+    let mut budget = options.budget.take().unwrap_or_default();
+    budget.max_reader_input_bytes = Some(limit);
+    budget.max_nodes = budget.max_nodes.max(limit / 2 + 16);
+    budget.max_events = budget.max_events.max(limit + 16);
+    budget.max_total_scalar_bytes = budget.max_total_scalar_bytes.max(limit);
+    options.budget = Some(budget);
     options
 }
 
-/// Parse JSON or YAML text (JSON when it starts with `{` or `[`) into a JSON value.
+/// Parse JSON or YAML text (JSON when it starts with `{` or `[`) into a JSON value. A key
+/// repeated in one object is refused in JSON as YAML refuses it: serde_json would keep the
+/// last value without a word.
 pub fn parse_document(name: &str, text: &str) -> Result<serde_json::Value, FileError> {
-    parse_document_as(name, text)
+    let text = strip_bom(text);
+    if is_json(text) {
+        use serde::de::DeserializeSeed;
+        let mut de = serde_json::Deserializer::from_str(text);
+        StrictValue
+            .deserialize(&mut de)
+            .and_then(|v| de.end().map(|()| v))
+            .map_err(|e| json_file_error(name, text, &e))
+    } else {
+        parse_document_as(name, text)
+    }
+}
+
+fn is_json(text: &str) -> bool {
+    let trimmed = text.trim_start();
+    trimmed.starts_with('{') || trimmed.starts_with('[')
+}
+
+/// A serde_json error pointing into `text`.
+fn json_file_error(name: &str, text: &str, e: &serde_json::Error) -> FileError {
+    let offset = offset_of(text, e.line(), e.column());
+    let mut message = json_error_message(e);
+    if e.classify() == serde_json::error::Category::Data {
+        // serde_json appends the position, which the diagnostic shows anyway.
+        if let Some((m, _)) = message.rsplit_once(" at line ") {
+            message = m.to_owned();
+        }
+    }
+    FileError::new(name, text, message, Some((offset, offset + 1)))
+}
+
+/// The message for a key given twice in one object (JSON and YAML say it alike).
+pub fn duplicate_key_message(key: &str) -> String {
+    format!("duplicate key `{key}`: a key may appear once in a map")
+}
+
+/// A JSON value, refusing a key its object already has (at the second one).
+struct StrictValue;
+
+impl<'de> serde::de::DeserializeSeed<'de> for StrictValue {
+    type Value = serde_json::Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for StrictValue {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, Into::into))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(StrictValue)? {
+            items.push(item);
+        }
+        Ok(serde_json::Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if object.contains_key(&key) {
+                return Err(serde::de::Error::custom(duplicate_key_message(&key)));
+            }
+            let value = map.next_value_seed(StrictValue)?;
+            object.insert(key, value);
+        }
+        Ok(serde_json::Value::Object(object))
+    }
 }
 
 /// Parse JSON or YAML text (JSON when it starts with `{` or `[`) straight into `T`, without an
@@ -262,22 +391,21 @@ pub fn parse_document_as<T: serde::de::DeserializeOwned>(
     name: &str,
     text: &str,
 ) -> Result<T, FileError> {
+    parse_document_within(name, text, MAX_FILE_BYTES)
+}
+
+/// [`parse_document_as`] for an input kind read up to `limit` bytes (the YAML budgets follow
+/// from it, see [`yaml_options_for`]).
+pub fn parse_document_within<T: serde::de::DeserializeOwned>(
+    name: &str,
+    text: &str,
+    limit: u64,
+) -> Result<T, FileError> {
     let text = strip_bom(text);
-    let trimmed = text.trim_start();
-    if trimmed.starts_with('{') || trimmed.starts_with('[') {
-        serde_json::from_str(text).map_err(|e| {
-            let offset = offset_of(text, e.line(), e.column());
-            let mut message = json_error_message(&e);
-            if e.classify() == serde_json::error::Category::Data {
-                // serde_json appends the position, which the diagnostic shows anyway.
-                if let Some((m, _)) = message.rsplit_once(" at line ") {
-                    message = m.to_owned();
-                }
-            }
-            FileError::new(name, text, message, Some((offset, offset + 1)))
-        })
+    if is_json(text) {
+        serde_json::from_str(text).map_err(|e| json_file_error(name, text, &e))
     } else {
-        serde_saphyr::from_str_with_options(text, yaml_options()).map_err(|e| {
+        serde_saphyr::from_str_with_options(text, yaml_options_for(limit)).map_err(|e| {
             let span = e.location().map(|loc| {
                 let offset = offset_of(text, loc.line() as usize, loc.column() as usize);
                 (offset, offset + 1)

@@ -273,8 +273,8 @@ impl<R: std::io::BufRead> std::io::Read for SkipBom<R> {
 pub fn parse(name: &str, text: &str) -> Result<Directory, FileError> {
     let help = "a directory is `users:` (maps with objectId, userPrincipalName, ..., assigned, \
                 softDeleted) and `groups:` (objectId, displayName, members)";
-    let directory: Directory =
-        input::parse_document_as(name, text).map_err(|e| e.with_help(help))?;
+    let directory: Directory = input::parse_document_within(name, text, MAX_DIRECTORY_BYTES)
+        .map_err(|e| e.with_help(help))?;
     duplicate_check(
         name,
         text,
