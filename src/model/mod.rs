@@ -1,5 +1,6 @@
 //! Data the simulator works on: source objects and, later, mapping tables and target schemas.
 
+pub mod attribute_index;
 pub mod graph;
 pub mod load;
 pub mod mapping;
