@@ -303,9 +303,20 @@ fn json_file_error(name: &str, text: &str, e: &serde_json::Error) -> FileError {
     FileError::new(name, text, message, Some((offset, offset + 1)))
 }
 
-/// The message for a key given twice in one object (JSON and YAML say it alike).
+/// The message for a key given twice in one object (a 10 MB key is shown by its start).
 pub fn duplicate_key_message(key: &str) -> String {
-    format!("duplicate key `{key}`: a key may appear once in a map")
+    format!(
+        "duplicate key `{}`: a key may appear once in a map",
+        clip_chars(key, 60)
+    )
+}
+
+/// `text` cut to `max` characters, with `…` when cut.
+pub fn clip_chars(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &text[..cut]).into(),
+        None => text.into(),
+    }
 }
 
 /// A JSON value, refusing a key its object already has (at the second one).
