@@ -76,44 +76,322 @@ impl miette::Diagnostic for FileError {
     }
 }
 
-/// Read a file as UTF-8 text, refusing files over [`MAX_FILE_BYTES`].
-pub fn read_text(path: &std::path::Path) -> Result<String, String> {
+/// The name diagnostics give a file argument: `<stdin>` for `-`, else the path.
+pub fn display_name(path: &std::path::Path) -> String {
+    if is_stdin(path) {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// Whether a file argument is `-`, standard input.
+pub fn is_stdin(path: &std::path::Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Why an input could not be read (before any parsing).
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The operating system refused or failed the read.
+    #[error("cannot read {name}: {source}")]
+    Io {
+        /// The input's display name.
+        name: String,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// The input goes on past the limit of its kind.
+    #[error("{name} is larger than {}, the most entramap reads for this kind of file", size_text(*.limit))]
+    TooLarge {
+        /// The input's display name.
+        name: String,
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// The input is not UTF-8 text.
+    #[error("{name} is not UTF-8 text (invalid byte at offset {offset})")]
+    NotUtf8 {
+        /// The input's display name.
+        name: String,
+        /// Byte offset of the first invalid byte.
+        offset: usize,
+    },
+    /// A second argument asked for standard input, which the first one consumed.
+    #[error("{name}: standard input (`-`) can be given for one file argument only")]
+    StdinTaken {
+        /// The input's display name (`<stdin>`).
+        name: String,
+    },
+}
+
+/// A byte count as people read limits: `64 MiB (67108864 bytes)`.
+pub fn size_text(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if bytes >= 1024 * MIB && bytes % (1024 * MIB) == 0 {
+        format!("{} GiB ({bytes} bytes)", bytes / (1024 * MIB))
+    } else if bytes >= MIB && bytes % MIB == 0 {
+        format!("{} MiB ({bytes} bytes)", bytes / MIB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// Set once standard input has been handed out: a second `-` would read nothing and look like
+/// an empty file.
+static STDIN_TAKEN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Open a file argument for reading: `-` is standard input (once per process).
+pub fn open(path: &std::path::Path) -> Result<Box<dyn std::io::Read>, ReadError> {
+    let name = display_name(path);
+    if is_stdin(path) {
+        if STDIN_TAKEN.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            return Err(ReadError::StdinTaken { name });
+        }
+        return Ok(Box::new(std::io::stdin()));
+    }
+    let file = std::fs::File::open(path).map_err(|source| ReadError::Io { name, source })?;
+    Ok(Box::new(file))
+}
+
+/// Read a file argument (`-` for standard input) as UTF-8 text, refusing more than
+/// [`MAX_FILE_BYTES`].
+pub fn read_text(path: &std::path::Path) -> Result<String, ReadError> {
     read_text_up_to(path, MAX_FILE_BYTES)
 }
 
-/// Read a file as UTF-8 text, refusing files over `max` bytes before reading any.
-pub fn read_text_up_to(path: &std::path::Path, max: u64) -> Result<String, String> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    if meta.len() > max {
-        return Err(format!(
-            "{} is {} bytes; entramap reads files of this kind up to {max} bytes",
-            path.display(),
-            meta.len()
-        ));
+/// Read a file argument (`-` for standard input) as UTF-8 text, refusing more than `max`
+/// bytes. The limit is enforced while reading: the size a file reports is 0 for a FIFO or
+/// `/dev/zero`, and a wrong size must not let an endless input fill memory.
+pub fn read_text_up_to(path: &std::path::Path, max: u64) -> Result<String, ReadError> {
+    let reader = open(path)?;
+    read_bounded(reader, &display_name(path), max)
+}
+
+/// Read everything from `reader` as UTF-8 text, failing as soon as it gives more than `max`
+/// bytes. A leading UTF-8 byte order mark is dropped (editors on Windows write one).
+pub fn read_bounded(reader: impl std::io::Read, name: &str, max: u64) -> Result<String, ReadError> {
+    let mut bytes = Vec::new();
+    read_bounded_into(reader, name, max, &mut bytes)?;
+    into_text(bytes, name)
+}
+
+/// Append at most `max` bytes (counting what `bytes` already holds) from `reader` to `bytes`;
+/// [`ReadError::TooLarge`] when there are more.
+pub fn read_bounded_into(
+    reader: impl std::io::Read,
+    name: &str,
+    max: u64,
+    bytes: &mut Vec<u8>,
+) -> Result<(), ReadError> {
+    use std::io::Read;
+    let left = max.saturating_sub(bytes.len() as u64);
+    reader
+        .take(left + 1)
+        .read_to_end(bytes)
+        .map_err(|source| ReadError::Io {
+            name: name.to_string(),
+            source,
+        })?;
+    if bytes.len() as u64 > max {
+        return Err(ReadError::TooLarge {
+            name: name.to_string(),
+            limit: max,
+        });
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "{} is not UTF-8 text (invalid byte at offset {})",
-            path.display(),
-            e.utf8_error().valid_up_to()
-        )
+    Ok(())
+}
+
+/// Bytes as UTF-8 text without a leading byte order mark.
+pub fn into_text(mut bytes: Vec<u8>, name: &str) -> Result<String, ReadError> {
+    if bytes.starts_with(BOM.as_bytes()) {
+        bytes.drain(..BOM.len());
+    }
+    String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
+        name: name.to_string(),
+        offset: e.utf8_error().valid_up_to(),
     })
 }
 
-/// YAML parser options: YAML 1.2 booleans only (`y`, `no` stay text) and leading-zero numbers
-/// as text (`007`), so identifiers and employee numbers are not silently retyped.
+/// The UTF-8 byte order mark.
+pub const BOM: &str = "\u{feff}";
+
+/// Text without a leading byte order mark.
+pub fn strip_bom(text: &str) -> &str {
+    text.strip_prefix(BOM).unwrap_or(text)
+}
+
+impl ReadError {
+    /// The error as a located diagnostic (no place: nothing was read to point into).
+    pub fn into_file_error(self) -> FileError {
+        let name = match &self {
+            ReadError::Io { name, .. }
+            | ReadError::TooLarge { name, .. }
+            | ReadError::NotUtf8 { name, .. }
+            | ReadError::StdinTaken { name } => name.clone(),
+        };
+        FileError::new(&name, "", self.to_string(), None)
+    }
+}
+
+impl From<ReadError> for FileError {
+    fn from(e: ReadError) -> FileError {
+        e.into_file_error()
+    }
+}
+
+/// YAML parser options for inputs of up to [`MAX_FILE_BYTES`] (see [`yaml_options_for`]).
 pub fn yaml_options() -> serde_saphyr::Options {
+    yaml_options_for(MAX_FILE_BYTES)
+}
+
+/// YAML parser options for an input kind read up to `limit` bytes: YAML 1.2 booleans only
+/// (`y`, `no` stay text) and leading-zero numbers as text (`007`), so identifiers and
+/// employee numbers are not silently retyped.
+///
+/// The parser's budgets follow from the byte limit: a node takes at least two bytes and
+/// an event at most one node, so no input within the limit runs out of nodes, events or
+/// scalar bytes (the fixed defaults refused directories of about 8,600 users). What bytes
+/// cannot bound stays bounded by the library's defaults: nesting depth (the stack) and
+/// alias expansion.
+pub fn yaml_options_for(limit: u64) -> serde_saphyr::Options {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
     let mut options = serde_saphyr::Options::default();
     options.strict_booleans = true;
     options.leading_zero_numbers_as_strings = true;
+    let mut budget = options.budget.take().unwrap_or_default();
+    budget.max_reader_input_bytes = Some(limit);
+    budget.max_nodes = budget.max_nodes.max(limit / 2 + 16);
+    budget.max_events = budget.max_events.max(limit + 16);
+    budget.max_total_scalar_bytes = budget.max_total_scalar_bytes.max(limit);
+    options.budget = Some(budget);
     options
 }
 
-/// Parse JSON or YAML text (JSON when it starts with `{` or `[`) into a JSON value.
+/// Parse JSON or YAML text (JSON when it starts with `{` or `[`) into a JSON value. A key
+/// repeated in one object is refused in JSON as YAML refuses it: serde_json would keep the
+/// last value without a word.
 pub fn parse_document(name: &str, text: &str) -> Result<serde_json::Value, FileError> {
-    parse_document_as(name, text)
+    let text = strip_bom(text);
+    if is_json(text) {
+        use serde::de::DeserializeSeed;
+        let mut de = serde_json::Deserializer::from_str(text);
+        StrictValue
+            .deserialize(&mut de)
+            .and_then(|v| de.end().map(|()| v))
+            .map_err(|e| json_file_error(name, text, &e))
+    } else {
+        parse_document_as(name, text)
+    }
+}
+
+fn is_json(text: &str) -> bool {
+    let trimmed = text.trim_start();
+    trimmed.starts_with('{') || trimmed.starts_with('[')
+}
+
+/// A serde_json error pointing into `text`.
+fn json_file_error(name: &str, text: &str, e: &serde_json::Error) -> FileError {
+    let offset = offset_of(text, e.line(), e.column());
+    let mut message = json_error_message(e);
+    if e.classify() == serde_json::error::Category::Data {
+        // serde_json appends the position, which the diagnostic shows anyway.
+        if let Some((m, _)) = message.rsplit_once(" at line ") {
+            message = m.to_owned();
+        }
+    }
+    FileError::new(name, text, message, Some((offset, offset + 1)))
+}
+
+/// The message for a key given twice in one object (a 10 MB key is shown by its start).
+pub fn duplicate_key_message(key: &str) -> String {
+    format!(
+        "duplicate key `{}`: a key may appear once in a map",
+        clip_chars(key, 60)
+    )
+}
+
+/// `text` cut to `max` characters, with `…` when cut.
+pub fn clip_chars(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &text[..cut]).into(),
+        None => text.into(),
+    }
+}
+
+/// A JSON value, refusing a key its object already has (at the second one).
+struct StrictValue;
+
+impl<'de> serde::de::DeserializeSeed<'de> for StrictValue {
+    type Value = serde_json::Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for StrictValue {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, Into::into))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(StrictValue)? {
+            items.push(item);
+        }
+        Ok(serde_json::Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if object.contains_key(&key) {
+                return Err(serde::de::Error::custom(duplicate_key_message(&key)));
+            }
+            let value = map.next_value_seed(StrictValue)?;
+            object.insert(key, value);
+        }
+        Ok(serde_json::Value::Object(object))
+    }
 }
 
 /// Parse JSON or YAML text (JSON when it starts with `{` or `[`) straight into `T`, without an
@@ -124,21 +402,21 @@ pub fn parse_document_as<T: serde::de::DeserializeOwned>(
     name: &str,
     text: &str,
 ) -> Result<T, FileError> {
-    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
-    if trimmed.starts_with('{') || trimmed.starts_with('[') {
-        serde_json::from_str(text).map_err(|e| {
-            let offset = offset_of(text, e.line(), e.column());
-            let mut message = json_error_message(&e);
-            if e.classify() == serde_json::error::Category::Data {
-                // serde_json appends the position, which the diagnostic shows anyway.
-                if let Some((m, _)) = message.rsplit_once(" at line ") {
-                    message = m.to_owned();
-                }
-            }
-            FileError::new(name, text, message, Some((offset, offset + 1)))
-        })
+    parse_document_within(name, text, MAX_FILE_BYTES)
+}
+
+/// [`parse_document_as`] for an input kind read up to `limit` bytes (the YAML budgets follow
+/// from it, see [`yaml_options_for`]).
+pub fn parse_document_within<T: serde::de::DeserializeOwned>(
+    name: &str,
+    text: &str,
+    limit: u64,
+) -> Result<T, FileError> {
+    let text = strip_bom(text);
+    if is_json(text) {
+        serde_json::from_str(text).map_err(|e| json_file_error(name, text, &e))
     } else {
-        serde_saphyr::from_str_with_options(text, yaml_options()).map_err(|e| {
+        serde_saphyr::from_str_with_options(text, yaml_options_for(limit)).map_err(|e| {
             let span = e.location().map(|loc| {
                 let offset = offset_of(text, loc.line() as usize, loc.column() as usize);
                 (offset, offset + 1)

@@ -72,6 +72,7 @@ pub mod load;
 pub mod model;
 pub mod provision;
 pub mod scim;
+pub mod snippet;
 
 pub use dotnet::datetime::DateTime;
 pub use expr::{Context, Outcome, Program, Value, compile};

@@ -16,6 +16,10 @@ pub(crate) struct Locator<'a> {
     yaml: bool,
     /// Byte offset of each line's first character.
     line_starts: Vec<usize>,
+    /// (byte offset, characters before it) every [`MARK_EVERY`] bytes: a column is a count of
+    /// characters, and counting from the line's start made every finding on a minified
+    /// (one-line) Graph schema cost the length of the file before it.
+    char_marks: Vec<(usize, usize)>,
     /// Graph JSON only: every `"targetAttributeName": "<name>"` value's range, by name, in
     /// file order.
     json_targets: HashMap<String, Vec<(usize, usize)>>,
@@ -34,6 +38,7 @@ impl<'a> Locator<'a> {
             text,
             yaml,
             line_starts,
+            char_marks: char_marks(text),
             json_targets: if yaml {
                 HashMap::new()
             } else {
@@ -234,8 +239,36 @@ impl<'a> Locator<'a> {
     fn line_column(&self, offset: usize) -> (usize, usize) {
         let line = self.line_starts.partition_point(|&s| s <= offset);
         let start = self.line_starts[line - 1];
-        (line, self.text[start..offset].chars().count() + 1)
+        (
+            line,
+            self.chars_before(offset) - self.chars_before(start) + 1,
+        )
     }
+
+    /// How many characters precede byte `offset` (a character boundary) in the text.
+    fn chars_before(&self, offset: usize) -> usize {
+        let i = self.char_marks.partition_point(|&(b, _)| b <= offset) - 1;
+        let (at, chars) = self.char_marks[i];
+        chars + self.text[at..offset].chars().count()
+    }
+}
+
+/// Bytes between the marks of [`Locator::chars_before`].
+const MARK_EVERY: usize = 4096;
+
+fn char_marks(text: &str) -> Vec<(usize, usize)> {
+    let mut marks = vec![(0, 0)];
+    let (mut at, mut chars) = (0, 0);
+    while at + MARK_EVERY < text.len() {
+        let mut next = at + MARK_EVERY;
+        while !text.is_char_boundary(next) {
+            next -= 1;
+        }
+        chars += text[at..next].chars().count();
+        marks.push((next, chars));
+        at = next;
+    }
+    marks
 }
 
 /// Every `"targetAttributeName": "..."` in a JSON text: the decoded name and the range of its
@@ -281,6 +314,29 @@ fn json_string_len(s: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn columns_count_characters_across_marks() {
+        let line = "é".repeat(3 * MARK_EVERY) + "x";
+        let text = format!("ab\n{line}\nz");
+        let loaded = load::Loaded {
+            name: "t".into(),
+            text: text.clone(),
+            format: Format::GraphJson,
+            file: load::parse(
+                "m.yaml",
+                "app: T\nusers:\n  mappings:\n    - target: userName\n      source: mail\n",
+            )
+            .expect("mapping")
+            .file,
+        };
+        let locator = Locator::new(&loaded);
+        let x = text.find('x').expect("x");
+        assert_eq!(locator.line_column(x), (2, 3 * MARK_EVERY + 1));
+        let z = text.find('z').expect("z");
+        assert_eq!(locator.line_column(z), (3, 1));
+        assert_eq!(locator.line_column(1), (1, 2));
+    }
 
     #[test]
     fn json_targets_are_found_with_escapes_decoded() {

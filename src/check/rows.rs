@@ -2,7 +2,7 @@
 //! required attributes, duplicates, vendor storage, defaults and direct sources. Expressions
 //! and scoping clauses are handed to their own modules.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde_saphyr::Spanned;
 
@@ -339,13 +339,14 @@ pub(super) fn unknown_source(
 
 /// EM004: every required attribute has a row.
 fn required(cx: &mut Checker<'_>, object: Object, mapping: &ObjectMapping) {
+    let mapped: HashSet<String> = mapping
+        .mappings
+        .iter()
+        .map(|r| r.target.value.to_ascii_lowercase())
+        .collect();
     for attribute in mapping.attributes.iter().filter(|a| a.required) {
         let name = attribute.name.value.as_str();
-        let mapped = mapping
-            .mappings
-            .iter()
-            .any(|r| r.target.value.eq_ignore_ascii_case(name));
-        if !mapped {
+        if !mapped.contains(&name.to_ascii_lowercase()) {
             let span = cx.locator.scalar(&attribute.name);
             cx.report(
                 &REQUIRED_TARGET_UNMAPPED,

@@ -39,7 +39,8 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         Ok(loaded) => loaded,
         Err(e) => {
             // Tools reading JSON or SARIF get the failure as a finding too.
-            let unreadable = check::Report::unreadable(&path.display().to_string(), e.to_string());
+            let unreadable =
+                check::Report::unreadable(&crate::input::display_name(path), e.to_string());
             match args.format {
                 Format::Human => {}
                 Format::Json => print_json(&unreadable.to_json()),

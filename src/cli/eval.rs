@@ -228,7 +228,7 @@ fn load_user(path: Option<&std::path::Path>) -> Result<Record, Failure> {
         errln!("error: {e}");
         Failure::Input
     })?;
-    let name = path.display().to_string();
+    let name = input::display_name(path);
     let value = input::parse_document(&name, &text).map_err(|e| {
         report(e);
         Failure::Input

@@ -142,9 +142,10 @@ pub(crate) fn write_stderr(args: std::fmt::Arguments<'_>) {
     let _ = std::io::stderr().lock().write_fmt(args);
 }
 
-/// Print a diagnostic on standard error.
+/// Print a diagnostic on standard error, its source clipped to a window around each label
+/// (a minified file is one long line).
 pub(crate) fn report(diagnostic: impl miette::Diagnostic + Send + Sync + 'static) {
-    errln!("{:?}", miette::Report::new(diagnostic));
+    errln!("{}", crate::snippet::render(diagnostic));
 }
 
 /// Run the command line and return the process exit code.
@@ -311,15 +312,10 @@ pub(crate) fn expression_text(arg: &str) -> Result<String, Failure> {
     if arg != "-" {
         return Ok(arg.to_string());
     }
-    let mut text = String::new();
-    use std::io::Read;
-    std::io::stdin()
-        .take(crate::input::MAX_FILE_BYTES)
-        .read_to_string(&mut text)
-        .map_err(|e| {
-            errln!("error: cannot read the expression from standard input: {e}");
-            Failure::Input
-        })?;
+    let text = crate::input::read_text(std::path::Path::new("-")).map_err(|e| {
+        errln!("error: cannot read the expression: {e}");
+        Failure::Input
+    })?;
     Ok(text.trim_end_matches(['\n', '\r']).to_string())
 }
 

@@ -33,9 +33,9 @@ pub struct ExportArgs {
 }
 
 pub(super) fn import(args: ImportArgs) -> Result<(), Failure> {
-    let name = args.schema.display().to_string();
+    let name = crate::input::display_name(&args.schema);
     let text = crate::input::read_text(&args.schema).map_err(|e| {
-        report(FileError::new(&name, "", e, None));
+        report(e.into_file_error());
         Failure::Input
     })?;
     if load::detect(&text) != Format::GraphJson {
@@ -110,10 +110,13 @@ pub(super) fn export(args: ExportArgs) -> Result<(), Failure> {
 /// load back before anything is written.
 fn to_yaml(file: &MappingFile, source: &Path) -> Result<String, String> {
     let body = serde_saphyr::to_string(file).map_err(|e| format!("cannot write YAML: {e}"))?;
-    let origin = source.file_name().map_or_else(
-        || source.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let origin = source
+        .file_name()
+        .filter(|_| !crate::input::is_stdin(source))
+        .map_or_else(
+            || crate::input::display_name(source),
+            |n| n.to_string_lossy().into_owned(),
+        );
     let yaml = format!(
         "# Imported by `entramap import` from the Microsoft Graph synchronization schema {origin}.\n\
          # The `graph` fields keep what entramap does not interpret, so that `entramap export`\n\

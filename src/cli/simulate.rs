@@ -204,7 +204,7 @@ fn input_failure(e: FileError) -> Failure {
 
 /// Load `--target FILE` into the app: `users:` and `groups:` lists of SCIM resources.
 fn preload(simulator: &mut Simulator, path: &std::path::Path) -> Result<(), Failure> {
-    let name = path.display().to_string();
+    let name = input::display_name(path);
     let text = input::read_text(path).map_err(|e| {
         errln!("error: {e}");
         Failure::Input

@@ -5,6 +5,7 @@
 
 use crate::expr::builtins;
 use crate::expr::syntax::{self, Expr, ExprKind};
+use crate::model::attribute_index::AttributeIndex;
 use crate::model::mapping::{Apply, AttributeMapping, ObjectMapping, TargetAttribute};
 use crate::provision::target::Kind;
 use crate::scim::Path;
@@ -86,22 +87,20 @@ impl RowInfo {
 
 /// Every row of the user mapping and, when present and enabled, the group mapping.
 pub fn rows(users: &ObjectMapping, groups: Option<&ObjectMapping>) -> Vec<RowInfo> {
+    let index = AttributeIndex::new(users.attributes.clone());
     let mut out: Vec<RowInfo> = users
         .mappings
         .iter()
-        .map(|m| row(Kind::User, m, &users.attributes))
+        .map(|m| row(Kind::User, m, &index))
         .collect();
     if let Some(g) = groups.filter(|g| g.enabled) {
-        out.extend(
-            g.mappings
-                .iter()
-                .map(|m| row(Kind::Group, m, &g.attributes)),
-        );
+        let index = AttributeIndex::new(g.attributes.clone());
+        out.extend(g.mappings.iter().map(|m| row(Kind::Group, m, &index)));
     }
     out
 }
 
-fn row(kind: Kind, m: &AttributeMapping, attributes: &[TargetAttribute]) -> RowInfo {
+fn row(kind: Kind, m: &AttributeMapping, attributes: &AttributeIndex) -> RowInfo {
     let target = m.target.value.clone();
     let path = Path::parse(&target).ok();
     let (formula, tree) = if let Some(e) = &m.expression {
@@ -117,7 +116,7 @@ fn row(kind: Kind, m: &AttributeMapping, attributes: &[TargetAttribute]) -> RowI
     };
     let mut info = RowInfo {
         kind,
-        attribute: attribute_for(&target, path.as_ref(), attributes).cloned(),
+        attribute: attributes.find(&target, path.as_ref()).cloned(),
         target,
         path,
         formula,
@@ -133,23 +132,6 @@ fn row(kind: Kind, m: &AttributeMapping, attributes: &[TargetAttribute]) -> RowI
         walk(tree, &info.formula.clone(), &mut info);
     }
     info
-}
-
-/// The attribute list entry of a target: by text, else by parsed path (names ignore case).
-fn attribute_for<'a>(
-    target: &str,
-    path: Option<&Path>,
-    attributes: &'a [TargetAttribute],
-) -> Option<&'a TargetAttribute> {
-    attributes
-        .iter()
-        .find(|a| a.name.value.eq_ignore_ascii_case(target))
-        .or_else(|| {
-            let path = path?;
-            attributes
-                .iter()
-                .find(|a| Path::parse(&a.name.value).is_ok_and(|p| p == *path))
-        })
 }
 
 fn walk(e: &Expr, text: &str, info: &mut RowInfo) {

@@ -330,10 +330,12 @@ fn mapping_table(out: &mut Md, rows: &[AttributeMapping]) {
 /// The listed target attributes no row writes: the app accepts them, this mapping leaves
 /// them alone.
 fn unmapped(out: &mut Md, m: &ObjectMapping) {
+    let written: std::collections::HashSet<&str> =
+        m.mappings.iter().map(|r| r.target.value.as_str()).collect();
     let names: Vec<String> = m
         .attributes
         .iter()
-        .filter(|a| !m.mappings.iter().any(|r| r.target.value == a.name.value))
+        .filter(|a| !written.contains(a.name.value.as_str()))
         .map(|a| code(&a.name.value))
         .collect();
     if !names.is_empty() {
@@ -424,15 +426,17 @@ fn patch_op(d: Dialect, path: &str, value: &str) -> String {
 }
 
 fn booleans(out: &mut Md, file: &MappingFile, noun: &str, m: &ObjectMapping) {
+    // Exact names, first entry wins, as a scan would; hashed, since lists reach 10^5.
+    let mut by_name: std::collections::HashMap<&str, &TargetAttribute> =
+        std::collections::HashMap::with_capacity(m.attributes.len());
+    for a in &m.attributes {
+        by_name.entry(a.name.value.as_str()).or_insert(a);
+    }
     let rows: Vec<&AttributeMapping> = m
         .mappings
         .iter()
         .filter(|row| {
-            match m
-                .attributes
-                .iter()
-                .find(|a| a.name.value == row.target.value)
-            {
+            match by_name.get(row.target.value.as_str()) {
                 Some(a) => a.kind == AttributeType::Boolean,
                 // Without an attribute list, `active` is the one Boolean every SCIM app has.
                 None => row.target.value == "active",

@@ -372,10 +372,15 @@ fn import_object_mapping(
     }
     // Graph has no "supported for filtering" flag; Entra only works when the app filters on
     // matching attributes, so a schema that matches on an attribute says the app can.
+    // A set of the matched targets, not a scan of the rows per attribute: schemas with 10^5
+    // attributes and rows exist, and the scan was quadratic.
+    let matched: std::collections::HashSet<&str> = mappings
+        .iter()
+        .filter(|row| row.matching.is_some())
+        .map(|row| row.target.value.as_str())
+        .collect();
     for attr in &mut attributes {
-        attr.filterable = mappings
-            .iter()
-            .any(|row| row.matching.is_some() && row.target.value == attr.name.value);
+        attr.filterable = matched.contains(attr.name.value.as_str());
     }
 
     let mut om = ObjectMapping {

@@ -44,6 +44,7 @@ pub struct Loaded {
 
 /// Parse a mapping file's text.
 pub fn parse(name: &str, text: &str) -> Result<Loaded, FileError> {
+    let text = input::strip_bom(text);
     let format = detect(text);
     let file = match format {
         Format::Yaml => {
@@ -71,11 +72,11 @@ pub fn parse(name: &str, text: &str) -> Result<Loaded, FileError> {
     })
 }
 
-/// Read and parse a mapping file from disk.
+/// Read and parse a mapping file (`-` for standard input), refusing more than
+/// [`input::MAX_FILE_BYTES`].
 pub fn read(path: &std::path::Path) -> Result<Loaded, FileError> {
-    let name = path.display().to_string();
-    let text = input::read_text(path).map_err(|e| FileError::new(&name, "", e, None))?;
-    parse(&name, &text)
+    let text = input::read_text(path)?;
+    parse(&input::display_name(path), &text)
 }
 
 fn yaml_error(name: &str, text: &str, e: &serde_saphyr::Error) -> FileError {

@@ -1,5 +1,6 @@
 //! Data the simulator works on: source objects and, later, mapping tables and target schemas.
 
+pub mod attribute_index;
 pub mod dialect;
 pub mod mapping;
 pub mod sample;

@@ -28,9 +28,8 @@ use super::scope::{CompiledScopeFilter, compile_scope, in_scope, is_soft_deleted
 use super::target::{Kind, Target};
 use super::{FastMap as Map, FastSet as Set};
 use crate::expr::Context;
-use crate::model::mapping::{
-    Action as TargetAction, Dialect, MappingFile, ObjectMapping, TargetAttribute,
-};
+use crate::model::attribute_index::AttributeIndex;
+use crate::model::mapping::{Action as TargetAction, Dialect, MappingFile, ObjectMapping};
 use crate::model::source::{Record, Source, SourceRef, SourceValue};
 use crate::scim::{ENTERPRISE_USER_SCHEMA, Filter, Path, Resource, ScimError, encode_query};
 
@@ -182,7 +181,7 @@ struct ObjectConfig {
     kind: Kind,
     mapping: CompiledMapping,
     scope: Vec<CompiledScopeFilter>,
-    schema: Vec<TargetAttribute>,
+    schema: AttributeIndex,
     actions: Vec<TargetAction>,
 }
 
@@ -193,7 +192,7 @@ impl ObjectConfig {
             kind,
             mapping: CompiledMapping::compile(mapping).map_err(|e| format!("{what}: {e}"))?,
             scope: compile_scope(&mapping.scope).map_err(|e| format!("{what}: {e}"))?,
-            schema: mapping.attributes.clone(),
+            schema: AttributeIndex::new(mapping.attributes.clone()),
             actions: mapping.actions.clone(),
         })
     }
@@ -806,11 +805,11 @@ impl<E: Endpoint> Run<'_, E> {
         current: &Resource,
         (oid, label, id): (&str, &str, &str),
     ) -> Option<Resource> {
-        let ops = diff::diff(projection, current, &object.schema);
+        let ops = diff::diff_indexed(projection, current, &object.schema);
         if ops.is_empty() || !object.can(TargetAction::Update) {
             return None;
         }
-        let body = dialect::user_patch(&ops, dialect, &object.schema);
+        let body = dialect::user_patch_indexed(&ops, dialect, &object.schema);
         let path = ["/", object.kind.endpoint(), "/", id].concat();
         let response = self.send(oid, label, Action::Update, "PATCH", path, Some(body));
         match response.body {

@@ -16,7 +16,8 @@
 use serde_json::{Map, Value as Json, json};
 
 use super::diff::{OpKind, Operation};
-use crate::model::mapping::{AttributeType, Dialect, TargetAttribute};
+use crate::model::attribute_index::AttributeIndex;
+use crate::model::mapping::{Dialect, TargetAttribute};
 use crate::scim::PATCH_OP_SCHEMA;
 use crate::scim::path::Path;
 
@@ -31,6 +32,15 @@ use crate::scim::path::Path;
 ///
 /// An empty `ops` gives a body with empty `Operations`; callers send no PATCH then.
 pub fn user_patch(ops: &[Operation<'_>], dialect: Dialect, schema: &[TargetAttribute]) -> Json {
+    user_patch_indexed(ops, dialect, &AttributeIndex::new(schema.to_vec()))
+}
+
+/// [`user_patch`] against an attribute list indexed once (what the simulator does).
+pub fn user_patch_indexed(
+    ops: &[Operation<'_>],
+    dialect: Dialect,
+    schema: &AttributeIndex,
+) -> Json {
     let value = |op: &Operation<'_>| {
         if is_boolean(op.path, op.target, schema) {
             boolean_value(&op.value, dialect)
@@ -206,14 +216,8 @@ fn op_name(kind: OpKind, dialect: Dialect) -> &'static str {
 }
 
 /// Whether the target is Boolean: the core `active`, or an attribute the schema types Boolean.
-fn is_boolean(path: &Path, target: &str, schema: &[TargetAttribute]) -> bool {
-    let core_active = super::project::is_active(path);
-    core_active
-        || schema.iter().any(|a| {
-            a.kind == AttributeType::Boolean
-                && (a.name.value.eq_ignore_ascii_case(target)
-                    || Path::parse(&a.name.value).is_ok_and(|p| p == *path))
-        })
+fn is_boolean(path: &Path, target: &str, schema: &AttributeIndex) -> bool {
+    super::project::is_active(path) || schema.is_boolean(target, path)
 }
 
 /// A Boolean value in the dialect's form: legacy `"True"`/`"False"` (.NET's spelling), compliant

@@ -19,6 +19,8 @@
 
 use serde_json::Value as Json;
 
+use crate::model::attribute_index::AttributeIndex;
+
 use super::project::Projection;
 use crate::model::mapping::{AttributeType, TargetAttribute};
 use crate::scim::path::Path;
@@ -57,6 +59,15 @@ pub fn diff<'m>(
     projection: &Projection<'m>,
     returned: &Resource,
     schema: &[TargetAttribute],
+) -> Vec<Operation<'m>> {
+    diff_indexed(projection, returned, &AttributeIndex::new(schema.to_vec()))
+}
+
+/// [`diff`] against an attribute list indexed once (what the simulator does for every user).
+pub fn diff_indexed<'m>(
+    projection: &Projection<'m>,
+    returned: &Resource,
+    schema: &AttributeIndex,
 ) -> Vec<Operation<'m>> {
     let mut ops = Vec::new();
     for entry in &projection.entries {
@@ -132,24 +143,8 @@ struct Rules {
 
 /// The schema entry for a projected attribute, found by its path (names ignore case), falling
 /// back to the top-level attribute (`emails` for `emails[type eq "work"].value`).
-fn rules(entry: &super::project::Entry<'_>, schema: &[TargetAttribute]) -> Rules {
-    let by_text = |a: &&TargetAttribute| a.name.value.eq_ignore_ascii_case(entry.target);
-    let by_path = |a: &&TargetAttribute| Path::parse(&a.name.value).is_ok_and(|p| p == *entry.path);
-    let attr = schema
-        .iter()
-        .find(by_text)
-        .or_else(|| schema.iter().find(by_path))
-        .or_else(|| {
-            schema.iter().find(|a| {
-                Path::parse(&a.name.value).is_ok_and(|p| {
-                    p.value_filter().is_none()
-                        && p.sub_attr().is_none()
-                        && p.attr().eq_ignore_ascii_case(entry.path.attr())
-                        && p.extension_urn().map(str::to_ascii_lowercase)
-                            == entry.path.extension_urn().map(str::to_ascii_lowercase)
-                })
-            })
-        });
+fn rules(entry: &super::project::Entry<'_>, schema: &AttributeIndex) -> Rules {
+    let attr = schema.find_or_parent(entry.target, entry.path);
     let core_active = super::project::is_active(entry.path);
     Rules {
         case_exact: attr.is_some_and(|a| a.case_exact),

@@ -99,52 +99,124 @@ pub fn sample() -> Directory {
 /// so they may be far larger than the mapping and target files ([`input::MAX_FILE_BYTES`]).
 pub const MAX_DIRECTORY_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
-/// Read a snapshot file.
+/// How much of a directory entramap reads, and how much of it as text.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// The most bytes read in all; more is refused while reading.
+    pub max: u64,
+    /// Up to this many bytes the file is held as text (errors then show the place); a longer
+    /// JSON file is parsed as it streams in.
+    pub held: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max: MAX_DIRECTORY_BYTES,
+            held: input::MAX_FILE_BYTES,
+        }
+    }
+}
+
+/// Read a snapshot file (`-` for standard input), up to [`MAX_DIRECTORY_BYTES`].
 pub fn read(path: &std::path::Path) -> Result<Directory, FileError> {
-    let name = path.display().to_string();
-    let cannot =
-        |e: std::io::Error| FileError::new(&name, "", format!("cannot read {name}: {e}"), None);
-    let size = std::fs::metadata(path).map_err(cannot)?.len();
-    if size > MAX_DIRECTORY_BYTES {
-        return Err(FileError::new(
-            &name,
-            "",
-            format!(
-                "{name} is {size} bytes; entramap reads directories up to {MAX_DIRECTORY_BYTES} bytes"
-            ),
-            None,
-        ));
-    }
-    if size > input::MAX_FILE_BYTES && starts_like_json(path).map_err(cannot)? {
-        return read_streaming(path, &name);
-    }
-    let text = input::read_text_up_to(path, MAX_DIRECTORY_BYTES)
-        .map_err(|e| FileError::new(&name, "", e, None))?;
-    parse(&name, &text)
+    let reader = input::open(path)?;
+    read_from(reader, &input::display_name(path), Limits::default())
 }
 
-/// Whether the file's first non-blank byte opens a JSON document.
-fn starts_like_json(path: &std::path::Path) -> std::io::Result<bool> {
+/// Read a snapshot from `reader` within `limits`. The limits hold while reading, whatever
+/// size the file claims (a FIFO or a device claims 0).
+pub fn read_from(
+    mut reader: impl std::io::Read,
+    name: &str,
+    limits: Limits,
+) -> Result<Directory, FileError> {
     use std::io::Read;
-    let mut head = [0u8; 4096];
-    let n = std::fs::File::open(path)?.read(&mut head)?;
-    Ok(head[..n]
-        .iter()
-        .find(|b| !b.is_ascii_whitespace())
-        .is_some_and(|b| *b == b'{'))
+    let held = limits.held.min(limits.max);
+    let mut head = Vec::new();
+    match input::read_bounded_into(&mut reader, name, held, &mut head) {
+        Ok(()) => {
+            let text = input::into_text(head, name)?;
+            return parse(name, &text);
+        }
+        Err(input::ReadError::TooLarge { .. }) if held < limits.max => {}
+        Err(e) => return Err(e.into()),
+    }
+    if starts_like_json(&head) {
+        return read_streaming(std::io::Cursor::new(head).chain(reader), name, limits.max);
+    }
+    input::read_bounded_into(&mut reader, name, limits.max, &mut head)?;
+    let text = input::into_text(head, name)?;
+    parse(name, &text)
 }
 
-/// A large JSON directory parsed straight from the file, never held as text: half a
-/// gigabyte of text next to the records it becomes would be a third of a million-user
-/// simulation's memory. Errors give the line and column (the text is not at hand to show).
-fn read_streaming(path: &std::path::Path, name: &str) -> Result<Directory, FileError> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| FileError::new(name, "", format!("cannot read {name}: {e}"), None))?;
-    let reader = std::io::BufReader::with_capacity(1 << 20, file);
-    let directory: Directory = serde_json::from_reader(reader).map_err(|e| {
-        let message = input::json_error_message(&e);
-        FileError::new(name, "", format!("{name}: {message}"), None)
-    })?;
+/// Whether the first non-blank byte (after a byte order mark) opens a JSON document.
+fn starts_like_json(head: &[u8]) -> bool {
+    let head = head.strip_prefix(input::BOM.as_bytes()).unwrap_or(head);
+    head.iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'{')
+}
+
+/// A reader that fails once more than `limit` bytes were asked of it.
+struct Bounded<R> {
+    inner: R,
+    left: u64,
+    exceeded: bool,
+}
+
+impl<R: std::io::Read> std::io::Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.left == 0 {
+            let mut probe = [0u8; 1];
+            if self.inner.read(&mut probe)? == 0 {
+                return Ok(0);
+            }
+            self.exceeded = true;
+            return Err(std::io::Error::other("input limit reached"));
+        }
+        let want = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want])?;
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+/// A large JSON directory parsed as it is read, never held as text: half a gigabyte of text
+/// next to the records it becomes would be a third of a million-user simulation's memory.
+/// Errors give the line and column (the text is not at hand to show).
+fn read_streaming(
+    reader: impl std::io::Read,
+    name: &str,
+    max: u64,
+) -> Result<Directory, FileError> {
+    use serde::Deserialize;
+    let mut bounded = Bounded {
+        inner: reader,
+        left: max,
+        exceeded: false,
+    };
+    let result = {
+        let buffered = std::io::BufReader::with_capacity(1 << 20, &mut bounded);
+        let mut de = serde_json::Deserializer::from_reader(SkipBom::new(buffered));
+        Directory::deserialize(&mut de).and_then(|d| de.end().map(|()| d))
+    };
+    let directory = match result {
+        Ok(directory) => directory,
+        Err(_) if bounded.exceeded => {
+            return Err(input::ReadError::TooLarge {
+                name: name.to_string(),
+                limit: max,
+            }
+            .into());
+        }
+        Err(e) => {
+            let message = input::json_error_message(&e);
+            return Err(FileError::new(name, "", format!("{name}: {message}"), None));
+        }
+    };
     for (list, ids) in [
         (
             "users",
@@ -168,14 +240,42 @@ fn read_streaming(path: &std::path::Path, name: &str) -> Result<Directory, FileE
     Ok(directory)
 }
 
+/// A reader that drops a leading UTF-8 byte order mark, which serde_json refuses.
+struct SkipBom<R> {
+    inner: R,
+    checked: bool,
+}
+
+impl<R: std::io::BufRead> SkipBom<R> {
+    fn new(inner: R) -> SkipBom<R> {
+        SkipBom {
+            inner,
+            checked: false,
+        }
+    }
+}
+
+impl<R: std::io::BufRead> std::io::Read for SkipBom<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if !self.checked {
+            self.checked = true;
+            let bom = input::BOM.as_bytes();
+            if self.inner.fill_buf()?.starts_with(bom) {
+                self.inner.consume(bom.len());
+            }
+        }
+        self.inner.read(buf)
+    }
+}
+
 /// Parse a snapshot's text (YAML, or JSON when it starts with `{`) in one pass. Errors point
 /// into the text: the syntax error, the offending object, or the second `objectId` of a
 /// duplicate.
 pub fn parse(name: &str, text: &str) -> Result<Directory, FileError> {
     let help = "a directory is `users:` (maps with objectId, userPrincipalName, ..., assigned, \
                 softDeleted) and `groups:` (objectId, displayName, members)";
-    let directory: Directory =
-        input::parse_document_as(name, text).map_err(|e| e.with_help(help))?;
+    let directory: Directory = input::parse_document_within(name, text, MAX_DIRECTORY_BYTES)
+        .map_err(|e| e.with_help(help))?;
     duplicate_check(
         name,
         text,
@@ -228,10 +328,14 @@ fn find_second(text: &str, needle: &str) -> Option<(usize, usize)> {
 mod tests {
     use super::*;
 
-    fn temp(name: &str, text: &str) -> std::path::PathBuf {
-        let path = std::env::temp_dir().join(format!("entramap-{}-{name}", std::process::id()));
-        std::fs::write(&path, text).expect("temp file");
-        path
+    /// Limits that send every JSON file down the streaming path.
+    const STREAM: Limits = Limits {
+        max: 1 << 20,
+        held: 0,
+    };
+
+    fn streamed(text: &str) -> Result<Directory, FileError> {
+        read_from(text.as_bytes(), "t.json", STREAM)
     }
 
     #[test]
@@ -239,42 +343,110 @@ mod tests {
         let text = r#"{"users": [{"objectId": "a", "givenName": "Ann", "proxyAddresses": ["x", 1]},
             {"objectId": "b", "assigned": false, "softDeleted": true}],
             "groups": [{"objectId": "g", "displayName": "G", "members": ["a"]}]}"#;
-        let path = temp("same.json", text);
-        let streamed = read_streaming(&path, "same.json").expect("parses");
+        let streamed = streamed(text).expect("parses");
         let parsed = parse("same.json", text).expect("parses");
-        std::fs::remove_file(&path).ok();
         assert_eq!(format!("{streamed:?}"), format!("{parsed:?}"));
     }
 
     #[test]
     fn streamed_json_errors_name_the_line_and_column() {
-        let path = temp("bad.json", "{\"users\": [\n  {\"objectId\": \"a\",}\n]}");
-        let err = read_streaming(&path, "bad.json").expect_err("trailing comma");
-        std::fs::remove_file(&path).ok();
+        let err = streamed("{\"users\": [\n  {\"objectId\": \"a\",}\n]}").expect_err("comma");
         let message = err.to_string();
-        assert!(message.starts_with("bad.json: invalid JSON:"), "{message}");
+        assert!(message.starts_with("t.json: invalid JSON:"), "{message}");
         assert!(message.contains("line 2 column"), "{message}");
     }
 
     #[test]
     fn streamed_json_refuses_duplicate_object_ids() {
-        let path = temp(
-            "dup.json",
-            r#"{"users": [{"objectId": "a"}, {"objectId": "a"}]}"#,
-        );
-        let err = read_streaming(&path, "dup.json").expect_err("duplicate");
-        std::fs::remove_file(&path).ok();
+        let err = streamed(r#"{"users": [{"objectId": "a"}, {"objectId": "a"}]}"#)
+            .expect_err("duplicate");
         assert_eq!(err.to_string(), "users[1]: objectId a appears twice");
     }
 
     #[test]
     fn streamed_json_reports_a_missing_object_id() {
-        let path = temp("noid.json", r#"{"users": [{"givenName": "x"}]}"#);
-        let err = read_streaming(&path, "noid.json").expect_err("no objectId");
-        std::fs::remove_file(&path).ok();
+        let err = streamed(r#"{"users": [{"givenName": "x"}]}"#).expect_err("no objectId");
         assert!(
             err.to_string().contains("users[0]: has no `objectId`"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn streamed_json_accepts_a_byte_order_mark() {
+        let d = streamed("\u{feff}{\"users\": [{\"objectId\": \"a\"}]}").expect("parses");
+        assert_eq!(d.users[0].object_id, "a");
+    }
+
+    #[test]
+    fn an_endless_json_stream_stops_at_the_limit() {
+        use std::io::Read;
+        let endless = b"{\"users\": [".chain(std::io::repeat(b' '));
+        let limits = Limits {
+            max: 1 << 20,
+            held: 1 << 16,
+        };
+        let err = read_from(endless, "endless.json", limits).expect_err("too large");
+        assert_eq!(
+            err.to_string(),
+            "endless.json is larger than 1 MiB (1048576 bytes), the most entramap reads for \
+             this kind of file"
+        );
+    }
+
+    #[test]
+    fn an_endless_yaml_stream_stops_at_the_limit() {
+        use std::io::Read;
+        let endless = b"users:\n".chain(std::io::repeat(b'#'));
+        let limits = Limits {
+            max: 1 << 20,
+            held: 1 << 16,
+        };
+        let err = read_from(endless, "endless.yaml", limits).expect_err("too large");
+        assert!(err.to_string().contains("larger than 1 MiB"), "{err}");
+    }
+
+    #[test]
+    fn dev_zero_stops_at_the_limit() {
+        let zero = std::fs::File::open("/dev/zero").expect("/dev/zero");
+        let limits = Limits {
+            max: 1 << 20,
+            held: 1 << 20,
+        };
+        let err = read_from(zero, "/dev/zero", limits).expect_err("too large");
+        assert!(err.to_string().contains("larger than 1 MiB"), "{err}");
+    }
+
+    #[test]
+    fn an_endless_fifo_stops_at_the_limit() {
+        use std::io::Write;
+        let dir = std::env::temp_dir().join(format!("entramap-fifo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let fifo = dir.join("directory.fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo runs");
+        assert!(made.success());
+        let writer_path = fifo.clone();
+        // The writer ends when the reader closes the FIFO (a broken pipe).
+        let writer = std::thread::spawn(move || {
+            let mut out = std::fs::OpenOptions::new()
+                .write(true)
+                .open(writer_path)
+                .expect("open FIFO");
+            let _ = out.write_all(b"users:\n");
+            let chunk = [b'#'; 4096];
+            while out.write_all(&chunk).is_ok() {}
+        });
+        let reader = std::fs::File::open(&fifo).expect("open FIFO");
+        let limits = Limits {
+            max: 1 << 20,
+            held: 1 << 18,
+        };
+        let err = read_from(reader, "directory.fifo", limits).expect_err("too large");
+        writer.join().expect("writer ends");
+        std::fs::remove_dir_all(&dir).ok();
+        assert!(err.to_string().contains("larger than 1 MiB"), "{err}");
     }
 }

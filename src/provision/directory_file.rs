@@ -8,7 +8,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::directory::{Directory, DirectoryGroup, DirectoryUser};
-use crate::model::source::{Record, SourceValue};
+use crate::model::source::{Record, Source, SourceValue};
 
 impl<'de> de::Deserialize<'de> for Directory {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Directory, D::Error> {
@@ -27,7 +27,20 @@ impl<'de> Visitor<'de> for DirectoryVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Directory, A::Error> {
         let mut directory = Directory::default();
+        let mut seen = [false; 2];
         while let Some(key) = map.next_key::<KeyText>()? {
+            let slot = match key.0.as_str() {
+                "users" => Some(0),
+                "groups" => Some(1),
+                _ => None,
+            };
+            if let Some(slot) = slot {
+                if std::mem::replace(&mut seen[slot], true) {
+                    return Err(de::Error::custom(crate::input::duplicate_key_message(
+                        &key.0,
+                    )));
+                }
+            }
             match key.0.as_str() {
                 "users" => map.next_value_seed(ListSeed {
                     key: "users",
@@ -175,7 +188,15 @@ impl<'de> Visitor<'de> for ObjectSeed {
             assigned: None,
             soft_deleted: None,
         };
+        // Keys whose values the record does not keep, for the duplicate check.
+        let mut unkept: Vec<String> = Vec::new();
         while let Some(KeyText(name)) = map.next_key::<KeyText>()? {
+            if out.record.attribute(&name).is_some() || unkept.contains(&name) {
+                return Err(de::Error::custom(self.fault(
+                    out.object_id.as_deref(),
+                    crate::input::duplicate_key_message(&name),
+                )));
+            }
             let value = map.next_value::<AttributeValue>().map_err(|e| {
                 de::Error::custom(self.fault(
                     out.object_id.as_deref(),
@@ -193,10 +214,12 @@ impl<'de> Visitor<'de> for ObjectSeed {
             match name.as_str() {
                 "assigned" => {
                     out.assigned = flag(&value)?;
+                    unkept.push(name);
                     continue;
                 }
                 "softDeleted" if self.key == "users" => {
                     out.soft_deleted = flag(&value)?;
+                    unkept.push(name);
                     continue;
                 }
                 // The cycle computes it and overrides whatever the file says, so a value
@@ -218,8 +241,11 @@ impl<'de> Visitor<'de> for ObjectSeed {
                 },
                 _ => {}
             }
-            if let AttributeValue::Value(v) = value {
-                out.record.set(name, v);
+            match value {
+                AttributeValue::Value(v) => {
+                    out.record.set(name, v);
+                }
+                AttributeValue::Null => unkept.push(name),
             }
         }
         if out.object_id.is_none() {
