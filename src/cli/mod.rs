@@ -30,8 +30,8 @@ mod converge;
 mod docs;
 mod eval;
 mod fmt;
-mod interrupt;
 mod functions;
+mod interrupt;
 mod live;
 mod progress;
 mod sample;
@@ -173,6 +173,27 @@ impl DialectArg {
             Some(DialectArg::Legacy) => Dialect::Legacy,
             Some(DialectArg::Compliant) => Dialect::Compliant,
             None => file.dialect.unwrap_or(default),
+        }
+    }
+}
+
+/// `--scope`: the job's "Scope" setting for this run, over the mapping's `settings.scope`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ScopeArg {
+    /// "Sync only assigned users and groups".
+    Assigned,
+    /// "Sync all users and groups".
+    All,
+}
+
+impl ScopeArg {
+    /// Apply `--scope`, when given, to the mapping's settings.
+    pub(crate) fn apply(arg: Option<ScopeArg>, file: &mut crate::model::mapping::MappingFile) {
+        use crate::model::mapping::SyncScope;
+        match arg {
+            Some(ScopeArg::Assigned) => file.settings.scope = SyncScope::Assigned,
+            Some(ScopeArg::All) => file.settings.scope = SyncScope::All,
+            None => {}
         }
     }
 }

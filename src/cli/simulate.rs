@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use serde_json::Value as Json;
 
 use super::progress::ProgressBar;
-use super::{DialectArg, Failure, parse_now, read_compiling_mapping, read_snapshots, report};
+use super::{
+    DialectArg, Failure, ScopeArg, parse_now, read_compiling_mapping, read_snapshots, report,
+};
 use crate::expr::Context;
 use crate::input::{self, FileError};
 use crate::model::mapping::Dialect;
@@ -34,6 +36,10 @@ pub struct Args {
     /// The request dialect. Default: the mapping's `dialect`, else the tenant URL's.
     #[arg(long, value_enum)]
     dialect: Option<DialectArg>,
+    /// Which users and groups the job considers: `assigned` ("Sync only assigned users and
+    /// groups") or `all` ("Sync all users and groups"). Default: the mapping's `settings.scope`.
+    #[arg(long, value_enum, value_name = "SCOPE")]
+    scope: Option<ScopeArg>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Http)]
     format: Format,
@@ -61,7 +67,8 @@ const DEFAULT_BASE_URL: &str = "https://scim.example.com/scim";
 pub(super) fn run(args: Args) -> Result<(), Failure> {
     // Everything is loaded and compiled before the first byte of output, so a bad input
     // gives a diagnostic and exit 2, never half a transcript.
-    let loaded = read_compiling_mapping(&args.mapping)?;
+    let mut loaded = read_compiling_mapping(&args.mapping)?;
+    ScopeArg::apply(args.scope, &mut loaded.file);
     let file = &loaded.file;
     let snapshots = read_snapshots(&args.directory)?;
     let now = parse_now(args.now.as_deref())?;
@@ -83,6 +90,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut failures = Vec::new();
+    let mut notes = Vec::new();
     let result = (|| -> std::io::Result<()> {
         match args.format {
             Format::Http => {
@@ -104,6 +112,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                         },
                         &mut |p| bar.update(cycle, p),
                     ));
+                    notes.extend(guard_note(&simulator, cycle));
                 }
                 error.map_or(Ok(()), Err)?;
                 writer.finish()?;
@@ -130,6 +139,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                         },
                         &mut |p| bar.update(cycle, p),
                     ));
+                    notes.extend(guard_note(&simulator, cycle));
                 }
                 error.map_or(Ok(()), Err)?;
             }
@@ -148,6 +158,9 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                         &mut |r| summary.add(r),
                         &mut |p| bar.update(cycle, p),
                     ));
+                    if let Some(q) = simulator.quarantine() {
+                        summary.note(cycle, q.describe(cycle));
+                    }
                 }
                 out.write_all(summary.render().as_bytes())?;
             }
@@ -165,7 +178,17 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     for f in &failures {
         errln!("warning: {}: {}", f.object, f.message);
     }
+    // The staged deletes send nothing, so they have no request line; they are said here.
+    for note in &notes {
+        errln!("note: {note}");
+    }
     Ok(())
+}
+
+/// What the accidental-deletions guard did in `cycle`, if anything.
+fn guard_note(simulator: &Simulator, cycle: u32) -> Option<String> {
+    let q = simulator.quarantine()?;
+    Some(format!("cycle {cycle}: {}", q.describe(cycle)))
 }
 
 /// The snapshot of a cycle: one per cycle, the last one repeating.
