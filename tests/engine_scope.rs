@@ -364,3 +364,22 @@ fn an_unknown_setting_is_refused() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+// how-provisioning-works.md, "B2B (guest) users": `eval` reads a user file as Entra does.
+#[test]
+fn b2b_guest_eval_reads_the_user_principal_name_as_entra_does() {
+    let user = format!("{DATA}/guest/user.yaml");
+    let upn = entramap(&["eval", "[userPrincipalName]", "--user", &user]);
+    assert_eq!(
+        (upn.code, upn.stdout.as_str()),
+        (0, "jane@fabrikam.com\n"),
+        "{}",
+        upn.stderr
+    );
+    let original = entramap(&["eval", "[originalUserPrincipalName]", "--user", &user]);
+    assert_eq!(
+        original.stdout, "jane_fabrikam.com#EXT#@contoso.onmicrosoft.com\n",
+        "{}",
+        original.stderr
+    );
+}

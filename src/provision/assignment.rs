@@ -204,7 +204,7 @@ pub fn guest_user_principal_name(upn: &str) -> Option<String> {
 /// userPrincipalName with `originalUserPrincipalName` keeping the full form.
 pub struct EntraUser<'a> {
     record: &'a Record,
-    soft_deleted: &'a SourceValue,
+    soft_deleted: Option<&'a SourceValue>,
     roles: Option<&'a Option<SourceValue>>,
     guest: Option<String>,
 }
@@ -217,14 +217,24 @@ impl<'a> EntraUser<'a> {
         soft_deleted: &'a SourceValue,
         roles: Option<&'a Option<SourceValue>>,
     ) -> EntraUser<'a> {
+        EntraUser {
+            soft_deleted: Some(soft_deleted),
+            roles,
+            ..EntraUser::reading(record)
+        }
+    }
+
+    /// The view of a user file as it stands (`entramap eval --user`): only the guest's
+    /// userPrincipalName is derived; IsSoftDeleted and the roles are the file's.
+    pub fn reading(record: &'a Record) -> EntraUser<'a> {
         let guest = match record.attribute("userPrincipalName") {
             Some(SourceRef::Str(upn)) => guest_user_principal_name(upn),
             _ => None,
         };
         EntraUser {
             record,
-            soft_deleted,
-            roles,
+            soft_deleted: None,
+            roles: None,
             guest,
         }
     }
@@ -233,7 +243,7 @@ impl<'a> EntraUser<'a> {
     pub fn with_soft_deleted(&self, soft_deleted: &'a SourceValue) -> EntraUser<'a> {
         EntraUser {
             record: self.record,
-            soft_deleted,
+            soft_deleted: Some(soft_deleted),
             roles: self.roles,
             guest: self.guest.clone(),
         }
@@ -243,7 +253,9 @@ impl<'a> EntraUser<'a> {
 impl Source for EntraUser<'_> {
     fn attribute(&self, name: &str) -> Option<SourceRef<'_>> {
         match name {
-            "IsSoftDeleted" => Some(self.soft_deleted.as_ref()),
+            "IsSoftDeleted" if self.soft_deleted.is_some() => {
+                self.soft_deleted.map(SourceValue::as_ref)
+            }
             "appRoleAssignments" if self.roles.is_some() => {
                 self.roles.and_then(Option::as_ref).map(SourceValue::as_ref)
             }
