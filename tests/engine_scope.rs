@@ -383,3 +383,31 @@ fn b2b_guest_eval_reads_the_user_principal_name_as_entra_does() {
         original.stderr
     );
 }
+
+// The settings are job settings, not schema (Graph's synchronizationSchema has no place for
+// them; SyncAll and SkipOutOfScopeDeletions live in the job's secrets): `export` leaves them
+// out and says so, and the schema it writes is the one without them.
+#[test]
+fn export_leaves_the_settings_out_and_says_so() {
+    let with = entramap(&["export", "mappings/blink.yaml"]);
+    assert_eq!(with.code, 0, "{}", with.stderr);
+    assert!(
+        with.stderr.contains("`settings:` is not exported"),
+        "{}",
+        with.stderr
+    );
+    let text = std::fs::read_to_string("mappings/blink.yaml").unwrap();
+    let dir = std::env::temp_dir().join(format!("entramap-engine-export-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let without = dir.join("blink.yaml");
+    std::fs::write(
+        &without,
+        text.replace("settings:\n  exclude_default_access: true\n", ""),
+    )
+    .unwrap();
+    let plain = entramap(&["export", without.to_str().unwrap()]);
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(plain.code, 0, "{}", plain.stderr);
+    assert!(plain.stderr.is_empty(), "{}", plain.stderr);
+    assert_eq!(with.stdout, plain.stdout);
+}
