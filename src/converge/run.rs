@@ -12,7 +12,7 @@ use crate::check::Object;
 use crate::check::catalog::always_present;
 use crate::expr::dotnet::datetime::DateTime;
 use crate::expr::{self, Context, Options, Program};
-use crate::model::mapping::{Dialect, MappingFile};
+use crate::model::mapping::{Dialect, MappingFile, Settings};
 use crate::model::source::{Record, Source, SourceRef, SourceValue};
 use crate::provision::assignment::Assignment;
 use crate::provision::cycle::{Action, Recorded, Simulator, shows_inactive};
@@ -41,6 +41,10 @@ pub struct Prepared<'f> {
     pub seed: u64,
     users: CompiledMapping,
     user_scope: Vec<CompiledScopeFilter>,
+    /// The job settings the cases run under: the mapping's, except that default access counts.
+    /// Generated users hold no app role, and a mapping that excludes default access would
+    /// provision none of them; the search is about the users it does provision.
+    settings: Settings,
     /// A program per row (by index into `rows`) that has one: direct and expression rows.
     programs: Vec<Option<Program>>,
 }
@@ -78,12 +82,18 @@ impl<'f> Prepared<'f> {
             users,
             user_scope,
             programs,
+            settings: Settings {
+                exclude_default_access: false,
+                ..file.settings.clone()
+            },
         })
     }
 
     fn simulator(&self) -> Simulator {
-        Simulator::new(self.file, self.dialect, Context::new(self.now, self.seed))
-            .expect("compiled once in Prepared::new")
+        let mut sim = Simulator::new(self.file, self.dialect, Context::new(self.now, self.seed))
+            .expect("compiled once in Prepared::new");
+        sim.set_settings(self.settings.clone());
+        sim
     }
 
     /// IsSoftDeleted as Entra computes it, for the `i`th user of a snapshot whose
@@ -442,7 +452,7 @@ fn is_empty(v: &Json) -> bool {
 /// have values, or the app requires the attribute and the user is to be provisioned.
 fn never_flows(p: &Prepared<'_>, snapshot: &Directory, after_change: bool, out: &mut Vec<Problem>) {
     let ctx = Context::new(p.now, p.seed);
-    let assignment = Assignment::compute(snapshot, &p.file.settings);
+    let assignment = Assignment::compute(snapshot, &p.settings);
     for (i, u) in snapshot.users.iter().enumerate() {
         let record = p.with_soft_deleted(&assignment, i, u);
         let provisioned = !p.deprovisioned(&assignment, i, u);
@@ -495,7 +505,7 @@ fn never_flows(p: &Prepared<'_>, snapshot: &Directory, after_change: bool, out: 
 /// now: Entra never sends a Remove for a user attribute.
 fn stale(p: &Prepared<'_>, sim: &Simulator, snapshot: &Directory, out: &mut Vec<Stale>) {
     let ctx = Context::new(p.now, p.seed);
-    let assignment = Assignment::compute(snapshot, &p.file.settings);
+    let assignment = Assignment::compute(snapshot, &p.settings);
     // The guards keep deprovisioned users active on purpose: without the Update action no
     // disable goes, a quarantined job sends nothing, and SkipOutOfScopeDeletions leaves users
     // who only left the scope.
@@ -514,7 +524,7 @@ fn stale(p: &Prepared<'_>, sim: &Simulator, snapshot: &Directory, out: &mut Vec<
         };
         if p.deprovisioned(&assignment, i, u) {
             if !may_disable
-                || (p.file.settings.skip_out_of_scope_deletions
+                || (p.settings.skip_out_of_scope_deletions
                     && p.only_out_of_scope(&assignment, i, u))
             {
                 continue;
