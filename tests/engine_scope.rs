@@ -223,9 +223,23 @@ fn skip_out_of_scope_deletions_leaves_unassigned_users_alone() {
 #[test]
 fn accidental_deletions_threshold_exceeded_stages_every_disable_and_delete() {
     let dirs = ["guards/d1.yaml", "guards/d2.yaml"];
-    let r = jsonl("guards/threshold-2.yaml", &dirs, &["--cycles", "3"]);
+    let run = simulate(
+        "guards/threshold-2.yaml",
+        &dirs,
+        "jsonl",
+        &["--cycles", "3"],
+    );
+    let r = run.requests();
     assert!(writes(&r, 2).is_empty(), "{r:?}");
     assert!(touched(&r, 3).is_empty(), "{r:?}");
+    // A staged delete sends nothing, so it has no jsonl line: stderr says it.
+    assert!(
+        run.stderr.contains(
+            "note: cycle 2: 2 disables + 1 deletes exceed accidental_deletions_threshold 2"
+        ),
+        "{}",
+        run.stderr
+    );
     let summary = simulate(
         "guards/threshold-2.yaml",
         &dirs,
