@@ -9,6 +9,8 @@
 //! group is itself in scope. Under "Sync all users and groups" (`settings.scope: all`) every
 //! user and group is.
 
+use std::collections::hash_map::Entry;
+
 use super::FastMap as Map;
 use super::directory::{Directory, DirectoryUser};
 use crate::model::mapping::{Settings, SyncScope};
@@ -67,29 +69,43 @@ impl Assignment {
         let all = settings.scope == SyncScope::All;
         let groups: Vec<bool> = snapshot.groups.iter().map(|g| all || g.assigned).collect();
         // Immediate members of the groups assigned to the app (nested groups are members too,
-        // but they match no user, so their own members are never reached).
-        let mut via: Map<&str, Vec<usize>> = Map::default();
+        // but they match no user, so their own members are never reached). At a million
+        // members this map is the cost of the whole computation, so it holds each member's
+        // first group inline and only the rare further ones in a second map.
+        let mut first: Map<&str, u32> = Map::default();
+        let mut further: Map<&str, Vec<u32>> = Map::default();
         for (gi, group) in snapshot.groups.iter().enumerate() {
             if !group.assigned {
                 continue;
             }
+            let gi = gi as u32;
             for member in values(group.record.attribute("members")) {
-                let groups = via.entry(member).or_default();
-                if groups.last() != Some(&gi) {
-                    groups.push(gi);
+                match first.entry(member) {
+                    Entry::Vacant(v) => {
+                        v.insert(gi);
+                    }
+                    Entry::Occupied(o) if *o.get() == gi => {}
+                    Entry::Occupied(_) => {
+                        let more = further.entry(member).or_default();
+                        if more.last() != Some(&gi) {
+                            more.push(gi);
+                        }
+                    }
                 }
             }
         }
         let mut roles = Map::default();
+        let mut member_of: Vec<u32> = Vec::new();
         let users = snapshot
             .users
             .iter()
             .enumerate()
             .map(|(i, user)| {
-                let groups = via
-                    .get(user.object_id.as_str())
-                    .map_or(&[][..], Vec::as_slice);
-                let (reason, effective) = verdict(snapshot, user, groups, settings);
+                let oid = user.object_id.as_str();
+                member_of.clear();
+                member_of.extend(first.get(oid).copied());
+                member_of.extend(further.get(oid).into_iter().flatten().copied());
+                let (reason, effective) = verdict(snapshot, user, &member_of, settings);
                 if let Some(effective) = effective {
                     roles.insert(i, effective);
                 }
@@ -127,7 +143,7 @@ impl Assignment {
 fn verdict(
     snapshot: &Directory,
     user: &DirectoryUser,
-    groups: &[usize],
+    groups: &[u32],
     settings: &Settings,
 ) -> (Reason, Option<Option<SourceValue>>) {
     let own = user.record.attribute("appRoleAssignments");
@@ -138,11 +154,17 @@ fn verdict(
         Vec::new()
     };
     let mut effective: Vec<&str> = Vec::new();
-    for role in own_roles.iter().copied().chain(
-        groups
-            .iter()
-            .flat_map(|&g| values(snapshot.groups[g].record.attribute("appRoleAssignments"))),
-    ) {
+    for role in own_roles
+        .iter()
+        .copied()
+        .chain(groups.iter().flat_map(|&g| {
+            values(
+                snapshot.groups[g as usize]
+                    .record
+                    .attribute("appRoleAssignments"),
+            )
+        }))
+    {
         if !is_default_access(role) && !effective.contains(&role) {
             effective.push(role);
         }
@@ -274,6 +296,33 @@ impl Source for EntraUser<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn snapshot(text: &str) -> Directory {
+        crate::provision::directory::parse("test.yaml", text).expect("a directory")
+    }
+
+    #[test]
+    fn a_member_of_several_assigned_groups_holds_all_their_roles_once() {
+        let d = snapshot(
+            "users:\n  - {objectId: u, assigned: false}\n  - {objectId: v, assigned: false}\n\
+             groups:\n  - {objectId: a, members: [u, u], appRoleAssignments: [Admin]}\n\
+             \x20 - {objectId: b, members: [u], appRoleAssignments: [Reader, Admin]}\n\
+             \x20 - {objectId: c, members: [u, v], assigned: false, appRoleAssignments: [Owner]}\n",
+        );
+        let a = Assignment::compute(&d, &Settings::default());
+        assert_eq!(a.user(0), Reason::Group);
+        assert_eq!(
+            a.roles(0),
+            Some(&Some(SourceValue::List(vec![
+                "Admin".into(),
+                "Reader".into()
+            ])))
+        );
+        // v is only in the unassigned group c: out of scope, and c's role is not its.
+        assert_eq!(a.user(1), Reason::NotAssigned);
+        assert_eq!(a.roles(1), None);
+        assert_eq!((a.group(0), a.group(1), a.group(2)), (true, true, false));
+    }
 
     #[test]
     fn a_guest_upn_loses_ext_and_the_tenant_domain() {
