@@ -225,8 +225,9 @@ fn an_unassigned_user_is_disabled_too() {
     let mut sim = simulator(Dialect::Legacy);
     cycle(&mut sim, &directory::sample(), 1);
     let unassigned = edited(
-        "    userPrincipalName: zoe.muller@contoso.com\n",
-        "    userPrincipalName: zoe.muller@contoso.com\n    assigned: false\n",
+        // Amélie is in no group, so losing her direct assignment takes her out of scope.
+        "    userPrincipalName: amelie.durand@contoso.com\n",
+        "    userPrincipalName: amelie.durand@contoso.com\n    assigned: false\n",
     );
     let reqs = cycle(&mut sim, &unassigned, 2);
     let w = writes(&reqs);
@@ -457,8 +458,10 @@ fn answering_writes_with_the_id_alone_changes_no_request() {
         directory::sample(),
         edited("jobTitle: Software Engineer", "jobTitle: Staff Engineer"),
         edited(
-            "    userPrincipalName: zoe.muller@contoso.com\n",
-            "    userPrincipalName: zoe.muller@contoso.com\n    assigned: false\n",
+            // Amélie is in no group: `assigned: false` unassigns her (Zoë would stay in scope
+            // through Engineering).
+            "    userPrincipalName: amelie.durand@contoso.com\n",
+            "    userPrincipalName: amelie.durand@contoso.com\n    assigned: false\n",
         ),
         generated(160, 8),
         generated(160, 8),

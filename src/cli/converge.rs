@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::{DialectArg, Failure, parse_now, read_compiling_mapping};
+use super::{DialectArg, Failure, ScopeArg, parse_now, read_compiling_mapping};
 use crate::converge::{self, Options};
 
 /// Arguments of `entramap converge`.
@@ -21,6 +21,10 @@ pub struct Args {
     /// `legacy`.
     #[arg(long, value_enum)]
     dialect: Option<DialectArg>,
+    /// Which users and groups the job considers: `assigned` ("Sync only assigned users and
+    /// groups") or `all` ("Sync all users and groups"). Default: the mapping's `settings.scope`.
+    #[arg(long, value_enum, value_name = "SCOPE")]
+    scope: Option<ScopeArg>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -37,7 +41,8 @@ enum Format {
 }
 
 pub(super) fn run(args: Args) -> Result<(), Failure> {
-    let loaded = read_compiling_mapping(&args.mapping)?;
+    let mut loaded = read_compiling_mapping(&args.mapping)?;
+    ScopeArg::apply(args.scope, &mut loaded.file);
     let now = parse_now(Some(&args.now))?;
     let file = &loaded.file;
     let dialect = DialectArg::resolve(args.dialect, None, file);

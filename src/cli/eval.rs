@@ -172,7 +172,9 @@ fn evaluate(text: &str, user: &Record, ctx: &Context, options: &Options<'_>) -> 
         .iter()
         .map(|w| json!({"code": w.code, "message": w.message, "start": w.span.start, "end": w.span.end}))
         .collect();
-    let (result, dropped, error, text_out, note) = match program.eval(user, ctx) {
+    // As Entra reads the user: a guest's userPrincipalName is its alias@theirdomain form.
+    let user = crate::provision::assignment::EntraUser::reading(user);
+    let (result, dropped, error, text_out, note) = match program.eval(&user, ctx) {
         Ok(Outcome::Value(v)) => {
             let strings = v.to_result_strings();
             let note = if v.is_null() {

@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::{DialectArg, Failure, parse_now, read_compiling_mapping, read_snapshots};
+use super::{DialectArg, Failure, ScopeArg, parse_now, read_compiling_mapping, read_snapshots};
 use crate::live::report::Verdict;
 use crate::live::{self, HttpEndpoint, HttpOptions, Plan, Stop, TenantUrl, Token};
 use crate::provision::transcript::{HttpWriter, Redactions};
@@ -37,6 +37,10 @@ pub struct Args {
     /// `compliant` when its tenant_url has the flag, else `legacy`.
     #[arg(long, value_enum)]
     dialect: Option<DialectArg>,
+    /// Which users and groups the job considers: `assigned` ("Sync only assigned users and
+    /// groups") or `all` ("Sync all users and groups"). Default: the mapping's `settings.scope`.
+    #[arg(long, value_enum, value_name = "SCOPE")]
+    scope: Option<ScopeArg>,
     /// Cycles in total; the last snapshot repeats. Default: one per snapshot plus one repeat,
     /// which shows whether the app reaches a steady state.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
@@ -111,7 +115,8 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
             Failure::Input
         })?;
     }
-    let loaded = read_compiling_mapping(&args.mapping)?;
+    let mut loaded = read_compiling_mapping(&args.mapping)?;
+    ScopeArg::apply(args.scope, &mut loaded.file);
     let file = &loaded.file;
     let snapshots = read_snapshots(&args.directory)?;
     let now = parse_now(args.now.as_deref())?;

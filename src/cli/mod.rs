@@ -274,6 +274,27 @@ impl DialectArg {
     }
 }
 
+/// `--scope`: the job's "Scope" setting for this run, over the mapping's `settings.scope`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ScopeArg {
+    /// "Sync only assigned users and groups".
+    Assigned,
+    /// "Sync all users and groups".
+    All,
+}
+
+impl ScopeArg {
+    /// Apply `--scope`, when given, to the mapping's settings.
+    pub(crate) fn apply(arg: Option<ScopeArg>, file: &mut crate::model::mapping::MappingFile) {
+        use crate::model::mapping::SyncScope;
+        match arg {
+            Some(ScopeArg::Assigned) => file.settings.scope = SyncScope::Assigned,
+            Some(ScopeArg::All) => file.settings.scope = SyncScope::All,
+            None => {}
+        }
+    }
+}
+
 /// `--now`: an RFC 3339 instant, or the system clock when absent.
 pub(crate) fn parse_now(
     text: Option<&str>,

@@ -103,6 +103,13 @@ pub(super) fn export(args: ExportArgs) -> Result<(), Failure> {
         Failure::Input
     })?;
     json.push('\n');
+    if !loaded.file.settings.is_default() {
+        // Job settings, not schema: said, so that nobody takes the export for a full backup.
+        errln!(
+            "note: {}: `settings:` is not exported: a synchronizationSchema cannot hold it; Entra keeps SyncAll and SkipOutOfScopeDeletions in the job's secrets and the other settings in the provisioning job (mappings/README.md, \"settings\")",
+            loaded.name
+        );
+    }
     emit(args.out.as_deref(), &json)
 }
 

@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use serde_json::Value as Json;
 
 use super::progress::ProgressBar;
-use super::{DialectArg, Failure, parse_now, read_compiling_mapping, read_snapshots, report};
+use super::{
+    DialectArg, Failure, ScopeArg, parse_now, read_compiling_mapping, read_snapshots, report,
+};
 use crate::expr::Context;
 use crate::input::{self, FileError};
 use crate::provision::cycle::Simulator;
@@ -36,6 +38,10 @@ pub struct Args {
     /// `legacy`.
     #[arg(long, value_enum)]
     dialect: Option<DialectArg>,
+    /// Which users and groups the job considers: `assigned` ("Sync only assigned users and
+    /// groups") or `all` ("Sync all users and groups"). Default: the mapping's `settings.scope`.
+    #[arg(long, value_enum, value_name = "SCOPE")]
+    scope: Option<ScopeArg>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Http)]
     format: Format,
@@ -63,7 +69,8 @@ const DEFAULT_BASE_URL: &str = "https://scim.example.com/scim";
 pub(super) fn run(args: Args) -> Result<(), Failure> {
     // Everything is loaded and compiled before the first byte of output, so a bad input
     // gives a diagnostic and exit 2, never half a transcript.
-    let loaded = read_compiling_mapping(&args.mapping)?;
+    let mut loaded = read_compiling_mapping(&args.mapping)?;
+    ScopeArg::apply(args.scope, &mut loaded.file);
     let file = &loaded.file;
     let snapshots = read_snapshots(&args.directory)?;
     let now = parse_now(args.now.as_deref())?;
@@ -97,6 +104,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut failures = Vec::new();
+    let mut notes = Vec::new();
     let result = (|| -> std::io::Result<()> {
         match args.format {
             Format::Http => {
@@ -120,6 +128,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                         &mut |p| bar.update(cycle, p),
                         &stop,
                     ));
+                    notes.extend(guard_note(&simulator, cycle));
                 }
                 error.map_or(Ok(()), Err)?;
                 writer.finish()?;
@@ -148,6 +157,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                         &mut |p| bar.update(cycle, p),
                         &stop,
                     ));
+                    notes.extend(guard_note(&simulator, cycle));
                 }
                 error.map_or(Ok(()), Err)?;
             }
@@ -167,6 +177,9 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                         &mut |p| bar.update(cycle, p),
                         &stop,
                     ));
+                    if let Some(q) = simulator.quarantine() {
+                        summary.note(cycle, q.describe(cycle));
+                    }
                 }
                 // Counts of part of a run would pass for the whole run's.
                 if !stopped() {
@@ -188,7 +201,17 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     for f in &failures {
         errln!("warning: {}: {}", f.object, f.message);
     }
+    // The staged deletes send nothing, so they have no request line; they are said here.
+    for note in &notes {
+        errln!("note: {note}");
+    }
     Ok(())
+}
+
+/// What the accidental-deletions guard did in `cycle`, if anything.
+fn guard_note(simulator: &Simulator, cycle: u32) -> Option<String> {
+    let q = simulator.quarantine()?;
+    Some(format!("cycle {cycle}: {}", q.describe(cycle)))
 }
 
 /// The snapshot of a cycle: one per cycle, the last one repeating.

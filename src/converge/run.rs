@@ -12,10 +12,11 @@ use crate::check::Object;
 use crate::check::catalog::always_present;
 use crate::expr::dotnet::datetime::DateTime;
 use crate::expr::{self, Context, Options, Program};
-use crate::model::mapping::{Dialect, MappingFile};
+use crate::model::mapping::{Dialect, MappingFile, Settings};
 use crate::model::source::{Record, Source, SourceRef, SourceValue};
+use crate::provision::assignment::Assignment;
 use crate::provision::cycle::{Action, Recorded, Simulator, shows_inactive};
-use crate::provision::directory::Directory;
+use crate::provision::directory::{Directory, DirectoryUser};
 use crate::provision::project::{CompiledMapping, Flow};
 use crate::provision::scope::{CompiledScopeFilter, compile_scope, in_scope, is_soft_deleted};
 use crate::provision::target::Kind;
@@ -40,6 +41,10 @@ pub struct Prepared<'f> {
     pub seed: u64,
     users: CompiledMapping,
     user_scope: Vec<CompiledScopeFilter>,
+    /// The job settings the cases run under: the mapping's, except that default access counts.
+    /// Generated users hold no app role, and a mapping that excludes default access would
+    /// provision none of them; the search is about the users it does provision.
+    settings: Settings,
     /// A program per row (by index into `rows`) that has one: direct and expression rows.
     programs: Vec<Option<Program>>,
 }
@@ -77,32 +82,54 @@ impl<'f> Prepared<'f> {
             users,
             user_scope,
             programs,
+            settings: Settings {
+                exclude_default_access: false,
+                ..file.settings.clone()
+            },
         })
     }
 
     fn simulator(&self) -> Simulator {
-        Simulator::new(self.file, self.dialect, Context::new(self.now, self.seed))
-            .expect("compiled once in Prepared::new")
+        let mut sim = Simulator::new(self.file, self.dialect, Context::new(self.now, self.seed))
+            .expect("compiled once in Prepared::new");
+        sim.set_settings(self.settings.clone());
+        sim
     }
 
-    /// IsSoftDeleted as Entra computes it, for a user of a snapshot.
-    fn deprovisioned(&self, u: &crate::provision::directory::DirectoryUser) -> bool {
+    /// IsSoftDeleted as Entra computes it, for the `i`th user of a snapshot whose
+    /// assignments are `assignment`.
+    fn deprovisioned(&self, assignment: &Assignment, i: usize, u: &DirectoryUser) -> bool {
         is_soft_deleted(
-            u.assigned,
+            assignment.user(i).in_scope(),
             in_scope(&self.user_scope, &u.record),
             u.soft_deleted,
             u.account_enabled(),
         )
     }
 
-    fn with_soft_deleted(&self, u: &crate::provision::directory::DirectoryUser) -> Record {
+    /// Whether the `i`th user is deprovisioned only because it left the scope, which
+    /// `skip_out_of_scope_deletions` leaves alone.
+    fn only_out_of_scope(&self, assignment: &Assignment, i: usize, u: &DirectoryUser) -> bool {
+        !(u.soft_deleted || u.account_enabled() == Some(false))
+            && self.deprovisioned(assignment, i, u)
+    }
+
+    /// The user's record as the simulator's expressions read it: IsSoftDeleted and the
+    /// effective app roles set.
+    fn with_soft_deleted(&self, assignment: &Assignment, i: usize, u: &DirectoryUser) -> Record {
         let mut record = u.record.clone();
-        let flag = if self.deprovisioned(u) {
+        let flag = if self.deprovisioned(assignment, i, u) {
             "True"
         } else {
             "False"
         };
         record.set("IsSoftDeleted", SourceValue::Str(flag.to_owned()));
+        if let Some(roles) = assignment.roles(i) {
+            record.set(
+                "appRoleAssignments",
+                roles.clone().unwrap_or(SourceValue::List(Vec::new())),
+            );
+        }
         record
     }
 }
@@ -425,9 +452,10 @@ fn is_empty(v: &Json) -> bool {
 /// have values, or the app requires the attribute and the user is to be provisioned.
 fn never_flows(p: &Prepared<'_>, snapshot: &Directory, after_change: bool, out: &mut Vec<Problem>) {
     let ctx = Context::new(p.now, p.seed);
-    for u in &snapshot.users {
-        let record = p.with_soft_deleted(u);
-        let provisioned = !p.deprovisioned(u);
+    let assignment = Assignment::compute(snapshot, &p.settings);
+    for (i, u) in snapshot.users.iter().enumerate() {
+        let record = p.with_soft_deleted(&assignment, i, u);
+        let provisioned = !p.deprovisioned(&assignment, i, u);
         for (row, program) in p.rows.iter().zip(&p.programs) {
             let Some(program) = program else { continue };
             if row.is_reference() {
@@ -477,14 +505,30 @@ fn never_flows(p: &Prepared<'_>, snapshot: &Directory, after_change: bool, out: 
 /// now: Entra never sends a Remove for a user attribute.
 fn stale(p: &Prepared<'_>, sim: &Simulator, snapshot: &Directory, out: &mut Vec<Stale>) {
     let ctx = Context::new(p.now, p.seed);
-    for u in &snapshot.users {
+    let assignment = Assignment::compute(snapshot, &p.settings);
+    // The guards keep deprovisioned users active on purpose: without the Update action no
+    // disable goes, a quarantined job sends nothing, and SkipOutOfScopeDeletions leaves users
+    // who only left the scope.
+    let may_disable = p
+        .file
+        .users
+        .actions
+        .contains(&crate::model::mapping::Action::Update)
+        && sim.quarantine().is_none();
+    for (i, u) in snapshot.users.iter().enumerate() {
         let Some(id) = sim.linked_user(&u.object_id) else {
             continue;
         };
         let Some(resource) = sim.target().get(Kind::User, &id) else {
             continue;
         };
-        if p.deprovisioned(u) {
+        if p.deprovisioned(&assignment, i, u) {
+            if !may_disable
+                || (p.settings.skip_out_of_scope_deletions
+                    && p.only_out_of_scope(&assignment, i, u))
+            {
+                continue;
+            }
             let active = p.rows.iter().find(|r| {
                 r.kind == Kind::User
                     && r.path
@@ -502,7 +546,7 @@ fn stale(p: &Prepared<'_>, sim: &Simulator, snapshot: &Directory, out: &mut Vec<
             }
             continue;
         }
-        let record = p.with_soft_deleted(u);
+        let record = p.with_soft_deleted(&assignment, i, u);
         let Ok(projection) = p.users.project(&record, &ctx, Flow::Update) else {
             continue;
         };

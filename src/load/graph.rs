@@ -316,6 +316,7 @@ pub fn import(value: &J) -> Result<MappingFile, String> {
         docs: Vec::new(),
         tenant_url: None,
         dialect: None,
+        settings: Default::default(),
         users,
         groups,
         graph: J::Null,

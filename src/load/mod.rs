@@ -64,12 +64,56 @@ pub fn parse(name: &str, text: &str) -> Result<Loaded, FileError> {
             })?
         }
     };
+    validate(name, text, &file)?;
     Ok(Loaded {
         name: name.to_string(),
         text: text.to_string(),
         format,
         file,
     })
+}
+
+/// What the format allows but Entra does not: every command refuses these, so none of them
+/// simulates a job Entra could not run.
+fn validate(name: &str, text: &str, file: &MappingFile) -> Result<(), FileError> {
+    if !file.users.enabled {
+        // customize-application-attributes.md: the user mapping cannot be switched off.
+        let span = span_after(text, &["users", "enabled"]);
+        return Err(FileError::new(
+            name,
+            text,
+            "`users.enabled: false`: Entra's user object mapping cannot be disabled",
+            span,
+        )
+        .with_help(
+            "remove `enabled: false` from `users`; to provision no users, leave them unassigned",
+        ));
+    }
+    if file.settings.accidental_deletions_threshold == Some(0) {
+        let span = span_after(text, &["accidental_deletions_threshold"]);
+        return Err(FileError::new(
+            name,
+            text,
+            "`settings.accidental_deletions_threshold: 0`: the threshold is a positive number of disables and deletes per cycle",
+            span,
+        )
+        .with_help("give 1 or more, or leave the key out to send every deletion"),
+        );
+    }
+    Ok(())
+}
+
+/// The span of the last of `keys`, each searched after the previous one (a best effort: the
+/// message stands on its own when the text spells them otherwise).
+fn span_after(text: &str, keys: &[&str]) -> Option<(usize, usize)> {
+    let mut at = 0;
+    let mut span = None;
+    for key in keys {
+        let found = at + text.get(at..)?.find(key)?;
+        span = Some((found, found + key.len()));
+        at = found + key.len();
+    }
+    span
 }
 
 /// Read and parse a mapping file (`-` for standard input), refusing more than

@@ -27,6 +27,11 @@ pub struct MappingFile {
     /// (`aadOptscim062020` selects `compliant`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dialect: Option<Dialect>,
+    /// The provisioning job's settings that decide who is provisioned and guard
+    /// deprovisioning. They are job settings, not part of Graph's synchronizationSchema, so
+    /// they live only in entramap's YAML (mappings/README.md, "settings").
+    #[serde(default, skip_serializing_if = "Settings::is_default")]
+    pub settings: Settings,
     /// The user object mapping ("Provision Microsoft Entra ID Users").
     pub users: ObjectMapping,
     /// The group object mapping, when the app supports groups.
@@ -36,6 +41,47 @@ pub struct MappingFile {
     /// that import then export gives the same JSON.
     #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
     pub graph: serde_json::Value,
+}
+
+/// The job settings of a mapping file's `settings:` block: the portal's "Scope" choice, the
+/// `SkipOutOfScopeDeletions` flag, accidental-deletions prevention, and whether default-access
+/// assignments count (docs/engine-behaviours/scope-and-guards.md).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// "Sync only assigned users and groups" (the default) or "Sync all users and groups".
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub scope: SyncScope,
+    /// Users who go out of scope (unassigned, filtered out) are neither disabled nor deleted.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub skip_out_of_scope_deletions: bool,
+    /// A cycle whose disables plus deletes exceed this number sends none of them and the job
+    /// is paused (accidental-deletions prevention).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accidental_deletions_threshold: Option<u32>,
+    /// Users whose only app role assignments are "Default Access" are not provisioned (gallery
+    /// apps whose tutorial says so, e.g. Blink and RFPIO).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub exclude_default_access: bool,
+}
+
+impl Settings {
+    /// Whether every setting has its default (the block is then left out when written).
+    pub fn is_default(&self) -> bool {
+        *self == Settings::default()
+    }
+}
+
+/// Which source objects the job considers: Graph keeps the choice in the job's secrets as
+/// `SyncAll`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SyncScope {
+    /// Only users and groups assigned to the app, and the direct members of assigned groups.
+    #[default]
+    Assigned,
+    /// Every user and group of the directory (scoping filters still apply).
+    All,
 }
 
 /// Entra's SCIM request dialects.

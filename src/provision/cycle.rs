@@ -18,19 +18,23 @@ use std::collections::hash_map::Entry;
 
 use serde_json::Value as Json;
 
+use super::assignment::{Assignment, EntraUser};
 use super::dialect;
 use super::diff::{self, OpKind};
 use super::directory::{Directory, DirectoryGroup, DirectoryUser};
 use super::endpoint::{Endpoint, Response};
+use super::guard::{self, Quarantine, Staged};
 use super::id::CompactId;
 use super::project::{CompiledMapping, Flow, Projection, is_active};
-use super::scope::{CompiledScopeFilter, compile_scope, in_scope, is_soft_deleted};
+use super::scope::{CompiledScopeFilter, compile_scope, in_scope};
 use super::target::{Kind, Target};
 use super::{FastMap as Map, FastSet as Set};
 use crate::expr::Context;
 use crate::model::attribute_index::AttributeIndex;
-use crate::model::mapping::{Action as TargetAction, Dialect, MappingFile, ObjectMapping};
-use crate::model::source::{Record, Source, SourceRef, SourceValue};
+use crate::model::mapping::{
+    Action as TargetAction, Dialect, MappingFile, ObjectMapping, Settings,
+};
+use crate::model::source::{Source, SourceValue};
 use crate::scim::{ENTERPRISE_USER_SCHEMA, Filter, Path, Resource, ScimError, encode_query};
 
 /// Why Entra sends a request.
@@ -174,6 +178,11 @@ struct Config {
     ctx: Context,
     /// `IsSoftDeleted` as expressions read it: `False`, `True` (by `usize::from(bool)`).
     soft_deleted: [SourceValue; 2],
+    /// Whether a row other than `active` may read `IsSoftDeleted`: deprovisioning then also
+    /// writes what those rows give for a deprovisioned user (a custom `status`, say).
+    soft_delete_rows: bool,
+    /// The job settings: scope, default access and the deprovisioning guards.
+    settings: Settings,
 }
 
 /// One object mapping (users or groups), compiled.
@@ -233,6 +242,8 @@ struct State<E> {
     cycles: u32,
     groups: Map<String, GroupLink>,
     group_order: Vec<String>,
+    /// Set when the accidental-deletions threshold paused the job.
+    quarantine: Option<Quarantine>,
 }
 
 impl<E> State<E> {
@@ -321,6 +332,9 @@ impl<E: Endpoint> Simulator<E> {
         ctx: Context,
         endpoint: E,
     ) -> Result<Simulator<E>, String> {
+        if !file.users.enabled {
+            return Err("users: Entra's user object mapping cannot be disabled".to_owned());
+        }
         let users = ObjectConfig::compile(Kind::User, &file.users, "users")?;
         let active_mapped = file
             .users
@@ -342,6 +356,8 @@ impl<E: Endpoint> Simulator<E> {
                     SourceValue::Str("False".to_owned()),
                     SourceValue::Str("True".to_owned()),
                 ],
+                soft_delete_rows: guard::reads_soft_deleted_beyond_active(&file.users),
+                settings: file.settings.clone(),
             },
             state: State {
                 endpoint,
@@ -350,8 +366,33 @@ impl<E: Endpoint> Simulator<E> {
                 cycles: 0,
                 groups: Map::default(),
                 group_order: Vec::new(),
+                quarantine: None,
             },
         })
+    }
+
+    /// The job settings in force (the mapping's `settings:`, as overridden).
+    pub fn settings(&self) -> &Settings {
+        &self.config.settings
+    }
+
+    /// Override the job settings for the next cycles (`--scope` on the command line).
+    pub fn set_settings(&mut self, settings: Settings) {
+        self.config.settings = settings;
+    }
+
+    /// Set when the accidental-deletions threshold quarantined the job: which cycle, and the
+    /// disables and deletes it staged instead of sending. Later cycles send nothing until
+    /// [`Simulator::resume`].
+    pub fn quarantine(&self) -> Option<&Quarantine> {
+        self.state.quarantine.as_ref()
+    }
+
+    /// Take the job out of quarantine, as an admin's "Allow deletes" or a restart after
+    /// fixing the cause does (accidental-deletions.md): the next cycle evaluates again and,
+    /// over the threshold still, stages again.
+    pub fn resume(&mut self) {
+        self.state.quarantine = None;
     }
 
     /// The app's endpoint.
@@ -418,13 +459,25 @@ impl<E: Endpoint> Simulator<E> {
         let stopped = stop;
         let total = snapshot.users.len() + snapshot.groups.len();
         let mut report = |done: usize| progress(Progress { done, total });
+        if self.state.quarantine.is_some() {
+            // A quarantined job runs no cycle until an admin allows the deletes or restarts
+            // it (accidental-deletions.md, "Recovering from an accidental deletion").
+            report(total);
+            return Vec::new();
+        }
         let Simulator { config, state } = self;
+        let assignment = Assignment::compute(snapshot, &config.settings);
         let mut run = Run {
             state,
             cycle,
             emit,
             failures: Vec::new(),
             new_links: Vec::with_capacity(PROGRESS_EVERY),
+            pending: config
+                .settings
+                .accidental_deletions_threshold
+                .map(|_| Vec::new()),
+            hold_deletes: false,
         };
         run.state.cycles += 1;
         // Every user's link, looked up in one pass before any request: lookups in a tight loop
@@ -443,7 +496,7 @@ impl<E: Endpoint> Simulator<E> {
             if stopped() {
                 return run.failures;
             }
-            if let Some(m) = run.user(config, i, user, linked) {
+            if let Some(m) = run.user(config, &assignment, i, user, linked) {
                 managers.push(m);
             }
             if i % PROGRESS_EVERY == PROGRESS_EVERY - 1 {
@@ -452,6 +505,9 @@ impl<E: Endpoint> Simulator<E> {
             }
         }
         run.record_links();
+        if let Some(threshold) = config.settings.accidental_deletions_threshold {
+            run.apply_threshold(config, snapshot, &assignment, threshold);
+        }
         // The managers' target ids, looked up together for the same reason.
         let manager_ids: Vec<Option<CompactId>> = managers
             .iter()
@@ -469,11 +525,11 @@ impl<E: Endpoint> Simulator<E> {
         run.delete_users(config);
         if let Some(groups) = &config.groups {
             let mut memberships = Vec::new();
-            for group in &snapshot.groups {
+            for (i, group) in snapshot.groups.iter().enumerate() {
                 if stopped() {
                     return run.failures;
                 }
-                if let Some(m) = run.group(config, groups, group) {
+                if let Some(m) = run.group(config, groups, group, assignment.group(i)) {
                     memberships.push(m);
                 }
             }
@@ -486,7 +542,7 @@ impl<E: Endpoint> Simulator<E> {
             if stopped() {
                 return run.failures;
             }
-            run.delete_groups(groups, snapshot);
+            run.delete_groups(groups, snapshot, &assignment);
         }
         report(total);
         run.failures
@@ -534,6 +590,19 @@ struct Run<'a, E> {
     /// Users linked in the user pass and not yet in the links: entered a batch at a time, so
     /// their cache misses overlap (no step of the pass reads another user's link).
     new_links: Vec<(CompactId, CompactId)>,
+    /// With an accidental-deletions threshold, the deprovisioning PATCHes of the user pass,
+    /// held until the cycle's disables and deletes are counted.
+    pending: Option<Vec<Deprovision>>,
+    /// The threshold was exceeded: this cycle sends no disable and no delete.
+    hold_deletes: bool,
+}
+
+/// The PATCHes that deprovision one linked user.
+struct Deprovision {
+    object: String,
+    label: String,
+    id: String,
+    bodies: Vec<Json>,
 }
 
 impl<E: Endpoint> Run<'_, E> {
@@ -600,23 +669,22 @@ impl<E: Endpoint> Run<'_, E> {
     fn user(
         &mut self,
         config: &Config,
+        assignment: &Assignment,
         index: usize,
         user: &DirectoryUser,
         linked: Option<CompactId>,
     ) -> Option<ManagerWork> {
         let oid = user.object_id.as_str();
         let label = user.label();
-        let scoped = in_scope(&config.users.scope, &user.record);
-        let deprovisioned = is_soft_deleted(
-            user.assigned,
-            scoped,
-            user.soft_deleted,
-            user.account_enabled(),
+        let scoped =
+            assignment.user(index).in_scope() && in_scope(&config.users.scope, &user.record);
+        let gone_inactive = user.soft_deleted || user.account_enabled() == Some(false);
+        let deprovisioned = !scoped || gone_inactive;
+        let record = EntraUser::new(
+            &user.record,
+            &config.soft_deleted[usize::from(deprovisioned)],
+            assignment.roles(index),
         );
-        let record = WithSoftDeleted {
-            record: &user.record,
-            value: &config.soft_deleted[usize::from(deprovisioned)],
-        };
         // One projection per user and cycle: the flow's own, which also carries the manager
         // reference.
         let (manager, current, id) = match linked.as_ref().map(CompactId::to_text) {
@@ -650,27 +718,15 @@ impl<E: Endpoint> Run<'_, E> {
                 }
             }
             Some(id) => {
+                // A user who only went out of scope (unassigned, filtered out) is left alone
+                // under SkipOutOfScopeDeletions (skip-out-of-scope-deletions.md); a disabled or
+                // deleted one is still deprovisioned.
+                if deprovisioned && !gone_inactive && config.settings.skip_out_of_scope_deletions {
+                    return None;
+                }
                 let found = self.read_linked(oid, label, ["/Users/", id.as_str()].concat())?;
                 if deprovisioned {
-                    // Every deprovisioning trigger is the same `active` false PATCH, and only
-                    // when `active` is mapped (§3.4); an app already showing the user inactive
-                    // gets nothing. The row must also yield a value for this user: a Switch
-                    // whose keys never match IsSoftDeleted flows nothing, so Entra never
-                    // deactivates through it (mapping-model.md §12.3, Unleash PR #9336).
-                    if config.active_mapped
-                        && active_flows(config, &record)
-                        && !shows_inactive(&found)
-                    {
-                        let body = dialect::disable_patch(config.dialect);
-                        self.send(
-                            oid,
-                            label,
-                            Action::Disable,
-                            "PATCH",
-                            ["/Users/", id.as_str()].concat(),
-                            Some(body),
-                        );
-                    }
+                    self.deprovision(config, &record, &found, (oid, label, &id));
                     return None;
                 }
                 let (projection, current) =
@@ -685,6 +741,141 @@ impl<E: Endpoint> Run<'_, E> {
             manager: CompactId::new(&manager),
             shown: shown_manager(&current).map(|s| CompactId::new(&s)),
         })
+    }
+
+    /// Deprovision a linked user the app showed as `found`. The `active` false PATCH goes
+    /// only when `active` is mapped (§3.4) and the app does not show the user inactive
+    /// already; the row must also yield a value for this user: a Switch whose keys never match
+    /// IsSoftDeleted flows nothing, so Entra never deactivates through it (mapping-model.md
+    /// §12.3, Unleash PR #9336). Rows other than `active` that read IsSoftDeleted are written
+    /// with it True (how-provisioning-works.md, "Deprovisioning events": map IsSoftDeleted to
+    /// the attribute to set). All of it is an update: without the Update action nothing goes
+    /// ("Confirm the checkbox for updates is selected").
+    fn deprovision(
+        &mut self,
+        config: &Config,
+        record: &EntraUser<'_>,
+        found: &Resource,
+        (oid, label, id): (&str, &str, &str),
+    ) {
+        if !config.users.can(TargetAction::Update) {
+            return;
+        }
+        let mut bodies = Vec::new();
+        if config.active_mapped && active_flows(config, record) && !shows_inactive(found) {
+            bodies.push(dialect::disable_patch(config.dialect));
+        }
+        if config.soft_delete_rows
+            && let Some(body) = soft_delete_patch(config, record, found)
+        {
+            bodies.push(body);
+        }
+        if bodies.is_empty() {
+            return;
+        }
+        let work = Deprovision {
+            object: oid.to_owned(),
+            label: label.to_owned(),
+            id: id.to_owned(),
+            bodies,
+        };
+        match &mut self.pending {
+            Some(pending) => pending.push(work),
+            None => self.send_deprovision(work),
+        }
+    }
+
+    fn send_deprovision(&mut self, work: Deprovision) {
+        let path = ["/Users/", work.id.as_str()].concat();
+        for body in work.bodies {
+            self.send(
+                &work.object,
+                &work.label,
+                Action::Disable,
+                "PATCH",
+                path.clone(),
+                Some(body),
+            );
+        }
+    }
+
+    /// Accidental-deletions prevention (accidental-deletions.md): count the cycle's
+    /// disables (the held deprovisioning PATCHes, one per user) and deletes (users gone from
+    /// the snapshot, groups gone or out of scope); over `threshold`, stage them all and
+    /// quarantine the job, else send the disables now.
+    fn apply_threshold(
+        &mut self,
+        config: &Config,
+        snapshot: &Directory,
+        assignment: &Assignment,
+        threshold: u32,
+    ) {
+        let pending = self.pending.take().unwrap_or_default();
+        let cycle = self.state.cycles;
+        let mut deletes: Vec<Staged> = Vec::new();
+        if config.users.can(TargetAction::Delete) {
+            let mut gone: Vec<(u32, String)> = self
+                .state
+                .users
+                .iter()
+                .filter(|(_, link)| link.seen != cycle)
+                .map(|(o, link)| (link.order, o.to_text()))
+                .collect();
+            gone.sort_unstable();
+            deletes.extend(gone.into_iter().map(|(_, oid)| Staged {
+                kind: Kind::User,
+                label: oid.clone(),
+                object: oid,
+                action: Action::Delete,
+            }));
+        }
+        if let Some(groups) = config
+            .groups
+            .as_ref()
+            .filter(|g| g.can(TargetAction::Delete))
+        {
+            let keep = kept_groups(groups, snapshot, assignment);
+            for oid in self
+                .state
+                .group_order
+                .iter()
+                .filter(|o| !keep.contains(o.as_str()))
+            {
+                let label = snapshot
+                    .groups
+                    .iter()
+                    .find(|g| g.object_id == *oid)
+                    .map_or(oid.as_str(), DirectoryGroup::label);
+                deletes.push(Staged {
+                    kind: Kind::Group,
+                    object: oid.clone(),
+                    label: label.to_owned(),
+                    action: Action::Delete,
+                });
+            }
+        }
+        if pending.len() + deletes.len() <= threshold as usize {
+            for work in pending {
+                self.send_deprovision(work);
+            }
+            return;
+        }
+        self.hold_deletes = true;
+        let staged = pending
+            .into_iter()
+            .map(|w| Staged {
+                kind: Kind::User,
+                object: w.object,
+                label: w.label,
+                action: Action::Disable,
+            })
+            .chain(deletes)
+            .collect();
+        self.state.quarantine = Some(Quarantine {
+            cycle: self.cycle,
+            threshold,
+            staged,
+        });
     }
 
     fn project<'m>(
@@ -850,7 +1041,7 @@ impl<E: Endpoint> Run<'_, E> {
 
     /// DELETE users that were linked but left the snapshot (hard-deleted in Entra).
     fn delete_users(&mut self, config: &Config) {
-        if !config.users.can(TargetAction::Delete) {
+        if !config.users.can(TargetAction::Delete) || self.hold_deletes {
             return;
         }
         // The user pass marked every linked user of the snapshot seen.
@@ -894,10 +1085,11 @@ impl<E: Endpoint> Run<'_, E> {
         config: &Config,
         groups: &ObjectConfig,
         group: &DirectoryGroup,
+        assigned: bool,
     ) -> Option<MembershipWork> {
         let oid = group.object_id.as_str();
         let label = group.label();
-        if !group.assigned || !in_scope(&groups.scope, &group.record) {
+        if !assigned || !in_scope(&groups.scope, &group.record) {
             return None;
         }
         let projection = match self.state.groups.get(oid).map(|l| l.id.clone()) {
@@ -1010,16 +1202,16 @@ impl<E: Endpoint> Run<'_, E> {
     }
 
     /// DELETE groups that left the snapshot or the scope (§3.4: groups have no soft delete).
-    fn delete_groups(&mut self, groups: &ObjectConfig, snapshot: &Directory) {
-        if !groups.can(TargetAction::Delete) {
+    fn delete_groups(
+        &mut self,
+        groups: &ObjectConfig,
+        snapshot: &Directory,
+        assignment: &Assignment,
+    ) {
+        if !groups.can(TargetAction::Delete) || self.hold_deletes {
             return;
         }
-        let keep: Set<&str> = snapshot
-            .groups
-            .iter()
-            .filter(|g| g.assigned && in_scope(&groups.scope, &g.record))
-            .map(|g| g.object_id.as_str())
-            .collect();
+        let keep = kept_groups(groups, snapshot, assignment);
         let gone: Vec<String> = self
             .state
             .group_order
@@ -1075,20 +1267,51 @@ fn shown_manager(resource: &Resource) -> Option<String> {
     .filter(|s| !s.is_empty())
 }
 
-/// A user's record with the `IsSoftDeleted` the cycle computed, without copying the record.
-struct WithSoftDeleted<'a> {
-    record: &'a Record,
-    value: &'a SourceValue,
+/// The groups of the snapshot that stay provisioned: assigned (or Sync all) and in scope.
+fn kept_groups<'s>(
+    groups: &ObjectConfig,
+    snapshot: &'s Directory,
+    assignment: &Assignment,
+) -> Set<&'s str> {
+    snapshot
+        .groups
+        .iter()
+        .enumerate()
+        .filter(|(i, g)| assignment.group(*i) && in_scope(&groups.scope, &g.record))
+        .map(|(_, g)| g.object_id.as_str())
+        .collect()
 }
 
-impl Source for WithSoftDeleted<'_> {
-    fn attribute(&self, name: &str) -> Option<SourceRef<'_>> {
-        if name == "IsSoftDeleted" {
-            Some(self.value.as_ref())
-        } else {
-            self.record.attribute(name)
-        }
+/// The PATCH of a deprovisioned user's rows that read IsSoftDeleted, other than `active`:
+/// the values they give with IsSoftDeleted True where those differ from what they give with
+/// it False, diffed against the app. `None` when nothing differs.
+fn soft_delete_patch(config: &Config, record: &EntraUser<'_>, found: &Resource) -> Option<Json> {
+    let mapping = &config.users.mapping;
+    let flagged = mapping.project(record, &config.ctx, Flow::Update).ok()?;
+    let unflagged_view = record.with_soft_deleted(&config.soft_deleted[0]);
+    let unflagged = mapping
+        .project(&unflagged_view, &config.ctx, Flow::Update)
+        .map(|p| p.entries)
+        .unwrap_or_default();
+    let targets_enterprise = flagged.targets_enterprise;
+    let entries: Vec<_> = flagged
+        .entries
+        .into_iter()
+        .filter(|e| !is_active(e.path) && !unflagged.contains(e))
+        .collect();
+    if entries.is_empty() {
+        return None;
     }
+    let projection = Projection {
+        entries,
+        manager: None,
+        members: None,
+        matching: Vec::new(),
+        targets_enterprise,
+    };
+    let ops = diff::diff_indexed(&projection, found, &config.users.schema);
+    (!ops.is_empty())
+        .then(|| dialect::user_patch_indexed(&ops, config.dialect, &config.users.schema))
 }
 
 fn resource_id(resource: &Resource) -> Option<String> {

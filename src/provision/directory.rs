@@ -3,9 +3,10 @@
 //!
 //! Shape (YAML or JSON): `users:` a list of user objects keyed by source attribute names
 //! (`objectId` required; `manager` is the manager's objectId; lists are multi-valued) plus the
-//! simulator's own keys `assigned` (default true) and `softDeleted` (default false), which are
-//! not source attributes; a user may not set `IsSoftDeleted`, which the cycle computes from
-//! those keys, `accountEnabled` and scope; `groups:` a list with `objectId`, `displayName` and `members`
+//! simulator's own keys `assigned` (assigned to the app directly, default true) and
+//! `softDeleted` (default false), which are not source attributes; a user may not set
+//! `IsSoftDeleted`, which the cycle computes from those keys, `accountEnabled` and scope;
+//! `groups:` a list with `objectId`, `displayName` and `members`
 //! (objectIds). A user missing from a later snapshot was hard-deleted.
 
 use crate::input::{self, FileError};
@@ -89,7 +90,8 @@ fn label<'a>(record: &'a Record, names: &[&str], fallback: &'a str) -> &'a str {
 }
 
 /// The built-in sample directory: a dozen users (diacritics, a management chain, a manager out
-/// of scope, a disabled and an unassigned user) and two groups.
+/// of scope, a disabled and an unassigned user, a user in scope only through a group) and
+/// three groups (one nested and unassigned).
 pub fn sample() -> Directory {
     parse("directory.yaml", SAMPLE_DIRECTORY_YAML).expect("the built-in sample directory is valid")
 }

@@ -305,9 +305,20 @@ pub struct Summary {
     /// set that grows with the directory.
     last: Option<(u32, String)>,
     last_attributes: Vec<String>,
+    /// Lines about what a cycle did not send (the deprovisioning guards), by cycle.
+    notes: BTreeMap<u32, Vec<String>>,
 }
 
 impl Summary {
+    /// Add a line under `cycle`'s counts: something the cycle decided that no request shows.
+    pub fn note(&mut self, cycle: u32, text: String) {
+        let index = cycle.saturating_sub(1) as usize;
+        if self.cycles.len() <= index {
+            self.cycles.resize_with(index + 1, CycleCounts::default);
+        }
+        self.notes.entry(cycle).or_default().push(text);
+    }
+
     /// Account for one request.
     pub fn add(&mut self, r: &Request<'_>) {
         let index = r.cycle.saturating_sub(1) as usize;
@@ -371,6 +382,9 @@ impl Summary {
             s.push('\n');
             for (attribute, n) in &c.attributes {
                 s.push_str(&format!("  {attribute}: {n} objects\n"));
+            }
+            for note in self.notes.get(&(i as u32 + 1)).into_iter().flatten() {
+                s.push_str(&format!("  {note}\n"));
             }
         }
         s
