@@ -10,7 +10,8 @@ use super::{DialectArg, Failure, parse_now, read_compiling_mapping, read_snapsho
 use crate::expr::Context;
 use crate::input::{self, FileError};
 use crate::model::mapping::Dialect;
-use crate::provision::cycle::Simulator;
+use crate::provision::clock::{Interval, cycle_time};
+use crate::provision::cycle::{Failure as ObjectFailure, Simulator};
 use crate::provision::directory::Directory;
 use crate::provision::target::Kind;
 use crate::provision::target::WriteAnswers;
@@ -28,9 +29,17 @@ pub struct Args {
     /// Accounts already in the app: `users:` and `groups:` lists of SCIM resources.
     #[arg(long, value_name = "FILE")]
     target: Option<PathBuf>,
-    /// Cycles to run in total; the last snapshot repeats. Default: one per snapshot.
+    /// Cycles to run in total; the last snapshot repeats. Default: one per snapshot. The
+    /// first cycle is full; later ones are incremental (only changed objects).
     #[arg(long, value_name = "N")]
     cycles: Option<u32>,
+    /// Restart provisioning before cycle N (clears the watermark, keeps the links): cycle N
+    /// is a full cycle. Repeatable.
+    #[arg(long, value_name = "N")]
+    restart_before: Vec<u32>,
+    /// The time between two cycles, e.g. 40m, 2h, 1d (what Now() reads advances by it).
+    #[arg(long, value_name = "DURATION", default_value = "40m")]
+    cycle_interval: Interval,
     /// The request dialect. Default: the mapping's `dialect`, else the tenant URL's.
     #[arg(long, value_enum)]
     dialect: Option<DialectArg>,
@@ -76,6 +85,18 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         preload(&mut simulator, path)?;
     }
     let cycles = args.cycles.unwrap_or(snapshots.len() as u32);
+    if let Some(n) = args.restart_before.iter().find(|&&n| n < 2 || n > cycles) {
+        errln!(
+            "error: --restart-before {n}: the run has cycles 1 to {cycles}, and cycle 1 is a full \
+             cycle already; give a cycle from 2 to {cycles}"
+        );
+        return Err(Failure::Input);
+    }
+    let mut schedule = Schedule {
+        start: now,
+        interval: args.cycle_interval,
+        restarts: args.restart_before.clone(),
+    };
     // Found once here, not per request: most mappings have none and then masking is free.
     let redactions = Redactions::from_mapping(file);
 
@@ -90,7 +111,8 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                 let mut error = None;
                 for cycle in 1..=cycles {
                     let snapshot = pick(&snapshots, cycle);
-                    failures.extend(simulator.run_cycle_with_progress(
+                    schedule.before(&mut simulator, cycle);
+                    let failed = simulator.run_cycle_with_progress(
                         snapshot,
                         cycle,
                         &mut |r| {
@@ -103,7 +125,11 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                             }
                         },
                         &mut |p| bar.update(cycle, p),
-                    ));
+                    );
+                    if error.is_none() {
+                        writer.write_outcomes(cycle, &failed, simulator.notes())?;
+                    }
+                    failures.extend(failed);
                 }
                 error.map_or(Ok(()), Err)?;
                 writer.finish()?;
@@ -112,6 +138,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                 let mut error = None;
                 for cycle in 1..=cycles {
                     let snapshot = pick(&snapshots, cycle);
+                    schedule.before(&mut simulator, cycle);
                     failures.extend(simulator.run_cycle_with_progress(
                         snapshot,
                         cycle,
@@ -142,12 +169,16 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                 let mut summary = Summary::default();
                 for cycle in 1..=cycles {
                     let snapshot = pick(&snapshots, cycle);
-                    failures.extend(simulator.run_cycle_with_progress(
+                    schedule.before(&mut simulator, cycle);
+                    summary.begin_cycle(cycle, simulator.next_cycle_is_full());
+                    let failed = simulator.run_cycle_with_progress(
                         snapshot,
                         cycle,
                         &mut |r| summary.add(r),
                         &mut |p| bar.update(cycle, p),
-                    ));
+                    );
+                    summary.add_outcomes(cycle, &failed, simulator.notes());
+                    failures.extend(failed);
                 }
                 out.write_all(summary.render().as_bytes())?;
             }
@@ -162,10 +193,39 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         errln!("error: cannot write to standard output: {e}");
         return Err(Failure::Eval);
     }
-    for f in &failures {
+    warn_failures(&failures);
+    Ok(())
+}
+
+/// Failed objects on stderr too: the transcript may be going to a file.
+pub(super) fn warn_failures(failures: &[ObjectFailure]) {
+    for f in failures {
         errln!("warning: {}: {}", f.object, f.message);
     }
-    Ok(())
+}
+
+/// When cycles run and which follow a restart.
+pub(super) struct Schedule {
+    /// When cycle 1 runs.
+    pub start: crate::expr::dotnet::datetime::DateTime,
+    /// The time between two cycles.
+    pub interval: Interval,
+    /// The cycles restarted before they run.
+    pub restarts: Vec<u32>,
+}
+
+impl Schedule {
+    /// Set the job up for `cycle`: its clock, and a restart when one is due.
+    pub fn before<E: crate::provision::endpoint::Endpoint>(
+        &mut self,
+        simulator: &mut Simulator<E>,
+        cycle: u32,
+    ) {
+        simulator.set_now(cycle_time(self.start, self.interval, cycle));
+        if self.restarts.contains(&cycle) {
+            simulator.restart();
+        }
+    }
 }
 
 /// The snapshot of a cycle: one per cycle, the last one repeating.

@@ -13,11 +13,19 @@
 //!
 //! Entra's links (source objectId → target id) persist across cycles in the [`Simulator`], so a
 //! later cycle reads linked objects by id instead of matching them again.
+//!
+//! The first cycle, and any cycle after a restart or a change of mapping, is a full cycle: it
+//! evaluates every object. Every other cycle is incremental: it evaluates only the objects
+//! whose inputs changed since they were last evaluated ([`super::delta`]), and the objects
+//! that failed in an earlier cycle (how-provisioning-works.md, "Incremental cycles" and
+//! "Errors and retries"). An object it does not evaluate gets no request at all, not even a
+//! read. What Entra then leaves undone (known-issues.md) is reported as [`Note`]s.
 
 use std::collections::hash_map::Entry;
 
 use serde_json::Value as Json;
 
+use super::delta;
 use super::dialect;
 use super::diff::{self, OpKind};
 use super::directory::{Directory, DirectoryGroup, DirectoryUser};
@@ -165,6 +173,47 @@ pub struct Failure {
     pub message: String,
 }
 
+/// Why Entra sends nothing where a reader might expect a request: an explained non-action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NoteKind {
+    /// A user's manager came into scope (was linked) after the user, and the user did not
+    /// change: the manager reference waits for a full cycle (known-issues.md, "Manager isn't
+    /// provisioned"; how-provisioning-works.md, "Incremental cycles").
+    ManagerNotLinked,
+    /// A group member came into scope (was linked) after the group, and the group did not
+    /// change: the member is added by the next full cycle (known-issues.md).
+    MemberNotAdded,
+    /// A user unassigned earlier (and then disabled) is no longer managed by the job: its
+    /// deletion from Entra sends no DELETE (how-provisioning-works.md, "Known limitations").
+    NotManaged,
+}
+
+impl NoteKind {
+    /// The name used in transcripts: `manager-not-linked`, `member-not-added`, `not-managed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoteKind::ManagerNotLinked => "manager-not-linked",
+            NoteKind::MemberNotAdded => "member-not-added",
+            NoteKind::NotManaged => "not-managed",
+        }
+    }
+}
+
+/// An explained non-action of one cycle.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Note {
+    /// The cycle number, from 1.
+    pub cycle: u32,
+    /// What Entra does not do.
+    pub kind: NoteKind,
+    /// The source objectId of the object concerned (the user, or the group).
+    pub object: String,
+    /// A readable name of that object.
+    pub label: String,
+    /// The explanation, naming the other object involved.
+    pub message: String,
+}
+
 /// The mapping, compiled once for many cycles.
 struct Config {
     users: ObjectConfig,
@@ -184,6 +233,32 @@ struct ObjectConfig {
     scope: Vec<CompiledScopeFilter>,
     schema: Vec<TargetAttribute>,
     actions: Vec<TargetAction>,
+}
+
+impl Config {
+    fn compile(file: &MappingFile, dialect: Dialect, ctx: Context) -> Result<Config, String> {
+        let users = ObjectConfig::compile(Kind::User, &file.users, "users")?;
+        let active_mapped = file
+            .users
+            .mappings
+            .iter()
+            .any(|m| Path::parse(&m.target.value).is_ok_and(|p| is_active(&p)));
+        let groups = match &file.groups {
+            Some(g) if g.enabled => Some(ObjectConfig::compile(Kind::Group, g, "groups")?),
+            _ => None,
+        };
+        Ok(Config {
+            users,
+            active_mapped,
+            groups,
+            dialect,
+            ctx,
+            soft_deleted: [
+                SourceValue::Str("False".to_owned()),
+                SourceValue::Str("True".to_owned()),
+            ],
+        })
+    }
 }
 
 impl ObjectConfig {
@@ -208,6 +283,8 @@ impl ObjectConfig {
 struct GroupLink {
     id: String,
     members: Vec<String>,
+    /// What the group's last evaluation read ([`delta::group`]).
+    fingerprint: u64,
 }
 
 /// A linked user.
@@ -219,6 +296,25 @@ struct Link {
     /// The last cycle whose snapshot held the user: the ones an earlier cycle saw last have
     /// left the directory.
     seen: u32,
+    /// What the user's last evaluation read ([`delta::user`]).
+    fingerprint: u64,
+    /// Unassigned and disabled: the job no longer manages the user (it is not read, and its
+    /// deletion sends no DELETE) until it is assigned again.
+    unmanaged: bool,
+}
+
+/// What the first pass of a cycle learnt of one user of the snapshot before any request.
+struct Visit {
+    /// The user's target id, when linked.
+    link: Option<CompactId>,
+    /// Entra's `IsSoftDeleted` for the user.
+    deprovisioned: bool,
+    /// Whether this cycle evaluates the user (a full cycle, a change, or a retry).
+    evaluate: bool,
+    /// Whether the link is no longer managed (see [`Link::unmanaged`]).
+    unmanaged: bool,
+    /// The user's fingerprint in this snapshot.
+    fingerprint: u64,
 }
 
 /// What persists across cycles: the app and Entra's links.
@@ -234,6 +330,15 @@ struct State<E> {
     cycles: u32,
     groups: Map<String, GroupLink>,
     group_order: Vec<String>,
+    /// Whether the next cycle evaluates every object: the first one, and the first after a
+    /// restart or a change of mapping. Entra keeps a watermark instead; clearing it is this.
+    full: bool,
+    /// Users evaluated without error that have no link (matched nothing where the mapping
+    /// cannot create, or skipped): their fingerprints, so an unchanged one is not queried
+    /// again.
+    unlinked: Map<CompactId, u64>,
+    /// The explained non-actions of the last cycle.
+    notes: Vec<Note>,
 }
 
 impl<E> State<E> {
@@ -244,30 +349,65 @@ impl<E> State<E> {
             .map(|link| link.id.to_text())
     }
 
-    /// [`State::target_id`] for a user of this cycle's snapshot, noting that it is still
-    /// there.
-    fn visit(&mut self, object_id: &str) -> Option<CompactId> {
-        let link = self.users.get_mut(&CompactId::new(object_id))?;
+    /// Look up a user of this cycle's snapshot whose fingerprint is `fingerprint`: note that
+    /// it is still there, whether this cycle evaluates it, and remember what it read.
+    fn visit(&mut self, object_id: &str, deprovisioned: bool, fingerprint: u64) -> Visit {
+        let key = CompactId::new(object_id);
+        let full = self.full;
+        let Some(link) = self.users.get_mut(&key) else {
+            let evaluate =
+                full || self.unlinked.is_empty() || self.unlinked.get(&key) != Some(&fingerprint);
+            return Visit {
+                link: None,
+                deprovisioned,
+                evaluate,
+                unmanaged: false,
+                fingerprint,
+            };
+        };
         link.seen = self.cycles;
-        Some(link.id.clone())
+        let evaluate = full || link.fingerprint != fingerprint;
+        link.fingerprint = fingerprint;
+        Visit {
+            link: Some(link.id.clone()),
+            deprovisioned,
+            evaluate,
+            unmanaged: link.unmanaged,
+            fingerprint,
+        }
     }
 
     /// Link a user to a target id (a user linked again keeps its place in the link order).
-    fn link(&mut self, oid: CompactId, id: CompactId) {
+    fn link(&mut self, oid: CompactId, id: CompactId, fingerprint: u64) {
         match self.users.entry(oid) {
             Entry::Occupied(mut linked) => {
                 let link = linked.get_mut();
                 link.id = id;
                 link.seen = self.cycles;
+                link.fingerprint = fingerprint;
             }
             Entry::Vacant(new) => {
                 new.insert(Link {
                     id,
                     order: self.linked,
                     seen: self.cycles,
+                    fingerprint,
+                    unmanaged: false,
                 });
                 self.linked += 1;
             }
+        }
+    }
+
+    /// Make the next cycle evaluate `object_id` whatever it reads.
+    fn evaluate_again(&mut self, object_id: &str) {
+        let key = CompactId::new(object_id);
+        if let Some(link) = self.users.get_mut(&key) {
+            link.fingerprint = delta::EVALUATE_AGAIN;
+        }
+        self.unlinked.remove(&key);
+        if let Some(link) = self.groups.get_mut(object_id) {
+            link.fingerprint = delta::EVALUATE_AGAIN;
         }
     }
 
@@ -322,28 +462,8 @@ impl<E: Endpoint> Simulator<E> {
         ctx: Context,
         endpoint: E,
     ) -> Result<Simulator<E>, String> {
-        let users = ObjectConfig::compile(Kind::User, &file.users, "users")?;
-        let active_mapped = file
-            .users
-            .mappings
-            .iter()
-            .any(|m| Path::parse(&m.target.value).is_ok_and(|p| is_active(&p)));
-        let groups = match &file.groups {
-            Some(g) if g.enabled => Some(ObjectConfig::compile(Kind::Group, g, "groups")?),
-            _ => None,
-        };
         Ok(Simulator {
-            config: Config {
-                users,
-                active_mapped,
-                groups,
-                dialect,
-                ctx,
-                soft_deleted: [
-                    SourceValue::Str("False".to_owned()),
-                    SourceValue::Str("True".to_owned()),
-                ],
-            },
+            config: Config::compile(file, dialect, ctx)?,
             state: State {
                 endpoint,
                 users: Map::default(),
@@ -351,6 +471,9 @@ impl<E: Endpoint> Simulator<E> {
                 cycles: 0,
                 groups: Map::default(),
                 group_order: Vec::new(),
+                full: true,
+                unlinked: Map::default(),
+                notes: Vec::new(),
             },
         })
     }
@@ -392,6 +515,45 @@ impl<E: Endpoint> Simulator<E> {
         self.state.target_id(object_id)
     }
 
+    /// Entra's "Restart provisioning": clear the watermark, keep the links. The next cycle is
+    /// a full cycle (how-provisioning-works.md, "Incremental cycles").
+    pub fn restart(&mut self) {
+        self.state.full = true;
+    }
+
+    /// Whether the next cycle is a full cycle (the first, or after a restart or a change of
+    /// mapping) rather than an incremental one.
+    pub fn next_cycle_is_full(&self) -> bool {
+        self.state.full
+    }
+
+    /// Save a new mapping for the same app and links, as an admin does in the portal: the
+    /// next cycle is a full cycle with it (define-conditional-rules-for-provisioning-user-accounts.md:
+    /// a change of scoping filter or mapping starts a full re-evaluation). The dialect and the
+    /// clock stay. Errors name the mapping row or filter that does not compile, and leave the
+    /// job as it was.
+    pub fn change_mapping(&mut self, file: &MappingFile) -> Result<(), String> {
+        let placeholder = Context::new(self.config.ctx.now, 0);
+        let mut config = Config::compile(file, self.config.dialect, placeholder)?;
+        // The random generator goes on where it was, as the job's clock does.
+        std::mem::swap(&mut config.ctx, &mut self.config.ctx);
+        self.config = config;
+        self.state.full = true;
+        Ok(())
+    }
+
+    /// Make the next cycle evaluate an object (user or group) even when nothing it reads
+    /// changed: what Entra does when the directory reports it changed (a delta entry whose
+    /// values end up the same).
+    pub fn touch(&mut self, object_id: &str) {
+        self.state.evaluate_again(object_id);
+    }
+
+    /// The explained non-actions of the last cycle run (what Entra leaves undone, and why).
+    pub fn notes(&self) -> &[Note] {
+        &self.state.notes
+    }
+
     /// Run one cycle over `snapshot`, handing each request to `emit` as soon as its response
     /// is known. Returns the objects that failed (they send nothing more this cycle).
     pub fn run_cycle(
@@ -415,28 +577,52 @@ impl<E: Endpoint> Simulator<E> {
         let total = snapshot.users.len() + snapshot.groups.len();
         let mut report = |done: usize| progress(Progress { done, total });
         let Simulator { config, state } = self;
+        let full = state.full;
         let mut run = Run {
             state,
             cycle,
             emit,
             failures: Vec::new(),
             new_links: Vec::with_capacity(PROGRESS_EVERY),
+            linked_now: Map::default(),
+            full,
         };
         run.state.cycles += 1;
+        run.state.notes.clear();
+        // What each user reads, and so whether this cycle evaluates it, before any lookup.
+        let read: Vec<(bool, u64)> = snapshot
+            .users
+            .iter()
+            .map(|u| {
+                let deprovisioned = is_soft_deleted(
+                    u.assigned,
+                    in_scope(&config.users.scope, &u.record),
+                    u.soft_deleted,
+                    u.account_enabled(),
+                );
+                (deprovisioned, delta::user(u, deprovisioned))
+            })
+            .collect();
         // Every user's link, looked up in one pass before any request: lookups in a tight loop
         // overlap their cache misses, where one per user between requests would wait for each
         // (a million links do not fit in any cache). Object ids are unique in a snapshot (the
         // loader refuses duplicates), so no user's step changes another's link.
-        let linked: Vec<Option<CompactId>> = snapshot
+        let visits: Vec<Visit> = snapshot
             .users
             .iter()
-            .map(|u| run.state.visit(&u.object_id))
+            .zip(read)
+            .map(|(u, (deprovisioned, fp))| run.state.visit(&u.object_id, deprovisioned, fp))
             .collect();
         let unlinked = snapshot.users.len().saturating_sub(run.state.users.len());
         run.state.users.reserve(unlinked);
         let mut managers = Vec::new();
-        for ((i, user), linked) in snapshot.users.iter().enumerate().zip(linked) {
-            if let Some(m) = run.user(config, i, user, linked) {
+        let mut skipped = Vec::new();
+        for ((i, user), visit) in snapshot.users.iter().enumerate().zip(visits) {
+            if !visit.evaluate {
+                if visit.link.is_some() && !visit.deprovisioned {
+                    skipped.push(i);
+                }
+            } else if let Some(m) = run.user(config, i, user, visit) {
                 managers.push(m);
             }
             if i % PROGRESS_EVERY == PROGRESS_EVERY - 1 {
@@ -453,11 +639,12 @@ impl<E: Endpoint> Simulator<E> {
         for (m, manager_id) in managers.iter().zip(manager_ids) {
             run.manager(config, snapshot, m, manager_id);
         }
+        run.managers_not_linked(config, snapshot, &skipped);
         run.delete_users(config);
         if let Some(groups) = &config.groups {
             let mut memberships = Vec::new();
             for group in &snapshot.groups {
-                if let Some(m) = run.group(config, groups, group) {
+                if let Some(m) = run.group(config, groups, group, snapshot) {
                     memberships.push(m);
                 }
             }
@@ -467,7 +654,13 @@ impl<E: Endpoint> Simulator<E> {
             run.delete_groups(groups, snapshot);
         }
         report(total);
-        run.failures
+        let failures = run.failures;
+        // A failed object is evaluated again in the next cycle, changed or not.
+        for f in &failures {
+            self.state.evaluate_again(&f.object);
+        }
+        self.state.full = false;
+        failures
     }
 }
 
@@ -511,7 +704,12 @@ struct Run<'a, E> {
     failures: Vec<Failure>,
     /// Users linked in the user pass and not yet in the links: entered a batch at a time, so
     /// their cache misses overlap (no step of the pass reads another user's link).
-    new_links: Vec<(CompactId, CompactId)>,
+    new_links: Vec<(CompactId, CompactId, u64)>,
+    /// In an incremental cycle, the users linked in it (source objectId → index in the
+    /// snapshot): unchanged objects that refer to them are not updated (known-issues.md).
+    linked_now: Map<CompactId, usize>,
+    /// Whether this is a full cycle.
+    full: bool,
 }
 
 impl<E: Endpoint> Run<'_, E> {
@@ -580,17 +778,20 @@ impl<E: Endpoint> Run<'_, E> {
         config: &Config,
         index: usize,
         user: &DirectoryUser,
-        linked: Option<CompactId>,
+        visit: Visit,
     ) -> Option<ManagerWork> {
         let oid = user.object_id.as_str();
         let label = user.label();
-        let scoped = in_scope(&config.users.scope, &user.record);
-        let deprovisioned = is_soft_deleted(
-            user.assigned,
-            scoped,
-            user.soft_deleted,
-            user.account_enabled(),
-        );
+        let Visit {
+            link: linked,
+            deprovisioned,
+            unmanaged,
+            fingerprint,
+            ..
+        } = visit;
+        if deprovisioned && unmanaged {
+            return None;
+        }
         let record = WithSoftDeleted {
             record: &user.record,
             value: &config.soft_deleted[usize::from(deprovisioned)],
@@ -610,19 +811,20 @@ impl<E: Endpoint> Run<'_, E> {
                     Matched::Error => return None,
                     Matched::One(found) => {
                         let id = resource_id(&found)?;
-                        self.link_user(oid, &id);
+                        self.link_user(oid, &id, fingerprint, index);
                         let (projection, current) =
                             self.refresh(config, &config.users, &record, found, (oid, label, &id))?;
                         (projection.manager, current, id)
                     }
                     Matched::None => {
                         if !config.users.can(TargetAction::Create) {
+                            self.state.unlinked.insert(CompactId::new(oid), fingerprint);
                             return None;
                         }
                         let manager = projection.manager.take();
                         let body = projection.into_post_body(Kind::User);
                         let (id, created) = self.create(oid, label, Kind::User, body)?;
-                        self.link_user(oid, &id);
+                        self.link_user(oid, &id, fingerprint, index);
                         (manager, created, id)
                     }
                 }
@@ -649,7 +851,15 @@ impl<E: Endpoint> Run<'_, E> {
                             Some(body),
                         );
                     }
+                    if !user.assigned {
+                        // how-provisioning-works.md, "Known limitations": once unassigned and
+                        // disabled, the user is no longer managed by the job.
+                        self.set_unmanaged(oid, true);
+                    }
                     return None;
+                }
+                if unmanaged {
+                    self.set_unmanaged(oid, false);
                 }
                 let (projection, current) =
                     self.refresh(config, &config.users, &record, found, (oid, label, &id))?;
@@ -682,15 +892,84 @@ impl<E: Endpoint> Run<'_, E> {
         }
     }
 
-    fn link_user(&mut self, oid: &str, id: &str) {
-        self.new_links
-            .push((CompactId::new(oid), CompactId::new(id)));
+    fn link_user(&mut self, oid: &str, id: &str, fingerprint: u64, index: usize) {
+        let oid = CompactId::new(oid);
+        if !self.full {
+            self.linked_now.insert(oid.clone(), index);
+        }
+        if !self.state.unlinked.is_empty() {
+            self.state.unlinked.remove(&oid);
+        }
+        self.new_links.push((oid, CompactId::new(id), fingerprint));
     }
 
     /// Enter the users linked since the last call into the links, in link order.
     fn record_links(&mut self) {
-        for (oid, id) in self.new_links.drain(..) {
-            self.state.link(oid, id);
+        for (oid, id, fingerprint) in self.new_links.drain(..) {
+            self.state.link(oid, id, fingerprint);
+        }
+    }
+
+    fn set_unmanaged(&mut self, oid: &str, unmanaged: bool) {
+        if let Some(link) = self.state.users.get_mut(&CompactId::new(oid)) {
+            link.unmanaged = unmanaged;
+        }
+    }
+
+    fn note(&mut self, kind: NoteKind, (object, label): (&str, &str), message: String) {
+        self.state.notes.push(Note {
+            cycle: self.cycle,
+            kind,
+            object: object.to_owned(),
+            label: label.to_owned(),
+            message,
+        });
+    }
+
+    /// The users this incremental cycle did not evaluate whose manager it linked: Entra
+    /// leaves their manager reference unset until a full cycle (known-issues.md, "Manager
+    /// isn't provisioned"). `skipped` holds the indexes of the linked, active users it did
+    /// not evaluate.
+    fn managers_not_linked(&mut self, config: &Config, snapshot: &Directory, skipped: &[usize]) {
+        if self.linked_now.is_empty() {
+            return;
+        }
+        for &i in skipped {
+            let user = &snapshot.users[i];
+            // The raw attribute first: projecting every skipped user would cost the cycle.
+            let Some(SourceRef::Str(raw)) = user.record.attribute("manager") else {
+                continue;
+            };
+            if !self.linked_now.contains_key(&CompactId::new(raw)) {
+                continue;
+            }
+            let record = WithSoftDeleted {
+                record: &user.record,
+                value: &config.soft_deleted[0],
+            };
+            let Ok(projection) = config
+                .users
+                .mapping
+                .project(&record, &config.ctx, Flow::Update)
+            else {
+                continue;
+            };
+            let Some(manager) = projection.manager else {
+                continue;
+            };
+            let Some(&m) = self.linked_now.get(&CompactId::new(&manager)) else {
+                continue;
+            };
+            let message = format!(
+                "manager {} was provisioned after this user, who did not change: Entra sets \
+                 the manager reference at the next full cycle (known-issues.md)",
+                snapshot.users[m].label()
+            );
+            self.note(
+                NoteKind::ManagerNotLinked,
+                (&user.object_id, user.label()),
+                message,
+            );
         }
     }
 
@@ -833,12 +1112,12 @@ impl<E: Endpoint> Run<'_, E> {
         }
         // The user pass marked every linked user of the snapshot seen.
         let cycle = self.state.cycles;
-        let mut gone: Vec<(u32, String, String)> = self
+        let mut gone: Vec<(u32, String, String, bool)> = self
             .state
             .users
             .iter()
             .filter(|(_, link)| link.seen != cycle)
-            .map(|(o, link)| (link.order, o.to_text(), link.id.to_text()))
+            .map(|(o, link)| (link.order, o.to_text(), link.id.to_text(), link.unmanaged))
             .collect();
         if gone.is_empty() {
             return;
@@ -848,7 +1127,18 @@ impl<E: Endpoint> Run<'_, E> {
         // user: a mass deletion must not turn quadratic.
         self.state.users.retain(|_, link| link.seen == cycle);
         let mut deleted: Set<String> = Set::default();
-        for (_, oid, id) in &gone {
+        for (_, oid, id, unmanaged) in &gone {
+            if *unmanaged {
+                self.note(
+                    NoteKind::NotManaged,
+                    (oid, oid),
+                    "deleted from Entra after it was unassigned and disabled: the job no longer \
+                     manages it, so no DELETE is sent (how-provisioning-works.md, \
+                     \"Known limitations\")"
+                        .to_owned(),
+                );
+                continue;
+            }
             self.send(
                 oid,
                 oid,
@@ -872,13 +1162,27 @@ impl<E: Endpoint> Run<'_, E> {
         config: &Config,
         groups: &ObjectConfig,
         group: &DirectoryGroup,
+        snapshot: &Directory,
     ) -> Option<MembershipWork> {
         let oid = group.object_id.as_str();
         let label = group.label();
-        if !group.assigned || !in_scope(&groups.scope, &group.record) {
+        let scoped = in_scope(&groups.scope, &group.record);
+        if !group.assigned || !scoped {
             return None;
         }
-        let projection = match self.state.groups.get(oid).map(|l| l.id.clone()) {
+        let fingerprint = delta::group(group, scoped);
+        let linked = self.state.groups.get_mut(oid).map(|l| {
+            let unchanged = l.fingerprint == fingerprint;
+            l.fingerprint = fingerprint;
+            (l.id.clone(), unchanged)
+        });
+        if let Some((_, true)) = linked
+            && !self.full
+        {
+            self.members_not_added(group, snapshot);
+            return None;
+        }
+        let projection = match linked.map(|(id, _)| id) {
             None => {
                 let projection =
                     self.project(config, &groups.mapping, &group.record, Flow::Create, oid)?;
@@ -892,7 +1196,7 @@ impl<E: Endpoint> Run<'_, E> {
                     Matched::Error => return None,
                     Matched::One(found) => {
                         let id = resource_id(&found)?;
-                        self.link_group(oid, &id);
+                        self.link_group(oid, &id, fingerprint);
                         self.refresh(config, groups, &group.record, found, (oid, label, &id))?
                             .0
                     }
@@ -907,7 +1211,7 @@ impl<E: Endpoint> Run<'_, E> {
                             Kind::Group,
                             projection.post_body(Kind::Group),
                         )?;
-                        self.link_group(oid, &id);
+                        self.link_group(oid, &id, fingerprint);
                         projection
                     }
                 }
@@ -926,10 +1230,42 @@ impl<E: Endpoint> Run<'_, E> {
         })
     }
 
-    fn link_group(&mut self, oid: &str, id: &str) {
+    /// The members of an unchanged group that this incremental cycle linked: Entra adds them
+    /// at the next full cycle (known-issues.md).
+    fn members_not_added(&mut self, group: &DirectoryGroup, snapshot: &Directory) {
+        if self.linked_now.is_empty() {
+            return;
+        }
+        let Some(SourceRef::List(members)) = group.record.attribute("members") else {
+            return;
+        };
+        let mut late: Vec<&str> = members
+            .iter()
+            .filter_map(|m| self.linked_now.get(&CompactId::new(m)))
+            .map(|&i| snapshot.users[i].label())
+            .collect();
+        if late.is_empty() {
+            return;
+        }
+        late.sort_unstable();
+        let message = format!(
+            "{} came into scope after the group was provisioned and the group did not change: \
+             Entra adds {} at the next full cycle (known-issues.md)",
+            late.join(", "),
+            if late.len() == 1 { "it" } else { "them" }
+        );
+        self.note(
+            NoteKind::MemberNotAdded,
+            (&group.object_id, group.label()),
+            message,
+        );
+    }
+
+    fn link_group(&mut self, oid: &str, id: &str, fingerprint: u64) {
         let link = GroupLink {
             id: id.to_owned(),
             members: Vec::new(),
+            fingerprint,
         };
         if self.state.groups.insert(oid.to_owned(), link).is_none() {
             self.state.group_order.push(oid.to_owned());

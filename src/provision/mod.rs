@@ -1,7 +1,9 @@
 //! The provisioning simulator: which source objects are in scope, what Entra wants the target
 //! object to be, and an in-memory model of the vendor's SCIM endpoint.
 
+pub mod clock;
 pub mod cycle;
+mod delta;
 pub mod dialect;
 pub mod diff;
 pub mod directory;
