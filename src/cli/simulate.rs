@@ -65,7 +65,7 @@ enum Format {
 }
 
 /// Used when the mapping gives no tenant URL: the `.http` transcript still needs a base.
-const DEFAULT_BASE_URL: &str = "https://scim.example.com/scim";
+pub(super) const DEFAULT_BASE_URL: &str = "https://scim.example.com/scim";
 
 pub(super) fn run(args: Args) -> Result<(), Failure> {
     // Everything is loaded and compiled before the first byte of output, so a bad input
@@ -229,7 +229,7 @@ impl Schedule {
 }
 
 /// The snapshot of a cycle: one per cycle, the last one repeating.
-fn pick(snapshots: &[Directory], cycle: u32) -> &Directory {
+pub(super) fn pick(snapshots: &[Directory], cycle: u32) -> &Directory {
     let i = (cycle as usize - 1).min(snapshots.len() - 1);
     &snapshots[i]
 }
@@ -240,7 +240,7 @@ fn input_failure(e: FileError) -> Failure {
 }
 
 /// Load `--target FILE` into the app: `users:` and `groups:` lists of SCIM resources.
-fn preload(simulator: &mut Simulator, path: &std::path::Path) -> Result<(), Failure> {
+pub(super) fn preload(simulator: &mut Simulator, path: &std::path::Path) -> Result<(), Failure> {
     let name = path.display().to_string();
     let text = input::read_text(path).map_err(|e| {
         errln!("error: {e}");

@@ -10,6 +10,7 @@ pub mod directory;
 mod directory_file;
 pub mod endpoint;
 pub mod id;
+pub mod impact;
 pub mod project;
 pub mod sample;
 pub mod scope;

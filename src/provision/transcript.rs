@@ -231,6 +231,14 @@ impl<W: Write> HttpWriter<W> {
         writeln!(out)
     }
 
+    /// Write comment lines (each starting with `#`), then a blank line.
+    pub fn write_comments(&mut self, lines: &[String]) -> io::Result<()> {
+        for line in lines {
+            writeln!(self.out, "{}", one_line(line))?;
+        }
+        writeln!(self.out)
+    }
+
     /// Write what a cycle did not send, and why, as comment lines: the objects that failed
     /// (Entra retries them) and the explained non-actions. Nothing when there are none, so a
     /// cycle without them reads as before.
