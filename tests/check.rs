@@ -314,6 +314,14 @@ fn em115_scoping_operand_that_does_not_fit_the_operator() {
     assert_at(&report, &text, "EM115", 10, 21, "EQUALS");
 }
 
+/// howto-analyze-provisioning-logs.md, SchemaPropertyCanOnlyAcceptValue, found statically.
+#[test]
+fn em116_multi_valued_source_into_a_single_valued_target() {
+    let (report, text) = check_fixture("em116-multi-valued-to-single-valued.yaml");
+    assert_eq!(codes(&report), ["EM116"]);
+    assert_at(&report, &text, "EM116", 10, 15, "proxyAddresses");
+}
+
 #[test]
 fn every_lint_in_the_table_has_a_fixture() {
     let names: Vec<String> = std::fs::read_dir(root().join("tests/data/check"))
@@ -370,6 +378,7 @@ fn lint_codes_are_stable() {
             ("EM113", "function-name-case"),
             ("EM114", "expression-warning"),
             ("EM115", "scope-operand-mismatch"),
+            ("EM116", "multi-valued-to-single-valued"),
         ]
     );
 }

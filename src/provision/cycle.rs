@@ -186,15 +186,20 @@ pub enum NoteKind {
     /// A user unassigned earlier (and then disabled) is no longer managed by the job: its
     /// deletion from Entra sends no DELETE (how-provisioning-works.md, "Known limitations").
     NotManaged,
+    /// No value for any matching attribute: Entra skips the object, with no match query and
+    /// no create (ImportSkipped in howto-analyze-provisioning-logs.md).
+    ImportSkipped,
 }
 
 impl NoteKind {
-    /// The name used in transcripts: `manager-not-linked`, `member-not-added`, `not-managed`.
+    /// The name used in transcripts: `manager-not-linked`, `member-not-added`, `not-managed`,
+    /// `import-skipped`.
     pub fn as_str(self) -> &'static str {
         match self {
             NoteKind::ManagerNotLinked => "manager-not-linked",
             NoteKind::MemberNotAdded => "member-not-added",
             NoteKind::NotManaged => "not-managed",
+            NoteKind::ImportSkipped => "import-skipped",
         }
     }
 }
@@ -275,6 +280,10 @@ impl ObjectConfig {
 
     fn can(&self, action: TargetAction) -> bool {
         self.actions.contains(&action)
+    }
+
+    fn has_matching(&self) -> bool {
+        self.mapping.matching_targets().next().is_some()
     }
 }
 
@@ -586,6 +595,7 @@ impl<E: Endpoint> Simulator<E> {
             new_links: Vec::with_capacity(PROGRESS_EVERY),
             linked_now: Map::default(),
             full,
+            linked_targets: None,
         };
         run.state.cycles += 1;
         run.state.notes.clear();
@@ -710,6 +720,9 @@ struct Run<'a, E> {
     linked_now: Map<CompactId, usize>,
     /// Whether this is a full cycle.
     full: bool,
+    /// The target ids of linked users, once a match query found an account (see
+    /// [`Run::user_target_taken`]).
+    linked_targets: Option<Set<CompactId>>,
 }
 
 impl<E: Endpoint> Run<'_, E> {
@@ -744,9 +757,11 @@ impl<E: Endpoint> Run<'_, E> {
         &mut self,
         oid: &str,
         label: &str,
-        kind: Kind,
+        object: &ObjectConfig,
         body: serde_json::Map<String, Json>,
     ) -> Option<(String, Resource)> {
+        let kind = object.kind;
+        let missing = missing_required(&object.schema, &body);
         let path = ["/", kind.endpoint()].concat();
         let response = self.send(
             oid,
@@ -757,7 +772,16 @@ impl<E: Endpoint> Run<'_, E> {
             Some(Json::Object(body)),
         );
         let Some(Json::Object(created)) = response.body.filter(|_| response.status == 201) else {
-            self.fail(oid, format!("create failed with {}", response.status));
+            let message = match missing {
+                // howto-analyze-provisioning-logs.md: Entra logs the app's refusal of a create
+                // that lacks a required attribute as MandatoryFieldsMissing.
+                Some(name) if response.status == 400 => format!(
+                    "MandatoryFieldsMissing: the app requires `{name}`, which the create lacks \
+                     (answered 400)"
+                ),
+                _ => format!("create failed with {}", response.status),
+            };
+            self.fail(oid, message);
             return None;
         };
         let id = resource_id(&created)?;
@@ -806,11 +830,20 @@ impl<E: Endpoint> Run<'_, E> {
                     return None;
                 }
                 let mut projection =
-                    self.project(config, &config.users.mapping, &record, Flow::Create, oid)?;
+                    self.project(config, &config.users, &record, Flow::Create, oid)?;
+                if projection.matching.is_empty() && config.users.has_matching() {
+                    self.import_skipped(&config.users, (oid, label));
+                    self.state.unlinked.insert(CompactId::new(oid), fingerprint);
+                    return None;
+                }
                 match self.match_object(Kind::User, "", &projection, oid, label) {
                     Matched::Error => return None,
                     Matched::One(found) => {
                         let id = resource_id(&found)?;
+                        if self.user_target_taken(&id) {
+                            self.duplicate_source(oid, &id);
+                            return None;
+                        }
                         self.link_user(oid, &id, fingerprint, index);
                         let (projection, current) =
                             self.refresh(config, &config.users, &record, found, (oid, label, &id))?;
@@ -823,7 +856,7 @@ impl<E: Endpoint> Run<'_, E> {
                         }
                         let manager = projection.manager.take();
                         let body = projection.into_post_body(Kind::User);
-                        let (id, created) = self.create(oid, label, Kind::User, body)?;
+                        let (id, created) = self.create(oid, label, &config.users, body)?;
                         self.link_user(oid, &id, fingerprint, index);
                         (manager, created, id)
                     }
@@ -878,18 +911,83 @@ impl<E: Endpoint> Run<'_, E> {
     fn project<'m>(
         &mut self,
         config: &Config,
-        mapping: &'m CompiledMapping,
+        object: &'m ObjectConfig,
         record: &dyn Source,
         flow: Flow,
         oid: &str,
     ) -> Option<Projection<'m>> {
-        match mapping.project(record, &config.ctx, flow) {
-            Ok(p) => Some(p),
+        let projection = match object.mapping.project(record, &config.ctx, flow) {
+            Ok(p) => p,
             Err(e) => {
                 self.fail(oid, e.to_string());
-                None
+                return None;
             }
+        };
+        // Arrays are rare (multi-valued sources), so the schema is only searched for them.
+        let single_valued = projection.entries.iter().find(|e| {
+            matches!(&e.value, Json::Array(items) if items.len() > 1)
+                && object
+                    .schema
+                    .iter()
+                    .any(|a| a.name.value.eq_ignore_ascii_case(e.target) && !a.multi_valued)
+        });
+        if let Some(e) = single_valued {
+            self.fail(
+                oid,
+                format!(
+                    "SchemaPropertyCanOnlyAcceptValue: `{}` is single-valued in the app, and \
+                     the mapping gives it {} values",
+                    e.target,
+                    e.value.as_array().map_or(0, Vec::len)
+                ),
+            );
+            return None;
         }
+        Some(projection)
+    }
+
+    /// ImportSkipped (howto-analyze-provisioning-logs.md; customize-application-attributes.md,
+    /// "All users must have a value for at least one matching attribute"): without a matching
+    /// value Entra cannot query the app, so it skips the object: no query, no create.
+    fn import_skipped(&mut self, object: &ObjectConfig, (oid, label): (&str, &str)) {
+        let targets: Vec<&str> = object.mapping.matching_targets().collect();
+        let message = format!(
+            "no value for any matching attribute ({}): Entra skips the object",
+            targets.join(", ")
+        );
+        self.note(NoteKind::ImportSkipped, (oid, label), message);
+    }
+
+    /// DuplicateSourceEntries (howto-analyze-provisioning-logs.md): the account the match
+    /// query found is already linked to another source object, which keeps it; this one
+    /// fails, unlinked.
+    fn duplicate_source(&mut self, oid: &str, id: &str) {
+        self.fail(
+            oid,
+            format!(
+                "DuplicateSourceEntries: the match query found account {id}, which another \
+                 source object is already linked to"
+            ),
+        );
+    }
+
+    /// Whether a user account is linked to a source user: built from the links the first
+    /// time a match query finds an account in a cycle (rare after the first cycle), then kept
+    /// up to date as users are linked.
+    fn user_target_taken(&mut self, id: &str) -> bool {
+        let key = CompactId::new(id);
+        let state = &self.state;
+        let new_links = &self.new_links;
+        self.linked_targets
+            .get_or_insert_with(|| {
+                state
+                    .users
+                    .values()
+                    .map(|l| l.id.clone())
+                    .chain(new_links.iter().map(|(_, id, _)| id.clone()))
+                    .collect()
+            })
+            .contains(&key)
     }
 
     fn link_user(&mut self, oid: &str, id: &str, fingerprint: u64, index: usize) {
@@ -900,7 +998,11 @@ impl<E: Endpoint> Run<'_, E> {
         if !self.state.unlinked.is_empty() {
             self.state.unlinked.remove(&oid);
         }
-        self.new_links.push((oid, CompactId::new(id), fingerprint));
+        let id = CompactId::new(id);
+        if let Some(taken) = &mut self.linked_targets {
+            taken.insert(id.clone());
+        }
+        self.new_links.push((oid, id, fingerprint));
     }
 
     /// Enter the users linked since the last call into the links, in link order.
@@ -1047,7 +1149,7 @@ impl<E: Endpoint> Run<'_, E> {
         found: Resource,
         (oid, label, id): (&str, &str, &str),
     ) -> Option<(Projection<'m>, Resource)> {
-        let update = self.project(config, &object.mapping, record, Flow::Update, oid)?;
+        let update = self.project(config, object, record, Flow::Update, oid)?;
         let current = self.update(config.dialect, object, &update, &found, (oid, label, id));
         Some((update, current.unwrap_or(found)))
     }
@@ -1184,8 +1286,17 @@ impl<E: Endpoint> Run<'_, E> {
         }
         let projection = match linked.map(|(id, _)| id) {
             None => {
-                let projection =
-                    self.project(config, &groups.mapping, &group.record, Flow::Create, oid)?;
+                let key = CompactId::new(oid);
+                if !self.full && self.state.unlinked.get(&key) == Some(&fingerprint) {
+                    return None;
+                }
+                let projection = self.project(config, groups, &group.record, Flow::Create, oid)?;
+                if projection.matching.is_empty() && groups.has_matching() {
+                    // Skipped like a user: no match query, no POST, so no members either.
+                    self.import_skipped(groups, (oid, label));
+                    self.state.unlinked.insert(key, fingerprint);
+                    return None;
+                }
                 match self.match_object(
                     Kind::Group,
                     "excludedAttributes=members&",
@@ -1196,21 +1307,22 @@ impl<E: Endpoint> Run<'_, E> {
                     Matched::Error => return None,
                     Matched::One(found) => {
                         let id = resource_id(&found)?;
+                        if self.state.groups.values().any(|l| l.id == id) {
+                            self.duplicate_source(oid, &id);
+                            return None;
+                        }
                         self.link_group(oid, &id, fingerprint);
                         self.refresh(config, groups, &group.record, found, (oid, label, &id))?
                             .0
                     }
                     Matched::None => {
                         if !groups.can(TargetAction::Create) {
+                            self.state.unlinked.insert(key, fingerprint);
                             return None;
                         }
                         // Created empty: members follow by PATCH (E18, E20).
-                        let (id, _) = self.create(
-                            oid,
-                            label,
-                            Kind::Group,
-                            projection.post_body(Kind::Group),
-                        )?;
+                        let (id, _) =
+                            self.create(oid, label, groups, projection.post_body(Kind::Group))?;
                         self.link_group(oid, &id, fingerprint);
                         projection
                     }
@@ -1403,6 +1515,26 @@ impl Source for WithSoftDeleted<'_> {
             self.record.attribute(name)
         }
     }
+}
+
+/// The first attribute the schema marks required (references aside) that a create `body`
+/// has no value for.
+fn missing_required(
+    schema: &[TargetAttribute],
+    body: &serde_json::Map<String, Json>,
+) -> Option<String> {
+    schema
+        .iter()
+        .filter(|a| a.required && a.kind != crate::model::mapping::AttributeType::Reference)
+        .find(|a| {
+            let Ok(path) = Path::parse(&a.name.value) else {
+                return false;
+            };
+            crate::scim::get(body, &path).is_none_or(|v| {
+                v.is_null() || v.as_str() == Some("") || v.as_array().is_some_and(Vec::is_empty)
+            })
+        })
+        .map(|a| a.name.value.clone())
 }
 
 fn resource_id(resource: &Resource) -> Option<String> {
