@@ -37,7 +37,7 @@ use super::target::{Kind, Target};
 use super::{FastMap as Map, FastSet as Set};
 use crate::expr::Context;
 use crate::model::mapping::{
-    Action as TargetAction, Dialect, MappingFile, ObjectMapping, TargetAttribute,
+    Action as TargetAction, AttributeType, Dialect, MappingFile, ObjectMapping, TargetAttribute,
 };
 use crate::model::source::{Record, Source, SourceRef, SourceValue};
 use crate::scim::{ENTERPRISE_USER_SCHEMA, Filter, Path, Resource, ScimError, encode_query};
@@ -238,6 +238,9 @@ struct ObjectConfig {
     scope: Vec<CompiledScopeFilter>,
     schema: Vec<TargetAttribute>,
     actions: Vec<TargetAction>,
+    /// The attributes the app requires in a create (references aside: Entra never sends
+    /// those in a POST), parsed once.
+    required: Vec<(String, Path)>,
 }
 
 impl Config {
@@ -275,6 +278,12 @@ impl ObjectConfig {
             scope: compile_scope(&mapping.scope).map_err(|e| format!("{what}: {e}"))?,
             schema: mapping.attributes.clone(),
             actions: mapping.actions.clone(),
+            required: mapping
+                .attributes
+                .iter()
+                .filter(|a| a.required && a.kind != AttributeType::Reference)
+                .filter_map(|a| Some((a.name.value.clone(), Path::parse(&a.name.value).ok()?)))
+                .collect(),
         })
     }
 
@@ -761,7 +770,7 @@ impl<E: Endpoint> Run<'_, E> {
         body: serde_json::Map<String, Json>,
     ) -> Option<(String, Resource)> {
         let kind = object.kind;
-        let missing = missing_required(&object.schema, &body);
+        let missing = missing_required(&object.required, &body);
         let path = ["/", kind.endpoint()].concat();
         let response = self.send(
             oid,
@@ -1517,24 +1526,19 @@ impl Source for WithSoftDeleted<'_> {
     }
 }
 
-/// The first attribute the schema marks required (references aside) that a create `body`
-/// has no value for.
+/// The first of the `required` attributes that a create `body` has no value for.
 fn missing_required(
-    schema: &[TargetAttribute],
+    required: &[(String, Path)],
     body: &serde_json::Map<String, Json>,
 ) -> Option<String> {
-    schema
+    required
         .iter()
-        .filter(|a| a.required && a.kind != crate::model::mapping::AttributeType::Reference)
-        .find(|a| {
-            let Ok(path) = Path::parse(&a.name.value) else {
-                return false;
-            };
-            crate::scim::get(body, &path).is_none_or(|v| {
+        .find(|(_, path)| {
+            crate::scim::get(body, path).is_none_or(|v| {
                 v.is_null() || v.as_str() == Some("") || v.as_array().is_some_and(Vec::is_empty)
             })
         })
-        .map(|a| a.name.value.clone())
+        .map(|(name, _)| name.clone())
 }
 
 fn resource_id(resource: &Resource) -> Option<String> {
