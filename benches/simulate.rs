@@ -1,6 +1,6 @@
 //! `entramap simulate` at scale: 10,000 generated users (`entramap sample --users 10000
 //! --seed 1`) through `mappings/scim-default.yaml`, an initial cycle plus an unchanged second
-//! cycle, counted into a summary (no transcript text). The target is 100,000 users per
+//! cycle (incremental, or full after a restart), counted into a summary (no transcript text). The target is 100,000 users per
 //! second per cycle. Run with `cargo bench --bench simulate`.
 
 use std::sync::OnceLock;
@@ -69,16 +69,30 @@ fn initial_cycle(bencher: Bencher) {
         });
 }
 
-/// Cycle 2 alone, over the same snapshot: nothing changed, so every linked user is read and
-/// compared and no write is sent.
+/// Cycle 2 alone, over the same snapshot, incremental: nothing changed, so no object is
+/// evaluated and nothing is sent; the cost is comparing the snapshot with the last one.
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn unchanged_cycle(bencher: Bencher) {
+    cycle_two(bencher, false);
+}
+
+/// Cycle 2 alone, over the same snapshot, after a restart: every linked user is read and
+/// compared and no write is sent.
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn unchanged_full_cycle(bencher: Bencher) {
+    cycle_two(bencher, true);
+}
+
+fn cycle_two(bencher: Bencher, restart: bool) {
     let (loaded, snapshot) = inputs();
     bencher
         .counter(divan::counter::ItemsCount::new(USERS))
         .with_inputs(|| {
             let mut sim = simulator(loaded);
             sim.run_cycle(snapshot, 1, &mut |_| {});
+            if restart {
+                sim.restart();
+            }
             sim
         })
         .bench_local_values(|mut sim| {

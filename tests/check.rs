@@ -330,6 +330,14 @@ fn em115_unary_scoping_operator_with_a_value_is_a_warning() {
     assert_eq!(report.findings[0].severity(), Severity::Warning);
 }
 
+/// howto-analyze-provisioning-logs.md, SchemaPropertyCanOnlyAcceptValue, found statically.
+#[test]
+fn em116_multi_valued_source_into_a_single_valued_target() {
+    let (report, text) = check_fixture("em116-multi-valued-to-single-valued.yaml");
+    assert_eq!(codes(&report), ["EM116"]);
+    assert_at(&report, &text, "EM116", 10, 15, "proxyAddresses");
+}
+
 #[test]
 fn every_lint_in_the_table_has_a_fixture() {
     let names: Vec<String> = std::fs::read_dir(root().join("tests/data/check"))
@@ -387,6 +395,7 @@ fn lint_codes_are_stable() {
             ("EM113", "function-name-case"),
             ("EM114", "expression-warning"),
             ("EM115", "scope-operand-mismatch"),
+            ("EM116", "multi-valued-to-single-valued"),
         ]
     );
     // Retired when the scoping warnings became errors (EM014, EM015): never reused.

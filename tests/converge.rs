@@ -841,6 +841,8 @@ fn the_shrunk_directory_replays_with_simulate_and_shows_the_same_repeated_patch(
         file.to_str().expect("utf-8"),
         "--cycles",
         "2",
+        "--restart-before",
+        "2",
         "--format",
         "jsonl",
         "--now",

@@ -740,6 +740,8 @@ fn live_sends_the_requests_simulate_prints_when_the_app_answers_like_the_model()
     let simulated = Command::new(env!("CARGO_BIN_EXE_entramap"))
         .args(["simulate", "mappings/golinks.yaml"])
         .args(common)
+        // live's repeat of the last snapshot is a full cycle after a restart.
+        .args(["--restart-before", "3"])
         .output()
         .unwrap();
     assert!(simulated.status.success());

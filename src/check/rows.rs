@@ -267,6 +267,22 @@ fn direct_source(cx: &mut Checker<'_>, row: &Row<'_>, source: &Spanned<String>) 
     }
     if name == "appRoleAssignments" {
         direct_app_role_assignments(cx, row, span);
+    } else if catalog::entry(row.object, name).is_some_and(|e| e.multi_valued)
+        && row
+            .attribute
+            .is_some_and(|a| !a.multi_valued && a.kind != AttributeType::Reference)
+    {
+        cx.report(
+            &MULTI_VALUED_TO_SINGLE_VALUED,
+            row.object,
+            Some(row.target()),
+            span,
+            format!(
+                "`{name}` is multi-valued but `{}` holds one value: a user with several fails \
+                 with SchemaPropertyCanOnlyAcceptValue",
+                row.target()
+            ),
+        );
     }
     if row.boolean_target()
         && let Some(kind) = catalog::kind(row.object, name)

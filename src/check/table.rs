@@ -358,6 +358,15 @@ pub static SCOPE_OPERAND_MISMATCH: Lint = warning(
     "Remove the value from the unary clause, or use an operator that compares with it.",
 );
 
+/// EM116: a multi-valued source attribute mapped directly to a single-valued target.
+pub static MULTI_VALUED_TO_SINGLE_VALUED: Lint = warning(
+    "EM116",
+    "multi-valued-to-single-valued",
+    "Multi-valued source into a single-valued target",
+    "A user with more than one value fails with SchemaPropertyCanOnlyAcceptValue (howto-analyze-provisioning-logs.md) and is not provisioned, at every cycle.",
+    "Pick one value with an expression such as `Item([proxyAddresses], 1)`, or declare the target `multi_valued: true` if the app accepts several.",
+);
+
 /// Every lint, errors first, in code order.
 pub static LINTS: &[&Lint] = &[
     &UNREADABLE_FILE,
@@ -390,6 +399,7 @@ pub static LINTS: &[&Lint] = &[
     &FUNCTION_NAME_CASE,
     &EXPRESSION_WARNING,
     &SCOPE_OPERAND_MISMATCH,
+    &MULTI_VALUED_TO_SINGLE_VALUED,
 ];
 
 /// The lint table as Markdown (`entramap check --lints`): code, name, severity, what it

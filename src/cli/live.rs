@@ -42,7 +42,8 @@ pub struct Args {
     #[arg(long, value_enum, value_name = "SCOPE")]
     scope: Option<ScopeArg>,
     /// Cycles in total; the last snapshot repeats. Default: one per snapshot plus one repeat,
-    /// which shows whether the app reaches a steady state.
+    /// which shows whether the app reaches a steady state. A repeat is a full cycle (run
+    /// after a restart): an incremental one over unchanged data would send nothing.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
     cycles: Option<u32>,
     /// Put in front of the ids and identifying values (userPrincipalName, mail, mailNickname,

@@ -31,6 +31,7 @@ mod docs;
 mod eval;
 mod fmt;
 mod functions;
+mod impact;
 mod interrupt;
 mod live;
 mod progress;
@@ -77,6 +78,9 @@ enum Command {
     Converge(converge::Args),
     /// Run Entra's cycle against a real SCIM endpoint and report where the app disagrees.
     Live(live::Args),
+    /// What saving a mapping change sends: the app's state with OLD, then the full cycle Entra
+    /// runs with NEW (exit 0 nothing written, 1 writes).
+    Impact(impact::Args),
 }
 
 /// How a command failed, and the exit code that says so.
@@ -163,6 +167,7 @@ pub fn run() -> ExitCode {
         Command::Sample(args) => sample::run(args),
         Command::Converge(args) => converge::run(args),
         Command::Live(args) => live::run(args),
+        Command::Impact(args) => impact::run(args),
     };
     // Whatever `out!` left in the buffer is written now, so that a failure to write it (a full
     // disk) is reported instead of lost when the program exits.

@@ -12,7 +12,8 @@ use super::{
 };
 use crate::expr::Context;
 use crate::input::{self, FileError};
-use crate::provision::cycle::Simulator;
+use crate::provision::clock::{Interval, cycle_time};
+use crate::provision::cycle::{Failure as ObjectFailure, Simulator};
 use crate::provision::directory::Directory;
 use crate::provision::target::Kind;
 use crate::provision::target::WriteAnswers;
@@ -30,12 +31,20 @@ pub struct Args {
     /// Accounts already in the app: `users:` and `groups:` lists of SCIM resources.
     #[arg(long, value_name = "FILE")]
     target: Option<PathBuf>,
-    /// Cycles to run in total; the last snapshot repeats. Default: one per snapshot.
+    /// Cycles to run in total; the last snapshot repeats. Default: one per snapshot. The
+    /// first cycle is full; later ones are incremental (only changed objects).
     #[arg(long, value_name = "N")]
     cycles: Option<u32>,
     /// The request dialect (`aadOptscim062020` is another name for `compliant`). Default: the
     /// mapping's `dialect`, else `compliant` when its tenant_url has `?aadOptscim062020`, else
     /// `legacy`.
+    /// Restart provisioning before cycle N (clears the watermark, keeps the links): cycle N
+    /// is a full cycle. Repeatable.
+    #[arg(long, value_name = "N")]
+    restart_before: Vec<u32>,
+    /// The time between two cycles, e.g. 40m, 2h, 1d (what Now() reads advances by it).
+    #[arg(long, value_name = "DURATION", default_value = "40m")]
+    cycle_interval: Interval,
     #[arg(long, value_enum)]
     dialect: Option<DialectArg>,
     /// Which users and groups the job considers: `assigned` ("Sync only assigned users and
@@ -64,7 +73,7 @@ enum Format {
 }
 
 /// Used when the mapping gives no tenant URL: the `.http` transcript still needs a base.
-const DEFAULT_BASE_URL: &str = "https://scim.example.com/scim";
+pub(super) const DEFAULT_BASE_URL: &str = "https://scim.example.com/scim";
 
 pub(super) fn run(args: Args) -> Result<(), Failure> {
     // Everything is loaded and compiled before the first byte of output, so a bad input
@@ -85,6 +94,18 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         preload(&mut simulator, path)?;
     }
     let cycles = args.cycles.unwrap_or(snapshots.len() as u32);
+    if let Some(n) = args.restart_before.iter().find(|&&n| n < 2 || n > cycles) {
+        errln!(
+            "error: --restart-before {n}: the run has cycles 1 to {cycles}, and cycle 1 is a full \
+             cycle already; give a cycle from 2 to {cycles}"
+        );
+        return Err(Failure::Input);
+    }
+    let mut schedule = Schedule {
+        start: now,
+        interval: args.cycle_interval,
+        restarts: args.restart_before.clone(),
+    };
     // Found once here, not per request: most mappings have none and then masking is free.
     let redactions = Redactions::from_mapping(file);
 
@@ -112,7 +133,8 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                 let mut error = None;
                 for cycle in (1..=cycles).take_while(|_| !stop()) {
                     let snapshot = pick(&snapshots, cycle);
-                    failures.extend(simulator.run_cycle_with_progress(
+                    schedule.before(&mut simulator, cycle);
+                    let failed = simulator.run_cycle_with_progress(
                         snapshot,
                         cycle,
                         &mut |r| {
@@ -127,7 +149,11 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                         },
                         &mut |p| bar.update(cycle, p),
                         &stop,
-                    ));
+                    );
+                    if error.is_none() {
+                        writer.write_outcomes(cycle, &failed, simulator.notes())?;
+                    }
+                    failures.extend(failed);
                     notes.extend(guard_note(&simulator, cycle));
                 }
                 error.map_or(Ok(()), Err)?;
@@ -137,6 +163,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                 let mut error = None;
                 for cycle in (1..=cycles).take_while(|_| !stop()) {
                     let snapshot = pick(&snapshots, cycle);
+                    schedule.before(&mut simulator, cycle);
                     failures.extend(simulator.run_cycle_with_progress(
                         snapshot,
                         cycle,
@@ -170,13 +197,17 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                 let mut summary = Summary::default();
                 for cycle in (1..=cycles).take_while(|_| !stop()) {
                     let snapshot = pick(&snapshots, cycle);
-                    failures.extend(simulator.run_cycle_with_progress(
+                    schedule.before(&mut simulator, cycle);
+                    summary.begin_cycle(cycle, simulator.next_cycle_is_full());
+                    let failed = simulator.run_cycle_with_progress(
                         snapshot,
                         cycle,
                         &mut |r| summary.add(r),
                         &mut |p| bar.update(cycle, p),
                         &stop,
-                    ));
+                    );
+                    summary.add_outcomes(cycle, &failed, simulator.notes());
+                    failures.extend(failed);
                     if let Some(q) = simulator.quarantine() {
                         summary.note(cycle, q.describe(cycle));
                     }
@@ -198,9 +229,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
             Format::Http | Format::Jsonl => "the output stops after the last whole request",
         }));
     }
-    for f in &failures {
-        errln!("warning: {}: {}", f.object, f.message);
-    }
+    warn_failures(&failures);
     // The staged deletes send nothing, so they have no request line; they are said here.
     for note in &notes {
         errln!("note: {note}");
@@ -214,8 +243,39 @@ fn guard_note(simulator: &Simulator, cycle: u32) -> Option<String> {
     Some(format!("cycle {cycle}: {}", q.describe(cycle)))
 }
 
+/// Failed objects on stderr too: the transcript may be going to a file.
+pub(super) fn warn_failures(failures: &[ObjectFailure]) {
+    for f in failures {
+        errln!("warning: {}: {}", f.object, f.message);
+    }
+}
+
+/// When cycles run and which follow a restart.
+pub(super) struct Schedule {
+    /// When cycle 1 runs.
+    pub start: crate::dotnet::datetime::DateTime,
+    /// The time between two cycles.
+    pub interval: Interval,
+    /// The cycles restarted before they run.
+    pub restarts: Vec<u32>,
+}
+
+impl Schedule {
+    /// Set the job up for `cycle`: its clock, and a restart when one is due.
+    pub fn before<E: crate::provision::endpoint::Endpoint>(
+        &mut self,
+        simulator: &mut Simulator<E>,
+        cycle: u32,
+    ) {
+        simulator.set_now(cycle_time(self.start, self.interval, cycle));
+        if self.restarts.contains(&cycle) {
+            simulator.restart();
+        }
+    }
+}
+
 /// The snapshot of a cycle: one per cycle, the last one repeating.
-fn pick(snapshots: &[Directory], cycle: u32) -> &Directory {
+pub(super) fn pick(snapshots: &[Directory], cycle: u32) -> &Directory {
     let i = (cycle as usize - 1).min(snapshots.len() - 1);
     &snapshots[i]
 }
@@ -226,7 +286,7 @@ fn input_failure(e: FileError) -> Failure {
 }
 
 /// Load `--target FILE` into the app: `users:` and `groups:` lists of SCIM resources.
-fn preload(simulator: &mut Simulator, path: &std::path::Path) -> Result<(), Failure> {
+pub(super) fn preload(simulator: &mut Simulator, path: &std::path::Path) -> Result<(), Failure> {
     let name = input::display_name(path);
     let text = input::read_text(path).map_err(|e| {
         errln!("error: {e}");

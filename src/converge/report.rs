@@ -185,9 +185,11 @@ impl Report {
             }
             if let (Some(phase), Some(r)) = (f.phase, &f.request) {
                 let when = if phase == "settled" {
-                    "cycle 2, the same directory again"
+                    "cycle 2, a full cycle over the same directory (a full cycle over \
+                     unchanged data must write nothing)"
                 } else {
-                    "cycle 4, the changed directory again"
+                    "cycle 4, the changed objects evaluated again (an incremental cycle after \
+                     a change must write only what the change implies)"
                 };
                 let _ = writeln!(out, "   repeated in {when}:");
                 indent(&mut out, r.http.trim_end(), "     ");

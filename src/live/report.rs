@@ -449,8 +449,11 @@ fn render_cycle(s: &mut String, c: &CycleReport) {
         c.cycle, c.requests, c.writes
     );
     match c.steady {
-        Some(true) => s.push_str(", steady state reached"),
-        Some(false) => s.push_str(", NOT steady: a repeat cycle still writes"),
+        Some(true) => s.push_str(" (full cycle after a restart), steady state reached"),
+        Some(false) => s.push_str(
+            " (full cycle after a restart), NOT steady: a full cycle over the same snapshot \
+             still writes",
+        ),
         None => {}
     }
     s.push('\n');

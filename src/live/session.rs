@@ -269,6 +269,13 @@ fn run_unbounded<E: Connection>(
         let index = snapshot_index(cycle, snapshots.len());
         let snapshot = &snapshots[index];
         let repeat = cycle > 1 && snapshot_index(cycle - 1, snapshots.len()) == index;
+        if repeat {
+            // An incremental cycle over an unchanged snapshot sends nothing, which would show
+            // nothing about the app; a restart makes it a full cycle that reads (and, where
+            // the app did not keep what it was sent, writes) every linked object.
+            model.restart();
+            live.restart();
+        }
         model.run_cycle(snapshot, cycle, &mut |_| {});
         let mut c = CycleReport {
             cycle,

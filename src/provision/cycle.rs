@@ -13,12 +13,20 @@
 //!
 //! Entra's links (source objectId → target id) persist across cycles in the [`Simulator`], so a
 //! later cycle reads linked objects by id instead of matching them again.
+//!
+//! The first cycle, and any cycle after a restart or a change of mapping, is a full cycle: it
+//! evaluates every object. Every other cycle is incremental: it evaluates only the objects
+//! whose inputs changed since they were last evaluated ([`super::delta`]), and the objects
+//! that failed in an earlier cycle (how-provisioning-works.md, "Incremental cycles" and
+//! "Errors and retries"). An object it does not evaluate gets no request at all, not even a
+//! read. What Entra then leaves undone (known-issues.md) is reported as [`Note`]s.
 
 use std::collections::hash_map::Entry;
 
 use serde_json::Value as Json;
 
 use super::assignment::{Assignment, EntraUser};
+use super::delta;
 use super::dialect;
 use super::diff::{self, OpKind};
 use super::directory::{Directory, DirectoryGroup, DirectoryUser};
@@ -26,15 +34,15 @@ use super::endpoint::{Endpoint, Response};
 use super::guard::{self, Quarantine, Staged};
 use super::id::CompactId;
 use super::project::{CompiledMapping, Flow, Projection, is_active};
-use super::scope::{CompiledScopeFilter, compile_scope, in_scope};
+use super::scope::{CompiledScopeFilter, compile_scope, in_scope, is_soft_deleted};
 use super::target::{Kind, Target};
 use super::{FastMap as Map, FastSet as Set};
 use crate::expr::Context;
 use crate::model::attribute_index::AttributeIndex;
 use crate::model::mapping::{
-    Action as TargetAction, Dialect, MappingFile, ObjectMapping, Settings,
+    Action as TargetAction, AttributeType, Dialect, MappingFile, ObjectMapping, Settings,
 };
-use crate::model::source::{Source, SourceValue};
+use crate::model::source::{Source, SourceRef, SourceValue};
 use crate::scim::{ENTERPRISE_USER_SCHEMA, Filter, Path, Resource, ScimError, encode_query};
 
 /// Why Entra sends a request.
@@ -168,6 +176,52 @@ pub struct Failure {
     pub message: String,
 }
 
+/// Why Entra sends nothing where a reader might expect a request: an explained non-action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NoteKind {
+    /// A user's manager came into scope (was linked) after the user, and the user did not
+    /// change: the manager reference waits for a full cycle (known-issues.md, "Manager isn't
+    /// provisioned"; how-provisioning-works.md, "Incremental cycles").
+    ManagerNotLinked,
+    /// A group member came into scope (was linked) after the group, and the group did not
+    /// change: the member is added by the next full cycle (known-issues.md).
+    MemberNotAdded,
+    /// A user unassigned earlier (and then disabled) is no longer managed by the job: its
+    /// deletion from Entra sends no DELETE (how-provisioning-works.md, "Known limitations").
+    NotManaged,
+    /// No value for any matching attribute: Entra skips the object, with no match query and
+    /// no create (ImportSkipped in howto-analyze-provisioning-logs.md).
+    ImportSkipped,
+}
+
+impl NoteKind {
+    /// The name used in transcripts: `manager-not-linked`, `member-not-added`, `not-managed`,
+    /// `import-skipped`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoteKind::ManagerNotLinked => "manager-not-linked",
+            NoteKind::MemberNotAdded => "member-not-added",
+            NoteKind::NotManaged => "not-managed",
+            NoteKind::ImportSkipped => "import-skipped",
+        }
+    }
+}
+
+/// An explained non-action of one cycle.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Note {
+    /// The cycle number, from 1.
+    pub cycle: u32,
+    /// What Entra does not do.
+    pub kind: NoteKind,
+    /// The source objectId of the object concerned (the user, or the group).
+    pub object: String,
+    /// A readable name of that object.
+    pub label: String,
+    /// The explanation, naming the other object involved.
+    pub message: String,
+}
+
 /// The mapping, compiled once for many cycles.
 struct Config {
     users: ObjectConfig,
@@ -192,6 +246,40 @@ struct ObjectConfig {
     scope: Vec<CompiledScopeFilter>,
     schema: AttributeIndex,
     actions: Vec<TargetAction>,
+    /// The attributes the app requires in a create (references aside: Entra never sends
+    /// those in a POST), parsed once.
+    required: Vec<(String, Path)>,
+}
+
+impl Config {
+    fn compile(file: &MappingFile, dialect: Dialect, ctx: Context) -> Result<Config, String> {
+        if !file.users.enabled {
+            return Err("users: Entra's user object mapping cannot be disabled".to_owned());
+        }
+        let users = ObjectConfig::compile(Kind::User, &file.users, "users")?;
+        let active_mapped = file
+            .users
+            .mappings
+            .iter()
+            .any(|m| Path::parse(&m.target.value).is_ok_and(|p| is_active(&p)));
+        let groups = match &file.groups {
+            Some(g) if g.enabled => Some(ObjectConfig::compile(Kind::Group, g, "groups")?),
+            _ => None,
+        };
+        Ok(Config {
+            users,
+            active_mapped,
+            groups,
+            dialect,
+            ctx,
+            soft_deleted: [
+                SourceValue::Str("False".to_owned()),
+                SourceValue::Str("True".to_owned()),
+            ],
+            soft_delete_rows: guard::reads_soft_deleted_beyond_active(&file.users),
+            settings: file.settings.clone(),
+        })
+    }
 }
 
 impl ObjectConfig {
@@ -203,11 +291,21 @@ impl ObjectConfig {
             scope: compile_scope(&mapping.scope).map_err(|e| format!("{what}: {e}"))?,
             schema: AttributeIndex::new(mapping.attributes.clone()),
             actions: mapping.actions.clone(),
+            required: mapping
+                .attributes
+                .iter()
+                .filter(|a| a.required && a.kind != AttributeType::Reference)
+                .filter_map(|a| Some((a.name.value.clone(), Path::parse(&a.name.value).ok()?)))
+                .collect(),
         })
     }
 
     fn can(&self, action: TargetAction) -> bool {
         self.actions.contains(&action)
+    }
+
+    fn has_matching(&self) -> bool {
+        self.mapping.matching_targets().next().is_some()
     }
 }
 
@@ -216,6 +314,8 @@ impl ObjectConfig {
 struct GroupLink {
     id: String,
     members: Vec<String>,
+    /// What the group's last evaluation read ([`delta::group`]).
+    fingerprint: u64,
 }
 
 /// A linked user.
@@ -227,6 +327,25 @@ struct Link {
     /// The last cycle whose snapshot held the user: the ones an earlier cycle saw last have
     /// left the directory.
     seen: u32,
+    /// What the user's last evaluation read ([`delta::user`]).
+    fingerprint: u64,
+    /// Unassigned and disabled: the job no longer manages the user (it is not read, and its
+    /// deletion sends no DELETE) until it is assigned again.
+    unmanaged: bool,
+}
+
+/// What the first pass of a cycle learnt of one user of the snapshot before any request.
+struct Visit {
+    /// The user's target id, when linked.
+    link: Option<CompactId>,
+    /// Entra's `IsSoftDeleted` for the user.
+    deprovisioned: bool,
+    /// Whether this cycle evaluates the user (a full cycle, a change, or a retry).
+    evaluate: bool,
+    /// Whether the link is no longer managed (see [`Link::unmanaged`]).
+    unmanaged: bool,
+    /// The user's fingerprint in this snapshot.
+    fingerprint: u64,
 }
 
 /// What persists across cycles: the app and Entra's links.
@@ -244,6 +363,15 @@ struct State<E> {
     group_order: Vec<String>,
     /// Set when the accidental-deletions threshold paused the job.
     quarantine: Option<Quarantine>,
+    /// Whether the next cycle evaluates every object: the first one, and the first after a
+    /// restart or a change of mapping. Entra keeps a watermark instead; clearing it is this.
+    full: bool,
+    /// Users evaluated without error that have no link (matched nothing where the mapping
+    /// cannot create, or skipped): their fingerprints, so an unchanged one is not queried
+    /// again.
+    unlinked: Map<CompactId, u64>,
+    /// The explained non-actions of the last cycle.
+    notes: Vec<Note>,
 }
 
 impl<E> State<E> {
@@ -254,30 +382,65 @@ impl<E> State<E> {
             .map(|link| link.id.to_text())
     }
 
-    /// [`State::target_id`] for a user of this cycle's snapshot, noting that it is still
-    /// there.
-    fn visit(&mut self, object_id: &str) -> Option<CompactId> {
-        let link = self.users.get_mut(&CompactId::new(object_id))?;
+    /// Look up a user of this cycle's snapshot whose fingerprint is `fingerprint`: note that
+    /// it is still there, whether this cycle evaluates it, and remember what it read.
+    fn visit(&mut self, object_id: &str, deprovisioned: bool, fingerprint: u64) -> Visit {
+        let key = CompactId::new(object_id);
+        let full = self.full;
+        let Some(link) = self.users.get_mut(&key) else {
+            let evaluate =
+                full || self.unlinked.is_empty() || self.unlinked.get(&key) != Some(&fingerprint);
+            return Visit {
+                link: None,
+                deprovisioned,
+                evaluate,
+                unmanaged: false,
+                fingerprint,
+            };
+        };
         link.seen = self.cycles;
-        Some(link.id.clone())
+        let evaluate = full || link.fingerprint != fingerprint;
+        link.fingerprint = fingerprint;
+        Visit {
+            link: Some(link.id.clone()),
+            deprovisioned,
+            evaluate,
+            unmanaged: link.unmanaged,
+            fingerprint,
+        }
     }
 
     /// Link a user to a target id (a user linked again keeps its place in the link order).
-    fn link(&mut self, oid: CompactId, id: CompactId) {
+    fn link(&mut self, oid: CompactId, id: CompactId, fingerprint: u64) {
         match self.users.entry(oid) {
             Entry::Occupied(mut linked) => {
                 let link = linked.get_mut();
                 link.id = id;
                 link.seen = self.cycles;
+                link.fingerprint = fingerprint;
             }
             Entry::Vacant(new) => {
                 new.insert(Link {
                     id,
                     order: self.linked,
                     seen: self.cycles,
+                    fingerprint,
+                    unmanaged: false,
                 });
                 self.linked += 1;
             }
+        }
+    }
+
+    /// Make the next cycle evaluate `object_id` whatever it reads.
+    fn evaluate_again(&mut self, object_id: &str) {
+        let key = CompactId::new(object_id);
+        if let Some(link) = self.users.get_mut(&key) {
+            link.fingerprint = delta::EVALUATE_AGAIN;
+        }
+        self.unlinked.remove(&key);
+        if let Some(link) = self.groups.get_mut(object_id) {
+            link.fingerprint = delta::EVALUATE_AGAIN;
         }
     }
 
@@ -332,33 +495,8 @@ impl<E: Endpoint> Simulator<E> {
         ctx: Context,
         endpoint: E,
     ) -> Result<Simulator<E>, String> {
-        if !file.users.enabled {
-            return Err("users: Entra's user object mapping cannot be disabled".to_owned());
-        }
-        let users = ObjectConfig::compile(Kind::User, &file.users, "users")?;
-        let active_mapped = file
-            .users
-            .mappings
-            .iter()
-            .any(|m| Path::parse(&m.target.value).is_ok_and(|p| is_active(&p)));
-        let groups = match &file.groups {
-            Some(g) if g.enabled => Some(ObjectConfig::compile(Kind::Group, g, "groups")?),
-            _ => None,
-        };
         Ok(Simulator {
-            config: Config {
-                users,
-                active_mapped,
-                groups,
-                dialect,
-                ctx,
-                soft_deleted: [
-                    SourceValue::Str("False".to_owned()),
-                    SourceValue::Str("True".to_owned()),
-                ],
-                soft_delete_rows: guard::reads_soft_deleted_beyond_active(&file.users),
-                settings: file.settings.clone(),
-            },
+            config: Config::compile(file, dialect, ctx)?,
             state: State {
                 endpoint,
                 users: Map::default(),
@@ -367,6 +505,9 @@ impl<E: Endpoint> Simulator<E> {
                 groups: Map::default(),
                 group_order: Vec::new(),
                 quarantine: None,
+                full: true,
+                unlinked: Map::default(),
+                notes: Vec::new(),
             },
         })
     }
@@ -432,6 +573,48 @@ impl<E: Endpoint> Simulator<E> {
         self.state.target_id(object_id)
     }
 
+    /// Entra's "Restart provisioning": clear the watermark, keep the links. The next cycle is
+    /// a full cycle (how-provisioning-works.md, "Incremental cycles"). A restart also clears
+    /// quarantine (application-provisioning-quarantine-status.md), so a job the
+    /// accidental-deletions guard paused runs again and counts its deletes afresh.
+    pub fn restart(&mut self) {
+        self.state.full = true;
+        self.state.quarantine = None;
+    }
+
+    /// Whether the next cycle is a full cycle (the first, or after a restart or a change of
+    /// mapping) rather than an incremental one.
+    pub fn next_cycle_is_full(&self) -> bool {
+        self.state.full
+    }
+
+    /// Save a new mapping for the same app and links, as an admin does in the portal: the
+    /// next cycle is a full cycle with it (define-conditional-rules-for-provisioning-user-accounts.md:
+    /// a change of scoping filter or mapping starts a full re-evaluation). The dialect and the
+    /// clock stay. Errors name the mapping row or filter that does not compile, and leave the
+    /// job as it was.
+    pub fn change_mapping(&mut self, file: &MappingFile) -> Result<(), String> {
+        let placeholder = Context::new(self.config.ctx.now, 0);
+        let mut config = Config::compile(file, self.config.dialect, placeholder)?;
+        // The random generator goes on where it was, as the job's clock does.
+        std::mem::swap(&mut config.ctx, &mut self.config.ctx);
+        self.config = config;
+        self.state.full = true;
+        Ok(())
+    }
+
+    /// Make the next cycle evaluate an object (user or group) even when nothing it reads
+    /// changed: what Entra does when the directory reports it changed (a delta entry whose
+    /// values end up the same).
+    pub fn touch(&mut self, object_id: &str) {
+        self.state.evaluate_again(object_id);
+    }
+
+    /// The explained non-actions of the last cycle run (what Entra leaves undone, and why).
+    pub fn notes(&self) -> &[Note] {
+        &self.state.notes
+    }
+
     /// Run one cycle over `snapshot`, handing each request to `emit` as soon as its response
     /// is known. Returns the objects that failed (they send nothing more this cycle).
     pub fn run_cycle(
@@ -466,6 +649,7 @@ impl<E: Endpoint> Simulator<E> {
             return Vec::new();
         }
         let Simulator { config, state } = self;
+        let full = state.full;
         let assignment = Assignment::compute(snapshot, &config.settings);
         let mut run = Run {
             state,
@@ -478,25 +662,53 @@ impl<E: Endpoint> Simulator<E> {
                 .accidental_deletions_threshold
                 .map(|_| Vec::new()),
             hold_deletes: false,
+            linked_now: Map::default(),
+            full,
+            linked_targets: None,
         };
         run.state.cycles += 1;
+        run.state.notes.clear();
+        // What each user reads, and so whether this cycle evaluates it, before any lookup.
+        let read: Vec<(bool, u64)> = snapshot
+            .users
+            .iter()
+            .enumerate()
+            .map(|(i, u)| {
+                let deprovisioned = is_soft_deleted(
+                    assignment.user(i).in_scope(),
+                    in_scope(&config.users.scope, &u.record),
+                    u.soft_deleted,
+                    u.account_enabled(),
+                );
+                (
+                    deprovisioned,
+                    delta::user(u, deprovisioned, assignment.roles(i)),
+                )
+            })
+            .collect();
         // Every user's link, looked up in one pass before any request: lookups in a tight loop
         // overlap their cache misses, where one per user between requests would wait for each
         // (a million links do not fit in any cache). Object ids are unique in a snapshot (the
         // loader refuses duplicates), so no user's step changes another's link.
-        let linked: Vec<Option<CompactId>> = snapshot
+        let visits: Vec<Visit> = snapshot
             .users
             .iter()
-            .map(|u| run.state.visit(&u.object_id))
+            .zip(read)
+            .map(|(u, (deprovisioned, fp))| run.state.visit(&u.object_id, deprovisioned, fp))
             .collect();
         let unlinked = snapshot.users.len().saturating_sub(run.state.users.len());
         run.state.users.reserve(unlinked);
         let mut managers = Vec::new();
-        for ((i, user), linked) in snapshot.users.iter().enumerate().zip(linked) {
+        let mut skipped = Vec::new();
+        for ((i, user), visit) in snapshot.users.iter().enumerate().zip(visits) {
             if stopped() {
                 return run.failures;
             }
-            if let Some(m) = run.user(config, &assignment, i, user, linked) {
+            if !visit.evaluate {
+                if visit.link.is_some() && !visit.deprovisioned {
+                    skipped.push(i);
+                }
+            } else if let Some(m) = run.user(config, &assignment, i, user, visit) {
                 managers.push(m);
             }
             if i % PROGRESS_EVERY == PROGRESS_EVERY - 1 {
@@ -522,6 +734,7 @@ impl<E: Endpoint> Simulator<E> {
         if stopped() {
             return run.failures;
         }
+        run.managers_not_linked(config, snapshot, &skipped);
         run.delete_users(config);
         if let Some(groups) = &config.groups {
             let mut memberships = Vec::new();
@@ -529,7 +742,7 @@ impl<E: Endpoint> Simulator<E> {
                 if stopped() {
                     return run.failures;
                 }
-                if let Some(m) = run.group(config, groups, group, assignment.group(i)) {
+                if let Some(m) = run.group(config, groups, group, assignment.group(i), snapshot) {
                     memberships.push(m);
                 }
             }
@@ -545,7 +758,13 @@ impl<E: Endpoint> Simulator<E> {
             run.delete_groups(groups, snapshot, &assignment);
         }
         report(total);
-        run.failures
+        let failures = run.failures;
+        // A failed object is evaluated again in the next cycle, changed or not.
+        for f in &failures {
+            self.state.evaluate_again(&f.object);
+        }
+        self.state.full = false;
+        failures
     }
 }
 
@@ -589,7 +808,15 @@ struct Run<'a, E> {
     failures: Vec<Failure>,
     /// Users linked in the user pass and not yet in the links: entered a batch at a time, so
     /// their cache misses overlap (no step of the pass reads another user's link).
-    new_links: Vec<(CompactId, CompactId)>,
+    new_links: Vec<(CompactId, CompactId, u64)>,
+    /// In an incremental cycle, the users linked in it (source objectId → index in the
+    /// snapshot): unchanged objects that refer to them are not updated (known-issues.md).
+    linked_now: Map<CompactId, usize>,
+    /// Whether this is a full cycle.
+    full: bool,
+    /// The target ids of linked users, once a match query found an account (see
+    /// [`Run::user_target_taken`]).
+    linked_targets: Option<Set<CompactId>>,
     /// With an accidental-deletions threshold, the deprovisioning PATCHes of the user pass,
     /// held until the cycle's disables and deletes are counted.
     pending: Option<Vec<Deprovision>>,
@@ -637,9 +864,11 @@ impl<E: Endpoint> Run<'_, E> {
         &mut self,
         oid: &str,
         label: &str,
-        kind: Kind,
+        object: &ObjectConfig,
         body: serde_json::Map<String, Json>,
     ) -> Option<(String, Resource)> {
+        let kind = object.kind;
+        let missing = missing_required(&object.required, &body);
         let path = ["/", kind.endpoint()].concat();
         let response = self.send(
             oid,
@@ -650,7 +879,16 @@ impl<E: Endpoint> Run<'_, E> {
             Some(Json::Object(body)),
         );
         let Some(Json::Object(created)) = response.body.filter(|_| response.status == 201) else {
-            self.fail(oid, format!("create failed with {}", response.status));
+            let message = match missing {
+                // howto-analyze-provisioning-logs.md: Entra logs the app's refusal of a create
+                // that lacks a required attribute as MandatoryFieldsMissing.
+                Some(name) if response.status == 400 => format!(
+                    "MandatoryFieldsMissing: the app requires `{name}`, which the create lacks \
+                     (answered 400)"
+                ),
+                _ => format!("create failed with {}", response.status),
+            };
+            self.fail(oid, message);
             return None;
         };
         let id = resource_id(&created)?;
@@ -672,14 +910,22 @@ impl<E: Endpoint> Run<'_, E> {
         assignment: &Assignment,
         index: usize,
         user: &DirectoryUser,
-        linked: Option<CompactId>,
+        visit: Visit,
     ) -> Option<ManagerWork> {
         let oid = user.object_id.as_str();
         let label = user.label();
-        let scoped =
-            assignment.user(index).in_scope() && in_scope(&config.users.scope, &user.record);
+        let Visit {
+            link: linked,
+            deprovisioned,
+            unmanaged,
+            fingerprint,
+            ..
+        } = visit;
+        if deprovisioned && unmanaged {
+            return None;
+        }
         let gone_inactive = user.soft_deleted || user.account_enabled() == Some(false);
-        let deprovisioned = !scoped || gone_inactive;
+        let reason = assignment.user(index);
         let record = EntraUser::new(
             &user.record,
             &config.soft_deleted[usize::from(deprovisioned)],
@@ -695,24 +941,34 @@ impl<E: Endpoint> Run<'_, E> {
                     return None;
                 }
                 let mut projection =
-                    self.project(config, &config.users.mapping, &record, Flow::Create, oid)?;
+                    self.project(config, &config.users, &record, Flow::Create, oid)?;
+                if projection.matching.is_empty() && config.users.has_matching() {
+                    self.import_skipped(&config.users, (oid, label));
+                    self.state.unlinked.insert(CompactId::new(oid), fingerprint);
+                    return None;
+                }
                 match self.match_object(Kind::User, "", &projection, oid, label) {
                     Matched::Error => return None,
                     Matched::One(found) => {
                         let id = resource_id(&found)?;
-                        self.link_user(oid, &id);
+                        if self.user_target_taken(&id) {
+                            self.duplicate_source(oid, &id);
+                            return None;
+                        }
+                        self.link_user(oid, &id, fingerprint, index);
                         let (projection, current) =
                             self.refresh(config, &config.users, &record, found, (oid, label, &id))?;
                         (projection.manager, current, id)
                     }
                     Matched::None => {
                         if !config.users.can(TargetAction::Create) {
+                            self.state.unlinked.insert(CompactId::new(oid), fingerprint);
                             return None;
                         }
                         let manager = projection.manager.take();
                         let body = projection.into_post_body(Kind::User);
-                        let (id, created) = self.create(oid, label, Kind::User, body)?;
-                        self.link_user(oid, &id);
+                        let (id, created) = self.create(oid, label, &config.users, body)?;
+                        self.link_user(oid, &id, fingerprint, index);
                         (manager, created, id)
                     }
                 }
@@ -727,7 +983,15 @@ impl<E: Endpoint> Run<'_, E> {
                 let found = self.read_linked(oid, label, ["/Users/", id.as_str()].concat())?;
                 if deprovisioned {
                     self.deprovision(config, &record, &found, (oid, label, &id));
+                    if reason.out_of_scope() {
+                        // how-provisioning-works.md, "Known limitations": once unassigned and
+                        // disabled, the user is no longer managed by the job.
+                        self.set_unmanaged(oid, true);
+                    }
                     return None;
+                }
+                if unmanaged {
+                    self.set_unmanaged(oid, false);
                 }
                 let (projection, current) =
                     self.refresh(config, &config.users, &record, found, (oid, label, &id))?;
@@ -818,7 +1082,8 @@ impl<E: Endpoint> Run<'_, E> {
                 .state
                 .users
                 .iter()
-                .filter(|(_, link)| link.seen != cycle)
+                // An unmanaged user's deletion sends nothing (see `delete_users`).
+                .filter(|(_, link)| link.seen != cycle && !link.unmanaged)
                 .map(|(o, link)| (link.order, o.to_text()))
                 .collect();
             gone.sort_unstable();
@@ -881,29 +1146,166 @@ impl<E: Endpoint> Run<'_, E> {
     fn project<'m>(
         &mut self,
         config: &Config,
-        mapping: &'m CompiledMapping,
+        object: &'m ObjectConfig,
         record: &dyn Source,
         flow: Flow,
         oid: &str,
     ) -> Option<Projection<'m>> {
-        match mapping.project(record, &config.ctx, flow) {
-            Ok(p) => Some(p),
+        let projection = match object.mapping.project(record, &config.ctx, flow) {
+            Ok(p) => p,
             Err(e) => {
                 self.fail(oid, e.to_string());
-                None
+                return None;
             }
+        };
+        // Arrays are rare (multi-valued sources), so the schema is only searched for them.
+        let single_valued = projection.entries.iter().find(|e| {
+            matches!(&e.value, Json::Array(items) if items.len() > 1)
+                && object
+                    .schema
+                    .attributes()
+                    .iter()
+                    .any(|a| a.name.value.eq_ignore_ascii_case(e.target) && !a.multi_valued)
+        });
+        if let Some(e) = single_valued {
+            self.fail(
+                oid,
+                format!(
+                    "SchemaPropertyCanOnlyAcceptValue: `{}` is single-valued in the app, and \
+                     the mapping gives it {} values",
+                    e.target,
+                    e.value.as_array().map_or(0, Vec::len)
+                ),
+            );
+            return None;
         }
+        Some(projection)
     }
 
-    fn link_user(&mut self, oid: &str, id: &str) {
-        self.new_links
-            .push((CompactId::new(oid), CompactId::new(id)));
+    /// ImportSkipped (howto-analyze-provisioning-logs.md; customize-application-attributes.md,
+    /// "All users must have a value for at least one matching attribute"): without a matching
+    /// value Entra cannot query the app, so it skips the object: no query, no create.
+    fn import_skipped(&mut self, object: &ObjectConfig, (oid, label): (&str, &str)) {
+        let targets: Vec<&str> = object.mapping.matching_targets().collect();
+        let message = format!(
+            "no value for any matching attribute ({}): Entra skips the object",
+            targets.join(", ")
+        );
+        self.note(NoteKind::ImportSkipped, (oid, label), message);
+    }
+
+    /// DuplicateSourceEntries (howto-analyze-provisioning-logs.md): the account the match
+    /// query found is already linked to another source object, which keeps it; this one
+    /// fails, unlinked.
+    fn duplicate_source(&mut self, oid: &str, id: &str) {
+        self.fail(
+            oid,
+            format!(
+                "DuplicateSourceEntries: the match query found account {id}, which another \
+                 source object is already linked to"
+            ),
+        );
+    }
+
+    /// Whether a user account is linked to a source user: built from the links the first
+    /// time a match query finds an account in a cycle (rare after the first cycle), then kept
+    /// up to date as users are linked.
+    fn user_target_taken(&mut self, id: &str) -> bool {
+        let key = CompactId::new(id);
+        let state = &self.state;
+        let new_links = &self.new_links;
+        self.linked_targets
+            .get_or_insert_with(|| {
+                state
+                    .users
+                    .values()
+                    .map(|l| l.id.clone())
+                    .chain(new_links.iter().map(|(_, id, _)| id.clone()))
+                    .collect()
+            })
+            .contains(&key)
+    }
+
+    fn link_user(&mut self, oid: &str, id: &str, fingerprint: u64, index: usize) {
+        let oid = CompactId::new(oid);
+        if !self.full {
+            self.linked_now.insert(oid.clone(), index);
+        }
+        if !self.state.unlinked.is_empty() {
+            self.state.unlinked.remove(&oid);
+        }
+        let id = CompactId::new(id);
+        if let Some(taken) = &mut self.linked_targets {
+            taken.insert(id.clone());
+        }
+        self.new_links.push((oid, id, fingerprint));
     }
 
     /// Enter the users linked since the last call into the links, in link order.
     fn record_links(&mut self) {
-        for (oid, id) in self.new_links.drain(..) {
-            self.state.link(oid, id);
+        for (oid, id, fingerprint) in self.new_links.drain(..) {
+            self.state.link(oid, id, fingerprint);
+        }
+    }
+
+    fn set_unmanaged(&mut self, oid: &str, unmanaged: bool) {
+        if let Some(link) = self.state.users.get_mut(&CompactId::new(oid)) {
+            link.unmanaged = unmanaged;
+        }
+    }
+
+    fn note(&mut self, kind: NoteKind, (object, label): (&str, &str), message: String) {
+        self.state.notes.push(Note {
+            cycle: self.cycle,
+            kind,
+            object: object.to_owned(),
+            label: label.to_owned(),
+            message,
+        });
+    }
+
+    /// The users this incremental cycle did not evaluate whose manager it linked: Entra
+    /// leaves their manager reference unset until a full cycle (known-issues.md, "Manager
+    /// isn't provisioned"). `skipped` holds the indexes of the linked, active users it did
+    /// not evaluate.
+    fn managers_not_linked(&mut self, config: &Config, snapshot: &Directory, skipped: &[usize]) {
+        if self.linked_now.is_empty() {
+            return;
+        }
+        for &i in skipped {
+            let user = &snapshot.users[i];
+            // The raw attribute first: projecting every skipped user would cost the cycle.
+            let Some(SourceRef::Str(raw)) = user.record.attribute("manager") else {
+                continue;
+            };
+            if !self.linked_now.contains_key(&CompactId::new(raw)) {
+                continue;
+            }
+            // The manager reference reads neither roles nor IsSoftDeleted's True value.
+            let record = EntraUser::new(&user.record, &config.soft_deleted[0], None);
+            let Ok(projection) = config
+                .users
+                .mapping
+                .project(&record, &config.ctx, Flow::Update)
+            else {
+                continue;
+            };
+            let Some(manager) = projection.manager else {
+                continue;
+            };
+            let Some(&m) = self.linked_now.get(&CompactId::new(&manager)) else {
+                continue;
+            };
+            let message = format!(
+                "manager {} was provisioned after this user, who did not change: Entra sets \
+                 the manager reference at the next full cycle (known-issues.md)",
+                snapshot.users[m].label()
+            );
+            self.note(
+                NoteKind::ManagerNotLinked,
+                (&user.object_id, user.label()),
+                message,
+            );
         }
     }
 
@@ -981,7 +1383,7 @@ impl<E: Endpoint> Run<'_, E> {
         found: Resource,
         (oid, label, id): (&str, &str, &str),
     ) -> Option<(Projection<'m>, Resource)> {
-        let update = self.project(config, &object.mapping, record, Flow::Update, oid)?;
+        let update = self.project(config, object, record, Flow::Update, oid)?;
         let current = self.update(config.dialect, object, &update, &found, (oid, label, id));
         Some((update, current.unwrap_or(found)))
     }
@@ -1046,12 +1448,12 @@ impl<E: Endpoint> Run<'_, E> {
         }
         // The user pass marked every linked user of the snapshot seen.
         let cycle = self.state.cycles;
-        let mut gone: Vec<(u32, String, String)> = self
+        let mut gone: Vec<(u32, String, String, bool)> = self
             .state
             .users
             .iter()
             .filter(|(_, link)| link.seen != cycle)
-            .map(|(o, link)| (link.order, o.to_text(), link.id.to_text()))
+            .map(|(o, link)| (link.order, o.to_text(), link.id.to_text(), link.unmanaged))
             .collect();
         if gone.is_empty() {
             return;
@@ -1061,7 +1463,18 @@ impl<E: Endpoint> Run<'_, E> {
         // user: a mass deletion must not turn quadratic.
         self.state.users.retain(|_, link| link.seen == cycle);
         let mut deleted: Set<String> = Set::default();
-        for (_, oid, id) in &gone {
+        for (_, oid, id, unmanaged) in &gone {
+            if *unmanaged {
+                self.note(
+                    NoteKind::NotManaged,
+                    (oid, oid),
+                    "deleted from Entra after it was unassigned and disabled: the job no longer \
+                     manages it, so no DELETE is sent (how-provisioning-works.md, \
+                     \"Known limitations\")"
+                        .to_owned(),
+                );
+                continue;
+            }
             self.send(
                 oid,
                 oid,
@@ -1086,16 +1499,39 @@ impl<E: Endpoint> Run<'_, E> {
         groups: &ObjectConfig,
         group: &DirectoryGroup,
         assigned: bool,
+        snapshot: &Directory,
     ) -> Option<MembershipWork> {
         let oid = group.object_id.as_str();
         let label = group.label();
-        if !assigned || !in_scope(&groups.scope, &group.record) {
+        let scoped = in_scope(&groups.scope, &group.record);
+        if !assigned || !scoped {
             return None;
         }
-        let projection = match self.state.groups.get(oid).map(|l| l.id.clone()) {
+        let fingerprint = delta::group(group, scoped);
+        let linked = self.state.groups.get_mut(oid).map(|l| {
+            let unchanged = l.fingerprint == fingerprint;
+            l.fingerprint = fingerprint;
+            (l.id.clone(), unchanged)
+        });
+        if let Some((_, true)) = linked
+            && !self.full
+        {
+            self.members_not_added(group, snapshot);
+            return None;
+        }
+        let projection = match linked.map(|(id, _)| id) {
             None => {
-                let projection =
-                    self.project(config, &groups.mapping, &group.record, Flow::Create, oid)?;
+                let key = CompactId::new(oid);
+                if !self.full && self.state.unlinked.get(&key) == Some(&fingerprint) {
+                    return None;
+                }
+                let projection = self.project(config, groups, &group.record, Flow::Create, oid)?;
+                if projection.matching.is_empty() && groups.has_matching() {
+                    // Skipped like a user: no match query, no POST, so no members either.
+                    self.import_skipped(groups, (oid, label));
+                    self.state.unlinked.insert(key, fingerprint);
+                    return None;
+                }
                 match self.match_object(
                     Kind::Group,
                     "excludedAttributes=members&",
@@ -1106,22 +1542,23 @@ impl<E: Endpoint> Run<'_, E> {
                     Matched::Error => return None,
                     Matched::One(found) => {
                         let id = resource_id(&found)?;
-                        self.link_group(oid, &id);
+                        if self.state.groups.values().any(|l| l.id == id) {
+                            self.duplicate_source(oid, &id);
+                            return None;
+                        }
+                        self.link_group(oid, &id, fingerprint);
                         self.refresh(config, groups, &group.record, found, (oid, label, &id))?
                             .0
                     }
                     Matched::None => {
                         if !groups.can(TargetAction::Create) {
+                            self.state.unlinked.insert(key, fingerprint);
                             return None;
                         }
                         // Created empty: members follow by PATCH (E18, E20).
-                        let (id, _) = self.create(
-                            oid,
-                            label,
-                            Kind::Group,
-                            projection.post_body(Kind::Group),
-                        )?;
-                        self.link_group(oid, &id);
+                        let (id, _) =
+                            self.create(oid, label, groups, projection.post_body(Kind::Group))?;
+                        self.link_group(oid, &id, fingerprint);
                         projection
                     }
                 }
@@ -1140,10 +1577,42 @@ impl<E: Endpoint> Run<'_, E> {
         })
     }
 
-    fn link_group(&mut self, oid: &str, id: &str) {
+    /// The members of an unchanged group that this incremental cycle linked: Entra adds them
+    /// at the next full cycle (known-issues.md).
+    fn members_not_added(&mut self, group: &DirectoryGroup, snapshot: &Directory) {
+        if self.linked_now.is_empty() {
+            return;
+        }
+        let Some(SourceRef::List(members)) = group.record.attribute("members") else {
+            return;
+        };
+        let mut late: Vec<&str> = members
+            .iter()
+            .filter_map(|m| self.linked_now.get(&CompactId::new(m)))
+            .map(|&i| snapshot.users[i].label())
+            .collect();
+        if late.is_empty() {
+            return;
+        }
+        late.sort_unstable();
+        let message = format!(
+            "{} came into scope after the group was provisioned and the group did not change: \
+             Entra adds {} at the next full cycle (known-issues.md)",
+            late.join(", "),
+            if late.len() == 1 { "it" } else { "them" }
+        );
+        self.note(
+            NoteKind::MemberNotAdded,
+            (&group.object_id, group.label()),
+            message,
+        );
+    }
+
+    fn link_group(&mut self, oid: &str, id: &str, fingerprint: u64) {
         let link = GroupLink {
             id: id.to_owned(),
             members: Vec::new(),
+            fingerprint,
         };
         if self.state.groups.insert(oid.to_owned(), link).is_none() {
             self.state.group_order.push(oid.to_owned());
@@ -1312,6 +1781,21 @@ fn soft_delete_patch(config: &Config, record: &EntraUser<'_>, found: &Resource) 
     let ops = diff::diff_indexed(&projection, found, &config.users.schema);
     (!ops.is_empty())
         .then(|| dialect::user_patch_indexed(&ops, config.dialect, &config.users.schema))
+}
+
+/// The first of the `required` attributes that a create `body` has no value for.
+fn missing_required(
+    required: &[(String, Path)],
+    body: &serde_json::Map<String, Json>,
+) -> Option<String> {
+    required
+        .iter()
+        .find(|(_, path)| {
+            crate::scim::get(body, path).is_none_or(|v| {
+                v.is_null() || v.as_str() == Some("") || v.as_array().is_some_and(Vec::is_empty)
+            })
+        })
+        .map(|(name, _)| name.clone())
 }
 
 fn resource_id(resource: &Resource) -> Option<String> {

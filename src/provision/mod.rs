@@ -2,7 +2,9 @@
 //! object to be, and an in-memory model of the vendor's SCIM endpoint.
 
 pub mod assignment;
+pub mod clock;
 pub mod cycle;
+mod delta;
 pub mod dialect;
 pub mod diff;
 pub mod directory;
@@ -10,6 +12,7 @@ mod directory_file;
 pub mod endpoint;
 pub mod guard;
 pub mod id;
+pub mod impact;
 pub mod project;
 pub mod sample;
 pub mod scope;

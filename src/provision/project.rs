@@ -149,6 +149,11 @@ impl CompiledMapping {
         })
     }
 
+    /// The targets of the matching rows, in precedence order.
+    pub fn matching_targets(&self) -> impl Iterator<Item = &str> {
+        self.matching.iter().map(|&i| self.rows[i].target.as_str())
+    }
+
     /// Evaluate the mapping for one source object. Rows are evaluated in order; the first
     /// evaluation error stops the projection, as Entra fails the object.
     pub fn project<'m>(

@@ -215,6 +215,9 @@ struct Store {
     /// Whether no rule changes what is stored: a body is then stored exactly as sent, and a
     /// PATCH can rewrite the members it addresses alone ([`stored::patch`]).
     keeps_as_sent: bool,
+    /// The attributes the app requires (`required: true`, references aside: Entra never sends
+    /// those in a create): a create without one is refused with 400.
+    required: Vec<(String, Path)>,
 }
 
 impl Store {
@@ -223,6 +226,11 @@ impl Store {
         let keeps_as_sent = rules
             .iter()
             .all(|r| r.vendor.stored && r.vendor.returns == Returns::AsSent);
+        let required = attributes
+            .iter()
+            .filter(|a| a.required && a.kind != crate::model::mapping::AttributeType::Reference)
+            .filter_map(|a| Some((a.name.value.clone(), Path::parse(&a.name.value).ok()?)))
+            .collect();
         Store {
             kind,
             rules,
@@ -230,7 +238,20 @@ impl Store {
             by_id: IdIndex::default(),
             by_unique: IdMap::default(),
             keeps_as_sent,
+            required,
         }
+    }
+
+    /// The first required attribute `resource` has no value for.
+    fn missing_required(&self, resource: &Resource) -> Option<&str> {
+        self.required
+            .iter()
+            .find(|(_, path)| {
+                scim::get(resource, path).is_none_or(|v| {
+                    v.is_null() || v.as_str() == Some("") || v.as_array().is_some_and(Vec::is_empty)
+                })
+            })
+            .map(|(name, _)| name.as_str())
     }
 
     fn get(&self, id: &str) -> Option<Resource> {
@@ -552,6 +573,12 @@ impl Target {
             ));
         };
         let store = self.store(kind);
+        if let Some(name) = store.missing_required(sent) {
+            return Err(ScimError::bad_request(
+                ScimType::InvalidValue,
+                format!("required attribute `{name}` is missing"),
+            ));
+        }
         let ruled;
         let kept = if store.keeps_as_sent {
             sent

@@ -11,7 +11,7 @@ use std::io::{self, Write};
 
 use serde_json::{Map, Value as Json};
 
-use super::cycle::{Action, Request};
+use super::cycle::{Action, Failure, Note, Request};
 use crate::expr::syntax::{self, Expr, ExprKind};
 use crate::model::mapping::{MappingFile, ObjectMapping};
 use crate::scim::Path;
@@ -231,11 +231,56 @@ impl<W: Write> HttpWriter<W> {
         writeln!(out)
     }
 
+    /// Write comment lines (each starting with `#`), then a blank line.
+    pub fn write_comments(&mut self, lines: &[String]) -> io::Result<()> {
+        for line in lines {
+            writeln!(self.out, "{}", one_line(line))?;
+        }
+        writeln!(self.out)
+    }
+
+    /// Write what a cycle did not send, and why, as comment lines: the objects that failed
+    /// (Entra retries them) and the explained non-actions. Nothing when there are none, so a
+    /// cycle without them reads as before.
+    pub fn write_outcomes(
+        &mut self,
+        cycle: u32,
+        failures: &[Failure],
+        notes: &[Note],
+    ) -> io::Result<()> {
+        for f in failures {
+            writeln!(
+                self.out,
+                "# cycle {cycle} · failed {}: {}",
+                f.object,
+                one_line(&f.message)
+            )?;
+            writeln!(self.out)?;
+        }
+        for n in notes {
+            writeln!(
+                self.out,
+                "# cycle {} · not sent · {} {}: {}",
+                n.cycle,
+                n.kind.as_str(),
+                n.label,
+                one_line(&n.message)
+            )?;
+            writeln!(self.out)?;
+        }
+        Ok(())
+    }
+
     /// Flush and return the writer.
     pub fn finish(mut self) -> io::Result<W> {
         self.out.flush()?;
         Ok(self.out)
     }
+}
+
+/// A message on one comment line: line breaks in an error message would end the comment.
+fn one_line(message: &str) -> String {
+    message.replace(['\r', '\n'], " ")
 }
 
 /// One `jsonl` line (without the newline): `cycle`, `object`, `action`, `method`, `path`,
@@ -292,6 +337,20 @@ pub struct CycleCounts {
     pub errors: usize,
     /// Per target attribute, the objects a PATCH changed it on (each object counted once).
     pub attributes: BTreeMap<String, usize>,
+    /// Whether the cycle was full (`Some(true)`) or incremental, when the caller said.
+    pub full: Option<bool>,
+    /// Objects that failed in the cycle (an expression error, a refused write, ...).
+    pub failed: usize,
+    /// Explained non-actions, by kind (`manager-not-linked`, ...).
+    pub not_sent: BTreeMap<&'static str, usize>,
+}
+
+fn counts_of(cycles: &mut Vec<CycleCounts>, cycle: u32) -> &mut CycleCounts {
+    let index = cycle.saturating_sub(1) as usize;
+    if cycles.len() <= index {
+        cycles.resize_with(index + 1, CycleCounts::default);
+    }
+    &mut cycles[index]
 }
 
 /// The dry-run report: counts per cycle, fed one request at a time.
@@ -310,22 +369,33 @@ pub struct Summary {
 }
 
 impl Summary {
+    fn counts(&mut self, cycle: u32) -> &mut CycleCounts {
+        counts_of(&mut self.cycles, cycle)
+    }
+
+    /// Start a cycle: it is reported even when it sends nothing, as full or incremental.
+    pub fn begin_cycle(&mut self, cycle: u32, full: bool) {
+        self.counts(cycle).full = Some(full);
+    }
+
+    /// Account for what a cycle did not send: failed objects and explained non-actions.
+    pub fn add_outcomes(&mut self, cycle: u32, failures: &[Failure], notes: &[Note]) {
+        let counts = self.counts(cycle);
+        counts.failed += failures.len();
+        for n in notes {
+            *counts.not_sent.entry(n.kind.as_str()).or_default() += 1;
+        }
+    }
+
     /// Add a line under `cycle`'s counts: something the cycle decided that no request shows.
     pub fn note(&mut self, cycle: u32, text: String) {
-        let index = cycle.saturating_sub(1) as usize;
-        if self.cycles.len() <= index {
-            self.cycles.resize_with(index + 1, CycleCounts::default);
-        }
+        self.counts(cycle);
         self.notes.entry(cycle).or_default().push(text);
     }
 
     /// Account for one request.
     pub fn add(&mut self, r: &Request<'_>) {
-        let index = r.cycle.saturating_sub(1) as usize;
-        if self.cycles.len() <= index {
-            self.cycles.resize_with(index + 1, CycleCounts::default);
-        }
-        let counts = &mut self.cycles[index];
+        let counts = counts_of(&mut self.cycles, r.cycle);
         if !(200..300).contains(&r.status) {
             counts.errors += 1;
         }
@@ -379,9 +449,20 @@ impl Summary {
             if c.errors > 0 {
                 s.push_str(&format!(", {} errors", c.errors));
             }
+            if c.failed > 0 {
+                s.push_str(&format!(", {} failed objects", c.failed));
+            }
+            match c.full {
+                Some(true) => s.push_str(" (full cycle)"),
+                Some(false) => s.push_str(" (incremental cycle)"),
+                None => {}
+            }
             s.push('\n');
             for (attribute, n) in &c.attributes {
                 s.push_str(&format!("  {attribute}: {n} objects\n"));
+            }
+            for (kind, n) in &c.not_sent {
+                s.push_str(&format!("  not sent, {kind}: {n} objects\n"));
             }
             for note in self.notes.get(&(i as u32 + 1)).into_iter().flatten() {
                 s.push_str(&format!("  {note}\n"));

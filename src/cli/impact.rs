@@ -1,0 +1,187 @@
+//! `entramap impact OLD NEW`: the question an admin asks before pressing Save. The app's state
+//! is established with OLD over the directory snapshots (one cycle each, from `--target`'s
+//! accounts when given); then the mapping is changed to NEW, and Entra's next cycle is a full
+//! one (define-conditional-rules-for-provisioning-user-accounts.md: saving a scoping filter or
+//! mapping change re-evaluates every object). What that cycle sends is the answer.
+
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+
+use super::simulate::{DEFAULT_BASE_URL, Schedule, pick, preload, warn_failures};
+use super::{DialectArg, Failure, parse_now, read_compiling_mapping, read_snapshots};
+use crate::expr::Context;
+use crate::provision::clock::Interval;
+use crate::provision::cycle::{Recorded, Simulator};
+use crate::provision::impact::mapping_changes;
+use crate::provision::transcript::{HttpWriter, Redactions, Summary, write_jsonl_line};
+
+/// Arguments of `entramap impact`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The mapping as it is saved today (YAML, or a Graph synchronization schema in JSON).
+    old: PathBuf,
+    /// The mapping about to be saved.
+    new: PathBuf,
+    /// A directory snapshot, one cycle each under OLD; the last one is the directory when NEW
+    /// is saved. Repeatable. Default: the built-in sample directory.
+    #[arg(long, value_name = "FILE")]
+    directory: Vec<PathBuf>,
+    /// Accounts already in the app before OLD's cycles: `users:` and `groups:` lists of SCIM
+    /// resources.
+    #[arg(long, value_name = "FILE")]
+    target: Option<PathBuf>,
+    /// Output format: `summary` (the mapping change and the counts of the cycle), `http`
+    /// (the change as comments, then the transcript), `jsonl` (only the cycle's requests).
+    #[arg(long, value_enum, default_value_t = Format::Summary)]
+    format: Format,
+    /// The request dialect. Default: OLD's `dialect`, else the tenant URL's.
+    #[arg(long, value_enum)]
+    dialect: Option<DialectArg>,
+    /// What Now() returns in the first cycle, RFC 3339 (default: the system clock).
+    #[arg(long, value_name = "RFC3339")]
+    now: Option<String>,
+    /// Seed for Guid() and RandomString().
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Summary,
+    Http,
+    Jsonl,
+    Log,
+}
+
+pub(super) fn run(args: Args) -> Result<(), Failure> {
+    if args.format == Format::Log {
+        errln!(
+            "error: --format log: the provisioning log is not modelled yet; use summary, http \
+             or jsonl"
+        );
+        return Err(Failure::Input);
+    }
+    let old = read_compiling_mapping(&args.old)?;
+    let new = read_compiling_mapping(&args.new)?;
+    let snapshots = read_snapshots(&args.directory)?;
+    let now = parse_now(args.now.as_deref())?;
+    // The same app before and after: its URL and dialect come from what is saved today.
+    let base_url = old.file.tenant_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
+    let dialect = DialectArg::resolve(args.dialect, None, &old.file);
+    let compile_error = |name: &str, e: String| {
+        errln!("error: {name}: {e}");
+        Failure::Input
+    };
+    let mut simulator = Simulator::new(&old.file, dialect, Context::new(now, args.seed))
+        .map_err(|e| compile_error(&old.name, e))?;
+    // Checked before any cycle: a NEW that cannot run is bad input, not a late failure.
+    Simulator::new(&new.file, dialect, Context::new(now, args.seed))
+        .map_err(|e| compile_error(&new.name, e))?;
+    if let Some(path) = &args.target {
+        preload(&mut simulator, path)?;
+    }
+    let mut schedule = Schedule {
+        start: now,
+        interval: Interval::DEFAULT,
+        restarts: Vec::new(),
+    };
+    let before = snapshots.len() as u32;
+    let mut failures = Vec::new();
+    for cycle in 1..=before {
+        schedule.before(&mut simulator, cycle);
+        failures.extend(simulator.run_cycle(pick(&snapshots, cycle), cycle, &mut |_| {}));
+    }
+    simulator
+        .change_mapping(&new.file)
+        .map_err(|e| compile_error(&new.name, e))?;
+    let cycle = before + 1;
+    schedule.before(&mut simulator, cycle);
+    let mut sent: Vec<Recorded> = Vec::new();
+    let failed = simulator.run_cycle(pick(&snapshots, cycle), cycle, &mut |r| {
+        sent.push(r.record());
+    });
+    let notes = simulator.notes().to_vec();
+    let changes = mapping_changes(&old.file, &new.file);
+    let writes = sent.iter().filter(|r| r.method != "GET").count();
+
+    let redactions = Redactions::from_mapping(&new.file);
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let heading = format!(
+        "mapping change {} -> {}:",
+        args.old.display(),
+        args.new.display()
+    );
+    let result = (|| -> std::io::Result<()> {
+        match args.format {
+            Format::Summary => {
+                writeln!(out, "{heading}")?;
+                if changes.is_empty() {
+                    writeln!(out, "  no change to rows, scoping filters or actions")?;
+                }
+                for c in &changes {
+                    writeln!(out, "  {c}")?;
+                }
+                writeln!(
+                    out,
+                    "the full cycle Entra runs after saving (cycle {cycle}), writes: {writes}"
+                )?;
+                let mut summary = Summary::default();
+                summary.begin_cycle(cycle, true);
+                for r in &sent {
+                    summary.add(&r.as_request());
+                }
+                summary.add_outcomes(cycle, &failed, &notes);
+                // Only the post-change cycle: the rows before it are empty.
+                let rendered = summary.render();
+                let tail = rendered
+                    .split_inclusive('\n')
+                    .skip_while(|l| !l.starts_with(&format!("cycle {cycle}:")))
+                    .collect::<String>();
+                out.write_all(tail.as_bytes())?;
+            }
+            Format::Http => {
+                let mut writer = HttpWriter::new(&mut out, base_url)?;
+                let mut comments = vec![format!("# {heading}")];
+                if changes.is_empty() {
+                    comments.push("#   no change to rows, scoping filters or actions".into());
+                }
+                comments.extend(changes.iter().map(|c| format!("#   {c}")));
+                comments.push(format!(
+                    "# the full cycle Entra runs after saving (cycle {cycle}), writes: {writes}"
+                ));
+                writer.write_comments(&comments)?;
+                for r in &sent {
+                    let r = r.as_request();
+                    let masked = redactions.mask(&r);
+                    writer.write(&masked.as_ref().map_or(r, |m| m.apply(&r)))?;
+                }
+                writer.write_outcomes(cycle, &failed, &notes)?;
+                writer.finish()?;
+            }
+            Format::Jsonl => {
+                for r in &sent {
+                    let r = r.as_request();
+                    let masked = redactions.mask(&r);
+                    write_jsonl_line(&mut out, &masked.as_ref().map_or(r, |m| m.apply(&r)))?;
+                }
+            }
+            Format::Log => {}
+        }
+        out.flush()
+    })();
+    if let Err(e) = result {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(141);
+        }
+        errln!("error: cannot write to standard output: {e}");
+        return Err(Failure::Eval);
+    }
+    failures.extend(failed);
+    warn_failures(&failures);
+    if writes > 0 {
+        Err(Failure::Eval)
+    } else {
+        Ok(())
+    }
+}

@@ -1,0 +1,287 @@
+//! What Entra refuses, with the codes its provisioning log uses
+//! (docs/identity/app-provisioning/howto-analyze-provisioning-logs.md, "Error codes", in
+//! MicrosoftDocs/entra-docs): each refused object gets no write, and the refusal shows in the
+//! `.http` transcript (a comment) and the summary (a count), never as a jsonl line, since
+//! nothing is sent. Data under tests/data/engine/refusals/.
+
+use std::process::Command;
+
+const BASE: &str = "tests/data/engine/base.yaml";
+const DIR: &str = "tests/data/engine/refusals";
+const NOW: &str = "2025-01-01T00:00:00Z";
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn entramap(args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_entramap"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// `simulate MAPPING --directory DIR/DIRECTORY --cycles 2` in `format`, with `extra`.
+fn simulate(mapping: &str, directory: &str, format: &str, extra: &[&str]) -> Run {
+    let directory = format!("{DIR}/{directory}");
+    let mut args = vec![
+        "simulate",
+        mapping,
+        "--directory",
+        &directory,
+        "--cycles",
+        "2",
+        "--format",
+        format,
+        "--now",
+        NOW,
+    ];
+    args.extend(extra);
+    let run = entramap(&args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run
+}
+
+/// (cycle, action, object) of every jsonl line.
+fn requests(run: &Run) -> Vec<(u64, String, String)> {
+    run.stdout
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("a JSON line");
+            (
+                v["cycle"].as_u64().unwrap(),
+                v["action"].as_str().unwrap().to_owned(),
+                v["object"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+const ANA: &str = "00000000-0000-4000-8000-00000000000a";
+const BEN: &str = "00000000-0000-4000-8000-00000000000b";
+
+/// customize-application-attributes.md, "All users must have a value for at least one matching
+/// attribute"; ImportSkipped: no match query and no POST for Noor, and she is not evaluated
+/// again while she does not change.
+#[test]
+fn a_user_without_a_matching_value_is_skipped_without_a_query_or_a_create() {
+    let run = simulate(BASE, "no-match-value.yaml", "jsonl", &[]);
+    let noor = "00000000-0000-4000-8000-00000000000c";
+    assert!(
+        requests(&run).iter().all(|(_, _, o)| o != noor),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(requests(&run).len(), 2, "Ana's match and create");
+    let http = simulate(BASE, "no-match-value.yaml", "http", &[]);
+    assert!(
+        http.stdout.contains(
+            "# cycle 1 · not sent · import-skipped Noor: no value for any matching attribute \
+             (userName)"
+        ),
+        "{}",
+        http.stdout
+    );
+    assert!(!http.stdout.contains("# cycle 2"), "{}", http.stdout);
+    let summary = simulate(BASE, "no-match-value.yaml", "summary", &[]);
+    assert!(
+        summary
+            .stdout
+            .contains("  not sent, import-skipped: 1 objects"),
+        "{}",
+        summary.stdout
+    );
+}
+
+/// DuplicateSourceEntries: Anna's match query finds the account Ana was linked to; the first
+/// in snapshot order keeps it, Anna is not linked and writes nothing, in every cycle.
+#[test]
+fn a_second_source_user_resolving_to_a_linked_account_fails_with_duplicate_source_entries() {
+    let run = simulate(BASE, "duplicate-source.yaml", "jsonl", &[]);
+    let anna = "00000000-0000-4000-8000-00000000000d";
+    let anna_requests: Vec<_> = requests(&run)
+        .into_iter()
+        .filter(|(_, _, o)| o == anna)
+        .collect();
+    assert_eq!(
+        anna_requests,
+        [
+            (1, "match".to_owned(), anna.to_owned()),
+            (2, "match".to_owned(), anna.to_owned())
+        ],
+        "a query each cycle (the failure is retried), never a write"
+    );
+    let http = simulate(BASE, "duplicate-source.yaml", "http", &[]);
+    for cycle in [1, 2] {
+        assert!(
+            http.stdout.contains(&format!(
+                "# cycle {cycle} · failed {anna}: DuplicateSourceEntries"
+            )),
+            "{}",
+            http.stdout
+        );
+    }
+    let summary = simulate(BASE, "duplicate-source.yaml", "summary", &[]);
+    assert!(
+        summary.stdout.contains("1 failed objects"),
+        "{}",
+        summary.stdout
+    );
+}
+
+/// DuplicateTargetEntries: the match query finds two accounts; no link, no write.
+#[test]
+fn several_matching_accounts_fail_with_duplicate_target_entries() {
+    let mapping = format!("{DIR}/duplicate-target-mapping.yaml");
+    let target = format!("{DIR}/duplicate-target-accounts.yaml");
+    let run = simulate(
+        &mapping,
+        "duplicate-target.yaml",
+        "http",
+        &["--target", &target],
+    );
+    assert!(
+        run.stdout
+            .contains(&format!("# cycle 1 · failed {ANA}: DuplicateTargetEntries")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains("PATCH") && !run.stdout.contains("POST"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// MandatoryFieldsMissing: the in-memory app enforces `required`; Ben's create lacks
+/// nickName, is answered 400, and is retried (and refused) next cycle.
+#[test]
+fn a_create_without_a_required_attribute_is_answered_400_and_logged_mandatory_fields_missing() {
+    let mapping = format!("{DIR}/required-nickname.yaml");
+    let run = simulate(&mapping, "required.yaml", "jsonl", &[]);
+    let lines: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let bens: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|l| l["object"] == BEN && l["action"] == "create")
+        .collect();
+    assert_eq!(bens.len(), 2, "{}", run.stdout);
+    assert!(bens.iter().all(|l| l["status"] == 400));
+    let anas: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|l| l["object"] == ANA && l["action"] == "create")
+        .collect();
+    assert_eq!(anas[0]["status"], 201);
+    let http = simulate(&mapping, "required.yaml", "http", &[]);
+    assert!(
+        http.stdout.contains(&format!(
+            "# cycle 1 · failed {BEN}: MandatoryFieldsMissing: the app requires `nickName`"
+        )),
+        "{}",
+        http.stdout
+    );
+}
+
+/// A group without a displayName (the app requires it, and it is the group's only matching
+/// attribute) is not provisioned, nor are its members added.
+#[test]
+fn a_group_without_a_display_name_is_not_provisioned_nor_its_members() {
+    let run = simulate(BASE, "group-without-name.yaml", "jsonl", &[]);
+    let nameless = "00000000-0000-4000-8000-0000000000g2";
+    assert!(
+        requests(&run).iter().all(|(_, _, o)| o != nameless),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        requests(&run).iter().any(|(_, a, _)| a == "add-members"),
+        "Staff still gets Ana"
+    );
+}
+
+/// SchemaPropertyCanOnlyAcceptValue: two proxyAddresses into a single-valued attribute fail
+/// Ana (nothing sent for her); Ben's one value flows.
+#[test]
+fn several_values_for_a_single_valued_attribute_fail_with_schema_property_can_only_accept_value() {
+    let mapping = format!("{DIR}/multi-to-single.yaml");
+    let run = simulate(&mapping, "multi-valued.yaml", "jsonl", &[]);
+    assert!(
+        requests(&run).iter().all(|(_, _, o)| o != ANA),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("SMTP:ben@contoso.com"),
+        "{}",
+        run.stdout
+    );
+    let http = simulate(&mapping, "multi-valued.yaml", "http", &[]);
+    for cycle in [1, 2] {
+        assert!(
+            http.stdout.contains(&format!(
+                "# cycle {cycle} · failed {ANA}: SchemaPropertyCanOnlyAcceptValue"
+            )),
+            "{}",
+            http.stdout
+        );
+    }
+}
+
+/// how-provisioning-works.md, "Errors and retries": an expression that fails for an object
+/// fails it in every cycle, visibly in every format (jsonl has no line: nothing is sent).
+#[test]
+fn an_expression_that_fails_fails_the_object_in_every_cycle_in_every_format() {
+    let mapping = format!("{DIR}/expression-fails-mapping.yaml");
+    let jsonl = simulate(&mapping, "expression-fails.yaml", "jsonl", &[]);
+    assert_eq!(jsonl.stdout, "", "nothing is sent");
+    assert!(jsonl.stderr.contains("is not a date"), "{}", jsonl.stderr);
+    let http = simulate(&mapping, "expression-fails.yaml", "http", &[]);
+    for cycle in [1, 2] {
+        assert!(
+            http.stdout.contains(&format!(
+                "# cycle {cycle} · failed {BEN}: mapping to `title` failed: \"Designer\" is not a date"
+            )),
+            "{}",
+            http.stdout
+        );
+    }
+    let summary = simulate(&mapping, "expression-fails.yaml", "summary", &[]);
+    let lines: Vec<&str> = summary.stdout.lines().collect();
+    assert!(
+        lines[0].contains(", 2 failed objects"),
+        "{}",
+        summary.stdout
+    );
+    assert!(
+        lines[1].contains(", 2 failed objects"),
+        "{}",
+        summary.stdout
+    );
+}
+
+/// The static side of SchemaPropertyCanOnlyAcceptValue: `check` warns about a multi-valued
+/// source mapped directly to a single-valued target (EM116), pointing at the source.
+#[test]
+fn check_finds_a_multi_valued_source_into_a_single_valued_target() {
+    let mapping = format!("{DIR}/multi-to-single.yaml");
+    let run = entramap(&["check", &mapping, "--format", "json"]);
+    assert_eq!(run.code, 0, "a warning: {}", run.stderr);
+    let findings: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let text = findings.to_string();
+    assert!(text.contains("EM116"), "{text}");
+    assert!(text.contains("SchemaPropertyCanOnlyAcceptValue"), "{text}");
+    // base.yaml has no such row.
+    let clean = entramap(&["check", BASE, "--format", "json"]);
+    assert!(!clean.stdout.contains("EM116"), "{}", clean.stdout);
+}
