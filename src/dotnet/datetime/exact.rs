@@ -15,6 +15,10 @@ struct Fields {
     zone: Option<Zone>,
     pm: Option<bool>,
     hour12: bool,
+    /// .NET's `fUseTwoDigitYear`: a `y`/`yy` field was read, so a year below 100 is windowed
+    /// after all fields agree (a repeated year is compared as written: `yyyy'T'yy` rejects
+    /// `1999T99`).
+    two_digit_year: bool,
 }
 
 /// .NET `CheckNewValue`: a field given twice must agree.
@@ -126,7 +130,11 @@ pub(super) fn parse(
         let rest = &s[c.i..];
         c.i += rest.len() - rest.trim_start().len();
     };
+    let mut skip_fraction = false;
     for (k, &t) in toks.iter().enumerate() {
+        if std::mem::take(&mut skip_fraction) {
+            continue;
+        }
         if inner {
             skip_ws(&mut c);
         }
@@ -150,7 +158,8 @@ pub(super) fn parse(
             Tok::Year(n) => {
                 let y = if n <= 2 {
                     let (lo, hi) = num_width(n);
-                    to_four_digit_year(c.digits(lo, hi)?)
+                    f.two_digit_year = true;
+                    c.digits(lo, hi)? as i32
                 } else {
                     c.fixed_digits(n.into())? as i32
                 };
@@ -294,6 +303,14 @@ pub(super) fn parse(
                 }
             }
             Tok::Lit(' ', LitSrc::Quoted) if inner => skip_ws(&mut c),
+            // .NET ParseByFormat: an unquoted `.` that the input lacks, followed by `F`, is an
+            // absent optional fraction; both are skipped.
+            Tok::Lit('.', LitSrc::Plain)
+                if !c.starts_with_char('.')
+                    && matches!(toks.get(k + 1), Some(Tok::Frac(_, true))) =>
+            {
+                skip_fraction = true;
+            }
             Tok::Lit(ch, _) => {
                 if !c.starts_with_char(ch) {
                     return None;
@@ -337,7 +354,11 @@ fn finish(
     } else if (f.pm == Some(false) && hour >= 12) || (f.pm == Some(true) && hour < 12) {
         return None;
     }
-    let (year, month, day) = match (f.year, f.month, f.day) {
+    let year = match f.year {
+        Some(y) if f.two_digit_year && y < 100 => Some(to_four_digit_year(y as u32)),
+        y => y,
+    };
+    let (year, month, day) = match (year, f.month, f.day) {
         (Some(y), Some(m), Some(d)) => (y, m, d),
         (y, None, None) => match y {
             Some(y) => (y, 1, 1),

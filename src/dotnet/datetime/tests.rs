@@ -848,3 +848,66 @@ fn compiled_format_is_reusable() {
     }
     assert_eq!(out, "2020-01-02;2021-03-04;");
 }
+
+// --- root causes found by the .NET oracle corpus (tests/oracle), checked with Mono 6.8 ---
+
+#[test]
+fn parse_exact_skips_a_missing_dot_before_optional_f_fractions() {
+    let d = DateTimeStyles::DEFAULT;
+    let iso = "yyyy-MM-ddTHH:mm:ss.FFFFFFFzzz";
+    assert_eq!(
+        format_date_time("2024-05-01T08:00:00-07:00", d, iso, "yyyy-MM-dd HH:mm").as_deref(),
+        Some("2024-05-01 15:00")
+    );
+    assert_eq!(
+        format_date_time("2024-05-01T08:00:00.5-07:00", d, iso, "HH:mm:ss.fff").as_deref(),
+        Some("15:00:00.500")
+    );
+    let short = "yyyy-MM-dd'T'HH:mm:ss.FFF";
+    assert_eq!(
+        format_date_time("1979-04-16T03:27:00", d, short, "d:").as_deref(),
+        Some("16:")
+    );
+    // Only an unquoted dot before `F` is optional: `f` digits and quoted or escaped dots are
+    // required.
+    let day = "2024-01-01 03:27:00";
+    assert_eq!(
+        format_date_time(day, d, "yyyy-MM-dd HH:mm:ss.fff", "HH"),
+        None
+    );
+    assert_eq!(
+        format_date_time(day, d, "yyyy-MM-dd HH:mm:ss'.'FFF", "HH"),
+        None
+    );
+    assert_eq!(
+        format_date_time(day, d, r"yyyy-MM-dd HH:mm:ss\.FFF", "HH"),
+        None
+    );
+    let plain = "yyyy-MM-dd HH:mm:ss.FFF";
+    assert_eq!(format_date_time(day, d, plain, "HH").as_deref(), Some("03"));
+    // A dot with no digits after it is an empty optional fraction.
+    assert_eq!(
+        format_date_time("2024-01-01 03:27:00.", d, plain, "HH").as_deref(),
+        Some("03")
+    );
+}
+
+#[test]
+fn parse_exact_compares_a_repeated_year_as_written() {
+    let d = DateTimeStyles::DEFAULT;
+    // .NET's CheckNewValue sees 1999 and 99: FormatException.
+    assert_eq!(format_date_time("1999T99", d, "yyyy'T'yy", "yyyy"), None);
+    // The same number twice agrees, and a two-digit field windows the year afterwards.
+    assert_eq!(
+        format_date_time("0002T02", d, "yyyy'T'yy", "yyyy").as_deref(),
+        Some("2002")
+    );
+    assert_eq!(
+        format_date_time("99 99", d, "yy yy", "yyyy").as_deref(),
+        Some("1999")
+    );
+    assert_eq!(
+        format_date_time("0099", d, "yyyy", "yyyy").as_deref(),
+        Some("0099")
+    );
+}
