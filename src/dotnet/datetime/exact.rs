@@ -106,7 +106,7 @@ pub(super) fn parse(
     now: Option<DateTime>,
 ) -> Option<(DateTime, DateKind)> {
     let mut s = s;
-    let mut toks: &[Tok] = &fmt.toks;
+    let mut toks: &[Tok] = fmt.parse_tokens();
     let trailing = styles.has(DateTimeStyles::ALLOW_TRAILING_WHITE);
     let inner = styles.has(DateTimeStyles::ALLOW_INNER_WHITE);
     if styles.has(DateTimeStyles::ALLOW_LEADING_WHITE) {
@@ -189,9 +189,9 @@ pub(super) fn parse(
                 if got < usize::from(n) && !optional {
                     return None;
                 }
-                if got > 0 {
-                    set(&mut f.frac, frac_to_ticks(&c.b[start..c.i]))?;
-                }
+                // .NET records a fraction even when `F` finds no digits (as zero), so a later
+                // fraction field must then be zero too.
+                set(&mut f.frac, frac_to_ticks(&c.b[start..c.i]))?;
             }
             Tok::AmPm(1) => {
                 let pm = match c.next()? {
@@ -303,11 +303,12 @@ pub(super) fn parse(
                 }
             }
             Tok::Lit(' ', LitSrc::Quoted) if inner => skip_ws(&mut c),
-            // .NET ParseByFormat: an unquoted `.` that the input lacks, followed by `F`, is an
-            // absent optional fraction; both are skipped.
+            // .NET ParseByFormat: an unquoted `.` that the input lacks, followed by `FF` or more,
+            // is an absent optional fraction; both are skipped. Its look-ahead (`GetNext` then
+            // `Match('F')`) checks the second `F`, so a single `.F` stays required.
             Tok::Lit('.', LitSrc::Plain)
                 if !c.starts_with_char('.')
-                    && matches!(toks.get(k + 1), Some(Tok::Frac(_, true))) =>
+                    && matches!(toks.get(k + 1), Some(Tok::Frac(2.., true))) =>
             {
                 skip_fraction = true;
             }

@@ -885,6 +885,15 @@ fn parse_exact_skips_a_missing_dot_before_optional_f_fractions() {
     );
     let plain = "yyyy-MM-dd HH:mm:ss.FFF";
     assert_eq!(format_date_time(day, d, plain, "HH").as_deref(), Some("03"));
+    // .NET's look-ahead wants a second `F`: `.F` alone is not optional (Mono: FormatException).
+    assert_eq!(
+        format_date_time(day, d, "yyyy-MM-dd HH:mm:ss.F", "HH"),
+        None
+    );
+    assert_eq!(
+        format_date_time(day, d, "yyyy-MM-dd HH:mm:ss.FF", "HH").as_deref(),
+        Some("03")
+    );
     // A dot with no digits after it is an empty optional fraction.
     assert_eq!(
         format_date_time("2024-01-01 03:27:00.", d, plain, "HH").as_deref(),
@@ -909,5 +918,28 @@ fn parse_exact_compares_a_repeated_year_as_written() {
     assert_eq!(
         format_date_time("0099", d, "yyyy", "yyyy").as_deref(),
         Some("0099")
+    );
+}
+
+#[test]
+fn parse_exact_percent_and_fraction_fields_follow_parse_by_format() {
+    let d = DateTimeStyles::DEFAULT;
+    // ParseExact reads `%MMMM` as `MMMM` (ToString formats `%M`, then `MMM`).
+    assert_eq!(
+        format_date_time("2024May1", d, "yyyy%MMMMd", "yyyy-MM-dd").as_deref(),
+        Some("2024-05-01")
+    );
+    assert_eq!(format_date_time("605MayT", d, "y%MMMMT", "%d"), None);
+    assert_eq!(fmt("y%MMMMT", rfc("2024-05-01T00:00:00Z")), "245MayT");
+    // An `F` that finds no digits still records a zero fraction, which a later fraction field
+    // must agree with (Mono: FormatException).
+    let f = "Fdddd, yyyy-MM-dd.FF";
+    assert_eq!(
+        format_date_time("Wednesday, 2024-05-01.07", d, f, "d"),
+        None
+    );
+    assert_eq!(
+        format_date_time("Wednesday, 2024-05-01.00", d, f, "yyyy").as_deref(),
+        Some("2024")
     );
 }
