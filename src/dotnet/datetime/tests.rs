@@ -943,3 +943,42 @@ fn parse_exact_percent_and_fraction_fields_follow_parse_by_format() {
         Some("2024")
     );
 }
+
+#[test]
+fn cdate_leniency_follows_dotnet_both_ways() {
+    let now = Some(rfc("2026-12-05T12:00:00Z"));
+    let parse = |s: &str| DateTime::parse_lenient_at(s, now).map(entra);
+    // Each value checked with Mono's DateTime.Parse(s, InvariantCulture,
+    // AdjustToUniversal | AssumeUniversal); None is a FormatException there.
+    let cases: &[(&str, Option<&str>)] = &[
+        ("Feb.-1", None),
+        ("Dec.-7 2024", Some("12/1/2024 7:00:00 AM")),
+        ("2025-03-03 13:00 PM", Some("3/3/2025 1:00:00 PM")),
+        ("2024-05-01 13:00 AM", None),
+        ("2024-05-01 00:00 PM", Some("5/1/2024 12:00:00 PM")),
+        ("2024-05-01T10:00:00 GMT", None),
+        ("2024-05-01T10:00:00 Z", Some("5/1/2024 10:00:00 AM")),
+        ("2024-05-01 10:00:00 GMT", Some("5/1/2024 10:00:00 AM")),
+        ("2024-05-01T8:05", None),
+        ("2024-05-01T08:5", None),
+        ("2024-5-1T08:05", Some("5/1/2024 8:05:00 AM")),
+        ("2024/05/01T08:05", Some("5/1/2024 8:05:00 AM")),
+        ("05/01/2024T08:05", None),
+        ("2024-05-01t08:05", Some("5/1/2024 8:05:00 AM")),
+        ("2024-05-01T10:00 PM", None),
+        ("2024-05-01 10:00 +02:00 PM", Some("5/1/2024 8:00:00 PM")),
+        ("2024- 05-01", Some("5/1/2024 12:00:00 AM")),
+        ("2024 - 05 - 01", Some("5/1/2024 12:00:00 AM")),
+        ("2024-05 10:00", None),
+        ("2024-05Z", None),
+        ("2024-05+01:00", Some("4/30/2024 11:00:00 PM")),
+        ("2024-05 4 PM", Some("5/4/2024 12:00:00 PM")),
+        ("2024-05-01 4 PM", Some("5/1/2024 4:00:00 PM")),
+        ("Jun 3 +02:00", Some("6/2/2026 10:00:00 PM")),
+        ("Jan 28 12:00", None),
+        ("Jan 20Z", None),
+    ];
+    for (input, want) in cases {
+        assert_eq!(parse(input).as_deref(), *want, "CDate({input:?})");
+    }
+}
