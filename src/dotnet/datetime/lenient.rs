@@ -299,10 +299,12 @@ fn finish(st: &State, now: Option<DateTime>) -> Option<DateTime> {
     }
     // A month name and a day without a year (`Jan 28 12:00`) take no time in .NET either: it
     // throws, or for some inputs reads the numbers as other fields (see COMPATIBILITY.md).
-    if st.month_name.is_some() && !st.month_after_num && matches!(nums, [(_, 1 | 2)]) {
-        if st.time.is_some() || st.designator {
-            return None;
-        }
+    if st.month_name.is_some()
+        && !st.month_after_num
+        && matches!(nums, [(_, 1 | 2)])
+        && (st.time.is_some() || st.designator)
+    {
+        return None;
     }
     let (year, month, day) = match (st.month_name, nums) {
         (Some(m), [(d, dl), (y, yl)]) if *dl <= 2 => (year_of(*y, *yl), m, *d),
