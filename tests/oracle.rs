@@ -37,20 +37,26 @@ fn expression(function: &str, a: &[String]) -> String {
     }
 }
 
-/// What entramap answers: `Ok(json)` for a value, `Err(code)` for a compile or eval error.
-fn entramap(text: &str, now: DateTime) -> Result<J, String> {
-    let program =
-        expr::compile(text, &expr::Options::default()).map_err(|e| e.kind.code().to_string())?;
+/// What entramap answers: `Ok(json)` for a value, `Err((code, message))` for a compile or
+/// eval error.
+fn entramap_detail(text: &str, now: DateTime) -> Result<J, (String, String)> {
+    let program = expr::compile(text, &expr::Options::default())
+        .map_err(|e| (e.kind.code().to_string(), e.message.clone()))?;
     let record = Record::from_json(&J::Object(Default::default())).expect("an empty record");
     match program.eval(&record, &Context::new(now, 17)) {
         Ok(Outcome::Value(v)) => Ok(v.to_json()),
         Ok(Outcome::Dropped) => Ok(J::String("<dropped>".into())),
-        Err(e) => Err(e.kind.code().to_string()),
+        Err(e) => Err((e.kind.code().to_string(), e.message.clone())),
     }
 }
 
+/// [`entramap_detail`] with the error reduced to its code.
+fn entramap(text: &str, now: DateTime) -> Result<J, String> {
+    entramap_detail(text, now).map_err(|(code, _)| code)
+}
+
 /// Whether entramap's answer is .NET's (`"=value"`, `"!Exception"` or a list).
-fn agrees(got: &Result<J, String>, want: &J) -> bool {
+fn agrees(got: &Result<J, (String, String)>, want: &J) -> bool {
     match (got, want) {
         (Err(_), J::String(w)) => w.starts_with('!'),
         (Ok(J::String(g)), J::String(w)) => w.strip_prefix('=') == Some(g.as_str()),
@@ -129,7 +135,7 @@ fn every_oracle_case_agrees_with_dotnet_or_is_a_documented_difference() {
             let args = args_of(&case[0]);
             let want = &case[1];
             let text = expression(&function, &args);
-            let got = entramap(&text, now);
+            let got = entramap_detail(&text, now);
             cases += 1;
             let listed = differences.get_mut(&(function.clone(), args.clone()));
             match (agrees(&got, want), listed) {

@@ -501,6 +501,12 @@ fn dash_after_a_class_escape_is_a_literal_as_in_the_common_email_pattern() {
     assert_eq!(rep("a-b.c", r"[\w-\.]+", "x"), "x");
     // An escaped `-` cannot start a range either.
     assert_eq!(rep("-5a", r"[\--\d]", "x"), "xxa");
+    // An escaped `-` as a range's end is added on the spot and the range stays open
+    // (Mono: `[a-\-z]` matches a, -, z; `[_-\-]` only -; `[z-\-a]` is a reversed range).
+    assert_eq!(rep("a-_.zb", r"[a-\-z]", "x"), "xx_.xx");
+    assert_eq!(rep("a-_.zb", r"[_-\-]", "x"), "ax_.zb");
+    assert_eq!(rep("a-_.zb", r"[ba-\-]", "x"), "ax_.zx");
+    assert!(DotNetRegex::compile(r"[z-\-a]").is_err());
     // A class escape still cannot end one.
     assert!(err(r"[a-\w]").message.contains("cannot end a range"));
 }

@@ -793,9 +793,12 @@ impl<'p> Translator<'p> {
         }
         let mut first = true;
         let mut count = 0usize;
-        // Whether the previous item can start a range (a single character).
+        // Whether the previous item can start a range (a single character), and where it
+        // starts in `items`.
         let mut prev_char = false;
+        let mut lo_at = 0;
         loop {
+            let item_at = items.len();
             let Some(c) = self.peek() else {
                 return Err(perr(start, self.src.len(), "unterminated [] set", None));
             };
@@ -821,6 +824,32 @@ impl<'p> Translator<'p> {
                     self.bump();
                     let neg = if negated { "^" } else { "" };
                     return Ok(format!("[[{neg}{items}]--{sub}]"));
+                }
+                '-' if prev_char && self.src[self.pos..].starts_with("-\\-") => {
+                    // .NET adds an escaped `-` on the spot and keeps the range open, so
+                    // `[a-\-z]` is `-` and `a-z`, and `[_-\-]` only `-` (the `_` is lost).
+                    self.pos += 3;
+                    let lo = items[lo_at..].to_owned();
+                    items.truncate(lo_at);
+                    items.push_str(r"\x{2d}");
+                    match self.peek() {
+                        Some(']') | None => {}
+                        Some(c) if c != '\\' && c != '[' => {
+                            self.bump();
+                            items.push_str(&lo);
+                            items.push('-');
+                            push_escaped(&mut items, c);
+                        }
+                        Some(_) => {
+                            return Err(perr(
+                                item_start,
+                                self.pos + 1,
+                                "a range that continues after an escaped `-` is not supported here",
+                                Some("write the `-` first in the class, e.g. [-a-z]"),
+                            ));
+                        }
+                    }
+                    prev_char = false;
                 }
                 '-' if prev_char && self.peek_at(1).is_some_and(|n| n != ']') => {
                     self.bump();
@@ -879,6 +908,9 @@ impl<'p> Translator<'p> {
                     push_escaped(&mut items, c);
                     prev_char = true;
                 }
+            }
+            if prev_char {
+                lo_at = item_at;
             }
             first = false;
             count += 1;
