@@ -15,6 +15,10 @@ struct Fields {
     zone: Option<Zone>,
     pm: Option<bool>,
     hour12: bool,
+    /// .NET's `fUseTwoDigitYear`: a `y`/`yy` field was read, so a year below 100 is windowed
+    /// after all fields agree (a repeated year is compared as written: `yyyy'T'yy` rejects
+    /// `1999T99`).
+    two_digit_year: bool,
 }
 
 /// .NET `CheckNewValue`: a field given twice must agree.
@@ -102,7 +106,7 @@ pub(super) fn parse(
     now: Option<DateTime>,
 ) -> Option<(DateTime, DateKind)> {
     let mut s = s;
-    let mut toks: &[Tok] = &fmt.toks;
+    let mut toks: &[Tok] = fmt.parse_tokens();
     let trailing = styles.has(DateTimeStyles::ALLOW_TRAILING_WHITE);
     let inner = styles.has(DateTimeStyles::ALLOW_INNER_WHITE);
     if styles.has(DateTimeStyles::ALLOW_LEADING_WHITE) {
@@ -126,7 +130,11 @@ pub(super) fn parse(
         let rest = &s[c.i..];
         c.i += rest.len() - rest.trim_start().len();
     };
+    let mut skip_fraction = false;
     for (k, &t) in toks.iter().enumerate() {
+        if std::mem::take(&mut skip_fraction) {
+            continue;
+        }
         if inner {
             skip_ws(&mut c);
         }
@@ -150,7 +158,8 @@ pub(super) fn parse(
             Tok::Year(n) => {
                 let y = if n <= 2 {
                     let (lo, hi) = num_width(n);
-                    to_four_digit_year(c.digits(lo, hi)?)
+                    f.two_digit_year = true;
+                    c.digits(lo, hi)? as i32
                 } else {
                     c.fixed_digits(n.into())? as i32
                 };
@@ -180,9 +189,9 @@ pub(super) fn parse(
                 if got < usize::from(n) && !optional {
                     return None;
                 }
-                if got > 0 {
-                    set(&mut f.frac, frac_to_ticks(&c.b[start..c.i]))?;
-                }
+                // .NET records a fraction even when `F` finds no digits (as zero), so a later
+                // fraction field must then be zero too.
+                set(&mut f.frac, frac_to_ticks(&c.b[start..c.i]))?;
             }
             Tok::AmPm(1) => {
                 let pm = match c.next()? {
@@ -294,6 +303,15 @@ pub(super) fn parse(
                 }
             }
             Tok::Lit(' ', LitSrc::Quoted) if inner => skip_ws(&mut c),
+            // .NET ParseByFormat: an unquoted `.` that the input lacks, followed by `FF` or more,
+            // is an absent optional fraction; both are skipped. Its look-ahead (`GetNext` then
+            // `Match('F')`) checks the second `F`, so a single `.F` stays required.
+            Tok::Lit('.', LitSrc::Plain)
+                if !c.starts_with_char('.')
+                    && matches!(toks.get(k + 1), Some(Tok::Frac(2.., true))) =>
+            {
+                skip_fraction = true;
+            }
             Tok::Lit(ch, _) => {
                 if !c.starts_with_char(ch) {
                     return None;
@@ -337,7 +355,11 @@ fn finish(
     } else if (f.pm == Some(false) && hour >= 12) || (f.pm == Some(true) && hour < 12) {
         return None;
     }
-    let (year, month, day) = match (f.year, f.month, f.day) {
+    let year = match f.year {
+        Some(y) if f.two_digit_year && y < 100 => Some(to_four_digit_year(y as u32)),
+        y => y,
+    };
+    let (year, month, day) = match (year, f.month, f.day) {
         (Some(y), Some(m), Some(d)) => (y, m, d),
         (y, None, None) => match y {
             Some(y) => (y, 1, 1),

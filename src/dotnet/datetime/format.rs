@@ -68,6 +68,10 @@ pub(super) enum LitSrc {
 #[derive(Clone, Debug)]
 pub struct DateFormat {
     pub(super) toks: Vec<Tok>,
+    /// How `ParseExact` reads the format when it differs from `ToString`: a mid-format `%`
+    /// only introduces the next specifier there, whose whole run counts (`%MMMM` is `MMMM`),
+    /// while `ToString` formats `%M` alone and then `MMM`.
+    pub(super) parse_toks: Option<Vec<Tok>>,
     /// `ParseExact` with the `U` standard format treats the value as UTC.
     pub(super) utc_pattern: bool,
     /// The empty format string: `ToString("")` is `G`, `ParseExact(s, "")` always fails.
@@ -129,19 +133,29 @@ impl DateFormat {
                 end: c.len_utf8(),
                 message: format!("'{c}' is not a valid standard date/time format"),
             })?;
-            let mut f = DateFormat::compile_custom(pattern)?;
+            let mut f = DateFormat::compile_custom(pattern, false)?;
             f.utc_pattern = c == 'U';
             return Ok(f);
         }
         if fmt.is_empty() {
-            let mut f = DateFormat::compile_custom(standard_pattern('G').unwrap_or_default())?;
+            let mut f =
+                DateFormat::compile_custom(standard_pattern('G').unwrap_or_default(), false)?;
             f.parse_forbidden = true;
             return Ok(f);
         }
-        DateFormat::compile_custom(fmt)
+        let mut f = DateFormat::compile_custom(fmt, false)?;
+        if fmt.contains('%') {
+            f.parse_toks = Some(DateFormat::compile_custom(fmt, true)?.toks);
+        }
+        Ok(f)
     }
 
-    fn compile_custom(fmt: &str) -> Result<DateFormat, FormatError> {
+    /// The tokens `ParseExact` walks.
+    pub(super) fn parse_tokens(&self) -> &[Tok] {
+        self.parse_toks.as_deref().unwrap_or(&self.toks)
+    }
+
+    fn compile_custom(fmt: &str, for_parse: bool) -> Result<DateFormat, FormatError> {
         let b = fmt.as_bytes();
         let mut toks = Vec::new();
         let mut i = 0;
@@ -269,6 +283,10 @@ impl DateFormat {
                     toks.push(Tok::Lit(e, LitSrc::Escaped));
                     i += 1 + e.len_utf8();
                 }
+                b'%' if for_parse => match b.get(i + 1) {
+                    Some(&c) if c != b'%' => i += 1,
+                    _ => return Err(err(i, (i + 2).min(b.len()), "invalid '%' specifier")),
+                },
                 b'%' => {
                     let next = b.get(i + 1).copied();
                     match next {
@@ -294,6 +312,7 @@ impl DateFormat {
         }
         Ok(DateFormat {
             toks,
+            parse_toks: None,
             utc_pattern: false,
             parse_forbidden: false,
         })

@@ -75,6 +75,11 @@ struct State {
     time: Option<(u32, u32, u32, u32)>,
     pm: Option<bool>,
     offset: Option<i32>,
+    /// The time followed an ISO `T`: .NET then wants two-digit fields and refuses a
+    /// designator or `GMT` after it.
+    iso_t: bool,
+    /// A `Z` or `GMT` designator was read.
+    designator: bool,
 }
 
 pub(super) fn parse(input: &str, now: Option<DateTime>) -> Option<DateTime> {
@@ -91,6 +96,8 @@ pub(super) fn parse(input: &str, now: Option<DateTime>) -> Option<DateTime> {
         time: None,
         pm: None,
         offset: None,
+        iso_t: false,
+        designator: false,
     };
     let at = |i: usize| toks.get(i).copied();
     let mut i = 0;
@@ -110,8 +117,10 @@ pub(super) fn parse(input: &str, now: Option<DateTime>) -> Option<DateTime> {
                     (Some(T::Ws), Some(T::Word(a, b))) => Some((a, b)),
                     _ => None,
                 };
+                let date_parts = st.n_nums + usize::from(st.month_name.is_some());
                 if st.time.is_none()
                     && len <= 2
+                    && (date_parts == 0 || date_parts == 3)
                     && next_word.is_some_and(|(a, b)| ampm(s, a, b).is_some())
                 {
                     // "4 PM": an hour with a designator.
@@ -128,7 +137,9 @@ pub(super) fn parse(input: &str, now: Option<DateTime>) -> Option<DateTime> {
             }
             T::Word(a, b) => {
                 if let Some(pm) = ampm(s, a, b) {
-                    if st.time.is_none() || st.pm.is_some() {
+                    // Without a time (`2024-05 4 PM`, where .NET reads 4 as the day) the
+                    // designator applies to hour 0.
+                    if st.pm.is_some() || st.iso_t || (st.time.is_none() && st.n_nums == 0) {
                         return None;
                     }
                     st.pm = Some(pm);
@@ -144,16 +155,21 @@ pub(super) fn parse(input: &str, now: Option<DateTime>) -> Option<DateTime> {
                     }
                     st.dow = Some(d);
                 } else if word_eq(s, a, b, "T") {
-                    // ISO date/time separator: must sit between a date and a time.
-                    let date_done = st.n_nums + usize::from(st.month_name.is_some()) >= 2;
+                    // ISO date/time separator: .NET takes it only after a year-first date
+                    // (`2024-5-1T`, `2024/05/01T`), not after `5-31-06` or `Oct 8, 9998`.
+                    let iso_date = st.n_nums == 3 && st.month_name.is_none() && st.nums[0].1 > 2;
                     let j = i + 1 + usize::from(at(i + 1) == Some(T::Ws));
-                    if !date_done
+                    if !iso_date
                         || st.time.is_some()
                         || !matches!((at(j), at(j + 1)), (Some(T::Num(..)), Some(T::P(b':'))))
                     {
                         return None;
                     }
+                    st.iso_t = true;
+                } else if word_eq(s, a, b, "GMT") && st.iso_t {
+                    return None;
                 } else if word_eq(s, a, b, "Z") || word_eq(s, a, b, "GMT") {
+                    st.designator = true;
                     // .NET ignores a designator that follows an explicit offset.
                     if st.offset.is_none() {
                         st.offset = Some(0);
@@ -164,9 +180,10 @@ pub(super) fn parse(input: &str, now: Option<DateTime>) -> Option<DateTime> {
                 i += 1;
             }
             T::P(p @ (b'+' | b'-')) => {
-                let date_done = st.n_nums == 3
-                    || (st.month_name.is_some() && st.n_nums == 2)
-                    || st.time.is_some();
+                let parts = st.n_nums + usize::from(st.month_name.is_some());
+                // `+` after a year and month or a month and day (`1955-08+01:00`,
+                // `Jun 3 +02:00`) is an offset too; `-` there would be a date separator.
+                let date_done = parts == 3 || st.time.is_some() || (p == b'+' && parts == 2);
                 if date_done {
                     if st.offset.is_some() {
                         return None;
@@ -174,8 +191,23 @@ pub(super) fn parse(input: &str, now: Option<DateTime>) -> Option<DateTime> {
                     let (off, next) = offset(toks, i + 1)?;
                     st.offset = Some(if p == b'-' { -off } else { off });
                     i = next;
+                } else if p == b'-' && i > 0 && toks[i - 1] == T::P(b'.') {
+                    // `Dec.-7 2024`: after a dot .NET reads the sign as an offset (`Dec.-7`
+                    // alone then lacks a day and fails).
+                    if st.offset.is_some() {
+                        return None;
+                    }
+                    let (off, next) = offset(toks, i + 1)?;
+                    st.offset = Some(-off);
+                    i = next;
                 } else if p == b'-' && matches!(at(i + 1), Some(T::Num(..) | T::Word(..))) {
                     i += 1;
+                } else if p == b'-'
+                    && at(i + 1) == Some(T::Ws)
+                    && matches!(at(i + 2), Some(T::Num(..)))
+                {
+                    // A space inside a dashed date (`2024- 05-01`, `1930 - 11-05`).
+                    i += 2;
                 } else {
                     return None;
                 }
@@ -199,8 +231,9 @@ fn ampm(s: &[u8], a: usize, b: usize) -> Option<bool> {
 
 /// `H:mm[:ss[.fffffff]]` starting at token `i`; returns the index after it.
 fn time(toks: &[T], s: &[u8], mut i: usize, st: &mut State) -> Option<usize> {
+    let min_len = if st.iso_t { 2 } else { 1 };
     let field = |t: Option<&T>| match t {
-        Some(&T::Num(v, len, _, _)) if len <= 2 => Some(v),
+        Some(&T::Num(v, len, _, _)) if (min_len..=2).contains(&len) => Some(v),
         _ => None,
     };
     let h = field(toks.get(i))?;
@@ -254,6 +287,25 @@ fn year_of(v: u32, len: usize) -> i32 {
 fn finish(st: &State, now: Option<DateTime>) -> Option<DateTime> {
     let nums = &st.nums[..st.n_nums];
     let current_year = || now.map(|n| n.civil().year);
+    // A year and month without a day (`2024-05`, `September 1995`) take an offset but neither a
+    // time nor a `Z`/`GMT` designator in .NET.
+    let year_month = match (st.month_name, nums) {
+        (Some(_), [(_, yl)]) => *yl > 2 || st.month_after_num,
+        (None, [(_, yl), _]) => *yl > 2,
+        _ => false,
+    };
+    if year_month && (st.time.is_some() || st.designator) {
+        return None;
+    }
+    // A month name and a day without a year (`Jan 28 12:00`) take no time in .NET either: it
+    // throws, or for some inputs reads the numbers as other fields (see COMPATIBILITY.md).
+    if st.month_name.is_some()
+        && !st.month_after_num
+        && matches!(nums, [(_, 1 | 2)])
+        && (st.time.is_some() || st.designator)
+    {
+        return None;
+    }
     let (year, month, day) = match (st.month_name, nums) {
         (Some(m), [(d, dl), (y, yl)]) if *dl <= 2 => (year_of(*y, *yl), m, *d),
         (Some(m), [(y, yl), (d, dl)]) if *yl > 2 && *dl <= 2 => (year_of(*y, *yl), m, *d),
@@ -273,8 +325,9 @@ fn finish(st: &State, now: Option<DateTime>) -> Option<DateTime> {
         _ => return None,
     };
     let (mut h, mi, sec, frac) = st.time.unwrap_or((0, 0, 0, 0));
+    // .NET keeps a 24-hour value with PM (`13:00 PM` is 13:00) but refuses it with AM.
     match st.pm {
-        Some(_) if h > 12 => return None,
+        Some(false) if h > 12 => return None,
         Some(true) if h < 12 => h += 12,
         Some(false) if h == 12 => h = 0,
         _ => {}

@@ -848,3 +848,137 @@ fn compiled_format_is_reusable() {
     }
     assert_eq!(out, "2020-01-02;2021-03-04;");
 }
+
+// --- root causes found by the .NET oracle corpus (tests/oracle), checked with Mono 6.8 ---
+
+#[test]
+fn parse_exact_skips_a_missing_dot_before_optional_f_fractions() {
+    let d = DateTimeStyles::DEFAULT;
+    let iso = "yyyy-MM-ddTHH:mm:ss.FFFFFFFzzz";
+    assert_eq!(
+        format_date_time("2024-05-01T08:00:00-07:00", d, iso, "yyyy-MM-dd HH:mm").as_deref(),
+        Some("2024-05-01 15:00")
+    );
+    assert_eq!(
+        format_date_time("2024-05-01T08:00:00.5-07:00", d, iso, "HH:mm:ss.fff").as_deref(),
+        Some("15:00:00.500")
+    );
+    let short = "yyyy-MM-dd'T'HH:mm:ss.FFF";
+    assert_eq!(
+        format_date_time("1979-04-16T03:27:00", d, short, "d:").as_deref(),
+        Some("16:")
+    );
+    // Only an unquoted dot before `F` is optional: `f` digits and quoted or escaped dots are
+    // required.
+    let day = "2024-01-01 03:27:00";
+    assert_eq!(
+        format_date_time(day, d, "yyyy-MM-dd HH:mm:ss.fff", "HH"),
+        None
+    );
+    assert_eq!(
+        format_date_time(day, d, "yyyy-MM-dd HH:mm:ss'.'FFF", "HH"),
+        None
+    );
+    assert_eq!(
+        format_date_time(day, d, r"yyyy-MM-dd HH:mm:ss\.FFF", "HH"),
+        None
+    );
+    let plain = "yyyy-MM-dd HH:mm:ss.FFF";
+    assert_eq!(format_date_time(day, d, plain, "HH").as_deref(), Some("03"));
+    // .NET's look-ahead wants a second `F`: `.F` alone is not optional (Mono: FormatException).
+    assert_eq!(
+        format_date_time(day, d, "yyyy-MM-dd HH:mm:ss.F", "HH"),
+        None
+    );
+    assert_eq!(
+        format_date_time(day, d, "yyyy-MM-dd HH:mm:ss.FF", "HH").as_deref(),
+        Some("03")
+    );
+    // A dot with no digits after it is an empty optional fraction.
+    assert_eq!(
+        format_date_time("2024-01-01 03:27:00.", d, plain, "HH").as_deref(),
+        Some("03")
+    );
+}
+
+#[test]
+fn parse_exact_compares_a_repeated_year_as_written() {
+    let d = DateTimeStyles::DEFAULT;
+    // .NET's CheckNewValue sees 1999 and 99: FormatException.
+    assert_eq!(format_date_time("1999T99", d, "yyyy'T'yy", "yyyy"), None);
+    // The same number twice agrees, and a two-digit field windows the year afterwards.
+    assert_eq!(
+        format_date_time("0002T02", d, "yyyy'T'yy", "yyyy").as_deref(),
+        Some("2002")
+    );
+    assert_eq!(
+        format_date_time("99 99", d, "yy yy", "yyyy").as_deref(),
+        Some("1999")
+    );
+    assert_eq!(
+        format_date_time("0099", d, "yyyy", "yyyy").as_deref(),
+        Some("0099")
+    );
+}
+
+#[test]
+fn parse_exact_percent_and_fraction_fields_follow_parse_by_format() {
+    let d = DateTimeStyles::DEFAULT;
+    // ParseExact reads `%MMMM` as `MMMM` (ToString formats `%M`, then `MMM`).
+    assert_eq!(
+        format_date_time("2024May1", d, "yyyy%MMMMd", "yyyy-MM-dd").as_deref(),
+        Some("2024-05-01")
+    );
+    assert_eq!(format_date_time("605MayT", d, "y%MMMMT", "%d"), None);
+    assert_eq!(fmt("y%MMMMT", rfc("2024-05-01T00:00:00Z")), "245MayT");
+    // An `F` that finds no digits still records a zero fraction, which a later fraction field
+    // must agree with (Mono: FormatException).
+    let f = "Fdddd, yyyy-MM-dd.FF";
+    assert_eq!(
+        format_date_time("Wednesday, 2024-05-01.07", d, f, "d"),
+        None
+    );
+    assert_eq!(
+        format_date_time("Wednesday, 2024-05-01.00", d, f, "yyyy").as_deref(),
+        Some("2024")
+    );
+}
+
+#[test]
+fn cdate_leniency_follows_dotnet_both_ways() {
+    let now = Some(rfc("2026-12-05T12:00:00Z"));
+    let parse = |s: &str| DateTime::parse_lenient_at(s, now).map(entra);
+    // Each value checked with Mono's DateTime.Parse(s, InvariantCulture,
+    // AdjustToUniversal | AssumeUniversal); None is a FormatException there.
+    let cases: &[(&str, Option<&str>)] = &[
+        ("Feb.-1", None),
+        ("Dec.-7 2024", Some("12/1/2024 7:00:00 AM")),
+        ("2025-03-03 13:00 PM", Some("3/3/2025 1:00:00 PM")),
+        ("2024-05-01 13:00 AM", None),
+        ("2024-05-01 00:00 PM", Some("5/1/2024 12:00:00 PM")),
+        ("2024-05-01T10:00:00 GMT", None),
+        ("2024-05-01T10:00:00 Z", Some("5/1/2024 10:00:00 AM")),
+        ("2024-05-01 10:00:00 GMT", Some("5/1/2024 10:00:00 AM")),
+        ("2024-05-01T8:05", None),
+        ("2024-05-01T08:5", None),
+        ("2024-5-1T08:05", Some("5/1/2024 8:05:00 AM")),
+        ("2024/05/01T08:05", Some("5/1/2024 8:05:00 AM")),
+        ("05/01/2024T08:05", None),
+        ("2024-05-01t08:05", Some("5/1/2024 8:05:00 AM")),
+        ("2024-05-01T10:00 PM", None),
+        ("2024-05-01 10:00 +02:00 PM", Some("5/1/2024 8:00:00 PM")),
+        ("2024- 05-01", Some("5/1/2024 12:00:00 AM")),
+        ("2024 - 05 - 01", Some("5/1/2024 12:00:00 AM")),
+        ("2024-05 10:00", None),
+        ("2024-05Z", None),
+        ("2024-05+01:00", Some("4/30/2024 11:00:00 PM")),
+        ("2024-05 4 PM", Some("5/4/2024 12:00:00 PM")),
+        ("2024-05-01 4 PM", Some("5/1/2024 4:00:00 PM")),
+        ("Jun 3 +02:00", Some("6/2/2026 10:00:00 PM")),
+        ("Jan 28 12:00", None),
+        ("Jan 20Z", None),
+    ];
+    for (input, want) in cases {
+        assert_eq!(parse(input).as_deref(), *want, "CDate({input:?})");
+    }
+}

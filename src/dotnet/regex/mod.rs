@@ -47,6 +47,10 @@ pub struct DotNetRegex {
     pattern: String,
     /// `\A(?:pattern)\z`, built on first use because only lints need it.
     anchored: OnceLock<Option<Regex>>,
+    /// For a pattern with `\G`: the same pattern with `\G` never matching, for the scan that
+    /// follows an empty match (.NET's `\G` is the end of the previous match, which that scan
+    /// has already moved past; fancy-regex's `\G` is wherever a scan starts).
+    after_empty: Option<Regex>,
 }
 
 /// Why a pattern cannot be honoured: byte range within the pattern text, a message, and an
@@ -150,6 +154,17 @@ impl DotNetRegex {
         let table = GroupTable::new(&first.decls);
         let mut second = Translator::new(pattern, Some(&table));
         second.run()?;
+        let after_empty = if second.uses_g {
+            let mut third = Translator::new(pattern, Some(&table));
+            third.g_never = true;
+            third.run()?;
+            RegexBuilder::new(&third.out)
+                .backtrack_limit(BACKTRACK_LIMIT)
+                .build()
+                .ok()
+        } else {
+            None
+        };
         let re = RegexBuilder::new(&second.out)
             .backtrack_limit(BACKTRACK_LIMIT)
             .build()
@@ -180,6 +195,7 @@ impl DotNetRegex {
             names: table.names,
             pattern: pattern.to_owned(),
             anchored: OnceLock::new(),
+            after_empty,
         })
     }
 
@@ -217,12 +233,18 @@ impl DotNetRegex {
         mut f: impl FnMut(&Captures<'_, str>),
     ) -> Result<(), MatchError> {
         let mut pos = 0;
+        let mut after_empty = false;
         while pos <= input.len() {
-            let Some(caps) = self.re.captures_from_pos(input, pos).map_err(match_error)? else {
+            let re = match (&self.after_empty, after_empty) {
+                (Some(re), true) => re,
+                _ => &self.re,
+            };
+            let Some(caps) = re.captures_from_pos(input, pos).map_err(match_error)? else {
                 break;
             };
             let m = caps.get(0).map_or(pos..pos, |m| m.range());
             f(&caps);
+            after_empty = m.is_empty();
             if m.is_empty() {
                 match input[m.end..].chars().next() {
                     Some(c) => pos = m.end + c.len_utf8(),

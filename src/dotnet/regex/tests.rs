@@ -491,3 +491,60 @@ fn non_ascii_input_and_patterns() {
     );
     assert_eq!(rep("ÀÉ", "(?i)àé", "x"), "x");
 }
+
+// --- root causes found by the .NET oracle corpus (tests/oracle) ---
+
+#[test]
+fn dash_after_a_class_escape_is_a_literal_as_in_the_common_email_pattern() {
+    let email = r"^[\w-\.]+@([\w-]+\.)+[\w-]{2,4}$";
+    assert_eq!(rep("john.doe-x@contoso.com", email, "ok"), "ok");
+    assert_eq!(rep("a-b.c", r"[\w-\.]+", "x"), "x");
+    // An escaped `-` cannot start a range either.
+    assert_eq!(rep("-5a", r"[\--\d]", "x"), "xxa");
+    // An escaped `-` as a range's end is added on the spot and the range stays open
+    // (Mono: `[a-\-z]` matches a, -, z; `[_-\-]` only -; `[z-\-a]` is a reversed range).
+    assert_eq!(rep("a-_.zb", r"[a-\-z]", "x"), "xx_.xx");
+    assert_eq!(rep("a-_.zb", r"[_-\-]", "x"), "ax_.zb");
+    assert_eq!(rep("a-_.zb", r"[ba-\-]", "x"), "ax_.zx");
+    assert!(DotNetRegex::compile(r"[z-\-a]").is_err());
+    // A class escape still cannot end one.
+    assert!(err(r"[a-\w]").message.contains("cannot end a range"));
+}
+
+#[test]
+fn quantified_lookarounds_and_anchors_follow_dotnet() {
+    // Checked with Mono's Regex.Replace.
+    assert_eq!(rep("aaa", "(?=a)?", "x"), "xaxaxax");
+    assert_eq!(rep("aaa", "(?=(a))?", "[$1]"), "[a]a[a]a[a]a[]");
+    assert_eq!(rep("aaa", "(?=(a))??", "[$1]"), "[]a[]a[]a[]");
+    assert_eq!(rep("aaa", "b(?<=a){2}", "x"), "aaa");
+    assert_eq!(rep("ab", r"\b+a", "x"), "xb");
+    assert_eq!(rep("ab", "^*a", "x"), "xb");
+}
+
+#[test]
+fn g_anchor_matches_only_where_the_previous_match_ended() {
+    assert_eq!(rep("abc", r"\G", "x"), "xabc");
+    assert_eq!(rep("aab", r"\Ga", "x"), "xxb");
+    assert_eq!(rep("aba", r"\Ga", "x"), "xba");
+    // After `c` matches, `\G` holds again at the end (Mono: `xabxx`).
+    assert_eq!(rep("abc", r"\G|c", "x"), "xabxx");
+}
+
+#[test]
+fn errors_dotnet_raises_for_quantifiers() {
+    assert!(err("a{2,1}").message.contains("x > y"));
+    assert_eq!(err_span("ab{3,2}"), (2, 7));
+    assert!(err("a{2147483648}").message.contains("2147483647"));
+    for p in ["*a", "+", "?", "(*a)", "a|*", "(?i)*", "(?:+)"] {
+        assert!(
+            err(p).message.contains("quantifier following nothing"),
+            "{p}"
+        );
+    }
+    // A comment does not take the place of an atom.
+    assert_eq!(rep("aa", "a(?#c)*", "x"), "xx");
+    assert!(DotNetRegex::compile("(?#c)*").is_err());
+    // Lazy and bounded forms after an atom remain fine.
+    assert_eq!(rep("aaa", "a{1,2}?", "x"), "xxx");
+}

@@ -71,6 +71,18 @@ pub(super) struct Translator<'p> {
     /// Whether `x` (ignore whitespace) is on, per open group; .NET comments and blanks must be
     /// skipped so that nothing inside them is mistaken for a construct.
     pub(super) x_stack: Vec<bool>,
+    /// What closes each open group: `)`, or `))` for a look-around, which is wrapped in
+    /// `(?:...)` because .NET lets a quantifier apply to it and fancy-regex does not.
+    pub(super) closers: Vec<&'static str>,
+    /// Where each open look-around's `(?:` starts in `out`.
+    pub(super) around_starts: Vec<usize>,
+    /// Whether the last thing read can take a quantifier; .NET rejects `*a`, `(+)`, `a|?`.
+    pub(super) unit: bool,
+    /// Whether the pattern uses `\G`.
+    pub(super) uses_g: bool,
+    /// Spell `\G` as a never-matching assertion: used for the scan after an empty match,
+    /// where .NET's `\G` (the end of the previous match) lies behind every position tried.
+    pub(super) g_never: bool,
 }
 
 impl<'p> Translator<'p> {
@@ -83,6 +95,11 @@ impl<'p> Translator<'p> {
             decls: Vec::new(),
             table,
             x_stack: vec![false],
+            closers: Vec::new(),
+            around_starts: Vec::new(),
+            unit: false,
+            uses_g: false,
+            g_never: false,
         }
     }
 
@@ -118,13 +135,25 @@ impl<'p> Translator<'p> {
             self.mark(start);
             match c {
                 '\\' => self.escape_outside()?,
-                '(' => self.open_group()?,
+                '(' => {
+                    // A comment leaves what precedes it quantifiable.
+                    if !self.rest().starts_with("(?#") {
+                        self.unit = false;
+                    }
+                    self.open_group()?;
+                    continue;
+                }
                 ')' => {
                     self.bump();
                     if self.x_stack.len() > 1 {
                         self.x_stack.pop();
                     }
-                    self.out.push(')');
+                    let closer = self.closers.pop().unwrap_or(")");
+                    if closer == "))" {
+                        self.quantified_lookaround(start)?;
+                    } else {
+                        self.out.push_str(closer);
+                    }
                 }
                 '[' => {
                     let class = self.class()?;
@@ -134,17 +163,21 @@ impl<'p> Translator<'p> {
                     self.bump();
                     // .NET's `$` also matches before a final newline; under (?m) the extra
                     // branch is a subset of Rust's `$`, so the rewrite is flag-independent.
-                    self.out.push_str(r"(?:$|(?=\n\z))");
+                    self.assertion(start, r"(?:$|(?=\n\z))")?;
                 }
                 '*' | '+' | '?' => {
                     self.bump();
+                    self.quantifiable(start)?;
                     self.out.push(c);
                     self.after_quantifier(start)?;
                 }
                 '{' => {
                     if let Some(len) = quantifier_len(self.rest()) {
-                        self.out.push_str(&self.src[self.pos..self.pos + len]);
+                        let text = &self.src[self.pos..self.pos + len];
                         self.pos += len;
+                        self.quantifiable(start)?;
+                        check_bounds(text, start, self.pos)?;
+                        self.out.push_str(text);
                         self.after_quantifier(start)?;
                     } else {
                         // .NET reads a `{` that does not start `{n}`, `{n,}` or `{n,m}` as a
@@ -164,11 +197,23 @@ impl<'p> Translator<'p> {
                             break;
                         }
                     }
+                    continue;
                 }
                 c if c.is_whitespace() && self.x_mode() => {
                     self.bump();
+                    continue;
                 }
-                '.' | '^' | '|' => {
+                '|' => {
+                    self.bump();
+                    self.out.push(c);
+                    self.unit = false;
+                    continue;
+                }
+                '^' => {
+                    self.bump();
+                    self.assertion(start, "^")?;
+                }
+                '.' => {
                     self.bump();
                     self.out.push(c);
                 }
@@ -177,8 +222,97 @@ impl<'p> Translator<'p> {
                     push_literal(&mut self.out, c);
                 }
             }
+            self.unit = true;
         }
         Ok(())
+    }
+
+    /// Emits a zero-width assertion; a quantifier after it gets the look-around treatment
+    /// ([`Self::quantified_lookaround`]), which fancy-regex needs and .NET allows (`\b*`).
+    fn assertion(&mut self, start: usize, text: &str) -> Result<(), PatternError> {
+        let quantified = match self.peek() {
+            Some('*' | '+' | '?') => true,
+            Some('{') => quantifier_len(self.rest()).is_some(),
+            _ => false,
+        };
+        if !quantified {
+            self.out.push_str(text);
+            return Ok(());
+        }
+        self.around_starts.push(self.out.len());
+        self.out.push_str("(?:(?:");
+        self.out.push_str(text);
+        self.quantified_lookaround(start)
+    }
+
+    /// Closes a look-around (opened as `(?:(?=`) and applies any quantifier after it the way
+    /// .NET does, since fancy-regex refuses to repeat an assertion: repeating a zero-width test
+    /// once or more is the test itself, and a minimum of zero makes it optional (`(?:(?=a)|)`,
+    /// tried first when greedy, last when lazy, which decides whether its captures are set).
+    fn quantified_lookaround(&mut self, start: usize) -> Result<(), PatternError> {
+        let min = match self.peek() {
+            Some('*' | '?') => {
+                self.bump();
+                Some(0)
+            }
+            Some('+') => {
+                self.bump();
+                Some(1)
+            }
+            Some('{') => match quantifier_len(self.rest()) {
+                Some(len) => {
+                    let text = &self.src[self.pos..self.pos + len];
+                    self.pos += len;
+                    check_bounds(text, start, self.pos)?;
+                    let lo = text[1..text.len() - 1].split(',').next().unwrap_or("1");
+                    Some(u64::from(lo.bytes().any(|b| b != b'0')))
+                }
+                None => None,
+            },
+            _ => None,
+        };
+        let lazy = min.is_some() && self.peek() == Some('?');
+        if lazy {
+            self.bump();
+        }
+        let open = self.around_starts.pop().unwrap_or(0);
+        if min == Some(0) {
+            // `(?:(?=body)` so far: make it `(?:(?=body)|)`, or `(?:|(?=body))` when lazy.
+            if lazy {
+                self.out.insert(open + 3, '|');
+                self.out.push_str("))");
+            } else {
+                self.out.push_str(")|)");
+            }
+        } else {
+            self.out.push_str("))");
+        }
+        self.unit = true;
+        if min.is_some() && matches!(self.peek(), Some('*' | '+' | '?' | '{')) {
+            let nested = self.peek() != Some('{') || quantifier_len(self.rest()).is_some();
+            if nested {
+                return Err(perr(
+                    start,
+                    self.pos + 1,
+                    "nested quantifier: .NET rejects a quantifier applied to a quantifier",
+                    Some("wrap the quantified part in a group, e.g. `(?:a+)+`"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// .NET's "quantifier following nothing": at the start, after `(`, `|` or inline options.
+    fn quantifiable(&self, start: usize) -> Result<(), PatternError> {
+        if self.unit {
+            return Ok(());
+        }
+        Err(perr(
+            start,
+            self.pos,
+            "quantifier following nothing: there is nothing before it to repeat",
+            Some("escape the character to match it literally, e.g. \\* or \\+"),
+        ))
     }
 
     /// .NET has no possessive quantifiers: `a++` is a "nested quantifier" error there, while
@@ -215,6 +349,7 @@ impl<'p> Translator<'p> {
             self.decls.push(GroupDecl::Unnamed);
             self.out.push('(');
             self.x_stack.push(outer_x);
+            self.closers.push(")");
             return Ok(());
         }
         self.bump();
@@ -249,9 +384,14 @@ impl<'p> Translator<'p> {
         for lead in [":", "=", "!", ">", "<=", "<!"] {
             if rest.starts_with(lead) {
                 self.pos += lead.len();
-                self.out.push_str("(?");
+                let around = !matches!(lead, ":" | ">");
+                if around {
+                    self.around_starts.push(self.out.len());
+                }
+                self.out.push_str(if around { "(?:(?" } else { "(?" });
                 self.out.push_str(lead);
                 self.x_stack.push(outer_x);
+                self.closers.push(if around { "))" } else { ")" });
                 return Ok(());
             }
         }
@@ -300,6 +440,7 @@ impl<'p> Translator<'p> {
             self.out.push_str(name);
             self.out.push('>');
             self.x_stack.push(outer_x);
+            self.closers.push(")");
             return Ok(());
         }
         if rest.starts_with('(') {
@@ -339,6 +480,7 @@ impl<'p> Translator<'p> {
                     self.out.push(c);
                     if c == ':' {
                         self.x_stack.push(x);
+                        self.closers.push(")");
                     } else if let Some(top) = self.x_stack.last_mut() {
                         *top = x;
                     }
@@ -371,6 +513,7 @@ impl<'p> Translator<'p> {
                 self.pos = after + 1;
                 self.out.push_str("(?(1)");
                 self.x_stack.push(self.x_mode());
+                self.closers.push(")");
                 return Ok(());
             }
             let end = if closes { after + 1 } else { after };
@@ -384,6 +527,7 @@ impl<'p> Translator<'p> {
         self.pos = after + 1;
         self.out.push_str(&format!("(?({target})"));
         self.x_stack.push(self.x_mode());
+        self.closers.push(")");
         Ok(())
     }
 
@@ -509,11 +653,14 @@ impl<'p> Translator<'p> {
                 self.out.push(']');
                 Ok(())
             }
-            'A' | 'z' | 'Z' | 'G' | 'b' | 'B' => {
+            'G' => {
                 self.bump();
-                self.out.push('\\');
-                self.out.push(c);
-                Ok(())
+                self.uses_g = true;
+                self.assertion(start, if self.g_never { "(?!)" } else { r"\G" })
+            }
+            'A' | 'z' | 'Z' | 'b' | 'B' => {
+                self.bump();
+                self.assertion(start, &format!("\\{c}"))
             }
             _ => {
                 let piece = self.char_escape(start, false)?;
@@ -646,9 +793,12 @@ impl<'p> Translator<'p> {
         }
         let mut first = true;
         let mut count = 0usize;
-        // Whether the previous item can start a range (a single character).
+        // Whether the previous item can start a range (a single character), and where it
+        // starts in `items`.
         let mut prev_char = false;
+        let mut lo_at = 0;
         loop {
+            let item_at = items.len();
             let Some(c) = self.peek() else {
                 return Err(perr(start, self.src.len(), "unterminated [] set", None));
             };
@@ -674,6 +824,32 @@ impl<'p> Translator<'p> {
                     self.bump();
                     let neg = if negated { "^" } else { "" };
                     return Ok(format!("[[{neg}{items}]--{sub}]"));
+                }
+                '-' if prev_char && self.src[self.pos..].starts_with("-\\-") => {
+                    // .NET adds an escaped `-` on the spot and keeps the range open, so
+                    // `[a-\-z]` is `-` and `a-z`, and `[_-\-]` only `-` (the `_` is lost).
+                    self.pos += 3;
+                    let lo = items[lo_at..].to_owned();
+                    items.truncate(lo_at);
+                    items.push_str(r"\x{2d}");
+                    match self.peek() {
+                        Some(']') | None => {}
+                        Some(c) if c != '\\' && c != '[' => {
+                            self.bump();
+                            items.push_str(&lo);
+                            items.push('-');
+                            push_escaped(&mut items, c);
+                        }
+                        Some(_) => {
+                            return Err(perr(
+                                item_start,
+                                self.pos + 1,
+                                "a range that continues after an escaped `-` is not supported here",
+                                Some("write the `-` first in the class, e.g. [-a-z]"),
+                            ));
+                        }
+                    }
+                    prev_char = false;
                 }
                 '-' if prev_char && self.peek_at(1).is_some_and(|n| n != ']') => {
                     self.bump();
@@ -719,18 +895,12 @@ impl<'p> Translator<'p> {
                 '\\' => {
                     self.bump();
                     let piece = self.char_escape(item_start, true)?;
-                    prev_char = is_single_char(&piece);
-                    if !prev_char
-                        && self.peek() == Some('-')
-                        && self.peek_at(1).is_some_and(|n| n != ']' && n != '[')
-                    {
-                        return Err(perr(
-                            item_start,
-                            self.pos + 1,
-                            "a character class escape cannot start a range",
-                            None,
-                        ));
-                    }
+                    // After a class escape such as `\w`, .NET reads a `-` as a literal (the
+                    // widely copied `[\w-\.]`), so it cannot start a range.
+                    // .NET's class scanner adds an escaped `-` on the spot, so `\-` never starts
+                    // a range either (`[\--\d]` is `-`, `-` and digits).
+                    prev_char =
+                        is_single_char(&piece) && !self.src[item_start..].starts_with("\\-");
                     items.push_str(&piece);
                 }
                 _ => {
@@ -738,6 +908,9 @@ impl<'p> Translator<'p> {
                     push_escaped(&mut items, c);
                     prev_char = true;
                 }
+            }
+            if prev_char {
+                lo_at = item_at;
             }
             first = false;
             count += 1;
@@ -765,6 +938,37 @@ pub(super) fn octal_error(start: usize, end: usize) -> PatternError {
         "octal escapes (and \\0) are not supported",
         Some("use \\xHH or \\uHHHH instead"),
     )
+}
+
+/// .NET's "illegal {x,y} with x > y", and its limit on the numbers in a quantifier.
+fn check_bounds(text: &str, start: usize, end: usize) -> Result<(), PatternError> {
+    let inner = &text[1..text.len() - 1];
+    let (lo, hi) = match inner.split_once(',') {
+        Some((lo, hi)) => (lo, (!hi.is_empty()).then_some(hi)),
+        None => (inner, None),
+    };
+    let number = |s: &str| s.parse::<u64>().ok().filter(|n| *n <= i32::MAX as u64);
+    let too_big = || {
+        perr(
+            start,
+            end,
+            "quantifier numbers must be at most 2147483647",
+            None,
+        )
+    };
+    let lo = number(lo).ok_or_else(too_big)?;
+    if let Some(hi) = hi {
+        let hi = number(hi).ok_or_else(too_big)?;
+        if lo > hi {
+            return Err(perr(
+                start,
+                end,
+                format!("illegal {{x,y}} with x > y: {{{lo},{hi}}} can never match"),
+                Some("put the smaller number first"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Length of a .NET quantifier `{n}`, `{n,}` or `{n,m}` at the start of `s`.

@@ -63,9 +63,9 @@ pub(super) fn prepare(call: &Call, _depth: usize) -> Result<Prepared, Error> {
         _ => None,
     };
     let replacement = match (&regex, call.const_str(REPLACEMENT)) {
-        (Some(regex), Some(text)) if mode == ReplaceMode::Regex => {
-            Some(Box::new(Replacement::parse(text, regex)))
-        }
+        (Some(regex), Some(text)) if mode == ReplaceMode::Regex => Some(Box::new(
+            Replacement::try_parse(text, regex).map_err(|e| replacement_error(call, e, true))?,
+        )),
         _ => None,
     };
     Ok(Prepared::Replace {
@@ -85,6 +85,23 @@ fn pattern_error(call: &Call, e: PatternError) -> Error {
         Some(h) => err.with_help(h),
         None => err,
     }
+}
+
+/// .NET rejects a substitution whose group number overflows `Int32` (`$2147483648`) when
+/// `Regex.Replace` parses it, so a constant one is refused at compile time, located in the
+/// argument, and a computed one fails the call.
+fn replacement_error(call: &Call, e: PatternError, constant: bool) -> Error {
+    let span = if constant {
+        span_in_const(call, REPLACEMENT, e.start, e.end)
+    } else {
+        call.arg_span(REPLACEMENT)
+    };
+    fail(
+        ErrorKind::InvalidRegex,
+        span,
+        format!("invalid substitution: {}", e.message),
+    )
+    .with_help("write $$ for a literal dollar sign")
 }
 
 fn check_group(regex: &DotNetRegex, group: &str, span: Span) -> Result<(), Error> {
@@ -183,7 +200,8 @@ pub(super) fn replace<'a>(call: &'a Call, args: &mut [Value<'a>], _: &Cx<'a>) ->
                 Some(r) => r.as_ref(),
                 None => {
                     let t = text(REPLACEMENT)?.unwrap_or_default();
-                    owned_replacement = Replacement::parse(&t, regex);
+                    owned_replacement = Replacement::try_parse(&t, regex)
+                        .map_err(|e| replacement_error(call, e, false))?;
                     &owned_replacement
                 }
             };
