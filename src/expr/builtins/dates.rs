@@ -148,7 +148,11 @@ pub(super) fn prepare_format(call: &Call, _depth: usize) -> Result<Prepared, Err
         (None, 1, 2)
     };
     for at in [input_at, output_at] {
-        if !call.has_arg(at) {
+        // Microsoft's Cloud Sync defaults leave the input format of the 4-argument form empty
+        // over a date (`FormatDateTime(DateFromNum([pwdLastSet]), "RoundtripKind", ,
+        // "yyyyMMddHHmmss.0Z")`); text sources still need one, which evaluation checks.
+        let may_be_empty = at == input_at && styles_at.is_some();
+        if !call.has_arg(at) && !may_be_empty {
             return Err(fail(
                 ErrorKind::ArityError,
                 call.span,
