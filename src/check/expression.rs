@@ -180,7 +180,7 @@ impl Walk<'_, '_, '_> {
 
     fn attribute(&mut self, name: &str, span: Span) {
         let object = self.row.object;
-        if !catalog::is_known(object, name) {
+        if !self.cx.is_known_source(object, name) {
             if !self.unknown.iter().any(|u| u == name) {
                 self.unknown.push(name.to_string());
                 let place = self.place(span);

@@ -261,7 +261,7 @@ fn behaviour(cx: &mut Checker<'_>, row: &Row<'_>) {
 fn direct_source(cx: &mut Checker<'_>, row: &Row<'_>, source: &Spanned<String>) {
     let name = source.value.as_str();
     let span = cx.locator.scalar(source).or(row.anchor);
-    if !catalog::is_known(row.object, name) {
+    if !cx.is_known_source(row.object, name) {
         unknown_source(cx, row.object, Some(row.target()), name, span);
         return;
     }
@@ -328,8 +328,17 @@ pub(super) fn unknown_source(
     span: Option<(usize, usize)>,
 ) {
     let noun = catalog::noun(object);
-    let mut message = format!("`{name}` is not an Entra {noun} source attribute");
-    if let Some(best) = catalog::suggestion(object, name) {
+    let (mut message, suggestion) = match cx.schema_source(object) {
+        Some(names) => (
+            format!("`{name}` is not a {noun} attribute of the schema's source directory"),
+            crate::expr::compile::did_you_mean(name, names.iter().map(String::as_str)),
+        ),
+        None => (
+            format!("`{name}` is not an Entra {noun} source attribute"),
+            catalog::suggestion(object, name),
+        ),
+    };
+    if let Some(best) = suggestion {
         message.push_str(&format!(
             "; did you mean `{best}`? (names are case-sensitive)"
         ));
