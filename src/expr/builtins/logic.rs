@@ -215,15 +215,19 @@ pub(super) fn iif<'a>(call: &'a Call, cx: &Cx<'a>) -> R<'a> {
             }
         }
     }
-    // IIF is eager, like VBA's: both branches run, so an error in either one fails the call.
-    // A dropped flow matters only in the branch that is chosen.
+    // IIF is eager, like VBA's: both branches run, so an error in either one fails the call
+    // (a field report). A dropped flow, and an `Error(...)`, matter only in the branch that is
+    // chosen: Microsoft's own Cloud Sync default `IIF(IsPresent([userPrincipalName]), ...,
+    // IIF(IsPresent([sAMAccountName]), ..., Error("AccountName is not present")))` would
+    // otherwise fail every object.
     let condition = truth(&slot(call, 0, cx)?, call.arg_span(0))?;
+    let fails = |r: &R<'a>| matches!(r, Err(Stop::Fail(e)) if e.kind != ErrorKind::Raised);
     let when_true = slot(call, 1, cx);
-    if let Err(Stop::Fail(_)) = when_true {
+    if fails(&when_true) {
         return when_true;
     }
     let when_false = slot(call, 2, cx);
-    if let Err(Stop::Fail(_)) = when_false {
+    if fails(&when_false) {
         return when_false;
     }
     if condition { when_true } else { when_false }

@@ -3,6 +3,7 @@
 //! functions`, documentation and evaluation all read from here.
 
 mod dates;
+mod diacritics;
 mod generate;
 pub(crate) mod lints;
 mod lists;

@@ -42,7 +42,7 @@ pub(super) fn normalize_diacritics<'a>(
     args: &mut [Value<'a>],
     _: &Cx<'a>,
 ) -> R<'a> {
-    map_text(call, args, dn::normalize_diacritics)
+    map_text(call, args, super::diacritics::normalize_diacritics)
 }
 
 /// .NET `String.Trim()`: white space as `Char.IsWhiteSpace` sees it, each value of a list
