@@ -265,6 +265,52 @@ fn eval_json_reports_an_evaluation_error_with_code_message_and_span_and_exits_1(
 }
 
 #[test]
+fn eval_json_error_phase_says_whether_parsing_compiling_or_evaluating_failed() {
+    // A regex is a compile error as a constant and an evaluation error when it is computed,
+    // so the code alone cannot say when it arose.
+    for (expression, code, phase, exit) in [
+        (r#"Append("a" "b")"#, "parse_error", "parse", 2),
+        (r#"Replace([mail], , "(", , "x", , )"#, "invalid_regex", "compile", 2),
+        (r#"Replace([mail], , Join("", "("), , "x", , )"#, "invalid_regex", "eval", 1),
+        (r#"Error("no account name")"#, "raised", "eval", 1),
+        (r#"Swtch([mail], "a", "b", "c")"#, "unknown_function", "compile", 2),
+    ] {
+        let run = entramap(&["eval", "--format", "json", expression]);
+        assert_eq!(run.code, exit, "{expression}: {run:?}");
+        let error = &run.json()["error"];
+        assert_eq!(error["code"], J::from(code), "{expression}: {run:?}");
+        assert_eq!(error["phase"], J::from(phase), "{expression}: {run:?}");
+    }
+}
+
+#[test]
+fn eval_json_parsed_expression_has_the_trees_the_service_stores() {
+    let run = entramap(&[
+        "eval",
+        "--format",
+        "json",
+        r#"IIF(Left([mail], 3)="abc", "x", )"#,
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let tree = &run.json()["parsedExpression"];
+    let keys: Vec<&str> = tree["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["one", "two", "three", "four"], "{tree}");
+    assert_eq!(tree["expression"], J::from(r#"IIF(Left([mail], 3)="abc", "x", )"#));
+    let left: Vec<&str> = tree["parameters"][0]["value"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(left, ["source", "length"]);
+}
+
+#[test]
 fn eval_json_reports_a_parse_error_as_parsing_failed_and_exits_2() {
     let run = entramap(&["eval", "--format", "json", r#"Append("a" "b")"#]);
     assert_eq!(run.code, 2, "{run:?}");
