@@ -93,8 +93,9 @@ impl Drop for TempFile {
     }
 }
 
-/// The 46 builtins of Entra's provisioning expression language.
-const FUNCTIONS: [&str; 46] = [
+/// The 48 builtins of Entra's provisioning expression language (Error and Trim are documented
+/// for Cloud Sync only).
+const FUNCTIONS: [&str; 48] = [
     "Append",
     "AppRoleAssignmentsComplex",
     "AssertiveAppRoleAssignmentsComplex",
@@ -110,6 +111,7 @@ const FUNCTIONS: [&str; 46] = [
     "DateDiff",
     "DateFromNum",
     "DefaultDomain",
+    "Error",
     "FormatDateTime",
     "Guid",
     "IgnoreFlowIfNullOrEmpty",
@@ -140,6 +142,7 @@ const FUNCTIONS: [&str; 46] = [
     "Switch",
     "ToLower",
     "ToUpper",
+    "Trim",
     "Word",
 ];
 
@@ -573,7 +576,7 @@ fn fmt_of_a_broken_expression_exits_2_with_a_diagnostic_and_nothing_on_stdout() 
 // ------------------------------------------------------------------------------- functions
 
 #[test]
-fn functions_lists_all_46_builtins_one_per_line_with_a_signature() {
+fn functions_lists_all_48_builtins_one_per_line_with_a_signature() {
     let run = entramap(&["functions"]);
     assert_eq!(run.code, 0, "{run:?}");
     let names: Vec<&str> = run
@@ -585,12 +588,12 @@ fn functions_lists_all_46_builtins_one_per_line_with_a_signature() {
 }
 
 #[test]
-fn functions_json_is_an_array_of_46_entries_with_names_and_signatures() {
+fn functions_json_is_an_array_of_48_entries_with_names_and_signatures() {
     let run = entramap(&["functions", "--format", "json"]);
     assert_eq!(run.code, 0, "{run:?}");
     let json = run.json();
     let entries = json.as_array().expect("an array");
-    assert_eq!(entries.len(), 46);
+    assert_eq!(entries.len(), 48);
     let names: Vec<&str> = entries
         .iter()
         .map(|e| e["name"].as_str().expect("name"))
@@ -602,6 +605,11 @@ fn functions_json_is_an_array_of_46_entries_with_names_and_signatures() {
         assert!(signature.starts_with(&format!("{name}(")), "{e}");
         assert!(e["minArguments"].is_u64(), "{e}");
         assert!(e["parameters"].is_array(), "{e}");
+        assert_eq!(
+            e["cloudSyncOnly"],
+            J::Bool(matches!(name, "Error" | "Trim")),
+            "{e}"
+        );
     }
 }
 
