@@ -84,7 +84,9 @@ pub struct Param {
     /// Whether the slot may be left empty or out.
     pub optional: bool,
     /// The key Microsoft Graph uses for this parameter in `attributeMappingSource.parameters`
-    /// (the engine's name, which can differ from the docs': Replace's oldValue is `Find`).
+    /// (the engine's name, which can differ from the docs': Replace's oldValue is `Find`,
+    /// Left's numChars `length`). COMPATIBILITY.md says which keys stored trees show and which
+    /// are inferred.
     pub graph_key: &'static str,
 }
 
@@ -337,7 +339,7 @@ pub static TABLE: &[Builtin] = &[
     },
     Builtin {
         name: "CDate",
-        params: &[req("expression", Text)],
+        params: &[req("expression", Text).graph("source")],
         min: 1,
         max: Some(1),
         lazy: false,
@@ -596,7 +598,7 @@ pub static TABLE: &[Builtin] = &[
     },
     Builtin {
         name: "Len",
-        params: &[req("string", Text)],
+        params: &[req("string", Text).graph("source")],
         min: 1,
         max: Some(1),
         lazy: false,
@@ -687,7 +689,7 @@ pub static TABLE: &[Builtin] = &[
     },
     Builtin {
         name: "Redact",
-        params: &[req("value", Any)],
+        params: &[req("value", Any).graph("source")],
         min: 1,
         max: Some(1),
         lazy: false,
@@ -735,7 +737,7 @@ pub static TABLE: &[Builtin] = &[
     },
     Builtin {
         name: "SingleAppRoleAssignment",
-        params: &[req("attribute", Multi)],
+        params: &[req("attribute", Multi).graph("source")],
         min: 1,
         max: Some(1),
         lazy: false,
@@ -811,7 +813,7 @@ pub static TABLE: &[Builtin] = &[
     Builtin {
         name: "Word",
         params: &[
-            req("string", Text),
+            req("string", Text).graph("source"),
             req("wordNumber", Number),
             req("delimiters", Text),
         ],
