@@ -87,7 +87,12 @@ pub(super) fn date_diff<'a>(call: &'a Call, args: &mut [Value<'a>], cx: &Cx<'a>)
 }
 
 pub(super) fn date_from_num<'a>(call: &'a Call, args: &mut [Value<'a>], _: &Cx<'a>) -> R<'a> {
-    let n = required_number(&args[0], call.arg_span(0))?;
+    // Null in, null out: IIF evaluates both branches, and Microsoft's own Cloud Sync default
+    // `IIF(IsPresent([pwdLastSet]), FormatDateTime(DateFromNum([pwdLastSet]), ...), )` must not
+    // fail an object without pwdLastSet.
+    let Some(n) = super::number(&args[0], call.arg_span(0))? else {
+        return Ok(Value::Null);
+    };
     DateTime::from_filetime(n).map(Value::Date).ok_or_else(|| {
         fail(
             ErrorKind::InvalidArgument,
