@@ -341,7 +341,14 @@ fn em117_three_argument_format_datetime_but_not_the_four_argument_form() {
 fn em118_replace_with_old_value_and_regex_but_not_a_documented_form() {
     let (report, text) = check_fixture("em118-replace-undocumented-form.yaml");
     assert_eq!(codes(&report), ["EM118"]);
-    assert_at(&report, &text, "EM118", 10, 19, r#"Replace([displayName], "a", "b")"#);
+    assert_at(
+        &report,
+        &text,
+        "EM118",
+        10,
+        19,
+        r#"Replace([displayName], "a", "b")"#,
+    );
 }
 
 #[test]

@@ -273,10 +273,25 @@ fn eval_json_error_phase_says_whether_parsing_compiling_or_evaluating_failed() {
     // so the code alone cannot say when it arose.
     for (expression, code, phase, exit) in [
         (r#"Append("a" "b")"#, "parse_error", "parse", 2),
-        (r#"Replace([mail], , "(", , "x", , )"#, "invalid_regex", "compile", 2),
-        (r#"Replace([mail], , Join("", "("), , "x", , )"#, "invalid_regex", "eval", 1),
+        (
+            r#"Replace([mail], , "(", , "x", , )"#,
+            "invalid_regex",
+            "compile",
+            2,
+        ),
+        (
+            r#"Replace([mail], , Join("", "("), , "x", , )"#,
+            "invalid_regex",
+            "eval",
+            1,
+        ),
         (r#"Error("no account name")"#, "raised", "eval", 1),
-        (r#"Swtch([mail], "a", "b", "c")"#, "unknown_function", "compile", 2),
+        (
+            r#"Swtch([mail], "a", "b", "c")"#,
+            "unknown_function",
+            "compile",
+            2,
+        ),
     ] {
         let run = entramap(&["eval", "--format", "json", expression]);
         assert_eq!(run.code, exit, "{expression}: {run:?}");
@@ -303,7 +318,10 @@ fn eval_json_parsed_expression_has_the_trees_the_service_stores() {
         .map(|p| p["key"].as_str().unwrap())
         .collect();
     assert_eq!(keys, ["one", "two", "three", "four"], "{tree}");
-    assert_eq!(tree["expression"], J::from(r#"IIF(Left([mail], 3)="abc", "x", )"#));
+    assert_eq!(
+        tree["expression"],
+        J::from(r#"IIF(Left([mail], 3)="abc", "x", )"#)
+    );
     let left: Vec<&str> = tree["parameters"][0]["value"]["parameters"]
         .as_array()
         .unwrap()

@@ -11,7 +11,8 @@ use entramap::model::graph;
 use serde_json::Value;
 
 fn schema() -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/graph/cloud-sync-ad2aad.json");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/graph/cloud-sync-ad2aad.json");
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -44,7 +45,11 @@ fn every_expression_of_microsofts_cloud_sync_schema_compiles_without_an_error() 
         functions += 1;
         let text = source["expression"].as_str().unwrap();
         if let Err(e) = expr::compile(text, &expr::Options::default()) {
-            panic!("{place}: {text} does not compile: {} ({})", e.message, e.kind.code());
+            panic!(
+                "{place}: {text} does not compile: {} ({})",
+                e.message,
+                e.kind.code()
+            );
         }
     }
     // The fixture keeps every expression shape of the full schema (see its README).
@@ -62,8 +67,7 @@ fn entramaps_graph_tree_of_every_expression_is_the_tree_the_service_stored() {
         let tree = syntax::parse(text).unwrap();
         let ours = expr_graph::to_source(&tree);
         assert_eq!(
-            &ours,
-            source,
+            &ours, source,
             "{place}: {text}\nours:   {ours}\nstored: {source}"
         );
     }
@@ -163,7 +167,8 @@ fn codes(json: &str) -> Vec<String> {
 
 #[test]
 fn check_finds_no_error_in_the_schema_and_flags_its_cloud_sync_only_functions() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/graph/cloud-sync-ad2aad.json");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/graph/cloud-sync-ad2aad.json");
     let (code, stdout) = check(&path);
     assert_eq!(code, 0, "{stdout}");
     let codes = codes(&stdout);
@@ -189,11 +194,15 @@ fn an_attribute_the_schemas_ad_directory_lacks_is_em002() {
         .unwrap();
     mapping["source"]["name"] = "sAMAcountName".into();
     mapping["source"]["expression"] = "[sAMAcountName]".into();
-    let path = std::env::temp_dir().join(format!("entramap-cloud-sync-{}.json", std::process::id()));
+    let path =
+        std::env::temp_dir().join(format!("entramap-cloud-sync-{}.json", std::process::id()));
     std::fs::write(&path, serde_json::to_string(&input).unwrap()).unwrap();
     let (code, stdout) = check(&path);
     let _ = std::fs::remove_file(&path);
     assert_eq!(code, 1, "{stdout}");
     assert!(codes(&stdout).contains(&"EM002".to_string()), "{stdout}");
-    assert!(stdout.contains("sAMAccountName"), "did-you-mean from the AD directory: {stdout}");
+    assert!(
+        stdout.contains("sAMAccountName"),
+        "did-you-mean from the AD directory: {stdout}"
+    );
 }

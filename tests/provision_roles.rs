@@ -46,7 +46,11 @@ fn directory(roles: &[&str]) -> Directory {
     let list: Vec<String> = roles.iter().map(|r| format!("\n      - {r}")).collect();
     let text = format!(
         "users:\n  - objectId: 11111111-0000-4000-8000-000000000001\n    userPrincipalName: kim@contoso.com\n    accountEnabled: true\n    appRoleAssignments:{}\n",
-        if list.is_empty() { " []".to_string() } else { list.concat() }
+        if list.is_empty() {
+            " []".to_string()
+        } else {
+            list.concat()
+        }
     );
     directory::parse("roles.yaml", &text).expect("directory")
 }
@@ -119,12 +123,20 @@ fn complex_never_removes_a_role_and_converges_after_adding() {
         let mut sim = simulator("AppRoleAssignmentsComplex", "roles", dialect);
         cycle(&mut sim, &directory(&["User", "Admin"]), 1);
         let reqs = cycle(&mut sim, &directory(&["User"]), 2);
-        assert!(patches(&reqs).is_empty(), "{dialect:?}: {:?}", patches(&reqs));
+        assert!(
+            patches(&reqs).is_empty(),
+            "{dialect:?}: {:?}",
+            patches(&reqs)
+        );
         // An added role is sent once; the app's copy (encoded strings in legacy) then matches.
         let reqs = cycle(&mut sim, &directory(&["User", "Reader"]), 3);
         assert_eq!(patches(&reqs).len(), 1, "{dialect:?}");
         let reqs = cycle(&mut sim, &directory(&["User", "Reader"]), 4);
-        assert!(patches(&reqs).is_empty(), "{dialect:?}: {:?}", patches(&reqs));
+        assert!(
+            patches(&reqs).is_empty(),
+            "{dialect:?}: {:?}",
+            patches(&reqs)
+        );
     }
 }
 
@@ -143,7 +155,10 @@ fn compliant_complex_adds_roles_in_the_posts_shape() {
 
 #[test]
 fn assertive_complex_replaces_the_whole_set_when_a_role_is_removed() {
-    for (dialect, op) in [(Dialect::Legacy, "Replace"), (Dialect::Compliant, "replace")] {
+    for (dialect, op) in [
+        (Dialect::Legacy, "Replace"),
+        (Dialect::Compliant, "replace"),
+    ] {
         let mut sim = simulator("AssertiveAppRoleAssignmentsComplex", "roles", dialect);
         cycle(&mut sim, &directory(&["User", "Admin"]), 1);
         let ops = patches(&cycle(&mut sim, &directory(&["User"]), 2));
@@ -167,10 +182,17 @@ fn single_app_role_assignment_sends_a_legacy_add_of_roles_and_picks_the_first_of
     );
     cycle(&mut sim, &directory(&["User"]), 1);
     // Several roles: the first in ordinal order, whatever the order of the assignments.
-    let ops = patches(&cycle(&mut sim, &directory(&["Writer", "Admin", "User"]), 2));
+    let ops = patches(&cycle(
+        &mut sim,
+        &directory(&["Writer", "Admin", "User"]),
+        2,
+    ));
     assert_eq!(ops.len(), 1, "{ops:?}");
     assert_eq!(ops[0][0]["op"], "Add");
     assert_eq!(ops[0][0]["path"], "roles");
     let roles = encoded(&ops[0][0]);
-    assert_eq!(roles.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(), ["Admin"]);
+    assert_eq!(
+        roles.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(),
+        ["Admin"]
+    );
 }

@@ -373,7 +373,8 @@ fn attributes(e: &Expr, out: &mut Vec<(String, Span)>) {
 fn condition_reads(e: &Expr, out: &mut Vec<(String, Span)>) {
     match &e.kind {
         ExprKind::Call { name, args, .. }
-            if builtin(name).is_some_and(|n| matches!(n, "IsPresent" | "IsNull" | "IsNullOrEmpty")) =>
+            if builtin(name)
+                .is_some_and(|n| matches!(n, "IsPresent" | "IsNull" | "IsNullOrEmpty")) =>
         {
             for arg in args.iter().flatten() {
                 if !matches!(arg.kind, ExprKind::Attribute(_)) {

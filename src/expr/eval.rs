@@ -115,7 +115,9 @@ pub(crate) fn eval<'a>(node: &'a Node, cx: &Cx<'a>) -> R<'a> {
         NodeKind::Macro(name) => Err(Stop::Fail(Error::new(
             super::error::ErrorKind::NoMacroValue,
             node.span,
-            format!("{name} has no value here: only Cloud Sync's on-premises agent knows the AD domain"),
+            format!(
+                "{name} has no value here: only Cloud Sync's on-premises agent knows the AD domain"
+            ),
         ))),
         NodeKind::Compare(op, lhs, rhs) => {
             let l = eval(lhs, cx)?;

@@ -8,7 +8,14 @@ use super::syntax::{Expr, ExprKind};
 /// spelling unless `canonical_names` asks for Microsoft's.
 pub fn print(expr: &Expr, canonical_names: bool) -> String {
     let mut out = String::new();
-    write(expr, Style { canonical_names, spaced_comparisons: true }, &mut out);
+    write(
+        expr,
+        Style {
+            canonical_names,
+            spaced_comparisons: true,
+        },
+        &mut out,
+    );
     out
 }
 

@@ -334,7 +334,9 @@ fn convert_error(err: pest::error::Error<Rule>, text: &str) -> SyntaxError {
         "'\\''" => Some("strings use double quotes: \"text\"".to_string()),
         // Cloud Sync's reference shows `"t-" & [alias]`, but no stored tree has an operator
         // node for it (COMPATIBILITY.md).
-        "'&'" => Some("`&` concatenation is not supported; use Join(\"\", a, b) or Append(a, b)".to_string()),
+        "'&'" => Some(
+            "`&` concatenation is not supported; use Join(\"\", a, b) or Append(a, b)".to_string(),
+        ),
         _ => None,
     };
     // A zero-width span at the very end renders no caret; point at the last character.

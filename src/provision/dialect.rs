@@ -37,7 +37,11 @@ pub fn user_patch(ops: &[Operation<'_>], dialect: Dialect, schema: &[TargetAttri
         .iter()
         .filter_map(|op| op.roles.map(|write| role_operation(op, write, dialect)))
         .collect();
-    let ops: Vec<Operation<'_>> = ops.iter().filter(|op| op.roles.is_none()).cloned().collect();
+    let ops: Vec<Operation<'_>> = ops
+        .iter()
+        .filter(|op| op.roles.is_none())
+        .cloned()
+        .collect();
     let ops = ops.as_slice();
     let value = |op: &Operation<'_>| {
         if is_boolean(op.path, op.target, schema) {
@@ -108,7 +112,11 @@ fn role_operation(op: &Operation<'_>, write: RoleWrite, dialect: Dialect) -> Jso
             })
             .collect(),
     };
-    operation(op_name(op.kind, dialect), Some("roles"), Some(Json::Array(value)))
+    operation(
+        op_name(op.kind, dialect),
+        Some("roles"),
+        Some(Json::Array(value)),
+    )
 }
 
 /// A role in the POST's shape, from a SingleAppRoleAssignment role name.

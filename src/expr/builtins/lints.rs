@@ -61,5 +61,5 @@ fn replace_form_documented(call: &Call) -> bool {
         &[REGEX, GROUP, REPLACEMENT],
         &[REGEX, GROUP, REPLACEMENT_ATTRIBUTE],
     ];
-    FORMS.iter().any(|form| *form == given.as_slice())
+    FORMS.contains(&given.as_slice())
 }

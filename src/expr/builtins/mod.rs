@@ -565,7 +565,10 @@ pub static TABLE: &[Builtin] = &[
     },
     Builtin {
         name: "Item",
-        params: &[req("attribute", Multi).graph("source"), req("index", Number)],
+        params: &[
+            req("attribute", Multi).graph("source"),
+            req("index", Number),
+        ],
         min: 2,
         max: Some(2),
         lazy: false,
