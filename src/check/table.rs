@@ -217,7 +217,7 @@ pub static IIF_NULLABLE_CONDITION: Lint = warning(
     "iif-nullable-condition",
     "IIF condition reads an attribute that may be null",
     "Microsoft's function reference says IIF fails when an attribute read in its condition is null or empty, so the mapping errors for every object without a value. The HR-provisioning, SuccessFactors and Cloud Sync pages disagree for presence tests (Microsoft's own Cloud Sync defaults use `IIF(IsPresent([x]), ...)`), so an attribute only tested with IsPresent, IsNull or IsNullOrEmpty is not reported.",
-    "Test the attribute with IsPresent first (`IIF(IsPresent([x]), IIF([x] = \"a\", ...), ...)`), or use Switch with a \"\" key, e.g. `Switch([country], [country], \"\", \"Other\")`.",
+    "Make the condition a presence test (`IIF(IsPresent([country]), [country], \"Other\")`), or use Switch with a \"\" key, e.g. `Switch([country], [country], \"\", \"Other\")`. A nested IIF does not help: IIF evaluates both branches.",
 );
 
 /// EM102: IsPresent/IsNull/IsNullOrEmpty as Switch's source.

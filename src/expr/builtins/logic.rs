@@ -209,7 +209,7 @@ pub(super) fn iif<'a>(call: &'a Call, cx: &Cx<'a>) -> R<'a> {
                     format!("the IIF condition reads [{name}], which is null or empty: Entra fails the condition check"),
                 )
                 .with_help(format!(
-                    "use Switch instead, e.g. Switch([{name}], [{name}], \"\", \"fallback\")"
+                    "make the condition a presence test, IIF(IsPresent([{name}]), [{name}], \"fallback\") (the function reference says even that fails, but the HR, SuccessFactors and Cloud Sync pages and Microsoft's own defaults rely on it), or use Switch([{name}], [{name}], \"\", \"fallback\")"
                 ))
                 .into());
             }
