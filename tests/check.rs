@@ -318,9 +318,10 @@ fn em115_scoping_operand_that_does_not_fit_the_operator() {
 #[test]
 fn em116_cloud_sync_only_function_and_macro() {
     let (report, text) = check_fixture("em116-cloud-sync-only.yaml");
-    assert_eq!(codes(&report), ["EM116", "EM116"]);
-    assert_at(&report, &text, "EM116", 9, 19, "Trim");
-    assert_at(&report, &text, "EM116", 11, 45, "%DomainFQDN%");
+    assert_eq!(codes(&report), ["EM116", "EM116", "EM116"]);
+    assert_at(&report, &text, "EM116", 10, 19, "Trim");
+    assert_at(&report, &text, "EM116", 12, 45, "%DomainFQDN%");
+    assert_at(&report, &text, "EM116", 14, 17, "\"%DomainNetBios%\"");
 }
 
 #[test]

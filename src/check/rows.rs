@@ -301,8 +301,23 @@ pub(super) fn direct_app_role_assignments(
     );
 }
 
-/// EM105 for a Constant row.
+/// EM105 and EM116 for a Constant row.
 fn constant_value(cx: &mut Checker<'_>, row: &Row<'_>, constant: &Spanned<String>) {
+    // Microsoft's Cloud Sync schemas map `%DomainFQDN%` as a Constant, which only Cloud Sync's
+    // agent fills in; anywhere else the app receives the text itself.
+    if crate::expr::compile::is_macro(&constant.value) {
+        let span = cx.locator.scalar(constant).or(row.anchor);
+        cx.report(
+            &CLOUD_SYNC_ONLY,
+            row.object,
+            Some(row.target()),
+            span,
+            format!(
+                "the constant {:?} is a Cloud Sync macro: only Cloud Sync's agent replaces it with the on-premises domain; anything else sends the text as it is",
+                constant.value
+            ),
+        );
+    }
     if row.boolean_target() && !expression::is_boolean_text(&constant.value) {
         let span = cx.locator.scalar(constant).or(row.anchor);
         cx.report(
