@@ -93,8 +93,9 @@ impl Drop for TempFile {
     }
 }
 
-/// The 46 builtins of Entra's provisioning expression language.
-const FUNCTIONS: [&str; 46] = [
+/// The 48 builtins of Entra's provisioning expression language (Error and Trim are documented
+/// for Cloud Sync only).
+const FUNCTIONS: [&str; 48] = [
     "Append",
     "AppRoleAssignmentsComplex",
     "AssertiveAppRoleAssignmentsComplex",
@@ -110,6 +111,7 @@ const FUNCTIONS: [&str; 46] = [
     "DateDiff",
     "DateFromNum",
     "DefaultDomain",
+    "Error",
     "FormatDateTime",
     "Guid",
     "IgnoreFlowIfNullOrEmpty",
@@ -140,6 +142,7 @@ const FUNCTIONS: [&str; 46] = [
     "Switch",
     "ToLower",
     "ToUpper",
+    "Trim",
     "Word",
 ];
 
@@ -262,6 +265,70 @@ fn eval_json_reports_an_evaluation_error_with_code_message_and_span_and_exits_1(
     let start = error["start"].as_u64().expect("start") as usize;
     let end = error["end"].as_u64().expect("end") as usize;
     assert_eq!(&expression[start..end], "9", "the span points at the index");
+}
+
+#[test]
+fn eval_json_error_phase_says_whether_parsing_compiling_or_evaluating_failed() {
+    // A regex is a compile error as a constant and an evaluation error when it is computed,
+    // so the code alone cannot say when it arose.
+    for (expression, code, phase, exit) in [
+        (r#"Append("a" "b")"#, "parse_error", "parse", 2),
+        (
+            r#"Replace([mail], , "(", , "x", , )"#,
+            "invalid_regex",
+            "compile",
+            2,
+        ),
+        (
+            r#"Replace([mail], , Join("", "("), , "x", , )"#,
+            "invalid_regex",
+            "eval",
+            1,
+        ),
+        (r#"Error("no account name")"#, "raised", "eval", 1),
+        (
+            r#"Swtch([mail], "a", "b", "c")"#,
+            "unknown_function",
+            "compile",
+            2,
+        ),
+    ] {
+        let run = entramap(&["eval", "--format", "json", expression]);
+        assert_eq!(run.code, exit, "{expression}: {run:?}");
+        let error = &run.json()["error"];
+        assert_eq!(error["code"], J::from(code), "{expression}: {run:?}");
+        assert_eq!(error["phase"], J::from(phase), "{expression}: {run:?}");
+    }
+}
+
+#[test]
+fn eval_json_parsed_expression_has_the_trees_the_service_stores() {
+    let run = entramap(&[
+        "eval",
+        "--format",
+        "json",
+        r#"IIF(Left([mail], 3)="abc", "x", )"#,
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let tree = &run.json()["parsedExpression"];
+    let keys: Vec<&str> = tree["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["one", "two", "three", "four"], "{tree}");
+    assert_eq!(
+        tree["expression"],
+        J::from(r#"IIF(Left([mail], 3)="abc", "x", )"#)
+    );
+    let left: Vec<&str> = tree["parameters"][0]["value"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(left, ["source", "length"]);
 }
 
 #[test]
@@ -527,7 +594,7 @@ fn fmt_of_a_broken_expression_exits_2_with_a_diagnostic_and_nothing_on_stdout() 
 // ------------------------------------------------------------------------------- functions
 
 #[test]
-fn functions_lists_all_46_builtins_one_per_line_with_a_signature() {
+fn functions_lists_all_48_builtins_one_per_line_with_a_signature() {
     let run = entramap(&["functions"]);
     assert_eq!(run.code, 0, "{run:?}");
     let names: Vec<&str> = run
@@ -539,12 +606,12 @@ fn functions_lists_all_46_builtins_one_per_line_with_a_signature() {
 }
 
 #[test]
-fn functions_json_is_an_array_of_46_entries_with_names_and_signatures() {
+fn functions_json_is_an_array_of_48_entries_with_names_and_signatures() {
     let run = entramap(&["functions", "--format", "json"]);
     assert_eq!(run.code, 0, "{run:?}");
     let json = run.json();
     let entries = json.as_array().expect("an array");
-    assert_eq!(entries.len(), 46);
+    assert_eq!(entries.len(), 48);
     let names: Vec<&str> = entries
         .iter()
         .map(|e| e["name"].as_str().expect("name"))
@@ -556,6 +623,11 @@ fn functions_json_is_an_array_of_46_entries_with_names_and_signatures() {
         assert!(signature.starts_with(&format!("{name}(")), "{e}");
         assert!(e["minArguments"].is_u64(), "{e}");
         assert!(e["parameters"].is_array(), "{e}");
+        assert_eq!(
+            e["cloudSyncOnly"],
+            J::Bool(matches!(name, "Error" | "Trim")),
+            "{e}"
+        );
     }
 }
 

@@ -21,7 +21,7 @@ fn multi_valued_parameters_warn_on_single_valued_catalog_attributes() {
     );
     assert_eq!(
         codes("SingleAppRoleAssignment([mail])", &any),
-        ["single_valued_argument"]
+        ["single_valued_argument", "single_app_role_several"]
     );
     assert!(codes("Item([proxyAddresses], 1)", &any).is_empty());
     assert!(codes("AppRoleAssignmentsComplex([appRoleAssignments])", &any).is_empty());
@@ -55,4 +55,59 @@ fn unknown_attributes_suggest_the_catalog_name_including_transpositions() {
     )
     .unwrap();
     assert!(known.warnings().is_empty());
+}
+
+#[test]
+fn cloud_sync_only_functions_and_macros_compile_with_a_warning() {
+    let any = Options::default();
+    assert_eq!(codes("Trim([displayName])", &any), ["cloud_sync_only"]);
+    assert_eq!(
+        codes(r#"IIF(IsPresent([mail]), [mail], Error("no mail"))"#, &any),
+        ["cloud_sync_only"]
+    );
+    assert_eq!(
+        codes(r#"Join("@", [mailNickname], %DomainFQDN%)"#, &any),
+        ["cloud_sync_only"]
+    );
+    assert!(codes("StripSpaces([displayName])", &any).is_empty());
+}
+
+#[test]
+fn published_typos_of_format_datetime_and_replace_compile_with_a_warning() {
+    let any = Options::default();
+    assert_eq!(
+        codes(r#"FormatDateTime([x], "yyyyMMdd", "yyyy-MM-dd")"#, &any),
+        ["format_datetime_three_arguments"]
+    );
+    assert!(codes(r#"FormatDateTime([x], , "yyyyMMdd", "yyyy-MM-dd")"#, &any).is_empty());
+    assert_eq!(
+        codes(r#"Replace([x], "a", "b")"#, &any),
+        ["replace_undocumented_form"]
+    );
+    assert_eq!(
+        codes(r#"Replace([x], "a", "[b]", , "c", , )"#, &any),
+        ["replace_undocumented_form"]
+    );
+    for documented in [
+        r#"Replace([x], "a", , , "c", , )"#,
+        r#"Replace([x], "<u>", , , , , "<u>@contoso.com")"#,
+        r#"Replace([x], , "[()\s-]+", , "", , )"#,
+        r#"Replace([x], , "(?<n>\d+)", "n", "1", , )"#,
+        r#"Replace([x], , "(?<n>\d+)", "n", , [mobile], )"#,
+    ] {
+        assert!(codes(documented, &any).is_empty(), "{documented}");
+    }
+}
+
+#[test]
+fn unsupported_functions_documented_elsewhere_say_why() {
+    for name in ["ConvertFromBase64", "AppRoleAssignments"] {
+        let e = compile(&format!("{name}([x])"), &Options::default()).unwrap_err();
+        assert_eq!(e.kind.code(), "unknown_function");
+        assert!(
+            e.help.as_deref().unwrap().contains("does not support"),
+            "{name}: {:?}",
+            e.help
+        );
+    }
 }

@@ -271,7 +271,7 @@ fn an_expression_that_fails_fails_the_object_in_every_cycle_in_every_format() {
 }
 
 /// The static side of SchemaPropertyCanOnlyAcceptValue: `check` warns about a multi-valued
-/// source mapped directly to a single-valued target (EM116), pointing at the source.
+/// source mapped directly to a single-valued target (EM120), pointing at the source.
 #[test]
 fn check_finds_a_multi_valued_source_into_a_single_valued_target() {
     let mapping = format!("{DIR}/multi-to-single.yaml");
@@ -279,9 +279,9 @@ fn check_finds_a_multi_valued_source_into_a_single_valued_target() {
     assert_eq!(run.code, 0, "a warning: {}", run.stderr);
     let findings: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
     let text = findings.to_string();
-    assert!(text.contains("EM116"), "{text}");
+    assert!(text.contains("EM120"), "{text}");
     assert!(text.contains("SchemaPropertyCanOnlyAcceptValue"), "{text}");
     // base.yaml has no such row.
     let clean = entramap(&["check", BASE, "--format", "json"]);
-    assert!(!clean.stdout.contains("EM116"), "{}", clean.stdout);
+    assert!(!clean.stdout.contains("EM120"), "{}", clean.stdout);
 }

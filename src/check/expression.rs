@@ -79,6 +79,10 @@ pub(super) fn check(cx: &mut Checker<'_>, row: &Row<'_>, scalar: &Spanned<String
 fn compiler_warning_lint(code: &str) -> &'static Lint {
     match code {
         "function_name_case" => &FUNCTION_NAME_CASE,
+        "cloud_sync_only" => &CLOUD_SYNC_ONLY,
+        "format_datetime_three_arguments" => &FORMAT_DATETIME_THREE_ARGUMENTS,
+        "replace_undocumented_form" => &REPLACE_UNDOCUMENTED_FORM,
+        "single_app_role_several" => &SINGLE_APP_ROLE_SEVERAL,
         _ => &EXPRESSION_WARNING,
     }
 }
@@ -176,7 +180,7 @@ impl Walk<'_, '_, '_> {
 
     fn attribute(&mut self, name: &str, span: Span) {
         let object = self.row.object;
-        if !catalog::is_known(object, name) {
+        if !self.cx.is_known_source(object, name) {
             if !self.unknown.iter().any(|u| u == name) {
                 self.unknown.push(name.to_string());
                 let place = self.place(span);
@@ -228,7 +232,7 @@ impl Walk<'_, '_, '_> {
             return;
         };
         let mut read = Vec::new();
-        attributes(condition, &mut read);
+        condition_reads(condition, &mut read);
         let object = self.row.object;
         let nullable: Vec<&(String, Span)> = read
             .iter()
@@ -360,6 +364,34 @@ fn attributes(e: &Expr, out: &mut Vec<(String, Span)>) {
             attributes(rhs, out);
         }
         ExprKind::Str(_) | ExprKind::Number(_) | ExprKind::Ident(_) => {}
+    }
+}
+
+/// The attributes an IIF condition reads for their value: every attribute, except one that is
+/// only the argument of a presence test (`IsPresent([x])`), which the engine answers for a
+/// missing attribute too (see `IIF_NULLABLE_CONDITION`).
+fn condition_reads(e: &Expr, out: &mut Vec<(String, Span)>) {
+    match &e.kind {
+        ExprKind::Call { name, args, .. }
+            if builtin(name)
+                .is_some_and(|n| matches!(n, "IsPresent" | "IsNull" | "IsNullOrEmpty")) =>
+        {
+            for arg in args.iter().flatten() {
+                if !matches!(arg.kind, ExprKind::Attribute(_)) {
+                    condition_reads(arg, out);
+                }
+            }
+        }
+        ExprKind::Call { args, .. } => {
+            for arg in args.iter().flatten() {
+                condition_reads(arg, out);
+            }
+        }
+        ExprKind::Compare { lhs, rhs, .. } => {
+            condition_reads(lhs, out);
+            condition_reads(rhs, out);
+        }
+        _ => attributes(e, out),
     }
 }
 

@@ -194,6 +194,10 @@ pub fn check(loaded: &Loaded) -> Report {
 pub(crate) struct Checker<'a> {
     pub locator: locate::Locator<'a>,
     pub findings: Vec<Finding>,
+    /// The source attributes a Graph schema's own source directory defines, per object
+    /// (users, groups): they replace Entra's catalog for a job whose source is not Entra ID
+    /// (a Cloud Sync schema reads Active Directory's `sAMAccountName`).
+    pub schema_sources: [Option<Vec<String>>; 2],
 }
 
 impl<'a> Checker<'a> {
@@ -201,6 +205,28 @@ impl<'a> Checker<'a> {
         Checker {
             locator: locate::Locator::new(loaded),
             findings: Vec::new(),
+            schema_sources: [
+                crate::model::graph::user_source_attributes(&loaded.file),
+                crate::model::graph::group_source_attributes(&loaded.file),
+            ],
+        }
+    }
+
+    /// The schema's own source attributes for `object`, when it defines them.
+    pub fn schema_source(&self, object: Object) -> Option<&[String]> {
+        let i = match object {
+            Object::Users => 0,
+            Object::Groups => 1,
+        };
+        self.schema_sources[i].as_deref()
+    }
+
+    /// Whether `name` is a source attribute of `object`: in the schema's own source directory
+    /// when it has one, else in Entra's catalog.
+    pub fn is_known_source(&self, object: Object, name: &str) -> bool {
+        match self.schema_source(object) {
+            Some(names) => names.iter().any(|n| n == name),
+            None => catalog::is_known(object, name),
         }
     }
 

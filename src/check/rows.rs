@@ -261,7 +261,7 @@ fn behaviour(cx: &mut Checker<'_>, row: &Row<'_>) {
 fn direct_source(cx: &mut Checker<'_>, row: &Row<'_>, source: &Spanned<String>) {
     let name = source.value.as_str();
     let span = cx.locator.scalar(source).or(row.anchor);
-    if !catalog::is_known(row.object, name) {
+    if !cx.is_known_source(row.object, name) {
         unknown_source(cx, row.object, Some(row.target()), name, span);
         return;
     }
@@ -317,8 +317,23 @@ pub(super) fn direct_app_role_assignments(
     );
 }
 
-/// EM105 for a Constant row.
+/// EM105 and EM116 for a Constant row.
 fn constant_value(cx: &mut Checker<'_>, row: &Row<'_>, constant: &Spanned<String>) {
+    // Microsoft's Cloud Sync schemas map `%DomainFQDN%` as a Constant, which only Cloud Sync's
+    // agent fills in; anywhere else the app receives the text itself.
+    if crate::expr::compile::is_macro(&constant.value) {
+        let span = cx.locator.scalar(constant).or(row.anchor);
+        cx.report(
+            &CLOUD_SYNC_ONLY,
+            row.object,
+            Some(row.target()),
+            span,
+            format!(
+                "the constant {:?} is a Cloud Sync macro: only Cloud Sync's agent replaces it with the on-premises domain; anything else sends the text as it is",
+                constant.value
+            ),
+        );
+    }
     if row.boolean_target() && !expression::is_boolean_text(&constant.value) {
         let span = cx.locator.scalar(constant).or(row.anchor);
         cx.report(
@@ -344,8 +359,17 @@ pub(super) fn unknown_source(
     span: Option<(usize, usize)>,
 ) {
     let noun = catalog::noun(object);
-    let mut message = format!("`{name}` is not an Entra {noun} source attribute");
-    if let Some(best) = catalog::suggestion(object, name) {
+    let (mut message, suggestion) = match cx.schema_source(object) {
+        Some(names) => (
+            format!("`{name}` is not a {noun} attribute of the schema's source directory"),
+            crate::expr::compile::did_you_mean(name, names.iter().map(String::as_str)),
+        ),
+        None => (
+            format!("`{name}` is not an Entra {noun} source attribute"),
+            catalog::suggestion(object, name),
+        ),
+    };
+    if let Some(best) = suggestion {
         message.push_str(&format!(
             "; did you mean `{best}`? (names are case-sensitive)"
         ));

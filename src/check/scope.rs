@@ -36,7 +36,7 @@ fn clause(cx: &mut Checker<'_>, object: Object, clause: &ScopeClause) {
             attribute_span,
             format!("the scoping clause on `{attribute}` cannot be evaluated: {why}"),
         );
-    } else if !catalog::is_known(object, attribute) {
+    } else if !cx.is_known_source(object, attribute) {
         rows::unknown_source(cx, object, None, attribute, attribute_span);
     }
 

@@ -246,8 +246,8 @@ pub static IIF_NULLABLE_CONDITION: Lint = warning(
     "EM101",
     "iif-nullable-condition",
     "IIF condition reads an attribute that may be null",
-    "Entra's IIF fails when an attribute read in its condition is null or empty, so the mapping errors for every object without a value.",
-    "Use Switch with a \"\" key instead, e.g. `Switch([country], [country], \"\", \"Other\")`.",
+    "Microsoft's function reference says IIF fails when an attribute read in its condition is null or empty, so the mapping errors for every object without a value. The HR-provisioning, SuccessFactors and Cloud Sync pages disagree for presence tests (Microsoft's own Cloud Sync defaults use `IIF(IsPresent([x]), ...)`), so an attribute only tested with IsPresent, IsNull or IsNullOrEmpty is not reported.",
+    "Make the condition a presence test (`IIF(IsPresent([country]), [country], \"Other\")`), or use Switch with a \"\" key, e.g. `Switch([country], [country], \"\", \"Other\")`. A nested IIF does not help: IIF evaluates both branches.",
 );
 
 /// EM102: IsPresent/IsNull/IsNullOrEmpty as Switch's source.
@@ -358,13 +358,49 @@ pub static SCOPE_OPERAND_MISMATCH: Lint = warning(
     "Remove the value from the unary clause, or use an operator that compares with it.",
 );
 
-/// EM116: a multi-valued source attribute mapped directly to a single-valued target.
+/// EM120: a multi-valued source attribute mapped directly to a single-valued target.
 pub static MULTI_VALUED_TO_SINGLE_VALUED: Lint = warning(
-    "EM116",
+    "EM120",
     "multi-valued-to-single-valued",
     "Multi-valued source into a single-valued target",
     "A user with more than one value fails with SchemaPropertyCanOnlyAcceptValue (howto-analyze-provisioning-logs.md) and is not provisioned, at every cycle.",
     "Pick one value with an expression such as `Item([proxyAddresses], 1)`, or declare the target `multi_valued: true` if the app accepts several.",
+);
+
+/// EM116: a function or macro only Cloud Sync documents.
+pub static CLOUD_SYNC_ONLY: Lint = warning(
+    "EM116",
+    "cloud-sync-only",
+    "Function or macro documented only for Cloud Sync",
+    "Trim, Error and %DomainFQDN%-style macros are in Cloud Sync's expression reference and Microsoft's Cloud Sync schemas, not in the app provisioning reference; a macro has no value outside Cloud Sync's on-premises agent.",
+    "Use the provisioning reference's functions where one does the job (Replace with a regex instead of Trim, DefaultDomain() instead of %DomainFQDN%), or test the mapping in the job's expression builder.",
+);
+
+/// EM117: FormatDateTime with three arguments.
+pub static FORMAT_DATETIME_THREE_ARGUMENTS: Lint = warning(
+    "EM117",
+    "format-datetime-three-arguments",
+    "FormatDateTime with three arguments",
+    "Microsoft's reference has four slots (source, dateTimeStyles, inputFormat, outputFormat); its own 3-argument example was fixed as wrong (MicrosoftDocs/entra-docs#69).",
+    "Leave the dateTimeStyles slot empty: `FormatDateTime([x], , \"inputFormat\", \"outputFormat\")`.",
+);
+
+/// EM118: Replace whose arguments fit no documented form.
+pub static REPLACE_UNDOCUMENTED_FORM: Lint = warning(
+    "EM118",
+    "replace-undocumented-form",
+    "Replace arguments fit none of its documented forms",
+    "Replace picks its mode from which of its seven slots are filled; arguments outside the documented combinations are ignored, so `Replace([x], \"a\", \"b\")` does not replace a with b.",
+    "Fill exactly one documented combination, e.g. `Replace([x], \"a\", , , \"b\", , )`.",
+);
+
+/// EM119: SingleAppRoleAssignment, which picks an arbitrary role among several.
+pub static SINGLE_APP_ROLE_SEVERAL: Lint = warning(
+    "EM119",
+    "single-app-role-several",
+    "SingleAppRoleAssignment with users who may hold several roles",
+    "Microsoft documents no guarantee which role is provisioned when a user has several assignments (and the field has reported an error instead).",
+    "Assign one role per user, or map AppRoleAssignmentsComplex([appRoleAssignments]) to roles.",
 );
 
 /// Every lint, errors first, in code order.
@@ -399,6 +435,10 @@ pub static LINTS: &[&Lint] = &[
     &FUNCTION_NAME_CASE,
     &EXPRESSION_WARNING,
     &SCOPE_OPERAND_MISMATCH,
+    &CLOUD_SYNC_ONLY,
+    &FORMAT_DATETIME_THREE_ARGUMENTS,
+    &REPLACE_UNDOCUMENTED_FORM,
+    &SINGLE_APP_ROLE_SEVERAL,
     &MULTI_VALUED_TO_SINGLE_VALUED,
 ];
 

@@ -140,7 +140,12 @@ struct Evaluated {
 
 fn evaluate(text: &str, user: &Record, ctx: &Context, options: &Options<'_>) -> Evaluated {
     let failed = |e: Error, tree: Option<&crate::expr::syntax::Expr>| {
-        let parse_failed = e.kind == expr::ErrorKind::ParseError;
+        let parse_failed = tree.is_none();
+        let phase = if parse_failed {
+            Phase::Parse
+        } else {
+            Phase::Compile
+        };
         Evaluated {
             json: json!({
                 "expression": text,
@@ -148,7 +153,7 @@ fn evaluate(text: &str, user: &Record, ctx: &Context, options: &Options<'_>) -> 
                 "evaluationSucceeded": false,
                 "evaluationResult": [],
                 "dropped": false,
-                "error": error_json(&e),
+                "error": error_json(&e, phase),
                 "parsedExpression": tree.map(graph::to_source),
                 "warnings": [],
             }),
@@ -201,7 +206,7 @@ fn evaluate(text: &str, user: &Record, ctx: &Context, options: &Options<'_>) -> 
             "evaluationSucceeded": error.is_none(),
             "evaluationResult": result,
             "dropped": dropped,
-            "error": error.as_ref().map(error_json),
+            "error": error.as_ref().map(|e| error_json(e, Phase::Eval)),
             "parsedExpression": graph::to_source(&tree),
             "warnings": warnings,
         }),
@@ -213,9 +218,32 @@ fn evaluate(text: &str, user: &Record, ctx: &Context, options: &Options<'_>) -> 
     }
 }
 
-fn error_json(e: &Error) -> serde_json::Value {
+/// When an error arose: the error kinds alone do not say (`invalid_regex` is a compile error for
+/// a constant pattern and an evaluation error for a computed one).
+#[derive(Clone, Copy)]
+enum Phase {
+    /// The text is not an expression.
+    Parse,
+    /// It parses, but the compiler refused it (unknown function, arity, constant arguments).
+    Compile,
+    /// It compiled; evaluating it over the user failed.
+    Eval,
+}
+
+impl Phase {
+    fn name(self) -> &'static str {
+        match self {
+            Phase::Parse => "parse",
+            Phase::Compile => "compile",
+            Phase::Eval => "eval",
+        }
+    }
+}
+
+fn error_json(e: &Error, phase: Phase) -> serde_json::Value {
     json!({
         "code": e.kind.code(),
+        "phase": phase.name(),
         "message": e.message,
         "start": e.span.start,
         "end": e.span.end,

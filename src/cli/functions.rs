@@ -43,8 +43,10 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                         "minArguments": b.min,
                         "maxArguments": b.max,
                         "lazy": b.lazy,
+                        "cloudSyncOnly": b.cloud_sync_only(),
                         "parameters": b.params.iter().map(|p| serde_json::json!({
                             "name": p.name,
+                            "graphKey": p.graph_key,
                             "kind": p.kind.label(),
                             "optional": p.optional,
                         })).collect::<Vec<_>>(),

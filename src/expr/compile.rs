@@ -60,6 +60,8 @@ pub(crate) enum NodeKind {
     Attr(Box<str>),
     /// A bare identifier that a function accepted as a constant.
     Ident(Box<str>),
+    /// A Cloud Sync macro such as `%DomainFQDN%`, percent signs included.
+    Macro(Box<str>),
     /// A builtin call.
     Call(Box<Call>),
     /// A comparison.
@@ -159,6 +161,19 @@ impl Compiler<'_, '_> {
                 self.attribute(name, expr.span);
                 NodeKind::Attr(name.as_str().into())
             }
+            ExprKind::Ident(name) if is_macro(name) => {
+                self.warnings.push(Warning {
+                    code: "cloud_sync_only",
+                    message: format!(
+                        "`{name}` is a Cloud Sync macro: it names the on-premises AD domain, which only Cloud Sync's agent knows"
+                    ),
+                    span: expr.span,
+                    help: Some(
+                        "an app provisioning job has no on-premises domain; use DefaultDomain() or a constant".into(),
+                    ),
+                });
+                NodeKind::Macro(name.as_str().into())
+            }
             ExprKind::Ident(name) => return Err(unknown_identifier(name, expr.span)),
             ExprKind::Compare { op, lhs, rhs } => NodeKind::Compare(
                 *op,
@@ -246,6 +261,8 @@ impl Compiler<'_, '_> {
             prepared: Prepared::None,
         };
         call.prepared = builtins::prepare(&call, depth)?;
+        self.warnings
+            .extend(builtins::lints::call_warnings(&call, name_span));
         Ok(call)
     }
 
@@ -324,6 +341,11 @@ fn number_literal(text: &str, span: Span) -> Result<Value<'static>, Error> {
     Ok(Value::Str(Cow::Owned(text.to_string())))
 }
 
+/// Whether an identifier is a Cloud Sync macro (`%DomainFQDN%`).
+pub(crate) fn is_macro(name: &str) -> bool {
+    name.len() > 2 && name.starts_with('%') && name.ends_with('%')
+}
+
 /// An `unknown_function` error with a suggestion.
 fn unknown_function(name: &str, span: Span) -> Error {
     let err = Error::new(
@@ -331,6 +353,20 @@ fn unknown_function(name: &str, span: Span) -> Error {
         span,
         format!("unknown function `{name}`"),
     );
+    // Functions Microsoft documents elsewhere that the provisioning engine has no stored tree
+    // for; COMPATIBILITY.md says why each is left out.
+    let elsewhere = match name.to_ascii_lowercase().as_str() {
+        "convertfrombase64" | "dncomponent" | "stringfromsid" => Some(
+            "it is documented only in Cloud Sync's expression reference, and no stored schema shows the service parsing it",
+        ),
+        "approleassignments" => Some(
+            "Graph's function list names it, but nothing documents what it returns; use AppRoleAssignmentsComplex([appRoleAssignments]) or SingleAppRoleAssignment([appRoleAssignments])",
+        ),
+        _ => None,
+    };
+    if let Some(why) = elsewhere {
+        return err.with_help(format!("entramap does not support `{name}`: {why}"));
+    }
     match did_you_mean(name, builtins::TABLE.iter().map(|b| b.name)) {
         Some(best) => err.with_help(format!("did you mean `{best}`?")),
         None => err.with_help("`entramap functions` lists every function Entra provides"),

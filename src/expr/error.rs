@@ -63,6 +63,11 @@ pub enum ErrorKind {
     MultipleAppRoles,
     /// `DefaultDomain()` with no default domain in the context.
     NoDefaultDomain,
+    /// `Error(message)`: the mapping itself fails the object, with its own message.
+    Raised,
+    /// A Cloud Sync macro (`%DomainFQDN%`): only Cloud Sync's on-premises agent knows its
+    /// value.
+    NoMacroValue,
 }
 
 impl ErrorKind {
@@ -84,6 +89,8 @@ impl ErrorKind {
             ErrorKind::NoUniqueValue => "no_unique_value",
             ErrorKind::MultipleAppRoles => "multiple_app_roles",
             ErrorKind::NoDefaultDomain => "no_default_domain",
+            ErrorKind::Raised => "raised",
+            ErrorKind::NoMacroValue => "no_macro_value",
         }
     }
 }

@@ -112,6 +112,13 @@ pub(crate) fn eval<'a>(node: &'a Node, cx: &Cx<'a>) -> R<'a> {
         NodeKind::Const(v) => Ok(borrow(v)),
         NodeKind::Attr(name) => Ok(attribute(cx.source.attribute(name))),
         NodeKind::Ident(name) => Ok(Value::str(name)),
+        NodeKind::Macro(name) => Err(Stop::Fail(Error::new(
+            super::error::ErrorKind::NoMacroValue,
+            node.span,
+            format!(
+                "{name} has no value here: only Cloud Sync's on-premises agent knows the AD domain"
+            ),
+        ))),
         NodeKind::Compare(op, lhs, rhs) => {
             let l = eval(lhs, cx)?;
             let r = eval(rhs, cx)?;

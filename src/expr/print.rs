@@ -8,11 +8,38 @@ use super::syntax::{Expr, ExprKind};
 /// spelling unless `canonical_names` asks for Microsoft's.
 pub fn print(expr: &Expr, canonical_names: bool) -> String {
     let mut out = String::new();
-    write(expr, canonical_names, &mut out);
+    write(
+        expr,
+        Style {
+            canonical_names,
+            spaced_comparisons: true,
+        },
+        &mut out,
+    );
     out
 }
 
-fn write(expr: &Expr, canonical_names: bool, out: &mut String) {
+/// Print `expr` as the service renders a stored tree's `expression`: Microsoft's function
+/// names, and comparisons without spaces (`BitAnd([userAccountControl], 2)="0"` in Microsoft's
+/// Cloud Sync defaults).
+pub fn print_graph(expr: &Expr) -> String {
+    let mut out = String::new();
+    let style = Style {
+        canonical_names: true,
+        spaced_comparisons: false,
+    };
+    write(expr, style, &mut out);
+    out
+}
+
+#[derive(Clone, Copy)]
+struct Style {
+    canonical_names: bool,
+    spaced_comparisons: bool,
+}
+
+fn write(expr: &Expr, style: Style, out: &mut String) {
+    let canonical_names = style.canonical_names;
     match &expr.kind {
         ExprKind::Call { name, args, .. } => {
             let name = match builtins::lookup(name) {
@@ -27,7 +54,7 @@ fn write(expr: &Expr, canonical_names: bool, out: &mut String) {
                     out.push_str(", ");
                 }
                 if let Some(arg) = arg {
-                    write(arg, canonical_names, out);
+                    write(arg, style, out);
                 }
             }
             out.push(')');
@@ -40,11 +67,15 @@ fn write(expr: &Expr, canonical_names: bool, out: &mut String) {
         ExprKind::Str(s) => write_string(s, out),
         ExprKind::Number(n) | ExprKind::Ident(n) => out.push_str(n),
         ExprKind::Compare { op, lhs, rhs } => {
-            write(lhs, canonical_names, out);
-            out.push(' ');
+            write(lhs, style, out);
+            if style.spaced_comparisons {
+                out.push(' ');
+            }
             out.push_str(op.symbol());
-            out.push(' ');
-            write(rhs, canonical_names, out);
+            if style.spaced_comparisons {
+                out.push(' ');
+            }
+            write(rhs, style, out);
         }
     }
 }

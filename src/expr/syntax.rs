@@ -50,7 +50,8 @@ pub enum ExprKind {
     Str(String),
     /// A numeric literal exactly as written (`-10`, `42568.75`, `&HF7`).
     Number(String),
-    /// A bare identifier used as a constant (`vbTextCompare`).
+    /// A bare identifier used as a constant: `vbTextCompare`, or a Cloud Sync macro written
+    /// with its percent signs (`%DomainFQDN%`).
     Ident(String),
     /// `lhs op rhs`: one comparison inside an argument.
     Compare {
@@ -259,7 +260,7 @@ fn build_operand(pair: Pair<'_, Rule>) -> Expr {
                 .as_str(),
         )),
         Rule::number => ExprKind::Number(pair.as_str().to_string()),
-        Rule::identifier => ExprKind::Ident(pair.as_str().to_string()),
+        Rule::identifier | Rule::macro_name => ExprKind::Ident(pair.as_str().to_string()),
         other => unreachable!("operand rule {other:?}"),
     };
     Expr { kind, span }
@@ -296,6 +297,7 @@ fn rule_name(rule: &Rule) -> &'static str {
         Rule::string | Rule::string_inner => "a string in double quotes",
         Rule::number => "a number",
         Rule::name | Rule::identifier => "a name",
+        Rule::macro_name => "a macro like %DomainFQDN%",
         Rule::expression => "an expression",
         Rule::WHITESPACE => "whitespace",
         Rule::open => "\"(\"",
@@ -328,7 +330,15 @@ fn convert_error(err: pest::error::Error<Rule>, text: &str) -> SyntaxError {
         }
         ErrorVariant::CustomError { message } => message.clone(),
     };
-    let help = (found == "'\\''").then(|| "strings use double quotes: \"text\"".to_string());
+    let help = match found.as_str() {
+        "'\\''" => Some("strings use double quotes: \"text\"".to_string()),
+        // Cloud Sync's reference shows `"t-" & [alias]`, but no stored tree has an operator
+        // node for it (COMPATIBILITY.md).
+        "'&'" => Some(
+            "`&` concatenation is not supported; use Join(\"\", a, b) or Append(a, b)".to_string(),
+        ),
+        _ => None,
+    };
     // A zero-width span at the very end renders no caret; point at the last character.
     let (start, end) = if start >= text.len() && !text.is_empty() {
         let last = text.char_indices().last().map_or(0, |(b, _)| b);

@@ -15,7 +15,7 @@
 
 use serde_json::{Map, Value as Json, json};
 
-use super::diff::{OpKind, Operation};
+use super::diff::{OpKind, Operation, RoleWrite};
 use crate::model::attribute_index::AttributeIndex;
 use crate::model::mapping::{Dialect, TargetAttribute};
 use crate::scim::PATCH_OP_SCHEMA;
@@ -41,6 +41,18 @@ pub fn user_patch_indexed(
     dialect: Dialect,
     schema: &AttributeIndex,
 ) -> Json {
+    // App-role writes have a shape of their own and always come first, one op each, with the
+    // path `roles`; the rest keeps the dialect's rules.
+    let mut roles: Vec<Json> = ops
+        .iter()
+        .filter_map(|op| op.roles.map(|write| role_operation(op, write, dialect)))
+        .collect();
+    let ops: Vec<Operation<'_>> = ops
+        .iter()
+        .filter(|op| op.roles.is_none())
+        .cloned()
+        .collect();
+    let ops = ops.as_slice();
     let value = |op: &Operation<'_>| {
         if is_boolean(op.path, op.target, schema) {
             boolean_value(&op.value, dialect)
@@ -86,7 +98,75 @@ pub fn user_patch_indexed(
             out
         }
     };
-    patch_body(operations)
+    roles.extend(operations);
+    patch_body(roles)
+}
+
+/// One app-role write (customize-application-attributes.md, "Provisioning a role to a SCIM
+/// app"). Additive, legacy: `Add` of `roles` whose values are JSON-encoded strings carrying
+/// the role's `id`, `value` and `displayName`, the documented PATCH for AppRoleAssignmentsComplex
+/// and SingleAppRoleAssignment. Additive, compliant: the same roles in the POST's shape (the
+/// flag makes POST and PATCH agree). Assertive: `Replace` of the whole set, in the POST's shape.
+fn role_operation(op: &Operation<'_>, write: RoleWrite, dialect: Dialect) -> Json {
+    let roles: Vec<Json> = match &op.value {
+        Json::Array(items) => items.clone(),
+        one => vec![one.clone()],
+    };
+    let value = match (write, dialect) {
+        (RoleWrite::Additive, Dialect::Legacy) => roles.iter().map(encoded_role).collect(),
+        _ => roles
+            .iter()
+            .map(|r| match r {
+                Json::String(name) => role_object(name),
+                other => other.clone(),
+            })
+            .collect(),
+    };
+    operation(
+        op_name(op.kind, dialect),
+        Some("roles"),
+        Some(Json::Array(value)),
+    )
+}
+
+/// A role in the POST's shape, from a SingleAppRoleAssignment role name.
+fn role_object(name: &str) -> Json {
+    json!({"primary": true, "type": "WindowsAzureActiveDirectoryRole", "value": name})
+}
+
+/// The legacy dialect's role value: `{"value": "{\"id\":…,\"value\":…,\"displayName\":…}"}`.
+fn encoded_role(role: &Json) -> Json {
+    let (name, display) = match role {
+        Json::Object(o) => {
+            let name = o.get("value").and_then(Json::as_str).unwrap_or_default();
+            let display = o.get("displayName").and_then(Json::as_str).unwrap_or(name);
+            (name.to_string(), display.to_string())
+        }
+        Json::String(s) => (s.clone(), s.clone()),
+        other => (other.to_string(), other.to_string()),
+    };
+    let inner = json!({"id": role_id(&name), "value": name, "displayName": display});
+    json!({"value": inner.to_string()})
+}
+
+/// A stand-in for the app role's id. Entra sends the id the app's manifest gives the role;
+/// entramap's directories name roles only, so the id is derived from the name (FNV-1a,
+/// GUID-shaped): the same role always has the same id (COMPATIBILITY.md).
+fn role_id(name: &str) -> String {
+    let hash = |seed: u64| {
+        name.bytes().fold(seed, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    };
+    let (a, b) = (hash(0xcbf2_9ce4_8422_2325), hash(0x8422_2325_cbf2_9ce4));
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0xfff,
+        0x8000 | ((b >> 48) & 0x3fff),
+        b & 0xffff_ffff_ffff
+    )
 }
 
 /// The body of the PATCH that disables a user (`active` false) for every deprovisioning trigger

@@ -36,6 +36,28 @@ pub enum OpKind {
     Replace,
 }
 
+/// How Entra writes an app-role row (customize-application-attributes.md, "Provisioning a
+/// role to a SCIM app").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RoleWrite {
+    /// AppRoleAssignmentsComplex and SingleAppRoleAssignment: `Add` of the roles the app lacks;
+    /// a role removed in Entra is never removed from the app.
+    Additive,
+    /// AssertiveAppRoleAssignmentsComplex: `Replace` of the whole set when it differs.
+    Assertive,
+}
+
+impl RoleWrite {
+    /// The write of a row whose expression's top-level function is `function`.
+    pub fn of(function: &str) -> Option<RoleWrite> {
+        match function {
+            "AppRoleAssignmentsComplex" | "SingleAppRoleAssignment" => Some(RoleWrite::Additive),
+            "AssertiveAppRoleAssignmentsComplex" => Some(RoleWrite::Assertive),
+            _ => None,
+        }
+    }
+}
+
 /// One attribute change Entra will send.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Operation<'m> {
@@ -47,8 +69,11 @@ pub struct Operation<'m> {
     /// The target, parsed.
     pub path: &'m Path,
     /// The projected value, as the mapping computed it (dialect conversions such as
-    /// `"True"`/`true` happen in [`super::dialect`]).
+    /// `"True"`/`true` happen in [`super::dialect`]). For an additive role write, only the
+    /// roles the app lacks.
     pub value: Json,
+    /// Set for app-role rows, which [`super::dialect`] writes in their own shape.
+    pub roles: Option<RoleWrite>,
 }
 
 /// The operations that bring `returned` to what `projection` wants, in row order. `schema` is
@@ -74,6 +99,12 @@ pub fn diff_indexed<'m>(
         if is_manager(entry.path) {
             continue;
         }
+        if let Some(write) = entry.roles {
+            if let Some(op) = role_operation(entry, write, returned) {
+                ops.push(op);
+            }
+            continue;
+        }
         let current = resource::get(returned, entry.path);
         let kind = if current.is_none_or(is_empty) {
             OpKind::Add
@@ -91,9 +122,73 @@ pub fn diff_indexed<'m>(
             target: entry.target,
             path: entry.path,
             value: entry.value.clone(),
+            roles: None,
         });
     }
     ops
+}
+
+/// The role write for an app-role row: the roles are compared by their `value` (the role
+/// name, ignoring case) with the app's `roles`, whatever sub-attribute the row targets.
+fn role_operation<'m>(
+    entry: &super::project::Entry<'m>,
+    write: RoleWrite,
+    returned: &Resource,
+) -> Option<Operation<'m>> {
+    let desired: Vec<&Json> = match &entry.value {
+        Json::Array(items) => items.iter().collect(),
+        one => vec![one],
+    };
+    let current: Vec<String> = match resource::get_ci(returned, "roles") {
+        Some(Json::Array(items)) => items.iter().filter_map(role_name).collect(),
+        Some(one) => role_name(one).into_iter().collect(),
+        None => Vec::new(),
+    };
+    let held = |role: &&Json| {
+        role_name(role).is_some_and(|name| current.iter().any(|c| text_equal(c, &name, false)))
+    };
+    let (kind, value) = match write {
+        RoleWrite::Additive => {
+            let missing: Vec<Json> = desired.into_iter().filter(|r| !held(r)).cloned().collect();
+            if missing.is_empty() {
+                return None;
+            }
+            (OpKind::Add, Json::Array(missing))
+        }
+        RoleWrite::Assertive => {
+            let same = desired.len() == current.len() && desired.iter().all(held);
+            if same {
+                return None;
+            }
+            let all = desired.into_iter().cloned().collect();
+            (OpKind::Replace, Json::Array(all))
+        }
+    };
+    Some(Operation {
+        kind,
+        target: entry.target,
+        path: entry.path,
+        value,
+        roles: Some(write),
+    })
+}
+
+/// The role a `roles` element names: its `value`, a plain string, or the `value` inside the
+/// JSON-encoded string the legacy dialect sends (an app that stores what it was sent returns
+/// that string, and Entra must still recognise the role).
+fn role_name(v: &Json) -> Option<String> {
+    let text = match v {
+        Json::Object(o) => o.get("value")?.as_str()?,
+        Json::String(s) => s.as_str(),
+        _ => return None,
+    };
+    if text.starts_with('{')
+        && let Ok(Json::Object(inner)) = serde_json::from_str::<Json>(text)
+        && let Some(Json::String(name)) = inner.get("value")
+    {
+        return Some(name.clone());
+    }
+    Some(text.to_string())
 }
 
 /// Group membership changes: `(add, remove)`, ids compared exactly (target ids are opaque), each

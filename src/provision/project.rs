@@ -12,6 +12,7 @@ use std::fmt;
 
 use serde_json::{Map, Value as Json};
 
+use super::diff::RoleWrite;
 use super::target::Kind;
 use crate::expr::{self, Context, Options, Outcome, Program};
 use crate::model::mapping::{Apply, AttributeMapping, ObjectMapping};
@@ -59,6 +60,7 @@ struct Row {
     default: Option<String>,
     create_only: bool,
     role: Role,
+    roles: Option<RoleWrite>,
 }
 
 /// An object mapping with every row compiled, ready to project many source objects.
@@ -81,6 +83,8 @@ pub struct Entry<'m> {
     pub path: &'m Path,
     /// The value: a JSON string, or an array for a multi-valued result; never null or empty.
     pub value: Json,
+    /// How Entra writes the row when its expression is an app-role function.
+    pub roles: Option<RoleWrite>,
 }
 
 /// The desired target object for one source object and one flow.
@@ -211,6 +215,7 @@ impl CompiledMapping {
                     target: &row.target,
                     path: &row.path,
                     value,
+                    roles: row.roles,
                 }),
                 Role::Manager => projection.manager = first_string(value),
                 Role::Members => projection.members = Some(strings(value)),
@@ -256,12 +261,16 @@ fn compile_row(m: &AttributeMapping) -> Result<Row, String> {
     Ok(Row {
         target: target.clone(),
         path,
-        producer,
         default: m.default.clone(),
         // The other add-only flow types (MultiValueAddOnly, ...) are not modelled yet and
         // behave like Always.
         create_only: m.apply == Apply::OnCreate,
         role,
+        roles: match &producer {
+            Producer::Program(p) => p.top_function().and_then(|f| RoleWrite::of(f.name)),
+            _ => None,
+        },
+        producer,
     })
 }
 

@@ -87,7 +87,12 @@ pub(super) fn date_diff<'a>(call: &'a Call, args: &mut [Value<'a>], cx: &Cx<'a>)
 }
 
 pub(super) fn date_from_num<'a>(call: &'a Call, args: &mut [Value<'a>], _: &Cx<'a>) -> R<'a> {
-    let n = required_number(&args[0], call.arg_span(0))?;
+    // Null in, null out: IIF evaluates both branches, and Microsoft's own Cloud Sync default
+    // `IIF(IsPresent([pwdLastSet]), FormatDateTime(DateFromNum([pwdLastSet]), ...), )` must not
+    // fail an object without pwdLastSet.
+    let Some(n) = super::number(&args[0], call.arg_span(0))? else {
+        return Ok(Value::Null);
+    };
     DateTime::from_filetime(n).map(Value::Date).ok_or_else(|| {
         fail(
             ErrorKind::InvalidArgument,
@@ -148,7 +153,11 @@ pub(super) fn prepare_format(call: &Call, _depth: usize) -> Result<Prepared, Err
         (None, 1, 2)
     };
     for at in [input_at, output_at] {
-        if !call.has_arg(at) {
+        // Microsoft's Cloud Sync defaults leave the input format of the 4-argument form empty
+        // over a date (`FormatDateTime(DateFromNum([pwdLastSet]), "RoundtripKind", ,
+        // "yyyyMMddHHmmss.0Z")`); text sources still need one, which evaluation checks.
+        let may_be_empty = at == input_at && styles_at.is_some();
+        if !call.has_arg(at) && !may_be_empty {
             return Err(fail(
                 ErrorKind::ArityError,
                 call.span,

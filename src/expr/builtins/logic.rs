@@ -60,6 +60,11 @@ pub(super) fn bit_and<'a>(call: &'a Call, args: &mut [Value<'a>], _: &Cx<'a>) ->
     Ok(Value::Num(a & b))
 }
 
+pub(super) fn raise<'a>(call: &'a Call, args: &mut [Value<'a>], _: &Cx<'a>) -> R<'a> {
+    let message = args[0].text_or_empty(call.arg_span(0))?.into_owned();
+    Err(fail(ErrorKind::Raised, call.span, message).into())
+}
+
 pub(super) fn redact<'a>(_: &'a Call, args: &mut [Value<'a>], _: &Cx<'a>) -> R<'a> {
     Ok(std::mem::take(&mut args[0]))
 }
@@ -148,6 +153,11 @@ pub(super) fn prepare_iif(call: &Call, _depth: usize) -> Result<Prepared, Error>
     Ok(Prepared::Condition(attributes))
 }
 
+/// The functions whose point is to test whether a value is there.
+pub(crate) fn is_presence_test(name: &str) -> bool {
+    matches!(name, "IsPresent" | "IsNull" | "IsNullOrEmpty")
+}
+
 fn condition_attributes(node: &Node, out: &mut Vec<Box<str>>) -> Result<(), Error> {
     match &node.kind {
         NodeKind::Attr(name) => {
@@ -169,10 +179,18 @@ fn condition_attributes(node: &Node, out: &mut Vec<Box<str>>) -> Result<(), Erro
                 .with_help("wrap the whole IIF instead: IgnoreFlowIfNullOrEmpty(IIF(...))"));
             }
             for arg in call.args.iter().flatten() {
+                // The function reference says the check fails even for
+                // `IIF(IsPresent([x]), ...)`, but the HR-provisioning, SuccessFactors and Cloud
+                // Sync pages, and Microsoft's own Cloud Sync defaults (`IIF(IsPresent([pwdLastSet]),
+                // ...)`), rely on a presence test of a missing attribute working: an attribute
+                // read only to test its presence does not fail the condition (COMPATIBILITY.md).
+                if is_presence_test(call.builtin.name) && matches!(arg.kind, NodeKind::Attr(_)) {
+                    continue;
+                }
                 condition_attributes(arg, out)?;
             }
         }
-        NodeKind::Const(_) | NodeKind::Ident(_) => {}
+        NodeKind::Const(_) | NodeKind::Ident(_) | NodeKind::Macro(_) => {}
     }
     Ok(())
 }
@@ -191,21 +209,25 @@ pub(super) fn iif<'a>(call: &'a Call, cx: &Cx<'a>) -> R<'a> {
                     format!("the IIF condition reads [{name}], which is null or empty: Entra fails the condition check"),
                 )
                 .with_help(format!(
-                    "use Switch instead, e.g. Switch([{name}], [{name}], \"\", \"fallback\")"
+                    "make the condition a presence test, IIF(IsPresent([{name}]), [{name}], \"fallback\") (the function reference says even that fails, but the HR, SuccessFactors and Cloud Sync pages and Microsoft's own defaults rely on it), or use Switch([{name}], [{name}], \"\", \"fallback\")"
                 ))
                 .into());
             }
         }
     }
-    // IIF is eager, like VBA's: both branches run, so an error in either one fails the call.
-    // A dropped flow matters only in the branch that is chosen.
+    // IIF is eager, like VBA's: both branches run, so an error in either one fails the call
+    // (a field report). A dropped flow, and an `Error(...)`, matter only in the branch that is
+    // chosen: Microsoft's own Cloud Sync default `IIF(IsPresent([userPrincipalName]), ...,
+    // IIF(IsPresent([sAMAccountName]), ..., Error("AccountName is not present")))` would
+    // otherwise fail every object.
     let condition = truth(&slot(call, 0, cx)?, call.arg_span(0))?;
+    let fails = |r: &R<'a>| matches!(r, Err(Stop::Fail(e)) if e.kind != ErrorKind::Raised);
     let when_true = slot(call, 1, cx);
-    if let Err(Stop::Fail(_)) = when_true {
+    if fails(&when_true) {
         return when_true;
     }
     let when_false = slot(call, 2, cx);
-    if let Err(Stop::Fail(_)) = when_false {
+    if fails(&when_false) {
         return when_false;
     }
     if condition { when_true } else { when_false }

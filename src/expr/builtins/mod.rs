@@ -3,7 +3,9 @@
 //! functions`, documentation and evaluation all read from here.
 
 mod dates;
+mod diacritics;
 mod generate;
+pub(crate) mod lints;
 mod lists;
 mod logic;
 mod replace;
@@ -82,7 +84,9 @@ pub struct Param {
     /// Whether the slot may be left empty or out.
     pub optional: bool,
     /// The key Microsoft Graph uses for this parameter in `attributeMappingSource.parameters`
-    /// (the engine's name, which can differ from the docs': Replace's oldValue is `Find`).
+    /// (the engine's name, which can differ from the docs': Replace's oldValue is `Find`,
+    /// Left's numChars `length`). COMPATIBILITY.md says which keys stored trees show and which
+    /// are inferred.
     pub graph_key: &'static str,
 }
 
@@ -250,6 +254,19 @@ impl Builtin {
     }
 }
 
+/// Functions Microsoft documents only in Cloud Sync's expression reference
+/// (`reference-expressions.md`), not in the app provisioning one. The service parses them
+/// (Microsoft's own Cloud Sync defaults store their trees), so they compile, and `check` says
+/// that an app provisioning job may not offer them.
+pub const CLOUD_SYNC_ONLY: &[&str] = &["Error", "Trim"];
+
+impl Builtin {
+    /// Whether Microsoft documents this function only for Cloud Sync.
+    pub fn cloud_sync_only(&self) -> bool {
+        CLOUD_SYNC_ONLY.contains(&self.name)
+    }
+}
+
 /// Find a builtin by name, ignoring case (Microsoft's own docs write `switch(` and `Instr(`).
 pub fn lookup(name: &str) -> Option<&'static Builtin> {
     TABLE.iter().find(|b| b.name.eq_ignore_ascii_case(name))
@@ -299,7 +316,10 @@ pub static TABLE: &[Builtin] = &[
     },
     Builtin {
         name: "BitAnd",
-        params: &[req("value1", Number), req("value2", Number)],
+        params: &[
+            req("value1", Number).graph("left"),
+            req("value2", Number).graph("right"),
+        ],
         min: 2,
         max: Some(2),
         lazy: false,
@@ -309,7 +329,7 @@ pub static TABLE: &[Builtin] = &[
     },
     Builtin {
         name: "CBool",
-        params: &[req("expression", Any)],
+        params: &[req("expression", Any).graph("source")],
         min: 1,
         max: Some(1),
         lazy: false,
@@ -319,7 +339,7 @@ pub static TABLE: &[Builtin] = &[
     },
     Builtin {
         name: "CDate",
-        params: &[req("expression", Text)],
+        params: &[req("expression", Text).graph("source")],
         min: 1,
         max: Some(1),
         lazy: false,
@@ -359,7 +379,7 @@ pub static TABLE: &[Builtin] = &[
     },
     Builtin {
         name: "Count",
-        params: &[req("attribute", Multi)],
+        params: &[req("attribute", Multi).graph("source")],
         min: 1,
         max: Some(1),
         lazy: false,
@@ -369,7 +389,7 @@ pub static TABLE: &[Builtin] = &[
     },
     Builtin {
         name: "CStr",
-        params: &[req("value", Any)],
+        params: &[req("value", Any).graph("source")],
         min: 1,
         max: Some(1),
         lazy: false,
@@ -407,7 +427,7 @@ pub static TABLE: &[Builtin] = &[
     },
     Builtin {
         name: "DateFromNum",
-        params: &[req("value", Number)],
+        params: &[req("value", Number).graph("source")],
         min: 1,
         max: Some(1),
         lazy: false,
@@ -426,11 +446,22 @@ pub static TABLE: &[Builtin] = &[
         prepare: None,
     },
     Builtin {
+        name: "Error",
+        params: &[req("message", Text)],
+        min: 1,
+        max: Some(1),
+        lazy: false,
+        summary: "Fails the object with message (Cloud Sync; the stored tree keys it `message`).",
+        imp: Impl::Values(logic::raise),
+        prepare: None,
+    },
+    Builtin {
         name: "FormatDateTime",
         params: &[
             req("source", Text),
-            opt("dateTimeStyles", Styles),
-            req("inputFormat", Kind::DateFormat),
+            opt("dateTimeStyles", Styles).graph("dateTimeStyle"),
+            // Required except over a date in the 4-argument form (prepare_format checks it).
+            opt("inputFormat", Kind::DateFormat),
             req("outputFormat", Kind::DateFormat),
         ],
         min: 3,
@@ -452,7 +483,7 @@ pub static TABLE: &[Builtin] = &[
     },
     Builtin {
         name: "IgnoreFlowIfNullOrEmpty",
-        params: &[req("expression", Any)],
+        params: &[req("expression", Any).graph("source")],
         min: 1,
         max: Some(1),
         lazy: false,
@@ -463,14 +494,17 @@ pub static TABLE: &[Builtin] = &[
     Builtin {
         name: "IIF",
         params: &[
-            req("condition", Condition),
-            req("valueIfTrue", Any),
-            req("valueIfFalse", Any),
+            // The service keys the condition `one` (a comparison spreads over `one`, `two`,
+            // `three`: see `expr::graph`), and the values `four` and `five`.
+            req("condition", Condition).graph("one"),
+            req("valueIfTrue", Any).graph("four"),
+            // Empty in Microsoft's own Cloud Sync defaults (`IIF(IsPresent([pwdLastSet]), ..., )`).
+            opt("valueIfFalse", Any).graph("five"),
         ],
         min: 3,
         max: Some(3),
         lazy: false,
-        summary: "valueIfTrue when the condition holds, else valueIfFalse (all three are evaluated).",
+        summary: "valueIfTrue when the condition holds, else valueIfFalse (null when left empty); all are evaluated.",
         imp: Impl::Nodes(logic::iif),
         prepare: Some(logic::prepare_iif),
     },
@@ -491,7 +525,7 @@ pub static TABLE: &[Builtin] = &[
     },
     Builtin {
         name: "IsNull",
-        params: &[req("expression", Any)],
+        params: &[req("expression", Any).graph("source")],
         min: 1,
         max: Some(1),
         lazy: false,
@@ -501,7 +535,7 @@ pub static TABLE: &[Builtin] = &[
     },
     Builtin {
         name: "IsNullOrEmpty",
-        params: &[req("expression", Any)],
+        params: &[req("expression", Any).graph("source")],
         min: 1,
         max: Some(1),
         lazy: false,
@@ -511,7 +545,7 @@ pub static TABLE: &[Builtin] = &[
     },
     Builtin {
         name: "IsPresent",
-        params: &[req("expression", Any)],
+        params: &[req("expression", Any).graph("source")],
         min: 1,
         max: Some(1),
         lazy: false,
@@ -521,7 +555,7 @@ pub static TABLE: &[Builtin] = &[
     },
     Builtin {
         name: "IsString",
-        params: &[req("expression", Any)],
+        params: &[req("expression", Any).graph("source")],
         min: 1,
         max: Some(1),
         lazy: false,
@@ -531,7 +565,10 @@ pub static TABLE: &[Builtin] = &[
     },
     Builtin {
         name: "Item",
-        params: &[req("attribute", Multi), req("index", Number)],
+        params: &[
+            req("attribute", Multi).graph("source"),
+            req("index", Number),
+        ],
         min: 2,
         max: Some(2),
         lazy: false,
@@ -551,7 +588,10 @@ pub static TABLE: &[Builtin] = &[
     },
     Builtin {
         name: "Left",
-        params: &[req("string", Text), req("numChars", Number)],
+        params: &[
+            req("string", Text).graph("source"),
+            req("numChars", Number).graph("length"),
+        ],
         min: 2,
         max: Some(2),
         lazy: false,
@@ -561,7 +601,7 @@ pub static TABLE: &[Builtin] = &[
     },
     Builtin {
         name: "Len",
-        params: &[req("string", Text)],
+        params: &[req("string", Text).graph("source")],
         min: 1,
         max: Some(1),
         lazy: false,
@@ -615,7 +655,7 @@ pub static TABLE: &[Builtin] = &[
     },
     Builtin {
         name: "NumFromDate",
-        params: &[req("value", Date)],
+        params: &[req("value", Date).graph("source")],
         min: 1,
         max: Some(1),
         lazy: false,
@@ -652,7 +692,7 @@ pub static TABLE: &[Builtin] = &[
     },
     Builtin {
         name: "Redact",
-        params: &[req("value", Any)],
+        params: &[req("value", Any).graph("source")],
         min: 1,
         max: Some(1),
         lazy: false,
@@ -662,7 +702,7 @@ pub static TABLE: &[Builtin] = &[
     },
     Builtin {
         name: "RemoveDuplicates",
-        params: &[req("attribute", Multi)],
+        params: &[req("attribute", Multi).graph("source")],
         min: 1,
         max: Some(1),
         lazy: false,
@@ -700,7 +740,7 @@ pub static TABLE: &[Builtin] = &[
     },
     Builtin {
         name: "SingleAppRoleAssignment",
-        params: &[req("attribute", Multi)],
+        params: &[req("attribute", Multi).graph("source")],
         min: 1,
         max: Some(1),
         lazy: false,
@@ -764,9 +804,19 @@ pub static TABLE: &[Builtin] = &[
         prepare: Some(text::prepare_culture),
     },
     Builtin {
+        name: "Trim",
+        params: &[req("value", Text).graph("source")],
+        min: 1,
+        max: Some(1),
+        lazy: false,
+        summary: "Removes leading and trailing white space (.NET Trim), from each value of a list (Cloud Sync).",
+        imp: Impl::Values(text::trim),
+        prepare: None,
+    },
+    Builtin {
         name: "Word",
         params: &[
-            req("string", Text),
+            req("string", Text).graph("source"),
             req("wordNumber", Number),
             req("delimiters", Text),
         ],

@@ -9,12 +9,12 @@ use crate::expr::eval::{Cx, R};
 use crate::expr::value::Value;
 
 const SOURCE: usize = 0;
-const OLD_VALUE: usize = 1;
-const REGEX: usize = 2;
-const GROUP: usize = 3;
-const REPLACEMENT: usize = 4;
-const REPLACEMENT_ATTRIBUTE: usize = 5;
-const TEMPLATE: usize = 6;
+pub(super) const OLD_VALUE: usize = 1;
+pub(super) const REGEX: usize = 2;
+pub(super) const GROUP: usize = 3;
+pub(super) const REPLACEMENT: usize = 4;
+pub(super) const REPLACEMENT_ATTRIBUTE: usize = 5;
+pub(super) const TEMPLATE: usize = 6;
 
 /// The documented Replace modes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

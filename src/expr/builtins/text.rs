@@ -42,7 +42,31 @@ pub(super) fn normalize_diacritics<'a>(
     args: &mut [Value<'a>],
     _: &Cx<'a>,
 ) -> R<'a> {
-    map_text(call, args, dn::normalize_diacritics)
+    map_text(call, args, super::diacritics::normalize_diacritics)
+}
+
+/// .NET `String.Trim()`: white space as `Char.IsWhiteSpace` sees it, each value of a list
+/// trimmed on its own (Cloud Sync's reference: `Trim([proxyAddresses])`).
+pub(super) fn trim<'a>(call: &'a Call, args: &mut [Value<'a>], _: &Cx<'a>) -> R<'a> {
+    fn is_white(c: char) -> bool {
+        // Rust's White_Space property adds U+0085 and the line/paragraph separators that .NET
+        // also counts; it lacks nothing .NET has.
+        c.is_whitespace()
+    }
+    match std::mem::take(&mut args[0]) {
+        Value::List(items) => Ok(Value::List(
+            items
+                .into_iter()
+                .map(|s| match s {
+                    Cow::Borrowed(b) => Cow::Borrowed(b.trim_matches(is_white)),
+                    Cow::Owned(o) => Cow::Owned(o.trim_matches(is_white).to_string()),
+                })
+                .collect(),
+        )),
+        other => map_text(call, std::slice::from_ref(&other), |s, out| {
+            out.push_str(s.trim_matches(is_white))
+        }),
+    }
 }
 
 pub(super) fn strip_spaces<'a>(call: &'a Call, args: &mut [Value<'a>], _: &Cx<'a>) -> R<'a> {
