@@ -1,6 +1,6 @@
 //! Provisioning cycles: the requests Entra sends for one directory snapshot, in order, each
 //! answered by the in-memory [`Target`] so its response drives the next step
-//! (spec/scim-wire.md §3, §6, §9.5–9.7; mapping-model.md §9.7, §10).
+//! (docs/scim-wire.md §3, §6, §9.5–9.7; docs/mapping-model.md §9.7, §10).
 //!
 //! Order within a cycle (§3.1 "users and groups first and group memberships after that"):
 //! 1. users in snapshot order: match/create for unlinked users, read/update or disable for
@@ -657,7 +657,7 @@ impl<E: Endpoint> Run<'_, E> {
                     // when `active` is mapped (§3.4); an app already showing the user inactive
                     // gets nothing. The row must also yield a value for this user: a Switch
                     // whose keys never match IsSoftDeleted flows nothing, so Entra never
-                    // deactivates through it (mapping-model.md §12.3, Unleash PR #9336).
+                    // deactivates through it (docs/mapping-model.md §12.3, Unleash PR #9336).
                     if config.active_mapped
                         && active_flows(config, &record)
                         && !shows_inactive(&found)
