@@ -635,7 +635,7 @@ fn unassign_actions(sim: &mut Simulator) -> Vec<Action> {
 
 #[test]
 fn a_switch_whose_keys_never_match_never_disables_the_user_and_entras_default_does() {
-    // mapping-model.md §12.3: the lowercased keys make `active` flow nothing, so Entra sends
+    // docs/mapping-model.md §12.3: the lowercased keys make `active` flow nothing, so Entra sends
     // no disable PATCH (Unleash PR #9336: "prevents users from being deprovisioned at all").
     let mut broken =
         lowercase_keys_simulator(r#"Switch([IsSoftDeleted], , "false", "true", "true", "false")"#);

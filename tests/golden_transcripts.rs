@@ -3,7 +3,7 @@
 //! for byte with `tests/golden/transcripts/`. `UPDATE_GOLDEN=1` rewrites the golden files; read
 //! the diff before committing it, because these files are what Entra is claimed to send.
 //!
-//! Besides the byte comparison, the bodies that Microsoft documents verbatim (spec/scim-wire.md
+//! Besides the byte comparison, the bodies that Microsoft documents verbatim (docs/scim-wire.md
 //! §4.3 and E12/E20/E21) are asserted to occur literally, so a regenerated golden cannot quietly
 //! drift away from the documentation.
 

@@ -77,7 +77,7 @@ fn rows(file: &MappingFile) -> Vec<String> {
     out
 }
 
-// (a) A realistic schema: c.7 of graph-schema.md, extended ---------------------------------
+// (a) A realistic schema: c.7 of docs/graph-schema.md, extended ---------------------------------
 
 #[test]
 fn c7_schema_imports_and_exports_byte_for_byte() {

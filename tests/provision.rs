@@ -1,6 +1,6 @@
 //! The provisioning simulator's pure foundations: scoping (every operator of
-//! spec/mapping-model.md §4.3), IsSoftDeleted (§5.2), and projecting a source object through a
-//! mapping into the values and POST body Entra sends (spec/scim-wire.md E6, §7).
+//! docs/mapping-model.md §4.3), IsSoftDeleted (§5.2), and projecting a source object through a
+//! mapping into the values and POST body Entra sends (docs/scim-wire.md E6, §7).
 
 use entramap::expr::Context;
 use entramap::expr::dotnet::datetime::DateTime;

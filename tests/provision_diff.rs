@@ -1,4 +1,4 @@
-//! Diff and dialect: what Entra PATCHes after reading a linked object (spec/scim-wire.md §3.3,
+//! Diff and dialect: what Entra PATCHes after reading a linked object (docs/scim-wire.md §3.3,
 //! E9–E13, E15, E19–E21) and the exact bodies of both dialects (§4.3, verbatim from COMPAT and
 //! the tutorial, compared as compact JSON so key order counts).
 
@@ -361,7 +361,7 @@ fn compat_add_single_value_string_attribute_in_both_dialects() {
 
 #[test]
 fn compat_disable_user_legacy_string_operations_first_compliant_boolean() {
-    // E12: the simulator's legacy body as spec/scim-wire.md prescribes it (Operations first).
+    // E12: the simulator's legacy body as docs/scim-wire.md prescribes it (Operations first).
     assert_body(
         &disable_patch(Dialect::Legacy),
         r#"{"Operations":[{"op":"Replace","path":"active","value":"False"}],"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}"#,
@@ -452,7 +452,7 @@ fn tutorial_update_single_valued_e9_and_multi_valued_e10_legacy() {
 
 #[test]
 fn mixed_add_and_replace_share_one_patch_in_row_order() {
-    // The laravel-scim-server#34 capture (spec/scim-wire.md §1.5), byte for byte.
+    // The laravel-scim-server#34 capture (docs/scim-wire.md §1.5), byte for byte.
     let m = users(
         "  mappings:\n    - {target: 'emails[type eq \"work\"].value', source: mail}\n    - {target: 'addresses[type eq \"work\"].formatted', source: physicalDeliveryOfficeName}\n    - {target: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department', source: department}\n",
     );

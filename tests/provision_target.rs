@@ -1,4 +1,4 @@
-//! The in-memory SCIM endpoint (`provision::target`): the requests of spec/scim-wire.md §2
+//! The in-memory SCIM endpoint (`provision::target`): the requests of docs/scim-wire.md §2
 //! (E-numbers) answered the way a server storing what the target schema says would.
 
 use entramap::model::mapping::TargetAttribute;

@@ -1,6 +1,6 @@
 //! The `scim` module: paths, resources (Entra's POST shapes), PATCH apply (RFC 7644 and both
 //! Entra dialects), filters and their query encoding. Expected bodies come from
-//! spec/scim-wire.md (E-numbers) and RFC 7644 §3.5.2.
+//! docs/scim-wire.md (E-numbers) and RFC 7644 §3.5.2.
 
 use entramap::scim::{
     self, ENTERPRISE_USER_SCHEMA, Filter, OpKind, Path, Resource, ScimType, USER_SCHEMA,
@@ -167,7 +167,7 @@ fn bad_paths_are_errors_with_a_message_and_offset() {
 
 // ---------------------------------------------------------------- resources (POST shapes)
 
-/// The 22 rows of a fresh custom app (spec/scim-wire.md §5.2), in mapping order, with values for
+/// The 22 rows of a fresh custom app (docs/scim-wire.md §5.2), in mapping order, with values for
 /// one user. `manager` is left out: it is never in a POST.
 fn default_mapping_values() -> Vec<(&'static str, Value)> {
     vec![

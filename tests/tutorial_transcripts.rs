@@ -1,5 +1,5 @@
 //! Every request example of Microsoft's SCIM tutorial ("Develop and plan provisioning for a
-//! SCIM endpoint", use-scim-to-provision-users-and-groups.md, spec/scim-wire.md E2–E22),
+//! SCIM endpoint", use-scim-to-provision-users-and-groups.md, docs/scim-wire.md E2–E22),
 //! reproduced by the simulator from matching inputs (`tests/data/tutorial/`): the same method,
 //! the same path (ids aside) and the same body, compared as JSON.
 //!

@@ -6,7 +6,7 @@ use crate::expr::compile::did_you_mean;
 use crate::model::source::{self, CatalogEntry, SourceType};
 
 /// The group attributes Entra offers as sources: the sample schema's `objectId`, `members`
-/// and `appRoleAssignments` (mapping-model.md 5.3), plus the ones the default SCIM group
+/// and `appRoleAssignments` (docs/mapping-model.md §5.3), plus the ones the default SCIM group
 /// mapping and group objects carry.
 const GROUP_ATTRIBUTES: &[CatalogEntry] = &[
     group("displayName", SourceType::String, false),

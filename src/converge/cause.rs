@@ -1,4 +1,4 @@
-//! The causes of the catalogue (spec/mapping-model.md §12.2) that `converge` tells apart,
+//! The causes of the catalogue (docs/mapping-model.md §12.2) that `converge` tells apart,
 //! with their stable codes and names, and a diagnosis: a cause with what it means for one
 //! attribute and how to fix it.
 

@@ -1,5 +1,5 @@
 //! Why a write repeats, a value never flows or a value goes stale: the cause from the
-//! catalogue of spec/mapping-model.md §12.2, decided from what actually happened (the value
+//! catalogue of docs/mapping-model.md §12.2, decided from what actually happened (the value
 //! sent, what the app returned before and holds after) and from the mapping row (its formula,
 //! flow type, default) and the target attribute (vendor model, exact case, type). Where a
 //! cause is also a static lint of `entramap check`, the fix is the lint's.

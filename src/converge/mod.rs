@@ -1,5 +1,5 @@
 //! `entramap converge`: prove that a mapping reaches a steady state against its vendor model,
-//! or show the smallest directory for which it does not (spec/mapping-model.md §12).
+//! or show the smallest directory for which it does not (docs/mapping-model.md §12).
 //!
 //! Steady state (§12.4): after Entra's writes reach the app and the app answers GET, a new
 //! evaluation of the same source sends nothing but reads. The search generates directories

@@ -1,4 +1,4 @@
-//! Entra's Test Connection (spec/scim-wire.md E1): before anything is provisioned, a filter
+//! Entra's Test Connection (docs/scim-wire.md E1): before anything is provisioned, a filter
 //! on a random value that must answer 200 with an empty ListResponse. Entra refuses to save a
 //! provisioning configuration that fails it, so `live` stops there too.
 
@@ -12,7 +12,7 @@ use crate::provision::cycle::{Action, Request};
 use crate::provision::endpoint::Response;
 use crate::scim::{Filter, Path, encode_query};
 
-/// Entra's Test Connection (spec/scim-wire.md E1): a filter on the first matching attribute
+/// Entra's Test Connection (docs/scim-wire.md E1): a filter on the first matching attribute
 /// with a random GUID, which must answer 200 with an empty ListResponse. The request has the
 /// shape of every match query, in both dialects.
 pub(super) fn test_connection<E: Connection>(

@@ -76,7 +76,7 @@ impl TenantUrl {
     }
 
     /// The query the admin typed after the path (`aadOptscim062020`), if any. It selects the
-    /// dialect; it is not forwarded on requests (spec/scim-wire.md OPEN-Q1).
+    /// dialect; it is not forwarded on requests (docs/scim-wire.md OPEN-Q1).
     pub fn query(&self) -> Option<&str> {
         self.query.as_deref()
     }

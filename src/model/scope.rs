@@ -1,4 +1,4 @@
-//! The scoping-filter operators Entra documents (mapping-model.md §4.3), as one vocabulary for
+//! The scoping-filter operators Entra documents (docs/mapping-model.md §4.3), one vocabulary for
 //! the simulator that evaluates clauses and the linter that checks them: the same spellings
 //! are accepted, and the same operands refused, by both, so that `check` rejects exactly the
 //! clauses `simulate` cannot run.

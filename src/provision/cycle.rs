@@ -1,6 +1,6 @@
 //! Provisioning cycles: the requests Entra sends for one directory snapshot, in order, each
 //! answered by the in-memory [`Target`] so its response drives the next step
-//! (spec/scim-wire.md §3, §6, §9.5–9.7; mapping-model.md §9.7, §10).
+//! (docs/scim-wire.md §3, §6, §9.5–9.7; docs/mapping-model.md §9.7, §10).
 //!
 //! Order within a cycle (§3.1 "users and groups first and group memberships after that"):
 //! 1. users in snapshot order: match/create for unlinked users, read/update or disable for

@@ -1,6 +1,6 @@
 //! Dialect: [`Operation`]s and the other writes of a cycle as the PATCH bodies Entra sends, in
-//! both of its dialects (DESIGN.md "PATCH dialect", "compliant multi-attribute replace",
-//! "manager", "groups"; spec/scim-wire.md E9–E13, E15, E19–E21, §4).
+//! both of its dialects (docs/ARCHITECTURE.md decisions "PATCH dialect", "compliant
+//! multi-attribute replace", "manager", "groups"; docs/scim-wire.md E9–E13, E15, E19–E21, §4).
 //!
 //! | | legacy (default) | compliant (`aadOptscim062020`) |
 //! |---|---|---|
@@ -11,7 +11,7 @@
 //!
 //! Bodies are JSON objects whose key order is the order Entra sends (serde_json keeps insertion
 //! order): `schemas` then `Operations`, ops `op`, `path`, `value`; the one documented exception
-//! is the legacy disable, which puts `Operations` first (spec/scim-wire.md E12, §9.2).
+//! is the legacy disable, which puts `Operations` first (docs/scim-wire.md E12, §9.2).
 
 use serde_json::{Map, Value as Json, json};
 

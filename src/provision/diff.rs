@@ -2,8 +2,8 @@
 //! what the target returned on `GET /Users/{id}`, as a list of [`Operation`]s in mapping row
 //! order. [`super::dialect`] turns them into PATCH bodies.
 //!
-//! The rules (DESIGN.md "Add or Replace", "comparing for change", "nulls"; spec/scim-wire.md
-//! §3.3, E11, §7.2):
+//! The rules (docs/ARCHITECTURE.md decisions "Add or Replace", "comparing for change",
+//! "nulls"; docs/scim-wire.md §3.3, E11, §7.2):
 //!
 //! - the target had no value (absent, `null`, `""`, `[]`) → `Add`; a different value →
 //!   `Replace`; an equal value → nothing;
@@ -27,7 +27,7 @@ use crate::scim::path::Path;
 use crate::scim::resource::{self, Resource};
 
 /// The user PATCH operations Entra sends. There is deliberately no `Remove`: outbound
-/// provisioning never clears a user attribute (spec/scim-wire.md §7.2).
+/// provisioning never clears a user attribute (docs/scim-wire.md §7.2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OpKind {
     /// The target had no value for the attribute.

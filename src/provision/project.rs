@@ -2,11 +2,11 @@
 //! through a compiled object mapping, and the POST body Entra builds from it.
 //!
 //! A [`CompiledMapping`] compiles every row once (expression, constant or direct attribute;
-//! target path); [`CompiledMapping::project`] then only evaluates. The rules (spec/scim-wire.md
-//! §3.3, §7.1; DESIGN.md decisions): nulls never flow, "default value if null" applies on create
-//! only, create-only rows never appear in an update, `IgnoreFlowIfNullOrEmpty` removes a row
-//! from the flow, and reference rows (manager, members) hold SOURCE object ids because Entra
-//! resolves them to target ids in separate requests.
+//! target path); [`CompiledMapping::project`] then only evaluates. The rules (docs/scim-wire.md
+//! §3.3, §7.1; docs/ARCHITECTURE.md decisions): nulls never flow, "default value if null"
+//! applies on create only, create-only rows never appear in an update,
+//! `IgnoreFlowIfNullOrEmpty` removes a row from the flow, and reference rows (manager, members)
+//! hold SOURCE object ids because Entra resolves them to target ids in separate requests.
 
 use std::fmt;
 
@@ -70,7 +70,7 @@ pub struct CompiledMapping {
     /// Row indices of matching attributes, by precedence (1 first).
     matching: Vec<usize>,
     /// Whether any row targets the enterprise extension: Entra then lists its URN in a POST's
-    /// `schemas` even when this user has no enterprise value (spec/scim-wire.md E6).
+    /// `schemas` even when this user has no enterprise value (docs/scim-wire.md E6).
     targets_enterprise: bool,
 }
 
@@ -342,12 +342,13 @@ fn strings(value: Json) -> Vec<String> {
 }
 
 impl Projection<'_> {
-    /// The body of Entra's `POST /Users` or `POST /Groups` for this projection (DESIGN.md
-    /// "POST body"; spec/scim-wire.md E6, §7.3): `schemas` first (core, plus the enterprise URN
-    /// when the mapping targets the enterprise extension; custom extension URNs become objects
-    /// but are not listed), then the attributes in row order shaped by
-    /// [`resource::set`], `"primary": true` on the work email, `active` as a JSON Boolean, and
-    /// `meta.resourceType` last. The manager and group members are never part of a POST.
+    /// The body of Entra's `POST /Users` or `POST /Groups` for this projection
+    /// (docs/ARCHITECTURE.md decisions "POST body"; docs/scim-wire.md E6, §7.3): `schemas`
+    /// first (core, plus the enterprise URN when the mapping targets the enterprise extension;
+    /// custom extension URNs become objects but are not listed), then the attributes in row
+    /// order shaped by [`resource::set`], `"primary": true` on the work email, `active` as a
+    /// JSON Boolean, and `meta.resourceType` last. The manager and group members are never part
+    /// of a POST.
     pub fn post_body(&self, object: Kind) -> Map<String, Json> {
         body(
             object,

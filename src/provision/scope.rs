@@ -1,4 +1,4 @@
-//! Attribute scoping filters (spec/mapping-model.md §4) and the computed `IsSoftDeleted`
+//! Attribute scoping filters (docs/mapping-model.md §4) and the computed `IsSoftDeleted`
 //! (§5.2): which source objects Entra provisions, and which it deprovisions.
 //!
 //! Filters are compiled once per mapping ([`compile_scope`]) so that scoping a large directory
@@ -22,7 +22,7 @@ struct CompiledClause {
     op: Op,
 }
 
-/// The documented operators (mapping-model.md §4.3), operands parsed at compile time.
+/// The documented operators (docs/mapping-model.md §4.3), operands parsed at compile time.
 #[derive(Debug)]
 enum Op {
     Equals(String),
@@ -118,7 +118,7 @@ fn compile_clause(c: &ScopeClause) -> Result<CompiledClause, String> {
 }
 
 /// Whether a source object is in scope: some filter has all its clauses true (filters OR,
-/// clauses AND, mapping-model.md §4.2). No filters at all means everything is in scope.
+/// clauses AND, docs/mapping-model.md §4.2). No filters at all means everything is in scope.
 pub fn in_scope(filters: &[CompiledScopeFilter], source: &dyn Source) -> bool {
     filters.is_empty()
         || filters
@@ -190,7 +190,7 @@ fn integer(text: &str) -> Option<i64> {
     text.trim().parse().ok()
 }
 
-/// Entra's computed `IsSoftDeleted` (mapping-model.md §5.2): true when the user is unassigned,
+/// Entra's computed `IsSoftDeleted` (docs/mapping-model.md §5.2): true when a user is unassigned,
 /// fails the scoping filters, is soft-deleted (recycle bin), or has `accountEnabled` false.
 /// An unknown `accountEnabled` (`None`) does not count as disabled.
 pub fn is_soft_deleted(

@@ -1,8 +1,8 @@
 //! An in-memory model of a vendor's SCIM endpoint: it answers the requests Entra sends
-//! (spec/scim-wire.md §2, E1–E24) and stores what the target schema says the vendor stores.
+//! (docs/scim-wire.md §2, E1–E24) and stores what the target schema says the vendor stores.
 //!
 //! The simulator sends every request here and reads the answers back, so whether a mapping
-//! converges (spec/mapping-model.md §12) falls out of what this model keeps: an attribute with
+//! converges (docs/mapping-model.md §12) falls out of what this model keeps: an attribute with
 //! `vendor.stored: false` is missing on the next GET, a `returns: lowercase` value comes back
 //! lowercased, `returns: boolean` turns Entra's legacy `"False"` into `false`.
 //!
@@ -60,7 +60,7 @@ impl Kind {
     }
 
     /// The attribute that must be unique in the app: `userName` for users, `displayName` for
-    /// groups (Entra matches groups by it, spec/scim-wire.md §6).
+    /// groups (Entra matches groups by it, docs/scim-wire.md §6).
     pub fn unique_attribute(self) -> &'static str {
         match self {
             Kind::User => "userName",

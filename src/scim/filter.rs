@@ -1,7 +1,7 @@
 //! Filters Entra sends (RFC 7644 §3.4.2.2, `eq` and `and` only), their evaluation against a
 //! resource, and the query-string form they travel in.
 //!
-//! Entra form-encodes the query like .NET `WebUtility.UrlEncode` (spec/scim-wire.md §1.3):
+//! Entra form-encodes the query like .NET `WebUtility.UrlEncode` (docs/scim-wire.md §1.3):
 //! `userName eq "a@contoso.com"` goes out as `filter=userName+eq+%22a%40contoso.com%22`.
 
 use std::fmt;

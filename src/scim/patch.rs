@@ -1,5 +1,5 @@
 //! PATCH (RFC 7644 §3.5.2) applied to a resource, as an RFC-following SCIM server does, for
-//! both of Entra's dialects (spec/scim-wire.md §4): op names in any case, path-less ops whose
+//! both of Entra's dialects (docs/scim-wire.md §4): op names in any case, path-less ops whose
 //! value has flat keys (`"name.givenName"`, `"urn:...:User:employeeNumber"`), value-filtered
 //! paths, and group member removal both as `Remove` + `path: members` + a `value` list (legacy)
 //! and as `remove` + `members[value eq "id"]` (compliant).
@@ -363,7 +363,7 @@ fn add(resource: &mut Resource, path: &Path, value: Value) -> Result<(), ScimErr
             let mut matched: Vec<usize> = matching(items, filter);
             if matched.is_empty() {
                 // Entra adds `emails[type eq "work"].value` to a user without a work email and
-                // expects the element to appear (spec/scim-wire.md §7.3).
+                // expects the element to appear (docs/scim-wire.md §7.3).
                 items.push(Value::Object(element_from_filter(filter)));
                 matched.push(items.len() - 1);
             }
@@ -492,7 +492,7 @@ fn matching(items: &[Value], filter: &super::filter::Filter) -> Vec<usize> {
 
 /// RFC 7644 §3.5.2.2, plus Entra's legacy member removal: `path: "members"` with a `value`
 /// list removes those members only (an RFC-strict server would drop them all; the vendors
-/// Entra works with read it this way, spec/scim-wire.md E21). Removing what is not there
+/// Entra works with read it this way, docs/scim-wire.md E21). Removing what is not there
 /// succeeds and changes nothing, so a repeated removal is harmless.
 fn remove(resource: &mut Resource, path: &Path, value: Option<&Value>) -> Result<(), ScimError> {
     let map = match container_mut(resource, path, false) {

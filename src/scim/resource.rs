@@ -1,6 +1,6 @@
 //! Reading and writing a SCIM resource (a JSON object) through [`Path`]s.
 //!
-//! [`set`] builds the bodies Entra POSTs (spec/scim-wire.md §7.3): sub-attributes nest into an
+//! [`set`] builds the bodies Entra POSTs (docs/scim-wire.md §7.3): sub-attributes nest into an
 //! object, value-filtered paths create or fill one array element per filter (all six
 //! `addresses[type eq "work"].*` land in one element), and URN-qualified attributes go into the
 //! extension object keyed by the URN. [`get`] reads back what a later GET returns for a path.
@@ -162,7 +162,7 @@ pub(super) fn values_with<'a>(
 ///
 /// `primary` is Boolean in every multi-valued attribute (RFC 7643 §2.4), so Entra's
 /// `roles[primary eq "True"]` creates `"primary": true`, as Entra's own POST shows
-/// (spec/scim-wire.md E8).
+/// (docs/scim-wire.md E8).
 pub fn element_from_filter(filter: &Filter) -> Resource {
     let mut el = Map::new();
     for (p, v) in filter.comparisons() {
@@ -236,7 +236,7 @@ pub fn set(resource: &mut Resource, path: &Path, value: Value) {
 
 /// Marks the element a value-filtered path selects as `"primary": true`, creating the element
 /// if needed. `primary` goes first in the element, matching Entra's work email in
-/// spec/scim-wire.md E6 (`{"primary":true,"type":"work","value":...}`). Returns `false` (and
+/// docs/scim-wire.md E6 (`{"primary":true,"type":"work","value":...}`). Returns `false` (and
 /// does nothing) for a path without a value filter. Other elements are left alone.
 pub fn set_primary(resource: &mut Resource, path: &Path) -> bool {
     let Some(filter) = path.value_filter() else {
