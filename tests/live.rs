@@ -79,6 +79,7 @@ fn full_run(server: &Scim2Server, mapping: &str, dialect: &str, seed: &str) -> (
             "--cleanup",
             "--format",
             "json",
+            "--verbose",
             "--transcript",
             transcript.to_str().unwrap(),
         ],
@@ -655,6 +656,8 @@ fn plan(
         now: DateTime::parse_rfc3339("2025-07-30T09:15:00Z").unwrap(),
         seed: 3,
         stop: live::Stop::default(),
+        probe: false,
+        adopt_prefixed: false,
     }
 }
 
