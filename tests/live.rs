@@ -325,16 +325,32 @@ fn human_report_names_the_manager_disagreement_once_with_count_example_fix_and_f
         "{}",
         run.stdout
     );
-    assert!(run.stdout.contains("[manager-string] rejected ×16"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("[manager-string] rejected ×16"),
+        "{}",
+        run.stdout
+    );
     assert_eq!(run.stdout.matches("example: ").count(), 1, "{}", run.stdout);
-    assert!(run.stdout.contains("possible cause (hypothesis"), "{}", run.stdout);
-    assert!(run.stdout.contains("consequence: User urn:"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("possible cause (hypothesis"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("consequence: User urn:"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("fix: accept a string value"));
     assert!(
         run.stdout.contains("; 2: "),
         "one snapshot runs one repeat cycle"
     );
-    assert!(run.stdout.lines().count() <= 24, "not a screen:\n{}", run.stdout);
+    assert!(
+        run.stdout.lines().count() <= 24,
+        "not a screen:\n{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("result: the app DISAGREES with Entra"));
     assert!(run.stderr.contains("the app disagrees"));
     assert_cleaned_up_counts(&server);

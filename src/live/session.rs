@@ -115,9 +115,20 @@ struct Guarded<'s, E> {
     /// What the run owns; shared with the transcript's callback, which shows the app's own
     /// answers to the match queries the guard screened.
     ledger: Rc<RefCell<Ledger>>,
-    /// Whether match answers are screened (from the first cycle: Test Connection's answer is
-    /// judged as it is).
-    screening: bool,
+    /// What is done with match answers.
+    screening: Screening,
+}
+
+/// What [`Guarded`] does with match answers.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Screening {
+    /// Nothing (the cleanup's own reads).
+    Off,
+    /// Record what the run may not link, and pass the answer on as it is: Test Connection is
+    /// judged on the app's own answer, as Entra judges it.
+    Record,
+    /// Record it and remove it from the answer the cycle sees.
+    Screen,
 }
 
 impl<E: Connection> Guarded<'_, E> {
@@ -181,10 +192,11 @@ impl<E: Connection> Endpoint for Guarded<'_, E> {
             response.status,
             response.body.as_ref(),
         );
-        if self.screening
+        if self.screening != Screening::Off
             && method == "GET"
             && let Some(screened) =
                 ledger.screen(path_and_query, response.status, response.body.as_ref())
+            && self.screening == Screening::Screen
         {
             let original = response.body.replace(screened).unwrap_or(Value::Null);
             ledger.originals.push((path_and_query.to_owned(), original));
@@ -284,11 +296,11 @@ fn run_unbounded<E: Connection>(
             stopped: None,
             cleaning: false,
             ledger: ledger.clone(),
-            screening: false,
+            screening: Screening::Record,
         },
     )?;
     let test_connection = connect::test_connection(plan, live.endpoint_mut(), emit);
-    live.endpoint_mut().screening = true;
+    live.endpoint_mut().screening = Screening::Screen;
     let mut report = Report {
         url: plan.url.clone(),
         dialect: match plan.dialect {
@@ -310,6 +322,7 @@ fn run_unbounded<E: Connection>(
         result: Verdict::Agrees,
     };
     if !report.test_connection.passed {
+        report.foreign = ledger.borrow().foreign.clone();
         report.throttled = live.endpoint().throttled();
         report.result = report.verdict();
         report.summarise();

@@ -9,6 +9,7 @@
 #![allow(dead_code)]
 
 pub mod golden;
+pub mod mini;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
