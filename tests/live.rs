@@ -337,7 +337,8 @@ fn human_report_names_the_manager_disagreement_once_with_count_example_fix_and_f
         run.stdout
     );
     assert!(
-        run.stdout.contains("consequence: User urn:"),
+        run.stdout
+            .contains("consequence: User attributes differ from the model ×"),
         "{}",
         run.stdout
     );

@@ -200,6 +200,35 @@ pub fn rejection(r: &Request<'_>) -> Option<Cause> {
                 ),
             })
         }
+        (Action::Update, 400..=499) if patched_extension(r).is_some() => {
+            let (urn, attribute) = patched_extension(r).unwrap_or_default();
+            let without = patch_without(r.body, &urn);
+            let shape = "the PATCH without the extension's attributes";
+            Some(match attribute {
+                Some(a) => Cause::hypothesis(
+                    "unknown-extension-attribute",
+                    format!(
+                        "the mapping writes `{urn}:{a}`, which the app's `{urn}` schema does not have"
+                    ),
+                    format!(
+                        "add `{a}` to the `{urn}` schema the app declares (or remove the row that \
+                         targets it)"
+                    ),
+                    probe(r, without, shape),
+                ),
+                None => Cause::hypothesis(
+                    "unknown-extension",
+                    format!(
+                        "the mapping writes the custom extension `{urn}`, which the app does not know"
+                    ),
+                    format!(
+                        "declare `{urn}` in the app's /Schemas and as a schemaExtension of its User \
+                         resource type (or remove the rows that target it)"
+                    ),
+                    probe(r, without, shape),
+                ),
+            })
+        }
         (Action::Disable, 400..=499) if is_string_boolean(ops) => Some(Cause::hypothesis(
             "string-boolean",
             "Entra's legacy dialect sends `active` as the string \"False\"; the app may want a JSON Boolean".into(),
@@ -332,6 +361,61 @@ fn unknown_extension(r: &Request<'_>) -> Option<(String, Option<String>)> {
         })
         .filter(|a| !a.is_empty());
     Some((urn.clone(), attribute))
+}
+
+/// The extension URN of an attribute a PATCH writes (an op's path, or a key of a path-less
+/// op's value) that the app's error `detail` names, with the attribute when the detail names
+/// it too. Core schema paths are not extensions.
+fn patched_extension(r: &Request<'_>) -> Option<(String, Option<String>)> {
+    let detail = r
+        .response
+        .and_then(|b| b.get("detail"))
+        .and_then(Value::as_str)?;
+    let ops = r.body?.get("Operations")?.as_array()?;
+    let paths = ops.iter().flat_map(|op| {
+        let path = op.get("path").and_then(Value::as_str).map(str::to_owned);
+        let keys: Vec<String> = match (op.get("path"), op.get("value")) {
+            (None, Some(Value::Object(v))) => v.keys().cloned().collect(),
+            _ => Vec::new(),
+        };
+        path.into_iter().chain(keys)
+    });
+    for path in paths {
+        if !path.starts_with("urn:") || path.starts_with("urn:ietf:params:scim:schemas:core:") {
+            continue;
+        }
+        let Some((urn, attribute)) = path.rsplit_once(':') else {
+            continue;
+        };
+        if detail.contains(urn) {
+            let named = detail.contains(path.as_str()).then(|| attribute.to_owned());
+            return Some((urn.to_owned(), named));
+        }
+    }
+    None
+}
+
+/// The PATCH body without what it writes under `urn`; `None` when nothing else is left.
+fn patch_without(body: Option<&Value>, urn: &str) -> Option<Value> {
+    let mut body = body?.clone();
+    let under = |p: &str| p == urn || p.starts_with(&format!("{urn}:"));
+    let ops = body.get_mut("Operations")?.as_array_mut()?;
+    ops.retain(|op| !op.get("path").and_then(Value::as_str).is_some_and(under));
+    for op in ops.iter_mut() {
+        if op.get("path").is_none()
+            && let Some(Value::Object(v)) = op.get_mut("value")
+        {
+            v.retain(|k, _| !under(k));
+        }
+    }
+    ops.retain(|op| {
+        op.get("path").is_some()
+            || op
+                .get("value")
+                .and_then(Value::as_object)
+                .is_none_or(|v| !v.is_empty())
+    });
+    (!ops.is_empty()).then_some(body)
 }
 
 fn is_string_boolean(ops: &[Value]) -> bool {
@@ -526,6 +610,41 @@ mod tests {
         let cause = rejection(&request(Action::Update, "PATCH", Some(&update), 400, None)).unwrap();
         assert_eq!(cause.id, "capitalised-ops");
         assert_eq!(cause.probe.unwrap().body["Operations"][0]["op"], "replace");
+    }
+
+    #[test]
+    fn an_update_rejected_for_an_extension_attribute_probes_without_it() {
+        let urn = "urn:ietf:params:scim:schemas:extension:real-links:2.0:User";
+        let legacy = json!({"Operations": [
+            {"op": "Add", "path": format!("{urn}:firstName"), "value": "A"},
+            {"op": "Replace", "path": "title", "value": "CEO"}
+        ]});
+        let error = json!({"detail": format!("Invalid path '{urn}:firstName' for 'add' op")});
+        let cause = rejection(&request(
+            Action::Update,
+            "PATCH",
+            Some(&legacy),
+            400,
+            Some(&error),
+        ))
+        .unwrap();
+        assert_eq!(cause.id, "unknown-extension-attribute");
+        assert_eq!(
+            cause.probe.unwrap().body["Operations"],
+            json!([{"op": "Replace", "path": "title", "value": "CEO"}])
+        );
+        let compliant =
+            json!({"Operations": [{"op": "replace", "value": {format!("{urn}:firstName"): "A"}}]});
+        let cause = rejection(&request(
+            Action::Update,
+            "PATCH",
+            Some(&compliant),
+            400,
+            Some(&error),
+        ))
+        .unwrap();
+        assert_eq!(cause.id, "unknown-extension-attribute");
+        assert!(cause.probe.is_none(), "nothing else to send");
     }
 
     #[test]

@@ -64,6 +64,7 @@ fn finding(
         probe: None,
         count: 0,
         objects: Vec::new(),
+        attributes: Vec::new(),
         example,
         consequences: Vec::new(),
     }
@@ -287,12 +288,14 @@ fn rejections(report: &Report, out: &mut Vec<Finding>) {
                 continue;
             };
             if let Some(i) = keys.iter().position(|k| *k == key(r)) {
+                // One line per resource type: which attribute is in the example.
                 consequence(
                     &mut local[i],
-                    format!("{} {} differs from the model", d.kind, d.attribute),
+                    format!("{} attributes differ from the model", d.kind),
                     &format!(
-                        "{} after cycle {}: model {}, app {}",
+                        "{} {} after cycle {}: model {}, app {}",
                         d.object,
+                        d.attribute,
                         c.cycle,
                         show(d.model.as_ref()),
                         show(d.app.as_ref())
@@ -352,46 +355,67 @@ fn differences(report: &Report, out: &mut Vec<Finding>) {
             .iter()
             .filter(|d| d.explained_by.is_none())
         {
-            let (id, severity) = if d.entra_notices {
-                ("model-difference", Severity::ModelDifference)
+            let example = format!(
+                "{} {} after cycle {}: model {}, app {}",
+                d.object,
+                d.attribute,
+                c.cycle,
+                show(d.model.as_ref()),
+                show(d.app.as_ref())
+            );
+            // An attribute the app does not return at all: one finding per resource type
+            // listing them, since the fix is the same for each.
+            let dropped = d.entra_notices
+                && d.app.is_none()
+                && d.model.is_some()
+                && !d.attribute.starts_with('(');
+            let (id, severity, key) = if dropped {
+                (
+                    "attribute-not-stored",
+                    Severity::ModelDifference,
+                    format!("dropped {}", d.kind),
+                )
+            } else if d.entra_notices {
+                let key = format!("model {} {}", d.kind, d.attribute);
+                ("model-difference", Severity::ModelDifference, key)
             } else {
-                ("cosmetic-difference", Severity::Cosmetic)
+                let key = format!("cosmetic {} {}", d.kind, d.attribute);
+                ("cosmetic-difference", Severity::Cosmetic, key)
             };
-            let key = format!("{id} {} {}", d.kind, d.attribute);
-            occurrence(&mut local, &mut keys, key, &d.object, || {
-                let mut x = finding(
-                    id,
-                    severity,
-                    Evidence::Observed,
-                    if d.entra_notices {
-                        format!(
-                            "after a cycle the app's {} {} is not what the model predicts",
-                            d.kind, d.attribute
-                        )
-                    } else {
-                        format!(
-                            "the app's {} {} differs from the model in a way Entra's change \
-                             detection does not see (case, JSON type)",
-                            d.kind, d.attribute
-                        )
-                    },
+            let f = occurrence(&mut local, &mut keys, key, &d.object, || {
+                let summary = if dropped {
+                    format!("the app does not return {} attributes Entra wrote", d.kind)
+                } else if d.entra_notices {
                     format!(
-                        "{} after cycle {}: model {}, app {}",
-                        d.object,
-                        c.cycle,
-                        show(d.model.as_ref()),
-                        show(d.app.as_ref())
+                        "after a cycle the app's {} {} is not what the model predicts",
+                        d.kind, d.attribute
+                    )
+                } else {
+                    format!(
+                        "the app's {} {} differs from the model in a way Entra's change \
+                         detection does not see (case, JSON type)",
+                        d.kind, d.attribute
+                    )
+                };
+                let mut x = finding(id, severity, Evidence::Observed, summary, example.clone());
+                x.fix = match id {
+                    "attribute-not-stored" => Some(
+                        "store and return these attributes (declare their schema if they belong \
+                         to an extension); or remove the rows from the mapping"
+                            .into(),
                     ),
-                );
-                if d.entra_notices {
-                    x.fix = Some(
+                    "model-difference" => Some(
                         "store what Entra sends as it sends it; if the app is right, the \
                          mapping's vendor rules are wrong (tell us)"
                             .into(),
-                    );
-                }
+                    ),
+                    _ => None,
+                };
                 x
             });
+            if !f.attributes.contains(&d.attribute) {
+                f.attributes.push(d.attribute.clone());
+            }
         }
     }
     out.extend(local);

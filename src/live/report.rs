@@ -305,6 +305,9 @@ pub struct Finding {
     pub count: usize,
     /// The objects it hit, each once, in order.
     pub objects: Vec<String>,
+    /// The attributes it concerns, each once, in order (for findings about attributes).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<String>,
     /// One occurrence, with the app's own words where there are some.
     pub example: String,
     /// What follows from it (model differences, objects Entra fails).
@@ -452,6 +455,7 @@ impl Report {
                 text.iter_mut().for_each(clip);
             }
             f.objects.iter_mut().for_each(clip);
+            f.attributes.iter_mut().for_each(clip);
             for c in &mut f.consequences {
                 clip(&mut c.what);
                 clip(&mut c.example);
@@ -677,6 +681,10 @@ fn render_findings(s: &mut String, findings: &[Finding], probed: bool) {
             cause_label(f.evidence, probed),
             visible(&f.summary)
         );
+        if !f.attributes.is_empty() {
+            let shown: Vec<&str> = f.attributes.iter().map(String::as_str).collect();
+            let _ = writeln!(s, "   attributes: {}", names(&shown));
+        }
         let _ = writeln!(s, "   example: {}", indent(&f.example));
         if let Some(p) = &f.probe {
             let _ = writeln!(s, "   probe: {}", visible(p));
