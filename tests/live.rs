@@ -1231,3 +1231,54 @@ fn an_unwritable_transcript_path_is_refused_with_exit_2_before_any_request() {
     // Nothing was left behind by the check.
     assert_eq!(std::fs::read_dir(&scratch.0).unwrap().count(), 1);
 }
+
+#[test]
+fn probe_confirms_scim2_servers_manager_string_and_legacy_member_removal_causes() {
+    let server = Scim2Server::start();
+    let run = live_cli(
+        &server.token,
+        &[
+            "mappings/scim-default.yaml",
+            "--url",
+            &server.url,
+            "--dialect",
+            "legacy",
+            "--directory",
+            SAMPLE,
+            "--directory",
+            CHANGED,
+            "--seed",
+            "61",
+            "--cleanup",
+            "--probe",
+            "--format",
+            "json",
+        ],
+    );
+    let report = run.json();
+    let findings: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["cause_id"].as_str().unwrap(),
+                f["evidence"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        findings.contains(&("manager-string", "confirmed"))
+            && findings.contains(&("legacy-member-removal", "confirmed")),
+        "{report:#}"
+    );
+    for f in report["findings"].as_array().unwrap() {
+        if f["evidence"] == "confirmed" {
+            assert!(
+                f["probe"].as_str().unwrap().starts_with("confirmed: the app accepted"),
+                "{f}"
+            );
+        }
+    }
+    assert_cleaned_up(&server, &report);
+}
