@@ -1275,7 +1275,10 @@ fn probe_confirms_scim2_servers_manager_string_and_legacy_member_removal_causes(
     for f in report["findings"].as_array().unwrap() {
         if f["evidence"] == "confirmed" {
             assert!(
-                f["probe"].as_str().unwrap().starts_with("confirmed: the app accepted"),
+                f["probe"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("confirmed: the app accepted"),
                 "{f}"
             );
         }

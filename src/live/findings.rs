@@ -111,7 +111,7 @@ fn ownership(report: &Report, out: &mut Vec<Finding>) {
             &shown,
             || {
                 let example = format!("{} returned {shown}", f.request);
-                let mut x = match f.refusal {
+                match f.refusal {
                     Refusal::FilterIgnored => {
                         let mut x = finding(
                             "filter-ignored",
@@ -159,9 +159,7 @@ fn ownership(report: &Report, out: &mut Vec<Finding>) {
                     );
                         x
                     }
-                };
-                x.count = 0;
-                x
+                }
             },
         );
     }
@@ -478,4 +476,121 @@ fn cleanup(report: &Report, out: &mut Vec<Finding>) {
 
 fn show(v: Option<&Value>) -> String {
     v.map_or("nothing".to_owned(), Value::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::live::owner::Foreign;
+    use crate::live::report::{CycleReport, Difference, TestConnection, Verdict};
+    use serde_json::json;
+
+    fn rejection(object: &str, cycle: u32) -> Rejection {
+        Rejection {
+            object: object.into(),
+            action: "link-manager",
+            request: format!("PATCH /Users/{object}"),
+            status: 400,
+            scim_type: None,
+            detail: format!("bad manager (cycle {cycle})"),
+            cause_id: Some("manager-string"),
+            evidence: Some(Evidence::Hypothesis),
+            probe: None,
+            cause: Some("the manager as a string".into()),
+            fix: Some("accept it".into()),
+        }
+    }
+
+    fn difference(object: &str, explained: Option<(u32, usize)>) -> Difference {
+        Difference {
+            object: object.into(),
+            kind: "User",
+            attribute: "manager".into(),
+            model: Some(json!("boss")),
+            app: None,
+            entra_notices: true,
+            explained_by: explained.map(|_| "rejected".into()),
+            explained_cause: explained,
+        }
+    }
+
+    fn report(cycles: Vec<CycleReport>, foreign: Vec<Foreign>) -> Report {
+        Report {
+            url: "http://127.0.0.1".into(),
+            dialect: "legacy",
+            prefix: String::new(),
+            seed: 1,
+            test_connection: TestConnection {
+                request: "/Users?filter=x".into(),
+                status: 200,
+                passed: true,
+                problem: None,
+            },
+            cycles,
+            throttled: 0,
+            cleanup: None,
+            probed: false,
+            findings: Vec::new(),
+            foreign,
+            refused_writes: Vec::new(),
+            fault: None,
+            stopped: None,
+            result: Verdict::Disagrees,
+        }
+    }
+
+    #[test]
+    fn one_finding_per_cause_counted_over_cycles_with_its_consequences_ownership_first() {
+        let cycle = |n: u32, objects: &[&str]| CycleReport {
+            cycle: n,
+            rejected: objects.iter().map(|o| rejection(o, n)).collect(),
+            model_differences: (0..objects.len())
+                .map(|i| difference(objects[i], Some((n, i))))
+                .chain([difference("zed", None)])
+                .collect(),
+            ..CycleReport::default()
+        };
+        let foreign = vec![Foreign {
+            refusal: Refusal::FilterIgnored,
+            request: "GET /Users?filter=userName eq \"b\"".into(),
+            id: "1".into(),
+            name: "a".into(),
+        }];
+        let findings = summarise(&report(
+            vec![cycle(1, &["bob", "carol"]), cycle(2, &["bob"])],
+            foreign,
+        ));
+        let ids: Vec<&str> = findings.iter().map(|f| f.cause_id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["filter-ignored", "manager-string", "attribute-not-stored"]
+        );
+        let manager = &findings[1];
+        assert_eq!(manager.count, 3);
+        assert_eq!(manager.objects, ["bob", "carol"]);
+        assert!(manager.example.contains("cycle 1"), "{}", manager.example);
+        assert_eq!(manager.consequences.len(), 1);
+        assert_eq!(manager.consequences[0].count, 3);
+        // The unexplained difference is a finding of its own, counted once per cycle.
+        assert_eq!(findings[2].count, 2);
+        assert_eq!(findings[2].objects, ["zed"]);
+    }
+
+    #[test]
+    fn a_refuted_cause_is_an_unexplained_rejection_without_fix() {
+        let mut r = rejection("bob", 1);
+        r.evidence = Some(Evidence::Refuted);
+        r.probe = Some("not the cause: ...".into());
+        let findings = summarise(&report(
+            vec![CycleReport {
+                cycle: 1,
+                rejected: vec![r],
+                ..CycleReport::default()
+            }],
+            Vec::new(),
+        ));
+        assert_eq!(findings[0].cause_id, UNEXPLAINED);
+        assert_eq!(findings[0].fix, None);
+        assert_eq!(findings[0].probe.as_deref(), Some("not the cause: ..."));
+    }
 }
