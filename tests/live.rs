@@ -79,6 +79,7 @@ fn full_run(server: &Scim2Server, mapping: &str, dialect: &str, seed: &str) -> (
             "--cleanup",
             "--format",
             "json",
+            "--verbose",
             "--transcript",
             transcript.to_str().unwrap(),
         ],
@@ -298,7 +299,7 @@ fn assert_full_cycle_users(transcript: &str, context: &str) {
 }
 
 #[test]
-fn human_report_names_the_manager_disagreement_once_per_cycle_with_its_fix() {
+fn human_report_names_the_manager_disagreement_once_with_count_example_fix_and_fits_a_screen() {
     let server = Scim2Server::start();
     let run = live_cli(
         &server.token,
@@ -316,16 +317,40 @@ fn human_report_names_the_manager_disagreement_once_per_cycle_with_its_fix() {
         run.stdout
             .contains("Test Connection: GET /Users?filter=userName+eq+%22")
     );
+    // One finding for the cause, counted over both cycles, with one example and its
+    // consequences, worded as the hypothesis it is without --probe.
     assert_eq!(
-        run.stdout.matches("rejected link-manager").count(),
-        2,
+        run.stdout.matches("[manager-string]").count(),
+        1,
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("[manager-string] rejected ×16"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.stdout.matches("example: ").count(), 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("possible cause (hypothesis"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("consequence: User attributes differ from the model ×"),
         "{}",
         run.stdout
     );
     assert!(run.stdout.contains("fix: accept a string value"));
     assert!(
-        run.stdout.contains("cycle 2: "),
+        run.stdout.contains("; 2: "),
         "one snapshot runs one repeat cycle"
+    );
+    assert!(
+        run.stdout.lines().count() <= 24,
+        "not a screen:\n{}",
+        run.stdout
     );
     assert!(run.stdout.contains("result: the app DISAGREES with Entra"));
     assert!(run.stderr.contains("the app disagrees"));
@@ -655,6 +680,8 @@ fn plan(
         now: DateTime::parse_rfc3339("2025-07-30T09:15:00Z").unwrap(),
         seed: 3,
         stop: live::Stop::default(),
+        probe: false,
+        adopt_prefixed: false,
     }
 }
 
@@ -916,7 +943,7 @@ fn a_hostile_detail_is_printed_escaped_and_clipped_in_both_formats() {
         "detail": detail,
     })
     .to_string();
-    for format in ["human", "json"] {
+    for (format, verbose) in [("human", false), ("human", true), ("json", true)] {
         let body = body.clone();
         let stub = Stub::route(10, move |request| {
             if request.starts_with("GET /Users?filter=") {
@@ -925,20 +952,21 @@ fn a_hostile_detail_is_printed_escaped_and_clipped_in_both_formats() {
                 reply(400, &body)
             }
         });
-        let run = live_cli(
-            STUB_TOKEN,
-            &[
-                "mappings/scim-default.yaml",
-                "--url",
-                &stub.url,
-                "--directory",
-                ONE_USER,
-                "--cycles",
-                "1",
-                "--format",
-                format,
-            ],
-        );
+        let mut args = vec![
+            "mappings/scim-default.yaml",
+            "--url",
+            &stub.url,
+            "--directory",
+            ONE_USER,
+            "--cycles",
+            "1",
+            "--format",
+            format,
+        ];
+        if verbose {
+            args.push("--verbose");
+        }
+        let run = live_cli(STUB_TOKEN, &args);
         assert_eq!(run.code, 1, "{format}: {}", run.stderr);
         assert_printed_safely(&run, format);
         assert!(
@@ -993,6 +1021,7 @@ fn a_hostile_id_is_printed_escaped_and_clipped_where_the_run_stops_on_it() {
                 "--cleanup",
                 "--format",
                 format,
+                "--verbose",
             ],
         );
         // The client refuses to put the id into a request line: the run stops there, and
@@ -1203,4 +1232,58 @@ fn an_unwritable_transcript_path_is_refused_with_exit_2_before_any_request() {
     assert!(stub.requests().is_empty(), "a request was sent");
     // Nothing was left behind by the check.
     assert_eq!(std::fs::read_dir(&scratch.0).unwrap().count(), 1);
+}
+
+#[test]
+fn probe_confirms_scim2_servers_manager_string_and_legacy_member_removal_causes() {
+    let server = Scim2Server::start();
+    let run = live_cli(
+        &server.token,
+        &[
+            "mappings/scim-default.yaml",
+            "--url",
+            &server.url,
+            "--dialect",
+            "legacy",
+            "--directory",
+            SAMPLE,
+            "--directory",
+            CHANGED,
+            "--seed",
+            "61",
+            "--cleanup",
+            "--probe",
+            "--format",
+            "json",
+        ],
+    );
+    let report = run.json();
+    let findings: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["cause_id"].as_str().unwrap(),
+                f["evidence"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        findings.contains(&("manager-string", "confirmed"))
+            && findings.contains(&("legacy-member-removal", "confirmed")),
+        "{report:#}"
+    );
+    for f in report["findings"].as_array().unwrap() {
+        if f["evidence"] == "confirmed" {
+            assert!(
+                f["probe"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("confirmed: the app accepted"),
+                "{f}"
+            );
+        }
+    }
+    assert_cleaned_up(&server, &report);
 }

@@ -54,6 +54,21 @@ pub struct Args {
     /// Delete every object the run created, and check each is gone.
     #[arg(long)]
     cleanup: bool,
+    /// Test each suggested cause of a rejection: send the rejected request again, on the run's
+    /// own object, in the shape the cause names (a JSON Boolean, lower-case ops, the manager
+    /// as `{"value": id}`, the compliant member removal, the create without an unknown
+    /// extension), and call the cause confirmed only if the app accepts it. These are
+    /// requests Entra would not send.
+    #[arg(long)]
+    probe: bool,
+    /// Also write to pre-existing objects whose userName (users) or displayName (groups)
+    /// starts with the prefix. Without it the run writes only to objects it created.
+    #[arg(long)]
+    adopt_prefixed: bool,
+    /// Show every occurrence (each cycle's rejections, differences and refused answers), not
+    /// only the findings.
+    #[arg(long)]
+    verbose: bool,
     /// Requests in flight at once. Only 1 is supported: Entra's cycle is ordered (users before
     /// their manager links, groups before memberships), and each step reads the last answer.
     #[arg(long, value_name = "N", default_value_t = 1)]
@@ -126,6 +141,12 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         .prefix
         .clone()
         .unwrap_or_else(|| format!("entramap-{:08x}-", (mix(seed) >> 32) as u32));
+    if args.adopt_prefixed && prefix.is_empty() {
+        errln!(
+            "error: --adopt-prefixed with an empty --prefix would let the run write to every              account the app holds: give a --prefix"
+        );
+        return Err(Failure::Input);
+    }
     let dialect = DialectArg::resolve(args.dialect, Some(&url.display()), file);
     let plan = Plan {
         file,
@@ -137,6 +158,8 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         cleanup: args.cleanup,
         now,
         seed,
+        probe: args.probe,
+        adopt_prefixed: args.adopt_prefixed,
         stop: Stop {
             interrupt: interrupt_flag(),
             deadline: Some(start + args.deadline),
@@ -175,12 +198,13 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         super::emit(Some(path), &String::from_utf8_lossy(&bytes))?;
     }
     let text = match args.format {
-        Format::Human => report.render(),
+        Format::Human => report.render(args.verbose),
         Format::Json => {
-            let json = serde_json::to_string_pretty(&report).map_err(|e| {
-                errln!("error: cannot serialise the report: {e}");
-                Failure::Eval
-            })?;
+            let json =
+                serde_json::to_string_pretty(&report.to_json(args.verbose)).map_err(|e| {
+                    errln!("error: cannot serialise the report: {e}");
+                    Failure::Eval
+                })?;
             let mut json = escape_terminal_controls(&json);
             json.push('\n');
             json

@@ -40,7 +40,8 @@ impl Attributes {
         }
     }
 
-    fn case_exact(&self, path: &Path) -> bool {
+    /// Whether the mapping's schema declares `path` case-exact (strings compare exactly).
+    pub fn case_exact(&self, path: &Path) -> bool {
         self.schema
             .iter()
             .any(|a| a.case_exact && Path::parse(&a.name.value).is_ok_and(|p| p == *path))
@@ -55,10 +56,20 @@ impl Attributes {
 
 /// Resolves ids to the source objectIds they are linked to, on each side.
 pub struct Links<'a> {
-    /// App id → source objectId.
-    pub app: &'a HashMap<String, String>,
-    /// Model id → source objectId.
-    pub model: &'a HashMap<String, String>,
+    /// The app's ids.
+    pub app: Ids<'a>,
+    /// The model's ids.
+    pub model: Ids<'a>,
+}
+
+/// One side's ids → source objectIds, per resource type: an app may number users and groups
+/// each from 1, so an id means a user or a group only by where it came from.
+#[derive(Clone, Copy)]
+pub struct Ids<'a> {
+    /// User id → source objectId.
+    pub users: &'a HashMap<String, String>,
+    /// Group id → source objectId.
+    pub groups: &'a HashMap<String, String>,
 }
 
 /// Whether a path is a reference to other objects, compared through [`Links`].
@@ -110,6 +121,7 @@ pub fn differences(
             app: a,
             entra_notices,
             explained_by: None,
+            explained_cause: None,
         });
     }
     out
@@ -127,18 +139,26 @@ fn present(v: Option<&Value>) -> Option<Value> {
 }
 
 /// The source objectIds a reference attribute names, sorted (a set): a manager as a string or
-/// `{"value": id}`, members as `[{"value": id}, ...]`. Unknown ids stay as they are.
-fn references(resource: &Resource, path: &Path, links: &HashMap<String, String>) -> Option<Value> {
+/// `{"value": id}`, members as `[{"value": id}, ...]`. A manager is a user; a member is a user
+/// unless its `type` says `Group` (Entra provisions user members only). Unknown ids stay as
+/// they are.
+fn references(resource: &Resource, path: &Path, links: Ids<'_>) -> Option<Value> {
     let value = crate::scim::get(resource, path)?;
     let id = |v: &Value| -> Option<String> {
-        let id = match v {
-            Value::String(s) => s.clone(),
-            Value::Object(o) => crate::scim::resource::get_ci(o, "value")?
-                .as_str()?
-                .to_owned(),
+        let (id, group) = match v {
+            Value::String(s) => (s.clone(), false),
+            Value::Object(o) => (
+                crate::scim::resource::get_ci(o, "value")?
+                    .as_str()?
+                    .to_owned(),
+                crate::scim::resource::get_ci(o, "type")
+                    .and_then(Value::as_str)
+                    .is_some_and(|t| t.eq_ignore_ascii_case("Group")),
+            ),
             _ => return None,
         };
-        Some(links.get(&id).cloned().unwrap_or(id))
+        let ids = if group { links.groups } else { links.users };
+        Some(ids.get(&id).cloned().unwrap_or(id))
     };
     let mut ids: Vec<String> = match value {
         Value::Array(items) => items.iter().filter_map(id).collect(),
@@ -212,8 +232,9 @@ pub fn endless(
     let returned = app
         .zip(Path::parse(attribute).ok())
         .and_then(|(r, p)| present(crate::scim::get(r, &p)));
-    let (cause, fix) = match (&returned, sent) {
+    let (cause_id, cause, fix) = match (&returned, sent) {
         (None, _) => (
+            "endless-patch-not-stored",
             format!(
                 "the app does not store `{attribute}`: a GET after the PATCH does not return it"
             ),
@@ -223,12 +244,14 @@ pub fn endless(
             ),
         ),
         (Some(Value::String(r)), Value::String(s)) if eq_ignore_case(r, s) => (
+            "endless-patch-case",
             format!(
                 "the app returns `{attribute}` in another case ({r:?} for {s:?}) and the attribute is case-exact"
             ),
             "return the value exactly as sent, or clear \"Exact case\" on the attribute".to_owned(),
         ),
         (Some(r), s) if json_type(r) != json_type(s) => (
+            "endless-patch-type",
             format!(
                 "the app returns `{attribute}` as a {} where Entra sent a {}",
                 json_type(r),
@@ -240,6 +263,7 @@ pub fn endless(
             ),
         ),
         (Some(r), s) => (
+            "endless-patch-rewritten",
             format!("the app returns `{attribute}` as {r} where Entra sent {s}"),
             format!(
                 "store `{attribute}` as sent: an app that rewrites a value makes Entra send it again every cycle"
@@ -251,6 +275,7 @@ pub fn endless(
         attribute: attribute.to_owned(),
         sent: sent.clone(),
         returned,
+        cause_id,
         cause,
         fix,
     }
@@ -326,9 +351,16 @@ mod tests {
     fn references_compare_by_linked_source_object() {
         let app_links = HashMap::from([("s-1".to_owned(), "oid-1".to_owned())]);
         let model_links = HashMap::from([("m-1".to_owned(), "oid-1".to_owned())]);
+        let none = HashMap::new();
         let links = Links {
-            app: &app_links,
-            model: &model_links,
+            app: Ids {
+                users: &app_links,
+                groups: &none,
+            },
+            model: Ids {
+                users: &model_links,
+                groups: &none,
+            },
         };
         let mapping: ObjectMapping = serde_saphyr::from_str(
             "mappings:\n  - target: displayName\n    source: displayName\n  - target: members\n    source: members\n",
@@ -346,5 +378,40 @@ mod tests {
         let d = differences("Eng", "Group", &attrs, &model, &empty, &links);
         assert_eq!(d[0].attribute, "members");
         assert!(d[0].entra_notices);
+    }
+
+    #[test]
+    fn a_member_id_that_is_also_a_group_id_is_read_as_the_user_it_names() {
+        // The app numbers users and groups each from 1: member "3" is user 3, not group 3.
+        let app_users = HashMap::from([("3".to_owned(), "oid-carol".to_owned())]);
+        let app_groups = HashMap::from([("3".to_owned(), "oid-eng".to_owned())]);
+        let model_users = HashMap::from([("u-c".to_owned(), "oid-carol".to_owned())]);
+        let model_groups = HashMap::from([("g-e".to_owned(), "oid-eng".to_owned())]);
+        let links = Links {
+            app: Ids {
+                users: &app_users,
+                groups: &app_groups,
+            },
+            model: Ids {
+                users: &model_users,
+                groups: &model_groups,
+            },
+        };
+        let mapping: ObjectMapping =
+            serde_saphyr::from_str("mappings:\n  - target: displayName\n    source: displayName\n")
+                .unwrap();
+        let attrs = Attributes::of(&mapping);
+        let model = resource(json!({"displayName": "Eng", "members": [{"value": "u-c"}]}));
+        let app = resource(json!({"displayName": "Eng", "members": [{"value": "3"}]}));
+        assert_eq!(
+            differences("Eng", "Group", &attrs, &model, &app, &links),
+            vec![]
+        );
+        let typed =
+            resource(json!({"displayName": "Eng", "members": [{"value": "3", "type": "Group"}]}));
+        assert_eq!(
+            differences("Eng", "Group", &attrs, &model, &typed, &links).len(),
+            1
+        );
     }
 }

@@ -1,13 +1,113 @@
-//! Causes and fixes for requests an app rejects, where the request's shape says what Entra does
-//! differently from what a strict RFC 7643/7644 server expects. Each rule looks only at the
-//! request Entra sent and the status; the server's own `detail` is always shown beside it.
+//! Causes and fixes for requests an app rejects, where the request's shape suggests what Entra
+//! does differently from what a strict RFC 7643/7644 server expects.
+//!
+//! A rule looks only at the request Entra sent, the status and the server's `detail`, so what
+//! it gives is a hypothesis: a rejected manager PATCH may be the string value, or a server with
+//! no manager attribute at all. Where a cause names an alternative shape that would be accepted
+//! (a JSON Boolean, lower-case ops, `{"value": id}`, the compliant member removal, the create
+//! without the unknown extension), it carries that request as its [`Cause::probe`]: `--probe`
+//! sends it on the run's own object, and only an accepted probe makes the cause confirmed.
+//! What the answer itself shows (a 404 on an object the app created, a 200 to a POST) is
+//! [`Evidence::Observed`].
 
-use serde_json::Value;
+use serde::Serialize;
+use serde_json::{Map, Value};
 
 use crate::provision::cycle::{Action, Request};
 
-/// A cause and the fix the vendor needs, when the request's shape explains the rejection.
-pub fn rejection(r: &Request<'_>) -> Option<(String, String)> {
+/// How much is known about a cause.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Evidence {
+    /// The answer itself shows it (a status, a missing `id`).
+    Observed,
+    /// Suggested by the request's shape; not tested (`--probe` tests those with a probe).
+    Hypothesis,
+    /// `--probe` sent the alternative shape the cause names on the run's own object, and the
+    /// app accepted it.
+    Confirmed,
+    /// `--probe` sent the alternative shape and the app rejected it too: not the cause.
+    Refuted,
+}
+
+/// The request `--probe` sends to test a cause: the rejected request in the shape the cause
+/// says the app wants.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Probe {
+    /// `PATCH` or `POST`.
+    pub method: &'static str,
+    /// The rejected request's path (the run's own object, or the collection for a create).
+    pub path: String,
+    /// The alternative body.
+    pub body: Value,
+    /// What differs from Entra's request, for the report (`a JSON Boolean instead of "False"`).
+    pub shape: &'static str,
+}
+
+/// A possible cause of a rejection, with its stable id, the fix, and how to test it.
+#[derive(Clone, Debug)]
+pub struct Cause {
+    /// Stable id, as `--format json` reports it (listed in the README).
+    pub id: &'static str,
+    /// What Entra does that the app does not accept.
+    pub text: String,
+    /// What the vendor would change.
+    pub fix: String,
+    /// How sure: [`Evidence::Observed`] or [`Evidence::Hypothesis`] until probed.
+    pub evidence: Evidence,
+    /// The request that tests it, when one does.
+    pub probe: Option<Probe>,
+}
+
+impl Cause {
+    fn hypothesis(id: &'static str, text: String, fix: String, probe: Option<Probe>) -> Cause {
+        Cause {
+            id,
+            text,
+            fix,
+            evidence: Evidence::Hypothesis,
+            probe,
+        }
+    }
+
+    fn observed(id: &'static str, text: String, fix: String) -> Cause {
+        Cause {
+            id,
+            text,
+            fix,
+            evidence: Evidence::Observed,
+            probe: None,
+        }
+    }
+}
+
+/// The PATCH body with each op changed by `change`; `None` when no op changed.
+fn patch_with(
+    body: Option<&Value>,
+    change: impl Fn(&mut Map<String, Value>) -> bool,
+) -> Option<Value> {
+    let mut body = body?.clone();
+    let ops = body.get_mut("Operations")?.as_array_mut()?;
+    let mut changed = false;
+    for op in ops.iter_mut() {
+        if let Some(op) = op.as_object_mut() {
+            changed |= change(op);
+        }
+    }
+    changed.then_some(body)
+}
+
+fn probe(r: &Request<'_>, body: Option<Value>, shape: &'static str) -> Option<Probe> {
+    Some(Probe {
+        method: if r.method == "POST" { "POST" } else { "PATCH" },
+        path: r.path.to_owned(),
+        body: body?,
+        shape,
+    })
+}
+
+/// The most likely cause of a rejected request, when its shape suggests one.
+pub fn rejection(r: &Request<'_>) -> Option<Cause> {
     let ops = r
         .body
         .and_then(|b| b.get("Operations"))
@@ -27,7 +127,16 @@ pub fn rejection(r: &Request<'_>) -> Option<(String, String)> {
         (Action::LinkManager, 400..=499)
             if ops.iter().any(|op| op.get("value").is_some_and(Value::is_string)) =>
         {
-            Some((
+            let alternative = patch_with(r.body, |op| match op.get("value") {
+                Some(Value::String(id)) => {
+                    let id = id.clone();
+                    op.insert("value".into(), serde_json::json!({"value": id}));
+                    true
+                }
+                _ => false,
+            });
+            Some(Cause::hypothesis(
+                "manager-string",
                 "Entra sends the manager as a plain id string (`\"value\": \"<id>\"`, both dialects); \
                  RFC 7643 §4.3 models `manager` as a complex attribute, so a strict server wants \
                  `{\"value\": \"<id>\"}`"
@@ -36,6 +145,7 @@ pub fn rejection(r: &Request<'_>) -> Option<(String, String)> {
                  in PATCH add/replace and store it as `manager.value` (Entra's documented request, \
                  use-scim-to-provision-users-and-groups \"Update user [Add/Replace manager]\")"
                     .into(),
+                probe(r, alternative, "the manager as `{\"value\": \"<id>\"}`"),
             ))
         }
         (Action::RemoveMembers, 400..=499)
@@ -43,19 +153,31 @@ pub fn rejection(r: &Request<'_>) -> Option<(String, String)> {
                 op.get("path").and_then(Value::as_str) == Some("members") && op.get("value").is_some()
             }) =>
         {
-            Some((
+            Some(Cause::hypothesis(
+                "legacy-member-removal",
                 "Entra's legacy dialect removes members with `{\"op\":\"Remove\",\"path\":\"members\",\"value\":[{\"value\":\"<id>\"}]}`; \
                  RFC 7644 §3.5.2.2 selects what a remove takes with a filter in the path and no value"
                     .into(),
                 "accept a `value` list on a remove of `members` (Microsoft's documented legacy request), or put \
                  `?aadOptscim062020` on the tenant URL so Entra sends `members[value eq \"<id>\"]`"
                     .into(),
+                probe(r, compliant_removal(ops), "the compliant removal `members[value eq \"<id>\"]`"),
             ))
         }
         (Action::Create, 400) if unknown_extension(r).is_some() => {
             let (urn, attribute) = unknown_extension(r).unwrap_or_default();
+            let without = r.body.and_then(Value::as_object).map(|b| {
+                let mut b = b.clone();
+                b.remove(&urn);
+                if let Some(Value::Array(schemas)) = b.get_mut("schemas") {
+                    schemas.retain(|s| s.as_str() != Some(urn.as_str()));
+                }
+                Value::Object(b)
+            });
+            let shape = "the create without the extension";
             Some(match attribute {
-                Some(a) => (
+                Some(a) => Cause::hypothesis(
+                    "unknown-extension-attribute",
                     format!(
                         "the mapping writes `{urn}:{a}`, which the app's `{urn}` schema does not have"
                     ),
@@ -63,8 +185,10 @@ pub fn rejection(r: &Request<'_>) -> Option<(String, String)> {
                         "add `{a}` to the `{urn}` schema the app declares (or remove the row that \
                          targets it)"
                     ),
+                    probe(r, without, shape),
                 ),
-                None => (
+                None => Cause::hypothesis(
+                    "unknown-extension",
                     format!(
                         "the mapping writes the custom extension `{urn}`, which the app does not know"
                     ),
@@ -72,56 +196,147 @@ pub fn rejection(r: &Request<'_>) -> Option<(String, String)> {
                         "declare `{urn}` in the app's /Schemas and as a schemaExtension of its User \
                          resource type (or remove the rows that target it)"
                     ),
+                    probe(r, without, shape),
                 ),
             })
         }
-        (Action::Disable, 400..=499) if is_string_boolean(ops) => Some((
-            "Entra's legacy dialect sends `active` as the string \"False\"; the app wants a JSON Boolean".into(),
+        (Action::Update, 400..=499) if patched_extension(r).is_some() => {
+            let (urn, attribute) = patched_extension(r).unwrap_or_default();
+            let without = patch_without(r.body, &urn);
+            let shape = "the PATCH without the extension's attributes";
+            Some(match attribute {
+                Some(a) => Cause::hypothesis(
+                    "unknown-extension-attribute",
+                    format!(
+                        "the mapping writes `{urn}:{a}`, which the app's `{urn}` schema does not have"
+                    ),
+                    format!(
+                        "add `{a}` to the `{urn}` schema the app declares (or remove the row that \
+                         targets it)"
+                    ),
+                    probe(r, without, shape),
+                ),
+                None => Cause::hypothesis(
+                    "unknown-extension",
+                    format!(
+                        "the mapping writes the custom extension `{urn}`, which the app does not know"
+                    ),
+                    format!(
+                        "declare `{urn}` in the app's /Schemas and as a schemaExtension of its User \
+                         resource type (or remove the rows that target it)"
+                    ),
+                    probe(r, without, shape),
+                ),
+            })
+        }
+        (Action::Disable, 400..=499) if is_string_boolean(ops) => Some(Cause::hypothesis(
+            "string-boolean",
+            "Entra's legacy dialect sends `active` as the string \"False\"; the app may want a JSON Boolean".into(),
             "accept \"True\"/\"False\" strings for Boolean attributes, or put `?aadOptscim062020` on the \
              tenant URL so Entra sends JSON Booleans"
                 .into(),
+            probe(r, patch_with(r.body, booleans), "a JSON Boolean instead of \"False\""),
         )),
         (Action::Update | Action::AddMembers | Action::RemoveMembers | Action::Disable, 400..=499)
             if capitalised =>
         {
-            Some((
+            let lower = patch_with(r.body, |op| match op.get("op") {
+                Some(Value::String(name)) if name.chars().any(|c| c.is_ascii_uppercase()) => {
+                    let name = name.to_ascii_lowercase();
+                    op.insert("op".into(), Value::from(name));
+                    true
+                }
+                _ => false,
+            });
+            Some(Cause::hypothesis(
+                "capitalised-ops",
                 "Entra's legacy dialect writes PATCH op names capitalised (`Add`, `Replace`, `Remove`); \
                  RFC 7644 §3.5.2 spells them lowercase"
                     .into(),
                 "compare op names case-insensitively (Microsoft's SCIM guidance requires it), or put \
                  `?aadOptscim062020` on the tenant URL so Entra sends lowercase ops"
                     .into(),
+                probe(r, lower, "lower-case op names"),
             ))
         }
-        (Action::Match, _) => Some((
+        (Action::Match, _) => Some(Cause::hypothesis(
+            "match-query-failed",
             "Entra finds existing accounts with `filter=<matching attribute> eq \"<value>\"`; the app \
              must answer 200 with a ListResponse (empty when nothing matches)"
                 .into(),
             "support the `eq` filter on every matching attribute (RFC 7644 §3.4.2.2)".into(),
+            None,
         )),
-        (Action::Read, 404) => Some((
+        (Action::Read, 404) => Some(Cause::observed(
+            "object-lost",
             "the app no longer finds an object it created (Entra logs InvalidAnchor and stops \
              updating it)"
                 .into(),
             "keep ids stable: GET /Users/{id} must return what POST created".into(),
         )),
-        (Action::Create, 409) => Some((
+        (Action::Create, 409) => Some(Cause::hypothesis(
+            "create-conflict",
             "the app holds an account with this unique value that Entra's match query did not find"
                 .into(),
             "make the match filter find it (case-insensitive `eq` on userName/displayName), or \
              remove the stale account"
                 .into(),
+            None,
         )),
-        (Action::Create, 200..=299) => Some((
+        (Action::Create, 200..=299) => Some(Cause::observed(
+            "create-not-201",
             format!("Entra expects 201 Created for a POST; the app answered {}", r.status),
             "answer a create with 201 and the created resource, `id` included (RFC 7644 §3.3)".into(),
         )),
-        (_, 405 | 501) if r.method == "PATCH" => Some((
-            "Entra updates with PATCH only, never PUT".into(),
-            "implement PATCH (RFC 7644 §3.5.2)".into(),
-        )),
         _ => None,
     }
+}
+
+/// Legacy `Remove` ops of `members` with a value list, as the compliant dialect writes them:
+/// one lower-case `remove` per member, selected by a filter in the path.
+fn compliant_removal(ops: &[Value]) -> Option<Value> {
+    let mut out = Vec::new();
+    for op in ops {
+        let ids: Vec<&str> = op
+            .get("value")
+            .and_then(Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|i| i.get("value").and_then(Value::as_str))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if op.get("path").and_then(Value::as_str) == Some("members") && !ids.is_empty() {
+            for id in ids {
+                let filter = crate::scim::Filter::eq(crate::scim::Path::attribute("value"), id);
+                out.push(serde_json::json!({"op": "remove", "path": format!("members[{filter}]")}));
+            }
+        } else {
+            out.push(op.clone());
+        }
+    }
+    Some(serde_json::json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": out,
+    }))
+}
+
+/// Turn `"True"`/`"False"` values (alone, or inside a path-less op's value) into Booleans.
+fn booleans(op: &mut Map<String, Value>) -> bool {
+    fn flip(v: &mut Value) -> bool {
+        match v {
+            Value::String(s)
+                if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false") =>
+            {
+                *v = Value::Bool(s.eq_ignore_ascii_case("true"));
+                true
+            }
+            Value::Object(o) => o.values_mut().fold(false, |changed, v| flip(v) | changed),
+            _ => false,
+        }
+    }
+    op.get_mut("value").is_some_and(flip)
 }
 
 /// The extension URN of a create body that the app's error `detail` names, and the attribute
@@ -148,6 +363,61 @@ fn unknown_extension(r: &Request<'_>) -> Option<(String, Option<String>)> {
     Some((urn.clone(), attribute))
 }
 
+/// The extension URN of an attribute a PATCH writes (an op's path, or a key of a path-less
+/// op's value) that the app's error `detail` names, with the attribute when the detail names
+/// it too. Core schema paths are not extensions.
+fn patched_extension(r: &Request<'_>) -> Option<(String, Option<String>)> {
+    let detail = r
+        .response
+        .and_then(|b| b.get("detail"))
+        .and_then(Value::as_str)?;
+    let ops = r.body?.get("Operations")?.as_array()?;
+    let paths = ops.iter().flat_map(|op| {
+        let path = op.get("path").and_then(Value::as_str).map(str::to_owned);
+        let keys: Vec<String> = match (op.get("path"), op.get("value")) {
+            (None, Some(Value::Object(v))) => v.keys().cloned().collect(),
+            _ => Vec::new(),
+        };
+        path.into_iter().chain(keys)
+    });
+    for path in paths {
+        if !path.starts_with("urn:") || path.starts_with("urn:ietf:params:scim:schemas:core:") {
+            continue;
+        }
+        let Some((urn, attribute)) = path.rsplit_once(':') else {
+            continue;
+        };
+        if detail.contains(urn) {
+            let named = detail.contains(path.as_str()).then(|| attribute.to_owned());
+            return Some((urn.to_owned(), named));
+        }
+    }
+    None
+}
+
+/// The PATCH body without what it writes under `urn`; `None` when nothing else is left.
+fn patch_without(body: Option<&Value>, urn: &str) -> Option<Value> {
+    let mut body = body?.clone();
+    let under = |p: &str| p == urn || p.starts_with(&format!("{urn}:"));
+    let ops = body.get_mut("Operations")?.as_array_mut()?;
+    ops.retain(|op| !op.get("path").and_then(Value::as_str).is_some_and(under));
+    for op in ops.iter_mut() {
+        if op.get("path").is_none()
+            && let Some(Value::Object(v)) = op.get_mut("value")
+        {
+            v.retain(|k, _| !under(k));
+        }
+    }
+    ops.retain(|op| {
+        op.get("path").is_some()
+            || op
+                .get("value")
+                .and_then(Value::as_object)
+                .is_none_or(|v| !v.is_empty())
+    });
+    (!ops.is_empty()).then_some(body)
+}
+
 fn is_string_boolean(ops: &[Value]) -> bool {
     ops.iter().any(|op| {
         matches!(op.get("value"), Some(Value::String(s)) if s.eq_ignore_ascii_case("false") || s.eq_ignore_ascii_case("true"))
@@ -160,10 +430,11 @@ fn is_string_boolean(ops: &[Value]) -> bool {
 
 /// What is wrong with an answer whose status Entra accepts but whose body it cannot use, with
 /// the fix: a create without an `id`, a match query that is not a ListResponse.
-pub fn unusable(r: &Request<'_>) -> Option<(String, String)> {
+pub fn unusable(r: &Request<'_>) -> Option<Cause> {
     let body = r.response.and_then(Value::as_object);
     match r.action {
-        Action::Create if body.and_then(|b| b.get("id")).and_then(Value::as_str).is_none() => Some((
+        Action::Create if body.and_then(|b| b.get("id")).and_then(Value::as_str).is_none() => Some(Cause::observed(
+            "create-without-id",
             "the created resource has no string `id`, so Entra cannot link the object".into(),
             "return the created resource with its `id` (RFC 7644 §3.3)".into(),
         )),
@@ -172,7 +443,8 @@ pub fn unusable(r: &Request<'_>) -> Option<(String, String)> {
                 .and_then(|b| crate::scim::resource::get_ci(b, "Resources").or_else(|| crate::scim::resource::get_ci(b, "totalResults")))
                 .is_none() =>
         {
-            Some((
+            Some(Cause::observed(
+                "match-not-a-list",
                 "the answer to Entra's filter query is not a ListResponse".into(),
                 "answer filter queries with a ListResponse (`totalResults`, `Resources`; RFC 7644 §3.4.2)".into(),
             ))
@@ -217,9 +489,9 @@ mod tests {
     }
 
     #[test]
-    fn manager_string_legacy_removal_and_unknown_extension_have_causes() {
+    fn manager_string_legacy_removal_and_unknown_extension_are_hypotheses_with_probes() {
         let manager = json!({"Operations": [{"op": "Add", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager", "value": "42"}]});
-        let (cause, fix) = rejection(&request(
+        let cause = rejection(&request(
             Action::LinkManager,
             "PATCH",
             Some(&manager),
@@ -227,7 +499,16 @@ mod tests {
             None,
         ))
         .unwrap();
-        assert!(cause.contains("plain id string") && fix.contains("manager.value"));
+        assert_eq!(cause.id, "manager-string");
+        assert_eq!(cause.evidence, Evidence::Hypothesis);
+        assert!(cause.text.contains("plain id string") && cause.fix.contains("manager.value"));
+        let probe = cause.probe.unwrap();
+        assert_eq!(probe.method, "PATCH");
+        assert_eq!(probe.body["Operations"][0]["value"], json!({"value": "42"}));
+        assert_eq!(
+            probe.body["Operations"][0]["op"], "Add",
+            "one change at a time"
+        );
         // A complex value rejected is something else: no made-up cause.
         let complex =
             json!({"Operations": [{"op": "add", "path": "manager", "value": {"value": "42"}}]});
@@ -242,8 +523,8 @@ mod tests {
             .is_none()
         );
 
-        let remove = json!({"Operations": [{"op": "Remove", "path": "members", "value": [{"value": "42"}]}]});
-        let (_, fix) = rejection(&request(
+        let remove = json!({"Operations": [{"op": "Remove", "path": "members", "value": [{"value": "42"}, {"value": "7"}]}]});
+        let cause = rejection(&request(
             Action::RemoveMembers,
             "PATCH",
             Some(&remove),
@@ -251,11 +532,18 @@ mod tests {
             None,
         ))
         .unwrap();
-        assert!(fix.contains("aadOptscim062020"));
+        assert!(cause.fix.contains("aadOptscim062020"));
+        assert_eq!(
+            cause.probe.unwrap().body["Operations"],
+            json!([
+                {"op": "remove", "path": "members[value eq \"42\"]"},
+                {"op": "remove", "path": "members[value eq \"7\"]"}
+            ])
+        );
 
-        let post = json!({"schemas": [], "urn:x:blink:2.0:User": {"a": "b"}, "userName": "a"});
+        let post = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", "urn:x:blink:2.0:User"], "urn:x:blink:2.0:User": {"a": "b"}, "userName": "a"});
         let error = json!({"detail": "Extra inputs are not permitted: urn:x:blink:2.0:User"});
-        let (cause, _) = rejection(&request(
+        let cause = rejection(&request(
             Action::Create,
             "POST",
             Some(&post),
@@ -263,10 +551,18 @@ mod tests {
             Some(&error),
         ))
         .unwrap();
-        assert!(cause.contains("`urn:x:blink:2.0:User`"), "{cause}");
+        assert!(
+            cause.text.contains("`urn:x:blink:2.0:User`"),
+            "{}",
+            cause.text
+        );
+        assert_eq!(
+            cause.probe.unwrap().body,
+            json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "a"})
+        );
         let attribute =
             json!({"detail": "Extra inputs are not permitted: urn:x:blink:2.0:User:location"});
-        let (cause, fix) = rejection(&request(
+        let cause = rejection(&request(
             Action::Create,
             "POST",
             Some(&post),
@@ -274,8 +570,12 @@ mod tests {
             Some(&attribute),
         ))
         .unwrap();
-        assert!(cause.contains("`urn:x:blink:2.0:User:location`"), "{cause}");
-        assert!(fix.starts_with("add `location`"), "{fix}");
+        assert!(
+            cause.text.contains("`urn:x:blink:2.0:User:location`"),
+            "{}",
+            cause.text
+        );
+        assert!(cause.fix.starts_with("add `location`"), "{}", cause.fix);
         let other = json!({"detail": "userName is required"});
         assert!(
             rejection(&request(
@@ -287,6 +587,81 @@ mod tests {
             ))
             .is_none()
         );
+    }
+
+    #[test]
+    fn string_booleans_and_capitalised_ops_probe_one_change_each() {
+        let disable =
+            json!({"Operations": [{"op": "Replace", "path": "active", "value": "False"}]});
+        let cause = rejection(&request(
+            Action::Disable,
+            "PATCH",
+            Some(&disable),
+            400,
+            None,
+        ))
+        .unwrap();
+        assert_eq!(cause.id, "string-boolean");
+        assert_eq!(
+            cause.probe.unwrap().body["Operations"][0],
+            json!({"op": "Replace", "path": "active", "value": false})
+        );
+        let update = json!({"Operations": [{"op": "Replace", "path": "title", "value": "CEO"}]});
+        let cause = rejection(&request(Action::Update, "PATCH", Some(&update), 400, None)).unwrap();
+        assert_eq!(cause.id, "capitalised-ops");
+        assert_eq!(cause.probe.unwrap().body["Operations"][0]["op"], "replace");
+    }
+
+    #[test]
+    fn an_update_rejected_for_an_extension_attribute_probes_without_it() {
+        let urn = "urn:ietf:params:scim:schemas:extension:real-links:2.0:User";
+        let legacy = json!({"Operations": [
+            {"op": "Add", "path": format!("{urn}:firstName"), "value": "A"},
+            {"op": "Replace", "path": "title", "value": "CEO"}
+        ]});
+        let error = json!({"detail": format!("Invalid path '{urn}:firstName' for 'add' op")});
+        let cause = rejection(&request(
+            Action::Update,
+            "PATCH",
+            Some(&legacy),
+            400,
+            Some(&error),
+        ))
+        .unwrap();
+        assert_eq!(cause.id, "unknown-extension-attribute");
+        assert_eq!(
+            cause.probe.unwrap().body["Operations"],
+            json!([{"op": "Replace", "path": "title", "value": "CEO"}])
+        );
+        let compliant =
+            json!({"Operations": [{"op": "replace", "value": {format!("{urn}:firstName"): "A"}}]});
+        let cause = rejection(&request(
+            Action::Update,
+            "PATCH",
+            Some(&compliant),
+            400,
+            Some(&error),
+        ))
+        .unwrap();
+        assert_eq!(cause.id, "unknown-extension-attribute");
+        assert!(cause.probe.is_none(), "nothing else to send");
+    }
+
+    #[test]
+    fn a_patch_answered_501_has_no_made_up_cause() {
+        let update = json!({"Operations": [{"op": "replace", "path": "title", "value": "CEO"}]});
+        for status in [405, 501] {
+            assert!(
+                rejection(&request(
+                    Action::Update,
+                    "PATCH",
+                    Some(&update),
+                    status,
+                    None
+                ))
+                .is_none()
+            );
+        }
     }
 
     #[test]

@@ -8,14 +8,18 @@
 //! - `connect`: Entra's Test Connection, first;
 //! - `cleanup`: `--cleanup`, last;
 //! - [`compare`]: the app's resources against the model's, and causes of endless PATCHes;
-//! - [`explain`]: causes and fixes of rejected requests;
+//! - [`explain`]: causes and fixes of rejected requests, and the probes that test them;
+//! - [`owner`]: what the run may write to, and match answers that would make it write elsewhere;
+//! - `findings`: the report's findings, grouped by cause, most serious first;
 //! - [`report`]: the findings, as data and as text.
 
 mod cleanup;
 pub mod compare;
 mod connect;
 pub mod explain;
+mod findings;
 pub mod http;
+pub mod owner;
 pub mod prefix;
 pub mod report;
 mod scrub;

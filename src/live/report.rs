@@ -12,7 +12,9 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::explain::Evidence;
 use super::http::Fault;
+use super::owner::Foreign;
 
 /// The outcome of a live run.
 #[derive(Clone, Debug, Serialize)]
@@ -34,6 +36,17 @@ pub struct Report {
     /// What `--cleanup` deleted and what it could not, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cleanup: Option<Cleanup>,
+    /// Whether `--probe` tested the causes of rejections.
+    pub probed: bool,
+    /// The findings, grouped by cause, most serious first: what a vendor reads first.
+    pub findings: Vec<Finding>,
+    /// Resources of match answers the run refused to link (not the filter's, or not the
+    /// run's), in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub foreign: Vec<Foreign>,
+    /// Writes the guard did not send because their object is not the run's (`METHOD path`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refused_writes: Vec<String>,
     /// What stopped the run early, if anything.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fault: Option<Fault>,
@@ -151,7 +164,17 @@ pub struct Rejection {
     pub scim_type: Option<String>,
     /// The SCIM `detail`, or the body's text.
     pub detail: String,
-    /// What Entra does that the app does not accept, when known.
+    /// The stable id of the cause, when one is suggested (listed in the README).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause_id: Option<&'static str>,
+    /// How sure the cause is: observed in the answer, a hypothesis from the request's shape,
+    /// or confirmed or refuted by `--probe`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Evidence>,
+    /// What `--probe` sent and what the app answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probe: Option<String>,
+    /// What Entra does that the app may not accept, when a cause is suggested.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cause: Option<String>,
     /// What the vendor would change, when known.
@@ -187,6 +210,10 @@ pub struct Difference {
     /// The rejected request this difference follows from (the model accepted it), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explained_by: Option<String>,
+    /// That rejection, as its cycle and index in the cycle's list, so the difference is
+    /// listed as a consequence of its cause.
+    #[serde(skip)]
+    pub explained_cause: Option<(u32, usize)>,
 }
 
 /// An attribute Entra will PATCH in every cycle, and why.
@@ -200,6 +227,8 @@ pub struct EndlessPatch {
     pub sent: Value,
     /// What the app returned afterwards (absent: `null`).
     pub returned: Option<Value>,
+    /// The stable id of the cause (`endless-patch-not-stored`, ...).
+    pub cause_id: &'static str,
     /// Why Entra sees a change every time.
     pub cause: String,
     /// What the vendor (or the admin) would change.
@@ -211,8 +240,90 @@ pub struct EndlessPatch {
 pub struct Cleanup {
     /// Objects deleted and verified gone.
     pub deleted: usize,
-    /// Objects still there, or whose delete failed: `Users/{id} (label): why`.
+    /// Objects still there, or whose delete failed: `Users/{id} (name): why`.
     pub left: Vec<String>,
+    /// Among them, those the app answered DELETE for and keeps (deactivated, soft-deleted).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kept: Vec<Kept>,
+}
+
+/// An object the app keeps after a DELETE it accepted.
+#[derive(Clone, Debug, Serialize)]
+pub struct Kept {
+    /// `User` or `Group`.
+    pub kind: &'static str,
+    /// The app's id.
+    pub id: String,
+    /// Its userName or displayName.
+    pub name: String,
+    /// `deactivated` (`active` false) or `still-there`.
+    pub state: &'static str,
+}
+
+/// How serious a finding is; findings are listed in this order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    /// The app made `live` (and would make Entra) link an account that is not the source
+    /// object's: Entra would overwrite it.
+    Ownership,
+    /// Entra's Test Connection fails: the configuration cannot be saved.
+    TestConnection,
+    /// A request Entra sends is rejected (or its answer is unusable).
+    Rejected,
+    /// Entra would PATCH the same value every cycle.
+    EndlessPatch,
+    /// The app holds something else than the model after a cycle.
+    ModelDifference,
+    /// The app keeps, or could not delete, what the run created.
+    Cleanup,
+    /// A difference Entra's change detection does not see.
+    Cosmetic,
+}
+
+/// One cause, with every occurrence counted and one example shown.
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    /// The stable cause id (listed in the README).
+    pub cause_id: String,
+    /// How serious.
+    pub severity: Severity,
+    /// How sure the cause is.
+    pub evidence: Evidence,
+    /// What the app does.
+    pub summary: String,
+    /// What Entra does in front of it, when it matters to say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entra: Option<String>,
+    /// What the vendor would change, when known (never for a refuted cause).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+    /// What `--probe` showed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probe: Option<String>,
+    /// Occurrences (requests, resources, attributes) over the whole run.
+    pub count: usize,
+    /// The objects it hit, each once, in order.
+    pub objects: Vec<String>,
+    /// The attributes it concerns, each once, in order (for findings about attributes).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<String>,
+    /// One occurrence, with the app's own words where there are some.
+    pub example: String,
+    /// What follows from it (model differences, objects Entra fails).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub consequences: Vec<Consequence>,
+}
+
+/// What follows from a finding's cause.
+#[derive(Clone, Debug, Serialize)]
+pub struct Consequence {
+    /// What, in a few words (`model differs on manager`).
+    pub what: String,
+    /// How many times.
+    pub count: usize,
+    /// One of them.
+    pub example: String,
 }
 
 /// The most bytes of one text from the app that a report keeps.
@@ -325,6 +436,30 @@ impl Report {
         }
         if let Some(c) = &mut self.cleanup {
             c.left.iter_mut().for_each(clip);
+            for k in &mut c.kept {
+                clip(&mut k.id);
+                clip(&mut k.name);
+            }
+        }
+        for f in &mut self.foreign {
+            for text in [&mut f.request, &mut f.id, &mut f.name] {
+                clip(text);
+            }
+        }
+        self.refused_writes.iter_mut().for_each(clip);
+        for f in &mut self.findings {
+            for text in [&mut f.summary, &mut f.example] {
+                clip(text);
+            }
+            for text in [&mut f.entra, &mut f.fix, &mut f.probe] {
+                text.iter_mut().for_each(clip);
+            }
+            f.objects.iter_mut().for_each(clip);
+            f.attributes.iter_mut().for_each(clip);
+            for c in &mut f.consequences {
+                clip(&mut c.what);
+                clip(&mut c.example);
+            }
         }
         match &mut self.fault {
             Some(Fault::Auth {
@@ -338,10 +473,13 @@ impl Report {
         }
     }
 
-    /// Whether the app disagrees with Entra: a failed Test Connection, a rejected request, a
-    /// failed object, or a repeat cycle that still writes.
+    /// Whether the app disagrees with Entra: a failed Test Connection, a match answer the run
+    /// refused to link, a rejected request, a failed object, or a repeat cycle that still
+    /// writes.
     pub fn disagrees(&self) -> bool {
         !self.test_connection.passed
+            || !self.foreign.is_empty()
+            || !self.refused_writes.is_empty()
             || self.cycles.iter().any(|c| {
                 !c.rejected.is_empty() || !c.failed_objects.is_empty() || c.steady == Some(false)
             })
@@ -365,8 +503,37 @@ impl Report {
         self.cleanup.as_ref().is_some_and(|c| !c.left.is_empty())
     }
 
-    /// The report for people.
-    pub fn render(&self) -> String {
+    /// Compute [`Report::findings`] from the rest.
+    pub fn summarise(&mut self) {
+        self.findings = super::findings::summarise(self);
+    }
+
+    /// The report as JSON: the findings and each cycle's counts; with `verbose`, also every
+    /// occurrence the findings count (rejections, differences, refused answers).
+    pub fn to_json(&self, verbose: bool) -> Value {
+        let mut json = serde_json::to_value(self).unwrap_or(Value::Null);
+        if !verbose && let Some(report) = json.as_object_mut() {
+            report.remove("foreign");
+            report.remove("refused_writes");
+            if let Some(Value::Array(cycles)) = report.get_mut("cycles") {
+                for c in cycles.iter_mut().filter_map(Value::as_object_mut) {
+                    for detail in [
+                        "rejected",
+                        "failed_objects",
+                        "model_differences",
+                        "endless_patches",
+                    ] {
+                        c.remove(detail);
+                    }
+                }
+            }
+        }
+        json
+    }
+
+    /// The report for people: the findings, most serious first, each with a count and one
+    /// example; with `verbose`, each cycle's detail before them.
+    pub fn render(&self, verbose: bool) -> String {
         let mut s = String::new();
         let _ = writeln!(
             s,
@@ -403,9 +570,26 @@ impl Report {
                 );
             }
         }
-        for c in &self.cycles {
-            render_cycle(&mut s, c);
+        if verbose {
+            for c in &self.cycles {
+                render_cycle(&mut s, c, self.probed);
+            }
+        } else if !self.cycles.is_empty() {
+            let counts: Vec<String> = self
+                .cycles
+                .iter()
+                .map(|c| {
+                    let steady = match c.steady {
+                        Some(true) => ", steady",
+                        Some(false) => ", NOT steady",
+                        None => "",
+                    };
+                    format!("{}: {}/{}{steady}", c.cycle, c.requests, c.writes)
+                })
+                .collect();
+            let _ = writeln!(s, "cycles (requests/writes): {}", counts.join("; "));
         }
+        render_findings(&mut s, &self.findings, self.probed);
         if self.throttled > 0 {
             let _ = writeln!(
                 s,
@@ -416,11 +600,19 @@ impl Report {
         if let Some(c) = &self.cleanup {
             let _ = writeln!(
                 s,
-                "cleanup: {} objects deleted and verified gone",
-                c.deleted
+                "cleanup: {} objects deleted and verified gone, {} left{}",
+                c.deleted,
+                c.left.len(),
+                if c.left.is_empty() || verbose {
+                    ""
+                } else {
+                    " (see the findings; --verbose lists them)"
+                }
             );
-            for l in &c.left {
-                let _ = writeln!(s, "  LEFT BEHIND {}", visible(l));
+            if verbose {
+                for l in &c.left {
+                    let _ = writeln!(s, "  LEFT BEHIND {}", visible(l));
+                }
             }
         }
         if let Some(f) = &self.fault {
@@ -442,7 +634,80 @@ impl Report {
     }
 }
 
-fn render_cycle(s: &mut String, c: &CycleReport) {
+/// How a finding's cause is introduced, by what is known of it.
+fn cause_label(evidence: Evidence, probed: bool) -> &'static str {
+    match evidence {
+        Evidence::Observed => "what happens",
+        Evidence::Confirmed => "cause (confirmed by --probe)",
+        Evidence::Refuted => "suggested cause, refuted by --probe",
+        Evidence::Hypothesis if probed => "possible cause (hypothesis; no probe could test it)",
+        Evidence::Hypothesis => {
+            "possible cause (hypothesis from the request's shape; --probe tests it)"
+        }
+    }
+}
+
+fn render_findings(s: &mut String, findings: &[Finding], probed: bool) {
+    if findings.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "findings, most serious first:");
+    for (i, f) in findings.iter().enumerate() {
+        let objects: Vec<&str> = f.objects.iter().map(String::as_str).collect();
+        let _ = writeln!(
+            s,
+            "{}. [{}] {} ×{}{}",
+            i + 1,
+            f.cause_id,
+            match f.severity {
+                Severity::Ownership => "OWNERSHIP",
+                Severity::TestConnection => "Test Connection",
+                Severity::Rejected => "rejected",
+                Severity::EndlessPatch => "endless PATCH",
+                Severity::ModelDifference => "model differs",
+                Severity::Cleanup => "cleanup",
+                Severity::Cosmetic => "cosmetic",
+            },
+            f.count,
+            if objects.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", names(&objects))
+            }
+        );
+        let _ = writeln!(
+            s,
+            "   {}: {}",
+            cause_label(f.evidence, probed),
+            visible(&f.summary)
+        );
+        if !f.attributes.is_empty() {
+            let shown: Vec<&str> = f.attributes.iter().map(String::as_str).collect();
+            let _ = writeln!(s, "   attributes: {}", names(&shown));
+        }
+        let _ = writeln!(s, "   example: {}", indent(&f.example));
+        if let Some(p) = &f.probe {
+            let _ = writeln!(s, "   probe: {}", visible(p));
+        }
+        if let Some(e) = &f.entra {
+            let _ = writeln!(s, "   Entra: {}", visible(e));
+        }
+        if let Some(fix) = &f.fix {
+            let _ = writeln!(s, "   fix: {}", visible(fix));
+        }
+        for c in &f.consequences {
+            let _ = writeln!(
+                s,
+                "   consequence: {} ×{}, e.g. {}",
+                visible(&c.what),
+                c.count,
+                visible(&c.example)
+            );
+        }
+    }
+}
+
+fn render_cycle(s: &mut String, c: &CycleReport, probed: bool) {
     let _ = write!(
         s,
         "cycle {}: {} requests, {} writes",
@@ -479,9 +744,17 @@ fn render_cycle(s: &mut String, c: &CycleReport) {
             indent(&r.detail)
         );
         if let Some(cause) = &r.cause {
-            let _ = writeln!(s, "    cause: {}", visible(cause));
+            let label = cause_label(r.evidence.unwrap_or(Evidence::Hypothesis), probed);
+            let _ = writeln!(s, "    {label}: {}", visible(cause));
         }
-        if let Some(fix) = &r.fix {
+        if let Some(p) = &r.probe {
+            let _ = writeln!(s, "    probe: {}", visible(p));
+        }
+        if let Some(fix) = r
+            .fix
+            .as_ref()
+            .filter(|_| r.evidence != Some(Evidence::Refuted))
+        {
             let _ = writeln!(s, "    fix: {}", visible(fix));
         }
     }

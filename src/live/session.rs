@@ -7,15 +7,18 @@
 //! list and vendor rules: where the two end a cycle with different resources, either the app
 //! does something the mapping does not describe, or our model is wrong.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use serde_json::Value;
 
 use super::compare::{self, Attributes, Links};
-use super::explain;
+use super::explain::{self, Evidence};
 use super::http::{Fault, HttpEndpoint, detail_of};
+use super::owner::{Ledger, target_of};
 use super::prefix;
 use super::report::{
     Cleanup, CycleReport, Difference, ObjectFailure, Rejection, Report, Stopped, Verdict,
@@ -109,6 +112,23 @@ struct Guarded<'s, E> {
     stop: Stop<'s>,
     stopped: Option<Stopped>,
     cleaning: bool,
+    /// What the run owns; shared with the transcript's callback, which shows the app's own
+    /// answers to the match queries the guard screened.
+    ledger: Rc<RefCell<Ledger>>,
+    /// What is done with match answers.
+    screening: Screening,
+}
+
+/// What [`Guarded`] does with match answers.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Screening {
+    /// Nothing (the cleanup's own reads).
+    Off,
+    /// Record what the run may not link, and pass the answer on as it is: Test Connection is
+    /// judged on the app's own answer, as Entra judges it.
+    Record,
+    /// Record it and remove it from the answer the cycle sees.
+    Screen,
 }
 
 impl<E: Connection> Guarded<'_, E> {
@@ -143,11 +163,44 @@ impl<E: Connection> Endpoint for Guarded<'_, E> {
                 location: None,
             };
         }
+        // The last line of defence: whatever the cycle decided, an object the run does not
+        // own is never written to. Screened match answers mean this does not happen.
+        if matches!(method, "PATCH" | "PUT" | "DELETE")
+            && let Some((kind, Some(id))) = target_of(path_and_query)
+            && !self.ledger.borrow().owns(kind, id)
+        {
+            self.ledger
+                .borrow_mut()
+                .refused_writes
+                .push(format!("{method} {path_and_query}"));
+            return crate::provision::endpoint::Response {
+                status: 0,
+                body: None,
+                location: None,
+            };
+        }
         let stop = self.stop;
-        let response = self.inner.handle_until(method, path_and_query, body, &stop);
+        let mut response = self.inner.handle_until(method, path_and_query, body, &stop);
         // A stop during the request may have cut a wait short: the answer is the app's, but
         // what follows from it (a comparison) is not to be trusted.
         self.poll();
+        let mut ledger = self.ledger.borrow_mut();
+        ledger.record(
+            method,
+            path_and_query,
+            body,
+            response.status,
+            response.body.as_ref(),
+        );
+        if self.screening != Screening::Off
+            && method == "GET"
+            && let Some(screened) =
+                ledger.screen(path_and_query, response.status, response.body.as_ref())
+            && self.screening == Screening::Screen
+        {
+            let original = response.body.replace(screened).unwrap_or(Value::Null);
+            ledger.originals.push((path_and_query.to_owned(), original));
+        }
         response
     }
 }
@@ -187,6 +240,13 @@ pub struct Plan<'a> {
     pub seed: u64,
     /// What ends the run early (an interrupt, a deadline); the default never does.
     pub stop: Stop<'a>,
+    /// Send, for each cause of a rejection that names an alternative shape, that request on
+    /// the run's own object, and call the cause confirmed only if the app accepts it. Off by
+    /// default: these are requests Entra would not send.
+    pub probe: bool,
+    /// Also write to pre-existing objects whose identifying value (userName, displayName)
+    /// starts with [`Plan::prefix`]. Off by default: the run writes only to what it created.
+    pub adopt_prefixed: bool,
 }
 
 /// Run the plan against `endpoint`, handing each request Entra sends (with the app's answer)
@@ -221,6 +281,11 @@ fn run_unbounded<E: Connection>(
     let group_attributes = plan.file.groups.as_ref().map(Attributes::of);
 
     let mut model = Simulator::new(plan.file, plan.dialect, Context::new(plan.now, plan.seed))?;
+    let ledger = Rc::new(RefCell::new(Ledger::new(
+        plan.adopt_prefixed.then(|| plan.prefix.clone()),
+        Attributes::of(&plan.file.users),
+        plan.file.groups.as_ref().map(Attributes::of),
+    )));
     let mut live = Simulator::with_endpoint(
         plan.file,
         plan.dialect,
@@ -230,9 +295,12 @@ fn run_unbounded<E: Connection>(
             stop: plan.stop,
             stopped: None,
             cleaning: false,
+            ledger: ledger.clone(),
+            screening: Screening::Record,
         },
     )?;
     let test_connection = connect::test_connection(plan, live.endpoint_mut(), emit);
+    live.endpoint_mut().screening = Screening::Screen;
     let mut report = Report {
         url: plan.url.clone(),
         dialect: match plan.dialect {
@@ -245,18 +313,25 @@ fn run_unbounded<E: Connection>(
         cycles: Vec::new(),
         throttled: 0,
         cleanup: None,
+        foreign: Vec::new(),
+        refused_writes: Vec::new(),
+        findings: Vec::new(),
+        probed: plan.probe,
         fault: live.endpoint().fault().cloned(),
         stopped: live.endpoint().stopped,
         result: Verdict::Agrees,
     };
     if !report.test_connection.passed {
+        report.foreign = ledger.borrow().foreign.clone();
         report.throttled = live.endpoint().throttled();
         report.result = report.verdict();
+        report.summarise();
         return Ok(report);
     }
 
-    // Objects the run created in the app, in creation order, until Entra deletes them.
-    let mut created: Vec<(Kind, String, String)> = Vec::new();
+    // One probe per cause, on the first request it explains: (cause id, action, probe).
+    let mut probes: Vec<(&'static str, Action, explain::Probe)> = Vec::new();
+    let mut probed: HashMap<&'static str, (Evidence, String)> = HashMap::new();
     // Rejected requests of every cycle so far: a difference they caused lasts until Entra
     // retries them, which it may not (a disabled user gets no manager PATCH).
     let mut refused: Vec<Refused> = Vec::new();
@@ -286,29 +361,48 @@ fn run_unbounded<E: Connection>(
         // Objects with a request that was not sent: after a stop, their failures are only
         // that, and not the app's.
         let mut unsent: HashSet<String> = HashSet::new();
+        let shared = ledger.clone();
         let failures = live.run_cycle(snapshot, cycle, &mut |r| {
-            // Status 0: the endpoint stopped (a fault, a stop); nothing was sent.
+            // Status 0: the endpoint stopped (a fault, a stop, a write the guard refused);
+            // nothing was sent.
             if r.status == 0 {
                 unsent.insert(r.object.to_owned());
                 return;
             }
-            emit(r);
+            // The transcript shows what the app answered, not the screened answer.
+            let original = if r.action == Action::Match {
+                let mut ledger = shared.borrow_mut();
+                let at = ledger.originals.iter().position(|(p, _)| p == r.path);
+                at.map(|i| ledger.originals.remove(i).1)
+            } else {
+                None
+            };
+            match &original {
+                Some(answer) => emit(&Request {
+                    response: Some(answer),
+                    ..*r
+                }),
+                None => emit(r),
+            }
             c.requests += 1;
             if r.method != "GET" {
                 c.writes += 1;
             }
-            if !explain::accepted(r.action, r.status) {
-                c.rejected.push(rejection(r));
-                refused.push(Refused::of(r));
-            } else if let Some((cause, fix)) = explain::unusable(r) {
-                c.rejected.push(Rejection {
-                    cause: Some(cause),
-                    fix: Some(fix),
-                    ..rejection(r)
-                });
-                refused.push(Refused::of(r));
+            let cause = if !explain::accepted(r.action, r.status) {
+                Some(explain::rejection(r))
             } else {
-                track(&mut created, r);
+                explain::unusable(r).map(Some)
+            };
+            if let Some(cause) = cause {
+                if let Some(cause) = &cause
+                    && let Some(probe) = &cause.probe
+                    && !probes.iter().any(|(id, _, _)| *id == cause.id)
+                {
+                    probes.push((cause.id, r.action, probe.clone()));
+                }
+                c.rejected.push(rejection(r, cause));
+                refused.push(Refused::of(r, (cycle, c.rejected.len() - 1)));
+            } else {
                 if repeat
                     && matches!(
                         r.action,
@@ -338,6 +432,14 @@ fn run_unbounded<E: Connection>(
             report.cycles.push(c);
             break;
         }
+        if plan.probe {
+            for (id, action, probe) in &probes {
+                if !probed.contains_key(id) {
+                    let verdict = run_probe(live.endpoint_mut(), *action, probe);
+                    probed.insert(id, verdict);
+                }
+            }
+        }
         let app_resources = compare_cycle(
             &mut live,
             &model,
@@ -347,11 +449,10 @@ fn run_unbounded<E: Connection>(
             &mut c,
         );
         for d in &mut c.model_differences {
-            d.explained_by = refused
-                .iter()
-                .rev()
-                .find(|f| f.explains(d))
-                .map(|f| f.summary.clone());
+            if let Some(f) = refused.iter().rev().find(|f| f.explains(d)) {
+                d.explained_by = Some(f.summary.clone());
+                d.explained_cause = Some(f.rejection);
+            }
         }
         if let Some(fault) = live.endpoint().fault() {
             report.fault = Some(fault.clone());
@@ -380,6 +481,15 @@ fn run_unbounded<E: Connection>(
         }
         report.cycles.push(c);
     }
+    for c in &mut report.cycles {
+        for r in &mut c.rejected {
+            if let Some((evidence, note)) = r.cause_id.and_then(|id| probed.get(id)) {
+                r.evidence = Some(*evidence);
+                r.probe = Some(note.clone());
+            }
+        }
+    }
+    let created = ledger.borrow().created.clone();
     if plan.cleanup {
         report.cleanup = Some(if report.fault.is_none() {
             // A stop ends the cycles, not the cleanup: what the run created goes.
@@ -393,18 +503,28 @@ fn run_unbounded<E: Connection>(
                 deleted: 0,
                 left: created
                     .iter()
-                    .map(|(k, id, label)| {
+                    .filter(|c| !c.deleted)
+                    .map(|c| {
                         format!(
-                            "/{}/{id} ({label}): not deleted, the run stopped",
-                            k.endpoint()
+                            "/{}/{} ({}): not deleted, the run stopped",
+                            c.kind.endpoint(),
+                            c.id,
+                            c.name
                         )
                     })
                     .collect(),
+                kept: Vec::new(),
             }
         });
     }
+    {
+        let ledger = ledger.borrow();
+        report.foreign = ledger.foreign.clone();
+        report.refused_writes = ledger.refused_writes.clone();
+    }
     report.throttled = live.endpoint().throttled();
     report.result = report.verdict();
+    report.summarise();
     Ok(report)
 }
 
@@ -430,8 +550,57 @@ fn label_of(labels: &HashMap<String, String>, oid: &str) -> String {
     labels.get(oid).cloned().unwrap_or_else(|| oid.to_owned())
 }
 
-fn rejection(r: &Request<'_>) -> Rejection {
-    let (cause, fix) = explain::rejection(r).unzip();
+/// Send a cause's probe and judge it: confirmed when the app accepts the alternative shape
+/// (a probe create is deleted at once: Entra did not create it), refuted when it rejects it too.
+fn run_probe<E: Connection>(
+    endpoint: &mut Guarded<'_, E>,
+    action: Action,
+    probe: &explain::Probe,
+) -> (Evidence, String) {
+    let answer = endpoint.handle(probe.method, &probe.path, Some(&probe.body));
+    if answer.status == 0 {
+        return (
+            Evidence::Hypothesis,
+            format!(
+                "not probed: {} {} could not be sent",
+                probe.method, probe.path
+            ),
+        );
+    }
+    if explain::accepted(action, answer.status) {
+        if action == Action::Create
+            && let Some(id) = answer
+                .body
+                .as_ref()
+                .and_then(|b| b.get("id"))
+                .and_then(Value::as_str)
+        {
+            let path = format!("{}/{id}", probe.path.trim_end_matches('/'));
+            endpoint.handle("DELETE", &path, None);
+        }
+        (
+            Evidence::Confirmed,
+            format!(
+                "confirmed: the app accepted the same {} {} with {} ({})",
+                probe.method, probe.path, probe.shape, answer.status
+            ),
+        )
+    } else {
+        (
+            Evidence::Refuted,
+            format!(
+                "not the cause: the app also rejected the {} {} with {} ({}: {})",
+                probe.method,
+                probe.path,
+                probe.shape,
+                answer.status,
+                detail_of(answer.body.as_ref())
+            ),
+        )
+    }
+}
+
+fn rejection(r: &Request<'_>, cause: Option<explain::Cause>) -> Rejection {
     Rejection {
         object: r.label.to_owned(),
         action: r.action.as_str(),
@@ -443,8 +612,11 @@ fn rejection(r: &Request<'_>) -> Rejection {
             .and_then(Value::as_str)
             .map(str::to_owned),
         detail: detail_of(r.response),
-        cause,
-        fix,
+        cause_id: cause.as_ref().map(|c| c.id),
+        evidence: cause.as_ref().map(|c| c.evidence),
+        probe: None,
+        cause: cause.as_ref().map(|c| c.text.clone()),
+        fix: cause.map(|c| c.fix),
     }
 }
 
@@ -452,13 +624,15 @@ fn rejection(r: &Request<'_>) -> Rejection {
 /// the app differ on exactly these attributes of this object.
 struct Refused {
     label: String,
+    /// The rejection: its cycle and index in that cycle's list.
+    rejection: (u32, usize),
     /// Target attributes the request wrote; `(linked)` for a create.
     attributes: Vec<String>,
     summary: String,
 }
 
 impl Refused {
-    fn of(r: &Request<'_>) -> Refused {
+    fn of(r: &Request<'_>, rejection: (u32, usize)) -> Refused {
         let attributes = match r.action {
             Action::Create => vec!["(linked)".to_owned()],
             Action::AddMembers | Action::RemoveMembers => vec!["members".to_owned()],
@@ -469,6 +643,7 @@ impl Refused {
         };
         Refused {
             label: r.label.to_owned(),
+            rejection,
             attributes,
             summary: format!(
                 "rejected {} ({}) in cycle {}",
@@ -488,27 +663,6 @@ impl Refused {
                     .is_some_and(|(x, y)| x == y)
         };
         d.object == self.label && self.attributes.iter().any(|a| same(a))
-    }
-}
-
-/// Keep the list of objects the run created: add on a 201, drop on Entra's own DELETE.
-fn track(created: &mut Vec<(Kind, String, String)>, r: &Request<'_>) {
-    let kind = if r.path.starts_with("/Groups") {
-        Kind::Group
-    } else {
-        Kind::User
-    };
-    match r.action {
-        Action::Create => {
-            if let Some(id) = r.response.and_then(|b| b.get("id")).and_then(Value::as_str) {
-                created.push((kind, id.to_owned(), r.label.to_owned()));
-            }
-        }
-        Action::Delete => {
-            let id = r.path.rsplit('/').next().unwrap_or_default();
-            created.retain(|(k, i, _)| !(*k == kind && i == id));
-        }
-        _ => {}
     }
 }
 
@@ -537,16 +691,28 @@ fn compare_cycle<E: Connection>(
         model.user_links().collect(),
         model.group_links().map(owned).collect(),
     );
-    let by_id = |links: &[(Kind, String, String)]| -> HashMap<String, String> {
+    // Per resource type: an app may give a user and a group the same id.
+    let by_id = |links: &[(Kind, String, String)], kind: Kind| -> HashMap<String, String> {
         links
             .iter()
+            .filter(|(k, _, _)| *k == kind)
             .map(|(_, o, i)| (i.clone(), o.clone()))
             .collect()
     };
-    let (app_links, model_links) = (by_id(&linked), by_id(&model_linked));
+    let (app_users, app_groups) = (by_id(&linked, Kind::User), by_id(&linked, Kind::Group));
+    let (model_users, model_groups) = (
+        by_id(&model_linked, Kind::User),
+        by_id(&model_linked, Kind::Group),
+    );
     let links = Links {
-        app: &app_links,
-        model: &model_links,
+        app: compare::Ids {
+            users: &app_users,
+            groups: &app_groups,
+        },
+        model: compare::Ids {
+            users: &model_users,
+            groups: &model_groups,
+        },
     };
     let model_ids: HashMap<(Kind, &str), &str> = model_linked
         .iter()
@@ -572,6 +738,7 @@ fn compare_cycle<E: Connection>(
                     app: Some(Value::from(response.status)),
                     entra_notices: true,
                     explained_by: None,
+                    explained_cause: None,
                 });
                 continue;
             }
@@ -621,5 +788,6 @@ fn linked_only(label: &str, kind: Kind, model: Option<&str>, app: Option<&str>) 
         app: app.map(Value::from),
         entra_notices: true,
         explained_by: None,
+        explained_cause: None,
     }
 }

@@ -9,6 +9,7 @@
 #![allow(dead_code)]
 
 pub mod golden;
+pub mod mini;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -362,4 +363,175 @@ fn read_request(stream: &TcpStream) -> String {
     let _ = reader.read_exact(&mut body);
     text.push_str(&String::from_utf8_lossy(&body));
     text
+}
+
+/// The SCIMMY server's files (`server.mjs` and its pinned `package.json` and lock).
+const SCIMMY_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/live/scimmy");
+
+/// How to get the SCIMMY server's runtime by hand, for failure messages.
+const NODE_INSTALL: &str = "install Node.js 16 or newer with npm (Debian/Ubuntu: `apt-get install \
+                            nodejs npm`)";
+
+/// The directory holding `server.mjs` with its `node_modules`, installed once under the target
+/// directory from the committed lock file (`npm ci`: the exact versions, nothing resolved
+/// anew), with the same lock-then-marker protocol as the scim2-server environment.
+pub fn scimmy_dir() -> PathBuf {
+    static DIR: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    match DIR.get_or_init(|| {
+        provision_scimmy(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("scimmy-1.3.5"))
+    }) {
+        Ok(p) => p.clone(),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+fn provision_scimmy(dir: &Path) -> Result<PathBuf, String> {
+    let lock_text = std::fs::read_to_string(format!("{SCIMMY_DIR}/package-lock.json"))
+        .map_err(|e| format!("cannot read {SCIMMY_DIR}/package-lock.json: {e}"))?;
+    let complete = dir.join(".entramap-complete");
+    let parent = dir.parent().expect("the directory has a parent");
+    std::fs::create_dir_all(parent)
+        .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    let lock_path = parent.join("scimmy.lock");
+    let lock = std::fs::File::create(&lock_path)
+        .map_err(|e| format!("cannot create {}: {e}", lock_path.display()))?;
+    lock.lock()
+        .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
+    // The server script is copied every time (it is ours and small); the modules only when
+    // the lock file changed.
+    let installed = std::fs::read_to_string(&complete).is_ok_and(|l| l == lock_text);
+    if !installed {
+        if dir.exists() {
+            std::fs::remove_dir_all(dir)
+                .map_err(|e| format!("cannot remove the partial {}: {e}", dir.display()))?;
+        }
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        for file in ["package.json", "package-lock.json"] {
+            std::fs::copy(format!("{SCIMMY_DIR}/{file}"), dir.join(file))
+                .map_err(|e| format!("cannot copy {file}: {e}"))?;
+        }
+        let npm = on_path("npm").ok_or_else(|| {
+            format!("npm is not installed to provide the SCIMMY server: {NODE_INSTALL}")
+        })?;
+        run_step(
+            Command::new(npm)
+                .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+                .current_dir(dir),
+            &format!(
+                "npm cannot install the SCIMMY server's modules into {} (is the npm registry \
+                 reachable?); retry, or run `npm ci` there yourself",
+                dir.display()
+            ),
+        )?;
+        std::fs::write(&complete, &lock_text)
+            .map_err(|e| format!("cannot write {}: {e}", complete.display()))?;
+    }
+    std::fs::copy(format!("{SCIMMY_DIR}/server.mjs"), dir.join("server.mjs"))
+        .map_err(|e| format!("cannot copy server.mjs: {e}"))?;
+    Ok(dir.to_path_buf())
+}
+
+/// A SCIMMY server (SCIMMY and scimmy-routers from npm, `tests/data/live/scimmy/server.mjs`)
+/// on 127.0.0.1, killed when dropped. Its tenant URL is `url`, which ends in `/scim`.
+pub struct ScimmyServer {
+    child: Child,
+    /// `http://127.0.0.1:PORT/scim`.
+    pub url: String,
+    /// The bearer token it accepts.
+    pub token: String,
+    log: PathBuf,
+}
+
+impl ScimmyServer {
+    /// Start a server on a free port and wait until it answers. Panics with what to install
+    /// when it cannot: a missing server is a failure, never a skipped test.
+    pub fn start() -> ScimmyServer {
+        let dir = scimmy_dir();
+        let node = on_path("node").unwrap_or_else(|| {
+            panic!("node is not installed to run the SCIMMY server: {NODE_INSTALL}")
+        });
+        let mut last = String::new();
+        for _ in 0..3 {
+            let port = free_port();
+            let token = format!("t0k3n-{}-{port}-{}", std::process::id(), nanos());
+            let log = std::env::temp_dir().join(format!("entramap-scimmy-{port}.log"));
+            let log_file = std::fs::File::create(&log).expect("create the server log");
+            let child = Command::new(&node)
+                .arg("server.mjs")
+                .arg(port.to_string())
+                .arg(&token)
+                .current_dir(&dir)
+                .stdin(Stdio::null())
+                .stdout(log_file.try_clone().expect("log file"))
+                .stderr(log_file)
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start {} ({e})", node.display()));
+            let mut server = ScimmyServer {
+                child,
+                url: format!("http://127.0.0.1:{port}/scim"),
+                token,
+                log,
+            };
+            match server.wait_ready(Duration::from_secs(30)) {
+                Ok(()) => return server,
+                Err(e) => last = e,
+            }
+        }
+        panic!("the SCIMMY server did not start: {last}");
+    }
+
+    fn wait_ready(&mut self, limit: Duration) -> Result<(), String> {
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(format!(
+                    "it exited with {status}: {}",
+                    std::fs::read_to_string(&self.log).unwrap_or_default()
+                ));
+            }
+            if get(&self.url, &self.token, "/ServiceProviderConfig").0 == 200 {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Err(format!("no answer within {limit:?}"))
+    }
+
+    /// How many resources the server holds at `/Users` or `/Groups`.
+    pub fn count(&self, endpoint: &str) -> u64 {
+        let (status, body) = get(&self.url, &self.token, endpoint);
+        assert_eq!(status, 200, "GET {endpoint}: {body}");
+        body["totalResults"].as_u64().expect("totalResults")
+    }
+}
+
+impl Drop for ScimmyServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+/// A GET of `base` + `path` with `token`: status and JSON body (status 0 when nothing answered).
+fn get(base: &str, token: &str, path: &str) -> (u16, serde_json::Value) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(5)))
+        .proxy(None)
+        .build()
+        .into();
+    match agent
+        .get(format!("{base}{path}"))
+        .header("Authorization", format!("Bearer {token}"))
+        .call()
+    {
+        Ok(mut r) => {
+            let status = r.status().as_u16();
+            let text = r.body_mut().read_to_string().unwrap_or_default();
+            (status, serde_json::from_str(&text).unwrap_or_default())
+        }
+        Err(_) => (0, serde_json::Value::Null),
+    }
 }
