@@ -3,7 +3,7 @@
 
 use divan::{Bencher, black_box};
 use entramap::check;
-use entramap::model::load;
+use entramap::load;
 
 fn main() {
     divan::main();

@@ -7,8 +7,8 @@ use std::sync::OnceLock;
 
 use divan::black_box;
 use entramap::converge::{self, Options};
-use entramap::expr::dotnet::datetime::DateTime;
-use entramap::model::load::{self, Loaded};
+use entramap::dotnet::datetime::DateTime;
+use entramap::load::{self, Loaded};
 use entramap::model::mapping::Dialect;
 
 fn main() {

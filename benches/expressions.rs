@@ -2,7 +2,7 @@
 //! Run with `cargo bench --bench expressions`; figures are recorded in BENCHMARKS.md.
 
 use divan::{Bencher, black_box};
-use entramap::expr::dotnet::datetime::DateTime;
+use entramap::dotnet::datetime::DateTime;
 use entramap::expr::{self, Context, Options};
 use entramap::model::sample::sample_user;
 

@@ -6,9 +6,9 @@
 use std::sync::OnceLock;
 
 use divan::{Bencher, black_box};
+use entramap::dotnet::datetime::DateTime;
 use entramap::expr::Context;
-use entramap::expr::dotnet::datetime::DateTime;
-use entramap::model::load::{self, Loaded};
+use entramap::load::{self, Loaded};
 use entramap::model::mapping::Dialect;
 use entramap::provision::cycle::Simulator;
 use entramap::provision::directory::{self, Directory};

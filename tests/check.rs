@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use entramap::check::{self, LINTS, Report, Severity};
-use entramap::model::load::{self, Format};
+use entramap::load::{self, Format};
 use serde_json::Value;
 
 fn root() -> PathBuf {
@@ -447,11 +447,11 @@ fn lint_codes_are_stable() {
             ("EM113", "function-name-case"),
             ("EM114", "expression-warning"),
             ("EM115", "scope-operand-mismatch"),
-            ("EM120", "multi-valued-to-single-valued"),
             ("EM116", "cloud-sync-only"),
             ("EM117", "format-datetime-three-arguments"),
             ("EM118", "replace-undocumented-form"),
             ("EM119", "single-app-role-several"),
+            ("EM120", "multi-valued-to-single-valued"),
         ]
     );
     // Retired when the scoping warnings became errors (EM014, EM015): never reused.

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command;
 
 use entramap::expr::{self, graph as expr_graph, syntax};
-use entramap::model::graph;
+use entramap::load::graph;
 use serde_json::Value;
 
 fn schema() -> Value {

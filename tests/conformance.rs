@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use entramap::expr::dotnet::datetime::DateTime;
+use entramap::dotnet::datetime::DateTime;
 use entramap::expr::{self, Context, Outcome};
 use entramap::model::source::Record;
 use serde_json::Value as J;

@@ -12,7 +12,7 @@ use entramap::docs;
 
 mod support;
 use entramap::expr::{self, AttributeCheck, Options};
-use entramap::model::load;
+use entramap::load;
 use entramap::model::source::is_known_user_attribute;
 
 const SHIPPED: [&str; 6] = [

@@ -248,13 +248,13 @@ fn accidental_deletions_threshold_exceeded_stages_every_disable_and_delete() {
     );
     assert!(
         summary.stdout.contains(
-            "cycle 2: 0 creates, 0 updates, 0 disables, 0 deletes, 0 membership changes, 2 reads\n  2 disables + 1 deletes exceed accidental_deletions_threshold 2: none sent (StagedDelete); the job is quarantined\n"
+            "cycle 2: 0 creates, 0 updates, 0 disables, 0 deletes, 0 membership changes, 2 reads (incremental cycle)\n  2 disables + 1 deletes exceed accidental_deletions_threshold 2: none sent (StagedDelete); the job is quarantined\n"
         ),
         "{}",
         summary.stdout
     );
     assert!(
-        summary.stdout.contains("cycle 3: 0 creates, 0 updates, 0 disables, 0 deletes, 0 membership changes, 0 reads\n  job quarantined since cycle 2"),
+        summary.stdout.contains("cycle 3: 0 creates, 0 updates, 0 disables, 0 deletes, 0 membership changes, 0 reads (incremental cycle)\n  job quarantined since cycle 2"),
         "{}",
         summary.stdout
     );

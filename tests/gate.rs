@@ -189,14 +189,14 @@ fn an_unknown_scoping_operator_is_the_same_error_in_check_and_every_command() {
 }
 
 /// A one-clause mapping, loaded.
-fn clause_mapping(operator: &str, value: Option<&str>) -> entramap::model::load::Loaded {
+fn clause_mapping(operator: &str, value: Option<&str>) -> entramap::load::Loaded {
     let value = value.map_or(String::new(), |v| format!("          value: '{v}'\n"));
     let text = format!(
         "app: t\nusers:\n  scope:\n    - clauses:\n        - attribute: employeeId\n          \
          operator: '{operator}'\n{value}  mappings:\n    - target: userName\n      source: \
          userPrincipalName\n      match: 1\n"
     );
-    entramap::model::load::parse("t.yaml", &text).expect("test mapping loads")
+    entramap::load::parse("t.yaml", &text).expect("test mapping loads")
 }
 
 #[test]

@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use entramap::model::graph;
-use entramap::model::load;
+use entramap::load;
+use entramap::load::graph;
 use entramap::model::mapping::{Apply, MappingFile};
 use serde_json::{Value, json};
 

@@ -12,9 +12,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use entramap::expr::dotnet::datetime::DateTime;
+use entramap::dotnet::datetime::DateTime;
 use entramap::live::{self, Fault, HttpEndpoint, HttpOptions, Plan, TenantUrl, Token};
-use entramap::model::load;
+use entramap::load;
 use entramap::provision::directory;
 use entramap::provision::endpoint::Endpoint;
 use entramap::provision::target::Target;

@@ -1,6 +1,6 @@
 //! Mapping files load with their locations, and expression errors point into the file.
 
-use entramap::model::load;
+use entramap::load;
 
 #[test]
 fn shipped_default_scim_mapping_loads_with_22_user_rows_and_3_group_rows() {

@@ -10,8 +10,8 @@
 //! newly found panic is being fixed, its message can be listed in [`KNOWN_PANICS`] so that the
 //! no-panic properties keep looking for others; the list is empty.
 
+use entramap::dotnet::datetime::DateTime;
 use entramap::expr::builtins::TABLE;
-use entramap::expr::dotnet::datetime::DateTime;
 use entramap::expr::print::{print, write_string};
 use entramap::expr::syntax::{self, CmpOp, Expr, ExprKind, MAX_EXPRESSION_CHARS, MAX_NESTING};
 use entramap::expr::{Context, Error, Options, Outcome, Span, Value, compile};

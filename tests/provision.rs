@@ -2,9 +2,9 @@
 //! docs/mapping-model.md §4.3), IsSoftDeleted (§5.2), and projecting a source object through a
 //! mapping into the values and POST body Entra sends (docs/scim-wire.md E6, §7).
 
+use entramap::dotnet::datetime::DateTime;
 use entramap::expr::Context;
-use entramap::expr::dotnet::datetime::DateTime;
-use entramap::model::load;
+use entramap::load;
 use entramap::model::mapping::ObjectMapping;
 use entramap::model::sample::sample_user;
 use entramap::model::source::Record;

@@ -2,9 +2,9 @@
 //! E9–E13, E15, E19–E21) and the exact bodies of both dialects (§4.3, verbatim from COMPAT and
 //! the tutorial, compared as compact JSON so key order counts).
 
+use entramap::dotnet::datetime::DateTime;
 use entramap::expr::Context;
-use entramap::expr::dotnet::datetime::DateTime;
-use entramap::model::load;
+use entramap::load;
 use entramap::model::mapping::{Dialect, ObjectMapping};
 use entramap::model::sample::sample_user;
 use entramap::model::source::Record;

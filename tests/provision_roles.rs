@@ -3,9 +3,9 @@
 //! JSON-encoded strings carrying the role's id; AppRoleAssignmentsComplex only ever adds roles;
 //! AssertiveAppRoleAssignmentsComplex replaces the set.
 
+use entramap::dotnet::datetime::DateTime;
 use entramap::expr::Context;
-use entramap::expr::dotnet::datetime::DateTime;
-use entramap::model::load;
+use entramap::load;
 use entramap::model::mapping::Dialect;
 use entramap::provision::cycle::{Recorded as Request, Simulator};
 use entramap::provision::directory::{self, Directory};

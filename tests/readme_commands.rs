@@ -17,13 +17,19 @@ use std::process::{Command, Stdio};
 const DOCS: [&str; 3] = ["README.md", "mappings/README.md", "mappings/DIRECTORY.md"];
 
 /// The user's own files the examples name, and the shipped file that stands in for each.
-const FIXTURES: [(&str, &str); 6] = [
+const FIXTURES: [(&str, &str); 9] = [
     ("my-app.yaml", "mappings/scim-default.yaml"),
     ("before.yaml", "tests/data/simulate/cycle1.yaml"),
     ("after.yaml", "tests/data/simulate/cycle2.yaml"),
     ("accounts.yaml", "mappings/samples/target.yaml"),
     ("user.yaml", "mappings/samples/user.yaml"),
     ("schema.json", "tests/data/graph/custom-scim.json"),
+    ("today.yaml", "tests/data/engine/base.yaml"),
+    (
+        "tomorrow.yaml",
+        "tests/data/engine/impact/title-from-department.yaml",
+    ),
+    ("tenant.json", "tests/data/engine/impact/directory.yaml"),
 ];
 
 fn root() -> PathBuf {

@@ -1326,7 +1326,7 @@ proptest! {
     ) {
         let filter = Filter::eq(path(attr), value.as_str());
         let mut expected = String::from("filter=");
-        entramap::expr::dotnet::text::url_encode(&filter.to_string(), &mut expected);
+        entramap::dotnet::text::url_encode(&filter.to_string(), &mut expected);
         prop_assert_eq!(encode_query(&filter), expected);
         let decoded = filter_from_query(&encode_query(&filter)).expect("decodes");
         prop_assert_eq!(decoded, Some(filter));

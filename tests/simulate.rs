@@ -1,9 +1,9 @@
 //! The provisioning simulator end to end: cycles over directory snapshots through the default
 //! SCIM mapping, and the `simulate` command.
 
+use entramap::dotnet::datetime::DateTime;
 use entramap::expr::Context;
-use entramap::expr::dotnet::datetime::DateTime;
-use entramap::model::load;
+use entramap::load;
 use entramap::model::mapping::Dialect;
 use entramap::provision::cycle::{Action, Recorded as Request, Simulator};
 use entramap::provision::directory::{self, Directory};

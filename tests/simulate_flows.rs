@@ -3,9 +3,9 @@
 //! create-only rows and defaults across cycles. Mappings and directories are written inline
 //! so each test shows its whole input.
 
+use entramap::dotnet::datetime::DateTime;
 use entramap::expr::Context;
-use entramap::expr::dotnet::datetime::DateTime;
-use entramap::model::load;
+use entramap::load;
 use entramap::model::mapping::Dialect;
 use entramap::provision::cycle::{Recorded, Simulator};
 use entramap::provision::directory::{self, Directory};

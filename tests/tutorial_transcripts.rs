@@ -10,9 +10,9 @@
 //! compatibility page), a JSON `false` in "Disable User" and `"$ref": null` in "Remove
 //! Members" (the compatibility page gives `"False"` and no `$ref` without the flag).
 
+use entramap::dotnet::datetime::DateTime;
 use entramap::expr::Context;
-use entramap::expr::dotnet::datetime::DateTime;
-use entramap::model::load;
+use entramap::load;
 use entramap::model::mapping::Dialect;
 use entramap::provision::cycle::{Recorded, Simulator};
 use entramap::provision::directory;

@@ -5,7 +5,7 @@
 use std::fmt;
 
 use super::{Report, Severity, check};
-use crate::model::load::Loaded;
+use crate::load::Loaded;
 
 /// A mapping the gate refuses: `check` found at least one error in it. The report holds
 /// every finding, warnings included, so that the refusal shows what `check` shows.

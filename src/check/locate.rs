@@ -8,7 +8,7 @@ use serde_saphyr::Spanned;
 
 use super::Position;
 use crate::expr::Span;
-use crate::model::load::{self, Format, Loaded};
+use crate::load::{self, Format, Loaded};
 
 /// Byte ranges in one file, and their line/column positions.
 pub(crate) struct Locator<'a> {

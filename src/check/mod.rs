@@ -23,7 +23,7 @@ pub mod sarif;
 mod scope;
 pub mod table;
 
-use crate::model::load::Loaded;
+use crate::load::Loaded;
 
 pub use gate::{Refused, gate};
 pub use table::{LINTS, Lint, Severity, lint};
@@ -206,8 +206,8 @@ impl<'a> Checker<'a> {
             locator: locate::Locator::new(loaded),
             findings: Vec::new(),
             schema_sources: [
-                crate::model::graph::user_source_attributes(&loaded.file),
-                crate::model::graph::group_source_attributes(&loaded.file),
+                crate::load::graph::user_source_attributes(&loaded.file),
+                crate::load::graph::group_source_attributes(&loaded.file),
             ],
         }
     }

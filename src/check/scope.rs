@@ -3,8 +3,8 @@
 
 use super::table::*;
 use super::{Checker, Object, catalog, rows};
+use crate::dotnet::regex::DotNetRegex;
 use crate::expr::compile::did_you_mean;
-use crate::expr::dotnet::regex::DotNetRegex;
 use crate::model::mapping::{ScopeClause, ScopeFilter};
 use crate::model::scope::{ScopeOperator, integer_operand};
 

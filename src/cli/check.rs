@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use super::{Failure, report};
 use crate::check;
-use crate::model::load;
+use crate::load;
 
 /// Arguments of `entramap check`.
 #[derive(clap::Args, Debug)]

@@ -191,8 +191,8 @@ pub fn run() -> ExitCode {
 /// printed here, once, before the command runs.
 pub(crate) fn read_compiling_mapping(
     path: &std::path::Path,
-) -> Result<crate::model::load::Loaded, Failure> {
-    let loaded = crate::model::load::read(path).map_err(|e| {
+) -> Result<crate::load::Loaded, Failure> {
+    let loaded = crate::load::read(path).map_err(|e| {
         report(e);
         Failure::Input
     })?;
@@ -214,12 +214,12 @@ pub(crate) fn read_compiling_mapping(
 /// expression that does not compile is still refused: its tree cannot be written faithfully.
 pub(crate) fn read_convertible_mapping(
     path: &std::path::Path,
-) -> Result<crate::model::load::Loaded, Failure> {
-    let loaded = crate::model::load::read(path).map_err(|e| {
+) -> Result<crate::load::Loaded, Failure> {
+    let loaded = crate::load::read(path).map_err(|e| {
         report(e);
         Failure::Input
     })?;
-    if crate::model::load::report_expression_errors(&loaded, report) {
+    if crate::load::report_expression_errors(&loaded, report) {
         return Err(Failure::Input);
     }
     warn_check_errors(&loaded);
@@ -228,7 +228,7 @@ pub(crate) fn read_convertible_mapping(
 
 /// For conversions: show `check`'s errors in a mapping, and say that they are kept.
 /// Warnings alone are not shown, since converting runs nothing.
-pub(crate) fn warn_check_errors(loaded: &crate::model::load::Loaded) {
+pub(crate) fn warn_check_errors(loaded: &crate::load::Loaded) {
     if let Err(refused) = crate::check::gate(loaded) {
         let mut errors = refused.report;
         errors
@@ -301,10 +301,8 @@ impl ScopeArg {
 }
 
 /// `--now`: an RFC 3339 instant, or the system clock when absent.
-pub(crate) fn parse_now(
-    text: Option<&str>,
-) -> Result<crate::expr::dotnet::datetime::DateTime, Failure> {
-    use crate::expr::dotnet::datetime::DateTime;
+pub(crate) fn parse_now(text: Option<&str>) -> Result<crate::dotnet::datetime::DateTime, Failure> {
+    use crate::dotnet::datetime::DateTime;
     match text {
         Some(text) => DateTime::parse_rfc3339(text).ok_or_else(|| {
             errln!("error: --now {text:?} is not an RFC 3339 instant such as 2025-07-30T09:15:00Z");

@@ -1,5 +1,5 @@
 //! `entramap import` and `entramap export`: Microsoft Graph synchronization schemas (JSON) to
-//! entramap YAML and back (see [`crate::model::graph`]).
+//! entramap YAML and back (see [`crate::load::graph`]).
 
 use std::path::{Path, PathBuf};
 
@@ -7,8 +7,9 @@ use super::{Failure, emit, report};
 use crate::expr::error::Error as ExprError;
 use crate::expr::syntax;
 use crate::input::FileError;
-use crate::model::load::{self, Format};
-use crate::model::{graph, mapping::MappingFile};
+use crate::load::graph;
+use crate::load::{self, Format};
+use crate::model::mapping::MappingFile;
 
 /// Arguments of `entramap import`.
 #[derive(clap::Args, Debug)]

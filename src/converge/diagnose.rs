@@ -545,7 +545,7 @@ users:
 "#;
 
     fn rows() -> Vec<RowInfo> {
-        let loaded = crate::model::load::parse("t.yaml", MAPPING).expect("loads");
+        let loaded = crate::load::parse("t.yaml", MAPPING).expect("loads");
         inspect::rows(&loaded.file.users, None)
     }
 

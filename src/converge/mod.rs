@@ -24,7 +24,7 @@ use std::cell::RefCell;
 use proptest::test_runner::{Config, RngAlgorithm, RngSeed, TestCaseError, TestError, TestRunner};
 use serde_json::Value as Json;
 
-use crate::expr::dotnet::datetime::DateTime;
+use crate::dotnet::datetime::DateTime;
 use crate::model::mapping::{Dialect, MappingFile};
 use crate::provision::target::Kind;
 use crate::provision::transcript::{HttpWriter, Redactions, jsonl_line};

@@ -15,7 +15,7 @@ use super::generate::{Case, Plan};
 use super::inspect::{self, RowInfo};
 use crate::check::Object;
 use crate::check::catalog::always_present;
-use crate::expr::dotnet::datetime::DateTime;
+use crate::dotnet::datetime::DateTime;
 use crate::expr::{self, Context, Options, Program};
 use crate::model::mapping::{Dialect, MappingFile, Settings};
 use crate::model::source::{Record, Source, SourceRef, SourceValue};

@@ -375,7 +375,7 @@ fn boolean_outcomes(row: &AttributeMapping) -> Option<BooleanOutcomes> {
     }
     // The expression reads only IsSoftDeleted, so the clock and seed cannot change its
     // result; fixed ones keep the output reproducible anyway.
-    let ctx = Context::new(expr::dotnet::datetime::DateTime::MIN, 0);
+    let ctx = Context::new(crate::dotnet::datetime::DateTime::MIN, 0);
     let eval = |deleted: bool| -> Option<Option<String>> {
         let mut user = Record::new();
         user.set("IsSoftDeleted", SourceValue::Bool(deleted));

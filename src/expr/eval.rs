@@ -5,11 +5,11 @@ use std::cell::Cell;
 
 use super::builtins::Impl;
 use super::compile::{Node, NodeKind, Program};
-use super::dotnet::datetime::DateTime;
 use super::error::Error;
 use super::source::{Source, SourceRef};
 use super::syntax::CmpOp;
 use super::value::Value;
+use crate::dotnet::datetime::DateTime;
 
 /// What an evaluation needs besides the source object: the clock, the random generator, the
 /// tenant's default domain and SelectUniqueValue's uniqueness check. Everything that could

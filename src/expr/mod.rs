@@ -11,10 +11,6 @@ pub mod source;
 pub mod syntax;
 pub mod value;
 
-// The old path, while code written against it is moved to `crate::dotnet`.
-#[doc(hidden)]
-pub use crate::dotnet;
-
 pub use compile::{AttributeCheck, Options, Program, compile};
 pub use error::{Error, ErrorKind, Span, Warning};
 pub use eval::{Context, Outcome};

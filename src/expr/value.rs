@@ -2,8 +2,8 @@
 
 use std::borrow::Cow;
 
-use super::dotnet::datetime::DateTime;
 use super::error::{Error, ErrorKind, Span};
+use crate::dotnet::datetime::DateTime;
 
 /// One complex element of a multi-valued complex result (a SCIM `roles` entry).
 pub type Object = serde_json::Map<String, serde_json::Value>;

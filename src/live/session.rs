@@ -24,8 +24,8 @@ use super::report::{
     Cleanup, CycleReport, Difference, ObjectFailure, Rejection, Report, Stopped, Verdict,
 };
 use super::{cleanup, connect};
+use crate::dotnet::datetime::DateTime;
 use crate::expr::Context;
-use crate::expr::dotnet::datetime::DateTime;
 use crate::model::mapping::{Dialect, MappingFile};
 use crate::provision::cycle::{Action, Request, Simulator};
 use crate::provision::directory::Directory;

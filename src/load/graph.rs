@@ -349,6 +349,11 @@ fn schema_source_attributes(
                 .is_some_and(|m| m.iter().any(|m| m.as_str() == Some(marker)))
         })?;
     let directory_name = rule.get("sourceDirectoryName")?.as_str()?;
+    if is_entra_directory(directory_name) {
+        // Entra ID's own catalog is the authority for a job reading Entra ID; a schema's copy of
+        // that directory is often abridged (hand-written exports list a handful of attributes).
+        return None;
+    }
     let directory = file
         .graph
         .get("directories")?
@@ -368,6 +373,13 @@ fn schema_source_attributes(
             .filter_map(|a| a.get("name").and_then(J::as_str).map(str::to_string))
             .collect(),
     )
+}
+
+/// Whether a schema's `sourceDirectoryName` names Entra ID (Graph exports say "Azure Active
+/// Directory"; newer ones may say "Microsoft Entra ID").
+fn is_entra_directory(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name == "azure active directory" || name.contains("entra id")
 }
 
 /// [`schema_source_attributes`] for the users mapping.

@@ -6,7 +6,3 @@ pub mod mapping;
 pub mod sample;
 pub mod scope;
 pub mod source;
-
-// The old paths, while code written against them moves to `crate::load`.
-#[doc(hidden)]
-pub use crate::load::{self, graph};

@@ -2,7 +2,7 @@
 //! minutes (how-provisioning-works.md, "Incremental cycles"; known-issues.md, "Provisioning
 //! interval is fixed"), which is what `Now()` rows and, later, retry schedules read.
 
-use crate::expr::dotnet::datetime::DateTime;
+use crate::dotnet::datetime::DateTime;
 
 /// 100-nanosecond ticks (the .NET unit of [`DateTime`]) per second.
 const TICKS_PER_SECOND: i64 = 10_000_000;

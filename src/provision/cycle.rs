@@ -564,7 +564,7 @@ impl<E: Endpoint> Simulator<E> {
 
     /// Move the clock `Now()` reads: each real cycle runs at a later time (about every 40
     /// minutes), which is what makes a `Now()` on an always row differ from cycle to cycle.
-    pub fn set_now(&mut self, now: crate::expr::dotnet::datetime::DateTime) {
+    pub fn set_now(&mut self, now: crate::dotnet::datetime::DateTime) {
         self.config.ctx.now = now;
     }
 
@@ -1010,8 +1010,8 @@ impl<E: Endpoint> Run<'_, E> {
     /// Deprovision a linked user the app showed as `found`. The `active` false PATCH goes
     /// only when `active` is mapped (§3.4) and the app does not show the user inactive
     /// already; the row must also yield a value for this user: a Switch whose keys never match
-    /// IsSoftDeleted flows nothing, so Entra never deactivates through it (mapping-model.md
-    /// §12.3, Unleash PR #9336). Rows other than `active` that read IsSoftDeleted are written
+    /// IsSoftDeleted flows nothing, so Entra never deactivates through it
+    /// (docs/mapping-model.md §12.3, Unleash PR #9336). Rows other than `active` that read IsSoftDeleted are written
     /// with it True (how-provisioning-works.md, "Deprovisioning events": map IsSoftDeleted to
     /// the attribute to set). All of it is an update: without the Update action nothing goes
     /// ("Confirm the checkbox for updates is selected").

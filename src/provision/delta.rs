@@ -117,23 +117,61 @@ mod tests {
     #[test]
     fn equal_users_have_equal_fingerprints_and_any_read_input_changes_it() {
         let a = user_with("title", SourceValue::Str("Dev".into()));
-        assert_eq!(user(&a, false), user(&a.clone(), false));
-        assert_ne!(user(&a, false), user(&a, true), "scope outcome");
+        assert_eq!(user(&a, false, None), user(&a.clone(), false, None));
+        assert_ne!(user(&a, false, None), user(&a, true, None), "scope outcome");
         let b = user_with("title", SourceValue::Str("dev".into()));
-        assert_ne!(user(&a, false), user(&b, false), "value, case included");
+        assert_ne!(
+            user(&a, false, None),
+            user(&b, false, None),
+            "value, case included"
+        );
         let mut c = a.clone();
         c.assigned = false;
-        assert_ne!(user(&a, false), user(&c, false), "assignment");
+        assert_ne!(user(&a, false, None), user(&c, false, None), "assignment");
         let d = user_with("title", SourceValue::List(vec!["Dev".into()]));
-        assert_ne!(user(&a, false), user(&d, false), "single vs multi-valued");
+        assert_ne!(
+            user(&a, false, None),
+            user(&d, false, None),
+            "single vs multi-valued"
+        );
         let e = user_with("titlf", SourceValue::Str("Dev".into()));
-        assert_ne!(user(&a, false), user(&e, false), "attribute name");
+        assert_ne!(
+            user(&a, false, None),
+            user(&e, false, None),
+            "attribute name"
+        );
+    }
+
+    #[test]
+    fn the_roles_assignment_gives_are_part_of_the_fingerprint() {
+        let a = user_with("title", SourceValue::Str("Dev".into()));
+        let admin = Some(SourceValue::List(vec!["Admin".into()]));
+        let reader = Some(SourceValue::List(vec!["Reader".into()]));
+        assert_ne!(
+            user(&a, false, None),
+            user(&a, false, Some(&None)),
+            "own vs none"
+        );
+        assert_ne!(
+            user(&a, false, Some(&None)),
+            user(&a, false, Some(&admin)),
+            "a role"
+        );
+        assert_ne!(
+            user(&a, false, Some(&admin)),
+            user(&a, false, Some(&reader)),
+            "which role"
+        );
+        assert_eq!(
+            user(&a, false, Some(&admin)),
+            user(&a, false, Some(&admin.clone()))
+        );
     }
 
     #[test]
     fn list_boundaries_are_part_of_the_fingerprint() {
         let a = user_with("x", SourceValue::List(vec!["ab".into(), "c".into()]));
         let b = user_with("x", SourceValue::List(vec!["a".into(), "bc".into()]));
-        assert_ne!(user(&a, false), user(&b, false));
+        assert_ne!(user(&a, false, None), user(&b, false, None));
     }
 }

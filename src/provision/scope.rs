@@ -4,7 +4,7 @@
 //! Filters are compiled once per mapping ([`compile_scope`]) so that scoping a large directory
 //! parses no operator name and compiles no regular expression per object.
 
-use crate::expr::dotnet::regex::DotNetRegex;
+use crate::dotnet::regex::DotNetRegex;
 use crate::model::mapping::{ScopeClause, ScopeFilter};
 use crate::model::scope::ScopeOperator;
 use crate::model::source::{Source, SourceRef};

@@ -1,10 +1,10 @@
 //! Dates: CDate, DateAdd, DateDiff, DateFromNum, NumFromDate, FormatDateTime, Now.
 
 use super::{Prepared, fail, required_number, span_in_const};
-use crate::expr::compile::Call;
-use crate::expr::dotnet::datetime::{
+use crate::dotnet::datetime::{
     DateFormat, DateKind, DateTime, DateTimeStyles, FormatError, Interval,
 };
+use crate::expr::compile::Call;
 use crate::expr::error::{Error, ErrorKind, Span};
 use crate::expr::eval::{Cx, R};
 use crate::expr::value::Value;

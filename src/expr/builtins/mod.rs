@@ -13,12 +13,12 @@ mod roles;
 mod text;
 
 use super::compile::Call;
-use super::dotnet::datetime::{DateFormat, DateTimeStyles, Interval};
-use super::dotnet::regex::{DotNetRegex, Replacement};
-use super::dotnet::text::Culture;
 use super::error::{Error, ErrorKind, Span};
 use super::eval::{Cx, R};
 use super::value::Value;
+use crate::dotnet::datetime::{DateFormat, DateTimeStyles, Interval};
+use crate::dotnet::regex::{DotNetRegex, Replacement};
+use crate::dotnet::text::Culture;
 
 pub(crate) use replace::ReplaceMode;
 

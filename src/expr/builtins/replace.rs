@@ -2,8 +2,8 @@
 //! seven slots hold arguments, so it is fixed at compile time.
 
 use super::{Prepared, fail, span_in_const};
+use crate::dotnet::regex::{DotNetRegex, MatchError, PatternError, Replacement};
 use crate::expr::compile::Call;
-use crate::expr::dotnet::regex::{DotNetRegex, MatchError, PatternError, Replacement};
 use crate::expr::error::{Error, ErrorKind, Span};
 use crate::expr::eval::{Cx, R};
 use crate::expr::value::Value;

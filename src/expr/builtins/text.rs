@@ -3,8 +3,8 @@
 use std::borrow::Cow;
 
 use super::{Prepared, fail, number, required_number};
+use crate::dotnet::text::{self as dn, Culture};
 use crate::expr::compile::{Call, NodeKind};
-use crate::expr::dotnet::text::{self as dn, Culture};
 use crate::expr::error::{Error, ErrorKind};
 use crate::expr::eval::{Cx, R};
 use crate::expr::value::Value;
