@@ -384,4 +384,54 @@ mod tests {
         assert!(out.contains(&format!("[long.json:1:{}]", at + 1)), "{out}");
         assert!(out.contains("…"), "{out}");
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Any text (long lines, multi-byte and combining characters, empty lines) with a
+        /// label anywhere on a character boundary renders without a panic, names the label's
+        /// line, and stays small whatever the line length.
+        #[test]
+        fn any_label_on_any_line_renders_bounded_and_located(
+            lines in proptest::collection::vec(
+                proptest::collection::vec(
+                    proptest::prop_oneof![
+                        proptest::strategy::Just('x'),
+                        proptest::strategy::Just('é'),
+                        proptest::strategy::Just('\u{301}'),
+                        proptest::strategy::Just('語'),
+                        proptest::strategy::Just('😀'),
+                        proptest::strategy::Just(' '),
+                        proptest::strategy::Just('\t'),
+                    ],
+                    0..3_000,
+                ),
+                1..6,
+            ),
+            at in 0.0f64..1.0,
+            len in 0usize..40,
+        ) {
+            let lines: Vec<String> = lines.into_iter().map(|l| l.into_iter().collect()).collect();
+            let text = lines.join("\n");
+            let boundaries: Vec<usize> = text
+                .char_indices()
+                .map(|(i, _)| i)
+                .chain([text.len()])
+                .collect();
+            let start = boundaries[((boundaries.len() - 1) as f64 * at) as usize];
+            let end = boundaries
+                .iter()
+                .copied()
+                .find(|&b| b >= start + len)
+                .unwrap_or(text.len());
+            let out = render(FileError::new("p.json", &text, "bad", Some((start, end))));
+            let line = text[..start].matches('\n').count() + 1;
+            proptest::prop_assert!(
+                out.contains(&format!("[p.json:{line}:")),
+                "line {line} not named: {out}"
+            );
+            // A window per shown line, a few lines of context, the message and the header.
+            proptest::prop_assert!(out.chars().count() < 6 * (2 * WINDOW + 100) + 400, "{} chars", out.chars().count());
+        }
+    }
 }

@@ -612,6 +612,12 @@ fn stale(p: &Prepared<'_>, sim: &Simulator, snapshot: &Directory, out: &mut Vec<
         let Ok(projection) = p.users.project(&record, &ctx, Flow::Update) else {
             continue;
         };
+        // The paths computed for this user, hashed once: a scan per row would make a wide
+        // schema (10^5 rows) quadratic.
+        let computed_paths: crate::provision::FastSet<&scim::Path> =
+            projection.entries.iter().map(|e| e.path).collect();
+        // Likewise the attributes the app holds, so that an absent one is not searched for.
+        let held = HeldAttributes::of(&resource);
         for row in p.rows.iter().filter(|r| r.kind == Kind::User) {
             let Some(path) = &row.path else { continue };
             if !row.always() || row.declared_not_stored() {
@@ -624,9 +630,12 @@ fn stale(p: &Prepared<'_>, sim: &Simulator, snapshot: &Directory, out: &mut Vec<
                     .as_deref()
                     .is_some_and(|m| sim.linked_user(m).is_some())
             } else {
-                projection.entries.iter().any(|e| e.path == path)
+                computed_paths.contains(path)
             };
             if computed {
+                continue;
+            }
+            if !held.may_hold(path) {
                 continue;
             }
             let Some(value) = scim::get(&resource, path).filter(|v| !is_empty(v)) else {
@@ -647,5 +656,35 @@ fn stale(p: &Prepared<'_>, sim: &Simulator, snapshot: &Directory, out: &mut Vec<
                 },
             });
         }
+    }
+}
+
+/// The attribute names a resource holds, ASCII-lowercased, top-level and inside each extension
+/// object: a wide resource (10^5 attributes) answers "not there" without a case-insensitive
+/// scan of its keys.
+struct HeldAttributes {
+    names: crate::provision::FastSet<(Option<String>, String)>,
+}
+
+impl HeldAttributes {
+    fn of(resource: &scim::Resource) -> HeldAttributes {
+        let mut names = crate::provision::FastSet::default();
+        for (key, value) in resource {
+            let key = key.to_ascii_lowercase();
+            if let (true, Some(ext)) = (key.starts_with("urn:"), value.as_object()) {
+                for inner in ext.keys() {
+                    names.insert((Some(key.clone()), inner.to_ascii_lowercase()));
+                }
+            }
+            names.insert((None, key));
+        }
+        HeldAttributes { names }
+    }
+
+    /// Whether the resource may hold `path`'s attribute: `false` only when it surely does not.
+    fn may_hold(&self, path: &scim::Path) -> bool {
+        let urn = path.extension_urn().map(str::to_ascii_lowercase);
+        self.names
+            .contains(&(urn, path.attr().to_ascii_lowercase()))
     }
 }

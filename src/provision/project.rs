@@ -386,13 +386,27 @@ fn body<'m>(
         Json::Array(schemas.into_iter().map(Json::from).collect()),
     );
     let mut work_email = None;
+    // The attributes set so far, case-folded with their extension: a plain one not set yet is
+    // inserted without searching its container (`resource::set_absent`); one that was (or a
+    // filtered path's attribute) goes through the case-insensitive search.
+    let mut plain: super::FastSet<(Option<String>, String)> = super::FastSet::default();
+    plain.insert((None, "schemas".to_owned()));
     for (path, value) in entries {
         let value = if is_active(path) {
             active_value(value)
         } else {
             value
         };
-        resource::set(&mut body, path, value);
+        let simple = path.value_filter().is_none() && path.sub_attr().is_none();
+        let key = (
+            path.extension_urn().map(str::to_ascii_lowercase),
+            path.attr().to_ascii_lowercase(),
+        );
+        if plain.insert(key) && simple {
+            resource::set_absent(&mut body, path, value);
+        } else {
+            resource::set(&mut body, path, value);
+        }
         if work_email.is_none() && is_work_email(path) {
             work_email = Some(path);
         }

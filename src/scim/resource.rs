@@ -36,15 +36,28 @@ pub fn key_ci<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
 
 /// The value of attribute `name`, ignoring ASCII case.
 pub fn get_ci<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
-    // By position, not by key: a keyed lookup would hash the key with SipHash again.
+    // A small resource is scanned by position: a keyed lookup would hash the key with SipHash
+    // again. A wide one (a schema with 10^5 attributes) tries the key as written first, or
+    // every lookup would scan and a cycle would turn quadratic in the attributes.
+    if map.len() > WIDE
+        && let Some(value) = map.get(name)
+    {
+        return Some(value);
+    }
     let index = index_ci(map, name)?;
     map.values().nth(index)
 }
 
 pub(crate) fn get_mut_ci<'a>(map: &'a mut Map<String, Value>, name: &str) -> Option<&'a mut Value> {
+    if map.len() > WIDE && map.contains_key(name) {
+        return map.get_mut(name);
+    }
     let index = index_ci(map, name)?;
     map.values_mut().nth(index)
 }
+
+/// Above this many attributes a resource is looked up by key before it is scanned.
+const WIDE: usize = 32;
 
 /// The position of [`key_ci`]'s key.
 pub(crate) fn index_ci(map: &Map<String, Value>, name: &str) -> Option<usize> {
@@ -105,6 +118,19 @@ pub(super) fn container_mut<'a>(
     match get_mut_ci(resource, urn) {
         Some(Value::Object(m)) => Ok(Some(m)),
         _ => Err(()),
+    }
+}
+
+/// [`set`] for a plain path (no value filter, no sub-attribute) whose attribute the caller
+/// knows is not in the resource under any case: inserted without searching its container, so
+/// building a body of N attributes stays linear (a wide schema has 10^5).
+pub fn set_absent(resource: &mut Resource, path: &Path, value: Value) {
+    debug_assert!(path.value_filter().is_none() && path.sub_attr().is_none());
+    match container_mut(resource, path, true) {
+        Ok(Some(map)) => {
+            map.insert(path.attr().to_owned(), wrap_manager(path, value));
+        }
+        _ => set(resource, path, value),
     }
 }
 
