@@ -52,7 +52,12 @@ pub fn parse(name: &str, text: &str) -> Result<Loaded, FileError> {
                 .map_err(|e| yaml_error(name, text, &e))?
         }
         Format::GraphJson => {
-            let value: serde_json::Value = input::parse_document(name, text)?;
+            let mut value: serde_json::Value = input::parse_document(name, text)?;
+            // Microsoft Graph PowerShell writes the schema with PascalCase keys
+            // (`SynchronizationRules`): the same schema, read as Graph's camelCase.
+            if value.as_object().is_some_and(input::is_pascal_case) {
+                value = input::camel_case_keys(value);
+            }
             graph::import(&value).map_err(|e| {
                 let span = graph::locate(text, &e);
                 FileError::new(
@@ -60,6 +65,11 @@ pub fn parse(name: &str, text: &str) -> Result<Loaded, FileError> {
                     text,
                     format!("not a Graph synchronization schema: {e}"),
                     span,
+                )
+                .with_help(
+                    "a mapping is entramap YAML, or a synchronizationSchema as Graph returns it \
+                     (camelCase) or as Microsoft Graph PowerShell writes it (PascalCase, \
+                     `ConvertTo-Json -Depth 20`)",
                 )
             })?
         }
