@@ -67,10 +67,8 @@ pub fn source_user(user: &Map<String, Value>) -> Map<String, Value> {
         }
     }
     for (key, value) in user {
-        if catalog::is_directory_extension(key) {
-            if let Some(v) = flat(value) {
-                out.insert(key.clone(), v);
-            }
+        if let (true, Some(v)) = (catalog::is_directory_extension(key), flat(value)) {
+            out.insert(key.clone(), v);
         }
     }
     out
@@ -348,6 +346,7 @@ fn csv_rows(text: &str) -> Result<Vec<Row>, (usize, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::source::Source;
 
     #[test]
     fn graph_names_become_source_names() {

@@ -242,12 +242,12 @@ pub fn attributes_read(mapping: &ObjectMapping) -> Vec<String> {
         if let Some(source) = &row.source {
             add(&source.value);
         }
-        if let Some(expression) = &row.expression {
-            if let Ok(program) =
-                crate::expr::compile(&expression.value, &crate::expr::Options::default())
-            {
-                program.attributes().iter().for_each(|a| add(a));
-            }
+        let compiled = row
+            .expression
+            .as_ref()
+            .map(|e| crate::expr::compile(&e.value, &crate::expr::Options::default()));
+        if let Some(Ok(program)) = compiled {
+            program.attributes().iter().for_each(|a| add(a));
         }
     }
     for filter in &mapping.scope {
@@ -361,12 +361,13 @@ pub fn pull(
     let assigned = |kind: &str| -> Vec<String> {
         let mut ids: Vec<String> = Vec::new();
         for a in &tenant.assignments {
-            if a.get("principalType").and_then(Value::as_str) == Some(kind) {
-                if let Some(id) = a.get("principalId").and_then(Value::as_str) {
-                    if !ids.iter().any(|i| i == id) {
-                        ids.push(id.to_owned());
-                    }
-                }
+            let id = a.get("principalId").and_then(Value::as_str);
+            let of_kind = a.get("principalType").and_then(Value::as_str) == Some(kind);
+            if let Some(id) = id
+                && of_kind
+                && !ids.iter().any(|i| i == id)
+            {
+                ids.push(id.to_owned());
             }
         }
         ids
@@ -432,10 +433,12 @@ pub fn pull(
             for m in members {
                 let is_user =
                     m.get("@odata.type").and_then(Value::as_str) == Some("#microsoft.graph.user");
-                if let (true, Some(id)) = (is_user, m.get("id").and_then(Value::as_str)) {
-                    if !ids.iter().any(|i| i == id) {
-                        ids.push(id.to_owned());
-                    }
+                let id = m.get("id").and_then(Value::as_str);
+                if let Some(id) = id
+                    && is_user
+                    && !ids.iter().any(|i| i == id)
+                {
+                    ids.push(id.to_owned());
                 }
             }
         }
