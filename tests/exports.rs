@@ -66,7 +66,11 @@ fn graph_user_exports_simulate_with_graph_names_as_source_attributes() {
             // The guest reads as alias@theirdomain, computed by the engine.
             "bob@fabrikam.com",
         ] {
-            assert!(run.stdout.contains(expected), "{file}: no {expected}:\n{}", run.stdout);
+            assert!(
+                run.stdout.contains(expected),
+                "{file}: no {expected}:\n{}",
+                run.stdout
+            );
         }
         // The manager reference is sent once both users exist: Alice's manager is Bob.
         assert!(
@@ -94,7 +98,11 @@ fn the_admin_center_csv_simulates_its_users_as_assigned() {
         "18/2111",
         "bob@fabrikam.com",
     ] {
-        assert!(run.stdout.contains(expected), "no {expected}:\n{}", run.stdout);
+        assert!(
+            run.stdout.contains(expected),
+            "no {expected}:\n{}",
+            run.stdout
+        );
     }
     assert!(
         run.stderr
@@ -152,7 +160,11 @@ fn a_wrong_directory_file_names_the_accepted_shapes() {
     let run = simulate(&[wrong.display().to_string()]);
     std::fs::remove_file(&wrong).ok();
     assert_eq!(run.code, Some(2), "{}", run.stderr);
-    assert!(run.stderr.contains("unknown key `people`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("unknown key `people`"),
+        "{}",
+        run.stderr
+    );
     assert!(
         run.stderr.contains("GET /users") && run.stderr.contains("Download users"),
         "{}",
@@ -177,7 +189,11 @@ fn a_powershell_schema_reads_as_the_graph_schema() {
     // The same YAML, but for the first comment line, which names the file imported.
     let body = |text: &str| text.split_once('\n').map(|(_, rest)| rest.to_owned());
     assert_eq!(body(&powershell.stdout), body(&graph.stdout));
-    assert!(powershell.stdout.contains("ToUpper([extension_0123456789abcdef0123456789abcdef_costCenter])"));
+    assert!(
+        powershell
+            .stdout
+            .contains("ToUpper([extension_0123456789abcdef0123456789abcdef_costCenter])")
+    );
     let check = entramap(&["check", &export("schema-powershell.json")]);
     assert_eq!(check.code, Some(0), "{}{}", check.stdout, check.stderr);
 }

@@ -53,8 +53,8 @@ pub struct Args {
 /// The token in `var`: an error names the variable and how to get a token, never a value.
 fn token_from_env(var: &str) -> Result<Token, String> {
     let how = "get one with `az account get-access-token --resource https://graph.microsoft.com \
-               --query accessToken -o tsv`, or `(Get-MgContext)` after `Connect-MgGraph` in \
-               Microsoft Graph PowerShell (README.md, \"Your tenant in one command\")";
+               --query accessToken -o tsv`, or from Microsoft Graph PowerShell as README.md \
+               shows (\"Your tenant in one command\")";
     match std::env::var(var) {
         Ok(t) if !t.trim().is_empty() => Token::new(t.trim()),
         Ok(_) => Err(format!(

@@ -160,96 +160,96 @@ use GraphForm::{FirstOf, ManagerId, Nested, Property};
 /// here: the engine derives them (provision/assignment.rs). Directory extensions
 /// (`extension_<appid>_<name>`) have the same name on both sides and are not listed.
 pub const GRAPH_USER_PROPERTIES: &[GraphUserProperty] = &[
-    graph("objectId", Property("id"), false),
+    graph("objectId", Property("id"), true),
     graph("accountEnabled", Property("accountEnabled"), false),
     graph("city", Property("city"), false),
     graph("companyName", Property("companyName"), false),
     graph("country", Property("country"), false),
     graph("department", Property("department"), false),
-    graph("dirSyncEnabled", Property("onPremisesSyncEnabled"), true),
+    graph("dirSyncEnabled", Property("onPremisesSyncEnabled"), false),
     graph("displayName", Property("displayName"), false),
     graph("employeeId", Property("employeeId"), false),
     graph(
         "extensionAttribute1",
         Nested("onPremisesExtensionAttributes", "extensionAttribute1"),
-        false,
+        true,
     ),
     graph(
         "extensionAttribute2",
         Nested("onPremisesExtensionAttributes", "extensionAttribute2"),
-        false,
+        true,
     ),
     graph(
         "extensionAttribute3",
         Nested("onPremisesExtensionAttributes", "extensionAttribute3"),
-        false,
+        true,
     ),
     graph(
         "extensionAttribute4",
         Nested("onPremisesExtensionAttributes", "extensionAttribute4"),
-        false,
+        true,
     ),
     graph(
         "extensionAttribute5",
         Nested("onPremisesExtensionAttributes", "extensionAttribute5"),
-        false,
+        true,
     ),
     graph(
         "extensionAttribute6",
         Nested("onPremisesExtensionAttributes", "extensionAttribute6"),
-        false,
+        true,
     ),
     graph(
         "extensionAttribute7",
         Nested("onPremisesExtensionAttributes", "extensionAttribute7"),
-        false,
+        true,
     ),
     graph(
         "extensionAttribute8",
         Nested("onPremisesExtensionAttributes", "extensionAttribute8"),
-        false,
+        true,
     ),
     graph(
         "extensionAttribute9",
         Nested("onPremisesExtensionAttributes", "extensionAttribute9"),
-        false,
+        true,
     ),
     graph(
         "extensionAttribute10",
         Nested("onPremisesExtensionAttributes", "extensionAttribute10"),
-        false,
+        true,
     ),
     graph(
         "extensionAttribute11",
         Nested("onPremisesExtensionAttributes", "extensionAttribute11"),
-        false,
+        true,
     ),
     graph(
         "extensionAttribute12",
         Nested("onPremisesExtensionAttributes", "extensionAttribute12"),
-        false,
+        true,
     ),
     graph(
         "extensionAttribute13",
         Nested("onPremisesExtensionAttributes", "extensionAttribute13"),
-        false,
+        true,
     ),
     graph(
         "extensionAttribute14",
         Nested("onPremisesExtensionAttributes", "extensionAttribute14"),
-        false,
+        true,
     ),
     graph(
         "extensionAttribute15",
         Nested("onPremisesExtensionAttributes", "extensionAttribute15"),
-        false,
+        true,
     ),
-    graph("facsimileTelephoneNumber", Property("faxNumber"), true),
+    graph("facsimileTelephoneNumber", Property("faxNumber"), false),
     graph("givenName", Property("givenName"), false),
     graph("jobTitle", Property("jobTitle"), false),
     graph("mail", Property("mail"), false),
     graph("mailNickname", Property("mailNickname"), false),
-    graph("manager", ManagerId, false),
+    graph("manager", ManagerId, true),
     graph("mobile", Property("mobilePhone"), false),
     graph(
         "onPremisesSecurityIdentifier",
@@ -259,7 +259,7 @@ pub const GRAPH_USER_PROPERTIES: &[GraphUserProperty] = &[
     graph(
         "physicalDeliveryOfficeName",
         Property("officeLocation"),
-        false,
+        true,
     ),
     graph("postalCode", Property("postalCode"), false),
     graph("preferredLanguage", Property("preferredLanguage"), false),
@@ -286,12 +286,6 @@ pub const GRAPH_USER_PROPERTIES: &[GraphUserProperty] = &[
     ),
     graph("otherMails", Property("otherMails"), true),
     graph("usageLocation", Property("usageLocation"), true),
-    graph("userType", Property("userType"), true),
-    graph(
-        "onPremisesSamAccountName",
-        Property("onPremisesSamAccountName"),
-        true,
-    ),
     graph(
         "onPremisesDistinguishedName",
         Property("onPremisesDistinguishedName"),
@@ -317,4 +311,33 @@ pub const GRAPH_USER_PROPERTIES: &[GraphUserProperty] = &[
 /// Where Graph keeps the source attribute `source`, if entramap knows.
 pub fn graph_user_property(source: &str) -> Option<&'static GraphUserProperty> {
     GRAPH_USER_PROPERTIES.iter().find(|p| p.source == source)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_graph_table_names_each_source_once_and_documented_rows_are_catalog_attributes() {
+        for (i, row) in GRAPH_USER_PROPERTIES.iter().enumerate() {
+            assert!(
+                GRAPH_USER_PROPERTIES[..i]
+                    .iter()
+                    .all(|r| r.source != row.source),
+                "{} twice",
+                row.source
+            );
+            if !row.inferred {
+                assert!(user_attribute(row.source).is_some(), "{}", row.source);
+            }
+        }
+        // Computed by the engine, never read from Graph.
+        for computed in [
+            "IsSoftDeleted",
+            "appRoleAssignments",
+            "originalUserPrincipalName",
+        ] {
+            assert!(graph_user_property(computed).is_none(), "{computed}");
+        }
+    }
 }

@@ -161,7 +161,9 @@ fn directory_of(name: &str, text: &str, users: Vec<Value>) -> Result<Directory, 
 }
 
 /// Whether `text` looks like a CSV with a header line: its first line (after a `version:`
-/// line, which the admin center's bulk templates start with) has a comma and no `:` or `{`.
+/// line, which the admin center's bulk templates start with) is comma-separated, has no `:`,
+/// does not open a YAML comment, list or JSON document, and names at least one column
+/// [`csv_column`] reads.
 pub fn looks_like_csv(text: &str) -> bool {
     let mut lines = input::strip_bom(text).lines();
     let mut first = lines.next().unwrap_or("");
@@ -172,7 +174,13 @@ pub fn looks_like_csv(text: &str) -> bool {
     {
         first = lines.next().unwrap_or("");
     }
-    first.contains(',') && !first.contains(':') && !first.trim_start().starts_with(['{', '['])
+    let opens_other = first.trim_start().starts_with(['{', '[', '#', '-', '%']);
+    first.contains(',')
+        && !first.contains(':')
+        && !opens_other
+        && first
+            .split(',')
+            .any(|h| csv_column(h.trim().trim_matches('"')).is_some())
 }
 
 /// Column headers that are neither a source attribute nor a Graph property name, as the
@@ -371,6 +379,19 @@ mod tests {
             }),
             "{got:?}"
         );
+    }
+
+    #[test]
+    fn only_a_header_line_naming_a_user_column_is_a_csv() {
+        assert!(looks_like_csv(
+            "\u{feff}userPrincipalName,Object ID\r\na,b\r\n"
+        ));
+        assert!(looks_like_csv("version:v1.0\nid,displayName\n"));
+        // YAML whose first line is a comment with a comma, a flow list, prose.
+        assert!(!looks_like_csv("# A user, the sample\nmail: a@b.c\n"));
+        assert!(!looks_like_csv("[a, b]\n"));
+        assert!(!looks_like_csv("apples,pears\n"));
+        assert!(!looks_like_csv("users:\n  - objectId: a\n"));
     }
 
     #[test]
