@@ -425,6 +425,36 @@ fn a_pulled_tenant_runs_in_simulate_with_the_guest_as_entra_reads_it() {
     // Carol is provisioned through the assigned group; Engineering is created with members.
     assert!(stdout.contains("carol@contoso.com"), "{stdout}");
     assert!(stdout.contains("Engineering"), "{stdout}");
+    // `impact` and `converge` take the same files.
+    let schema = out.join("schema.json");
+    let impact = Command::new(env!("CARGO_BIN_EXE_entramap"))
+        .arg("impact")
+        .args([&schema, &schema])
+        .arg("--directory")
+        .arg(out.join("directory.json"))
+        .output()
+        .expect("impact");
+    // An unchanged mapping: the full cycle after saving writes nothing.
+    assert_eq!(
+        impact.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&impact.stdout),
+        String::from_utf8_lossy(&impact.stderr)
+    );
+    let converge = Command::new(env!("CARGO_BIN_EXE_entramap"))
+        .arg("converge")
+        .arg(&schema)
+        .args(["--cases", "16"])
+        .output()
+        .expect("converge");
+    assert_eq!(
+        converge.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&converge.stderr)
+    );
+    assert!(String::from_utf8_lossy(&converge.stdout).contains("converges"));
 }
 
 #[test]
