@@ -159,7 +159,8 @@ fn graph(tenant: Tenant) -> Stub {
                     return error(
                         403,
                         "Authorization_RequestDenied",
-                        "Insufficient privileges to complete the operation.",
+                        // With a terminal escape, which must be shown, not obeyed.
+                        "Insufficient privileges to complete the operation.\u{1b}[2J",
                         vec![],
                     );
                 }
@@ -476,6 +477,11 @@ fn a_403_names_the_call_graphs_code_and_the_missing_permission_and_writes_nothin
     );
     assert!(
         run.stderr.contains("Application.Read.All"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains('\u{1b}') && run.stderr.contains("operation.\\u{1b}[2J"),
         "{}",
         run.stderr
     );

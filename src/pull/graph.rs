@@ -6,6 +6,7 @@
 
 use serde_json::Value;
 
+use crate::live::report::visible;
 use crate::live::{HttpEndpoint, HttpOptions, TenantUrl, Token};
 
 /// The kinds of request `pull` sends, each with the least privileged read permission
@@ -183,7 +184,7 @@ impl Graph {
                 return Err(PullError::Interrupted);
             }
             let detail = match self.endpoint.fault() {
-                Some(crate::live::Fault::Network { detail, .. }) => detail.clone(),
+                Some(crate::live::Fault::Network { detail, .. }) => visible(detail).into_owned(),
                 Some(other) => other.to_string(),
                 None => "no answer".to_owned(),
             };
@@ -194,18 +195,20 @@ impl Graph {
         }
         if response.status != 200 {
             let error = response.body.as_ref().and_then(|b| b.get("error"));
+            // What Graph (or whatever answers at --graph-url) says is shown with control
+            // characters escaped, so it cannot drive the terminal, and clipped.
             let text = |key: &str| {
                 error
                     .and_then(|e| e.get(key))
                     .and_then(Value::as_str)
-                    .map(|s| crate::input::clip_chars(s, 500).into_owned())
+                    .map(|s| visible(&crate::input::clip_chars(s, 500)).into_owned())
             };
             return Err(PullError::Graph {
                 call: shown,
                 status: response.status,
                 code: text("code").unwrap_or_else(|| "(no error code)".to_owned()),
                 message: text("message").unwrap_or_else(|| match &response.body {
-                    Some(Value::String(s)) => s.clone(),
+                    Some(Value::String(s)) => visible(s).into_owned(),
                     _ => "no message".to_owned(),
                 }),
                 permission: call.permission(),

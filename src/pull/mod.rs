@@ -325,7 +325,8 @@ pub fn pull(
     let sp = graph::path_id("service principal", &options.service_principal)?.to_owned();
     let job_id = match &options.job_id {
         Some(id) => graph::path_id("job", id)?.to_owned(),
-        None => find_job(graph, &sp, stop)?,
+        // A job id from Graph goes into the next path: it is checked like one typed in.
+        None => graph::path_id("job", &find_job(graph, &sp, stop)?)?.to_owned(),
     };
     progress(&format!("job {job_id}: reading its schema"));
     let schema = graph.get(
@@ -480,7 +481,11 @@ fn find_job(graph: &mut Graph, sp: &str, stop: &dyn Fn() -> bool) -> Result<Stri
         .filter_map(|j| {
             let id = j.get("id")?.as_str()?;
             let template = j.get("templateId").and_then(Value::as_str).unwrap_or("?");
-            Some(format!("{id} (template {template})"))
+            Some(format!(
+                "{} (template {})",
+                crate::live::report::visible(id),
+                crate::live::report::visible(template)
+            ))
         })
         .collect();
     match described.len() {
