@@ -23,6 +23,8 @@ const ALICE: &str = "cdb555e3-b33e-4fd5-a427-17fadacbdfa7";
 const BOB: &str = "4c9d1a2b-3e4f-4a5b-8c6d-7e8f9a0b1c2d";
 const CAROL: &str = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0";
 const DAVE: &str = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d";
+/// Assigned, but deleted since: Graph has no such user.
+const DELETED: &str = "deadbeef-0000-4000-8000-00000000dead";
 const ENGINEERING: &str = "5f2a9c3e-7b1d-4e8a-b6c2-1a0e3d4c0001";
 const CONTRACTORS: &str = "5f2a9c3e-7b1d-4e8a-b6c2-1a0e3d4c0002";
 const ADMIN_ROLE: &str = "d1c2b3a4-0000-4000-8000-00000000ad01";
@@ -110,12 +112,15 @@ struct Tenant {
     schema_edit: Option<(&'static str, &'static str)>,
     /// The next link of the assignments points at another host.
     foreign_next_link: bool,
+    /// Answer 400 to `$filter=id in (...)`, as a Graph that did not take it would.
+    refuse_in_filter: bool,
 }
 
 /// The Graph stub: routes each request by path, as Graph v1.0 answers it.
 fn graph(tenant: Tenant) -> Stub {
     let carol_reads = Arc::new(AtomicUsize::new(0));
     let group_reads = Arc::new(AtomicUsize::new(0));
+    let batch_reads = Arc::new(AtomicUsize::new(0));
     Stub::route(200, move |request| {
         let target = target(request);
         let (path, query) = target.split_once('?').unwrap_or((&target, ""));
@@ -174,6 +179,7 @@ fn graph(tenant: Tenant) -> Stub {
                     ok(json!({"value": [
                         assignment(BOB, "User", ADMIN_ROLE),
                         assignment(ENGINEERING, "Group", ADMIN_ROLE),
+                        assignment(DELETED, "User", DEFAULT_ACCESS),
                     ]}))
                 } else {
                     // Paged: the next link is absolute, as Graph writes it.
@@ -222,6 +228,35 @@ fn graph(tenant: Tenant) -> Stub {
             p if p == format!("/v1.0/groups/{CONTRACTORS}/members") => ok(json!({"value": [
                 {"@odata.type": "#microsoft.graph.user", "id": DAVE}
             ]})),
+            "/v1.0/users" if query.starts_with("$filter=id%20in%20(") => {
+                if tenant.refuse_in_filter {
+                    return error(
+                        400,
+                        "Request_UnsupportedQuery",
+                        "Unsupported query.",
+                        vec![],
+                    );
+                }
+                // Throttled once with 429 and Retry-After.
+                if batch_reads.fetch_add(1, Ordering::SeqCst) == 0 {
+                    return error(
+                        429,
+                        "TooManyRequests",
+                        "Too many requests",
+                        vec!["Retry-After: 0".into()],
+                    );
+                }
+                let list = &query["$filter=id%20in%20(".len()..];
+                let list = &list[..list.find(')').unwrap_or(list.len())];
+                // Graph answers in its own order, not the list's; a deleted user is absent.
+                let mut users: Vec<Value> = list
+                    .split(',')
+                    .map(|id| user(id.trim_matches('\'')))
+                    .filter(|u| !u.is_null())
+                    .collect();
+                users.reverse();
+                ok(json!({"value": users}))
+            }
             "/v1.0/users" => {
                 if query.contains("$skiptoken=u2") {
                     ok(json!({"value": [user(CAROL), user(DAVE)]}))
@@ -350,11 +385,17 @@ fn pull_writes_the_jobs_schema_and_the_assigned_directory_with_gets_only() {
         "{}",
         run.stdout
     );
-    // Progress on stderr.
-    assert!(run.stderr.contains("pull: users: 3/3"), "{}", run.stderr);
+    // Progress on stderr; the deleted user is left out, with a warning.
+    assert!(run.stderr.contains("pull: users: 4/4"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("1 assigned users are not in Graph any more"),
+        "{}",
+        run.stderr
+    );
     // The calls, in order: the job, its schema, the app's roles, the assignments (two
-    // pages), the assigned group (503 then 200) and its members, then each user in scope
-    // (Carol: 429 then 200). Nested groups' members are not read.
+    // pages), the assigned group (503 then 200) and its members, then the users in scope in
+    // one `$filter=id in (...)` read (429 then 200). Nested groups' members are not read.
     let targets: Vec<String> = stub.requests().iter().map(|r| target(r)).collect();
     let paths: Vec<&str> = targets
         .iter()
@@ -371,21 +412,62 @@ fn pull_writes_the_jobs_schema_and_the_assigned_directory_with_gets_only() {
             format!("/v1.0/groups/{ENGINEERING}"),
             format!("/v1.0/groups/{ENGINEERING}"),
             format!("/v1.0/groups/{ENGINEERING}/members"),
-            format!("/v1.0/users/{ALICE}"),
-            format!("/v1.0/users/{BOB}"),
-            format!("/v1.0/users/{CAROL}"),
-            format!("/v1.0/users/{CAROL}"),
+            "/v1.0/users".to_owned(),
+            "/v1.0/users".to_owned(),
         ]
     );
-    // The user read selects the Graph properties behind the mapping's source attributes.
-    let user_query = targets[8].split_once('?').unwrap().1;
+    // The user read names the users in assignment order, then group members, and selects
+    // the Graph properties behind the mapping's source attributes.
+    let user_query = targets[9].split_once('?').unwrap().1;
     assert_eq!(
         user_query,
         format!(
-            "$select=id,userPrincipalName,accountEnabled,displayName,givenName,officeLocation,\
+            "$filter=id%20in%20('{ALICE}','{BOB}','{DELETED}','{CAROL}')\
+             &$select=id,userPrincipalName,accountEnabled,displayName,givenName,officeLocation,\
              businessPhones,mobilePhone,onPremisesExtensionAttributes,{EXTENSION}\
              &$expand=manager($select=id)"
         )
+    );
+}
+
+#[test]
+fn a_graph_that_refuses_the_batched_read_is_read_one_user_at_a_time() {
+    let stub = graph(Tenant {
+        refuse_in_filter: true,
+        ..Tenant::default()
+    });
+    let dir = scratch("one-by-one");
+    let out = dir.join("tenant");
+    let run = pull(&stub, &out, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("reading one user per request"),
+        "{}",
+        run.stderr
+    );
+    // The same snapshot as the batched read.
+    let directory = std::fs::read_to_string(out.join("directory.json")).unwrap();
+    support::golden::assert_golden("tests/golden/pull/directory.json", &directory);
+    let users: Vec<String> = stub
+        .requests()
+        .iter()
+        .map(|r| target(r))
+        .filter(|t| t.starts_with("/v1.0/users/"))
+        .map(|t| {
+            t["/v1.0/users/".len()..]
+                .split('?')
+                .next()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    // Carol is throttled once (429); the deleted user answers 404 and is left out.
+    assert_eq!(users, vec![ALICE, BOB, DELETED, CAROL, CAROL]);
+    assert!(
+        run.stderr
+            .contains("1 assigned users are not in Graph any more"),
+        "{}",
+        run.stderr
     );
 }
 

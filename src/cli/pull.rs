@@ -157,6 +157,13 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         pulled.stats.sent,
         pulled.stats.throttled
     );
+    if pulled.not_found > 0 {
+        errln!(
+            "warning: {} assigned users are not in Graph any more (deleted since they were \
+             assigned?): left out of directory.json",
+            pulled.not_found
+        );
+    }
     for name in &pulled.not_read {
         errln!(
             "warning: the mapping reads `{name}`, which entramap cannot read from Graph \

@@ -26,7 +26,8 @@ pub enum Call {
     Groups,
     /// `GET /groups/{id}/members` (group-list-members.md).
     Members,
-    /// `GET /users` or `GET /users/{id}` (user-list.md, user-get.md).
+    /// `GET /users` (also with `$filter=id in (...)`) or `GET /users/{id}` (user-list.md,
+    /// user-get.md).
     Users,
 }
 

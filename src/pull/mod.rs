@@ -16,7 +16,7 @@
 
 pub mod graph;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
@@ -53,6 +53,9 @@ pub struct Pulled {
     /// Source attributes the mapping reads that no Graph property gives (absent in the
     /// snapshot).
     pub not_read: Vec<String>,
+    /// Users assigned (directly or through a group) whom Graph no longer has: deleted since,
+    /// or an assignment not yet replicated away (serviceprincipal-list-approleassignedto.md).
+    pub not_found: usize,
     /// What the client did.
     pub stats: GraphStats,
 }
@@ -99,8 +102,8 @@ impl Tenant {
 
     /// Principal id -> the names of the roles it is assigned, in assignment order, once each;
     /// for `principal_type` `User` or `Group`.
-    fn roles_of(&self, principal_type: &str) -> Vec<(String, Vec<String>)> {
-        let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    fn roles_of(&self, principal_type: &str) -> HashMap<String, Vec<String>> {
+        let mut out: HashMap<String, Vec<String>> = HashMap::new();
         for a in &self.assignments {
             if a.get("principalType").and_then(Value::as_str) != Some(principal_type) {
                 continue;
@@ -113,10 +116,9 @@ impl Tenant {
                     .and_then(Value::as_str)
                     .unwrap_or(DEFAULT_ACCESS_ID),
             );
-            match out.iter_mut().find(|(p, _)| p == principal) {
-                Some((_, roles)) if roles.contains(&role) => {}
-                Some((_, roles)) => roles.push(role),
-                None => out.push((principal.to_owned(), vec![role])),
+            let roles = out.entry(principal.to_owned()).or_default();
+            if !roles.contains(&role) {
+                roles.push(role);
             }
         }
         out
@@ -148,7 +150,7 @@ impl Tenant {
             if !seen.insert(id.clone()) {
                 continue;
             }
-            let roles = user_roles.iter().find(|(p, _)| *p == id).map(|(_, r)| r);
+            let roles = user_roles.get(&id);
             if let Some(roles) = roles {
                 attributes.insert(
                     "appRoleAssignments".into(),
@@ -197,7 +199,7 @@ impl Tenant {
                 .map(|m| Value::String(m.to_owned()))
                 .collect();
             attributes.insert("members".into(), Value::Array(member_ids));
-            let roles = group_roles.iter().find(|(p, _)| *p == id).map(|(_, r)| r);
+            let roles = group_roles.get(&id);
             if let Some(roles) = roles {
                 attributes.insert(
                     "appRoleAssignments".into(),
@@ -361,12 +363,13 @@ pub fn pull(
     )?;
     let assigned = |kind: &str| -> Vec<String> {
         let mut ids: Vec<String> = Vec::new();
+        let mut seen = HashSet::new();
         for a in &tenant.assignments {
             let id = a.get("principalId").and_then(Value::as_str);
             let of_kind = a.get("principalType").and_then(Value::as_str) == Some(kind);
             if let Some(id) = id
                 && of_kind
-                && !ids.iter().any(|i| i == id)
+                && seen.insert(id)
             {
                 ids.push(id.to_owned());
             }
@@ -416,6 +419,7 @@ pub fn pull(
         tenant.groups.push((group, members));
     }
 
+    let mut not_found = 0;
     if options.all_users {
         tenant.users = graph.get_all(
             Call::Users,
@@ -426,9 +430,11 @@ pub fn pull(
     } else {
         // Assigned directly first, then immediate members of assigned groups.
         let mut ids = assigned_users;
+        let mut seen: HashSet<String> = ids.iter().cloned().collect();
+        let assigned_groups: HashSet<&str> = assigned_groups.iter().map(String::as_str).collect();
         for (group, members) in &tenant.groups {
             let group_id = group.get("id").and_then(Value::as_str).unwrap_or("");
-            if !assigned_groups.iter().any(|g| g == group_id) {
+            if !assigned_groups.contains(group_id) {
                 continue;
             }
             for m in members {
@@ -437,23 +443,15 @@ pub fn pull(
                 let id = m.get("id").and_then(Value::as_str);
                 if let Some(id) = id
                     && is_user
-                    && !ids.iter().any(|i| i == id)
+                    && seen.insert(id.to_owned())
                 {
                     ids.push(id.to_owned());
                 }
             }
         }
-        for (i, id) in ids.iter().enumerate() {
-            let id = graph::path_id("user", id)?;
-            tenant.users.push(Value::Object(graph.get(
-                Call::Users,
-                &format!("/users/{id}?{user_select}"),
-                stop,
-            )?));
-            if (i + 1) % 100 == 0 || i + 1 == ids.len() {
-                progress(&format!("users: {}/{}", i + 1, ids.len()));
-            }
-        }
+        let (users, missing) = read_users(graph, &ids, &user_select, progress, stop)?;
+        tenant.users = users;
+        not_found = missing;
     }
     let directory = tenant.directory().map_err(|detail| PullError::Answer {
         call: "GET /v1.0/users".to_owned(),
@@ -464,8 +462,72 @@ pub fn pull(
         schema,
         directory,
         not_read,
+        not_found,
         stats: graph.stats(),
     })
+}
+
+/// Users read per `GET /users?$filter=id in (...)`: a short URL, within the lists Graph's `in`
+/// operator is known to take on `id` (user.md: `id` supports `$filter` with `in`).
+pub const USERS_PER_REQUEST: usize = 15;
+
+/// The users `ids` names, in that order, and how many Graph did not return. Read
+/// [`USERS_PER_REQUEST`] at a time with `$filter=id in (...)`; when Graph refuses that query
+/// (400), one `GET /users/{id}` each from then on.
+fn read_users(
+    graph: &mut Graph,
+    ids: &[String],
+    select: &str,
+    progress: &mut dyn FnMut(&str),
+    stop: &dyn Fn() -> bool,
+) -> Result<(Vec<Value>, usize), PullError> {
+    let mut found: HashMap<String, Value> = HashMap::with_capacity(ids.len());
+    let mut batched = true;
+    let mut done = 0;
+    for chunk in ids.chunks(USERS_PER_REQUEST) {
+        for id in chunk {
+            graph::path_id("user", id)?;
+        }
+        if batched {
+            let list: Vec<String> = chunk.iter().map(|id| format!("'{id}'")).collect();
+            let query = format!("/users?$filter=id%20in%20({})&{select}", list.join(","));
+            match graph.get_all(Call::Users, &query, stop, &mut |_| {}) {
+                Ok(users) => {
+                    for user in users {
+                        if let Some(id) = user.get("id").and_then(Value::as_str) {
+                            found.insert(id.to_owned(), user);
+                        }
+                    }
+                }
+                Err(PullError::Graph { status: 400, .. }) => {
+                    batched = false;
+                    progress(
+                        "users: Graph refused `$filter=id in (...)`; reading one user per request",
+                    );
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if !batched {
+            for id in chunk {
+                match graph.get(Call::Users, &format!("/users/{id}?{select}"), stop) {
+                    Ok(user) => {
+                        found.insert(id.clone(), Value::Object(user));
+                    }
+                    Err(PullError::Graph { status: 404, .. }) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        let before = done;
+        done += chunk.len();
+        if before / 300 != done / 300 || done == ids.len() {
+            progress(&format!("users: {done}/{}", ids.len()));
+        }
+    }
+    let users: Vec<Value> = ids.iter().filter_map(|id| found.remove(id)).collect();
+    let missing = ids.len() - users.len();
+    Ok((users, missing))
 }
 
 /// The service principal's one provisioning job; several need `--job-id`.
