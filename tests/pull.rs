@@ -911,3 +911,25 @@ mod read_back {
         }
     }
 }
+
+#[test]
+fn the_token_can_come_from_another_variable_and_is_still_never_shown() {
+    let stub = graph(Tenant::default());
+    let dir = scratch("token-env");
+    let output = Command::new(env!("CARGO_BIN_EXE_entramap"))
+        .args(["pull", "--service-principal", SP, "--graph-url", &stub.url])
+        .args(["--token-env", "MY_GRAPH_TOKEN", "--out"])
+        .arg(dir.join("t"))
+        .env_remove("ENTRAMAP_GRAPH_TOKEN")
+        .env("MY_GRAPH_TOKEN", TOKEN)
+        .output()
+        .expect("run entramap");
+    let run = Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_only_gets(&stub);
+    assert_token_absent(&run, &dir);
+}
