@@ -472,3 +472,66 @@ pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
     }
     text.len().saturating_sub(1)
 }
+
+/// Microsoft Graph PowerShell's form of a Graph object (`Get-MgUser | ConvertTo-Json`,
+/// `Get-MgServicePrincipalSynchronizationJobSchema | ConvertTo-Json -Depth 20`) read as
+/// Graph's own JSON: every key's first letter lowercased (`BusinessPhones` is
+/// `businessPhones`, `Id` is `id`) and the SDK's `AdditionalProperties` bag (where it keeps
+/// directory extensions and properties it has no member for) merged into its object. Keys
+/// already in camelCase are unchanged, so the function is harmless on Graph's own JSON.
+pub fn camel_case_keys(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Array(items) => Value::Array(items.into_iter().map(camel_case_keys).collect()),
+        Value::Object(map) => {
+            let mut out = serde_json::Map::with_capacity(map.len());
+            let mut extra = Vec::new();
+            for (key, v) in map {
+                if key == "AdditionalProperties" || key == "additionalProperties" {
+                    if let Value::Object(bag) = v {
+                        extra.extend(bag);
+                    }
+                    continue;
+                }
+                out.insert(camel_case(&key), camel_case_keys(v));
+            }
+            for (key, v) in extra {
+                // A member of its own wins over the bag, which holds what the SDK did not know.
+                let key = camel_case(&key);
+                if !out.contains_key(&key) {
+                    out.insert(key, camel_case_keys(v));
+                }
+            }
+            Value::Object(out)
+        }
+        other => other,
+    }
+}
+
+/// `BusinessPhones` -> `businessPhones`; `@odata.type` and `extension_...` are unchanged.
+fn camel_case(key: &str) -> String {
+    let mut chars = key.chars();
+    match chars.next() {
+        Some(first) if first.is_ascii_uppercase() => {
+            let mut s = String::with_capacity(key.len());
+            s.push(first.to_ascii_lowercase());
+            s.push_str(chars.as_str());
+            s
+        }
+        _ => key.to_owned(),
+    }
+}
+
+/// Whether a JSON object's keys are PowerShell's PascalCase: a key that starts with an
+/// uppercase ASCII letter and none that starts with a lowercase one (`@odata.*` aside).
+pub fn is_pascal_case(map: &serde_json::Map<String, serde_json::Value>) -> bool {
+    let mut upper = false;
+    for key in map.keys() {
+        match key.chars().next() {
+            Some(c) if c.is_ascii_uppercase() => upper = true,
+            Some(c) if c.is_ascii_lowercase() && !key.starts_with("extension_") => return false,
+            _ => {}
+        }
+    }
+    upper
+}

@@ -71,6 +71,8 @@ pub mod live;
 pub mod load;
 pub mod model;
 pub mod provision;
+#[cfg(feature = "pull")]
+pub mod pull;
 pub mod scim;
 pub mod snippet;
 

@@ -8,11 +8,12 @@ use std::fs;
 use std::path::{Component, Path, PathBuf};
 
 /// The pages whose sections, evidence ids and functions code cites by number or name.
-const REFERENCE_PAGES: [&str; 4] = [
+const REFERENCE_PAGES: [&str; 5] = [
     "docs/scim-wire.md",
     "docs/mapping-model.md",
     "docs/functions.md",
     "docs/graph-schema.md",
+    "docs/graph-users.md",
 ];
 
 /// The page bare evidence ids (`E12`, `OPEN-Q1`) in comments refer to.

@@ -17,7 +17,7 @@ use std::process::{Command, Stdio};
 const DOCS: [&str; 3] = ["README.md", "mappings/README.md", "mappings/DIRECTORY.md"];
 
 /// The user's own files the examples name, and the shipped file that stands in for each.
-const FIXTURES: [(&str, &str); 9] = [
+const FIXTURES: [(&str, &str); 12] = [
     ("my-app.yaml", "mappings/scim-default.yaml"),
     ("before.yaml", "tests/data/simulate/cycle1.yaml"),
     ("after.yaml", "tests/data/simulate/cycle2.yaml"),
@@ -30,6 +30,15 @@ const FIXTURES: [(&str, &str); 9] = [
         "tests/data/engine/impact/title-from-department.yaml",
     ),
     ("tenant.json", "tests/data/engine/impact/directory.yaml"),
+    (
+        "graph-users.json",
+        "tests/data/pull/exports/graph-users-response.json",
+    ),
+    ("users.csv", "tests/data/pull/exports/users.csv"),
+    (
+        "schema-from-powershell.json",
+        "tests/data/pull/exports/schema-powershell.json",
+    ),
 ];
 
 fn root() -> PathBuf {

@@ -259,10 +259,17 @@ fn load_user(path: Option<&std::path::Path>) -> Result<Record, Failure> {
         Failure::Input
     })?;
     let name = input::display_name(path);
+    if let Some(record) = export_user(&name, &text)? {
+        return Ok(record);
+    }
     let value = input::parse_document(&name, &text).map_err(|e| {
         report(e);
         Failure::Input
     })?;
+    let value = match crate::provision::export::single_graph_user(&value) {
+        Some(user) => serde_json::Value::Object(crate::provision::export::source_user(&user)),
+        None => value,
+    };
     Record::from_json(&value).map_err(|e| {
         // Point at the offending key when the text shows it (as `key:` or `"key"`).
         let span = e.attribute.as_deref().and_then(|key| {
@@ -270,9 +277,48 @@ fn load_user(path: Option<&std::path::Path>) -> Result<Record, Failure> {
                 .iter()
                 .find_map(|needle| text.find(needle.as_str()).map(|at| (at, at + needle.len())))
         });
-        report(input::FileError::new(&name, &text, e.message, span).with_help(
-            "a user file is a map such as `mail: a@contoso.com` or `proxyAddresses: [smtp:a@x.com]`",
-        ));
+        report(input::FileError::new(&name, &text, e.message, span).with_help(USER_SHAPES));
         Failure::Input
     })
+}
+
+/// The shapes `--user` accepts, for diagnostics.
+const USER_SHAPES: &str = "a user file is a map of source attributes such as `mail: \
+     a@contoso.com` or `proxyAddresses: [smtp:a@x.com]`, one Microsoft Graph user (`GET \
+     /users/{id}`, camelCase, or PascalCase from `Get-MgUser | ConvertTo-Json`), or a Graph \
+     `/users` response, JSON array or admin center CSV holding one user";
+
+/// A `--user` file that is an export holding users (a Graph `/users` response or array, the
+/// admin center's CSV): its one user, read with Graph's names mapped to source attributes.
+/// `None` when the file is not such an export.
+fn export_user(name: &str, text: &str) -> Result<Option<Record>, Failure> {
+    use crate::provision::export;
+    let body = input::strip_bom(text).trim_start();
+    let directory = if export::looks_like_csv(body) {
+        export::directory_from_csv(name, text)
+    } else if body.starts_with('[') || body.starts_with('{') {
+        let Ok(value) = input::parse_document(name, text) else {
+            return Ok(None);
+        };
+        match export::graph_users(&value) {
+            Some(users) => export::directory_from_graph(name, text, &users),
+            None => return Ok(None),
+        }
+    } else {
+        return Ok(None);
+    };
+    let directory = directory.map_err(|e| {
+        report(e.with_help(USER_SHAPES));
+        Failure::Input
+    })?;
+    match directory.users.len() {
+        1 => Ok(directory.users.into_iter().next().map(|u| u.record)),
+        n => {
+            errln!(
+                "error: {name} holds {n} users; `eval --user` evaluates one: keep one user in \
+                 the file, or run `simulate --directory {name}` for all of them"
+            );
+            Err(Failure::Input)
+        }
+    }
 }

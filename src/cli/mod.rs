@@ -35,6 +35,7 @@ mod impact;
 mod interrupt;
 mod live;
 mod progress;
+mod pull;
 mod sample;
 mod schema;
 mod simulate;
@@ -78,6 +79,9 @@ enum Command {
     Converge(converge::Args),
     /// Run Entra's cycle against a real SCIM endpoint and report where the app disagrees.
     Live(live::Args),
+    /// Read an app's provisioning job and the users and groups it reads from Microsoft Graph
+    /// (GET only) into DIR/schema.json and DIR/directory.json.
+    Pull(pull::Args),
     /// What saving a mapping change sends: the app's state with OLD, then the full cycle Entra
     /// runs with NEW (exit 0 nothing written, 1 writes).
     Impact(impact::Args),
@@ -168,6 +172,7 @@ pub fn run() -> ExitCode {
         Command::Converge(args) => converge::run(args),
         Command::Live(args) => live::run(args),
         Command::Impact(args) => impact::run(args),
+        Command::Pull(args) => pull::run(args),
     };
     // Whatever `out!` left in the buffer is written now, so that a failure to write it (a full
     // disk) is reported instead of lost when the program exits.
@@ -321,11 +326,20 @@ pub(crate) fn read_snapshots(
     if paths.is_empty() {
         return Ok(vec![directory::sample()]);
     }
+    let mut told = false;
     paths
         .iter()
-        .map(|p| directory::read(p))
+        .map(|p| {
+            let (snapshot, shape) = directory::read_shaped(p)?;
+            // An export has no assignment data: said once, for the first such file.
+            if let (false, Some(note)) = (told, shape.note(&crate::input::display_name(p))) {
+                errln!("note: {note}");
+                told = true;
+            }
+            Ok(snapshot)
+        })
         .collect::<Result<_, _>>()
-        .map_err(|e| {
+        .map_err(|e: crate::input::FileError| {
             report(e);
             Failure::Input
         })

@@ -55,6 +55,7 @@ pub(super) fn import(args: ImportArgs) -> Result<(), Failure> {
         report(e);
         Failure::Input
     })?;
+    let value = load::graph_keys(value);
     let file = graph::import(&value).map_err(|e| {
         let span = graph::locate(&text, &e);
         report(FileError::new(

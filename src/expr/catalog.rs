@@ -103,3 +103,241 @@ pub fn is_directory_extension(name: &str) -> bool {
     let (app, attr) = rest.split_at(rest.find('_').unwrap_or(rest.len()));
     app.len() == 32 && app.bytes().all(|b| b.is_ascii_hexdigit()) && attr.len() > 1
 }
+
+/// How a source attribute is read from a Microsoft Graph `user` object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GraphForm {
+    /// A top-level property, taken as it is (`givenName`, `proxyAddresses`).
+    Property(&'static str),
+    /// The first value of a multi-valued property (`businessPhones`).
+    FirstOf(&'static str),
+    /// A property of a complex property: (`onPremisesExtensionAttributes`,
+    /// `extensionAttribute1`).
+    Nested(&'static str, &'static str),
+    /// The `id` of the expanded `manager` navigation property
+    /// (`$expand=manager($select=id)`).
+    ManagerId,
+}
+
+impl GraphForm {
+    /// The top-level property a request names in `$select` (`None` for the manager, which is
+    /// `$expand`ed instead).
+    pub fn select(self) -> Option<&'static str> {
+        match self {
+            GraphForm::Property(p) | GraphForm::FirstOf(p) | GraphForm::Nested(p, _) => Some(p),
+            GraphForm::ManagerId => None,
+        }
+    }
+}
+
+/// One row of the Graph-to-source table: where a provisioning source attribute comes from in
+/// Microsoft Graph's `user` resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GraphUserProperty {
+    /// The source attribute name, as expressions write it (`mobile`).
+    pub source: &'static str,
+    /// Where Graph v1.0 keeps it (`mobilePhone`).
+    pub graph: GraphForm,
+    /// Whether the pairing is entramap's inference rather than stated by Microsoft
+    /// (COMPATIBILITY.md lists every inferred row; docs/graph-users.md gives the sources).
+    pub inferred: bool,
+}
+
+const fn graph(source: &'static str, graph: GraphForm, inferred: bool) -> GraphUserProperty {
+    GraphUserProperty {
+        source,
+        graph,
+        inferred,
+    }
+}
+
+use GraphForm::{FirstOf, ManagerId, Nested, Property};
+
+/// The one table from Microsoft Graph's `user` properties to the provisioning service's source
+/// attribute names (docs/graph-users.md): what `entramap pull` selects and how a Graph export
+/// (`GET /users`, `Get-MgUser`, the admin center's CSV) becomes a directory. Attributes Entra
+/// computes (`IsSoftDeleted`, `appRoleAssignments`, `originalUserPrincipalName`) are not
+/// here: the engine derives them (provision/assignment.rs). Directory extensions
+/// (`extension_<appid>_<name>`) have the same name on both sides and are not listed.
+pub const GRAPH_USER_PROPERTIES: &[GraphUserProperty] = &[
+    graph("objectId", Property("id"), true),
+    graph("accountEnabled", Property("accountEnabled"), false),
+    graph("city", Property("city"), false),
+    graph("companyName", Property("companyName"), false),
+    graph("country", Property("country"), false),
+    graph("department", Property("department"), false),
+    graph("dirSyncEnabled", Property("onPremisesSyncEnabled"), false),
+    graph("displayName", Property("displayName"), false),
+    graph("employeeId", Property("employeeId"), false),
+    graph(
+        "extensionAttribute1",
+        Nested("onPremisesExtensionAttributes", "extensionAttribute1"),
+        true,
+    ),
+    graph(
+        "extensionAttribute2",
+        Nested("onPremisesExtensionAttributes", "extensionAttribute2"),
+        true,
+    ),
+    graph(
+        "extensionAttribute3",
+        Nested("onPremisesExtensionAttributes", "extensionAttribute3"),
+        true,
+    ),
+    graph(
+        "extensionAttribute4",
+        Nested("onPremisesExtensionAttributes", "extensionAttribute4"),
+        true,
+    ),
+    graph(
+        "extensionAttribute5",
+        Nested("onPremisesExtensionAttributes", "extensionAttribute5"),
+        true,
+    ),
+    graph(
+        "extensionAttribute6",
+        Nested("onPremisesExtensionAttributes", "extensionAttribute6"),
+        true,
+    ),
+    graph(
+        "extensionAttribute7",
+        Nested("onPremisesExtensionAttributes", "extensionAttribute7"),
+        true,
+    ),
+    graph(
+        "extensionAttribute8",
+        Nested("onPremisesExtensionAttributes", "extensionAttribute8"),
+        true,
+    ),
+    graph(
+        "extensionAttribute9",
+        Nested("onPremisesExtensionAttributes", "extensionAttribute9"),
+        true,
+    ),
+    graph(
+        "extensionAttribute10",
+        Nested("onPremisesExtensionAttributes", "extensionAttribute10"),
+        true,
+    ),
+    graph(
+        "extensionAttribute11",
+        Nested("onPremisesExtensionAttributes", "extensionAttribute11"),
+        true,
+    ),
+    graph(
+        "extensionAttribute12",
+        Nested("onPremisesExtensionAttributes", "extensionAttribute12"),
+        true,
+    ),
+    graph(
+        "extensionAttribute13",
+        Nested("onPremisesExtensionAttributes", "extensionAttribute13"),
+        true,
+    ),
+    graph(
+        "extensionAttribute14",
+        Nested("onPremisesExtensionAttributes", "extensionAttribute14"),
+        true,
+    ),
+    graph(
+        "extensionAttribute15",
+        Nested("onPremisesExtensionAttributes", "extensionAttribute15"),
+        true,
+    ),
+    graph("facsimileTelephoneNumber", Property("faxNumber"), false),
+    graph("givenName", Property("givenName"), false),
+    graph("jobTitle", Property("jobTitle"), false),
+    graph("mail", Property("mail"), false),
+    graph("mailNickname", Property("mailNickname"), false),
+    graph("manager", ManagerId, true),
+    graph("mobile", Property("mobilePhone"), false),
+    graph(
+        "onPremisesSecurityIdentifier",
+        Property("onPremisesSecurityIdentifier"),
+        false,
+    ),
+    graph(
+        "physicalDeliveryOfficeName",
+        Property("officeLocation"),
+        true,
+    ),
+    graph("postalCode", Property("postalCode"), false),
+    graph("preferredLanguage", Property("preferredLanguage"), false),
+    graph("proxyAddresses", Property("proxyAddresses"), false),
+    graph("state", Property("state"), false),
+    graph("streetAddress", Property("streetAddress"), false),
+    graph("surname", Property("surname"), false),
+    graph("telephoneNumber", FirstOf("businessPhones"), false),
+    graph("userPrincipalName", Property("userPrincipalName"), false),
+    // Graph properties outside the mapping editor's default list that an admin adds to the
+    // source attribute list under the same name (customize-application-attributes.md,
+    // "Editing the list of supported attributes").
+    graph("employeeHireDate", Property("employeeHireDate"), true),
+    graph("employeeType", Property("employeeType"), true),
+    graph(
+        "employeeOrgData.costCenter",
+        Nested("employeeOrgData", "costCenter"),
+        true,
+    ),
+    graph(
+        "employeeOrgData.division",
+        Nested("employeeOrgData", "division"),
+        true,
+    ),
+    graph("otherMails", Property("otherMails"), true),
+    graph("usageLocation", Property("usageLocation"), true),
+    graph(
+        "onPremisesDistinguishedName",
+        Property("onPremisesDistinguishedName"),
+        true,
+    ),
+    graph(
+        "onPremisesDomainName",
+        Property("onPremisesDomainName"),
+        true,
+    ),
+    graph(
+        "onPremisesImmutableId",
+        Property("onPremisesImmutableId"),
+        true,
+    ),
+    graph(
+        "onPremisesUserPrincipalName",
+        Property("onPremisesUserPrincipalName"),
+        true,
+    ),
+];
+
+/// Where Graph keeps the source attribute `source`, if entramap knows.
+pub fn graph_user_property(source: &str) -> Option<&'static GraphUserProperty> {
+    GRAPH_USER_PROPERTIES.iter().find(|p| p.source == source)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_graph_table_names_each_source_once_and_documented_rows_are_catalog_attributes() {
+        for (i, row) in GRAPH_USER_PROPERTIES.iter().enumerate() {
+            assert!(
+                GRAPH_USER_PROPERTIES[..i]
+                    .iter()
+                    .all(|r| r.source != row.source),
+                "{} twice",
+                row.source
+            );
+            if !row.inferred {
+                assert!(user_attribute(row.source).is_some(), "{}", row.source);
+            }
+        }
+        // Computed by the engine, never read from Graph.
+        for computed in [
+            "IsSoftDeleted",
+            "appRoleAssignments",
+            "originalUserPrincipalName",
+        ] {
+            assert!(graph_user_property(computed).is_none(), "{computed}");
+        }
+    }
+}

@@ -210,9 +210,19 @@ pub struct HttpEndpoint {
     options: HttpOptions,
     fault: Option<Fault>,
     stats: HttpStats,
+    /// Whether a 503 is waited out like a 429 (Microsoft Graph sends `Retry-After` with both;
+    /// a SCIM app's 503 is an answer `live` reports).
+    retry_unavailable: bool,
 }
 
 impl HttpEndpoint {
+    /// Wait out a 503 with its `Retry-After` as a 429 is (bounded by the same options), as
+    /// Microsoft Graph's throttling guidance asks of its clients (`entramap pull`).
+    pub fn retrying_unavailable(mut self) -> HttpEndpoint {
+        self.retry_unavailable = true;
+        self
+    }
+
     /// An endpoint at `url` authenticating with `token`.
     pub fn new(url: TenantUrl, token: Token, options: HttpOptions) -> HttpEndpoint {
         let mut config = ureq::Agent::config_builder()
@@ -235,6 +245,7 @@ impl HttpEndpoint {
             options,
             fault: None,
             stats: HttpStats::default(),
+            retry_unavailable: false,
         }
     }
 
@@ -398,7 +409,8 @@ impl HttpEndpoint {
                     return stopped;
                 }
             };
-            if reply.status == 429 && attempt < self.options.retries {
+            let throttled = reply.status == 429 || (reply.status == 503 && self.retry_unavailable);
+            if throttled && attempt < self.options.retries {
                 let wait = retry_delay(reply.retry_after.as_deref());
                 if wait <= self.options.max_wait && !stop() {
                     attempt += 1;

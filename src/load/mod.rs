@@ -29,6 +29,17 @@ pub fn detect(text: &str) -> Format {
     }
 }
 
+/// A synchronizationSchema document with Graph's own key spelling: Microsoft Graph PowerShell
+/// writes the schema with PascalCase keys (`SynchronizationRules`) and `AdditionalProperties`
+/// bags, which is the same schema read as Graph's camelCase. Graph's JSON is unchanged.
+pub fn graph_keys(value: serde_json::Value) -> serde_json::Value {
+    if value.as_object().is_some_and(input::is_pascal_case) {
+        input::camel_case_keys(value)
+    } else {
+        value
+    }
+}
+
 /// A mapping file as read, with its name and text for diagnostics.
 #[derive(Clone, Debug)]
 pub struct Loaded {
@@ -52,7 +63,7 @@ pub fn parse(name: &str, text: &str) -> Result<Loaded, FileError> {
                 .map_err(|e| yaml_error(name, text, &e))?
         }
         Format::GraphJson => {
-            let value: serde_json::Value = input::parse_document(name, text)?;
+            let value = graph_keys(input::parse_document(name, text)?);
             graph::import(&value).map_err(|e| {
                 let span = graph::locate(text, &e);
                 FileError::new(
@@ -60,6 +71,11 @@ pub fn parse(name: &str, text: &str) -> Result<Loaded, FileError> {
                     text,
                     format!("not a Graph synchronization schema: {e}"),
                     span,
+                )
+                .with_help(
+                    "a mapping is entramap YAML, or a synchronizationSchema as Graph returns it \
+                     (camelCase) or as Microsoft Graph PowerShell writes it (PascalCase, \
+                     `ConvertTo-Json -Depth 20`)",
                 )
             })?
         }

@@ -9,6 +9,7 @@
 //! `groups:` a list with `objectId`, `displayName` and `members`
 //! (objectIds). A user missing from a later snapshot was hard-deleted.
 
+use super::export::{self, Shape};
 use crate::input::{self, FileError};
 use crate::model::source::{Record, Source, SourceRef};
 
@@ -96,6 +97,57 @@ pub fn sample() -> Directory {
     parse("directory.yaml", SAMPLE_DIRECTORY_YAML).expect("the built-in sample directory is valid")
 }
 
+/// A snapshot in entramap's JSON directory format (mappings/DIRECTORY.md), which [`parse`]
+/// reads back to the same snapshot: `objectId` first, then the other source attributes
+/// (Booleans as JSON Booleans, lists as arrays), then `assigned` and, when set, `softDeleted`.
+/// `entramap pull` writes its `directory.json` with it.
+pub fn to_json(directory: &Directory) -> serde_json::Value {
+    use serde_json::{Map, Value};
+    fn attributes(record: &Record, object_id: &str) -> Map<String, Value> {
+        let mut out = Map::new();
+        out.insert("objectId".into(), Value::String(object_id.to_owned()));
+        for (name, value) in record.iter() {
+            if name == "objectId" {
+                continue;
+            }
+            let value = match value {
+                SourceRef::Str(s) => Value::String(s.to_owned()),
+                SourceRef::Bool(b) => Value::Bool(b),
+                SourceRef::List(items) => {
+                    Value::Array(items.iter().map(|i| Value::String(i.to_owned())).collect())
+                }
+            };
+            out.insert(name.to_owned(), value);
+        }
+        out
+    }
+    let users = directory
+        .users
+        .iter()
+        .map(|u| {
+            let mut o = attributes(&u.record, &u.object_id);
+            o.insert("assigned".into(), Value::Bool(u.assigned));
+            if u.soft_deleted {
+                o.insert("softDeleted".into(), Value::Bool(true));
+            }
+            Value::Object(o)
+        })
+        .collect();
+    let groups = directory
+        .groups
+        .iter()
+        .map(|g| {
+            let mut o = attributes(&g.record, &g.object_id);
+            o.insert("assigned".into(), Value::Bool(g.assigned));
+            Value::Object(o)
+        })
+        .collect();
+    let mut top = Map::new();
+    top.insert("users".into(), Value::Array(users));
+    top.insert("groups".into(), Value::Array(groups));
+    Value::Object(top)
+}
+
 /// The largest directory file read: 2 GiB, about four million users of `entramap sample`
 /// JSON. Directories are parsed in one pass and the text is dropped before the first cycle,
 /// so they may be far larger than the mapping and target files ([`input::MAX_FILE_BYTES`]).
@@ -122,34 +174,51 @@ impl Default for Limits {
 
 /// Read a snapshot file (`-` for standard input), up to [`MAX_DIRECTORY_BYTES`].
 pub fn read(path: &std::path::Path) -> Result<Directory, FileError> {
+    read_shaped(path).map(|(directory, _)| directory)
+}
+
+/// [`read`], saying which shape the file had (entramap's format or an export), so that the
+/// caller can say once that an export has no assignment data ([`Shape::note`]).
+pub fn read_shaped(path: &std::path::Path) -> Result<(Directory, Shape), FileError> {
     let reader = input::open(path)?;
-    read_from(reader, &input::display_name(path), Limits::default())
+    read_from_shaped(reader, &input::display_name(path), Limits::default())
 }
 
 /// Read a snapshot from `reader` within `limits`. The limits hold while reading, whatever
 /// size the file claims (a FIFO or a device claims 0).
 pub fn read_from(
-    mut reader: impl std::io::Read,
+    reader: impl std::io::Read,
     name: &str,
     limits: Limits,
 ) -> Result<Directory, FileError> {
+    read_from_shaped(reader, name, limits).map(|(directory, _)| directory)
+}
+
+/// [`read_from`] with the file's [`Shape`]. A file too large to hold as text is read as
+/// entramap's JSON format, streaming; exports are held (up to the limit) and converted.
+pub fn read_from_shaped(
+    mut reader: impl std::io::Read,
+    name: &str,
+    limits: Limits,
+) -> Result<(Directory, Shape), FileError> {
     use std::io::Read;
     let held = limits.held.min(limits.max);
     let mut head = Vec::new();
     match input::read_bounded_into(&mut reader, name, held, &mut head) {
         Ok(()) => {
             let text = input::into_text(head, name)?;
-            return parse(name, &text);
+            return parse_shaped(name, &text);
         }
         Err(input::ReadError::TooLarge { .. }) if held < limits.max => {}
         Err(e) => return Err(e.into()),
     }
     if starts_like_json(&head) {
-        return read_streaming(std::io::Cursor::new(head).chain(reader), name, limits.max);
+        return read_streaming(std::io::Cursor::new(head).chain(reader), name, limits.max)
+            .map(|d| (d, Shape::Directory));
     }
     input::read_bounded_into(&mut reader, name, limits.max, &mut head)?;
     let text = input::into_text(head, name)?;
-    parse(name, &text)
+    parse_shaped(name, &text)
 }
 
 /// Whether the first non-blank byte (after a byte order mark) opens a JSON document.
@@ -274,10 +343,77 @@ impl<R: std::io::BufRead> std::io::Read for SkipBom<R> {
 /// into the text: the syntax error, the offending object, or the second `objectId` of a
 /// duplicate.
 pub fn parse(name: &str, text: &str) -> Result<Directory, FileError> {
-    let help = "a directory is `users:` (maps with objectId, userPrincipalName, ..., assigned, \
-                softDeleted) and `groups:` (objectId, displayName, members)";
-    let directory: Directory = input::parse_document_within(name, text, MAX_DIRECTORY_BYTES)
-        .map_err(|e| e.with_help(help))?;
+    parse_shaped(name, text).map(|(directory, _)| directory)
+}
+
+/// [`parse`], telling entramap's format from the exports an admin already has by content
+/// (module [`super::export`]): a JSON array or an object whose first key is `value` or
+/// `@odata.*` is Graph users, a first line of comma-separated headers is the admin center's
+/// CSV, anything else entramap's format. A file of entramap's format that does not read,
+/// but is a Graph `/users` response after all, is read as one.
+pub fn parse_shaped(name: &str, text: &str) -> Result<(Directory, Shape), FileError> {
+    let help = export::ACCEPTED_SHAPES;
+    let body = input::strip_bom(text).trim_start();
+    if export::looks_like_csv(body) {
+        let directory = export::directory_from_csv(name, text)?;
+        check_ids(name, text, &directory).map_err(|e| e.with_help(help))?;
+        return Ok((directory, Shape::AdminCenterCsv));
+    }
+    let graph_first = body.starts_with('[') || first_key_is_graph(body);
+    let native = if graph_first {
+        None
+    } else {
+        Some(input::parse_document_within::<Directory>(
+            name,
+            text,
+            MAX_DIRECTORY_BYTES,
+        ))
+    };
+    let directory = match native {
+        Some(Ok(directory)) => directory,
+        failed => {
+            let document = match input::parse_document(name, text) {
+                Ok(d) => d,
+                Err(e) => return Err(failed.and_then(Result::err).unwrap_or(e).with_help(help)),
+            };
+            match export::graph_users(&document) {
+                Some(users) => {
+                    let directory = export::directory_from_graph(name, text, &users)
+                        .map_err(|e| e.with_help(help))?;
+                    check_ids(name, text, &directory).map_err(|e| e.with_help(help))?;
+                    return Ok((directory, Shape::GraphUsers));
+                }
+                None => {
+                    let error = failed.and_then(Result::err).unwrap_or_else(|| {
+                        FileError::new(
+                            name,
+                            text,
+                            format!("{name}: a JSON array of Graph users must hold objects"),
+                            None,
+                        )
+                    });
+                    return Err(error.with_help(help));
+                }
+            }
+        }
+    };
+    check_ids(name, text, &directory).map_err(|e| e.with_help(help))?;
+    Ok((directory, Shape::Directory))
+}
+
+/// Whether a JSON object's first key is one a Graph collection response starts with.
+fn first_key_is_graph(body: &str) -> bool {
+    let Some(rest) = body.strip_prefix('{') else {
+        return false;
+    };
+    let rest = rest.trim_start();
+    ["\"@odata.", "\"value\"", "\"Value\""]
+        .iter()
+        .any(|k| rest.starts_with(k))
+}
+
+/// Object ids are unique among users, and among groups.
+fn check_ids(name: &str, text: &str, directory: &Directory) -> Result<(), FileError> {
     duplicate_check(
         name,
         text,
@@ -292,8 +428,6 @@ pub fn parse(name: &str, text: &str) -> Result<Directory, FileError> {
             directory.groups.iter().map(|g| g.object_id.as_str()),
         )
     })
-    .map_err(|e| e.with_help(help))?;
-    Ok(directory)
 }
 
 fn duplicate_check<'a>(
