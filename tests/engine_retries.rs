@@ -31,7 +31,11 @@ struct Run {
 }
 
 fn simulate(directories: &[&str], format: &str, extra: &[&str]) -> Run {
-    let mut args = vec!["simulate", MAPPING, "--format", format, "--now", NOW];
+    simulate_with(MAPPING, directories, format, extra)
+}
+
+fn simulate_with(mapping: &str, directories: &[&str], format: &str, extra: &[&str]) -> Run {
+    let mut args = vec!["simulate", mapping, "--format", format, "--now", NOW];
     for d in directories {
         args.extend(["--directory", d]);
     }
@@ -175,6 +179,38 @@ fn errors_and_retries_a_restart_clears_the_backoff() {
         ],
     );
     assert_eq!(ben_creates(&run), [1, 2, 4, 5]);
+}
+
+/// how-provisioning-works.md, "Errors and retries" ("an error in the target system prevents an
+/// individual user from being added, updated, or deleted"): an update the app refuses fails
+/// the object with the log's code (howto-analyze-provisioning-logs.md: a conflict is
+/// EntryConflict), and it is retried in the next cycle, not in the one after.
+#[test]
+fn errors_and_retries_an_update_the_app_refuses_fails_with_entry_conflict_and_is_retried() {
+    let run = simulate_with(
+        "tests/data/engine/base.yaml",
+        &[
+            "tests/data/engine/cycles/two-users.yaml",
+            "tests/data/engine/retries/ben-takes-anas-upn.yaml",
+        ],
+        "http",
+        &["--cycles", "4"],
+    );
+    for cycle in [2, 3] {
+        assert!(
+            run.stdout.contains(&format!(
+                "# cycle {cycle} · failed {BEN}: EntryConflict: the update was answered 409"
+            )),
+            "{}",
+            run.stdout
+        );
+    }
+    assert!(!run.stdout.contains("### cycle 4"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("# cycle 4 · not sent · retry-later "),
+        "{}",
+        run.stdout
+    );
 }
 
 /// A directory of `failing` users without a mailNickname (their creates are refused) and

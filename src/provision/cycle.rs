@@ -34,7 +34,7 @@ use super::endpoint::{Endpoint, Response};
 use super::guard::{self, Quarantine, Staged};
 use super::id::CompactId;
 use super::project::{CompiledMapping, Flow, Projection, is_active};
-use super::retry::{EscrowThresholds, Retries, Start};
+use super::retry::{self, EscrowThresholds, Retries, Start};
 use super::scope::{CompiledScopeFilter, compile_scope, in_scope, is_soft_deleted};
 use super::target::{Kind, Target};
 use super::{FastMap as Map, FastSet as Set};
@@ -958,7 +958,7 @@ impl<E: Endpoint> Run<'_, E> {
                     "MandatoryFieldsMissing: the app requires `{name}`, which the create lacks \
                      (answered 400)"
                 ),
-                _ => format!("create failed with {}", response.status),
+                _ => retry::refused("create", response.status),
             };
             self.fail(oid, message);
             return None;
@@ -1131,7 +1131,7 @@ impl<E: Endpoint> Run<'_, E> {
     fn send_deprovision(&mut self, work: Deprovision) {
         let path = ["/Users/", work.id.as_str()].concat();
         for body in work.bodies {
-            self.send(
+            let r = self.send(
                 &work.object,
                 &work.label,
                 Action::Disable,
@@ -1139,6 +1139,12 @@ impl<E: Endpoint> Run<'_, E> {
                 path.clone(),
                 Some(body),
             );
+            if !r.is_success() {
+                // how-provisioning-works.md, "Errors and retries": a refused write fails the
+                // object, which is retried.
+                self.fail(&work.object, retry::refused("disable", r.status));
+                return;
+            }
         }
     }
 
@@ -1484,6 +1490,10 @@ impl<E: Endpoint> Run<'_, E> {
         let body = dialect::user_patch_indexed(&ops, dialect, &object.schema);
         let path = ["/", object.kind.endpoint(), "/", id].concat();
         let response = self.send(oid, label, Action::Update, "PATCH", path, Some(body));
+        if !response.is_success() {
+            self.fail(oid, retry::refused("update", response.status));
+            return None;
+        }
         match response.body {
             Some(Json::Object(r)) if response.status == 200 => Some(r),
             _ => None,

@@ -501,6 +501,27 @@ impl Retries {
     }
 }
 
+/// The failure of a `write` (create, update, disable) the app answered with `status`, named
+/// with the code Entra's provisioning log gives that answer (howto-analyze-provisioning-logs.md,
+/// "Error codes") where the page ties one to a status.
+pub fn refused(write: &str, status: u16) -> String {
+    let code = match status {
+        409 => Some("EntryConflict"),
+        401 => Some("Unauthorized"),
+        403 => Some("InsufficientRights"),
+        405 => Some("MethodNotAllowed"),
+        422 => Some("UnprocessableEntity"),
+        429 => Some("TooManyRequests"),
+        500 => Some("InternalServerError"),
+        501 => Some("NotImplemented"),
+        _ => None,
+    };
+    match code {
+        Some(code) => format!("{code}: the {write} was answered {status}"),
+        None => format!("{write} failed with {status}"),
+    }
+}
+
 /// `2025-01-01T06:00:00Z`.
 pub fn rfc3339(t: DateTime) -> String {
     let c = t.civil();
