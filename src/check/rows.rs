@@ -146,7 +146,7 @@ fn mapping_type(cx: &mut Checker<'_>, row: &Row<'_>) {
     }
 }
 
-/// EM003 and EM007: the target exists and is written once.
+/// EM121, EM003 and EM007: the target is not the primary key, exists and is written once.
 fn target(
     cx: &mut Checker<'_>,
     row: &Row<'_>,
@@ -154,6 +154,15 @@ fn target(
     seen: &mut HashMap<String, Option<usize>>,
 ) {
     let name = row.target();
+    if name.eq_ignore_ascii_case("id") {
+        cx.report(
+            &PRIMARY_KEY_TARGET,
+            row.object,
+            Some(name),
+            row.anchor,
+            format!("`{name}` is the app's primary key, which a mapping should not write"),
+        );
+    }
     if row.attribute.is_none() && !mapping.attributes.is_empty() {
         let names = mapping.attributes.iter().map(|a| a.name.value.as_str());
         let message = match did_you_mean(name, names) {

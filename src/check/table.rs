@@ -403,6 +403,15 @@ pub static SINGLE_APP_ROLE_SEVERAL: Lint = warning(
     "Assign one role per user, or map AppRoleAssignmentsComplex([appRoleAssignments]) to roles.",
 );
 
+/// EM121: a row writing the app's primary key `id`.
+pub static PRIMARY_KEY_TARGET: Lint = warning(
+    "EM121",
+    "primary-key-target",
+    "The primary key `id` as a target attribute",
+    "customize-application-attributes.md (\"What you should know\"): the primary key, typically `id`, shouldn't be a target attribute; the app assigns it, and Entra links objects by it.",
+    "Remove the row; map the source's identifier to `externalId` (or another attribute the app keeps) instead.",
+);
+
 /// Every lint, errors first, in code order.
 pub static LINTS: &[&Lint] = &[
     &UNREADABLE_FILE,
@@ -440,6 +449,7 @@ pub static LINTS: &[&Lint] = &[
     &REPLACE_UNDOCUMENTED_FORM,
     &SINGLE_APP_ROLE_SEVERAL,
     &MULTI_VALUED_TO_SINGLE_VALUED,
+    &PRIMARY_KEY_TARGET,
 ];
 
 /// The lint table as Markdown (`entramap check --lints`): code, name, severity, what it
