@@ -457,3 +457,46 @@ fn quarantine_for_more_than_four_weeks_disables_the_job_until_a_restart() {
     assert_eq!(q.cycle, 31);
     assert!(!q.disabled);
 }
+
+/// An app that answers 404 to every match query (a filter), the "SCIM compliance issue" of
+/// application-provisioning-quarantine-status.md.
+struct NotFoundQueries(Target);
+
+impl Endpoint for NotFoundQueries {
+    fn handle(&mut self, method: &str, path: &str, body: Option<&Value>) -> Response {
+        if method == "GET" && path.contains("filter=") {
+            return Response {
+                status: 404,
+                body: None,
+                location: None,
+            };
+        }
+        self.0.handle(method, path, body)
+    }
+}
+
+/// application-provisioning-quarantine-status.md, "Why is my application in quarantine?": a
+/// 404 where a query expects 200 with an empty list quarantines the job at once.
+#[test]
+fn quarantine_a_404_to_a_match_query_is_a_scim_compliance_issue() {
+    let endpoint = NotFoundQueries(Target::new(&[], &[]));
+    let mut sim = Simulator::with_endpoint(
+        &mapping(),
+        Dialect::Legacy,
+        Context::new(start(), 0),
+        endpoint,
+    )
+    .unwrap();
+    let failures = sim.run_cycle(&ben_fails(), 1, &mut |_| {});
+    assert_eq!(failures.len(), 2, "both match queries fail");
+    let q = sim.retries().quarantine().expect("quarantined");
+    assert_eq!(q.reason, QuarantineReason::ScimCompliance);
+    assert!(
+        sim.retries()
+            .lines()
+            .iter()
+            .any(|l| l.starts_with("job quarantined (SCIM compliance issue")),
+        "{:?}",
+        sim.retries().lines()
+    );
+}

@@ -17,8 +17,8 @@
 //! The first cycle, and any cycle after a restart or a change of mapping, is a full cycle: it
 //! evaluates every object. Every other cycle is incremental: it evaluates only the objects
 //! whose inputs changed since they were last evaluated ([`super::delta`]), and the objects
-//! that failed in an earlier cycle (how-provisioning-works.md, "Incremental cycles" and
-//! "Errors and retries"). An object it does not evaluate gets no request at all, not even a
+//! that failed earlier whose retry is due ([`super::retry`]; how-provisioning-works.md,
+//! "Incremental cycles" and "Errors and retries"). An object it does not evaluate gets no request at all, not even a
 //! read. What Entra then leaves undone (known-issues.md) is reported as [`Note`]s.
 
 use std::collections::hash_map::Entry;
@@ -168,7 +168,8 @@ impl Recorded {
     }
 }
 
-/// An object Entra could not process this cycle (it is retried in the next one).
+/// An object Entra could not process this cycle (it is retried in the next one, then on the
+/// schedule of [`super::retry`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Failure {
     /// The source objectId.
@@ -671,6 +672,7 @@ impl<E: Endpoint> Simulator<E> {
         if self.state.quarantine.is_some() {
             // A quarantined job runs no cycle until an admin allows the deletes or restarts
             // it (accidental-deletions.md, "Recovering from an accidental deletion").
+            self.state.retries.skipped();
             report(total);
             return Vec::new();
         }

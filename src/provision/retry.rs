@@ -336,6 +336,12 @@ impl Retries {
         Start::Run(due)
     }
 
+    /// A cycle that did not run for another reason (the accidental-deletions guard): it says
+    /// nothing about retries.
+    pub fn skipped(&mut self) {
+        self.lines.clear();
+    }
+
     /// Note that this cycle evaluates `object` (a retry, or a change in the directory).
     pub fn attempt(&mut self, object: &str) {
         if let Some(e) = self.escrow.get_mut(object) {
