@@ -69,6 +69,7 @@ pub(super) fn object(cx: &mut Checker<'_>, object: Object, mapping: &ObjectMappi
             None => {
                 defined.insert(a.name.value.to_ascii_lowercase(), line);
                 attributes.insert(a.name.value.as_str(), a);
+                custom_attribute_shape(cx, object, a, span);
             }
         }
     }
@@ -141,6 +142,38 @@ fn mapping_type(cx: &mut Checker<'_>, row: &Row<'_>) {
                 "the row for `{}` has {}; a row is Direct, Constant or Expression",
                 row.target(),
                 names.join(" and ")
+            ),
+        );
+    }
+}
+
+/// EM122: a custom SCIM extension attribute (any extension but the enterprise one) declared
+/// multi-valued or as a reference, which non-gallery apps cannot have.
+fn custom_attribute_shape(
+    cx: &mut Checker<'_>,
+    object: Object,
+    a: &TargetAttribute,
+    span: Option<(usize, usize)>,
+) {
+    let name = a.name.value.as_str();
+    let custom = crate::scim::Path::parse(name).is_ok_and(|p| {
+        p.extension_urn()
+            .is_some_and(|u| !u.eq_ignore_ascii_case(crate::scim::ENTERPRISE_USER_SCHEMA))
+    });
+    let shape = match (a.multi_valued, a.kind == AttributeType::Reference) {
+        (_, true) => "a reference",
+        (true, false) => "multi-valued",
+        (false, false) => return,
+    };
+    if custom {
+        cx.report(
+            &CUSTOM_ATTRIBUTE_SHAPE,
+            object,
+            Some(name),
+            span,
+            format!(
+                "`{name}` is a custom extension attribute declared {shape}: custom attributes \
+                 of non-gallery apps are single values, never references"
             ),
         );
     }

@@ -412,6 +412,15 @@ pub static PRIMARY_KEY_TARGET: Lint = warning(
     "Remove the row; map the source's identifier to `externalId` (or another attribute the app keeps) instead.",
 );
 
+/// EM122: a custom extension attribute declared multi-valued or as a reference.
+pub static CUSTOM_ATTRIBUTE_SHAPE: Lint = warning(
+    "EM122",
+    "custom-attribute-shape",
+    "Custom extension attribute that is multi-valued or a reference",
+    "customize-application-attributes.md (\"Provisioning a custom extension attribute\"): custom attributes can't be referential, multi-value or complex-typed; only gallery apps support custom multi-valued and complex extension attributes.",
+    "Make the attribute single-valued text (join several values with an expression), or use a core or enterprise attribute that has the shape.",
+);
+
 /// Every lint, errors first, in code order.
 pub static LINTS: &[&Lint] = &[
     &UNREADABLE_FILE,
@@ -450,6 +459,7 @@ pub static LINTS: &[&Lint] = &[
     &SINGLE_APP_ROLE_SEVERAL,
     &MULTI_VALUED_TO_SINGLE_VALUED,
     &PRIMARY_KEY_TARGET,
+    &CUSTOM_ATTRIBUTE_SHAPE,
 ];
 
 /// The lint table as Markdown (`entramap check --lints`): code, name, severity, what it
