@@ -339,6 +339,40 @@ fn em120_multi_valued_source_into_a_single_valued_target() {
     assert_at(&report, &text, "EM120", 10, 15, "proxyAddresses");
 }
 
+/// customize-application-attributes.md, "What you should know": the primary key `id` is not a
+/// target attribute (found for users and groups, whatever its case).
+#[test]
+fn em121_primary_key_as_a_target_attribute() {
+    let (report, text) = check_fixture("em121-primary-key-target.yaml");
+    assert_eq!(codes(&report), ["EM121", "EM121"]);
+    assert_at(&report, &text, "EM121", 8, 15, "id");
+    assert_at(&report, &text, "EM121", 22, 15, "ID");
+}
+
+/// customize-application-attributes.md, "Provisioning a custom extension attribute": custom
+/// attributes cannot be multi-valued or references (the enterprise manager is not custom).
+#[test]
+fn em122_custom_extension_attribute_multi_valued_or_reference() {
+    let (report, text) = check_fixture("em122-custom-attribute-shape.yaml");
+    assert_eq!(codes(&report), ["EM122", "EM122"]);
+    assert_at(
+        &report,
+        &text,
+        "EM122",
+        20,
+        13,
+        "urn:ietf:params:scim:schemas:extension:acme:2.0:User:tags",
+    );
+    assert_at(
+        &report,
+        &text,
+        "EM122",
+        22,
+        13,
+        "urn:ietf:params:scim:schemas:extension:acme:2.0:User:buddy",
+    );
+}
+
 #[test]
 fn em116_cloud_sync_only_function_and_macro() {
     let (report, text) = check_fixture("em116-cloud-sync-only.yaml");
@@ -452,6 +486,8 @@ fn lint_codes_are_stable() {
             ("EM118", "replace-undocumented-form"),
             ("EM119", "single-app-role-several"),
             ("EM120", "multi-valued-to-single-valued"),
+            ("EM121", "primary-key-target"),
+            ("EM122", "custom-attribute-shape"),
         ]
     );
     // Retired when the scoping warnings became errors (EM014, EM015): never reused.

@@ -69,6 +69,7 @@ pub(super) fn object(cx: &mut Checker<'_>, object: Object, mapping: &ObjectMappi
             None => {
                 defined.insert(a.name.value.to_ascii_lowercase(), line);
                 attributes.insert(a.name.value.as_str(), a);
+                custom_attribute_shape(cx, object, a, span);
             }
         }
     }
@@ -146,7 +147,39 @@ fn mapping_type(cx: &mut Checker<'_>, row: &Row<'_>) {
     }
 }
 
-/// EM003 and EM007: the target exists and is written once.
+/// EM122: a custom SCIM extension attribute (any extension but the enterprise one) declared
+/// multi-valued or as a reference, which non-gallery apps cannot have.
+fn custom_attribute_shape(
+    cx: &mut Checker<'_>,
+    object: Object,
+    a: &TargetAttribute,
+    span: Option<(usize, usize)>,
+) {
+    let name = a.name.value.as_str();
+    let custom = crate::scim::Path::parse(name).is_ok_and(|p| {
+        p.extension_urn()
+            .is_some_and(|u| !u.eq_ignore_ascii_case(crate::scim::ENTERPRISE_USER_SCHEMA))
+    });
+    let shape = match (a.multi_valued, a.kind == AttributeType::Reference) {
+        (_, true) => "a reference",
+        (true, false) => "multi-valued",
+        (false, false) => return,
+    };
+    if custom {
+        cx.report(
+            &CUSTOM_ATTRIBUTE_SHAPE,
+            object,
+            Some(name),
+            span,
+            format!(
+                "`{name}` is a custom extension attribute declared {shape}: custom attributes \
+                 of non-gallery apps are single values, never references"
+            ),
+        );
+    }
+}
+
+/// EM121, EM003 and EM007: the target is not the primary key, exists and is written once.
 fn target(
     cx: &mut Checker<'_>,
     row: &Row<'_>,
@@ -154,6 +187,15 @@ fn target(
     seen: &mut HashMap<String, Option<usize>>,
 ) {
     let name = row.target();
+    if name.eq_ignore_ascii_case("id") {
+        cx.report(
+            &PRIMARY_KEY_TARGET,
+            row.object,
+            Some(name),
+            row.anchor,
+            format!("`{name}` is the app's primary key, which a mapping should not write"),
+        );
+    }
     if row.attribute.is_none() && !mapping.attributes.is_empty() {
         let names = mapping.attributes.iter().map(|a| a.name.value.as_str());
         let message = match did_you_mean(name, names) {

@@ -403,6 +403,24 @@ pub static SINGLE_APP_ROLE_SEVERAL: Lint = warning(
     "Assign one role per user, or map AppRoleAssignmentsComplex([appRoleAssignments]) to roles.",
 );
 
+/// EM121: a row writing the app's primary key `id`.
+pub static PRIMARY_KEY_TARGET: Lint = warning(
+    "EM121",
+    "primary-key-target",
+    "The primary key `id` as a target attribute",
+    "customize-application-attributes.md (\"What you should know\"): the primary key, typically `id`, shouldn't be a target attribute; the app assigns it, and Entra links objects by it.",
+    "Remove the row; map the source's identifier to `externalId` (or another attribute the app keeps) instead.",
+);
+
+/// EM122: a custom extension attribute declared multi-valued or as a reference.
+pub static CUSTOM_ATTRIBUTE_SHAPE: Lint = warning(
+    "EM122",
+    "custom-attribute-shape",
+    "Custom extension attribute that is multi-valued or a reference",
+    "customize-application-attributes.md (\"Provisioning a custom extension attribute\"): custom attributes can't be referential, multi-value or complex-typed; only gallery apps support custom multi-valued and complex extension attributes.",
+    "Make the attribute single-valued text (join several values with an expression), or use a core or enterprise attribute that has the shape.",
+);
+
 /// Every lint, errors first, in code order.
 pub static LINTS: &[&Lint] = &[
     &UNREADABLE_FILE,
@@ -440,6 +458,8 @@ pub static LINTS: &[&Lint] = &[
     &REPLACE_UNDOCUMENTED_FORM,
     &SINGLE_APP_ROLE_SEVERAL,
     &MULTI_VALUED_TO_SINGLE_VALUED,
+    &PRIMARY_KEY_TARGET,
+    &CUSTOM_ATTRIBUTE_SHAPE,
 ];
 
 /// The lint table as Markdown (`entramap check --lints`): code, name, severity, what it

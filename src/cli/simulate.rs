@@ -152,9 +152,16 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                     );
                     if error.is_none() {
                         writer.write_outcomes(cycle, &failed, simulator.notes())?;
+                        let retry = retry_lines(&simulator, cycle);
+                        let comments: Vec<String> =
+                            retry.iter().map(|l| format!("# {l}")).collect();
+                        if !comments.is_empty() {
+                            writer.write_comments(&comments)?;
+                        }
                     }
                     failures.extend(failed);
                     notes.extend(guard_note(&simulator, cycle));
+                    notes.extend(retry_lines(&simulator, cycle));
                 }
                 error.map_or(Ok(()), Err)?;
                 writer.finish()?;
@@ -185,6 +192,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                         &stop,
                     ));
                     notes.extend(guard_note(&simulator, cycle));
+                    notes.extend(retry_lines(&simulator, cycle));
                 }
                 error.map_or(Ok(()), Err)?;
             }
@@ -210,6 +218,9 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                     failures.extend(failed);
                     if let Some(q) = simulator.quarantine() {
                         summary.note(cycle, q.describe(cycle));
+                    }
+                    for line in simulator.retries().lines() {
+                        summary.note(cycle, line.clone());
                     }
                 }
                 // Counts of part of a run would pass for the whole run's.
@@ -241,6 +252,15 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
 fn guard_note(simulator: &Simulator, cycle: u32) -> Option<String> {
     let q = simulator.quarantine()?;
     Some(format!("cycle {cycle}: {}", q.describe(cycle)))
+}
+
+/// What the retry schedule and the quarantine did in `cycle` (application-provisioning-quarantine-status.md).
+fn retry_lines(simulator: &Simulator, cycle: u32) -> Vec<String> {
+    let lines = simulator.retries().lines();
+    lines
+        .iter()
+        .map(|l| format!("cycle {cycle} · {l}"))
+        .collect()
 }
 
 /// Failed objects on stderr too: the transcript may be going to a file.

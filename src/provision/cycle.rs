@@ -17,8 +17,8 @@
 //! The first cycle, and any cycle after a restart or a change of mapping, is a full cycle: it
 //! evaluates every object. Every other cycle is incremental: it evaluates only the objects
 //! whose inputs changed since they were last evaluated ([`super::delta`]), and the objects
-//! that failed in an earlier cycle (how-provisioning-works.md, "Incremental cycles" and
-//! "Errors and retries"). An object it does not evaluate gets no request at all, not even a
+//! that failed earlier whose retry is due ([`super::retry`]; how-provisioning-works.md,
+//! "Incremental cycles" and "Errors and retries"). An object it does not evaluate gets no request at all, not even a
 //! read. What Entra then leaves undone (known-issues.md) is reported as [`Note`]s.
 
 use std::collections::hash_map::Entry;
@@ -34,6 +34,7 @@ use super::endpoint::{Endpoint, Response};
 use super::guard::{self, Quarantine, Staged};
 use super::id::CompactId;
 use super::project::{CompiledMapping, Flow, Projection, is_active};
+use super::retry::{self, EscrowThresholds, Retries, Start};
 use super::scope::{CompiledScopeFilter, compile_scope, in_scope, is_soft_deleted};
 use super::target::{Kind, Target};
 use super::{FastMap as Map, FastSet as Set};
@@ -167,7 +168,8 @@ impl Recorded {
     }
 }
 
-/// An object Entra could not process this cycle (it is retried in the next one).
+/// An object Entra could not process this cycle (it is retried in the next one, then on the
+/// schedule of [`super::retry`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Failure {
     /// The source objectId.
@@ -192,17 +194,21 @@ pub enum NoteKind {
     /// No value for any matching attribute: Entra skips the object, with no match query and
     /// no create (ImportSkipped in howto-analyze-provisioning-logs.md).
     ImportSkipped,
+    /// An object that failed earlier and did not change waits for its next retry
+    /// (how-provisioning-works.md, "Errors and retries"; [`super::retry`]).
+    RetryLater,
 }
 
 impl NoteKind {
     /// The name used in transcripts: `manager-not-linked`, `member-not-added`, `not-managed`,
-    /// `import-skipped`.
+    /// `import-skipped`, `retry-later`.
     pub fn as_str(self) -> &'static str {
         match self {
             NoteKind::ManagerNotLinked => "manager-not-linked",
             NoteKind::MemberNotAdded => "member-not-added",
             NoteKind::NotManaged => "not-managed",
             NoteKind::ImportSkipped => "import-skipped",
+            NoteKind::RetryLater => "retry-later",
         }
     }
 }
@@ -372,6 +378,8 @@ struct State<E> {
     unlinked: Map<CompactId, u64>,
     /// The explained non-actions of the last cycle.
     notes: Vec<Note>,
+    /// Failed objects waiting for a retry, and the job's quarantine.
+    retries: Retries,
 }
 
 impl<E> State<E> {
@@ -508,6 +516,7 @@ impl<E: Endpoint> Simulator<E> {
                 full: true,
                 unlinked: Map::default(),
                 notes: Vec::new(),
+                retries: Retries::default(),
             },
         })
     }
@@ -580,6 +589,19 @@ impl<E: Endpoint> Simulator<E> {
     pub fn restart(&mut self) {
         self.state.full = true;
         self.state.quarantine = None;
+        self.state.retries.clear();
+    }
+
+    /// Failed objects waiting for a retry, and the quarantine their failures (or the app's
+    /// answers) put the job in ([`super::retry`]).
+    pub fn retries(&self) -> &Retries {
+        &self.state.retries
+    }
+
+    /// Use other escrow thresholds than Entra's (application-provisioning-quarantine-status.md
+    /// says they are "subject to change").
+    pub fn set_escrow_thresholds(&mut self, thresholds: EscrowThresholds) {
+        self.state.retries.set_thresholds(thresholds);
     }
 
     /// Whether the next cycle is a full cycle (the first, or after a restart or a change of
@@ -600,6 +622,9 @@ impl<E: Endpoint> Simulator<E> {
         std::mem::swap(&mut config.ctx, &mut self.config.ctx);
         self.config = config;
         self.state.full = true;
+        // Saving a mapping restarts provisioning, which clears escrows and the quarantine
+        // (application-provisioning-quarantine-status.md).
+        self.state.retries.clear();
         Ok(())
     }
 
@@ -642,11 +667,27 @@ impl<E: Endpoint> Simulator<E> {
         let stopped = stop;
         let total = snapshot.users.len() + snapshot.groups.len();
         let mut report = |done: usize| progress(Progress { done, total });
+        // A cycle that does not run explains nothing of its own.
+        self.state.notes.clear();
         if self.state.quarantine.is_some() {
             // A quarantined job runs no cycle until an admin allows the deletes or restarts
             // it (accidental-deletions.md, "Recovering from an accidental deletion").
+            self.state.retries.skipped();
             report(total);
             return Vec::new();
+        }
+        let now = self.config.ctx.now;
+        match self.state.retries.begin_cycle(now) {
+            Start::Skip => {
+                report(total);
+                return Vec::new();
+            }
+            // Due retries are evaluated whether or not they changed.
+            Start::Run(due) => {
+                for object in &due {
+                    self.state.evaluate_again(object);
+                }
+            }
         }
         let Simulator { config, state } = self;
         let full = state.full;
@@ -708,8 +749,20 @@ impl<E: Endpoint> Simulator<E> {
                 if visit.link.is_some() && !visit.deprovisioned {
                     skipped.push(i);
                 }
-            } else if let Some(m) = run.user(config, &assignment, i, user, visit) {
-                managers.push(m);
+            } else {
+                let failed = run.failures.len();
+                let unlinked = visit.link.is_none().then_some(visit.fingerprint);
+                run.attempt(&user.object_id);
+                if let Some(m) = run.user(config, &assignment, i, user, visit) {
+                    managers.push(m);
+                }
+                // A failed unlinked user waits for its retry like a linked one, whose
+                // fingerprint the visit kept: only a change brings it back earlier.
+                if let Some(fp) = unlinked.filter(|_| run.failures.len() > failed) {
+                    run.state
+                        .unlinked
+                        .insert(CompactId::new(&user.object_id), fp);
+                }
             }
             if i % PROGRESS_EVERY == PROGRESS_EVERY - 1 {
                 run.record_links();
@@ -742,8 +795,14 @@ impl<E: Endpoint> Simulator<E> {
                 if stopped() {
                     return run.failures;
                 }
+                let failed = run.failures.len();
                 if let Some(m) = run.group(config, groups, group, assignment.group(i), snapshot) {
                     memberships.push(m);
+                }
+                if run.failures.len() > failed && !run.state.groups.contains_key(&group.object_id) {
+                    // See the user pass: a failed unlinked group waits for its retry.
+                    let key = CompactId::new(&group.object_id);
+                    run.state.unlinked.insert(key, delta::group(group, true));
                 }
             }
             for m in &memberships {
@@ -759,11 +818,25 @@ impl<E: Endpoint> Simulator<E> {
         }
         report(total);
         let failures = run.failures;
-        // A failed object is evaluated again in the next cycle, changed or not.
-        for f in &failures {
-            self.state.evaluate_again(&f.object);
+        // A failed object is retried in the next cycle, changed or not, then less and less
+        // often (how-provisioning-works.md, "Errors and retries").
+        let state = &mut self.state;
+        let linked = (state.users.len() + state.groups.len()) as u64;
+        let (users, groups) = (&state.users, &state.groups);
+        let is_linked = |o: &str| users.contains_key(&CompactId::new(o)) || groups.contains_key(o);
+        let waiting = state
+            .retries
+            .end_cycle(cycle, now, &failures, linked, &is_linked);
+        for (object, message) in waiting {
+            state.notes.push(Note {
+                cycle,
+                kind: NoteKind::RetryLater,
+                label: object.clone(),
+                object,
+                message,
+            });
         }
-        self.state.full = false;
+        state.full = false;
         failures
     }
 }
@@ -845,6 +918,7 @@ impl<E: Endpoint> Run<'_, E> {
         body: Option<Json>,
     ) -> Response {
         let response = self.state.endpoint.handle(method, &path, body.as_ref());
+        self.state.retries.observe(action, response.status);
         (self.emit)(&Request {
             cycle: self.cycle,
             object,
@@ -886,13 +960,20 @@ impl<E: Endpoint> Run<'_, E> {
                     "MandatoryFieldsMissing: the app requires `{name}`, which the create lacks \
                      (answered 400)"
                 ),
-                _ => format!("create failed with {}", response.status),
+                _ => retry::refused("create", response.status),
             };
             self.fail(oid, message);
             return None;
         };
         let id = resource_id(&created)?;
         Some((id, created))
+    }
+
+    /// Note that this cycle evaluates `object`, for the retry bookkeeping.
+    fn attempt(&mut self, object: &str) {
+        if !self.state.retries.is_empty() {
+            self.state.retries.attempt(object);
+        }
     }
 
     fn fail(&mut self, object: &str, message: impl Into<String>) {
@@ -1052,7 +1133,7 @@ impl<E: Endpoint> Run<'_, E> {
     fn send_deprovision(&mut self, work: Deprovision) {
         let path = ["/Users/", work.id.as_str()].concat();
         for body in work.bodies {
-            self.send(
+            let r = self.send(
                 &work.object,
                 &work.label,
                 Action::Disable,
@@ -1060,6 +1141,12 @@ impl<E: Endpoint> Run<'_, E> {
                 path.clone(),
                 Some(body),
             );
+            if !r.is_success() {
+                // how-provisioning-works.md, "Errors and retries": a refused write fails the
+                // object, which is retried.
+                self.fail(&work.object, retry::refused("disable", r.status));
+                return;
+            }
         }
     }
 
@@ -1405,6 +1492,10 @@ impl<E: Endpoint> Run<'_, E> {
         let body = dialect::user_patch_indexed(&ops, dialect, &object.schema);
         let path = ["/", object.kind.endpoint(), "/", id].concat();
         let response = self.send(oid, label, Action::Update, "PATCH", path, Some(body));
+        if !response.is_success() {
+            self.fail(oid, retry::refused("update", response.status));
+            return None;
+        }
         match response.body {
             Some(Json::Object(r)) if response.status == 200 => Some(r),
             _ => None,
@@ -1525,6 +1616,7 @@ impl<E: Endpoint> Run<'_, E> {
                 if !self.full && self.state.unlinked.get(&key) == Some(&fingerprint) {
                     return None;
                 }
+                self.attempt(oid);
                 let projection = self.project(config, groups, &group.record, Flow::Create, oid)?;
                 if projection.matching.is_empty() && groups.has_matching() {
                     // Skipped like a user: no match query, no POST, so no members either.
@@ -1564,6 +1656,7 @@ impl<E: Endpoint> Run<'_, E> {
                 }
             }
             Some(id) => {
+                self.attempt(oid);
                 let path = format!("/Groups/{id}?excludedAttributes=members");
                 let found = self.read_linked(oid, label, path)?;
                 self.refresh(config, groups, &group.record, found, (oid, label, &id))?

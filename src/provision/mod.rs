@@ -15,6 +15,7 @@ pub mod guard;
 pub mod id;
 pub mod impact;
 pub mod project;
+pub mod retry;
 pub mod sample;
 pub mod scope;
 mod stored;
