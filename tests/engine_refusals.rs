@@ -46,7 +46,11 @@ fn simulate(mapping: &str, directory: &str, format: &str, extra: &[&str]) -> Run
     ];
     args.extend(extra);
     let run = entramap(&args);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    // A failed object makes the exit status 1 (and says so last), unless --allow-failures.
+    let failed = run
+        .stderr
+        .contains("failed (exit 1; --allow-failures exits 0)");
+    assert_eq!(run.code, i32::from(failed), "{}", run.stderr);
     run
 }
 
@@ -268,6 +272,46 @@ fn an_expression_that_fails_fails_the_object_in_every_cycle_in_every_format() {
         "{}",
         summary.stdout
     );
+    // Failed objects make the exit status 1 in every format; --allow-failures turns it off.
+    for run in [&jsonl, &http, &summary] {
+        assert_eq!(run.code, 1, "{}", run.stderr);
+    }
+    let allowed = simulate(
+        &mapping,
+        "expression-fails.yaml",
+        "jsonl",
+        &["--allow-failures"],
+    );
+    assert_eq!(allowed.code, 0, "{}", allowed.stderr);
+    assert!(
+        allowed.stderr.contains("is not a date"),
+        "{}",
+        allowed.stderr
+    );
+    // The log names each failure with its reason, at every cycle.
+    let log = simulate(&mapping, "expression-fails.yaml", "log", &[]);
+    let failed: Vec<(u64, String, String)> = log
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("a JSON line"))
+        .filter(|e| e["provisioningStatusInfo"]["status"] == "failure")
+        .map(|e| {
+            (
+                e["cycleId"].as_str().unwrap()[..8].parse().unwrap(),
+                e["sourceIdentity"]["id"].as_str().unwrap().to_owned(),
+                e["provisioningStatusInfo"]["errorInformation"]["errorCode"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    let expected: Vec<(u64, String, String)> = [1, 2]
+        .into_iter()
+        .flat_map(|c| [(c, ANA.to_owned()), (c, BEN.to_owned())])
+        .map(|(c, o)| (c, o, "ExpressionFailed".to_owned()))
+        .collect();
+    assert_eq!(failed, expected, "{}", log.stdout);
 }
 
 /// The static side of SchemaPropertyCanOnlyAcceptValue: `check` warns about a multi-valued

@@ -80,7 +80,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     if let Some(path) = &args.target {
         preload(&mut simulator, path)?;
     }
-    let mut schedule = Schedule {
+    let schedule = Schedule {
         start: now,
         interval: Interval::DEFAULT,
         restarts: Vec::new(),

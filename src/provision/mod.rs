@@ -13,6 +13,8 @@ pub mod endpoint;
 pub mod guard;
 pub mod id;
 pub mod impact;
+pub mod log;
+pub mod output;
 pub mod project;
 pub mod sample;
 pub mod scope;

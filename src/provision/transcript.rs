@@ -271,6 +271,11 @@ impl<W: Write> HttpWriter<W> {
         Ok(())
     }
 
+    /// Flush the writer.
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
     /// Flush and return the writer.
     pub fn finish(mut self) -> io::Result<W> {
         self.out.flush()?;
