@@ -865,6 +865,15 @@ impl<F: EntryOut> LogRecorder<F> {
         {
             target_id = created.to_owned();
         }
+        if target_id.is_empty()
+            && let Some(id) = writes.iter().find_map(|w| {
+                let rest = w.path.split('?').next()?;
+                let (_, id) = rest.strip_prefix('/')?.split_once('/')?;
+                Some(id.to_owned())
+            })
+        {
+            target_id = id;
+        }
         // The modified properties and the export steps.
         let mut modified = Vec::new();
         for w in &writes {
@@ -1114,11 +1123,14 @@ impl<F: EntryOut> LogRecorder<F> {
                 ),
             };
         }
-        if p.unresolved_manager.is_some() {
+        if let Some(manager) = &p.unresolved_manager {
             return skip(
                 ProvisioningAction::Update,
                 "ReferenceNotResolved",
-                format!("{kind} '{label}': its manager reference stays unset"),
+                format!(
+                    "{kind} '{label}': its manager '{manager}' has no account in {app}, so the \
+                     manager reference stays unset"
+                ),
             );
         }
         let entitled = p.scoped.as_ref().is_none_or(|s| s.entitled);
