@@ -155,10 +155,16 @@ fn cycle_of(entry: &Json) -> u64 {
 
 /// The golden log of the case named `name`.
 fn golden(name: &str) {
-    let case = CASES.iter().find(|c| c.name == name).expect("a case of the table");
+    let case = CASES
+        .iter()
+        .find(|c| c.name == name)
+        .expect("a case of the table");
     let run = entramap(&args(case, "log"));
     assert_eq!(run.code, 0, "{}: {}", case.name, run.stderr);
-    support::golden::assert_golden(&format!("tests/golden/log/{}.jsonl", case.name), &run.stdout);
+    support::golden::assert_golden(
+        &format!("tests/golden/log/{}.jsonl", case.name),
+        &run.stdout,
+    );
 }
 
 /// One test per case, so that `UPDATE_GOLDEN=1` rewrites each file once.
@@ -208,21 +214,27 @@ fn every_write_sent_has_an_export_step_and_no_export_step_claims_an_unsent_write
             if r["method"] == "GET" {
                 continue;
             }
-            sent.entry((r["cycle"].as_u64().unwrap(), r["object"].as_str().unwrap().to_owned()))
-                .or_default()
-                .push(format!(
-                    "{} {} -> {}",
-                    r["method"].as_str().unwrap(),
-                    r["path"].as_str().unwrap(),
-                    r["status"]
-                ));
+            sent.entry((
+                r["cycle"].as_u64().unwrap(),
+                r["object"].as_str().unwrap().to_owned(),
+            ))
+            .or_default()
+            .push(format!(
+                "{} {} -> {}",
+                r["method"].as_str().unwrap(),
+                r["path"].as_str().unwrap(),
+                r["status"]
+            ));
         }
         let mut logged: BTreeMap<(u64, String), Vec<String>> = BTreeMap::new();
         for e in &log {
             for step in e["provisioningSteps"].as_array().unwrap() {
                 if step["provisioningStepType"] == "export" {
                     logged
-                        .entry((cycle_of(e), e["sourceIdentity"]["id"].as_str().unwrap().to_owned()))
+                        .entry((
+                            cycle_of(e),
+                            e["sourceIdentity"]["id"].as_str().unwrap().to_owned(),
+                        ))
                         .or_default()
                         .push(step["details"]["Request"].as_str().unwrap().to_owned());
                 }
@@ -257,7 +269,10 @@ fn a_full_cycle_logs_every_object_of_the_snapshot_exactly_once() {
     // Cycle 2 (after the restart) changes nothing: every user in scope is a RedundantExport.
     let redundant = log
         .iter()
-        .filter(|e| cycle_of(e) == 2 && e["provisioningStatusInfo"]["errorInformation"]["errorCode"] == "RedundantExport")
+        .filter(|e| {
+            cycle_of(e) == 2
+                && e["provisioningStatusInfo"]["errorInformation"]["errorCode"] == "RedundantExport"
+        })
         .count();
     assert_eq!(redundant, 12, "10 users and 2 groups in scope");
 }
@@ -280,7 +295,10 @@ fn skipped_objects_say_why_in_entras_words() {
     let scoping = &noor["provisioningSteps"][1];
     assert_eq!(scoping["details"]["Assigned to the application"], "False");
     assert!(
-        scoping["description"].as_str().unwrap().contains("nested group 'Finance'"),
+        scoping["description"]
+            .as_str()
+            .unwrap()
+            .contains("nested group 'Finance'"),
         "{scoping}"
     );
     let chloe = sample

@@ -1405,16 +1405,19 @@ fn flatten(prefix: &str, value: &Json, out: &mut Vec<(String, Option<String>)>) 
         }
         Json::Array(items)
             if !items.is_empty()
-                && items.iter().all(|i| {
-                    i.get("type").is_some_and(Json::is_string) && i.get("value").is_some()
-                }) =>
+                && items
+                    .iter()
+                    .all(|i| i.get("type").is_some_and(Json::is_string)) =>
         {
+            // Typed elements (emails, addresses): one property per sub-attribute, named by
+            // the value-filtered path a mapping row targets.
             for i in items {
                 let t = i.get("type").and_then(Json::as_str).unwrap_or("");
-                out.push((
-                    format!("{prefix}[type eq \"{t}\"].value"),
-                    i.get("value").and_then(shown),
-                ));
+                for (k, v) in i.as_object().into_iter().flatten() {
+                    if k != "type" && k != "primary" {
+                        out.push((format!("{prefix}[type eq \"{t}\"].{k}"), shown(v)));
+                    }
+                }
             }
         }
         other => out.push((prefix.to_owned(), shown(other))),

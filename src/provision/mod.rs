@@ -10,6 +10,7 @@ pub mod diff;
 pub mod directory;
 mod directory_file;
 pub mod endpoint;
+pub mod explain;
 pub mod guard;
 pub mod id;
 pub mod impact;

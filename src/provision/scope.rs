@@ -12,7 +12,7 @@ use crate::model::source::{Source, SourceRef};
 /// One scoping filter, ready to evaluate: its clauses all must hold.
 #[derive(Debug)]
 pub struct CompiledScopeFilter {
-    /// The filter's title, or `scoping filter N`.
+    /// The filter's title, or `Scoping filter N`.
     name: String,
     clauses: Vec<CompiledClause>,
 }
@@ -65,7 +65,14 @@ pub fn compile_scope(filters: &[ScopeFilter]) -> Result<Vec<CompiledScopeFilter>
                     compile_clause(c).map_err(|e| format!("{name}, clause `{}`: {e}", describe(c)))
                 })
                 .collect::<Result<_, _>>()?;
-            Ok(CompiledScopeFilter { name, clauses })
+            let title = filter
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("Scoping filter {}", i + 1));
+            Ok(CompiledScopeFilter {
+                name: title,
+                clauses,
+            })
         })
         .collect()
 }
@@ -134,7 +141,7 @@ pub fn in_scope(filters: &[CompiledScopeFilter], source: &dyn Source) -> bool {
 /// One clause's verdict for one object, for explanations.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClauseVerdict {
-    /// The filter's title (`scoping filter N` when it has none).
+    /// The filter's title (`Scoping filter N` when it has none).
     pub filter: String,
     /// The clause as written: `department EQUALS Sales`.
     pub clause: String,
