@@ -261,7 +261,19 @@ fn an_expression_that_fails_fails_the_object_in_every_cycle_in_every_format() {
         );
     }
     let summary = simulate(&mapping, "expression-fails.yaml", "summary", &[]);
-    let lines: Vec<&str> = summary.stdout.lines().collect();
+    let lines: Vec<&str> = summary
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("cycle "))
+        .collect();
+    // Who failed and why, under each cycle.
+    assert!(
+        summary
+            .stdout
+            .contains("  failed 2 objects: 2 ExpressionFailed\n    ExpressionFailed: ana@contoso.com, ben@contoso.com\n"),
+        "{}",
+        summary.stdout
+    );
     assert!(
         lines[0].contains(", 2 failed objects"),
         "{}",

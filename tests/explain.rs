@@ -134,11 +134,16 @@ fn json_is_the_objects_log_entries() {
 
 #[test]
 fn an_unknown_object_exits_2_with_a_did_you_mean() {
-    let run = explain(&["mappings/scim-default.yaml", "--object", "noor.hadad@contoso.com"]);
+    let run = explain(&[
+        "mappings/scim-default.yaml",
+        "--object",
+        "noor.hadad@contoso.com",
+    ]);
     assert_eq!(run.code, 2);
     assert!(run.stdout.is_empty());
     assert!(
-        run.stderr.contains("did you mean `noor.haddad@contoso.com`?"),
+        run.stderr
+            .contains("did you mean `noor.haddad@contoso.com`?"),
         "{}",
         run.stderr
     );
@@ -153,5 +158,8 @@ fn an_unchanged_object_in_an_incremental_cycle_is_said_not_evaluated() {
         "--cycle",
         "2",
     ]);
-    assert_has(&run, &["cycle 2 (incremental cycle)", "Not evaluated in this cycle"]);
+    assert_has(
+        &run,
+        &["cycle 2 (incremental cycle)", "Not evaluated in this cycle"],
+    );
 }

@@ -102,6 +102,13 @@ const CASES: &[Case] = &[
         ],
         extra: &[],
     },
+    // Disables by cause: left a scoping filter, disabled, unassigned.
+    Case {
+        name: "disables-by-cause",
+        mapping: "tests/data/engine/impact/engineers-only.yaml",
+        directories: &["tests/data/log/d1.yaml", "tests/data/log/d2.yaml"],
+        extra: &[],
+    },
     // The accidental-deletions threshold stages the disables and deletes.
     Case {
         name: "threshold-staged",
@@ -135,7 +142,12 @@ fn args(case: &Case, format: &str) -> Vec<String> {
     let mut args = vec!["simulate".to_owned(), case.mapping.to_owned()];
     for d in case.directories {
         args.push("--directory".into());
-        args.push(format!("{ENGINE}/{d}").replace(&format!("{ENGINE}/tests/"), "tests/"));
+        // Paths from the repository root are kept; others are under tests/data/engine.
+        args.push(if d.starts_with("tests/") {
+            (*d).to_owned()
+        } else {
+            format!("{ENGINE}/{d}")
+        });
     }
     args.extend(["--format", format, "--now", NOW].map(str::to_owned));
     args.extend(case.extra.iter().map(|s| (*s).to_owned()));
@@ -199,6 +211,7 @@ golden_tests! {
     golden_log_manager_not_linked => "manager-not-linked",
     golden_log_unassigned_then_deleted => "unassigned-then-deleted",
     golden_log_threshold_staged => "threshold-staged",
+    golden_log_disables_by_cause => "disables-by-cause",
 }
 
 /// Every write request of the jsonl transcript has an export step in an entry of its object in
@@ -324,5 +337,40 @@ fn skipped_objects_say_why_in_entras_words() {
     assert!(
         description.contains("`department EQUALS Engineering` is false (department is 'Design')"),
         "{description}"
+    );
+}
+
+/// `--format summary` says who and why under each cycle: skipped objects by skip reason with
+/// the first names, disables by cause (the scoping clause left), and `--all` for every name.
+#[test]
+fn the_summary_names_who_was_skipped_and_disabled_and_why() {
+    let case = CASES
+        .iter()
+        .find(|c| c.name == "disables-by-cause")
+        .unwrap();
+    let run = entramap(&args(case, "summary"));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for needle in [
+        "  skipped 4 objects: 4 NotEffectivelyEntitled (unassigned)\n    NotEffectivelyEntitled (unassigned): u1@contoso.com, u2@contoso.com, u3@contoso.com and 1 more (--all lists them)\n",
+        "  would disable 4 objects: 1 accountEnabled false, 2 left scope `department EQUALS Engineering`, 1 unassigned\n",
+        "    left scope `department EQUALS Engineering`: ben@contoso.com, cy@contoso.com\n",
+        "    accountEnabled false: dee@contoso.com\n",
+        "    unassigned: ana@contoso.com\n",
+    ] {
+        assert!(
+            run.stdout.contains(needle),
+            "missing {needle:?} in:\n{}",
+            run.stdout
+        );
+    }
+    let mut all = args(case, "summary");
+    all.push("--all".into());
+    let run = entramap(&all);
+    assert!(
+        run.stdout.contains(
+            "    NotEffectivelyEntitled (unassigned): u1@contoso.com, u2@contoso.com, u3@contoso.com, u4@contoso.com\n"
+        ),
+        "{}",
+        run.stdout
     );
 }

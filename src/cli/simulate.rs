@@ -67,6 +67,10 @@ pub struct Args {
     /// mask them).
     #[arg(long)]
     show_secrets: bool,
+    /// In `summary`, every name of each group of skipped, failed, disabled or deleted
+    /// objects, not only the first three.
+    #[arg(long)]
+    all: bool,
     /// Exit 0 even when objects fail (by default a failed object makes the exit status 1).
     #[arg(long)]
     allow_failures: bool,
@@ -143,7 +147,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
             simulator
                 .endpoint_mut()
                 .set_write_answers(WriteAnswers::IdOnly);
-            Box::new(SummaryOutput::new(out))
+            Box::new(SummaryOutput::new(out, args.all))
         }
         Format::Log => Box::new(LogOutput::new(
             out,

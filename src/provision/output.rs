@@ -12,7 +12,7 @@ use super::directory::Directory;
 use super::endpoint::Endpoint;
 use super::guard::Quarantine;
 use super::log::{LogEntry, LogOptions, LogRecorder};
-use super::transcript::{HttpWriter, Redactions, Summary, write_jsonl_line};
+use super::transcript::{HttpWriter, Redactions, Section, Summary, write_jsonl_line};
 use crate::dotnet::datetime::DateTime;
 
 /// When cycles run and which follow a restart.
@@ -283,30 +283,160 @@ impl<W: Write> Output for JsonlOutput<W> {
 }
 
 /// The dry-run summary, written when the run is complete (counts of part of a run would pass
-/// for the whole run's).
+/// for the whole run's): per cycle the counts, then who failed, was disabled, deleted or
+/// skipped, and why.
 pub struct SummaryOutput<W: Write> {
     out: W,
     summary: Summary,
+    cycle: u32,
+    full: bool,
+    current: Option<Decided>,
+}
+
+/// What the summary keeps of the object in its bracket.
+struct Decided {
+    object: String,
+    label: String,
+    linked: bool,
+    /// Why the object is not in scope (`unassigned`, ``left scope `department EQUALS Sales` ``),
+    /// `None` when it is.
+    out_of_scope: Option<String>,
+    disabled: bool,
+    failed: Option<String>,
+    import_skipped: bool,
 }
 
 impl<W: Write> SummaryOutput<W> {
-    /// A summary written to `out` at the end.
-    pub fn new(out: W) -> SummaryOutput<W> {
+    /// A summary written to `out` at the end; `all` lists every name, not only the first.
+    pub fn new(out: W, all: bool) -> SummaryOutput<W> {
+        let mut summary = Summary::default();
+        summary.who.all = all;
         SummaryOutput {
             out,
-            summary: Summary::default(),
+            summary,
+            cycle: 0,
+            full: true,
+            current: None,
         }
     }
+}
+
+/// Why a subject is out of scope, in a few words, or `None` when it is in scope.
+fn out_of_scope(s: &Subject<'_>) -> Option<String> {
+    use super::assignment::Reason;
+    if s.kind == super::target::Kind::User {
+        let u = &s.snapshot.users[s.index];
+        if !s.deprovisioned {
+            return None;
+        }
+        if u.soft_deleted {
+            return Some("soft-deleted".into());
+        }
+        if u.account_enabled() == Some(false) {
+            return Some("accountEnabled false".into());
+        }
+    }
+    match s.assignment {
+        Reason::NotAssigned => return Some("unassigned".into()),
+        Reason::DefaultAccessOnly => return Some("only the Default Access role".into()),
+        _ => {}
+    }
+    super::scope::explain(s.scope, s.record())
+        .into_iter()
+        .find(|v| !v.holds)
+        .filter(|_| !super::scope::in_scope(s.scope, s.record()))
+        .map(|v| format!("left scope `{}`", v.clause))
 }
 
 impl<W: Write> Sink for SummaryOutput<W> {
     fn request(&mut self, r: &Request<'_>) {
         self.summary.add(r);
+        match self.current.as_mut().filter(|c| c.object == r.object) {
+            Some(c) => c.disabled |= r.action == super::cycle::Action::Disable,
+            None => {
+                let (section, reason) = match r.action {
+                    super::cycle::Action::Delete if r.path.starts_with("/Users") => {
+                        (Section::Deleted, "hard-deleted")
+                    }
+                    super::cycle::Action::Delete => {
+                        (Section::Deleted, "groups deleted or out of scope")
+                    }
+                    // Held for the accidental-deletions threshold, then sent.
+                    super::cycle::Action::Disable => (Section::Disabled, "out of scope"),
+                    _ => return,
+                };
+                self.summary
+                    .who
+                    .add(self.cycle, section, reason.to_owned(), r.label);
+            }
+        }
+    }
+    fn records_decisions(&self) -> bool {
+        true
+    }
+    fn begin_object(&mut self, subject: &Subject<'_>) {
+        self.current = Some(Decided {
+            object: subject.object_id().to_owned(),
+            label: subject.label().to_owned(),
+            linked: subject.linked.is_some(),
+            out_of_scope: out_of_scope(subject),
+            disabled: false,
+            failed: None,
+            import_skipped: false,
+        });
+    }
+    fn failure(&mut self, failure: &Failure) {
+        let code = failure
+            .code
+            .map_or("failed", super::cycle::ErrorCode::as_str)
+            .to_owned();
+        match self.current.as_mut().filter(|c| c.object == failure.object) {
+            Some(c) => c.failed = Some(code),
+            None => self
+                .summary
+                .who
+                .add(self.cycle, Section::Failed, code, &failure.object),
+        }
+    }
+    fn note(&mut self, note: &Note) {
+        if let Some(c) = self.current.as_mut().filter(|c| c.object == note.object) {
+            c.import_skipped |= note.kind == super::cycle::NoteKind::ImportSkipped;
+        }
+    }
+    fn end_object(&mut self) {
+        let Some(c) = self.current.take() else {
+            return;
+        };
+        let cycle = self.cycle;
+        let who = &mut self.summary.who;
+        if let Some(code) = c.failed {
+            who.add(cycle, Section::Failed, code, &c.label);
+        } else if c.disabled {
+            let cause = c.out_of_scope.unwrap_or_else(|| "out of scope".into());
+            who.add(cycle, Section::Disabled, cause, &c.label);
+        } else if c.import_skipped {
+            who.add(
+                cycle,
+                Section::Skipped,
+                "ImportSkipped (no matching value)".into(),
+                &c.label,
+            );
+        } else if let Some(cause) = c.out_of_scope.filter(|_| !c.linked && self.full) {
+            // Only a full cycle reads the objects that are not in scope.
+            who.add(
+                cycle,
+                Section::Skipped,
+                format!("NotEffectivelyEntitled ({cause})"),
+                &c.label,
+            );
+        }
     }
 }
 
 impl<W: Write> Output for SummaryOutput<W> {
     fn begin_cycle(&mut self, cycle: u32, _now: DateTime, full: bool) {
+        self.cycle = cycle;
+        self.full = full;
         self.summary.begin_cycle(cycle, full);
     }
     fn end_cycle(
