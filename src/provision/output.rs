@@ -273,6 +273,41 @@ impl<W: Write> Sink for JsonlOutput<W> {
 }
 
 impl<W: Write> Output for JsonlOutput<W> {
+    /// A failed object sends nothing, so it has no request line; it gets a line of its own
+    /// (`"action": "failed"`, with `errorCode` and `message`) after its cycle's requests.
+    fn end_cycle(
+        &mut self,
+        cycle: u32,
+        failures: &[Failure],
+        _notes: &[Note],
+        _quarantine: Option<&Quarantine>,
+    ) {
+        #[derive(serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Line<'a> {
+            cycle: u32,
+            object: &'a str,
+            action: &'static str,
+            error_code: Option<&'static str>,
+            message: &'a str,
+        }
+        for f in failures {
+            if self.error.failed() {
+                return;
+            }
+            let line = Line {
+                cycle,
+                object: &f.object,
+                action: "failed",
+                error_code: f.code.map(super::cycle::ErrorCode::as_str),
+                message: &f.message,
+            };
+            let result = serde_json::to_writer(&mut self.out, &line)
+                .map_err(io::Error::from)
+                .and_then(|()| self.out.write_all(b"\n"));
+            self.error.keep(result);
+        }
+    }
     fn failed(&self) -> bool {
         self.error.failed()
     }
