@@ -14,7 +14,6 @@
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
-use super::FastMap;
 use super::assignment::{DEFAULT_ACCESS, Reason};
 use super::cycle::{Action, ErrorCode, Failure, Note, NoteKind, Request, Sink, Subject};
 use super::directory::Directory;
@@ -294,14 +293,74 @@ impl Pending {
     }
 }
 
-/// The member → groups index of one snapshot, for "assigned through group X".
+/// The member → groups index of one snapshot, for "assigned through group X", and the user
+/// index for the managers' names. Ids are kept as 64-bit hashes in sorted vectors: at a
+/// million members, a map of owned strings would cost the log more memory than the cycle's
+/// own state (a collision could only misname a group in a sentence).
 struct Memberships {
     /// The snapshot it was built for (its address: snapshots outlive the cycle).
     snapshot: usize,
-    /// User objectId → the indexes of the groups it is an immediate member of.
-    groups_of: FastMap<String, Vec<usize>>,
-    /// User objectId → index, for the managers' names.
-    users: FastMap<String, usize>,
+    /// (member objectId's hash, group index), sorted.
+    groups_of: Vec<(u64, u32)>,
+    /// (user objectId's hash, user index), sorted; built on first use.
+    users: Option<Vec<(u64, u32)>>,
+}
+
+impl Memberships {
+    fn build(snapshot: &Directory) -> Memberships {
+        let mut groups_of = Vec::new();
+        for (gi, g) in snapshot.groups.iter().enumerate() {
+            if let Some(crate::model::source::SourceRef::List(members)) =
+                crate::model::source::Source::attribute(&g.record, "members")
+            {
+                groups_of.extend(members.iter().map(|m| (id_hash(m), gi as u32)));
+            }
+        }
+        groups_of.sort_unstable();
+        Memberships {
+            snapshot: snapshot as *const Directory as usize,
+            groups_of,
+            users: None,
+        }
+    }
+
+    /// The indexes of the groups `oid` is an immediate member of.
+    fn groups_of(&self, oid: &str) -> impl Iterator<Item = usize> + '_ {
+        let h = id_hash(oid);
+        let from = self.groups_of.partition_point(|&(k, _)| k < h);
+        self.groups_of[from..]
+            .iter()
+            .take_while(move |&&(k, _)| k == h)
+            .map(|&(_, g)| g as usize)
+    }
+
+    /// The index of the user `oid` in the snapshot.
+    fn user(&mut self, snapshot: &Directory, oid: &str) -> Option<usize> {
+        let users = self.users.get_or_insert_with(|| {
+            let mut users: Vec<(u64, u32)> = snapshot
+                .users
+                .iter()
+                .enumerate()
+                .map(|(i, u)| (id_hash(&u.object_id), i as u32))
+                .collect();
+            users.sort_unstable();
+            users
+        });
+        let h = id_hash(oid);
+        let at = users.partition_point(|&(k, _)| k < h);
+        users
+            .get(at)
+            .filter(|&&(k, _)| k == h)
+            .map(|&(_, i)| i as usize)
+    }
+}
+
+/// A fixed hash of an object id (the same in every run, unlike a seeded hasher's).
+fn id_hash(id: &str) -> u64 {
+    // FNV-1a over the ASCII-lowercased id: object ids compare without case.
+    id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// Where finished entries go.
@@ -420,36 +479,16 @@ impl<F: EntryOut> LogRecorder<F> {
             .get_or_insert_with(|| Pending::loose(kind, object, label))
     }
 
-    fn memberships(&mut self, snapshot: &Directory) -> &Memberships {
+    fn memberships(&mut self, snapshot: &Directory) -> &mut Memberships {
         let address = snapshot as *const Directory as usize;
         if self
             .memberships
             .as_ref()
             .is_none_or(|m| m.snapshot != address)
         {
-            let mut groups_of: FastMap<String, Vec<usize>> = FastMap::default();
-            for (gi, g) in snapshot.groups.iter().enumerate() {
-                if let Some(crate::model::source::SourceRef::List(members)) =
-                    crate::model::source::Source::attribute(&g.record, "members")
-                {
-                    for m in members.iter() {
-                        groups_of.entry(m.to_owned()).or_default().push(gi);
-                    }
-                }
-            }
-            let users = snapshot
-                .users
-                .iter()
-                .enumerate()
-                .map(|(i, u)| (u.object_id.clone(), i))
-                .collect();
-            self.memberships = Some(Memberships {
-                snapshot: address,
-                groups_of,
-                users,
-            });
+            self.memberships = Some(Memberships::build(snapshot));
         }
-        self.memberships.as_ref().expect("just built")
+        self.memberships.as_mut().expect("just built")
     }
 
     /// The scoping step of a subject (Provision on demand's "Determine if user is in scope").
@@ -490,11 +529,8 @@ impl<F: EntryOut> LogRecorder<F> {
         }
         // Assignment.
         let group_names = |m: &Memberships, oid: &str, assigned: Option<bool>| -> Vec<String> {
-            m.groups_of
-                .get(oid)
-                .into_iter()
-                .flatten()
-                .map(|&gi| &s.snapshot.groups[gi])
+            m.groups_of(oid)
+                .map(|gi| &s.snapshot.groups[gi])
                 .filter(|g| assigned.is_none_or(|a| g.assigned == a))
                 .map(|g| format!("'{}'", g.label()))
                 .collect()
@@ -524,16 +560,12 @@ impl<F: EntryOut> LogRecorder<F> {
                         // A member of an unassigned group that is itself a member of an
                         // assigned group: nested, and nested members are not in scope.
                         let nested: Vec<String> = m
-                            .groups_of
-                            .get(&oid)
-                            .into_iter()
-                            .flatten()
-                            .map(|&gi| &s.snapshot.groups[gi])
+                            .groups_of(&oid)
+                            .map(|gi| &s.snapshot.groups[gi])
                             .filter(|g| {
                                 !g.assigned
-                                    && m.groups_of.get(&g.object_id).is_some_and(|parents| {
-                                        parents.iter().any(|&p| s.snapshot.groups[p].assigned)
-                                    })
+                                    && m.groups_of(&g.object_id)
+                                        .any(|p| s.snapshot.groups[p].assigned)
                             })
                             .map(|g| format!("'{}'", g.label()))
                             .collect();
@@ -1286,8 +1318,8 @@ impl<F: EntryOut> Sink for LogRecorder<F> {
         manager: &str,
         snapshot: &Directory,
     ) {
-        let name = match self.memberships(snapshot).users.get(manager) {
-            Some(&i) => snapshot.users[i].label().to_owned(),
+        let name = match self.memberships(snapshot).user(snapshot, manager) {
+            Some(i) => snapshot.users[i].label().to_owned(),
             None => manager.to_owned(),
         };
         self.loose_for(Kind::User, object, label).unresolved_manager = Some(name);
