@@ -375,3 +375,17 @@ fn the_summary_names_who_was_skipped_and_disabled_and_why() {
         run.stdout
     );
 }
+
+/// The guard's staged disables and deletes are named in the summary too.
+#[test]
+fn the_summary_names_what_the_threshold_staged() {
+    let case = CASES.iter().find(|c| c.name == "threshold-staged").unwrap();
+    let run = entramap(&args(case, "summary"));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("    disable held by accidental_deletions_threshold 2: a@c.com, b@c.com\n"),
+        "{}",
+        run.stdout
+    );
+}

@@ -484,6 +484,18 @@ impl<W: Write> Output for SummaryOutput<W> {
         self.summary.add_outcomes(cycle, failures, notes);
         if let Some(q) = quarantine {
             self.summary.note(cycle, q.describe(cycle));
+            if q.cycle == cycle {
+                for s in &q.staged {
+                    let reason = format!(
+                        "{} held by accidental_deletions_threshold {}",
+                        s.action.as_str(),
+                        q.threshold
+                    );
+                    self.summary
+                        .who
+                        .add(cycle, Section::Staged, reason, &s.label);
+                }
+            }
         }
     }
     fn failed(&self) -> bool {

@@ -502,6 +502,8 @@ pub enum Section {
     Disabled,
     /// Objects deleted (hard-deleted users, groups gone or out of scope).
     Deleted,
+    /// Disables and deletes the accidental-deletions threshold staged instead of sending.
+    Staged,
     /// Objects skipped, by skip reason.
     Skipped,
 }
@@ -534,6 +536,7 @@ impl WhoAndWhy {
             Section::Failed,
             Section::Disabled,
             Section::Deleted,
+            Section::Staged,
             Section::Skipped,
         ] {
             let of: Vec<_> = groups
@@ -552,6 +555,7 @@ impl WhoAndWhy {
                 Section::Failed => "failed",
                 Section::Disabled => "would disable",
                 Section::Deleted => "would delete",
+                Section::Staged => "staged (not sent)",
                 Section::Skipped => "skipped",
             };
             let _ = writeln!(
