@@ -533,6 +533,11 @@ pub struct LogOutput<W: Write> {
 }
 
 impl<W: Write> LogOutput<W> {
+    /// The writer, the log done (flush it first with [`Output::finish`]).
+    pub fn into_inner(self) -> W {
+        self.recorder.into_out().out
+    }
+
     /// A log written to `out`.
     pub fn new(out: W, options: LogOptions) -> LogOutput<W> {
         LogOutput {
@@ -670,4 +675,60 @@ pub fn log_entries<E: Endpoint>(
     )
     .unwrap_or_default();
     (collect.recorder.into_out(), outcome)
+}
+
+/// A sink that hands every request to a closure and, when there is one, feeds an output too
+/// (the provisioning log of `live`, next to its own bookkeeping). Requests with status 0
+/// were not sent (a stop, a refused write) and are not logged.
+pub struct Tee<'a, 'o> {
+    /// Every request.
+    pub emit: &'a mut dyn FnMut(&Request<'_>),
+    /// The output fed alongside, if any.
+    pub output: Option<&'a mut (dyn Output + 'o)>,
+}
+
+impl Sink for Tee<'_, '_> {
+    fn request(&mut self, r: &Request<'_>) {
+        (self.emit)(r);
+        if r.status != 0
+            && let Some(o) = self.output.as_deref_mut()
+        {
+            o.request(r);
+        }
+    }
+    fn records_decisions(&self) -> bool {
+        self.output
+            .as_deref()
+            .is_some_and(|o| o.records_decisions())
+    }
+    fn begin_object(&mut self, subject: &Subject<'_>) {
+        if let Some(o) = self.output.as_deref_mut() {
+            o.begin_object(subject);
+        }
+    }
+    fn failure(&mut self, failure: &Failure) {
+        if let Some(o) = self.output.as_deref_mut() {
+            o.failure(failure);
+        }
+    }
+    fn note(&mut self, note: &Note) {
+        if let Some(o) = self.output.as_deref_mut() {
+            o.note(note);
+        }
+    }
+    fn deferred(&mut self) {
+        if let Some(o) = self.output.as_deref_mut() {
+            o.deferred();
+        }
+    }
+    fn end_object(&mut self) {
+        if let Some(o) = self.output.as_deref_mut() {
+            o.end_object();
+        }
+    }
+    fn unresolved_manager(&mut self, user: (&str, &str), manager: &str, snapshot: &Directory) {
+        if let Some(o) = self.output.as_deref_mut() {
+            o.unresolved_manager(user, manager, snapshot);
+        }
+    }
 }
