@@ -163,3 +163,23 @@ fn an_unchanged_object_in_an_incremental_cycle_is_said_not_evaluated() {
         &["cycle 2 (incremental cycle)", "Not evaluated in this cycle"],
     );
 }
+
+/// A `Redact()`ed value is never shown in clear: not in the attribute table, the requests or
+/// the log entries.
+#[test]
+fn redacted_values_are_shown_as_entra_shows_them() {
+    for format in ["human", "json"] {
+        let run = explain(&[
+            "tests/data/simulate/redact.yaml",
+            "--directory",
+            "tests/data/simulate/cycle1.yaml",
+            "--object",
+            "babs.jensen@contoso.com",
+            "--format",
+            format,
+        ]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(run.stdout.contains("[Redact]"), "{}", run.stdout);
+        assert!(!run.stdout.contains("bjensen-Initial1!"), "{}", run.stdout);
+    }
+}

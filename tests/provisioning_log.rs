@@ -389,3 +389,31 @@ fn the_summary_names_what_the_threshold_staged() {
         run.stdout
     );
 }
+
+/// `Redact()`ed values are logged as Entra logs them, `[Redact]`, even with --show-secrets
+/// (which only concerns jsonl).
+#[test]
+fn redacted_values_are_logged_as_redact() {
+    let run = entramap(
+        &[
+            "simulate",
+            "tests/data/simulate/redact.yaml",
+            "--directory",
+            "tests/data/simulate/cycle1.yaml",
+            "--format",
+            "log",
+            "--show-secrets",
+            "--now",
+            NOW,
+        ]
+        .map(str::to_owned),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains(r#"{"displayName":"password","oldValue":null,"newValue":"[Redact]"}"#),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("bjensen-Initial1!"), "{}", run.stdout);
+}

@@ -131,13 +131,17 @@ struct Recording {
     recorder: LogRecorder<Vec<LogEntry>>,
     requests: Vec<Recorded>,
     full: bool,
+    redactions: super::transcript::Redactions,
 }
 
 impl Sink for Recording {
     fn request(&mut self, r: &Request<'_>) {
         if self.active {
             if r.object == self.object {
-                self.requests.push(r.record());
+                // Shown as the transcript shows them: `Redact()`ed values masked.
+                let masked = self.redactions.mask(r);
+                self.requests
+                    .push(masked.as_ref().map_or(*r, |m| m.apply(r)).record());
             }
             self.recorder.request(r);
         }
@@ -225,6 +229,7 @@ pub fn explain(query: &ExplainQuery<'_>) -> Result<Explanation, ExplainError> {
         ),
         requests: Vec::new(),
         full: true,
+        redactions: super::transcript::Redactions::from_mapping(query.file),
     };
     // In memory: cannot fail.
     let _ = run_cycles(
@@ -370,12 +375,14 @@ fn rows(
     let object_written = evaluation.is_some_and(|e| {
         e.status() == super::log::Status::Success || e.error_code() == Some("RedundantExport")
     });
+    // A `Redact()`ed value is shown as Entra's logs show it, never in clear.
+    let redactions = super::transcript::Redactions::from_mapping(query.file);
     Ok(mapping
         .mappings
         .iter()
         .zip(results)
         .map(|(row, result)| {
-            explain_row(
+            let mut explained = explain_row(
                 snapshot,
                 kind,
                 index,
@@ -384,7 +391,14 @@ fn rows(
                 creating,
                 object_written,
                 &written,
-            )
+            );
+            if redactions.covers(kind == Kind::Group, &row.target.value)
+                && !explained.result.starts_with("error:")
+                && explained.result != "(null)"
+            {
+                explained.result = format!("\"{}\"", super::transcript::REDACTED);
+            }
+            explained
         })
         .collect())
 }

@@ -42,6 +42,12 @@ impl Redactions {
         }
     }
 
+    /// Whether the target attribute `target` of users (or groups) is fed by `Redact()`.
+    pub fn covers(&self, groups: bool, target: &str) -> bool {
+        let paths = if groups { &self.groups } else { &self.users };
+        Path::parse(target).is_ok_and(|p| paths.contains(&p))
+    }
+
     /// Whether no attribute is redacted.
     pub fn is_empty(&self) -> bool {
         self.users.is_empty() && self.groups.is_empty()
