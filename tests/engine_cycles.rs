@@ -436,11 +436,30 @@ fn impact_of_no_change_reads_only_and_exits_0() {
 }
 
 #[test]
-fn impact_refuses_the_log_format_and_a_broken_new_mapping_with_exit_2() {
+fn impact_logs_the_post_change_cycle_and_refuses_a_broken_new_mapping_with_exit_2() {
+    // The full cycle after saving: one evaluation entry per user, each update with its old
+    // and new title; it writes, so exit 1.
     let run = impact("impact/title-from-department.yaml", "log");
-    assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("provisioning log"), "{}", run.stderr);
-    assert!(run.stdout.is_empty());
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let entries: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    let updates: Vec<&serde_json::Value> = entries
+        .iter()
+        .filter(|e| e["provisioningAction"] == "update")
+        .collect();
+    assert!(!updates.is_empty(), "{}", run.stdout);
+    assert!(
+        updates.iter().all(|e| e["modifiedProperties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["displayName"] == "title" && !m["oldValue"].is_null())),
+        "{}",
+        run.stdout
+    );
     let missing = entramap(&["impact", BASE, "tests/data/engine/impact/no-such.yaml"]);
     assert_eq!(missing.code, 2, "{}", missing.stderr);
     assert!(missing.stdout.is_empty());

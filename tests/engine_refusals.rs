@@ -46,16 +46,22 @@ fn simulate(mapping: &str, directory: &str, format: &str, extra: &[&str]) -> Run
     ];
     args.extend(extra);
     let run = entramap(&args);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    // A failed object makes the exit status 1 (and says so last), unless --allow-failures.
+    let failed = run
+        .stderr
+        .contains("failed (exit 1; --allow-failures exits 0)");
+    assert_eq!(run.code, i32::from(failed), "{}", run.stderr);
     run
 }
 
-/// (cycle, action, object) of every jsonl line.
+/// (cycle, action, object) of every jsonl request line (a failed object's `failed` line is
+/// not a request).
 fn requests(run: &Run) -> Vec<(u64, String, String)> {
     run.stdout
         .lines()
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).expect("a JSON line");
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("a JSON line"))
+        .filter(|v| v["action"] != "failed")
+        .map(|v| {
             (
                 v["cycle"].as_u64().unwrap(),
                 v["action"].as_str().unwrap().to_owned(),
@@ -244,7 +250,20 @@ fn several_values_for_a_single_valued_attribute_fail_with_schema_property_can_on
 fn an_expression_that_fails_fails_the_object_in_every_cycle_in_every_format() {
     let mapping = format!("{DIR}/expression-fails-mapping.yaml");
     let jsonl = simulate(&mapping, "expression-fails.yaml", "jsonl", &[]);
-    assert_eq!(jsonl.stdout, "", "nothing is sent");
+    // Nothing is sent: each cycle has only a `failed` line per object, no request.
+    let lines: Vec<serde_json::Value> = jsonl
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 4, "{}", jsonl.stdout);
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["action"] == "failed" && l["errorCode"] == "ExpressionFailed"),
+        "{}",
+        jsonl.stdout
+    );
     assert!(jsonl.stderr.contains("is not a date"), "{}", jsonl.stderr);
     let http = simulate(&mapping, "expression-fails.yaml", "http", &[]);
     for cycle in [1, 2] {
@@ -257,7 +276,19 @@ fn an_expression_that_fails_fails_the_object_in_every_cycle_in_every_format() {
         );
     }
     let summary = simulate(&mapping, "expression-fails.yaml", "summary", &[]);
-    let lines: Vec<&str> = summary.stdout.lines().collect();
+    let lines: Vec<&str> = summary
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("cycle "))
+        .collect();
+    // Who failed and why, under each cycle.
+    assert!(
+        summary
+            .stdout
+            .contains("  failed 2 objects: 2 ExpressionFailed\n    ExpressionFailed: ana@contoso.com, ben@contoso.com\n"),
+        "{}",
+        summary.stdout
+    );
     assert!(
         lines[0].contains(", 2 failed objects"),
         "{}",
@@ -268,6 +299,46 @@ fn an_expression_that_fails_fails_the_object_in_every_cycle_in_every_format() {
         "{}",
         summary.stdout
     );
+    // Failed objects make the exit status 1 in every format; --allow-failures turns it off.
+    for run in [&jsonl, &http, &summary] {
+        assert_eq!(run.code, 1, "{}", run.stderr);
+    }
+    let allowed = simulate(
+        &mapping,
+        "expression-fails.yaml",
+        "jsonl",
+        &["--allow-failures"],
+    );
+    assert_eq!(allowed.code, 0, "{}", allowed.stderr);
+    assert!(
+        allowed.stderr.contains("is not a date"),
+        "{}",
+        allowed.stderr
+    );
+    // The log names each failure with its reason, at every cycle.
+    let log = simulate(&mapping, "expression-fails.yaml", "log", &[]);
+    let failed: Vec<(u64, String, String)> = log
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("a JSON line"))
+        .filter(|e| e["provisioningStatusInfo"]["status"] == "failure")
+        .map(|e| {
+            (
+                e["cycleId"].as_str().unwrap()[..8].parse().unwrap(),
+                e["sourceIdentity"]["id"].as_str().unwrap().to_owned(),
+                e["provisioningStatusInfo"]["errorInformation"]["errorCode"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    let expected: Vec<(u64, String, String)> = [1, 2]
+        .into_iter()
+        .flat_map(|c| [(c, ANA.to_owned()), (c, BEN.to_owned())])
+        .map(|(c, o)| (c, o, "ExpressionFailed".to_owned()))
+        .collect();
+    assert_eq!(failed, expected, "{}", log.stdout);
 }
 
 /// The static side of SchemaPropertyCanOnlyAcceptValue: `check` warns about a multi-valued

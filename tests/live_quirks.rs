@@ -351,3 +351,83 @@ fn without_a_manager_attribute_the_manager_cause_is_a_hypothesis_and_probe_refut
     );
     assert!(run.stdout.lines().count() <= 24, "{}", run.stdout);
 }
+
+/// `live --log FILE` writes Entra's provisioning log of the run from the app's real answers,
+/// in the shape `simulate --format log` writes: every user and group of the first snapshot
+/// is evaluated once in the full first cycle, with the same actions and statuses as the
+/// simulated log of the same directory (the app accepts everything Entra sends).
+#[test]
+fn live_writes_the_provisioning_log_of_what_the_app_answered() {
+    let server = MiniScim::start(Quirks::default(), &[]);
+    let dir = std::env::temp_dir().join(format!("entramap-live-log-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("live.jsonl");
+    let run = live(
+        &server,
+        "mappings/scim-default.yaml",
+        "compliant",
+        &["--log", path.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let text = std::fs::read_to_string(&path).expect("the log is written");
+    let _ = std::fs::remove_dir_all(&dir);
+    let entries: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    // (action, status, error code) of cycle 1's evaluations, in order.
+    let outcomes = |entries: &[Value]| -> Vec<(String, String, String)> {
+        entries
+            .iter()
+            .filter(|e| e["cycleId"].as_str().unwrap().starts_with("00000001"))
+            .filter(|e| e["provisioningSteps"][0]["provisioningStepType"] == "import")
+            .map(|e| {
+                (
+                    e["provisioningAction"].as_str().unwrap().to_owned(),
+                    e["provisioningStatusInfo"]["status"]
+                        .as_str()
+                        .unwrap()
+                        .to_owned(),
+                    e["provisioningStatusInfo"]["errorInformation"]["errorCode"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_owned(),
+                )
+            })
+            .collect()
+    };
+    let simulated = Command::new(env!("CARGO_BIN_EXE_entramap"))
+        .args([
+            "simulate",
+            "mappings/scim-default.yaml",
+            "--directory",
+            SAMPLE,
+        ])
+        .args([
+            "--format",
+            "log",
+            "--now",
+            "2025-07-30T09:15:00Z",
+            "--seed",
+            "7",
+        ])
+        .args(["--dialect", "compliant"])
+        .output()
+        .expect("run entramap");
+    let simulated: Vec<Value> = String::from_utf8_lossy(&simulated.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let live_outcomes = outcomes(&entries);
+    assert!(!live_outcomes.is_empty(), "{text}");
+    assert_eq!(live_outcomes, outcomes(&simulated), "{text}");
+    // The app's own ids are the targets.
+    assert!(
+        entries
+            .iter()
+            .filter(|e| e["provisioningAction"] == "create"
+                && e["provisioningStatusInfo"]["status"] == "success")
+            .all(|e| !e["targetIdentity"]["id"].as_str().unwrap().is_empty()),
+        "{text}"
+    );
+}

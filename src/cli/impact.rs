@@ -13,6 +13,8 @@ use crate::expr::Context;
 use crate::provision::clock::Interval;
 use crate::provision::cycle::{Recorded, Simulator};
 use crate::provision::impact::mapping_changes;
+use crate::provision::log::LogOptions;
+use crate::provision::output::{LogOutput, Output, Tee};
 use crate::provision::transcript::{HttpWriter, Redactions, Summary, write_jsonl_line};
 
 /// Arguments of `entramap impact`.
@@ -31,7 +33,8 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     target: Option<PathBuf>,
     /// Output format: `summary` (the mapping change and the counts of the cycle), `http`
-    /// (the change as comments, then the transcript), `jsonl` (only the cycle's requests).
+    /// (the change as comments, then the transcript), `jsonl` (only the cycle's requests),
+    /// `log` (the cycle's provisioning log).
     #[arg(long, value_enum, default_value_t = Format::Summary)]
     format: Format,
     /// The request dialect. Default: OLD's `dialect`, else the tenant URL's.
@@ -54,13 +57,6 @@ enum Format {
 }
 
 pub(super) fn run(args: Args) -> Result<(), Failure> {
-    if args.format == Format::Log {
-        errln!(
-            "error: --format log: the provisioning log is not modelled yet; use summary, http \
-             or jsonl"
-        );
-        return Err(Failure::Input);
-    }
     let old = read_compiling_mapping(&args.old)?;
     let new = read_compiling_mapping(&args.new)?;
     let snapshots = read_snapshots(&args.directory)?;
@@ -80,7 +76,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     if let Some(path) = &args.target {
         preload(&mut simulator, path)?;
     }
-    let mut schedule = Schedule {
+    let schedule = Schedule {
         start: now,
         interval: Interval::DEFAULT,
         restarts: Vec::new(),
@@ -97,8 +93,34 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     let cycle = before + 1;
     schedule.before(&mut simulator, cycle);
     let mut sent: Vec<Recorded> = Vec::new();
-    let failed = simulator.run_cycle(pick(&snapshots, cycle), cycle, &mut |r| {
-        sent.push(r.record());
+    // The post-change cycle's provisioning log, for `--format log` (in memory: one cycle).
+    let mut log = (args.format == Format::Log).then(|| {
+        LogOutput::new(
+            Vec::new(),
+            LogOptions {
+                app: new.file.app.clone(),
+                job_id: super::simulate::job_id(&new.file.app),
+                redactions: Redactions::from_mapping(&new.file),
+            },
+        )
+    });
+    if let Some(log) = &mut log {
+        log.begin_cycle(cycle, schedule.at(cycle), simulator.next_cycle_is_full());
+    }
+    let failed = simulator.run_cycle_into(
+        pick(&snapshots, cycle),
+        cycle,
+        &mut Tee {
+            emit: &mut |r| sent.push(r.record()),
+            output: log.as_mut().map(|l| l as &mut dyn Output),
+        },
+        &|| false,
+    );
+    let log = log.map(|mut l| {
+        l.end_cycle(cycle, &failed, simulator.notes(), simulator.quarantine());
+        // Into memory: cannot fail.
+        let _ = l.finish(true);
+        l.into_inner()
     });
     let notes = simulator.notes().to_vec();
     let changes = mapping_changes(&old.file, &new.file);
@@ -166,7 +188,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                     write_jsonl_line(&mut out, &masked.as_ref().map_or(r, |m| m.apply(&r)))?;
                 }
             }
-            Format::Log => {}
+            Format::Log => out.write_all(&log.unwrap_or_default())?,
         }
         out.flush()
     })();

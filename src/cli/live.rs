@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 use super::{DialectArg, Failure, ScopeArg, parse_now, read_compiling_mapping, read_snapshots};
 use crate::live::report::Verdict;
 use crate::live::{self, HttpEndpoint, HttpOptions, Plan, Stop, TenantUrl, Token};
+use crate::provision::log::LogOptions;
+use crate::provision::output::{LogOutput, Output};
 use crate::provision::transcript::{HttpWriter, Redactions};
 
 /// Arguments of `entramap live`.
@@ -81,6 +83,11 @@ pub struct Args {
     /// (the token is written as `{{token}}`).
     #[arg(long, value_name = "FILE")]
     transcript: Option<PathBuf>,
+    /// Write Entra's provisioning log of the run here (one provisioningObjectSummary per line,
+    /// as `simulate --format log` writes it), from the app's real answers: compare it with the
+    /// simulated log line by line.
+    #[arg(long, value_name = "FILE")]
+    log: Option<PathBuf>,
     /// The longest the whole run may take (`90s`, `10m`, `1h`, `1h30m`). When it is reached,
     /// no more of Entra's requests are sent; `--cleanup` still runs, the transcript and the
     /// report are written, and the exit code is 4. Each request is bounded by --timeout.
@@ -125,6 +132,12 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         errln!("error: {e}");
         Failure::Input
     })?;
+    if let Some(path) = &args.log {
+        writable(path).map_err(|e| {
+            errln!("error: --log {}: {e}", path.display());
+            Failure::Input
+        })?;
+    }
     if let Some(path) = &args.transcript {
         writable(path).map_err(|e| {
             errln!("error: --transcript {}: {e}", path.display());
@@ -181,18 +194,39 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         Some(_) => Some(HttpWriter::new(Vec::new(), &base).map_err(|_| Failure::Eval)?),
         None => None,
     };
-    let result = live::run(&plan, endpoint, &mut |r| {
-        if let Some(writer) = &mut transcript {
-            let masked = redactions.mask(r);
-            let r = masked.as_ref().map_or(*r, |m| m.apply(r));
-            // Writing into a Vec cannot fail.
-            let _ = writer.write(&r);
-        }
+    // The log, like the transcript, is kept in memory and written once at the end.
+    let mut log = args.log.as_ref().map(|_| {
+        LogOutput::new(
+            Vec::new(),
+            LogOptions {
+                app: file.app.clone(),
+                job_id: super::simulate::job_id(&file.app),
+                redactions: redactions.clone(),
+            },
+        )
     });
+    let result = live::session::run_logged(
+        &plan,
+        endpoint,
+        &mut |r| {
+            if let Some(writer) = &mut transcript {
+                let masked = redactions.mask(r);
+                let r = masked.as_ref().map_or(*r, |m| m.apply(r));
+                // Writing into a Vec cannot fail.
+                let _ = writer.write(&r);
+            }
+        },
+        log.as_mut().map(|l| l as &mut dyn Output),
+    );
     let report = result.map_err(|e| {
         errln!("error: {}: {e}", loaded.name);
         Failure::Input
     })?;
+    if let (Some(path), Some(mut log)) = (&args.log, log) {
+        // Into memory: cannot fail.
+        let _ = log.finish(true);
+        super::emit(Some(path), &String::from_utf8_lossy(&log.into_inner()))?;
+    }
     if let (Some(path), Some(writer)) = (&args.transcript, transcript) {
         let bytes = writer.finish().map_err(|_| Failure::Eval)?;
         super::emit(Some(path), &String::from_utf8_lossy(&bytes))?;

@@ -29,6 +29,7 @@ mod check;
 mod converge;
 mod docs;
 mod eval;
+mod explain;
 mod fmt;
 mod functions;
 mod impact;
@@ -72,6 +73,8 @@ enum Command {
     Export(schema::ExportArgs),
     /// Print the SCIM requests Entra sends for directory snapshots, cycle by cycle.
     Simulate(simulate::Args),
+    /// Why one user or group is (not) provisioned: Provision on demand, offline.
+    Explain(explain::Args),
     /// Generate a deterministic directory snapshot of N users (streamed), for load tests.
     Sample(sample::Args),
     /// Check that a mapping reaches a steady state, or show the smallest directory that does
@@ -168,6 +171,7 @@ pub fn run() -> ExitCode {
         Command::Import(args) => schema::import(args),
         Command::Export(args) => schema::export(args),
         Command::Simulate(args) => simulate::run(args),
+        Command::Explain(args) => explain::run(args),
         Command::Sample(args) => sample::run(args),
         Command::Converge(args) => converge::run(args),
         Command::Live(args) => live::run(args),

@@ -1,8 +1,8 @@
 //! `entramap simulate`: the SCIM requests Entra sends for directory snapshots, cycle by cycle.
 
-use std::io::{BufWriter, Write};
+use std::io::BufWriter;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 
 use serde_json::Value as Json;
 
@@ -12,12 +12,15 @@ use super::{
 };
 use crate::expr::Context;
 use crate::input::{self, FileError};
-use crate::provision::clock::{Interval, cycle_time};
+use crate::provision::clock::Interval;
 use crate::provision::cycle::{Failure as ObjectFailure, Simulator};
-use crate::provision::directory::Directory;
+use crate::provision::log::LogOptions;
+use crate::provision::output::{
+    HttpOutput, JsonlOutput, LogOutput, Output, SummaryOutput, run_cycles,
+};
 use crate::provision::target::Kind;
 use crate::provision::target::WriteAnswers;
-use crate::provision::transcript::{HttpWriter, Redactions, Summary, write_jsonl_line};
+use crate::provision::transcript::Redactions;
 
 /// Arguments of `entramap simulate`.
 #[derive(clap::Args, Debug)]
@@ -60,9 +63,17 @@ pub struct Args {
     /// Seed for Guid() and RandomString().
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Send `Redact()`ed values unmasked in `jsonl` output (`http` output always masks them).
+    /// Send `Redact()`ed values unmasked in `jsonl` output (`http` and `log` output always
+    /// mask them).
     #[arg(long)]
     show_secrets: bool,
+    /// In `summary`, every name of each group of skipped, failed, disabled or deleted
+    /// objects, not only the first three.
+    #[arg(long)]
+    all: bool,
+    /// Exit 0 even when objects fail (by default a failed object makes the exit status 1).
+    #[arg(long)]
+    allow_failures: bool,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,6 +81,8 @@ enum Format {
     Http,
     Jsonl,
     Summary,
+    /// Entra's provisioning log: one provisioningObjectSummary per object and cycle.
+    Log,
 }
 
 /// Used when the mapping gives no tenant URL: the `.http` transcript still needs a base.
@@ -101,7 +114,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         );
         return Err(Failure::Input);
     }
-    let mut schedule = Schedule {
+    let schedule = Schedule {
         start: now,
         interval: args.cycle_interval,
         restarts: args.restart_before.clone(),
@@ -109,158 +122,89 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     // Found once here, not per request: most mappings have none and then masking is free.
     let redactions = Redactions::from_mapping(file);
 
-    // From here on, Ctrl-C and SIGTERM end the output after a whole request (a `jsonl` stream
-    // on a whole line) instead of killing the program mid-write.
+    // From here on, Ctrl-C and SIGTERM end the output after a whole request (a `jsonl` or
+    // `log` stream on a whole line) instead of killing the program mid-write.
     if let Err(e) = super::interrupt::install() {
         errln!("warning: Ctrl-C will not stop the output cleanly: {e}");
     }
     let interrupt = super::interrupt::flag();
     let stopped = || interrupt.load(Ordering::Relaxed);
-    // Raised by a failed write too: a closed pipe or a full disk ends the run at once, rather
-    // than after every remaining cycle has been computed for nobody.
-    let halt = AtomicBool::new(false);
-    let stop = || stopped() || halt.load(Ordering::Relaxed);
 
     let mut bar = ProgressBar::new(cycles);
     let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    let mut failures = Vec::new();
-    let mut notes = Vec::new();
-    let result = (|| -> std::io::Result<()> {
-        match args.format {
-            Format::Http => {
-                let mut writer = HttpWriter::new(&mut out, base_url)?;
-                let mut error = None;
-                for cycle in (1..=cycles).take_while(|_| !stop()) {
-                    let snapshot = pick(&snapshots, cycle);
-                    schedule.before(&mut simulator, cycle);
-                    let failed = simulator.run_cycle_with_progress(
-                        snapshot,
-                        cycle,
-                        &mut |r| {
-                            let masked = redactions.mask(r);
-                            let r = masked.as_ref().map_or(*r, |m| m.apply(r));
-                            if error.is_none()
-                                && let Err(e) = writer.write(&r)
-                            {
-                                error = Some(e);
-                                halt.store(true, Ordering::Relaxed);
-                            }
-                        },
-                        &mut |p| bar.update(cycle, p),
-                        &stop,
-                    );
-                    if error.is_none() {
-                        writer.write_outcomes(cycle, &failed, simulator.notes())?;
-                        let retry = retry_lines(&simulator, cycle);
-                        let comments: Vec<String> =
-                            retry.iter().map(|l| format!("# {l}")).collect();
-                        if !comments.is_empty() {
-                            writer.write_comments(&comments)?;
-                        }
-                    }
-                    failures.extend(failed);
-                    notes.extend(guard_note(&simulator, cycle));
-                    notes.extend(retry_lines(&simulator, cycle));
-                }
-                error.map_or(Ok(()), Err)?;
-                writer.finish()?;
-            }
-            Format::Jsonl => {
-                let mut error = None;
-                for cycle in (1..=cycles).take_while(|_| !stop()) {
-                    let snapshot = pick(&snapshots, cycle);
-                    schedule.before(&mut simulator, cycle);
-                    failures.extend(simulator.run_cycle_with_progress(
-                        snapshot,
-                        cycle,
-                        &mut |r| {
-                            let masked = if args.show_secrets {
-                                None
-                            } else {
-                                redactions.mask(r)
-                            };
-                            let r = masked.as_ref().map_or(*r, |m| m.apply(r));
-                            if error.is_none()
-                                && let Err(e) = write_jsonl_line(&mut out, &r)
-                            {
-                                error = Some(e);
-                                halt.store(true, Ordering::Relaxed);
-                            }
-                        },
-                        &mut |p| bar.update(cycle, p),
-                        &stop,
-                    ));
-                    notes.extend(guard_note(&simulator, cycle));
-                    notes.extend(retry_lines(&simulator, cycle));
-                }
-                error.map_or(Ok(()), Err)?;
-            }
-            Format::Summary => {
-                // The summary counts requests and their statuses; it never reads a write's
-                // answer, so the app need not turn each stored resource back into JSON.
-                simulator
-                    .endpoint_mut()
-                    .set_write_answers(WriteAnswers::IdOnly);
-                let mut summary = Summary::default();
-                for cycle in (1..=cycles).take_while(|_| !stop()) {
-                    let snapshot = pick(&snapshots, cycle);
-                    schedule.before(&mut simulator, cycle);
-                    summary.begin_cycle(cycle, simulator.next_cycle_is_full());
-                    let failed = simulator.run_cycle_with_progress(
-                        snapshot,
-                        cycle,
-                        &mut |r| summary.add(r),
-                        &mut |p| bar.update(cycle, p),
-                        &stop,
-                    );
-                    summary.add_outcomes(cycle, &failed, simulator.notes());
-                    failures.extend(failed);
-                    if let Some(q) = simulator.quarantine() {
-                        summary.note(cycle, q.describe(cycle));
-                    }
-                    for line in simulator.retries().lines() {
-                        summary.note(cycle, line.clone());
-                    }
-                }
-                // Counts of part of a run would pass for the whole run's.
-                if !stopped() {
-                    out.write_all(summary.render().as_bytes())?;
-                }
-            }
+    let out = BufWriter::new(stdout.lock());
+    let mut output: Box<dyn Output> = match args.format {
+        Format::Http => {
+            Box::new(HttpOutput::new(out, base_url, redactions).map_err(super::stdout_failure)?)
         }
-        out.flush()
-    })();
+        Format::Jsonl => Box::new(JsonlOutput::new(
+            out,
+            (!args.show_secrets).then_some(redactions),
+        )),
+        Format::Summary => {
+            // The summary counts requests and their statuses; it never reads a write's
+            // answer, so the app need not turn each stored resource back into JSON.
+            simulator
+                .endpoint_mut()
+                .set_write_answers(WriteAnswers::IdOnly);
+            Box::new(SummaryOutput::new(out, args.all))
+        }
+        Format::Log => Box::new(LogOutput::new(
+            out,
+            LogOptions {
+                app: file.app.clone(),
+                job_id: job_id(&file.app),
+                redactions,
+            },
+        )),
+    };
+    let result = run_cycles(
+        &mut simulator,
+        &snapshots,
+        cycles,
+        &schedule,
+        output.as_mut(),
+        &mut |cycle, p| bar.update(cycle, p),
+        &stopped,
+    );
     bar.finish();
-    drop(out);
-    result.map_err(super::stdout_failure)?;
+    drop(output);
+    let outcome = result.map_err(super::stdout_failure)?;
     if stopped() {
         return Err(super::interrupted(match args.format {
             Format::Summary => "no summary of a partial run",
-            Format::Http | Format::Jsonl => "the output stops after the last whole request",
+            Format::Http | Format::Jsonl | Format::Log => {
+                "the output stops after the last whole request"
+            }
         }));
     }
-    warn_failures(&failures);
-    // The staged deletes send nothing, so they have no request line; they are said here.
-    for note in &notes {
-        errln!("note: {note}");
+    warn_failures(&outcome.failures);
+    // The staged deletes send nothing, so they have no request line; they are said here (the
+    // summary says them under its cycle).
+    if args.format != Format::Summary {
+        for note in &outcome.guard_notes {
+            errln!("note: {note}");
+        }
+    }
+    if !outcome.failures.is_empty() && !args.allow_failures {
+        errln!(
+            "error: {} object{} failed (exit 1; --allow-failures exits 0)",
+            outcome.failures.len(),
+            if outcome.failures.len() == 1 { "" } else { "s" }
+        );
+        return Err(Failure::Eval);
     }
     Ok(())
 }
 
-/// What the accidental-deletions guard did in `cycle`, if anything.
-fn guard_note(simulator: &Simulator, cycle: u32) -> Option<String> {
-    let q = simulator.quarantine()?;
-    Some(format!("cycle {cycle}: {}", q.describe(cycle)))
-}
-
-/// What the retry schedule and the quarantine did in `cycle` (application-provisioning-quarantine-status.md).
-fn retry_lines(simulator: &Simulator, cycle: u32) -> Vec<String> {
-    let lines = simulator.retries().lines();
-    lines
-        .iter()
-        .map(|l| format!("cycle {cycle} · {l}"))
-        .collect()
+/// The job id the log shows: Entra's custom SCIM template (`scim`) and the app's name.
+pub(super) fn job_id(app: &str) -> String {
+    let slug: String = app
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    format!("scim.entramap.{slug}")
 }
 
 /// Failed objects on stderr too: the transcript may be going to a file.
@@ -270,35 +214,7 @@ pub(super) fn warn_failures(failures: &[ObjectFailure]) {
     }
 }
 
-/// When cycles run and which follow a restart.
-pub(super) struct Schedule {
-    /// When cycle 1 runs.
-    pub start: crate::dotnet::datetime::DateTime,
-    /// The time between two cycles.
-    pub interval: Interval,
-    /// The cycles restarted before they run.
-    pub restarts: Vec<u32>,
-}
-
-impl Schedule {
-    /// Set the job up for `cycle`: its clock, and a restart when one is due.
-    pub fn before<E: crate::provision::endpoint::Endpoint>(
-        &mut self,
-        simulator: &mut Simulator<E>,
-        cycle: u32,
-    ) {
-        simulator.set_now(cycle_time(self.start, self.interval, cycle));
-        if self.restarts.contains(&cycle) {
-            simulator.restart();
-        }
-    }
-}
-
-/// The snapshot of a cycle: one per cycle, the last one repeating.
-pub(super) fn pick(snapshots: &[Directory], cycle: u32) -> &Directory {
-    let i = (cycle as usize - 1).min(snapshots.len() - 1);
-    &snapshots[i]
-}
+pub(super) use crate::provision::output::{Schedule, pick};
 
 fn input_failure(e: FileError) -> Failure {
     report(e);

@@ -30,6 +30,7 @@ use crate::model::mapping::{Dialect, MappingFile};
 use crate::provision::cycle::{Action, Request, Simulator};
 use crate::provision::directory::Directory;
 use crate::provision::endpoint::Endpoint;
+use crate::provision::output::{Output, Tee};
 use crate::provision::target::{Kind, Target};
 use crate::scim::Path;
 
@@ -258,7 +259,18 @@ pub fn run<E: Connection>(
     endpoint: E,
     emit: &mut dyn FnMut(&Request<'_>),
 ) -> Result<Report, String> {
-    let mut report = run_unbounded(plan, endpoint, emit)?;
+    run_logged(plan, endpoint, emit, None)
+}
+
+/// [`run`], feeding `log` (the provisioning log, `live --log`) with each cycle's requests as
+/// the app answered them and the decisions the cycle took on those answers.
+pub fn run_logged<E: Connection>(
+    plan: &Plan<'_>,
+    endpoint: E,
+    emit: &mut dyn FnMut(&Request<'_>),
+    log: Option<&mut dyn Output>,
+) -> Result<Report, String> {
+    let mut report = run_unbounded(plan, endpoint, emit, log)?;
     report.bound();
     Ok(report)
 }
@@ -267,6 +279,7 @@ fn run_unbounded<E: Connection>(
     plan: &Plan<'_>,
     endpoint: E,
     emit: &mut dyn FnMut(&Request<'_>),
+    mut log: Option<&mut dyn Output>,
 ) -> Result<Report, String> {
     let snapshots: Vec<Directory> = plan
         .snapshots
@@ -362,7 +375,10 @@ fn run_unbounded<E: Connection>(
         // that, and not the app's.
         let mut unsent: HashSet<String> = HashSet::new();
         let shared = ledger.clone();
-        let failures = live.run_cycle(snapshot, cycle, &mut |r| {
+        if let Some(log) = log.as_deref_mut() {
+            log.begin_cycle(cycle, plan.now, live.next_cycle_is_full());
+        }
+        let mut on_request = |r: &Request<'_>| {
             // Status 0: the endpoint stopped (a fault, a stop, a write the guard refused);
             // nothing was sent.
             if r.status == 0 {
@@ -412,7 +428,19 @@ fn run_unbounded<E: Connection>(
                     rewrites.push((r.object.to_owned(), r.label.to_owned(), r.body.cloned()));
                 }
             }
-        });
+        };
+        let failures = live.run_cycle_into(
+            snapshot,
+            cycle,
+            &mut Tee {
+                emit: &mut on_request,
+                output: log.as_deref_mut(),
+            },
+            &|| false,
+        );
+        if let Some(log) = log.as_deref_mut() {
+            log.end_cycle(cycle, &failures, live.notes(), live.quarantine());
+        }
         let stopped = live.endpoint().stopped;
         c.failed_objects = failures
             .into_iter()

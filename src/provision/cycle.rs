@@ -25,7 +25,7 @@ use std::collections::hash_map::Entry;
 
 use serde_json::Value as Json;
 
-use super::assignment::{Assignment, EntraUser};
+use super::assignment::{Assignment, EntraUser, Reason};
 use super::delta;
 use super::dialect;
 use super::diff::{self, OpKind};
@@ -176,6 +176,147 @@ pub struct Failure {
     pub object: String,
     /// What went wrong, in the words of Entra's provisioning log where one applies.
     pub message: String,
+    /// Entra's error code for the failure, when its logs document one.
+    pub code: Option<ErrorCode>,
+}
+
+/// The error codes of Entra's provisioning logs that the engine produces
+/// (howto-analyze-provisioning-logs.md, "Error codes"), plus the two kinds of failure that
+/// page gives no code for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// Several accounts answered the match query.
+    DuplicateTargetEntries,
+    /// The account the match query found is linked to another source object.
+    DuplicateSourceEntries,
+    /// The app refused a create that lacks an attribute it requires.
+    MandatoryFieldsMissing,
+    /// Several values for a single-valued target attribute.
+    SchemaPropertyCanOnlyAcceptValue,
+    /// A linked object's read by id failed (the app no longer has it).
+    InvalidAnchor,
+    /// The app answered 409 to a write (a create, or an update it refused).
+    EntryConflict,
+    /// A mapping expression failed for the object (no documented code).
+    ExpressionFailed,
+    /// The app answered an error Entra's docs give no code for.
+    HttpError,
+}
+
+impl ErrorCode {
+    /// The code as the log writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::DuplicateTargetEntries => "DuplicateTargetEntries",
+            ErrorCode::DuplicateSourceEntries => "DuplicateSourceEntries",
+            ErrorCode::MandatoryFieldsMissing => "MandatoryFieldsMissing",
+            ErrorCode::SchemaPropertyCanOnlyAcceptValue => "SchemaPropertyCanOnlyAcceptValue",
+            ErrorCode::InvalidAnchor => "InvalidAnchor",
+            ErrorCode::EntryConflict => "EntryConflict",
+            ErrorCode::ExpressionFailed => "ExpressionFailed",
+            ErrorCode::HttpError => "HttpError",
+        }
+    }
+}
+
+/// Where a cycle's requests and decisions go: a transcript, a summary, the provisioning log.
+/// Only [`Sink::request`] is required; a sink that wants the cycle's decisions per object
+/// (the provisioning log, `explain`) says so with [`Sink::records_decisions`], and only then
+/// does the cycle describe each object, so the other formats pay nothing for it.
+pub trait Sink {
+    /// A request Entra sent, with the app's answer.
+    fn request(&mut self, r: &Request<'_>);
+    /// How far the cycle has come.
+    fn progress(&mut self, _progress: Progress) {}
+    /// Whether [`Sink::begin_object`] and the calls after it are wanted.
+    fn records_decisions(&self) -> bool {
+        false
+    }
+    /// The cycle starts deciding about one object; the requests, failures and notes until
+    /// [`Sink::end_object`] are its own.
+    fn begin_object(&mut self, _subject: &Subject<'_>) {}
+    /// An object failed (also called outside an object's bracket).
+    fn failure(&mut self, _failure: &Failure) {}
+    /// An explained non-action (also called outside an object's bracket).
+    fn note(&mut self, _note: &Note) {}
+    /// The object's deprovisioning is held until the cycle's deletions are counted
+    /// (accidental-deletions threshold): its requests come later, outside its bracket.
+    fn deferred(&mut self) {}
+    /// The cycle is done with the object begun last.
+    fn end_object(&mut self) {}
+    /// A user's manager has no target id at the end of the cycle, so Entra leaves the
+    /// reference unset.
+    fn unresolved_manager(&mut self, _user: (&str, &str), _manager: &str, _snapshot: &Directory) {}
+}
+
+/// What the cycle knows of an object when it starts deciding about it: enough for a log to
+/// say why it is (not) provisioned.
+#[derive(Clone)]
+pub struct Subject<'a> {
+    /// The cycle number, from 1.
+    pub cycle: u32,
+    /// Whether the cycle is full.
+    pub full: bool,
+    /// User or group.
+    pub kind: Kind,
+    /// Its index among the snapshot's users or groups.
+    pub index: usize,
+    /// The snapshot the cycle runs over.
+    pub snapshot: &'a Directory,
+    /// Why the object is, or is not, in scope by assignment (a group: `Direct` when assigned,
+    /// `SyncAll`, or `NotAssigned`).
+    pub assignment: Reason,
+    /// The object mapping's scoping filters.
+    pub scope: &'a [CompiledScopeFilter],
+    /// The job settings.
+    pub settings: &'a Settings,
+    /// Users: Entra's `IsSoftDeleted` (out of scope, disabled or soft-deleted).
+    pub deprovisioned: bool,
+    /// The target id Entra linked before this object's turn, if any.
+    pub linked: Option<String>,
+    /// Users: unassigned and disabled earlier, so no longer managed.
+    pub unmanaged: bool,
+}
+
+impl Subject<'_> {
+    /// The source objectId.
+    pub fn object_id(&self) -> &str {
+        match self.kind {
+            Kind::User => &self.snapshot.users[self.index].object_id,
+            Kind::Group => &self.snapshot.groups[self.index].object_id,
+        }
+    }
+
+    /// A readable name: the userPrincipalName or the group's displayName.
+    pub fn label(&self) -> &str {
+        match self.kind {
+            Kind::User => self.snapshot.users[self.index].label(),
+            Kind::Group => self.snapshot.groups[self.index].label(),
+        }
+    }
+
+    /// The source object's attributes.
+    pub fn record(&self) -> &crate::model::source::Record {
+        match self.kind {
+            Kind::User => &self.snapshot.users[self.index].record,
+            Kind::Group => &self.snapshot.groups[self.index].record,
+        }
+    }
+}
+
+/// A [`Sink`] made of two closures, for callers that only want the requests.
+struct Closures<'a> {
+    emit: &'a mut dyn FnMut(&Request<'_>),
+    progress: &'a mut dyn FnMut(Progress),
+}
+
+impl Sink for Closures<'_> {
+    fn request(&mut self, r: &Request<'_>) {
+        (self.emit)(r)
+    }
+    fn progress(&mut self, progress: Progress) {
+        (self.progress)(progress)
+    }
 }
 
 /// Why Entra sends nothing where a reader might expect a request: an explained non-action.
@@ -664,22 +805,33 @@ impl<E: Endpoint> Simulator<E> {
         progress: &mut dyn FnMut(Progress),
         stop: &dyn Fn() -> bool,
     ) -> Vec<Failure> {
+        self.run_cycle_into(snapshot, cycle, &mut Closures { emit, progress }, stop)
+    }
+
+    /// [`Simulator::run_cycle_with_progress`] with a [`Sink`]: the requests, the progress and,
+    /// when the sink asks for them, the decisions about each object.
+    pub fn run_cycle_into(
+        &mut self,
+        snapshot: &Directory,
+        cycle: u32,
+        sink: &mut dyn Sink,
+        stop: &dyn Fn() -> bool,
+    ) -> Vec<Failure> {
         let stopped = stop;
         let total = snapshot.users.len() + snapshot.groups.len();
-        let mut report = |done: usize| progress(Progress { done, total });
         // A cycle that does not run explains nothing of its own.
         self.state.notes.clear();
         if self.state.quarantine.is_some() {
             // A quarantined job runs no cycle until an admin allows the deletes or restarts
             // it (accidental-deletions.md, "Recovering from an accidental deletion").
             self.state.retries.skipped();
-            report(total);
+            sink.progress(Progress { done: total, total });
             return Vec::new();
         }
         let now = self.config.ctx.now;
         match self.state.retries.begin_cycle(now) {
             Start::Skip => {
-                report(total);
+                sink.progress(Progress { done: total, total });
                 return Vec::new();
             }
             // Due retries are evaluated whether or not they changed.
@@ -689,13 +841,15 @@ impl<E: Endpoint> Simulator<E> {
                 }
             }
         }
+        let decisions = sink.records_decisions();
         let Simulator { config, state } = self;
         let full = state.full;
         let assignment = Assignment::compute(snapshot, &config.settings);
         let mut run = Run {
             state,
             cycle,
-            emit,
+            sink,
+            decisions,
             failures: Vec::new(),
             new_links: Vec::with_capacity(PROGRESS_EVERY),
             pending: config
@@ -753,8 +907,26 @@ impl<E: Endpoint> Simulator<E> {
                 let failed = run.failures.len();
                 let unlinked = visit.link.is_none().then_some(visit.fingerprint);
                 run.attempt(&user.object_id);
+                if decisions {
+                    run.sink.begin_object(&Subject {
+                        cycle,
+                        full,
+                        kind: Kind::User,
+                        index: i,
+                        snapshot,
+                        assignment: assignment.user(i),
+                        scope: &config.users.scope,
+                        settings: &config.settings,
+                        deprovisioned: visit.deprovisioned,
+                        linked: visit.link.as_ref().map(CompactId::to_text),
+                        unmanaged: visit.unmanaged,
+                    });
+                }
                 if let Some(m) = run.user(config, &assignment, i, user, visit) {
                     managers.push(m);
+                }
+                if decisions {
+                    run.sink.end_object();
                 }
                 // A failed unlinked user waits for its retry like a linked one, whose
                 // fingerprint the visit kept: only a change brings it back earlier.
@@ -766,7 +938,7 @@ impl<E: Endpoint> Simulator<E> {
             }
             if i % PROGRESS_EVERY == PROGRESS_EVERY - 1 {
                 run.record_links();
-                report(i + 1);
+                run.sink.progress(Progress { done: i + 1, total });
             }
         }
         run.record_links();
@@ -791,12 +963,13 @@ impl<E: Endpoint> Simulator<E> {
         run.delete_users(config);
         if let Some(groups) = &config.groups {
             let mut memberships = Vec::new();
-            for (i, group) in snapshot.groups.iter().enumerate() {
+            for i in 0..snapshot.groups.len() {
                 if stopped() {
                     return run.failures;
                 }
+                let group = &snapshot.groups[i];
                 let failed = run.failures.len();
-                if let Some(m) = run.group(config, groups, group, assignment.group(i), snapshot) {
+                if let Some(m) = run.group(config, groups, i, assignment.group(i), snapshot) {
                     memberships.push(m);
                 }
                 if run.failures.len() > failed && !run.state.groups.contains_key(&group.object_id) {
@@ -816,7 +989,7 @@ impl<E: Endpoint> Simulator<E> {
             }
             run.delete_groups(groups, snapshot, &assignment);
         }
-        report(total);
+        run.sink.progress(Progress { done: total, total });
         let failures = run.failures;
         // A failed object is retried in the next cycle, changed or not, then less and less
         // often (how-provisioning-works.md, "Errors and retries").
@@ -877,7 +1050,9 @@ struct MembershipWork {
 struct Run<'a, E> {
     state: &'a mut State<E>,
     cycle: u32,
-    emit: &'a mut dyn FnMut(&Request<'_>),
+    sink: &'a mut dyn Sink,
+    /// Whether the sink records decisions ([`Sink::records_decisions`]).
+    decisions: bool,
     failures: Vec<Failure>,
     /// Users linked in the user pass and not yet in the links: entered a batch at a time, so
     /// their cache misses overlap (no step of the pass reads another user's link).
@@ -919,7 +1094,7 @@ impl<E: Endpoint> Run<'_, E> {
     ) -> Response {
         let response = self.state.endpoint.handle(method, &path, body.as_ref());
         self.state.retries.observe(action, response.status);
-        (self.emit)(&Request {
+        self.sink.request(&Request {
             cycle: self.cycle,
             object,
             label,
@@ -953,16 +1128,19 @@ impl<E: Endpoint> Run<'_, E> {
             Some(Json::Object(body)),
         );
         let Some(Json::Object(created)) = response.body.filter(|_| response.status == 201) else {
-            let message = match missing {
+            let (code, message) = match missing {
                 // howto-analyze-provisioning-logs.md: Entra logs the app's refusal of a create
                 // that lacks a required attribute as MandatoryFieldsMissing.
-                Some(name) if response.status == 400 => format!(
-                    "MandatoryFieldsMissing: the app requires `{name}`, which the create lacks \
-                     (answered 400)"
+                Some(name) if response.status == 400 => (
+                    ErrorCode::MandatoryFieldsMissing,
+                    format!(
+                        "MandatoryFieldsMissing: the app requires `{name}`, which the create \
+                         lacks (answered 400)"
+                    ),
                 ),
                 _ => retry::refused("create", response.status),
             };
-            self.fail(oid, message);
+            self.fail(oid, code, message);
             return None;
         };
         let id = resource_id(&created)?;
@@ -976,11 +1154,16 @@ impl<E: Endpoint> Run<'_, E> {
         }
     }
 
-    fn fail(&mut self, object: &str, message: impl Into<String>) {
-        self.failures.push(Failure {
+    fn fail(&mut self, object: &str, code: ErrorCode, message: impl Into<String>) {
+        let failure = Failure {
             object: object.to_owned(),
             message: message.into(),
-        });
+            code: Some(code),
+        };
+        if self.decisions {
+            self.sink.failure(&failure);
+        }
+        self.failures.push(failure);
     }
 
     /// The first pass for one user, the `index`th of the snapshot. Returns the manager work
@@ -1125,7 +1308,12 @@ impl<E: Endpoint> Run<'_, E> {
             bodies,
         };
         match &mut self.pending {
-            Some(pending) => pending.push(work),
+            Some(pending) => {
+                pending.push(work);
+                if self.decisions {
+                    self.sink.deferred();
+                }
+            }
             None => self.send_deprovision(work),
         }
     }
@@ -1144,7 +1332,8 @@ impl<E: Endpoint> Run<'_, E> {
             if !r.is_success() {
                 // how-provisioning-works.md, "Errors and retries": a refused write fails the
                 // object, which is retried.
-                self.fail(&work.object, retry::refused("disable", r.status));
+                let (code, message) = retry::refused("disable", r.status);
+                self.fail(&work.object, code, message);
                 return;
             }
         }
@@ -1241,7 +1430,7 @@ impl<E: Endpoint> Run<'_, E> {
         let projection = match object.mapping.project(record, &config.ctx, flow) {
             Ok(p) => p,
             Err(e) => {
-                self.fail(oid, e.to_string());
+                self.fail(oid, ErrorCode::ExpressionFailed, e.to_string());
                 return None;
             }
         };
@@ -1257,6 +1446,7 @@ impl<E: Endpoint> Run<'_, E> {
         if let Some(e) = single_valued {
             self.fail(
                 oid,
+                ErrorCode::SchemaPropertyCanOnlyAcceptValue,
                 format!(
                     "SchemaPropertyCanOnlyAcceptValue: `{}` is single-valued in the app, and \
                      the mapping gives it {} values",
@@ -1287,6 +1477,7 @@ impl<E: Endpoint> Run<'_, E> {
     fn duplicate_source(&mut self, oid: &str, id: &str) {
         self.fail(
             oid,
+            ErrorCode::DuplicateSourceEntries,
             format!(
                 "DuplicateSourceEntries: the match query found account {id}, which another \
                  source object is already linked to"
@@ -1342,13 +1533,17 @@ impl<E: Endpoint> Run<'_, E> {
     }
 
     fn note(&mut self, kind: NoteKind, (object, label): (&str, &str), message: String) {
-        self.state.notes.push(Note {
+        let note = Note {
             cycle: self.cycle,
             kind,
             object: object.to_owned(),
             label: label.to_owned(),
             message,
-        });
+        };
+        if self.decisions {
+            self.sink.note(&note);
+        }
+        self.state.notes.push(note);
     }
 
     /// The users this incremental cycle did not evaluate whose manager it linked: Entra
@@ -1429,14 +1624,22 @@ impl<E: Endpoint> Run<'_, E> {
                 })
                 .unwrap_or_default();
             if response.status != 200 {
-                self.fail(oid, format!("match query failed with {}", response.status));
+                self.fail(
+                    oid,
+                    ErrorCode::HttpError,
+                    format!("match query failed with {}", response.status),
+                );
                 return Matched::Error;
             }
             match found.len() {
                 0 => continue,
                 1 => return Matched::One(found.into_iter().next().unwrap_or_default()),
                 _ => {
-                    self.fail(oid, "DuplicateTargetEntries: the match query found several");
+                    self.fail(
+                        oid,
+                        ErrorCode::DuplicateTargetEntries,
+                        "DuplicateTargetEntries: the match query found several",
+                    );
                     return Matched::Error;
                 }
             }
@@ -1453,6 +1656,7 @@ impl<E: Endpoint> Run<'_, E> {
             _ => {
                 self.fail(
                     oid,
+                    ErrorCode::InvalidAnchor,
                     format!("InvalidAnchor: GET returned {}", response.status),
                 );
                 None
@@ -1493,7 +1697,8 @@ impl<E: Endpoint> Run<'_, E> {
         let path = ["/", object.kind.endpoint(), "/", id].concat();
         let response = self.send(oid, label, Action::Update, "PATCH", path, Some(body));
         if !response.is_success() {
-            self.fail(oid, retry::refused("update", response.status));
+            let (code, message) = retry::refused("update", response.status);
+            self.fail(oid, code, message);
             return None;
         }
         match response.body {
@@ -1513,6 +1718,14 @@ impl<E: Endpoint> Run<'_, E> {
     ) {
         // A manager out of scope has no target id: Entra leaves the reference unresolved.
         let Some(manager_id) = manager_id else {
+            if self.decisions {
+                let user = &snapshot.users[work.user];
+                self.sink.unresolved_manager(
+                    (&user.object_id, user.label()),
+                    &work.manager.to_text(),
+                    snapshot,
+                );
+            }
             return;
         };
         let op = match &work.shown {
@@ -1583,19 +1796,25 @@ impl<E: Endpoint> Run<'_, E> {
         }
     }
 
-    /// The group pass for one group. Returns its membership work when it is linked.
+    /// The group pass for one group, the `index`th of the snapshot. Returns its membership
+    /// work when it is linked.
     fn group(
         &mut self,
         config: &Config,
         groups: &ObjectConfig,
-        group: &DirectoryGroup,
+        index: usize,
         assigned: bool,
         snapshot: &Directory,
     ) -> Option<MembershipWork> {
+        let group = &snapshot.groups[index];
         let oid = group.object_id.as_str();
-        let label = group.label();
         let scoped = in_scope(&groups.scope, &group.record);
         if !assigned || !scoped {
+            // Only a full cycle reads the objects that are not in scope.
+            if self.decisions && self.full {
+                self.begin_group(config, groups, index, assigned, snapshot);
+                self.sink.end_object();
+            }
             return None;
         }
         let fingerprint = delta::group(group, scoped);
@@ -1610,7 +1829,65 @@ impl<E: Endpoint> Run<'_, E> {
             self.members_not_added(group, snapshot);
             return None;
         }
-        let projection = match linked.map(|(id, _)| id) {
+        if linked.is_none()
+            && !self.full
+            && self.state.unlinked.get(&CompactId::new(oid)) == Some(&fingerprint)
+        {
+            return None;
+        }
+        if self.decisions {
+            self.begin_group(config, groups, index, assigned, snapshot);
+        }
+        let work =
+            self.group_evaluated(config, groups, group, linked.map(|(id, _)| id), fingerprint);
+        if self.decisions {
+            self.sink.end_object();
+        }
+        work
+    }
+
+    fn begin_group(
+        &mut self,
+        config: &Config,
+        groups: &ObjectConfig,
+        index: usize,
+        assigned: bool,
+        snapshot: &Directory,
+    ) {
+        let oid = snapshot.groups[index].object_id.as_str();
+        let assignment = match (assigned, config.settings.scope) {
+            (false, _) => Reason::NotAssigned,
+            (true, crate::model::mapping::SyncScope::All) => Reason::SyncAll,
+            (true, _) => Reason::Direct,
+        };
+        let linked = self.state.groups.get(oid).map(|l| l.id.clone());
+        self.sink.begin_object(&Subject {
+            cycle: self.cycle,
+            full: self.full,
+            kind: Kind::Group,
+            index,
+            snapshot,
+            assignment,
+            scope: &groups.scope,
+            settings: &config.settings,
+            deprovisioned: false,
+            linked,
+            unmanaged: false,
+        });
+    }
+
+    /// The group pass for a group in scope that this cycle evaluates.
+    fn group_evaluated(
+        &mut self,
+        config: &Config,
+        groups: &ObjectConfig,
+        group: &DirectoryGroup,
+        linked: Option<String>,
+        fingerprint: u64,
+    ) -> Option<MembershipWork> {
+        let oid = group.object_id.as_str();
+        let label = group.label();
+        let projection = match linked {
             None => {
                 let key = CompactId::new(oid);
                 if !self.full && self.state.unlinked.get(&key) == Some(&fingerprint) {

@@ -106,6 +106,19 @@ pub struct Projection<'m> {
     pub targets_enterprise: bool,
 }
 
+/// What one row gives for one source object ([`CompiledMapping::evaluate_rows`]).
+#[derive(Clone, Debug, PartialEq)]
+pub enum RowResult {
+    /// A value that flows (a JSON string, or an array for a multi-valued result).
+    Value(Json),
+    /// Null or empty: nothing flows, except the default on create.
+    Empty,
+    /// IgnoreFlowIfNullOrEmpty removed the row from the flow.
+    Dropped,
+    /// The expression failed: Entra fails the object.
+    Failed(String),
+}
+
 /// A row whose evaluation failed: Entra fails the whole object (it is not provisioned this
 /// cycle), so the error names the row.
 #[derive(Clone, Debug)]
@@ -151,6 +164,20 @@ impl CompiledMapping {
             matching: matching.into_iter().map(|(_, i)| i).collect(),
             targets_enterprise,
         })
+    }
+
+    /// What every row gives for one source object, in row order, each evaluated on its own
+    /// (a failing row does not stop the others): the attribute table of `explain`.
+    pub fn evaluate_rows(&self, source: &dyn Source, ctx: &Context) -> Vec<RowResult> {
+        self.rows
+            .iter()
+            .map(|row| match row.evaluate(source, ctx) {
+                Ok(Slot::Flows(v)) => RowResult::Value(v),
+                Ok(Slot::Empty) => RowResult::Empty,
+                Ok(Slot::Dropped) => RowResult::Dropped,
+                Err(e) => RowResult::Failed(e.error.to_string()),
+            })
+            .collect()
     }
 
     /// The targets of the matching rows, in precedence order.

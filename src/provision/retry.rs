@@ -20,7 +20,7 @@
 
 use std::collections::BTreeMap;
 
-use super::cycle::{Action, Failure};
+use super::cycle::{Action, ErrorCode, Failure};
 use crate::dotnet::datetime::DateTime;
 
 const TICKS_PER_HOUR: i64 = 3600 * 10_000_000;
@@ -510,8 +510,8 @@ impl Retries {
 /// The failure of a `write` (create, update, disable) the app answered with `status`, named
 /// with the code Entra's provisioning log gives that answer (howto-analyze-provisioning-logs.md,
 /// "Error codes") where the page ties one to a status.
-pub fn refused(write: &str, status: u16) -> String {
-    let code = match status {
+pub fn refused(write: &str, status: u16) -> (ErrorCode, String) {
+    let name = match status {
         409 => Some("EntryConflict"),
         401 => Some("Unauthorized"),
         403 => Some("InsufficientRights"),
@@ -522,10 +522,18 @@ pub fn refused(write: &str, status: u16) -> String {
         501 => Some("NotImplemented"),
         _ => None,
     };
-    match code {
-        Some(code) => format!("{code}: the {write} was answered {status}"),
+    // Only EntryConflict is a code Entra's log documents for a refused write; the others name
+    // the status in the message and log as HttpError.
+    let code = if status == 409 {
+        ErrorCode::EntryConflict
+    } else {
+        ErrorCode::HttpError
+    };
+    let message = match name {
+        Some(name) => format!("{name}: the {write} was answered {status}"),
         None => format!("{write} failed with {status}"),
-    }
+    };
+    (code, message)
 }
 
 /// `2025-01-01T06:00:00Z`.

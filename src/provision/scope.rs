@@ -12,6 +12,8 @@ use crate::model::source::{Source, SourceRef};
 /// One scoping filter, ready to evaluate: its clauses all must hold.
 #[derive(Debug)]
 pub struct CompiledScopeFilter {
+    /// The filter's title, or `Scoping filter N`.
+    name: String,
     clauses: Vec<CompiledClause>,
 }
 
@@ -20,6 +22,8 @@ pub struct CompiledScopeFilter {
 struct CompiledClause {
     attribute: String,
     op: Op,
+    /// The clause as written (`department EQUALS Sales`), for explanations.
+    text: String,
 }
 
 /// The documented operators (docs/mapping-model.md §4.3), operands parsed at compile time.
@@ -61,7 +65,14 @@ pub fn compile_scope(filters: &[ScopeFilter]) -> Result<Vec<CompiledScopeFilter>
                     compile_clause(c).map_err(|e| format!("{name}, clause `{}`: {e}", describe(c)))
                 })
                 .collect::<Result<_, _>>()?;
-            Ok(CompiledScopeFilter { clauses })
+            let title = filter
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("Scoping filter {}", i + 1));
+            Ok(CompiledScopeFilter {
+                name: title,
+                clauses,
+            })
         })
         .collect()
 }
@@ -114,6 +125,7 @@ fn compile_clause(c: &ScopeClause) -> Result<CompiledClause, String> {
     Ok(CompiledClause {
         attribute: c.attribute.value.clone(),
         op,
+        text: describe(c),
     })
 }
 
@@ -124,6 +136,45 @@ pub fn in_scope(filters: &[CompiledScopeFilter], source: &dyn Source) -> bool {
         || filters
             .iter()
             .any(|f| f.clauses.iter().all(|c| c.holds(source)))
+}
+
+/// One clause's verdict for one object, for explanations.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClauseVerdict {
+    /// The filter's title (`Scoping filter N` when it has none).
+    pub filter: String,
+    /// The clause as written: `department EQUALS Sales`.
+    pub clause: String,
+    /// The source attribute the clause reads.
+    pub attribute: String,
+    /// The attribute's value as the clause read it (`None`: no value).
+    pub value: Option<String>,
+    /// Whether the clause holds.
+    pub holds: bool,
+}
+
+/// Every clause of every filter with its verdict for `source`, in filter order: what
+/// Provision on demand shows under "Determine if user is in scope". The object is in scope
+/// when some filter has all its clauses true ([`in_scope`]).
+pub fn explain(filters: &[CompiledScopeFilter], source: &dyn Source) -> Vec<ClauseVerdict> {
+    let mut out = Vec::new();
+    for f in filters {
+        for c in &f.clauses {
+            let value = source.attribute(&c.attribute).map(|v| match v {
+                SourceRef::Str(s) => s.to_owned(),
+                SourceRef::Bool(b) => crate::expr::value::bool_text(b).to_owned(),
+                SourceRef::List(items) => items.iter().collect::<Vec<_>>().join(", "),
+            });
+            out.push(ClauseVerdict {
+                filter: f.name.clone(),
+                clause: c.text.clone(),
+                attribute: c.attribute.clone(),
+                value,
+                holds: c.holds(source),
+            });
+        }
+    }
+    out
 }
 
 impl CompiledClause {

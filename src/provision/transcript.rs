@@ -42,6 +42,12 @@ impl Redactions {
         }
     }
 
+    /// Whether the target attribute `target` of users (or groups) is fed by `Redact()`.
+    pub fn covers(&self, groups: bool, target: &str) -> bool {
+        let paths = if groups { &self.groups } else { &self.users };
+        Path::parse(target).is_ok_and(|p| paths.contains(&p))
+    }
+
     /// Whether no attribute is redacted.
     pub fn is_empty(&self) -> bool {
         self.users.is_empty() && self.groups.is_empty()
@@ -271,6 +277,11 @@ impl<W: Write> HttpWriter<W> {
         Ok(())
     }
 
+    /// Flush the writer.
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
     /// Flush and return the writer.
     pub fn finish(mut self) -> io::Result<W> {
         self.out.flush()?;
@@ -366,6 +377,8 @@ pub struct Summary {
     last_attributes: Vec<String>,
     /// Lines about what a cycle did not send (the deprovisioning guards), by cycle.
     notes: BTreeMap<u32, Vec<String>>,
+    /// Who was skipped, failed, disabled or deleted, and why.
+    pub who: WhoAndWhy,
 }
 
 impl Summary {
@@ -467,8 +480,110 @@ impl Summary {
             for note in self.notes.get(&(i as u32 + 1)).into_iter().flatten() {
                 s.push_str(&format!("  {note}\n"));
             }
+            self.who.render(i as u32 + 1, &mut s);
         }
         s
+    }
+}
+
+/// Who a cycle skipped, failed or disabled, and why: groups of objects by reason, each with a
+/// count and the first names (every name with `all`), for the summary.
+#[derive(Clone, Debug, Default)]
+pub struct WhoAndWhy {
+    /// Keep every name, not only the first [`FIRST_NAMES`].
+    pub all: bool,
+    /// (cycle, section, reason) → the group.
+    groups: BTreeMap<(u32, Section, String), Named>,
+}
+
+/// How many names a group shows without `--all`.
+pub const FIRST_NAMES: usize = 3;
+
+/// The parts of a cycle's who-and-why, in the order they are shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Section {
+    /// Objects that failed, by error code.
+    Failed,
+    /// Users disabled, by cause.
+    Disabled,
+    /// Objects deleted (hard-deleted users, groups gone or out of scope).
+    Deleted,
+    /// Disables and deletes the accidental-deletions threshold staged instead of sending.
+    Staged,
+    /// Objects skipped, by skip reason.
+    Skipped,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Named {
+    count: usize,
+    names: Vec<String>,
+}
+
+impl WhoAndWhy {
+    /// Count `name` under `reason` in `section` of `cycle`.
+    pub fn add(&mut self, cycle: u32, section: Section, reason: String, name: &str) {
+        let group = self.groups.entry((cycle, section, reason)).or_default();
+        group.count += 1;
+        if self.all || group.names.len() < FIRST_NAMES {
+            group.names.push(name.to_owned());
+        }
+    }
+
+    /// The lines of `cycle`, indented under its counts.
+    pub fn render(&self, cycle: u32, out: &mut String) {
+        use std::fmt::Write as _;
+        let groups: Vec<_> = self
+            .groups
+            .range((cycle, Section::Failed, String::new())..)
+            .take_while(|((c, ..), _)| *c == cycle)
+            .collect();
+        for section in [
+            Section::Failed,
+            Section::Disabled,
+            Section::Deleted,
+            Section::Staged,
+            Section::Skipped,
+        ] {
+            let of: Vec<_> = groups
+                .iter()
+                .filter(|((_, s, _), _)| *s == section)
+                .collect();
+            if of.is_empty() {
+                continue;
+            }
+            let total: usize = of.iter().map(|(_, g)| g.count).sum();
+            let causes: Vec<String> = of
+                .iter()
+                .map(|((_, _, reason), g)| format!("{} {reason}", g.count))
+                .collect();
+            let verb = match section {
+                Section::Failed => "failed",
+                Section::Disabled => "would disable",
+                Section::Deleted => "would delete",
+                Section::Staged => "staged (not sent)",
+                Section::Skipped => "skipped",
+            };
+            let _ = writeln!(
+                out,
+                "  {verb} {total} object{}: {}",
+                if total == 1 { "" } else { "s" },
+                causes.join(", ")
+            );
+            for ((_, _, reason), g) in of {
+                let more = g.count - g.names.len();
+                let _ = writeln!(
+                    out,
+                    "    {reason}: {}{}",
+                    g.names.join(", "),
+                    if more > 0 {
+                        format!(" and {more} more (--all lists them)")
+                    } else {
+                        String::new()
+                    }
+                );
+            }
+        }
     }
 }
 
