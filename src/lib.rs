@@ -71,6 +71,8 @@ pub mod live;
 pub mod load;
 pub mod model;
 pub mod provision;
+#[cfg(feature = "html")]
+pub mod report;
 pub mod scim;
 pub mod snippet;
 

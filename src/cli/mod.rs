@@ -35,6 +35,8 @@ mod impact;
 mod interrupt;
 mod live;
 mod progress;
+#[cfg(feature = "html")]
+mod report;
 mod sample;
 mod schema;
 mod simulate;

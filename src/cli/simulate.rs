@@ -63,6 +63,9 @@ pub struct Args {
     /// Send `Redact()`ed values unmasked in `jsonl` output (`http` output always masks them).
     #[arg(long)]
     show_secrets: bool,
+    /// Write the `--format html` page to FILE (atomically) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,6 +73,9 @@ enum Format {
     Http,
     Jsonl,
     Summary,
+    /// One self-contained HTML page: counts per cycle, every object with its steps and
+    /// requests.
+    Html,
 }
 
 /// Used when the mapping gives no tenant URL: the `.http` transcript still needs a base.
@@ -120,6 +126,12 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     // than after every remaining cycle has been computed for nobody.
     let halt = AtomicBool::new(false);
     let stop = || stopped() || halt.load(Ordering::Relaxed);
+    if args.format == Format::Html {
+        return html(
+            &args, &loaded, dialect, simulator, &snapshots, cycles, schedule, &stop,
+        );
+    }
+    super::report::refuse_out(args.out.as_deref())?;
 
     let mut bar = ProgressBar::new(cycles);
     let stdout = std::io::stdout();
@@ -217,6 +229,8 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                     out.write_all(summary.render().as_bytes())?;
                 }
             }
+            // Made and written by `html` before the output starts.
+            Format::Html => {}
         }
         out.flush()
     })();
@@ -227,6 +241,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         return Err(super::interrupted(match args.format {
             Format::Summary => "no summary of a partial run",
             Format::Http | Format::Jsonl => "the output stops after the last whole request",
+            Format::Html => "no report of a partial run",
         }));
     }
     warn_failures(&failures);
@@ -234,6 +249,44 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     for note in &notes {
         errln!("note: {note}");
     }
+    Ok(())
+}
+
+/// `--format html`: the run into one page, written once at the end (a partial run writes
+/// nothing: its counts would pass for the whole run's).
+#[allow(clippy::too_many_arguments)]
+fn html(
+    args: &Args,
+    loaded: &crate::load::Loaded,
+    dialect: crate::model::mapping::Dialect,
+    mut simulator: Simulator,
+    snapshots: &[Directory],
+    cycles: u32,
+    mut schedule: Schedule,
+    stop: &dyn Fn() -> bool,
+) -> Result<(), Failure> {
+    use crate::report::{Header, Page};
+    let report = super::report::run_cycles(&mut simulator, snapshots, cycles, &mut schedule, stop);
+    let (collector, failures) = report;
+    if stop() {
+        return Err(super::interrupted("no report of a partial run"));
+    }
+    let mut header = Header::new(&args.mapping.display().to_string(), &loaded.file, dialect);
+    header.snapshots = super::report::snapshot_names(&args.directory);
+    let clock = super::report::clock(schedule.start);
+    header.clock = Some(clock.clone());
+    header.reproduce = super::report::reproduce(&[("--now", clock)]);
+    let (cycles, objects) = collector.finish();
+    let page = Page {
+        command: "simulate".into(),
+        header,
+        findings: super::report::findings(loaded),
+        cycles,
+        sections: Vec::new(),
+        objects,
+    };
+    super::report::write(args.out.as_deref(), &page)?;
+    warn_failures(&failures);
     Ok(())
 }
 
