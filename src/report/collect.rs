@@ -114,12 +114,12 @@ impl Collector {
                 format!("{line}: answered {}", r.status),
             ),
             Action::AddMembers | Action::RemoveMembers => (
-                r.action.as_str(),
+                step_name(r.action),
                 "referenceResolution",
                 format!("{line}: answered {}", r.status),
             ),
             Action::Create | Action::Update | Action::Disable | Action::Delete => (
-                r.action.as_str(),
+                step_name(r.action),
                 "export",
                 format!("{line}: answered {}", r.status),
             ),
@@ -417,6 +417,7 @@ pub(super) fn summarise(view: &mut ObjectView) {
                   evaluated)"
             .to_owned();
     }
+    view.actions = actions;
     view.reason = reason;
     view.error_code = code;
 }
@@ -440,6 +441,21 @@ pub fn error_code(message: &str) -> Option<&str> {
         && head.chars().all(|c| c.is_ascii_alphanumeric())
         && head.chars().any(|c| c.is_ascii_lowercase());
     is_code.then_some(head)
+}
+
+/// A write's step name, as a card title.
+fn step_name(action: Action) -> &'static str {
+    match action {
+        Action::Create => "Create",
+        Action::Update => "Update",
+        Action::Disable => "Disable",
+        Action::Delete => "Delete",
+        Action::AddMembers => "Add members",
+        Action::RemoveMembers => "Remove members",
+        Action::LinkManager => "Set the manager",
+        Action::Match => "Match",
+        Action::Read => "Read the linked object",
+    }
 }
 
 /// Graph's provisioningAction for a request, or none for a read.
