@@ -1,13 +1,37 @@
-// entramap report: the objects table. The objects are read once from the JSON block; the
+// entramap report: the objects table. The rows are read once from the JSON block; the
 // table shows one page of rows at a time (a 100,000-object run never has 100,000 rows in
-// the document). Every value from the data is set with textContent, never as markup.
+// the document). An object's details (log entries, requests) are in deflated chunks,
+// inflated by the browser when one of their rows is first opened. Every value from the
+// data is set with textContent, never as markup.
 (function () {
   "use strict";
   var PAGE = 50;
-  var block = document.getElementById("entramap-objects");
+  var block = document.getElementById("entramap-rows");
   var body = document.getElementById("rows");
   if (!block || !body) { return; }
-  var objects = JSON.parse(block.textContent);
+  var CHUNK = Number(block.getAttribute("data-chunk"));
+  var data = JSON.parse(block.textContent);
+  var objects = data.rows.map(function (r, i) {
+    return {
+      index: i, id: r[0], kind: r[1], name: r[2], display_name: r[3], actions: r[4],
+      status: r[5], reason: r[6], error_code: r[7],
+      attributes: r[8].map(function (k) { return data.attributes[k]; })
+    };
+  });
+  var chunkBlocks = document.querySelectorAll("script.entramap-details");
+  var chunks = {};
+
+  // The details of chunk n: base64, then zlib-inflated by the browser, then JSON.
+  function chunk(n) {
+    if (!chunks[n]) {
+      var bin = atob(chunkBlocks[n].textContent.trim());
+      var bytes = new Uint8Array(bin.length);
+      for (var i = 0; i < bin.length; i += 1) { bytes[i] = bin.charCodeAt(i); }
+      var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+      chunks[n] = new Response(stream).text().then(JSON.parse);
+    }
+    return chunks[n];
+  }
   var shown = document.getElementById("shown");
   var q = document.getElementById("q");
   var selects = {
@@ -117,7 +141,14 @@
     var detail = el("tr", "detail");
     var td = el("td");
     td.colSpan = 6;
-    td.appendChild(details(o));
+    var loading = el("p", "loading", "opening…");
+    td.appendChild(loading);
+    chunk(Math.floor(o.index / CHUNK)).then(function (list) {
+      loading.remove();
+      td.appendChild(details(o, list[o.index % CHUNK]));
+    }, function (e) {
+      loading.textContent = "this object's details cannot be read: " + e;
+    });
     detail.appendChild(td);
     tr.after(detail);
     tr.classList.add("open");
@@ -126,12 +157,12 @@
 
   // One object's provisioning log entries (Graph's provisioningObjectSummary shape), the
   // attributes written and its requests.
-  function details(o) {
+  function details(o, d) {
     var box = el("div", "object-detail");
-    if (o.entries.length === 0) {
+    if (d.entries.length === 0) {
       box.appendChild(el("p", null, o.reason));
     }
-    o.entries.forEach(function (e) {
+    d.entries.forEach(function (e) {
       var info = e.provisioningStatusInfo || {};
       var card = el("div", "entry");
       card.appendChild(el("h4", null, "cycle " + e.cycleId + " · " + e.provisioningAction + " · " +
@@ -175,16 +206,24 @@
       }
       box.appendChild(card);
     });
-    if (o.requests.length) {
-      box.appendChild(el("h4", null, "requests (" + o.requests.length + ")"));
-      o.requests.forEach(function (r) {
+    if (d.requests.length) {
+      box.appendChild(el("h4", null, "requests (" + d.requests.length + ")"));
+      d.requests.forEach(function (r) {
         var pre = el("pre", "request");
-        pre.textContent = "# cycle " + r.cycle + " · " + r.action + " · answered " + r.status + "\n" + r.http +
-          (r.response ? "\n\n# answer\n" + r.response : "");
+        pre.textContent = "# cycle " + r.cycle + " · " + r.action + " · answered " + r.status + "\n" + indent(r.http) +
+          (r.response ? "\n\n# answer\n" + indent(r.response) : "");
         box.appendChild(pre);
       });
     }
     return box;
+  }
+
+  // A request line and compact JSON body (or a JSON answer) with the JSON indented.
+  function indent(text) {
+    var nl = text.indexOf("\n");
+    var head = nl < 0 ? "" : text.slice(0, nl + 1);
+    var json = nl < 0 ? text : text.slice(nl + 1);
+    try { return head + JSON.stringify(JSON.parse(json), null, 2); } catch (e) { return text; }
   }
 
   var timer = null;

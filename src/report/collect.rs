@@ -39,6 +39,8 @@ struct Tracked {
 #[derive(Debug)]
 struct Entry {
     cycle: u32,
+    /// When the cycle ran (RFC 3339), when known.
+    time: Option<String>,
     action: Option<&'static str>,
     failed: Option<(Option<String>, String)>,
     skipped: Option<String>,
@@ -82,9 +84,10 @@ impl Collector {
             "user"
         };
         let i = self.object(r.object, kind, r.label, None);
+        let time = self.times.get(&r.cycle);
         let tracked = &mut self.objects[i];
         let mut written_names = Vec::new();
-        let entry = tracked.entry(r.cycle);
+        let entry = tracked.entry(r.cycle, time);
         let ok = (200..300).contains(&r.status);
         let line = format!("{} {}", r.method, r.path);
         let step_status = if ok { "success" } else { "failure" };
@@ -180,7 +183,7 @@ impl Collector {
         self.summary.add_outcomes(cycle, failures, notes);
         for f in failures {
             let i = self.object(&f.object, "user", &f.object, None);
-            let entry = self.objects[i].entry(cycle);
+            let entry = self.objects[i].entry(cycle, self.times.get(&cycle));
             let code = error_code(&f.message).map(str::to_owned);
             entry.steps.push(json!({
                 "name": "Process",
@@ -193,7 +196,7 @@ impl Collector {
         }
         for n in notes.iter().filter(|n| n.cycle == cycle) {
             let i = self.object(&n.object, "user", &n.label, None);
-            let entry = self.objects[i].entry(cycle);
+            let entry = self.objects[i].entry(cycle, self.times.get(&cycle));
             let skipped = n.kind == NoteKind::ImportSkipped;
             entry.steps.push(json!({
                 "name": n.kind.as_str(),
@@ -251,12 +254,11 @@ impl Collector {
                 }
             })
             .collect();
-        let times = self.times;
         let objects = self
             .objects
             .into_iter()
             .map(|mut t| {
-                t.close(&times);
+                t.close();
                 t.view.attributes = t.attributes.into_iter().collect();
                 summarise(&mut t.view);
                 t.view
@@ -294,13 +296,14 @@ impl Collector {
 }
 
 impl Tracked {
-    /// The entry of `cycle`, closing the one of an earlier cycle.
-    fn entry(&mut self, cycle: u32) -> &mut Entry {
+    /// The entry of `cycle` (which ran at `time`), closing the one of an earlier cycle.
+    fn entry(&mut self, cycle: u32, time: Option<&String>) -> &mut Entry {
         if self.open.as_ref().is_some_and(|e| e.cycle != cycle) {
-            self.close(&BTreeMap::new());
+            self.close();
         }
         self.open.get_or_insert_with(|| Entry {
             cycle,
+            time: time.cloned(),
             action: None,
             failed: None,
             skipped: None,
@@ -311,7 +314,7 @@ impl Tracked {
     }
 
     /// Turn the open entry into its provisioningObjectSummary JSON.
-    fn close(&mut self, times: &BTreeMap<u32, String>) {
+    fn close(&mut self) {
         let Some(e) = self.open.take() else {
             return;
         };
@@ -342,7 +345,7 @@ impl Tracked {
             .unwrap_or_else(|| self.view.name.clone());
         self.view.entries.push(json!({
             "id": format!("{}-{}", e.cycle, self.view.id),
-            "activityDateTime": times.get(&e.cycle),
+            "activityDateTime": e.time,
             "cycleId": e.cycle.to_string(),
             "provisioningAction": e.action.unwrap_or("other"),
             "provisioningStatusInfo": {"status": status, "errorInformation": error},
@@ -357,7 +360,7 @@ impl Tracked {
 /// An object's row from its entries: the actions, the outcome, the reason and error code.
 /// Reads only the provisioningObjectSummary shape, so entries from Entra's own log (or any
 /// source of that shape) summarise the same way.
-pub(super) fn summarise(view: &mut ObjectView) {
+pub fn summarise(view: &mut ObjectView) {
     let mut actions: Vec<String> = Vec::new();
     let (mut failed, mut skipped, mut succeeded) = (false, false, false);
     let mut reason = String::new();
@@ -539,12 +542,13 @@ fn target_id(r: &Request<'_>) -> Option<String> {
     Some(rest.split(['?', '/']).next()?.to_owned())
 }
 
-/// A request as the `.http` transcript shows it: the request line, then the body.
+/// A request as the `.http` transcript shows it: the request line, then the body (compact:
+/// the page indents it when it is shown).
 fn http_text(r: &Request<'_>) -> String {
     let mut s = format!("{} {} HTTP/1.1", r.method, r.path);
     if let Some(body) = r.body {
         s.push('\n');
-        s.push_str(&serde_json::to_string_pretty(body).unwrap_or_default());
+        s.push_str(&body.to_string());
     }
     s
 }

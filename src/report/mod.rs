@@ -18,7 +18,7 @@ mod collect;
 pub mod html;
 mod sections;
 
-pub use collect::{Collector, check_findings, error_code};
+pub use collect::{Collector, check_findings, error_code, summarise};
 #[cfg(feature = "converge")]
 pub use sections::converge_sections;
 pub use sections::impact_sections;
@@ -239,11 +239,12 @@ pub struct RequestView {
     pub cycle: u32,
     /// Why it was sent (`match`, `create`, ...).
     pub action: &'static str,
-    /// `METHOD path HTTP/1.1` and the body, as the `.http` transcript writes it.
+    /// `METHOD path HTTP/1.1`, then the body as compact JSON on the next line.
     pub http: String,
     /// The answer's status.
     pub status: u16,
-    /// The answer's body, kept only for an error answer (a success answer echoes the body).
+    /// The answer's body as compact JSON, kept only for an error answer (a success answer
+    /// echoes the request).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response: Option<String>,
 }

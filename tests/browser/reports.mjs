@@ -92,6 +92,7 @@ async function rowsShown(page) {
   check(`${name}: the search filters the rows`, (await rowsShown(page)) === 1);
   await page.locator("#rows tr.row").first().click();
   const detail = page.locator("#rows tr.detail");
+  await detail.locator(".object-detail").waitFor();
   const text = await detail.textContent();
   check(`${name}: opening an object shows its match step`, text.includes("Match") && text.includes("no account found"), text.slice(0, 200));
   check(`${name}: opening an object shows its exact requests`,
