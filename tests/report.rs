@@ -175,7 +175,8 @@ fn every_object_of_the_directory_has_a_row_with_its_actions_status_and_error_cod
     let (_, html) = simulate("rows.html");
     let objects = objects(&html);
     // objectId suffix, kind, actions, status, error code
-    let expected: &[(&str, &str, &[&str], &str, Option<&str>)] = &[
+    type Expected<'a> = (&'a str, &'a str, &'a [&'a str], &'a str, Option<&'a str>);
+    let expected: &[Expected] = &[
         ("0001", "user", &["create", "update"], "success", None),
         ("0002", "user", &["create"], "success", None),
         ("0003", "user", &["other"], "skipped", None),
