@@ -2,6 +2,8 @@
 //! nothing from a directory, a mapping or an app can become markup in it. The same pages are
 //! opened in Chromium by tests/browser/ (run by `.ci/run`).
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -470,4 +472,66 @@ fn provisioning_log_entries_in_graph_shape_give_the_row_its_action_status_and_er
         embedded[0]["entries"][1]["provisioningStatusInfo"]["errorInformation"]["recommendedAction"],
         "Map a single value"
     );
+}
+
+#[test]
+fn live_html_shows_test_connection_the_findings_by_cause_and_the_runs_objects() {
+    use support::mini::{MiniScim, Quirks};
+    // An app without a manager attribute: Entra's manager PATCH is rejected.
+    let server = MiniScim::start(
+        Quirks {
+            no_manager: true,
+            ..Quirks::default()
+        },
+        &[],
+    );
+    let path = out("live.html");
+    let run = Command::new(env!("CARGO_BIN_EXE_entramap"))
+        .args([
+            "live",
+            "mappings/scim-default.yaml",
+            "--url",
+            &server.stub.url,
+        ])
+        .args(["--prefix", "p-", "--seed", "7", "--now", NOW, "--cleanup"])
+        .args(["--format", "html", "--out", path.to_str().expect("utf-8")])
+        .env("ENTRAMAP_TOKEN", "stub-token-0123")
+        .output()
+        .expect("run entramap");
+    assert_eq!(run.status.code(), Some(1), "the app disagrees");
+    assert!(run.stdout.is_empty(), "the page goes to --out only");
+    let html = unescape(&std::fs::read_to_string(&path).expect("the page"));
+    assert!(html.contains("Test Connection passed"));
+    assert!(
+        html.contains("manager-string"),
+        "the cause of the rejection"
+    );
+    assert!(html.contains("--seed 7"), "the reproducing command");
+    let objects = objects(&html);
+    assert!(!objects.is_empty());
+    // Test Connection's request has a row of its own, `test-connection`.
+    assert!(
+        objects
+            .iter()
+            .filter(|o| o["id"] != "test-connection")
+            .all(|o| o["name"].as_str().unwrap_or_default().starts_with("p-")
+                || o["id"].as_str().unwrap_or_default().starts_with("p-")),
+        "the snapshot's objects, prefixed as the app saw them"
+    );
+    let written = objects
+        .iter()
+        .filter(|o| {
+            o["actions"]
+                .as_array()
+                .is_some_and(|a| a.contains(&"create".into()))
+        })
+        .count();
+    assert!(written > 0);
+    let rejected = objects.iter().any(|o| {
+        o["requests"].as_array().is_some_and(|r| {
+            r.iter()
+                .any(|r| r["status"].as_u64() == Some(400) && r.get("response").is_some())
+        })
+    });
+    assert!(rejected, "a rejected request keeps the app's answer");
 }
