@@ -414,7 +414,10 @@ fn hostile_page(entries: Vec<Value>) -> Page {
         reason: String::new(),
         error_code: None,
         attributes: Vec::new(),
-        entries,
+        entries: entries
+            .iter()
+            .map(|e| serde_json::value::to_raw_value(e).expect("raw"))
+            .collect(),
         requests: Vec::new(),
     };
     report::summarise(&mut object);

@@ -226,7 +226,8 @@ fn html_page(
     if let Some(last) = snapshots.last() {
         collector.add_directory(last);
     }
-    collector.begin_cycle(cycle, true, None);
+    let time = crate::provision::clock::cycle_time(now, Interval::DEFAULT, cycle);
+    collector.begin_cycle(cycle, true, Some(super::report::clock(time)));
     for r in sent {
         collector.request(&r.as_request());
     }

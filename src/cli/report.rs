@@ -69,7 +69,8 @@ pub(super) fn write(out: Option<&Path>, page: &Page) -> Result<(), Failure> {
 }
 
 /// Run `cycles` cycles over `snapshots` (the last repeating) into a collector, every
-/// snapshot's objects given rows; stops between requests when `stop` says so.
+/// snapshot's objects given rows; stops between requests when `stop` says so. Long runs draw
+/// simulate's progress bar on a terminal's stderr.
 pub(super) fn run_cycles(
     simulator: &mut Simulator,
     snapshots: &[Directory],
@@ -87,6 +88,7 @@ pub(super) fn run_cycles(
         collector.add_directory(snapshot);
     }
     let mut failures = Vec::new();
+    let mut bar = super::progress::ProgressBar::new(cycles);
     for cycle in (1..=cycles).take_while(|_| !stop()) {
         schedule.before(simulator, cycle);
         let time = report::rfc3339(crate::provision::clock::cycle_time(
@@ -99,7 +101,7 @@ pub(super) fn run_cycles(
             pick(snapshots, cycle),
             cycle,
             &mut |r| collector.request(r),
-            &mut |_| {},
+            &mut |p| bar.update(cycle, p),
             stop,
         );
         collector.outcomes(cycle, &failed, simulator.notes());
@@ -108,6 +110,7 @@ pub(super) fn run_cycles(
         }
         failures.extend(failed);
     }
+    bar.finish();
     (collector, failures)
 }
 

@@ -115,7 +115,7 @@ impl<'a> Rows<'a> {
 /// One object's details, as a chunk holds them.
 #[derive(Serialize)]
 struct Details<'a> {
-    entries: &'a [serde_json::Value],
+    entries: &'a [Box<serde_json::value::RawValue>],
     requests: &'a [super::RequestView],
 }
 
@@ -202,7 +202,9 @@ mod tests {
             reason: String::new(),
             error_code: None,
             attributes: Vec::new(),
-            entries: vec![serde_json::json!({"cycleId": "1"})],
+            entries: vec![
+                serde_json::value::to_raw_value(&serde_json::json!({"cycleId": "1"})).expect("raw"),
+            ],
             requests: Vec::new(),
         }];
         let text = details_chunk(&objects).expect("chunk");

@@ -26,7 +26,7 @@ pub use sections::impact_sections;
 pub use sections::live_sections;
 
 use serde::Serialize;
-use serde_json::Value as Json;
+use serde_json::value::RawValue;
 
 use crate::model::mapping::{Dialect, MappingFile, SyncScope};
 
@@ -226,8 +226,10 @@ pub struct ObjectView {
     pub error_code: Option<String>,
     /// The target attributes written to it over the run.
     pub attributes: Vec<String>,
-    /// Its provisioning log entries, shaped as Graph's provisioningObjectSummary.
-    pub entries: Vec<Json>,
+    /// Its provisioning log entries, shaped as Graph's provisioningObjectSummary, each kept
+    /// as its JSON text: a 100,000-object run holds them all until the page is written, and
+    /// as parsed values they took five times the memory.
+    pub entries: Vec<Box<RawValue>>,
     /// The exact requests sent about it.
     pub requests: Vec<RequestView>,
 }
