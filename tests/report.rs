@@ -538,3 +538,19 @@ fn live_html_shows_test_connection_the_findings_by_cause_and_the_runs_objects() 
     });
     assert!(rejected, "a rejected request keeps the app's answer");
 }
+
+#[test]
+fn the_check_page_of_a_mapping_with_findings_is_the_golden_page() {
+    // On standard output (no --out), so the reproducing command names no machine's path.
+    let run = entramap(&[
+        "check",
+        "tests/data/converge/switch-lowercase-keys.yaml",
+        "--format",
+        "html",
+    ]);
+    assert_eq!(run.status.code(), Some(0), "warnings only");
+    support::golden::assert_golden(
+        "tests/golden/report/check-switch-lowercase-keys.html",
+        &String::from_utf8(run.stdout).expect("UTF-8"),
+    );
+}
