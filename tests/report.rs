@@ -554,3 +554,26 @@ fn the_check_page_of_a_mapping_with_findings_is_the_golden_page() {
         &String::from_utf8(run.stdout).expect("UTF-8"),
     );
 }
+
+#[test]
+fn values_from_redact_are_masked_on_the_page_as_in_the_transcript() {
+    let (code, html) = page(
+        "redact.html",
+        &[
+            "simulate",
+            "tests/data/simulate/redact.yaml",
+            "--directory",
+            "tests/data/simulate/cycle1.yaml",
+            "--now",
+            NOW,
+        ],
+    );
+    assert_eq!(code, 0);
+    let objects = objects(&html);
+    let all = serde_json::to_string(&objects).expect("JSON");
+    assert!(!all.contains("-Initial1!"), "a secret leaked into the page");
+    assert!(
+        all.contains(r#"\"password\":\"[Redact]\""#),
+        "the POST keeps the masked key"
+    );
+}

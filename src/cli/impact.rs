@@ -222,7 +222,7 @@ fn html_page(
 ) -> crate::report::Page {
     use crate::report::{Collector, Header, Page, impact_sections};
     let cycle = snapshots.len() as u32 + 1;
-    let mut collector = Collector::new();
+    let mut collector = Collector::new(Redactions::from_mapping(&new.file));
     if let Some(last) = snapshots.last() {
         collector.add_directory(last);
     }

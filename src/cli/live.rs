@@ -192,7 +192,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     };
     // The page's rows: every object of the snapshots as the app sees it (with the prefix).
     let mut collector = (args.format == Format::Html).then(|| {
-        let mut c = crate::report::Collector::new();
+        let mut c = crate::report::Collector::new(Redactions::from_mapping(file));
         for s in &plan.snapshots {
             c.add_directory(&live::prefix::apply(s, &plan.prefix));
         }

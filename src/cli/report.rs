@@ -10,6 +10,7 @@ use crate::load::Loaded;
 use crate::provision::cycle::{Failure as ObjectFailure, Simulator};
 use crate::provision::directory::Directory;
 use crate::provision::target::WriteAnswers;
+use crate::provision::transcript::Redactions;
 use crate::report::{self, CheckFinding, Collector, Page};
 
 /// `--out` without `--format html`: the other formats stream to standard output.
@@ -72,6 +73,7 @@ pub(super) fn write(out: Option<&Path>, page: &Page) -> Result<(), Failure> {
 /// snapshot's objects given rows; stops between requests when `stop` says so. Long runs draw
 /// simulate's progress bar on a terminal's stderr.
 pub(super) fn run_cycles(
+    file: &crate::model::mapping::MappingFile,
     simulator: &mut Simulator,
     snapshots: &[Directory],
     cycles: u32,
@@ -83,7 +85,7 @@ pub(super) fn run_cycles(
     simulator
         .endpoint_mut()
         .set_write_answers(WriteAnswers::IdOnly);
-    let mut collector = Collector::new();
+    let mut collector = Collector::new(Redactions::from_mapping(file));
     for snapshot in snapshots {
         collector.add_directory(snapshot);
     }

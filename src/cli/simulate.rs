@@ -266,7 +266,14 @@ fn html(
     stop: &dyn Fn() -> bool,
 ) -> Result<(), Failure> {
     use crate::report::{Header, Page};
-    let report = super::report::run_cycles(&mut simulator, snapshots, cycles, &mut schedule, stop);
+    let report = super::report::run_cycles(
+        &loaded.file,
+        &mut simulator,
+        snapshots,
+        cycles,
+        &mut schedule,
+        stop,
+    );
     let (collector, failures) = report;
     if stop() {
         return Err(super::interrupted("no report of a partial run"));

@@ -12,11 +12,14 @@ use crate::check;
 use crate::model::source::{Source, SourceRef};
 use crate::provision::cycle::{Action, Failure, Note, NoteKind, Request};
 use crate::provision::directory::Directory;
-use crate::provision::transcript::Summary;
+use crate::provision::transcript::{Redactions, Summary};
 
 /// What a run did, object by object and cycle by cycle, gathered while the cycles run.
 #[derive(Debug, Default)]
 pub struct Collector {
+    /// The values `Redact()` produced, masked in every request before it is kept: a page is
+    /// mailed around like the `.http` transcript, which masks them too.
+    redactions: Redactions,
     objects: Vec<Tracked>,
     index: HashMap<String, usize>,
     summary: Summary,
@@ -60,9 +63,12 @@ fn raw(value: Json) -> Box<RawValue> {
 }
 
 impl Collector {
-    /// An empty run.
-    pub fn new() -> Collector {
-        Collector::default()
+    /// An empty run, masking the values `redactions` names (`Redactions::from_mapping`).
+    pub fn new(redactions: Redactions) -> Collector {
+        Collector {
+            redactions,
+            ..Collector::default()
+        }
     }
 
     /// Give every user and group of `directory` a row (in file order), once; an object seen
@@ -85,8 +91,10 @@ impl Collector {
         }
     }
 
-    /// Account for one request Entra sent.
+    /// Account for one request Entra sent (its redacted values masked).
     pub fn request(&mut self, r: &Request<'_>) {
+        let masked = self.redactions.mask(r);
+        let r = &masked.as_ref().map_or(*r, |m| m.apply(r));
         self.summary.add(r);
         let kind = if r.path.starts_with("/Groups") {
             "group"
