@@ -120,3 +120,72 @@ pub(super) fn run_cycles(
 pub(super) fn clock(now: DateTime) -> String {
     report::rfc3339(now)
 }
+
+/// What `simulate --format html` runs with, from simulate's arguments and setup.
+pub(super) struct SimulateRun<'a> {
+    /// The mapping file as named on the command line.
+    pub mapping: &'a Path,
+    /// The `--directory` files as named on the command line.
+    pub directories: &'a [PathBuf],
+    /// `--out`, or standard output.
+    pub out: Option<&'a Path>,
+    /// The mapping, loaded.
+    pub loaded: &'a Loaded,
+    /// The request dialect.
+    pub dialect: crate::model::mapping::Dialect,
+    /// The job, with `--target`'s accounts preloaded.
+    pub simulator: Simulator,
+    /// The snapshots, one per cycle, the last repeating.
+    pub snapshots: &'a [Directory],
+    /// Cycles to run.
+    pub cycles: u32,
+    /// When cycles run and which follow a restart.
+    pub schedule: Schedule,
+    /// Ctrl-C or SIGTERM.
+    pub stop: &'a dyn Fn() -> bool,
+}
+
+/// `simulate --format html`: the run into one page, written once at the end (a partial run
+/// writes nothing: its counts would pass for the whole run's).
+pub(super) fn simulate(run: SimulateRun<'_>) -> Result<(), Failure> {
+    let SimulateRun {
+        mapping,
+        directories,
+        out,
+        loaded,
+        dialect,
+        mut simulator,
+        snapshots,
+        cycles,
+        mut schedule,
+        stop,
+    } = run;
+    let (collector, failures) = run_cycles(
+        &loaded.file,
+        &mut simulator,
+        snapshots,
+        cycles,
+        &mut schedule,
+        stop,
+    );
+    if stop() {
+        return Err(super::interrupted("no report of a partial run"));
+    }
+    let mut header = report::Header::new(&mapping.display().to_string(), &loaded.file, dialect);
+    header.snapshots = snapshot_names(directories);
+    let now = clock(schedule.start);
+    header.clock = Some(now.clone());
+    header.reproduce = reproduce(&[("--now", now)]);
+    let (cycles, objects) = collector.finish();
+    let page = Page {
+        command: "simulate".into(),
+        header,
+        findings: findings(loaded),
+        cycles,
+        sections: Vec::new(),
+        objects,
+    };
+    write(out, &page)?;
+    super::simulate::warn_failures(&failures);
+    Ok(())
+}

@@ -127,9 +127,18 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     let halt = AtomicBool::new(false);
     let stop = || stopped() || halt.load(Ordering::Relaxed);
     if args.format == Format::Html {
-        return html(
-            &args, &loaded, dialect, simulator, &snapshots, cycles, schedule, &stop,
-        );
+        return super::report::simulate(super::report::SimulateRun {
+            mapping: &args.mapping,
+            directories: &args.directory,
+            out: args.out.as_deref(),
+            loaded: &loaded,
+            dialect,
+            simulator,
+            snapshots: &snapshots,
+            cycles,
+            schedule,
+            stop: &stop,
+        });
     }
     super::report::refuse_out(args.out.as_deref())?;
 
@@ -249,51 +258,6 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     for note in &notes {
         errln!("note: {note}");
     }
-    Ok(())
-}
-
-/// `--format html`: the run into one page, written once at the end (a partial run writes
-/// nothing: its counts would pass for the whole run's).
-#[allow(clippy::too_many_arguments)]
-fn html(
-    args: &Args,
-    loaded: &crate::load::Loaded,
-    dialect: crate::model::mapping::Dialect,
-    mut simulator: Simulator,
-    snapshots: &[Directory],
-    cycles: u32,
-    mut schedule: Schedule,
-    stop: &dyn Fn() -> bool,
-) -> Result<(), Failure> {
-    use crate::report::{Header, Page};
-    let report = super::report::run_cycles(
-        &loaded.file,
-        &mut simulator,
-        snapshots,
-        cycles,
-        &mut schedule,
-        stop,
-    );
-    let (collector, failures) = report;
-    if stop() {
-        return Err(super::interrupted("no report of a partial run"));
-    }
-    let mut header = Header::new(&args.mapping.display().to_string(), &loaded.file, dialect);
-    header.snapshots = super::report::snapshot_names(&args.directory);
-    let clock = super::report::clock(schedule.start);
-    header.clock = Some(clock.clone());
-    header.reproduce = super::report::reproduce(&[("--now", clock)]);
-    let (cycles, objects) = collector.finish();
-    let page = Page {
-        command: "simulate".into(),
-        header,
-        findings: super::report::findings(loaded),
-        cycles,
-        sections: Vec::new(),
-        objects,
-    };
-    super::report::write(args.out.as_deref(), &page)?;
-    warn_failures(&failures);
     Ok(())
 }
 
