@@ -448,14 +448,14 @@ pub fn summarise(view: &mut ObjectView) {
     view.error_code = code;
 }
 
+/// The last step of an entry as `name: description` (`Disable: PATCH /Users/… answered 200`).
 fn last_description(entry: &Json) -> Option<String> {
-    entry
-        .get("provisioningSteps")?
-        .as_array()?
-        .last()?
-        .get("description")?
-        .as_str()
-        .map(str::to_owned)
+    let step = entry.get("provisioningSteps")?.as_array()?.last()?;
+    let description = step.get("description")?.as_str()?;
+    Some(match step.get("name").and_then(Json::as_str) {
+        Some(name) if !name.is_empty() => format!("{name}: {description}"),
+        _ => description.to_owned(),
+    })
 }
 
 /// Entra's error code at the start of a failure message (`DuplicateTargetEntries: ...`), when

@@ -27,8 +27,8 @@ pub fn impact_sections(changes: &[MappingChange], sent: &[Recorded], cycle: u32)
     change.cards = changes
         .iter()
         .map(|c| Card {
+            // The change names its object type (`users: row changed: ...`).
             title: c.to_string(),
-            tag: Some(c.object.to_owned()),
             ..Card::default()
         })
         .collect();
