@@ -73,6 +73,8 @@ pub mod model;
 pub mod provision;
 #[cfg(feature = "pull")]
 pub mod pull;
+#[cfg(feature = "html")]
+pub mod report;
 pub mod scim;
 pub mod snippet;
 

@@ -19,6 +19,9 @@ pub struct Args {
     /// standard output.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    /// Write the `--format html` page to FILE (atomically) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,11 +29,17 @@ enum Format {
     Human,
     Json,
     Sarif,
+    /// One self-contained HTML page: the mapping's header and each finding with the line it
+    /// points at.
+    Html,
 }
 
 /// Exit 0 when there are no errors (warnings allowed), 1 with errors, 2 when the file cannot
 /// be read or parsed.
 pub(super) fn run(args: Args) -> Result<(), Failure> {
+    if args.format != Format::Html {
+        super::report::refuse_out(args.out.as_deref())?;
+    }
     let Some(path) = &args.mapping else {
         out!("{}", check::table::markdown());
         return Ok(());
@@ -42,7 +51,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
             let unreadable =
                 check::Report::unreadable(&crate::input::display_name(path), e.to_string());
             match args.format {
-                Format::Human => {}
+                Format::Human | Format::Html => {}
                 Format::Json => print_json(&unreadable.to_json()),
                 Format::Sarif => print_json(&unreadable.to_sarif()),
             }
@@ -61,6 +70,9 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         }
         Format::Json => print_json(&result.to_json()),
         Format::Sarif => print_json(&result.to_sarif()),
+        Format::Html => {
+            super::report::write(args.out.as_deref(), &html_page(path, &loaded, &result))?
+        }
     }
     if result.has_errors() {
         Err(Failure::Eval)
@@ -87,4 +99,24 @@ pub(super) fn print_findings(loaded: &load::Loaded, result: &check::Report) {
         report(diagnostic);
     }
     errln!("{}: {}", result.file, result.summary());
+}
+
+/// `--format html`: the mapping's header and `check`'s findings.
+fn html_page(
+    path: &std::path::Path,
+    loaded: &load::Loaded,
+    result: &check::Report,
+) -> crate::report::Page {
+    use crate::report::{Header, Page, check_findings};
+    let dialect = super::DialectArg::resolve(None, None, &loaded.file);
+    let mut header = Header::new(&path.display().to_string(), &loaded.file, dialect);
+    header.reproduce = super::report::reproduce(&[]);
+    Page {
+        command: "check".into(),
+        header,
+        findings: check_findings(result, &loaded.text),
+        cycles: Vec::new(),
+        sections: Vec::new(),
+        objects: Vec::new(),
+    }
 }

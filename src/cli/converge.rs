@@ -32,12 +32,18 @@ pub struct Args {
     /// instant, so that reports do not depend on when they run.
     #[arg(long, value_name = "RFC3339", default_value = "2025-01-01T00:00:00Z")]
     now: String,
+    /// Write the `--format html` page to FILE (atomically) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum Format {
     Human,
     Json,
+    /// One self-contained HTML page: each finding with its cause, the shrunk directory and
+    /// the repeated request.
+    Html,
 }
 
 pub(super) fn run(args: Args) -> Result<(), Failure> {
@@ -55,7 +61,18 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         errln!("error: {}: {e}", loaded.name);
         Failure::Input
     })?;
+    if args.format == Format::Html {
+        let page = html_page(&args, &loaded, dialect, &result);
+        super::report::write(args.out.as_deref(), &page)?;
+        return if result.converged {
+            Ok(())
+        } else {
+            Err(Failure::Eval)
+        };
+    }
+    super::report::refuse_out(args.out.as_deref())?;
     let text = match args.format {
+        Format::Html => unreachable!("written above"),
         Format::Json => result.to_json(),
         Format::Human => {
             let mut command = format!(
@@ -80,5 +97,30 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         Ok(())
     } else {
         Err(Failure::Eval)
+    }
+}
+
+/// `--format html`: the header and `check`'s findings, then `converge`'s findings.
+fn html_page(
+    args: &Args,
+    loaded: &crate::load::Loaded,
+    dialect: crate::model::mapping::Dialect,
+    result: &converge::report::Report,
+) -> crate::report::Page {
+    use crate::report::{Header, Page, converge_sections};
+    let mut header = Header::new(&args.mapping.display().to_string(), &loaded.file, dialect);
+    header.snapshots = vec![format!(
+        "{} generated directories from seed {}",
+        args.cases, args.seed
+    )];
+    header.clock = Some(args.now.clone());
+    header.reproduce = super::report::reproduce(&[]);
+    Page {
+        command: "converge".into(),
+        header,
+        findings: super::report::findings(loaded),
+        cycles: Vec::new(),
+        sections: converge_sections(result),
+        objects: Vec::new(),
     }
 }

@@ -46,6 +46,9 @@ pub struct Args {
     /// Seed for Guid() and RandomString().
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Write the `--format html` page to FILE (atomically) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,6 +57,9 @@ enum Format {
     Http,
     Jsonl,
     Log,
+    /// One self-contained HTML page: the mapping change, who is disabled, created and
+    /// updated, and every object with its steps and requests.
+    Html,
 }
 
 pub(super) fn run(args: Args) -> Result<(), Failure> {
@@ -125,6 +131,20 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     let notes = simulator.notes().to_vec();
     let changes = mapping_changes(&old.file, &new.file);
     let writes = sent.iter().filter(|r| r.method != "GET").count();
+    if args.format == Format::Html {
+        let page = html_page(
+            &args, &old, &new, dialect, &snapshots, now, &sent, &failed, &notes,
+        );
+        super::report::write(args.out.as_deref(), &page)?;
+        failures.extend(failed);
+        warn_failures(&failures);
+        return if writes > 0 {
+            Err(Failure::Eval)
+        } else {
+            Ok(())
+        };
+    }
+    super::report::refuse_out(args.out.as_deref())?;
 
     let redactions = Redactions::from_mapping(&new.file);
     let stdout = std::io::stdout();
@@ -189,6 +209,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                 }
             }
             Format::Log => out.write_all(&log.unwrap_or_default())?,
+            Format::Html => {}
         }
         out.flush()
     })();
@@ -205,5 +226,48 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         Err(Failure::Eval)
     } else {
         Ok(())
+    }
+}
+
+/// `--format html`: the mapping change, then the post-change cycle (its chart, who it
+/// touches, and every object of the last snapshot with its steps and requests).
+#[allow(clippy::too_many_arguments)]
+fn html_page(
+    args: &Args,
+    old: &crate::load::Loaded,
+    new: &crate::load::Loaded,
+    dialect: crate::model::mapping::Dialect,
+    snapshots: &[crate::provision::directory::Directory],
+    now: crate::dotnet::datetime::DateTime,
+    sent: &[Recorded],
+    failed: &[crate::provision::cycle::Failure],
+    notes: &[crate::provision::cycle::Note],
+) -> crate::report::Page {
+    use crate::report::{Collector, Header, Page, impact_sections};
+    let cycle = snapshots.len() as u32 + 1;
+    let mut collector = Collector::new(Redactions::from_mapping(&new.file));
+    if let Some(last) = snapshots.last() {
+        collector.add_directory(last);
+    }
+    let time = crate::provision::clock::cycle_time(now, Interval::DEFAULT, cycle);
+    collector.begin_cycle(cycle, true, Some(super::report::clock(time)));
+    for r in sent {
+        collector.request(&r.as_request());
+    }
+    collector.outcomes(cycle, failed, notes);
+    let (cycles, objects) = collector.finish();
+    let files = format!("{} → {}", args.old.display(), args.new.display());
+    let mut header = Header::new(&files, &new.file, dialect);
+    header.snapshots = super::report::snapshot_names(&args.directory);
+    let clock = super::report::clock(now);
+    header.clock = Some(clock.clone());
+    header.reproduce = super::report::reproduce(&[("--now", clock)]);
+    Page {
+        command: "impact".into(),
+        header,
+        findings: super::report::findings(new),
+        cycles,
+        sections: impact_sections(&mapping_changes(&old.file, &new.file), sent, cycle),
+        objects,
     }
 }

@@ -103,12 +103,18 @@ pub struct Args {
     /// (default: from the clock, so two runs do not share a prefix).
     #[arg(long)]
     seed: Option<u64>,
+    /// Write the `--format html` report to FILE (atomically) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum Format {
     Human,
     Json,
+    /// One self-contained HTML page: findings grouped by cause with the app's answers, the
+    /// cycles, and every object with its steps and requests.
+    Html,
 }
 
 pub(super) fn run(args: Args) -> Result<(), Failure> {
@@ -123,6 +129,9 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
             args.concurrency
         );
         return Err(Failure::Input);
+    }
+    if args.format != Format::Html {
+        super::report::refuse_out(args.out.as_deref())?;
     }
     let url = TenantUrl::parse(&args.url).map_err(|e| {
         errln!("error: {e}");
@@ -205,10 +214,30 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
             },
         )
     });
+    // The page's rows: every object of the snapshots as the app sees it (with the prefix).
+    let mut collector = (args.format == Format::Html).then(|| {
+        let mut c = crate::report::Collector::new(Redactions::from_mapping(file));
+        for s in &plan.snapshots {
+            c.add_directory(&live::prefix::apply(s, &plan.prefix));
+        }
+        c
+    });
+    let mut cycle_seen = 0;
+    // Cycle 1 is full, the snapshots' next cycles incremental, and each repeat a full cycle
+    // after a restart (live::session).
+    let snapshot_count = plan.snapshots.len() as u32;
     let result = live::session::run_logged(
         &plan,
         endpoint,
         &mut |r| {
+            if let Some(c) = &mut collector {
+                if r.cycle != cycle_seen {
+                    cycle_seen = r.cycle;
+                    let full = r.cycle == 1 || r.cycle > snapshot_count;
+                    c.begin_cycle(r.cycle, full, None);
+                }
+                c.request(r);
+            }
             if let Some(writer) = &mut transcript {
                 let masked = redactions.mask(r);
                 let r = masked.as_ref().map_or(*r, |m| m.apply(r));
@@ -232,6 +261,44 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         super::emit(Some(path), &String::from_utf8_lossy(&bytes))?;
     }
     let text = match args.format {
+        Format::Html => {
+            let mut header =
+                crate::report::Header::new(&args.mapping.display().to_string(), file, dialect);
+            header.tenant_url = Some(plan.url.clone());
+            header.snapshots = super::report::snapshot_names(&args.directory);
+            let clock = super::report::clock(now);
+            header.clock = Some(clock.clone());
+            header.reproduce =
+                super::report::reproduce(&[("--now", clock), ("--seed", seed.to_string())]);
+            let (cycles, objects) = collector
+                .take()
+                .map(|mut c| {
+                    for cycle in &report.cycles {
+                        let failed: Vec<_> = cycle
+                            .failed_objects
+                            .iter()
+                            .map(|f| crate::provision::cycle::Failure {
+                                object: f.object.clone(),
+                                message: f.message.clone(),
+                                code: None,
+                            })
+                            .collect();
+                        c.outcomes(cycle.cycle, &failed, &[]);
+                    }
+                    c.finish()
+                })
+                .unwrap_or_default();
+            let page = crate::report::Page {
+                command: "live".into(),
+                header,
+                findings: super::report::findings(&loaded),
+                cycles,
+                sections: crate::report::live_sections(&report),
+                objects,
+            };
+            super::report::write(args.out.as_deref(), &page)?;
+            String::new()
+        }
         Format::Human => report.render(args.verbose),
         Format::Json => {
             let json =
@@ -244,7 +311,9 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
             json
         }
     };
-    super::emit(None, &text)?;
+    if args.format != Format::Html {
+        super::emit(None, &text)?;
+    }
     match report.result {
         Verdict::AuthFailed => {
             if let Some(fault) = &report.fault {

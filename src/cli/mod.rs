@@ -37,6 +37,8 @@ mod interrupt;
 mod live;
 mod progress;
 mod pull;
+#[cfg(feature = "html")]
+mod report;
 mod sample;
 mod schema;
 mod simulate;

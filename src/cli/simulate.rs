@@ -74,6 +74,9 @@ pub struct Args {
     /// Exit 0 even when objects fail (by default a failed object makes the exit status 1).
     #[arg(long)]
     allow_failures: bool,
+    /// Write the `--format html` page to FILE (atomically) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,6 +86,9 @@ enum Format {
     Summary,
     /// Entra's provisioning log: one provisioningObjectSummary per object and cycle.
     Log,
+    /// One self-contained HTML page: counts per cycle, every object with its steps and
+    /// requests.
+    Html,
 }
 
 /// Used when the mapping gives no tenant URL: the `.http` transcript still needs a base.
@@ -129,6 +135,21 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     }
     let interrupt = super::interrupt::flag();
     let stopped = || interrupt.load(Ordering::Relaxed);
+    if args.format == Format::Html {
+        return super::report::simulate(super::report::SimulateRun {
+            mapping: &args.mapping,
+            directories: &args.directory,
+            out: args.out.as_deref(),
+            loaded: &loaded,
+            dialect,
+            simulator,
+            snapshots: &snapshots,
+            cycles,
+            schedule,
+            stop: &stopped,
+        });
+    }
+    super::report::refuse_out(args.out.as_deref())?;
 
     let mut bar = ProgressBar::new(cycles);
     let stdout = std::io::stdout();
@@ -157,6 +178,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                 redactions,
             },
         )),
+        Format::Html => unreachable!("the page is written above"),
     };
     let result = run_cycles(
         &mut simulator,
@@ -172,7 +194,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     let outcome = result.map_err(super::stdout_failure)?;
     if stopped() {
         return Err(super::interrupted(match args.format {
-            Format::Summary => "no summary of a partial run",
+            Format::Summary | Format::Html => "no summary of a partial run",
             Format::Http | Format::Jsonl | Format::Log => {
                 "the output stops after the last whole request"
             }

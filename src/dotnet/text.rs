@@ -515,6 +515,12 @@ fn push_base64(bytes: impl Iterator<Item = u8>, out: &mut String) {
     }
 }
 
+/// Standard base64 with padding of `bytes`, appended to `out`.
+pub fn base64(bytes: &[u8], out: &mut String) {
+    out.reserve(bytes.len() / 3 * 4 + 4);
+    push_base64(bytes.iter().copied(), out);
+}
+
 /// Entra `ConvertToBase64`: the `Encoding.Unicode` (UTF-16LE) bytes in standard base64 with
 /// padding. Appends to `out`.
 pub fn base64_utf16le(s: &str, out: &mut String) {

@@ -1,0 +1,332 @@
+//! One self-contained HTML page per run (`--format html`): what a run did, laid out the way
+//! Entra's portal shows provisioning (the provisioning logs blade, Provision on demand's step
+//! cards), for people who will not read a `.http` transcript.
+//!
+//! The page is built in two halves. [`Page`] is the model: a header, `check`'s findings, one
+//! chart per cycle, the sections of `impact`, `converge` and `live`, and every object of the
+//! directory. [`html::render`] turns it into HTML with a template engine that escapes every
+//! value; the objects go into the page once, as JSON, and a small inline script shows them a
+//! page of rows at a time, so a 100,000-object run stays a usable page.
+//!
+//! Each object carries its provisioning log entries as JSON in the shape of Microsoft Graph's
+//! `provisioningObjectSummary` (provisioningobjectsummary.md: `provisioningAction`,
+//! `provisioningStatusInfo`, `provisioningSteps`, `modifiedProperties`, ...), and the page
+//! renders steps, status, error and modified properties from that shape alone. [`Collector`]
+//! derives such entries from what a cycle gives (its requests, failures and notes).
+
+mod collect;
+pub mod html;
+mod sections;
+
+pub use collect::{Collector, check_findings, error_code, summarise};
+#[cfg(feature = "converge")]
+pub use sections::converge_sections;
+pub use sections::impact_sections;
+#[cfg(feature = "live")]
+pub use sections::live_sections;
+
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use crate::model::mapping::{Dialect, MappingFile, SyncScope};
+
+/// A whole report page.
+#[derive(Clone, Debug, Serialize)]
+pub struct Page {
+    /// The command that made it: `simulate`, `impact`, `converge`, `live` or `check`.
+    pub command: String,
+    /// Where the run comes from and how to run it again.
+    pub header: Header,
+    /// `check`'s findings over the mapping (every command shows them: a finding often
+    /// explains a request).
+    pub findings: Vec<CheckFinding>,
+    /// One chart per cycle.
+    pub cycles: Vec<CycleView>,
+    /// The command's own sections (`impact`'s mapping change, `converge`'s findings, `live`'s
+    /// findings by cause), in reading order.
+    pub sections: Vec<Section>,
+    /// Every object of the directory, in directory order, with what happened to it.
+    pub objects: Vec<ObjectView>,
+}
+
+/// The page's header: the mapping, the directory snapshots, the clock, the version, and the
+/// command line that gives the same page again.
+#[derive(Clone, Debug, Serialize)]
+pub struct Header {
+    /// The mapping file as named on the command line.
+    pub mapping_file: String,
+    /// The app's name (the mapping's `app`).
+    pub app: String,
+    /// The request dialect the run used: `legacy` or `compliant`.
+    pub dialect: String,
+    /// The tenant URL (the mapping's, or `live --url`), when there is one.
+    pub tenant_url: Option<String>,
+    /// The job settings, as `name`, `value` pairs in the words of the mapping format.
+    pub settings: Vec<(String, String)>,
+    /// The directory snapshots, one per cycle in order (the built-in sample when none).
+    pub snapshots: Vec<String>,
+    /// The clock of the first cycle (RFC 3339), or none for `check`, which runs no cycle.
+    pub clock: Option<String>,
+    /// entramap's version.
+    pub version: String,
+    /// The command line that reproduces the run, shell-quoted.
+    pub reproduce: String,
+}
+
+impl Header {
+    /// A header for `mapping`, named `mapping_file` on the command line, run in `dialect`.
+    /// Snapshots, clock and the command line are the caller's to fill.
+    pub fn new(mapping_file: &str, file: &MappingFile, dialect: Dialect) -> Header {
+        let s = &file.settings;
+        let mut settings = vec![(
+            "scope".to_owned(),
+            match s.scope {
+                SyncScope::Assigned => "assigned (Sync only assigned users and groups)",
+                SyncScope::All => "all (Sync all users and groups)",
+            }
+            .to_owned(),
+        )];
+        settings.push((
+            "skip_out_of_scope_deletions".into(),
+            s.skip_out_of_scope_deletions.to_string(),
+        ));
+        settings.push((
+            "accidental_deletions_threshold".into(),
+            s.accidental_deletions_threshold
+                .map_or_else(|| "none".to_owned(), |n| n.to_string()),
+        ));
+        settings.push((
+            "exclude_default_access".into(),
+            s.exclude_default_access.to_string(),
+        ));
+        Header {
+            mapping_file: mapping_file.to_owned(),
+            app: file.app.clone(),
+            dialect: dialect.name().to_owned(),
+            tenant_url: file.tenant_url.clone(),
+            settings,
+            snapshots: Vec::new(),
+            clock: None,
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            reproduce: String::new(),
+        }
+    }
+}
+
+/// One `check` finding, as the page shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct CheckFinding {
+    /// The stable lint code (`EM101`).
+    pub code: String,
+    /// `error` or `warning`.
+    pub severity: String,
+    /// What is wrong, about this mapping.
+    pub message: String,
+    /// Why the lint exists.
+    pub why: String,
+    /// How to fix it.
+    pub fix: String,
+    /// The target attribute of the row it is about, when there is one.
+    pub target: Option<String>,
+    /// The mapping line it points at (1-based), with the line's text.
+    pub line: Option<usize>,
+    /// The text of that line.
+    pub line_text: Option<String>,
+}
+
+/// One cycle's counts, drawn as a bar chart.
+#[derive(Clone, Debug, Serialize)]
+pub struct CycleView {
+    /// The cycle number, from 1.
+    pub cycle: u32,
+    /// Whether it was a full cycle (every object evaluated) or an incremental one.
+    pub full: Option<bool>,
+    /// Requests by action and outcome, in a fixed order: `create`, `update`, `disable`,
+    /// `delete`, `membership`, `read`, `error` (a non-2xx answer), `failed` (objects).
+    pub counts: Vec<Count>,
+    /// Target attributes written, with how many objects each was written for.
+    pub attributes: Vec<Count>,
+    /// What the cycle did not send, and why (staged deletes, references left for later).
+    pub notes: Vec<String>,
+    /// The chart: bars with their geometry, computed here so the template only places them.
+    pub bars: Vec<Bar>,
+}
+
+/// A label and a number.
+#[derive(Clone, Debug, Serialize)]
+pub struct Count {
+    /// What is counted.
+    pub label: String,
+    /// How many.
+    pub n: usize,
+}
+
+/// One bar of a cycle's chart, in SVG user units.
+#[derive(Clone, Debug, Serialize)]
+pub struct Bar {
+    /// What it counts.
+    pub label: String,
+    /// How many.
+    pub n: usize,
+    /// Its top edge.
+    pub y: u32,
+    /// Its width (proportional to `n`, the largest count filling the chart).
+    pub width: u32,
+    /// Its CSS class (its colour).
+    pub class: String,
+}
+
+/// A titled part of the page with cards, for what is particular to one command.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Section {
+    /// Its heading.
+    pub title: String,
+    /// Paragraphs before the cards.
+    pub intro: Vec<String>,
+    /// The cards, in reading order.
+    pub cards: Vec<Card>,
+}
+
+/// One item of a [`Section`]: a heading, labelled lines and code blocks.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Card {
+    /// Its heading.
+    pub title: String,
+    /// A short tag shown beside it (a severity, a cause code, a count).
+    pub tag: Option<String>,
+    /// `label: text` lines.
+    pub lines: Vec<(String, String)>,
+    /// Preformatted blocks (a request, a directory), each with a caption.
+    pub code: Vec<(String, String)>,
+}
+
+/// One object of the directory and what the run did with it.
+#[derive(Clone, Debug, Serialize)]
+pub struct ObjectView {
+    /// The source objectId.
+    pub id: String,
+    /// `user` or `group`.
+    pub kind: &'static str,
+    /// The userPrincipalName (users) or displayName, else the objectId.
+    pub name: String,
+    /// The displayName, when it is not already `name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// The provisioning actions over the run (Graph's provisioningAction values: `create`,
+    /// `update`, `disable`, `delete`, `stagedDelete`, `other`), each once; empty when no
+    /// entry was written for it.
+    pub actions: Vec<String>,
+    /// The outcome over the run: `failure` when any cycle failed it, else `skipped`, else
+    /// `success`, else `none` (never evaluated: out of scope, or unchanged).
+    pub status: String,
+    /// Why, in a line: the last failure, skip or note.
+    pub reason: String,
+    /// Entra's error code of the last failure, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    /// The target attributes written to it over the run.
+    pub attributes: Vec<String>,
+    /// Its provisioning log entries, shaped as Graph's provisioningObjectSummary, each kept
+    /// as its JSON text: a 100,000-object run holds them all until the page is written, and
+    /// as parsed values they took five times the memory.
+    pub entries: Vec<Box<RawValue>>,
+    /// The exact requests sent about it.
+    pub requests: Vec<RequestView>,
+}
+
+/// One request as the page shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct RequestView {
+    /// The cycle it was sent in.
+    pub cycle: u32,
+    /// Why it was sent (`match`, `create`, ...).
+    pub action: &'static str,
+    /// `METHOD path HTTP/1.1`, then the body as compact JSON on the next line.
+    pub http: String,
+    /// The answer's status.
+    pub status: u16,
+    /// The answer's body as compact JSON, kept only for an error answer (a success answer
+    /// echoes the request).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response: Option<String>,
+}
+
+/// Why a page cannot be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The template failed (a bug: the templates are part of the program).
+    #[error("the HTML template failed: {0}")]
+    Template(String),
+    /// The page's data cannot be written as JSON.
+    #[error("the report's data cannot be written as JSON: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// An instant as RFC 3339 in UTC (`2025-01-01T00:00:00Z`, with a fraction only when there is
+/// one), as `--now` takes it.
+pub fn rfc3339(t: crate::dotnet::datetime::DateTime) -> String {
+    let c = t.civil();
+    let mut s = format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        c.year, c.month, c.day, c.hour, c.minute, c.second
+    );
+    if c.frac_ticks != 0 {
+        let frac = format!("{:07}", c.frac_ticks);
+        s.push('.');
+        s.push_str(frac.trim_end_matches('0'));
+    }
+    s.push('Z');
+    s
+}
+
+/// `args` as one shell command line: words with anything but `[A-Za-z0-9_./:=@%+,-]` in
+/// single quotes, so it can be pasted into a POSIX shell as it stands.
+pub fn shell_line<S: AsRef<str>>(args: &[S]) -> String {
+    args.iter()
+        .map(|a| {
+            let a = a.as_ref();
+            let plain = !a.is_empty()
+                && a.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_./:=@%+,-".contains(c));
+            if plain {
+                a.to_owned()
+            } else {
+                format!("'{}'", a.replace('\'', r"'\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_line_quotes_only_what_a_shell_would_split_or_expand() {
+        assert_eq!(
+            shell_line(&[
+                "entramap",
+                "simulate",
+                "a b.yaml",
+                "--now",
+                "2025-01-01T00:00:00Z"
+            ]),
+            "entramap simulate 'a b.yaml' --now 2025-01-01T00:00:00Z"
+        );
+        assert_eq!(shell_line(&["it's", "", "$HOME"]), r"'it'\''s' '' '$HOME'");
+    }
+
+    #[test]
+    fn rfc3339_reads_back_as_the_same_instant() {
+        use crate::dotnet::datetime::DateTime;
+        for text in [
+            "2025-01-01T00:00:00Z",
+            "1999-12-31T23:59:59.1234567Z",
+            "2024-02-29T12:00:00.5Z",
+        ] {
+            let t = DateTime::parse_rfc3339(text).expect("valid");
+            assert_eq!(rfc3339(t), text);
+        }
+    }
+}

@@ -1,0 +1,211 @@
+// entramap's HTML reports in a real browser: Debian's Chromium driven by playwright-core.
+// Usage: node reports.mjs REPORTS_DIR SCREENSHOTS_DIR [--bench BIG_REPORT]
+// Every page is opened from disk with every network request aborted and recorded; a check
+// fails on any request, console error, page error or dialog. Exit 0 when all checks pass.
+import { chromium } from "playwright-core";
+import { pathToFileURL } from "node:url";
+import { statSync } from "node:fs";
+import path from "node:path";
+
+const [reports, screenshots, ...rest] = process.argv.slice(2);
+const bench = rest[0] === "--bench" ? rest[1] : null;
+const HOSTILE = "<img src=x onerror=alert(1)>";
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox"],
+});
+let failures = 0;
+let passes = 0;
+
+function check(name, ok, detail) {
+  if (ok) {
+    passes += 1;
+    console.log(`ok   ${name}`);
+  } else {
+    failures += 1;
+    console.log(`FAIL ${name}${detail ? `: ${detail}` : ""}`);
+  }
+}
+
+// A page opened from disk, with what it tried: requests other than the file itself,
+// console errors, uncaught errors, dialogs (an executed `alert`).
+async function open(file) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const seen = { requests: [], errors: [], dialogs: [] };
+  const url = pathToFileURL(file).href;
+  await context.route("**/*", (route) => {
+    const u = route.request().url();
+    if (u === url) {
+      return route.continue();
+    }
+    seen.requests.push(u);
+    return route.abort();
+  });
+  const page = await context.newPage();
+  page.on("request", (r) => {
+    if (r.url() !== url && !seen.requests.includes(r.url())) {
+      seen.requests.push(r.url());
+    }
+  });
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") {
+      seen.errors.push(m.text());
+    }
+  });
+  page.on("pageerror", (e) => seen.errors.push(String(e)));
+  page.on("dialog", (d) => {
+    seen.dialogs.push(d.message());
+    d.dismiss();
+  });
+  await page.goto(url, { waitUntil: "load" });
+  return { context, page, seen };
+}
+
+function clean(name, seen) {
+  check(`${name}: no network request`, seen.requests.length === 0, seen.requests.join(", "));
+  check(`${name}: no console or page error`, seen.errors.length === 0, seen.errors.join(" | "));
+  check(`${name}: no dialog (no injected script ran)`, seen.dialogs.length === 0, seen.dialogs.join(", "));
+}
+
+async function rowsShown(page) {
+  return page.locator("#rows tr.row").count();
+}
+
+// simulate: the objects table, its search and filters, an object's details, hostile text.
+{
+  const name = "simulate";
+  const { context, page, seen } = await open(path.join(reports, "simulate.html"));
+  await page.waitForSelector("#rows tr.row");
+  const all = await rowsShown(page);
+  check(`${name}: every object of the directory has a row`, all === 7, `${all} rows`);
+  check(`${name}: a chart per cycle`, (await page.locator("figure.cycle svg rect").count()) === 16);
+  const mallory = page.locator("#rows tr.row", { hasText: "mallory@contoso.com" });
+  const shown = await mallory.locator(".display").textContent();
+  check(`${name}: the hostile displayName is shown as text`, shown === HOSTILE, shown);
+  check(`${name}: no element came from the data`,
+    (await page.locator("img, #rows b, script[src]").count()) === 0);
+  await page.screenshot({ path: path.join(screenshots, "simulate.png"), fullPage: true });
+
+  await page.fill("#q", "mallory");
+  await page.waitForFunction(() => document.querySelectorAll("#rows tr.row").length === 1);
+  check(`${name}: the search filters the rows`, (await rowsShown(page)) === 1);
+  await page.locator("#rows tr.row").first().click();
+  const detail = page.locator("#rows tr.detail");
+  await detail.locator(".object-detail").waitFor();
+  const text = await detail.textContent();
+  check(`${name}: opening an object shows its match step`, text.includes("Match") && text.includes("no account found"), text.slice(0, 200));
+  check(`${name}: opening an object shows its exact requests`,
+    text.includes("POST /Users HTTP/1.1") && text.includes('"displayName": "<img src=x onerror=alert(1)>"'));
+  check(`${name}: the attributes written are listed`, (await detail.locator("table.modified td", { hasText: HOSTILE }).count()) >= 1);
+  check(`${name}: still no element from the data after opening`, (await page.locator("img").count()) === 0);
+  await page.screenshot({ path: path.join(screenshots, "simulate-object.png"), fullPage: true });
+
+  await page.fill("#q", "");
+  await page.selectOption("#f-status", "failure");
+  await page.waitForFunction(() => document.querySelectorAll("#rows tr.row").length === 1);
+  const failed = await page.locator("#rows tr.row").first().textContent();
+  check(`${name}: the status filter finds the failed object with its error code`,
+    failed.includes("Twin Two") && failed.includes("DuplicateSourceEntries"), failed);
+  await page.selectOption("#f-status", "");
+  await page.selectOption("#f-code", "DuplicateSourceEntries");
+  check(`${name}: the error code filter`, (await rowsShown(page)) === 1);
+  await page.selectOption("#f-code", "");
+  await page.selectOption("#f-attribute", "title");
+  check(`${name}: the attribute filter`, (await rowsShown(page)) === 2, `${await rowsShown(page)} rows`);
+  await page.selectOption("#f-attribute", "");
+  await page.selectOption("#f-action", "none");
+  const none = await page.locator("#rows tr.row").allTextContents();
+  check(`${name}: the action filter: the object never evaluated (out of scope)`,
+    none.length === 1 && none[0].includes("grace.hopper"), none.join(" / "));
+  await page.selectOption("#f-action", "other");
+  const other = await page.locator("#rows tr.row").allTextContents();
+  check(`${name}: the action filter: the objects evaluated and not written (skipped, failed)`,
+    other.length === 2 && other[0].includes("no value for any matching attribute") &&
+    other[1].includes("DuplicateSourceEntries"), other.join(" / "));
+  clean(name, seen);
+  await context.close();
+}
+
+// check: the findings with code, line and fix.
+{
+  const name = "check";
+  const { context, page, seen } = await open(path.join(reports, "check.html"));
+  const findings = await page.locator("#findings article").count();
+  check(`${name}: findings are shown`, findings >= 1, `${findings}`);
+  const first = await page.locator("#findings article").first().textContent();
+  check(`${name}: a finding shows its code, its line and its fix`, /EM\d{3}/.test(first) && first.includes("line") && first.includes("fix"), first.slice(0, 200));
+  check(`${name}: no objects table`, (await page.locator("#objects").count()) === 0);
+  await page.screenshot({ path: path.join(screenshots, "check.png"), fullPage: true });
+  clean(name, seen);
+  await context.close();
+}
+
+// impact: the mapping change, then who is disabled.
+{
+  const name = "impact";
+  const { context, page, seen } = await open(path.join(reports, "impact.html"));
+  const sections = await page.locator("section.command-section").allTextContents();
+  check(`${name}: what changes in the mapping comes first`, sections[0]?.includes("scoping filters changed"), sections[0]?.slice(0, 200));
+  check(`${name}: who is disabled`, sections[1]?.includes("Disabled") && sections[1]?.includes("mallory@contoso.com"), sections[1]?.slice(0, 300));
+  await page.selectOption("#f-action", "disable");
+  check(`${name}: the disabled objects in the table`, (await rowsShown(page)) === 2);
+  await page.screenshot({ path: path.join(screenshots, "impact.png"), fullPage: true });
+  clean(name, seen);
+  await context.close();
+}
+
+// converge: each finding with its cause, the shrunk directory and the repeated request.
+{
+  const name = "converge";
+  const { context, page, seen } = await open(path.join(reports, "converge.html"));
+  const card = await page.locator("section.command-section article").first().textContent();
+  check(`${name}: a finding with its cause, directory and repeated request`,
+    card.includes("C1") && card.includes("smallest directory") && card.includes("PATCH"), card.slice(0, 300));
+  await page.screenshot({ path: path.join(screenshots, "converge.png"), fullPage: true });
+  clean(name, seen);
+  await context.close();
+}
+
+// The 100,000-object page: how big, how soon something is painted, how soon rows are.
+if (bench) {
+  const size = statSync(bench).size;
+  const started = Date.now();
+  const { context, page, seen } = await open(bench);
+  await page.waitForFunction(() => performance.getEntriesByName("entramap-table-ready").length > 0, null, { timeout: 120000 });
+  const wall = Date.now() - started;
+  const timing = await page.evaluate(() => {
+    const paint = Object.fromEntries(performance.getEntriesByType("paint").map((e) => [e.name, e.startTime]));
+    const nav = performance.getEntriesByType("navigation")[0];
+    return {
+      firstPaint: paint["first-paint"],
+      firstContentfulPaint: paint["first-contentful-paint"],
+      domContentLoaded: nav.domContentLoadedEventEnd,
+      tableReady: performance.getEntriesByName("entramap-table-ready")[0].startTime,
+      rows: document.querySelectorAll("#rows tr").length,
+    };
+  });
+  console.log(`bench: ${(size / 1048576).toFixed(1)} MiB; first paint ${timing.firstPaint?.toFixed(0)} ms, first contentful paint ${timing.firstContentfulPaint?.toFixed(0)} ms, DOMContentLoaded ${timing.domContentLoaded.toFixed(0)} ms, rows ready ${timing.tableReady.toFixed(0)} ms (${timing.rows} rows in the document), open to rows ${wall} ms`);
+  // The last object, found by its objectId among all of them, then opened.
+  const last = await page.evaluate(() => {
+    const rows = JSON.parse(document.getElementById("entramap-rows").textContent).rows;
+    return rows[rows.length - 1][0];
+  });
+  let t0 = Date.now();
+  await page.fill("#q", last);
+  await page.waitForFunction(() => document.querySelectorAll("#rows tr.row").length === 1, null, { timeout: 60000 });
+  const search = Date.now() - t0;
+  t0 = Date.now();
+  await page.locator("#rows tr.row").first().click();
+  await page.locator("#rows tr.detail .object-detail").waitFor({ timeout: 60000 });
+  const opened = Date.now() - t0;
+  console.log(`bench: a search over every object ${search} ms (with the 120 ms debounce); opening the last object ${opened} ms`);
+  check("bench: one page of rows in the document", timing.rows === 50, `${timing.rows}`);
+  await page.screenshot({ path: path.join(screenshots, "big.png") });
+  clean("bench", seen);
+  await context.close();
+}
+
+await browser.close();
+console.log(`${passes} passed, ${failures} failed`);
+process.exit(failures === 0 ? 0 : 1);

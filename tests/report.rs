@@ -1,0 +1,579 @@
+//! `--format html`: the page each command writes (the real binary), what it holds, and that
+//! nothing from a directory, a mapping or an app can become markup in it. The same pages are
+//! opened in Chromium by tests/browser/ (run by `.ci/run`).
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use entramap::report::{self, Card, Header, ObjectView, Page, Section};
+use serde_json::Value;
+
+const NOW: &str = "2025-01-01T00:00:00Z";
+const HOSTILE: &str = "<img src=x onerror=alert(1)>";
+const BEFORE: &str = "tests/data/report/before.yaml";
+const AFTER: &str = "tests/data/report/after.yaml";
+
+fn entramap(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_entramap"))
+        .args(args)
+        .output()
+        .expect("run entramap")
+}
+
+/// A fresh path for a page in the test's own directory.
+fn out(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-tests");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let path = dir.join(name);
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
+/// Run `args` with `--format html --out FILE` and return the exit code and the page.
+fn page(name: &str, args: &[&str]) -> (i32, String) {
+    let path = out(name);
+    let mut all: Vec<&str> = args.to_vec();
+    let p = path.to_str().expect("utf-8 path");
+    all.extend(["--format", "html", "--out", p]);
+    let run = entramap(&all);
+    let html = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "no page at {p} ({e}); stderr: {}",
+            String::from_utf8_lossy(&run.stderr)
+        )
+    });
+    (run.status.code().unwrap_or(-1), html)
+}
+
+/// The text of each element that starts with `open`, up to its `</script>`.
+fn blocks<'a>(html: &'a str, open: &str) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find(open) {
+        let start = i + open.len();
+        let end = start + rest[start..].find("</script>").expect("its end");
+        out.push(&rest[start..end]);
+        rest = &rest[end..];
+    }
+    out
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0);
+    for b in text.bytes().filter(|b| *b != b'=') {
+        let v = ALPHABET.iter().position(|a| *a == b).expect("base64") as u32;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
+}
+
+/// The page's objects: each row of the JSON block as an object, with its details (entries,
+/// requests) inflated from its chunk, as the page's script reads them.
+fn objects(html: &str) -> Vec<Value> {
+    let rows_block = blocks(
+        html,
+        r#"<script type="application/json" id="entramap-rows" data-chunk="500">"#,
+    );
+    let rows: Value = serde_json::from_str(rows_block[0]).expect("the rows are JSON");
+    let attributes = rows["attributes"].as_array().expect("attributes").clone();
+    let mut details = Vec::new();
+    for chunk in blocks(
+        html,
+        r#"<script type="application/octet-stream" class="entramap-details">"#,
+    ) {
+        let json =
+            miniz_oxide::inflate::decompress_to_vec_zlib(&base64_decode(chunk)).expect("zlib");
+        let list: Vec<Value> = serde_json::from_slice(&json).expect("details are JSON");
+        details.extend(list);
+    }
+    let rows = rows["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), details.len(), "one details entry per row");
+    rows.iter()
+        .zip(details)
+        .map(|(r, d)| {
+            let attrs: Vec<Value> = r[8]
+                .as_array()
+                .expect("indexes")
+                .iter()
+                .map(|i| attributes[i.as_u64().expect("index") as usize].clone())
+                .collect();
+            serde_json::json!({
+                "id": r[0], "kind": r[1], "name": r[2], "display_name": r[3],
+                "actions": r[4], "status": r[5], "reason": r[6], "error_code": r[7],
+                "attributes": attrs, "entries": d["entries"], "requests": d["requests"],
+            })
+        })
+        .collect()
+}
+
+/// HTML text with minijinja's escapes of `/`, `'`, `"`, `&`, `<` and `>` read back.
+fn unescape(html: &str) -> String {
+    html.replace("&#x2f;", "/")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// The fixture's two snapshots simulated into `name`.
+fn simulate(name: &str) -> (i32, String) {
+    page(
+        name,
+        &[
+            "simulate",
+            "mappings/scim-default.yaml",
+            "--directory",
+            BEFORE,
+            "--directory",
+            AFTER,
+            "--now",
+            NOW,
+        ],
+    )
+}
+
+#[test]
+fn simulate_html_never_lets_a_display_name_become_markup() {
+    let (code, html) = simulate("markup.html");
+    assert_eq!(code, 0);
+    // The fixture's names hold `<img ...>`, `</script><script>`, `<b onmouseover=...>` and
+    // `<!--`: none may reach the document as markup.
+    for markup in ["<img", "<b onmouseover", "<!--", "\u{2028}"] {
+        assert!(
+            !html.contains(markup),
+            "{markup:?} is in the page as markup"
+        );
+    }
+    // The page's own blocks: the rows, one chunk of details (7 objects), the script.
+    assert_eq!(html.matches("<script").count(), 3);
+    assert_eq!(
+        html.matches("</script>").count(),
+        3,
+        "only the page's own script blocks end"
+    );
+    // ... and the value read back from the page is the very same text.
+    let objects = objects(&html);
+    let mallory = objects
+        .iter()
+        .find(|o| o["id"] == "11111111-0000-4000-8000-000000000002")
+        .expect("mallory's row");
+    assert_eq!(mallory["display_name"], HOSTILE);
+    let post = mallory["requests"][1]["http"].as_str().expect("the POST");
+    assert!(post.contains(r#""givenName":"</script><script>alert(2)</script>""#));
+}
+
+#[test]
+fn every_object_of_the_directory_has_a_row_with_its_actions_status_and_error_code() {
+    let (_, html) = simulate("rows.html");
+    let objects = objects(&html);
+    // objectId suffix, kind, actions, status, error code
+    type Expected<'a> = (&'a str, &'a str, &'a [&'a str], &'a str, Option<&'a str>);
+    let expected: &[Expected] = &[
+        ("0001", "user", &["create", "update"], "success", None),
+        ("0002", "user", &["create"], "success", None),
+        ("0003", "user", &["other"], "skipped", None),
+        ("0004", "user", &["create"], "success", None),
+        (
+            "0005",
+            "user",
+            &["other"],
+            "failure",
+            Some("DuplicateSourceEntries"),
+        ),
+        ("0006", "user", &[], "none", None),
+        ("0001", "group", &["create"], "success", None),
+    ];
+    assert_eq!(objects.len(), expected.len());
+    for (o, (id, kind, actions, status, code)) in objects.iter().zip(expected) {
+        let name = o["name"].as_str().unwrap_or_default();
+        assert!(o["id"].as_str().unwrap_or_default().ends_with(id), "{o}");
+        assert_eq!(o["kind"], *kind, "{name}");
+        let got: Vec<&str> = o["actions"]
+            .as_array()
+            .expect("actions")
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        assert_eq!(got, *actions, "{name}");
+        assert_eq!(o["status"], *status, "{name}");
+        assert_eq!(o["error_code"].as_str(), *code, "{name}");
+    }
+}
+
+#[test]
+fn an_object_row_carries_provisioning_log_entries_in_graph_shape_per_cycle() {
+    let (_, html) = simulate("entries.html");
+    let objects = objects(&html);
+    let ada = &objects[0];
+    let entries = ada["entries"].as_array().expect("entries");
+    assert_eq!(entries.len(), 2, "one entry per cycle it was evaluated in");
+    let first = &entries[0];
+    assert_eq!(first["cycleId"], "1");
+    assert_eq!(first["activityDateTime"], NOW);
+    assert_eq!(first["provisioningAction"], "create");
+    assert_eq!(first["provisioningStatusInfo"]["status"], "success");
+    let types: Vec<&str> = first["provisioningSteps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter_map(|s| s["provisioningStepType"].as_str())
+        .collect();
+    assert_eq!(types, ["matching", "export"]);
+    assert_eq!(first["sourceIdentity"]["identityType"], "User");
+    assert!(
+        first["modifiedProperties"]
+            .as_array()
+            .expect("properties")
+            .iter()
+            .any(|p| p["displayName"] == "title" && p["newValue"] == "Analyst")
+    );
+    // Cycle 2 runs 40 minutes later and only updates the promoted title.
+    let second = &entries[1];
+    assert_eq!(second["activityDateTime"], "2025-01-01T00:40:00Z");
+    assert_eq!(second["provisioningAction"], "update");
+    assert_eq!(ada["attributes"].as_array().map(Vec::len), Some(7));
+}
+
+#[test]
+fn the_header_names_the_run_and_the_command_that_reproduces_it() {
+    let (_, html) = simulate("header.html");
+    let html = unescape(&html);
+    for fact in [
+        "Custom SCIM app (non-gallery)",
+        "<dd>legacy</dd>",
+        "https://scim.example.com/scim",
+        "tests/data/report/before.yaml</code> → <code>tests/data/report/after.yaml",
+        concat!("<dd>", env!("CARGO_PKG_VERSION"), "</dd>"),
+        "entramap simulate mappings/scim-default.yaml --directory tests/data/report/before.yaml",
+    ] {
+        assert!(html.contains(fact), "{fact:?} missing from the header");
+    }
+}
+
+#[test]
+fn the_reproducing_command_adds_the_clock_the_run_took_by_default() {
+    let (_, html) = page(
+        "simulate-clock.html",
+        &["simulate", "mappings/scim-default.yaml"],
+    );
+    let html = unescape(&html);
+    let start = html.find(r#"id="reproduce">"#).expect("the command") + 15;
+    let line = &html[start..start + html[start..].find("</pre>").expect("end")];
+    assert!(line.starts_with("entramap simulate mappings/scim-default.yaml --format html --out "));
+    let now = line.split("--now ").nth(1).expect("--now added");
+    assert!(
+        entramap::dotnet::datetime::DateTime::parse_rfc3339(now.trim()).is_some(),
+        "{now}"
+    );
+}
+
+#[test]
+fn simulate_html_is_the_same_bytes_for_the_same_run() {
+    let (_, a) = simulate("same.html");
+    let (_, b) = simulate("same-again.html");
+    // Only the --out path in the reproducing command differs.
+    assert!(
+        a.replace("same.html", "X") == b.replace("same-again.html", "X"),
+        "two runs of the same command differ"
+    );
+}
+
+#[test]
+fn the_page_makes_no_request_and_forbids_itself_any() {
+    let (_, html) = simulate("csp.html");
+    assert!(
+        html.contains(r#"<meta http-equiv="Content-Security-Policy" content="default-src 'none';"#)
+    );
+    for remote in [
+        "src=\"http",
+        "href=\"http",
+        "url(",
+        "@import",
+        "fetch(",
+        "XMLHttpRequest",
+    ] {
+        assert!(!html.contains(remote), "{remote:?} in the page");
+    }
+    assert!(html.contains("<svg"), "the charts are inline SVG");
+}
+
+#[test]
+fn check_html_shows_each_finding_with_its_code_line_and_fix_and_exits_as_check_does() {
+    let mapping = "tests/data/check/em101-iif-nullable-condition.yaml";
+    let human = entramap(&["check", mapping]);
+    let (code, html) = page("check.html", &["check", mapping]);
+    assert_eq!(Some(code), human.status.code());
+    assert!(html.contains("EM101"), "the code");
+    assert!(
+        html.contains(r#"<pre class="line"><span class="lineno">"#),
+        "the line"
+    );
+    assert!(html.contains("<b>fix</b>"));
+    assert!(!html.contains(r#"id="objects""#), "check runs no cycle");
+}
+
+#[test]
+fn impact_html_shows_the_mapping_change_then_who_is_disabled_and_exits_1() {
+    let (code, html) = page(
+        "impact.html",
+        &[
+            "impact",
+            "mappings/scim-default.yaml",
+            "tests/data/report/narrower.yaml",
+            "--directory",
+            BEFORE,
+            "--now",
+            NOW,
+        ],
+    );
+    assert_eq!(code, 1, "the change writes");
+    let change = html
+        .find("What changes in the mapping")
+        .expect("the change");
+    let who = html.find("Disabled").expect("who is disabled");
+    assert!(change < who);
+    assert!(unescape(&html).contains("scoping filters changed"));
+    let disabled: Vec<String> = objects(&html)
+        .iter()
+        .filter(|o| {
+            o["actions"]
+                .as_array()
+                .is_some_and(|a| a.contains(&"disable".into()))
+        })
+        .map(|o| o["name"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(disabled, ["mallory@contoso.com", "twin@contoso.com"]);
+}
+
+#[test]
+fn converge_html_shows_each_finding_with_its_cause_directory_and_repeated_request() {
+    let (code, html) = page(
+        "converge.html",
+        &[
+            "converge",
+            "tests/data/converge/vendor-drops-title.yaml",
+            "--cases",
+            "32",
+        ],
+    );
+    assert_eq!(code, 1);
+    let html = unescape(&html);
+    for part in [
+        "user `title`",
+        ">C1<",
+        "smallest directory",
+        "PATCH {{baseUrl}}/Users/",
+    ] {
+        assert!(html.contains(part), "{part:?} missing");
+    }
+}
+
+#[test]
+fn out_with_a_format_that_streams_is_refused_with_exit_2() {
+    let path = out("refused.txt");
+    let run = entramap(&[
+        "simulate",
+        "mappings/scim-default.yaml",
+        "--out",
+        path.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("--out"));
+    assert!(!path.exists());
+}
+
+/// A page made from the library's model directly, with hostile text in every kind of field
+/// the template prints.
+fn hostile_page(entries: Vec<Value>) -> Page {
+    let loaded = entramap::load::read(Path::new("mappings/scim-default.yaml")).expect("mapping");
+    let mut header = Header::new(
+        HOSTILE,
+        &loaded.file,
+        entramap::model::mapping::Dialect::Legacy,
+    );
+    header.app = HOSTILE.into();
+    header.snapshots = vec![HOSTILE.into()];
+    header.reproduce = report::shell_line(&["entramap", HOSTILE]);
+    let mut object = ObjectView {
+        id: "11111111-0000-4000-8000-000000000001".into(),
+        kind: "user",
+        name: HOSTILE.into(),
+        display_name: None,
+        actions: Vec::new(),
+        status: String::new(),
+        reason: String::new(),
+        error_code: None,
+        attributes: Vec::new(),
+        entries: entries
+            .iter()
+            .map(|e| serde_json::value::to_raw_value(e).expect("raw"))
+            .collect(),
+        requests: Vec::new(),
+    };
+    report::summarise(&mut object);
+    Page {
+        command: "simulate".into(),
+        header,
+        findings: Vec::new(),
+        cycles: Vec::new(),
+        sections: vec![Section {
+            title: HOSTILE.into(),
+            intro: vec![HOSTILE.into()],
+            cards: vec![Card {
+                title: HOSTILE.into(),
+                tag: Some(HOSTILE.into()),
+                lines: vec![(HOSTILE.into(), HOSTILE.into())],
+                code: vec![(HOSTILE.into(), HOSTILE.into())],
+            }],
+        }],
+        objects: vec![object],
+    }
+}
+
+#[test]
+fn every_template_value_is_html_escaped() {
+    let html = report::html::render(&hostile_page(Vec::new())).expect("renders");
+    assert!(!html.contains("<img"));
+    assert!(html.matches("&lt;img src=x onerror=alert(1)&gt;").count() >= 8);
+}
+
+#[test]
+fn provisioning_log_entries_in_graph_shape_give_the_row_its_action_status_and_error() {
+    // Hand-written provisioningObjectSummary entries (provisioningobjectsummary.md): what the
+    // page reads is that shape, whoever wrote it.
+    let text = std::fs::read_to_string("tests/data/report/log-entries.json").expect("fixture");
+    let entries: Vec<Value> = serde_json::from_str(&text).expect("JSON");
+    let page = hostile_page(entries);
+    let row = &page.objects[0];
+    assert_eq!(row.actions, ["create", "update"]);
+    assert_eq!(row.status, "failure");
+    assert_eq!(
+        row.error_code.as_deref(),
+        Some("SchemaPropertyCanOnlyAcceptValue")
+    );
+    assert_eq!(
+        row.reason,
+        "The property 'title' cannot accept several values"
+    );
+    let html = report::html::render(&page).expect("renders");
+    let embedded = objects(&html);
+    assert_eq!(
+        embedded[0]["entries"][0]["modifiedProperties"][1]["newValue"],
+        HOSTILE
+    );
+    assert_eq!(
+        embedded[0]["entries"][1]["provisioningStatusInfo"]["errorInformation"]["recommendedAction"],
+        "Map a single value"
+    );
+}
+
+#[test]
+fn live_html_shows_test_connection_the_findings_by_cause_and_the_runs_objects() {
+    use support::mini::{MiniScim, Quirks};
+    // An app without a manager attribute: Entra's manager PATCH is rejected.
+    let server = MiniScim::start(
+        Quirks {
+            no_manager: true,
+            ..Quirks::default()
+        },
+        &[],
+    );
+    let path = out("live.html");
+    let run = Command::new(env!("CARGO_BIN_EXE_entramap"))
+        .args([
+            "live",
+            "mappings/scim-default.yaml",
+            "--url",
+            &server.stub.url,
+        ])
+        .args(["--prefix", "p-", "--seed", "7", "--now", NOW, "--cleanup"])
+        .args(["--format", "html", "--out", path.to_str().expect("utf-8")])
+        .env("ENTRAMAP_TOKEN", "stub-token-0123")
+        .output()
+        .expect("run entramap");
+    assert_eq!(run.status.code(), Some(1), "the app disagrees");
+    assert!(run.stdout.is_empty(), "the page goes to --out only");
+    let html = unescape(&std::fs::read_to_string(&path).expect("the page"));
+    assert!(html.contains("Test Connection passed"));
+    assert!(
+        html.contains("manager-string"),
+        "the cause of the rejection"
+    );
+    assert!(html.contains("--seed 7"), "the reproducing command");
+    let objects = objects(&html);
+    assert!(!objects.is_empty());
+    // Test Connection's request has a row of its own, `test-connection`.
+    assert!(
+        objects
+            .iter()
+            .filter(|o| o["id"] != "test-connection")
+            .all(|o| o["name"].as_str().unwrap_or_default().starts_with("p-")
+                || o["id"].as_str().unwrap_or_default().starts_with("p-")),
+        "the snapshot's objects, prefixed as the app saw them"
+    );
+    let written = objects
+        .iter()
+        .filter(|o| {
+            o["actions"]
+                .as_array()
+                .is_some_and(|a| a.contains(&"create".into()))
+        })
+        .count();
+    assert!(written > 0);
+    let rejected = objects.iter().any(|o| {
+        o["requests"].as_array().is_some_and(|r| {
+            r.iter()
+                .any(|r| r["status"].as_u64() == Some(400) && r.get("response").is_some())
+        })
+    });
+    assert!(rejected, "a rejected request keeps the app's answer");
+}
+
+#[test]
+fn the_check_page_of_a_mapping_with_findings_is_the_golden_page() {
+    // On standard output (no --out), so the reproducing command names no machine's path.
+    let run = entramap(&[
+        "check",
+        "tests/data/converge/switch-lowercase-keys.yaml",
+        "--format",
+        "html",
+    ]);
+    assert_eq!(run.status.code(), Some(0), "warnings only");
+    support::golden::assert_golden(
+        "tests/golden/report/check-switch-lowercase-keys.html",
+        &String::from_utf8(run.stdout).expect("UTF-8"),
+    );
+}
+
+#[test]
+fn values_from_redact_are_masked_on_the_page_as_in_the_transcript() {
+    let (code, html) = page(
+        "redact.html",
+        &[
+            "simulate",
+            "tests/data/simulate/redact.yaml",
+            "--directory",
+            "tests/data/simulate/cycle1.yaml",
+            "--now",
+            NOW,
+        ],
+    );
+    assert_eq!(code, 0);
+    let objects = objects(&html);
+    let all = serde_json::to_string(&objects).expect("JSON");
+    assert!(!all.contains("-Initial1!"), "a secret leaked into the page");
+    assert!(
+        all.contains(r#"\"password\":\"[Redact]\""#),
+        "the POST keeps the masked key"
+    );
+}
