@@ -35,7 +35,16 @@ fn simulate(directories: &[&str], format: &str, extra: &[&str]) -> Run {
 }
 
 fn simulate_with(mapping: &str, directories: &[&str], format: &str, extra: &[&str]) -> Run {
-    let mut args = vec!["simulate", mapping, "--format", format, "--now", NOW];
+    // Failing objects are these tests' subject; the exit status they give (1) is another's.
+    let mut args = vec![
+        "simulate",
+        mapping,
+        "--format",
+        format,
+        "--now",
+        NOW,
+        "--allow-failures",
+    ];
     for d in directories {
         args.extend(["--directory", d]);
     }
