@@ -34,12 +34,12 @@ impl<'de> Visitor<'de> for DirectoryVisitor {
                 "groups" => Some(1),
                 _ => None,
             };
-            if let Some(slot) = slot {
-                if std::mem::replace(&mut seen[slot], true) {
-                    return Err(de::Error::custom(crate::input::duplicate_key_message(
-                        &key.0,
-                    )));
-                }
+            if let Some(slot) = slot
+                && std::mem::replace(&mut seen[slot], true)
+            {
+                return Err(de::Error::custom(crate::input::duplicate_key_message(
+                    &key.0,
+                )));
             }
             match key.0.as_str() {
                 "users" => map.next_value_seed(ListSeed {
