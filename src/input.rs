@@ -1,6 +1,8 @@
 //! Reading user files (JSON or YAML, told apart by content) into JSON values, with located
 //! diagnostics instead of panics or partial results.
 
+pub mod json;
+
 use std::fmt;
 
 /// Files larger than this are refused before parsing: source objects and mapping tables are
@@ -128,9 +130,9 @@ pub enum ReadError {
 /// A byte count as people read limits: `64 MiB (67108864 bytes)`.
 pub fn size_text(bytes: u64) -> String {
     const MIB: u64 = 1024 * 1024;
-    if bytes >= 1024 * MIB && bytes % (1024 * MIB) == 0 {
+    if bytes >= 1024 * MIB && bytes.is_multiple_of(1024 * MIB) {
         format!("{} GiB ({bytes} bytes)", bytes / (1024 * MIB))
-    } else if bytes >= MIB && bytes % MIB == 0 {
+    } else if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MiB ({bytes} bytes)", bytes / MIB)
     } else {
         format!("{bytes} bytes")
