@@ -511,12 +511,14 @@ fn compile_errors_name_the_row() {
     let e = CompiledMapping::compile(&users(
         "  mappings:\n    - {target: title, expression: 'Join('}\n",
     ))
-    .unwrap_err();
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("`title`"), "{e}");
     let e = CompiledMapping::compile(&users(
         "  mappings:\n    - {target: 'emails[type', source: mail}\n",
     ))
-    .unwrap_err();
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("invalid target path"), "{e}");
 }
 
