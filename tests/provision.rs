@@ -169,7 +169,7 @@ fn bad_clauses_fail_to_compile_with_the_filter_and_clause_named() {
         let m = users(&format!(
             "  scope:\n    - name: Sales\n      clauses:\n        - {clause}\n  mappings: []\n"
         ));
-        compile_scope(&m.scope).unwrap_err()
+        compile_scope(&m.scope).unwrap_err().to_string()
     };
     let e = bad("{attribute: a, operator: LIKE, value: x}");
     assert!(

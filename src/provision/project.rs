@@ -8,8 +8,6 @@
 //! `IgnoreFlowIfNullOrEmpty` removes a row from the flow, and reference rows (manager, members)
 //! hold SOURCE object ids because Entra resolves them to target ids in separate requests.
 
-use std::fmt;
-
 use serde_json::{Map, Value as Json};
 
 use super::diff::RoleWrite;
@@ -108,21 +106,14 @@ pub struct Projection<'m> {
 
 /// A row whose evaluation failed: Entra fails the whole object (it is not provisioned this
 /// cycle), so the error names the row.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("mapping to `{target}` failed: {error}")]
 pub struct ProjectError {
     /// The target attribute of the failing row.
     pub target: String,
     /// The expression error.
     pub error: expr::Error,
 }
-
-impl fmt::Display for ProjectError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "mapping to `{}` failed: {}", self.target, self.error)
-    }
-}
-
-impl std::error::Error for ProjectError {}
 
 /// A row of an object mapping that does not compile; shown as
 /// ``mapping to `title`: expression does not compile: …``.
