@@ -3,15 +3,15 @@
 //! documented shape and exit codes.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use entramap::check::{self, LINTS, Report, Severity};
 use entramap::load::{self, Format};
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
-}
+#[path = "support/common.rs"]
+mod common;
+use common::{output as entramap, root};
 
 fn fixture(name: &str) -> PathBuf {
     root().join("tests/data/check").join(name)
@@ -490,15 +490,6 @@ fn sarif_log_has_the_required_structure() {
 
 // ---------------------------------------------------------------------------------------
 // The binary
-
-fn entramap(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_entramap"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .current_dir(root())
-        .output()
-        .expect("run entramap")
-}
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()

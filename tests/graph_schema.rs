@@ -1,17 +1,16 @@
 //! Microsoft Graph `synchronizationSchema` import and export: lossless round trips of Graph
 //! JSON, what hand-written YAML exports as, located errors, and the `import`/`export` commands.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 use entramap::load;
 use entramap::load::graph;
 use entramap::model::mapping::{Apply, MappingFile};
 use serde_json::{Value, json};
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+#[path = "support/common.rs"]
+mod common;
+use common::{output as entramap, root};
 
 fn fixture(name: &str) -> (String, Value) {
     let path = root().join("tests/data/graph").join(name);
@@ -703,14 +702,6 @@ fn temp_path(name: &str) -> PathBuf {
         "entramap-graph-schema-{}-{n}-{name}",
         std::process::id()
     ))
-}
-
-fn entramap(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_entramap"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
 }
 
 #[test]

@@ -13,6 +13,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+#[path = "support/common.rs"]
+mod common;
+use common::root;
+
 /// The documentation files whose commands must run.
 const DOCS: [&str; 3] = ["README.md", "mappings/README.md", "mappings/DIRECTORY.md"];
 
@@ -31,10 +35,6 @@ const FIXTURES: [(&str, &str); 9] = [
     ),
     ("tenant.json", "tests/data/engine/impact/directory.yaml"),
 ];
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// One command of a documentation file.
 #[derive(Debug)]
