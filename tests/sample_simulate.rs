@@ -2,7 +2,6 @@
 //! keys and shape of the sample are the directory format's (the size limits of large YAML
 //! files are the input reader's business, tested with it).
 
-
 #[path = "support/common.rs"]
 mod common;
 use common::output as entramap;
