@@ -1,6 +1,8 @@
 //! Reading user files (JSON or YAML, told apart by content) into JSON values, with located
 //! diagnostics instead of panics or partial results.
 
+pub mod json;
+
 use std::fmt;
 
 /// Files larger than this are refused before parsing: source objects and mapping tables are
@@ -8,7 +10,8 @@ use std::fmt;
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// A problem with an input file, pointing into it.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{}", self.0.message)]
 pub struct FileError(Box<FileErrorInner>);
 
 #[derive(Debug)]
@@ -41,14 +44,6 @@ impl FileError {
         self
     }
 }
-
-impl fmt::Display for FileError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.message)
-    }
-}
-
-impl std::error::Error for FileError {}
 
 impl miette::Diagnostic for FileError {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
@@ -92,6 +87,7 @@ pub fn is_stdin(path: &std::path::Path) -> bool {
 
 /// Why an input could not be read (before any parsing).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ReadError {
     /// The operating system refused or failed the read.
     #[error("cannot read {name}: {source}")]

@@ -3,15 +3,15 @@
 //! documented shape and exit codes.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use entramap::check::{self, LINTS, Report, Severity};
 use entramap::load::{self, Format};
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
-}
+#[path = "support/common.rs"]
+mod common;
+use common::{output as entramap, root};
 
 fn fixture(name: &str) -> PathBuf {
     root().join("tests/data/check").join(name)
@@ -55,103 +55,216 @@ fn assert_at(report: &Report, text: &str, code: &str, line: usize, column: usize
     assert!(!finding.message.is_empty() && !finding.fix.is_empty());
 }
 
-// ---------------------------------------------------------------------------------------
-// Errors
+/// One `# expect:` line of a lint fixture: `CODE LINE:COLUMN "marked text"` (or `CODE -` for
+/// a finding without a place), then any of `message~"…"`, `fix~"…"` (contains), `fix="…"`,
+/// `target="…"`, `object="users|groups"`, `severity="error|warning"` (equals). Strings are
+/// JSON strings.
+#[derive(Debug)]
+struct Expected {
+    line: usize,
+    code: String,
+    at: Option<(usize, usize)>,
+    marked: Option<String>,
+    checks: Vec<(String, char, String)>,
+}
 
+/// A JSON string at the start of `text`, and the rest after it.
+fn json_string(text: &str) -> Option<(String, &str)> {
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<String>();
+    let value = stream.next()?.ok()?;
+    Some((value, &text[stream.byte_offset()..]))
+}
+
+fn parse_expected(line: usize, spec: &str) -> Result<Expected, String> {
+    let mut words = spec.splitn(3, ' ');
+    let code = words.next().unwrap_or_default().to_string();
+    let at = match words.next() {
+        Some("-") => None,
+        Some(pos) => {
+            let (l, c) = pos
+                .split_once(':')
+                .ok_or(format!("`{pos}` is not LINE:COLUMN"))?;
+            Some((
+                l.parse().map_err(|_| format!("bad line `{l}`"))?,
+                c.parse().map_err(|_| format!("bad column `{c}`"))?,
+            ))
+        }
+        None => return Err("no position".into()),
+    };
+    let mut rest = words.next().unwrap_or_default().trim_start();
+    let mut marked = None;
+    let mut checks = Vec::new();
+    while !rest.is_empty() {
+        if rest.starts_with('"') {
+            let (value, after) = json_string(rest).ok_or("bad marked text")?;
+            marked = Some(value);
+            rest = after.trim_start();
+            continue;
+        }
+        let op_at = rest.find(['~', '=']).ok_or(format!("bad check `{rest}`"))?;
+        let key = rest[..op_at].to_string();
+        let op = rest.as_bytes()[op_at] as char;
+        let (value, after) =
+            json_string(&rest[op_at + 1..]).ok_or(format!("bad value for {key}"))?;
+        checks.push((key, op, value));
+        rest = after.trim_start();
+    }
+    Ok(Expected {
+        line,
+        code,
+        at,
+        marked,
+        checks,
+    })
+}
+
+/// The `# expect:` lines of a fixture, with their line numbers.
+fn expectations(text: &str) -> Result<Vec<Expected>, String> {
+    text.lines()
+        .enumerate()
+        .filter_map(|(i, l)| l.strip_prefix("# expect: ").map(|spec| (i + 1, spec)))
+        .map(|(line, spec)| parse_expected(line, spec).map_err(|e| format!("line {line}: {e}")))
+        .collect()
+}
+
+/// What is wrong with `finding` against `expected`, if anything.
+fn disagreement(finding: &check::Finding, text: &str, expected: &Expected) -> Option<String> {
+    if finding.code() != expected.code {
+        return Some(format!(
+            "found {}, expected {}",
+            finding.code(),
+            expected.code
+        ));
+    }
+    let at = finding.position.map(|p| (p.line, p.column));
+    if at != expected.at {
+        return Some(format!(
+            "{} at {at:?}, expected {:?}",
+            finding.code(),
+            expected.at
+        ));
+    }
+    if let (Some(p), Some(marked)) = (finding.position, &expected.marked) {
+        let found = &text[p.start..p.end];
+        if found != marked {
+            return Some(format!(
+                "{} marks {found:?}, expected {marked:?}",
+                finding.code()
+            ));
+        }
+    }
+    if finding.message.is_empty() || finding.fix.is_empty() {
+        return Some(format!("{} without a message or a fix", finding.code()));
+    }
+    for (key, op, value) in &expected.checks {
+        let actual = match key.as_str() {
+            "message" => finding.message.clone(),
+            "fix" => finding.fix.clone(),
+            "target" => finding.target.clone().unwrap_or_default(),
+            "object" => finding
+                .object
+                .map(|o| o.key().to_string())
+                .unwrap_or_default(),
+            "severity" => finding.severity().as_str().to_string(),
+            other => return Some(format!("unknown check `{other}`")),
+        };
+        let holds = match op {
+            '~' => actual.contains(value.as_str()),
+            _ => actual == *value,
+        };
+        if !holds {
+            return Some(format!(
+                "{} {key} is {actual:?}, expected {op} {value:?}",
+                finding.code()
+            ));
+        }
+    }
+    None
+}
+
+/// Every lint fixture under tests/data/check finds exactly what its `# expect:` lines say, in
+/// report order: adding a lint is a row in the lint table, a fixture with its expectations, and
+/// its documentation. A file that does not load is checked as `entramap check` reports it
+/// (EM000).
 #[test]
-fn em001_expression_errors_point_at_the_exact_column_in_the_file() {
-    let (report, text) = check_fixture("em001-expression-error.yaml");
-    assert_eq!(codes(&report), ["EM001", "EM001"]);
-    // Join(" ", [givenName] [surname]): the parser stops at the second attribute.
-    assert_at(&report, &text, "EM001", 9, 41, "[");
-    // 'Mid([jobTitle], 1)' in single quotes: the span skips the quote.
-    assert_at(&report, &text, "EM001", 11, 20, "Mid([jobTitle], 1)");
-    assert!(
-        report.findings[1]
-            .fix
-            .contains("Mid(source, start, length)")
-    );
-    assert_eq!(report.findings[0].severity(), Severity::Error);
+fn every_lint_fixture_finds_what_its_expect_lines_say() {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(root().join("tests/data/check"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("em"))
+        })
+        .collect();
+    paths.sort();
+    let mut failures = Vec::new();
+    let mut expected_codes = std::collections::BTreeSet::new();
+    let mut cases = 0;
+    for path in &paths {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(path).unwrap();
+        let expected = match expectations(&text) {
+            Ok(e) if e.is_empty() => {
+                failures.push(format!("{name}: no `# expect:` line"));
+                continue;
+            }
+            Ok(e) => e,
+            Err(e) => {
+                failures.push(format!("{name}: {e}"));
+                continue;
+            }
+        };
+        let report = match load::read(path) {
+            Ok(loaded) => check::check(&loaded),
+            Err(e) => Report::unreadable(&name, e.to_string()),
+        };
+        for (i, exp) in expected.iter().enumerate() {
+            expected_codes.insert(exp.code.clone());
+            cases += 1;
+            match report.findings.get(i) {
+                None => failures.push(format!("{name}:{}: {} not found", exp.line, exp.code)),
+                Some(finding) => {
+                    if let Some(why) = disagreement(finding, &text, exp) {
+                        failures.push(format!("{name}:{}: {why}", exp.line));
+                    }
+                }
+            }
+        }
+        for extra in report.findings.iter().skip(expected.len()) {
+            failures.push(format!(
+                "{name}: unexpected {} at {:?}: {}",
+                extra.code(),
+                extra.position.map(|p| (p.line, p.column)),
+                extra.message
+            ));
+        }
+    }
+    for lint in LINTS {
+        if !expected_codes.contains(lint.code) {
+            failures.push(format!("no fixture expects {} {}", lint.code, lint.name));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(cases >= LINTS.len(), "only {cases} expectations read");
 }
 
 #[test]
-fn em001_inside_a_folded_block_scalar_finds_the_offending_piece() {
-    let (report, text) = check_fixture("em001-block-scalar.yaml");
-    assert_eq!(codes(&report), ["EM001"]);
-    assert_at(&report, &text, "EM001", 11, 11, "Lefft");
-    assert_eq!(report.findings[0].fix, "did you mean `Left`?");
-}
-
-#[test]
-fn em002_unknown_source_attributes_in_rows_expressions_groups_and_scope() {
-    let (report, text) = check_fixture("em002-unknown-source-attribute.yaml");
-    assert_eq!(codes(&report), ["EM002"; 4]);
-    assert_at(&report, &text, "EM002", 7, 22, "departmnet");
-    assert_at(&report, &text, "EM002", 15, 15, "mial");
-    assert_at(&report, &text, "EM002", 17, 29, "[givenname]");
-    // jobTitle is a user attribute, not a group one.
-    assert_at(&report, &text, "EM002", 26, 15, "jobTitle");
-    let givenname = &report.findings[2];
-    assert!(
-        givenname.message.contains("did you mean `givenName`"),
-        "{}",
-        givenname.message
-    );
-    assert_eq!(givenname.target.as_deref(), Some("name.givenName"));
-    assert_eq!(report.findings[3].object, Some(check::Object::Groups));
-}
-
-#[test]
-fn em003_unknown_target_attribute_suggests_the_listed_name() {
+fn expect_lines_that_do_not_hold_are_reported() {
+    // The runner itself: a wrong column, a wrong marked text and a failed check each disagree.
     let (report, text) = check_fixture("em003-unknown-target-attribute.yaml");
-    assert_eq!(codes(&report), ["EM003"]);
-    assert_at(&report, &text, "EM003", 8, 15, "displayname");
-    assert!(report.findings[0].message.contains("`displayName`"));
-}
-
-#[test]
-fn em004_required_target_unmapped_points_at_the_attribute_list_entry() {
-    let (report, text) = check_fixture("em004-required-target-unmapped.yaml");
-    assert_eq!(codes(&report), ["EM004"]);
-    assert_at(&report, &text, "EM004", 12, 13, "externalId");
-}
-
-#[test]
-fn em005_matching_attribute_not_filterable() {
-    let (report, text) = check_fixture("em005-matching-not-filterable.yaml");
-    assert_eq!(codes(&report), ["EM005"]);
-    assert_at(&report, &text, "EM005", 8, 15, "externalId");
-}
-
-#[test]
-fn em006_matching_attribute_multi_valued() {
-    let (report, text) = check_fixture("em006-matching-multi-valued.yaml");
-    assert_eq!(codes(&report), ["EM006"]);
-    assert_at(&report, &text, "EM006", 8, 15, "emails");
-}
-
-#[test]
-fn em007_duplicate_target_points_at_the_second_row_and_names_the_first() {
-    let (report, text) = check_fixture("em007-duplicate-target.yaml");
-    assert_eq!(codes(&report), ["EM007"]);
-    assert_at(&report, &text, "EM007", 10, 15, "DisplayName");
-    assert!(report.findings[0].message.contains("line 8"));
-}
-
-#[test]
-fn em013_duplicate_attribute_definition_points_at_the_second_and_keeps_the_first() {
-    let (report, text) = check_fixture("em013-duplicate-attribute-definition.yaml");
-    // No EM005: the first definition (filterable) is the one that counts.
-    assert_eq!(codes(&report), ["EM013"]);
-    assert_at(&report, &text, "EM013", 11, 13, "username");
-    assert!(report.findings[0].message.contains("line 9"));
-}
-
-#[test]
-fn em114_compiler_warnings_without_their_own_lint_point_at_the_argument() {
-    let (report, text) = check_fixture("em114-expression-warning.yaml");
-    assert_eq!(codes(&report), ["EM114"]);
-    assert_at(&report, &text, "EM114", 9, 24, "[mail]");
+    let finding = &report.findings[0];
+    for spec in [
+        "EM003 8:16 \"displayname\"",
+        "EM003 8:15 \"displayName\"",
+        "EM003 8:15 \"displayname\" message~\"userName\"",
+        "EM004 8:15",
+        "EM003 -",
+    ] {
+        let expected = parse_expected(1, spec).unwrap();
+        assert!(disagreement(finding, &text, &expected).is_some(), "{spec}");
+    }
+    let holds = parse_expected(1, "EM003 8:15 \"displayname\" object=\"users\"").unwrap();
+    assert_eq!(disagreement(finding, &text, &holds), None);
 }
 
 #[test]
@@ -168,280 +281,6 @@ fn em000_an_unreadable_file_is_a_finding_in_json_and_sarif_and_exits_2() {
         let text = doc.to_string();
         assert!(text.contains("EM000"), "{format}: {text}");
         assert!(text.contains("sauce"), "{format}: {text}");
-    }
-}
-
-#[test]
-fn em008_em009_em010_select_unique_value_misuse() {
-    let (report, text) = check_fixture("em008-select-unique-value.yaml");
-    assert_eq!(codes(&report), ["EM008", "EM009", "EM010", "EM008"]);
-    assert_at(&report, &text, "EM008", 7, 19, "SelectUniqueValue");
-    assert_at(&report, &text, "EM009", 7, 19, "SelectUniqueValue");
-    assert_at(&report, &text, "EM010", 7, 19, "SelectUniqueValue");
-    // On create and not matching: only "not for SCIM apps".
-    assert_at(&report, &text, "EM008", 10, 19, "SelectUniqueValue");
-}
-
-#[test]
-fn em011_row_with_source_and_expression() {
-    let (report, text) = check_fixture("em011-ambiguous-mapping-type.yaml");
-    assert_eq!(codes(&report), ["EM011"]);
-    assert_at(
-        &report,
-        &text,
-        "EM011",
-        10,
-        19,
-        r#"Join(" ", [givenName], [surname])"#,
-    );
-}
-
-#[test]
-fn em012_object_mapping_without_matching_attribute() {
-    let (report, text) = check_fixture("em012-no-matching-attribute.yaml");
-    assert_eq!(codes(&report), ["EM012"]);
-    assert_at(&report, &text, "EM012", 3, 1, "users");
-}
-
-// ---------------------------------------------------------------------------------------
-// Warnings
-
-#[test]
-fn em101_iif_condition_on_a_nullable_attribute_but_not_on_account_enabled() {
-    let (report, text) = check_fixture("em101-iif-nullable-condition.yaml");
-    assert_eq!(codes(&report), ["EM101"]);
-    assert_at(&report, &text, "EM101", 9, 23, "[country]");
-    assert_eq!(report.findings[0].severity(), Severity::Warning);
-}
-
-#[test]
-fn em102_presence_function_as_switch_source() {
-    let (report, text) = check_fixture("em102-switch-presence-source.yaml");
-    assert_eq!(codes(&report), ["EM102"]);
-    assert_at(&report, &text, "EM102", 9, 26, "IsPresent([jobTitle])");
-}
-
-#[test]
-fn em103_guid_on_an_always_row_but_not_random_string_on_create() {
-    let (report, text) = check_fixture("em103-non-deterministic-always.yaml");
-    assert_eq!(codes(&report), ["EM103"]);
-    assert_at(&report, &text, "EM103", 9, 45, "Guid");
-}
-
-#[test]
-fn em104_lowercase_keys_over_is_soft_deleted() {
-    let (report, text) = check_fixture("em104-switch-boolean-keys.yaml");
-    assert_eq!(codes(&report), ["EM104"]);
-    assert_at(&report, &text, "EM104", 9, 45, r#""false""#);
-    assert!(report.findings[0].message.contains(r#""false", "true""#));
-}
-
-#[test]
-fn em105_boolean_targets_fed_by_text() {
-    let (report, text) = check_fixture("em105-boolean-target-non-boolean.yaml");
-    assert_eq!(codes(&report), ["EM105"; 3]);
-    assert_at(&report, &text, "EM105", 10, 54, r#""yes""#);
-    assert_at(&report, &text, "EM105", 12, 15, "jobTitle");
-    assert_at(&report, &text, "EM105", 14, 17, r#""1""#);
-}
-
-#[test]
-fn em106_unstored_attribute_mapped_always_but_not_on_create() {
-    let (report, text) = check_fixture("em106-vendor-not-stored.yaml");
-    assert_eq!(codes(&report), ["EM106"]);
-    assert_at(&report, &text, "EM106", 9, 15, "title");
-}
-
-#[test]
-fn em107_default_value_on_an_always_row_points_at_the_default_key() {
-    let (report, text) = check_fixture("em107-default-on-always.yaml");
-    assert_eq!(codes(&report), ["EM107"]);
-    assert_at(&report, &text, "EM107", 10, 7, "default");
-}
-
-#[test]
-fn em108_direct_app_role_assignments_but_not_through_a_role_function() {
-    let (report, text) = check_fixture("em108-direct-app-role-assignments.yaml");
-    // The role function row draws only EM119 (which role among several is not guaranteed).
-    assert_eq!(codes(&report), ["EM108", "EM119"]);
-    assert_at(&report, &text, "EM108", 9, 15, "appRoleAssignments");
-}
-
-#[test]
-fn em109_manager_through_switch() {
-    let (report, text) = check_fixture("em109-manager-expression.yaml");
-    assert_eq!(codes(&report), ["EM109"]);
-    assert_at(&report, &text, "EM109", 9, 26, "[manager]");
-}
-
-#[test]
-fn em110_scoping_on_manager_and_multi_valued_attributes() {
-    let (report, text) = check_fixture("em110-scope-attribute-not-allowed.yaml");
-    assert_eq!(codes(&report), ["EM110", "EM110"]);
-    assert_at(&report, &text, "EM110", 7, 22, "manager");
-    assert_at(&report, &text, "EM110", 9, 22, "proxyAddresses");
-}
-
-#[test]
-fn em014_unknown_scoping_operator_is_an_error_but_graph_spellings_are_accepted() {
-    let (report, text) = check_fixture("em014-unknown-scope-operator.yaml");
-    assert_eq!(codes(&report), ["EM014"]);
-    assert_at(&report, &text, "EM014", 7, 21, "STARTS_WITH");
-    assert_eq!(report.findings[0].severity(), Severity::Error);
-}
-
-#[test]
-fn em015_scoping_regex_that_does_not_compile_points_into_the_pattern() {
-    let (report, text) = check_fixture("em015-scope-regex-invalid.yaml");
-    assert_eq!(codes(&report), ["EM015"]);
-    assert_eq!(report.findings[0].severity(), Severity::Error);
-    let p = report.findings[0].position.unwrap();
-    assert_eq!(p.line, 8);
-    // Inside the quoted pattern '(.*@contoso\.com', which starts at column 18.
-    assert!(p.column > 18 && p.end_column <= 18 + 18, "{p:?}");
-    assert!(text[p.start..p.end].len() <= 1);
-}
-
-#[test]
-fn em113_function_name_case() {
-    let (report, text) = check_fixture("em113-function-name-case.yaml");
-    assert_eq!(codes(&report), ["EM113"]);
-    assert_at(&report, &text, "EM113", 9, 19, "switch");
-}
-
-#[test]
-fn em016_scoping_clause_without_a_usable_value_is_an_error() {
-    let (report, text) = check_fixture("em016-scope-operand-invalid.yaml");
-    assert_eq!(codes(&report), ["EM016", "EM016"]);
-    assert_at(&report, &text, "EM016", 7, 21, "EQUALS");
-    assert_at(&report, &text, "EM016", 10, 18, "ten");
-    assert!(
-        report
-            .findings
-            .iter()
-            .all(|f| f.severity() == Severity::Error)
-    );
-}
-
-#[test]
-fn em115_unary_scoping_operator_with_a_value_is_a_warning() {
-    let (report, text) = check_fixture("em115-scope-operand-mismatch.yaml");
-    assert_eq!(codes(&report), ["EM115"]);
-    assert_at(&report, &text, "EM115", 7, 21, "IS NULL");
-    assert_eq!(report.findings[0].severity(), Severity::Warning);
-}
-
-/// howto-analyze-provisioning-logs.md, SchemaPropertyCanOnlyAcceptValue, found statically.
-#[test]
-fn em120_multi_valued_source_into_a_single_valued_target() {
-    let (report, text) = check_fixture("em120-multi-valued-to-single-valued.yaml");
-    assert_eq!(codes(&report), ["EM120"]);
-    assert_at(&report, &text, "EM120", 10, 15, "proxyAddresses");
-}
-
-/// customize-application-attributes.md, "What you should know": the primary key `id` is not a
-/// target attribute (found for users and groups, whatever its case).
-#[test]
-fn em121_primary_key_as_a_target_attribute() {
-    let (report, text) = check_fixture("em121-primary-key-target.yaml");
-    assert_eq!(codes(&report), ["EM121", "EM121"]);
-    assert_at(&report, &text, "EM121", 8, 15, "id");
-    assert_at(&report, &text, "EM121", 22, 15, "ID");
-}
-
-/// customize-application-attributes.md, "Provisioning a custom extension attribute": custom
-/// attributes cannot be multi-valued or references (the enterprise manager is not custom).
-#[test]
-fn em122_custom_extension_attribute_multi_valued_or_reference() {
-    let (report, text) = check_fixture("em122-custom-attribute-shape.yaml");
-    assert_eq!(codes(&report), ["EM122", "EM122"]);
-    assert_at(
-        &report,
-        &text,
-        "EM122",
-        20,
-        13,
-        "urn:ietf:params:scim:schemas:extension:acme:2.0:User:tags",
-    );
-    assert_at(
-        &report,
-        &text,
-        "EM122",
-        22,
-        13,
-        "urn:ietf:params:scim:schemas:extension:acme:2.0:User:buddy",
-    );
-}
-
-#[test]
-fn em116_cloud_sync_only_function_and_macro() {
-    let (report, text) = check_fixture("em116-cloud-sync-only.yaml");
-    assert_eq!(codes(&report), ["EM116", "EM116", "EM116"]);
-    assert_at(&report, &text, "EM116", 10, 19, "Trim");
-    assert_at(&report, &text, "EM116", 12, 45, "%DomainFQDN%");
-    assert_at(&report, &text, "EM116", 14, 17, "\"%DomainNetBios%\"");
-}
-
-#[test]
-fn em117_three_argument_format_datetime_but_not_the_four_argument_form() {
-    let (report, text) = check_fixture("em117-format-datetime-three-arguments.yaml");
-    assert_eq!(codes(&report), ["EM117"]);
-    assert_at(
-        &report,
-        &text,
-        "EM117",
-        10,
-        19,
-        r#"FormatDateTime([extensionAttribute1], "yyyyMMddHHmmss.fZ", "yyyy-MM-dd")"#,
-    );
-}
-
-#[test]
-fn em118_replace_with_old_value_and_regex_but_not_a_documented_form() {
-    let (report, text) = check_fixture("em118-replace-undocumented-form.yaml");
-    assert_eq!(codes(&report), ["EM118"]);
-    assert_at(
-        &report,
-        &text,
-        "EM118",
-        10,
-        19,
-        r#"Replace([displayName], "a", "b")"#,
-    );
-}
-
-#[test]
-fn em119_single_app_role_assignment() {
-    let (report, text) = check_fixture("em119-single-app-role-several.yaml");
-    assert_eq!(codes(&report), ["EM119"]);
-    assert_at(
-        &report,
-        &text,
-        "EM119",
-        9,
-        19,
-        "SingleAppRoleAssignment([appRoleAssignments])",
-    );
-}
-
-#[test]
-fn every_lint_in_the_table_has_a_fixture() {
-    let names: Vec<String> = std::fs::read_dir(root().join("tests/data/check"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().to_lowercase())
-        .collect();
-    for lint in LINTS {
-        // The SelectUniqueValue lints share one fixture.
-        let code = match lint.code {
-            "EM009" | "EM010" => "em008".to_string(),
-            c => c.to_lowercase(),
-        };
-        assert!(
-            names.iter().any(|n| n.starts_with(&code)),
-            "no fixture for {} {}",
-            lint.code,
-            lint.name
-        );
     }
 }
 
@@ -653,15 +492,6 @@ fn sarif_log_has_the_required_structure() {
 
 // ---------------------------------------------------------------------------------------
 // The binary
-
-fn entramap(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_entramap"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .current_dir(root())
-        .output()
-        .expect("run entramap")
-}
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()

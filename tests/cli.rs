@@ -1,63 +1,15 @@
 //! End-to-end tests of the `entramap` binary: exit codes, what goes to stdout and what to
 //! stderr, and the shape of `--format json`. Every child runs with `NO_COLOR=1`.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value as J;
 
-/// The outcome of one run of the binary.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> J {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
-    }
-}
-
-impl std::fmt::Debug for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-fn entramap(args: &[&str]) -> Run {
-    entramap_with_stdin(args, "")
-}
-
-fn entramap_with_stdin(args: &[&str], stdin: &str) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_entramap"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        // These would override NO_COLOR.
-        .env_remove("FORCE_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start entramap");
-    let mut pipe = child.stdin.take().expect("stdin is piped");
-    pipe.write_all(stdin.as_bytes()).expect("write stdin");
-    drop(pipe);
-    let out = child.wait_with_output().expect("wait for entramap");
-    Run {
-        code: out.status.code().expect("entramap exited normally"),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    }
-}
+#[path = "support/common.rs"]
+mod common;
+use common::{Run, entramap, entramap_with_stdin};
 
 /// A file under the system temp directory, removed when dropped.
 struct TempFile(PathBuf);

@@ -7,7 +7,6 @@
 //! Run with `cargo test --release --test converge`.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use entramap::converge::generate::{self, Plan};
 use entramap::converge::run::{self, Prepared, Problem};
@@ -27,6 +26,10 @@ use entramap::scim::{self, Path as ScimPath};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
 use serde_json::{Value, json};
+
+#[path = "support/common.rs"]
+mod common;
+use common::entramap;
 
 fn now() -> DateTime {
     DateTime::parse_rfc3339("2025-01-01T00:00:00Z").expect("now")
@@ -656,27 +659,6 @@ fn a_switch_whose_keys_never_match_never_disables_the_user_and_entras_default_do
 }
 
 // ------------------------------------------------------------------------- the command line
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn entramap(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_entramap"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env_remove("FORCE_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .output()
-        .expect("run entramap");
-    Run {
-        code: out.status.code().expect("exit code"),
-        stdout: String::from_utf8(out.stdout).expect("UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("UTF-8"),
-    }
-}
 
 #[test]
 fn cli_exits_0_when_every_case_converges() {

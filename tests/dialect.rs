@@ -4,37 +4,10 @@
 //! sources disagree.
 
 use std::path::PathBuf;
-use std::process::Command;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Debug for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-fn entramap(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_entramap"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env("ENTRAMAP_TOKEN", "dialect-test-token")
-        .output()
-        .expect("run entramap");
-    Run {
-        code: out.status.code().expect("entramap exited normally"),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    }
-}
+#[path = "support/common.rs"]
+mod common;
+use common::{Run, entramap_with_env};
 
 /// `mappings/scim-default.yaml` with another `tenant_url` and, when given, a `dialect:` key;
 /// removed when dropped.
@@ -206,4 +179,9 @@ fn legacy_when_no_source_speaks() {
     let (dialect, run) = live_dialect(m.path(), "http://127.0.0.1:9/scim", &[]);
     assert_eq!(dialect, "legacy");
     assert!(warnings(&run).is_empty(), "{run:?}");
+}
+
+/// Every run has a token: `live` refuses before reading it, and no request is sent.
+fn entramap(args: &[&str]) -> Run {
+    entramap_with_env(args, &[("ENTRAMAP_TOKEN", "dialect-test-token")])
 }

@@ -15,6 +15,10 @@ use entramap::expr::{self, AttributeCheck, Options};
 use entramap::load;
 use entramap::model::source::is_known_user_attribute;
 
+#[path = "support/common.rs"]
+mod common;
+use common::root;
+
 const SHIPPED: [&str; 6] = [
     "scim-default",
     "real-links",
@@ -23,10 +27,6 @@ const SHIPPED: [&str; 6] = [
     "rfpio",
     "unleash",
 ];
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn mapping_path(name: &str) -> PathBuf {
     root().join("mappings").join(format!("{name}.yaml"))

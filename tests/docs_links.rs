@@ -7,6 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
+#[path = "support/common.rs"]
+mod common;
+use common::root;
+
 /// The pages whose sections, evidence ids and functions code cites by number or name.
 const REFERENCE_PAGES: [&str; 5] = [
     "docs/scim-wire.md",
@@ -30,10 +34,6 @@ const SKIPPED_DIRS: [&str; 5] = ["target", "golden", ".git", "corpus", "artifact
 
 /// This file names the retired documents to refuse them.
 const THIS_FILE: &str = "tests/docs_links.rs";
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// Documents that were never in the repository, cited bare: the design page that
 /// `docs/ARCHITECTURE.md` replaced and the research notes the `docs/` pages condense.
@@ -238,14 +238,14 @@ impl Checker {
                 fs::read_to_string(root.join(page)).unwrap_or_else(|e| panic!("{page}: {e}"));
             pages.insert(page.to_owned(), Page::read(&text));
         }
-        let top_dirs = fs::read_dir(&root)
+        let top_dirs = fs::read_dir(root)
             .expect("repository root")
             .filter_map(Result::ok)
             .filter(|e| e.path().is_dir())
             .filter_map(|e| e.file_name().into_string().ok())
             .collect();
         Checker {
-            root,
+            root: root.to_path_buf(),
             pages,
             top_dirs,
         }
@@ -559,9 +559,9 @@ fn scanned_files() -> Vec<String> {
     let root = root();
     let mut files = Vec::new();
     for dir in SCANNED_DIRS {
-        walk(&root, &root.join(dir), &mut files);
+        walk(root, &root.join(dir), &mut files);
     }
-    for entry in fs::read_dir(&root).expect("root").filter_map(Result::ok) {
+    for entry in fs::read_dir(root).expect("root").filter_map(Result::ok) {
         let name = entry.file_name().to_string_lossy().into_owned();
         if entry.path().is_file() && (name.ends_with(".md") || name == "Cargo.toml") {
             files.push(name);

@@ -3,31 +3,14 @@
 //! Microsoft doc section it follows (docs/identity/app-provisioning/ in MicrosoftDocs/entra-docs);
 //! the data is under tests/data/engine/.
 
-use std::process::Command;
-
 use serde_json::Value;
+
+#[path = "support/common.rs"]
+mod common;
+use common::{Run, entramap};
 
 const BASE: &str = "tests/data/engine/base.yaml";
 const NOW: &str = "2025-01-01T00:00:00Z";
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn entramap(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_entramap"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 fn data(name: &str) -> String {
     format!("tests/data/engine/{name}")

@@ -4,30 +4,13 @@
 //! `.http` transcript (a comment) and the summary (a count), never as a jsonl line, since
 //! nothing is sent. Data under tests/data/engine/refusals/.
 
-use std::process::Command;
+#[path = "support/common.rs"]
+mod common;
+use common::{Run, entramap};
 
 const BASE: &str = "tests/data/engine/base.yaml";
 const DIR: &str = "tests/data/engine/refusals";
 const NOW: &str = "2025-01-01T00:00:00Z";
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn entramap(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_entramap"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 /// `simulate MAPPING --directory DIR/DIRECTORY --cycles 2` in `format`, with `extra`.
 fn simulate(mapping: &str, directory: &str, format: &str, extra: &[&str]) -> Run {

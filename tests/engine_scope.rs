@@ -4,17 +4,13 @@
 //! (MicrosoftDocs/entra-docs, docs/identity/app-provisioning/); the behaviours are listed in
 //! docs/engine-behaviours/scope-and-guards.md.
 
-use std::process::Command;
-
 use serde_json::Value as J;
 
-const DATA: &str = "tests/data/engine";
+#[path = "support/common.rs"]
+mod common;
+use common::{Run, entramap};
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+const DATA: &str = "tests/data/engine";
 
 impl Run {
     /// The jsonl lines of the run.
@@ -23,20 +19,6 @@ impl Run {
             .lines()
             .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
             .collect()
-    }
-}
-
-fn entramap(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_entramap"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the entramap binary runs");
-    Run {
-        code: out.status.code().expect("exited normally"),
-        stdout: String::from_utf8(out.stdout).expect("UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("UTF-8"),
     }
 }
 

@@ -2,41 +2,9 @@
 //! reports as an error, printing exactly `check`'s diagnostics; warnings are printed once;
 //! conversions (`import`, `export`) warn and convert.
 
-use std::process::Command;
-
-/// The outcome of one run of the binary.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Debug for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-fn entramap(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_entramap"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env_remove("FORCE_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        // Only `live` reads it; the gate refuses before any request is sent.
-        .env("ENTRAMAP_TOKEN", "gate-test-token-never-sent")
-        .output()
-        .expect("run entramap");
-    Run {
-        code: out.status.code().expect("entramap exited normally"),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    }
-}
+#[path = "support/common.rs"]
+mod common;
+use common::{Run, entramap_with_env};
 
 const BAD: &str = "tests/data/gate/source-typo-and-unknown-target.yaml";
 
@@ -260,4 +228,9 @@ fn scope_operator_spellings_mean_the_same_in_check_and_simulate() {
         refused > 0 && refused < operators.len() * values.len(),
         "{refused}"
     );
+}
+
+/// Only `live` reads the token; the gate refuses before any request is sent.
+fn entramap(args: &[&str]) -> Run {
+    entramap_with_env(args, &[("ENTRAMAP_TOKEN", "gate-test-token-never-sent")])
 }

@@ -1,17 +1,16 @@
 //! Microsoft Graph `synchronizationSchema` import and export: lossless round trips of Graph
 //! JSON, what hand-written YAML exports as, located errors, and the `import`/`export` commands.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 use entramap::load;
 use entramap::load::graph;
 use entramap::model::mapping::{Apply, MappingFile};
 use serde_json::{Value, json};
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+#[path = "support/common.rs"]
+mod common;
+use common::{output as entramap, root};
 
 fn fixture(name: &str) -> (String, Value) {
     let path = root().join("tests/data/graph").join(name);
@@ -443,7 +442,7 @@ fn hand_written_scope_exports_as_a_graph_filter() {
 #[test]
 fn a_hand_written_expression_that_does_not_parse_fails_export_naming_the_row() {
     let text = "app: Demo\nusers:\n  mappings:\n    - target: userName\n      source: userPrincipalName\n    - target: displayName\n      expression: Join(\" \", [givenName]\n";
-    let err = graph::export(&reload(text)).unwrap_err();
+    let err = graph::export(&reload(text)).unwrap_err().to_string();
     assert!(
         err.starts_with("users.mappings[1] (target \"displayName\"): "),
         "{err}"
@@ -547,7 +546,9 @@ fn replace_example_exports_as_graphs_documented_parse_expression_tree() {
 // (d) Malformed schemas ------------------------------------------------------------------
 
 fn import_error(value: Value) -> String {
-    graph::import(&value).expect_err("should not import")
+    graph::import(&value)
+        .expect_err("should not import")
+        .to_string()
 }
 
 fn with_row(row: Value) -> Value {
@@ -683,12 +684,12 @@ fn pointer_mut<'a>(v: &'a mut Value, path: &[String]) -> &'a mut Value {
 fn import_errors_are_located_in_the_json_text() {
     let text = "{\n  \"synchronizationRules\": [\n    {\"objectMappings\": [\n      {\"sourceObjectName\": \"User\",\n       \"attributeMappings\": [{\"targetAttributeName\": 5}]}]}]\n}\n";
     let value: Value = serde_json::from_str(text).unwrap();
-    let err = import_error(value);
+    let err = graph::import(&value).unwrap_err();
     let (start, end) = graph::locate(text, &err).unwrap();
     assert_eq!(&text[start..end], "5");
     // A missing key points at the object that lacks it.
     let text = "{\"id\": \"x\"}";
-    let err = import_error(serde_json::from_str(text).unwrap());
+    let err = graph::import(&serde_json::from_str(text).unwrap()).unwrap_err();
     assert_eq!(graph::locate(text, &err), Some((0, text.len())));
 }
 
@@ -701,14 +702,6 @@ fn temp_path(name: &str) -> PathBuf {
         "entramap-graph-schema-{}-{n}-{name}",
         std::process::id()
     ))
-}
-
-fn entramap(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_entramap"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
 }
 
 #[test]

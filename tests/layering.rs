@@ -4,6 +4,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+#[path = "support/common.rs"]
+mod common;
+use common::root;
+
 /// The table between the `layering:begin` and `layering:end` markers: module -> may use.
 fn rules(doc: &str) -> BTreeMap<String, BTreeSet<String>> {
     let start = doc.find("<!-- layering:begin -->").expect("begin marker");
@@ -84,10 +88,6 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(path);
         }
     }
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// Every file under `src/` with the top-level module it belongs to (`lib.rs` and `main.rs`

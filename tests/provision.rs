@@ -169,7 +169,7 @@ fn bad_clauses_fail_to_compile_with_the_filter_and_clause_named() {
         let m = users(&format!(
             "  scope:\n    - name: Sales\n      clauses:\n        - {clause}\n  mappings: []\n"
         ));
-        compile_scope(&m.scope).unwrap_err()
+        compile_scope(&m.scope).unwrap_err().to_string()
     };
     let e = bad("{attribute: a, operator: LIKE, value: x}");
     assert!(
@@ -511,12 +511,14 @@ fn compile_errors_name_the_row() {
     let e = CompiledMapping::compile(&users(
         "  mappings:\n    - {target: title, expression: 'Join('}\n",
     ))
-    .unwrap_err();
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("`title`"), "{e}");
     let e = CompiledMapping::compile(&users(
         "  mappings:\n    - {target: 'emails[type', source: mail}\n",
     ))
-    .unwrap_err();
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("invalid target path"), "{e}");
 }
 

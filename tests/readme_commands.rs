@@ -13,6 +13,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+#[path = "support/common.rs"]
+mod common;
+use common::root;
+
 /// The documentation files whose commands must run.
 const DOCS: [&str; 3] = ["README.md", "mappings/README.md", "mappings/DIRECTORY.md"];
 
@@ -40,10 +44,6 @@ const FIXTURES: [(&str, &str); 12] = [
         "tests/data/pull/exports/schema-powershell.json",
     ),
 ];
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// One command of a documentation file.
 #[derive(Debug)]

@@ -2,15 +2,9 @@
 //! keys and shape of the sample are the directory format's (the size limits of large YAML
 //! files are the input reader's business, tested with it).
 
-use std::process::Command;
-
-fn entramap(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_entramap"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run entramap")
-}
+#[path = "support/common.rs"]
+mod common;
+use common::output as entramap;
 
 fn temp(name: &str) -> std::path::PathBuf {
     std::env::temp_dir().join(format!("entramap-sample-sim-{}-{name}", std::process::id()))

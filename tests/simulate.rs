@@ -11,6 +11,10 @@ use entramap::provision::target::Kind;
 use entramap::provision::transcript::{Summary, jsonl_line};
 use serde_json::Value;
 
+#[path = "support/common.rs"]
+mod common;
+use common::output as entramap;
+
 const ZOE: &str = "0b7c6e1a-1f3d-4c55-9a51-6f0d2d1e0003";
 const DISABLED: &str = "0b7c6e1a-1f3d-4c55-9a51-6f0d2d1e0008";
 const UNASSIGNED: &str = "0b7c6e1a-1f3d-4c55-9a51-6f0d2d1e0009";
@@ -351,13 +355,6 @@ fn a_run_is_deterministic() {
         out
     };
     assert_eq!(run(), run());
-}
-
-fn entramap(args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_entramap"))
-        .args(args)
-        .output()
-        .expect("runs")
 }
 
 #[test]

@@ -2,36 +2,9 @@
 //! `softDeleted`: a directory user that sets it is refused, located, naming those keys;
 //! `eval --user` keeps it as an input, since eval has no directory.
 
-use std::process::Command;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Debug for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-fn entramap(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_entramap"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run entramap");
-    Run {
-        code: out.status.code().expect("entramap exited normally"),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    }
-}
+#[path = "support/common.rs"]
+mod common;
+use common::{Run, entramap};
 
 fn assert_names_the_computing_keys(run: &Run) {
     for key in [

@@ -2,31 +2,17 @@
 //! `converge`, `docs`, `live`, ...) refuses what `check` reports as an error, so that a
 //! source typo or a row for an attribute the app does not have is never run as if it worked.
 
-use std::fmt;
-
 use super::{Report, Severity, check};
 use crate::load::Loaded;
 
 /// A mapping the gate refuses: `check` found at least one error in it. The report holds
 /// every finding, warnings included, so that the refusal shows what `check` shows.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("{}: refused, `entramap check` finds {}", report.file, report.summary())]
 pub struct Refused {
     /// `check`'s whole report on the mapping.
     pub report: Report,
 }
-
-impl fmt::Display for Refused {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: refused, `entramap check` finds {}",
-            self.report.file,
-            self.report.summary()
-        )
-    }
-}
-
-impl std::error::Error for Refused {}
 
 /// Run `check`'s lints over a loaded mapping: the mapping passes when there is no error, and
 /// the returned report then holds only its warnings, for the caller to show once.

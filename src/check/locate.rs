@@ -1,6 +1,6 @@
 //! Placing findings in the file: YAML scalars by their recorded spans, places inside an
 //! expression by the expression's offset in the file, and Graph JSON (which keeps no spans)
-//! by searching the text for the row's `targetAttributeName`.
+//! through the span index of its values ([`JsonSpans`]), by the row's `targetAttributeName`.
 
 use std::collections::HashMap;
 
@@ -8,6 +8,7 @@ use serde_saphyr::Spanned;
 
 use super::Position;
 use crate::expr::Span;
+use crate::input::json::JsonSpans;
 use crate::load::{self, Format, Loaded};
 
 /// Byte ranges in one file, and their line/column positions.
@@ -271,44 +272,14 @@ fn char_marks(text: &str) -> Vec<(usize, usize)> {
     marks
 }
 
-/// Every `"targetAttributeName": "..."` in a JSON text: the decoded name and the range of its
-/// string literal.
+/// Every `targetAttributeName` member holding a string in a JSON text: the decoded name and
+/// the range of its string literal, found through the span index every JSON locator shares.
 fn json_target_names(text: &str) -> HashMap<String, Vec<(usize, usize)>> {
-    const KEY: &str = "\"targetAttributeName\"";
     let mut out: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
-    for (at, _) in text.match_indices(KEY) {
-        let rest = &text[at + KEY.len()..];
-        let after_ws = rest.trim_start();
-        let Some(value) = after_ws.strip_prefix(':').map(str::trim_start) else {
-            continue;
-        };
-        let start = text.len() - value.len();
-        let Some(len) = json_string_len(value) else {
-            continue;
-        };
-        if let Ok(name) = serde_json::from_str::<String>(&value[..len]) {
-            out.entry(name).or_default().push((start, start + len));
-        }
+    for (name, range) in JsonSpans::new(text).string_members("targetAttributeName") {
+        out.entry(name).or_default().push(range);
     }
     out
-}
-
-/// The length of the JSON string literal at the start of `s`, quotes included.
-fn json_string_len(s: &str) -> Option<usize> {
-    let mut chars = s.char_indices();
-    if chars.next()?.1 != '"' {
-        return None;
-    }
-    let mut escaped = false;
-    for (i, c) in chars {
-        match (escaped, c) {
-            (true, _) => escaped = false,
-            (false, '\\') => escaped = true,
-            (false, '"') => return Some(i + 1),
-            _ => {}
-        }
-    }
-    None
 }
 
 #[cfg(test)]

@@ -52,7 +52,7 @@ impl Report {
             .iter()
             .map(|f| FindingDiagnostic {
                 finding: f.clone(),
-                source: Arc::clone(&source),
+                file: Arc::clone(&source),
             })
             .collect()
     }
@@ -60,28 +60,24 @@ impl Report {
 
 /// A finding as a miette diagnostic: code and name, severity, a label at its place, and the
 /// why and fix as help.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{}{}", finding.message, unplaced(finding, file))]
 pub struct FindingDiagnostic {
     finding: Finding,
-    source: Arc<miette::NamedSource<Arc<str>>>,
+    /// The file (not named `source`: thiserror would take it for the error's cause).
+    file: Arc<miette::NamedSource<Arc<str>>>,
 }
 
-impl fmt::Display for FindingDiagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.message)?;
-        // Without a snippet miette does not name the file; say where the finding is.
-        if self.finding.position.is_none() {
-            write!(f, " ({}", self.source.name())?;
-            if let Some(object) = self.finding.object {
-                write!(f, ", {} mapping", object.key())?;
-            }
-            f.write_str(")")?;
-        }
-        Ok(())
+/// Where an unplaced finding is: without a snippet miette does not name the file.
+fn unplaced(finding: &Finding, file: &miette::NamedSource<Arc<str>>) -> String {
+    if finding.position.is_some() {
+        return String::new();
+    }
+    match finding.object {
+        Some(object) => format!(" ({}, {} mapping)", file.name(), object.key()),
+        None => format!(" ({})", file.name()),
     }
 }
-
-impl std::error::Error for FindingDiagnostic {}
 
 impl miette::Diagnostic for FindingDiagnostic {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
@@ -111,7 +107,7 @@ impl miette::Diagnostic for FindingDiagnostic {
         self.finding
             .position
             .is_some()
-            .then_some(&*self.source as &dyn miette::SourceCode)
+            .then_some(&*self.file as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {

@@ -7,6 +7,7 @@ use super::{Failure, emit, report};
 use crate::expr::error::Error as ExprError;
 use crate::expr::syntax;
 use crate::input::FileError;
+use crate::input::json::Segment;
 use crate::load::graph;
 use crate::load::{self, Format};
 use crate::model::mapping::MappingFile;
@@ -138,29 +139,30 @@ fn to_yaml(file: &MappingFile, source: &Path) -> Result<String, String> {
 }
 
 /// Report an export failure, pointing at the expression in the file when one is to blame.
-fn report_export_error(loaded: &load::Loaded, message: &str) {
-    let objects = [
-        ("users", Some(&loaded.file.users)),
-        ("groups", loaded.file.groups.as_ref()),
-    ];
-    for (role, object) in objects {
-        let Some(object) = object else { continue };
-        for (i, row) in object.mappings.iter().enumerate() {
-            if !message.starts_with(&format!("{role}.mappings[{i}] ")) {
-                continue;
-            }
-            if let Some(expression) = &row.expression
-                && let Err(e) = syntax::parse(&expression.value)
-            {
-                report(load::locate(loaded, expression, &ExprError::from(e)));
-                return;
-            }
-        }
+fn report_export_error(loaded: &load::Loaded, error: &graph::GraphError) {
+    // A row's error names it by path: `users.mappings[i]`.
+    let row = match error.path.segments() {
+        [
+            Segment::Key(role),
+            Segment::Key(mappings),
+            Segment::Index(i),
+        ] if mappings == "mappings" => match role.as_str() {
+            "users" => loaded.file.users.mappings.get(*i),
+            "groups" => loaded.file.groups.as_ref().and_then(|g| g.mappings.get(*i)),
+            _ => None,
+        },
+        _ => None,
+    };
+    if let Some(expression) = row.and_then(|row| row.expression.as_ref())
+        && let Err(e) = syntax::parse(&expression.value)
+    {
+        report(load::locate(loaded, expression, &ExprError::from(e)));
+        return;
     }
     report(FileError::new(
         &loaded.name,
         &loaded.text,
-        format!("cannot export as a Graph schema: {message}"),
+        format!("cannot export as a Graph schema: {error}"),
         None,
     ));
 }

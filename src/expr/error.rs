@@ -32,6 +32,7 @@ impl From<Span> for miette::SourceSpan {
 /// What went wrong, as a stable code. The codes are those of the conformance files and of
 /// `eval --format json`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ErrorKind {
     /// The text is not an expression.
     ParseError,
@@ -96,7 +97,8 @@ impl ErrorKind {
 }
 
 /// A parse, compile or evaluation error located in the expression text.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
 pub struct Error {
     /// The stable kind.
     pub kind: ErrorKind,
@@ -125,14 +127,6 @@ impl Error {
         self
     }
 }
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.message)
-    }
-}
-
-impl std::error::Error for Error {}
 
 /// The parser's error before it becomes an [`Error`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -170,14 +164,17 @@ pub struct Warning {
 }
 
 /// An [`Error`] or [`Warning`] bound to the text it points into, ready for miette to render.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
 pub struct Located {
     code: &'static str,
     message: String,
     help: Option<String>,
     label: Option<miette::SourceSpan>,
     severity: miette::Severity,
-    source: miette::NamedSource<String>,
+    /// The text the label points into (not named `source`: thiserror would take it for the
+    /// error's cause).
+    text: miette::NamedSource<String>,
 }
 
 impl Located {
@@ -190,7 +187,7 @@ impl Located {
             help: err.help.clone(),
             label: Some(err.span.shifted(offset).into()),
             severity: miette::Severity::Error,
-            source: miette::NamedSource::new(name, text.to_string()),
+            text: miette::NamedSource::new(name, text.to_string()),
         }
     }
 
@@ -202,18 +199,10 @@ impl Located {
             help: w.help.clone(),
             label: Some(w.span.shifted(offset).into()),
             severity: miette::Severity::Warning,
-            source: miette::NamedSource::new(name, text.to_string()),
+            text: miette::NamedSource::new(name, text.to_string()),
         }
     }
 }
-
-impl fmt::Display for Located {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for Located {}
 
 impl miette::Diagnostic for Located {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
@@ -231,7 +220,7 @@ impl miette::Diagnostic for Located {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
+        Some(&self.text)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {

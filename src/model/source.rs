@@ -9,21 +9,14 @@ use crate::expr::source::slice;
 pub use crate::expr::source::{Items, Source, SourceRef, SourceValue};
 
 /// Why a JSON value is not a source object.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
 pub struct RecordError {
     /// The attribute at fault, when one is.
     pub attribute: Option<String>,
     /// What is wrong.
     pub message: String,
 }
-
-impl std::fmt::Display for RecordError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for RecordError {}
 
 /// A source object: attribute names and values, packed. A directory holds one per user, a
 /// million of them in a large simulation, so a record is one text buffer (every name and

@@ -34,6 +34,7 @@ impl Default for Interval {
 
 /// Why an interval does not parse.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum IntervalError {
     /// Not a sequence of numbers with units.
     #[error("{0:?} is not a duration such as 40m, 2h, 1h30m or 1d (units s, m, h, d)")]

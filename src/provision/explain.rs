@@ -333,7 +333,8 @@ fn rows(
             None => return Ok(Vec::new()),
         },
     };
-    let compiled = CompiledMapping::compile(mapping).map_err(ExplainError::Mapping)?;
+    let compiled =
+        CompiledMapping::compile(mapping).map_err(|e| ExplainError::Mapping(e.to_string()))?;
     let ctx = Context::new(query.schedule.at(cycle), query.seed);
     let flags = [
         SourceValue::Str("False".to_owned()),
@@ -343,7 +344,8 @@ fn rows(
         Kind::User => {
             let user = &snapshot.users[index];
             let assignment = Assignment::compute(snapshot, &query.file.settings);
-            let scope = compile_scope(&mapping.scope).map_err(ExplainError::Mapping)?;
+            let scope =
+                compile_scope(&mapping.scope).map_err(|e| ExplainError::Mapping(e.to_string()))?;
             let deprovisioned = is_soft_deleted(
                 assignment.user(index).in_scope(),
                 in_scope(&scope, &user.record),

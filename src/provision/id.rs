@@ -1,8 +1,11 @@
 //! Object ids kept by the million (the app's resource ids, Entra's links): a GUID, the form
 //! every id the in-memory app issues and most real SCIM servers use, is held as its 128 bits
-//! instead of 36 characters on the heap; any other id as its text.
+//! instead of 36 characters on the heap; any other id as its text. [`IdIndex`] finds the
+//! in-memory app's resources by id.
 
 use std::fmt;
+
+use super::FastMap;
 
 /// A compact id. It prints back exactly as it was read: only lowercase hyphenated GUIDs are
 /// packed, so two ids are equal exactly when their texts are.
@@ -161,6 +164,83 @@ const fn inverse(m: u64) -> u64 {
         i += 1;
     }
     x
+}
+
+/// Where the resource with each id is. Ids the app issued are found by their number
+/// ([`issued_number`]): a first cycle creates and patches a million users, and a hash
+/// table that size costs a cache miss per lookup. Other ids (preloaded accounts) are in a map.
+#[derive(Clone, Debug, Default)]
+pub(super) struct IdIndex {
+    /// By issue number - 1: the slot, or [`NO_SLOT`].
+    issued: Vec<u32>,
+    other: FastMap<CompactId, usize>,
+    len: usize,
+}
+
+const NO_SLOT: u32 = u32::MAX;
+
+impl IdIndex {
+    /// The position of an issued id in `issued`.
+    fn number(key: &CompactId) -> Option<usize> {
+        match key {
+            CompactId::Guid(bits) => usize::try_from(issued_number(*bits)? - 1).ok(),
+            CompactId::Text(_) => None,
+        }
+    }
+
+    pub(super) fn get(&self, key: &CompactId) -> Option<usize> {
+        Self::number(key)
+            .and_then(|i| self.issued.get(i))
+            .filter(|&&slot| slot != NO_SLOT)
+            .map(|&slot| slot as usize)
+            .or_else(|| self.other.get(key).copied())
+    }
+
+    pub(super) fn contains_key(&self, key: &CompactId) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Index `key` at `slot`; `issued` is how many ids the app has issued: a preloaded id that
+    /// happens to be one the app would issue later stays in the map, so the list never grows
+    /// past what the app issued.
+    pub(super) fn insert(&mut self, key: CompactId, slot: usize, issued: u64) {
+        let number = Self::number(&key).filter(|&i| (i as u64) < issued);
+        match (number, u32::try_from(slot)) {
+            (Some(i), Ok(slot)) if slot != NO_SLOT => {
+                if self.issued.len() <= i {
+                    self.issued.resize(i + 1, NO_SLOT);
+                }
+                if self.issued[i] == NO_SLOT {
+                    self.len += 1;
+                }
+                self.issued[i] = slot;
+            }
+            _ => {
+                if self.other.insert(key, slot).is_none() {
+                    self.len += 1;
+                }
+            }
+        }
+    }
+
+    pub(super) fn remove(&mut self, key: &CompactId) -> Option<usize> {
+        let slot = match Self::number(key).and_then(|i| self.issued.get_mut(i)) {
+            Some(slot) if *slot != NO_SLOT => Some(std::mem::replace(slot, NO_SLOT) as usize),
+            _ => self.other.remove(key),
+        };
+        if slot.is_some() {
+            self.len -= 1;
+        }
+        slot
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.len
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
 }
 
 #[cfg(test)]

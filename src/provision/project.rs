@@ -8,8 +8,6 @@
 //! `IgnoreFlowIfNullOrEmpty` removes a row from the flow, and reference rows (manager, members)
 //! hold SOURCE object ids because Entra resolves them to target ids in separate requests.
 
-use std::fmt;
-
 use serde_json::{Map, Value as Json};
 
 use super::diff::RoleWrite;
@@ -121,7 +119,8 @@ pub enum RowResult {
 
 /// A row whose evaluation failed: Entra fails the whole object (it is not provisioned this
 /// cycle), so the error names the row.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("mapping to `{target}` failed: {error}")]
 pub struct ProjectError {
     /// The target attribute of the failing row.
     pub target: String,
@@ -129,18 +128,36 @@ pub struct ProjectError {
     pub error: expr::Error,
 }
 
-impl fmt::Display for ProjectError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "mapping to `{}` failed: {}", self.target, self.error)
-    }
+/// A row of an object mapping that does not compile; shown as
+/// ``mapping to `title`: expression does not compile: …``.
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("mapping to `{target}`: {kind}")]
+pub struct CompileError {
+    /// The target attribute of the row.
+    pub target: String,
+    /// What is wrong with it.
+    pub kind: CompileErrorKind,
 }
 
-impl std::error::Error for ProjectError {}
+/// What is wrong with a row, for [`CompileError`].
+#[derive(Clone, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CompileErrorKind {
+    /// The target is not a SCIM attribute path.
+    #[error("invalid target path: {0}")]
+    TargetPath(crate::scim::ParseError),
+    /// The row's expression does not compile.
+    #[error("expression does not compile: {0}")]
+    Expression(expr::Error),
+    /// The row's source attribute is not one an expression can read.
+    #[error("invalid source attribute: {0}")]
+    SourceAttribute(expr::Error),
+}
 
 impl CompiledMapping {
     /// Compile every row of an object mapping, keeping row order. Errors name the row: an
     /// unparsable target path, or an expression that does not compile.
-    pub fn compile(mapping: &ObjectMapping) -> Result<CompiledMapping, String> {
+    pub fn compile(mapping: &ObjectMapping) -> Result<CompiledMapping, CompileError> {
         let rows = mapping
             .mappings
             .iter()
@@ -252,20 +269,23 @@ impl CompiledMapping {
     }
 }
 
-fn compile_row(m: &AttributeMapping) -> Result<Row, String> {
+fn compile_row(m: &AttributeMapping) -> Result<Row, CompileError> {
     let target = m.target.value.clone();
-    let fail = |what: String| format!("mapping to `{target}`: {what}");
-    let path = Path::parse(&target).map_err(|e| fail(format!("invalid target path: {e}")))?;
+    let fail = |kind| CompileError {
+        target: target.clone(),
+        kind,
+    };
+    let path = Path::parse(&target).map_err(|e| fail(CompileErrorKind::TargetPath(e)))?;
     let producer = if let Some(e) = &m.expression {
         Producer::Program(
             expr::compile(&e.value, &Options::default())
-                .map_err(|err| fail(format!("expression does not compile: {err}")))?,
+                .map_err(|err| fail(CompileErrorKind::Expression(err)))?,
         )
     } else if let Some(s) = &m.source {
         // A direct mapping is exactly the expression `[attribute]`.
         Producer::Program(
             expr::compile(&format!("[{}]", s.value), &Options::default())
-                .map_err(|err| fail(format!("invalid source attribute: {err}")))?,
+                .map_err(|err| fail(CompileErrorKind::SourceAttribute(err)))?,
         )
     } else if let Some(c) = &m.constant {
         Producer::Constant(c.value.clone())

@@ -49,20 +49,21 @@ enum Op {
 /// and the portal spell them, ignoring case and treating `_` and spaces alike (`NOT_EQUALS`,
 /// `Not Equals`). Errors name the filter, the clause and what is wrong: an unknown operator,
 /// a missing operand, a non-integer operand of a numeric operator or an unsupported regex.
-pub fn compile_scope(filters: &[ScopeFilter]) -> Result<Vec<CompiledScopeFilter>, String> {
+pub fn compile_scope(filters: &[ScopeFilter]) -> Result<Vec<CompiledScopeFilter>, ScopeError> {
     filters
         .iter()
         .enumerate()
         .map(|(i, filter)| {
-            let name = filter.name.as_deref().map_or_else(
-                || format!("scoping filter {}", i + 1),
-                |n| format!("scoping filter `{n}`"),
-            );
             let clauses = filter
                 .clauses
                 .iter()
                 .map(|c| {
-                    compile_clause(c).map_err(|e| format!("{name}, clause `{}`: {e}", describe(c)))
+                    compile_clause(c).map_err(|kind| ScopeError {
+                        filter: i,
+                        filter_name: filter.name.clone(),
+                        clause: describe(c),
+                        kind,
+                    })
                 })
                 .collect::<Result<_, _>>()?;
             let title = filter
@@ -84,27 +85,84 @@ fn describe(c: &ScopeClause) -> String {
     }
 }
 
-fn compile_clause(c: &ScopeClause) -> Result<CompiledClause, String> {
+/// A scoping clause that does not compile; shown as
+/// ``scoping filter `Sales`, clause `a LIKE x`: unknown operator `LIKE` ``.
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("{}, clause `{clause}`: {kind}", FilterName(*filter, filter_name.as_deref()))]
+pub struct ScopeError {
+    /// The filter's position in the mapping's `scope`, from 0.
+    pub filter: usize,
+    /// The filter's name, when it has one.
+    pub filter_name: Option<String>,
+    /// The clause, as `attribute OPERATOR value`.
+    pub clause: String,
+    /// What is wrong with it.
+    pub kind: ScopeErrorKind,
+}
+
+/// What is wrong with a clause, for [`ScopeError`].
+#[derive(Clone, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ScopeErrorKind {
+    /// An operator Entra does not have.
+    #[error("unknown operator `{operator}`")]
+    UnknownOperator {
+        /// The operator as written.
+        operator: String,
+    },
+    /// An operator that compares with a value, without one.
+    #[error("`{operator}` needs a value")]
+    MissingValue {
+        /// The operator as written.
+        operator: String,
+    },
+    /// A numeric operator with a value that is not an integer.
+    #[error("`{operator}` compares integers, and `{value}` is not one")]
+    NotAnInteger {
+        /// The operator as written.
+        operator: String,
+        /// The value as written.
+        value: String,
+    },
+    /// A regex operator with a pattern .NET would refuse.
+    #[error("invalid regular expression: {0}")]
+    Regex(crate::dotnet::regex::PatternError),
+}
+
+/// How a message names a filter: by name, or by its position from 1.
+struct FilterName<'a>(usize, Option<&'a str>);
+
+impl std::fmt::Display for FilterName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.1 {
+            Some(name) => write!(f, "scoping filter `{name}`"),
+            None => write!(f, "scoping filter {}", self.0 + 1),
+        }
+    }
+}
+
+fn compile_clause(c: &ScopeClause) -> Result<CompiledClause, ScopeErrorKind> {
+    let operator = || c.operator.value.clone();
     let operand = || {
-        c.value
-            .clone()
-            .ok_or_else(|| format!("`{}` needs a value", c.operator.value))
+        c.value.clone().ok_or_else(|| ScopeErrorKind::MissingValue {
+            operator: operator(),
+        })
     };
     let integer = || {
         let v = operand()?;
-        crate::model::scope::integer_operand(&v).ok_or_else(|| {
-            format!(
-                "`{}` compares integers, and `{v}` is not one",
-                c.operator.value
-            )
+        crate::model::scope::integer_operand(&v).ok_or_else(|| ScopeErrorKind::NotAnInteger {
+            operator: operator(),
+            value: v.clone(),
         })
     };
     let regex = || {
         let v = operand()?;
-        DotNetRegex::compile(&v).map_err(|e| format!("invalid regular expression: {e}"))
+        DotNetRegex::compile(&v).map_err(ScopeErrorKind::Regex)
     };
     let Some(operator) = ScopeOperator::parse(&c.operator.value) else {
-        return Err(format!("unknown operator `{}`", c.operator.value));
+        return Err(ScopeErrorKind::UnknownOperator {
+            operator: operator(),
+        });
     };
     let op = match operator {
         ScopeOperator::Equals => Op::Equals(operand()?),

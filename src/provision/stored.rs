@@ -14,8 +14,21 @@ use crate::scim::{Resource, ScimError};
 
 use super::FastMap as IdMap;
 
-/// A resource as stored: a compact binary encoding of its JSON tree (see [`encode`]).
-pub(super) fn freeze(resource: &Resource) -> Box<[u8]> {
+/// A resource as the in-memory app keeps it: the encoding of its JSON map (see [`encode`]).
+/// Only this module writes or reads the bytes, so whatever holds a `Stored` holds a valid
+/// encoding, and nothing can mistake other bytes for one.
+#[derive(Clone, PartialEq, Eq)]
+pub(super) struct Stored(Box<[u8]>);
+
+impl std::fmt::Debug for Stored {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The decoded map says more than the bytes.
+        f.debug_tuple("Stored").field(&thaw(self)).finish()
+    }
+}
+
+/// A resource as stored.
+pub(super) fn freeze(resource: &Resource) -> Stored {
     exact(|out| encode_map(resource, out))
 }
 
@@ -23,20 +36,20 @@ pub(super) fn freeze(resource: &Resource) -> Box<[u8]> {
 /// first: a buffer shrunk to fit keeps its larger block in mimalloc, and freed blocks of
 /// another size are not reused by the next resource, which at a million resources costs
 /// hundreds of megabytes.
-fn exact(write: impl FnOnce(&mut Vec<u8>)) -> Box<[u8]> {
+fn exact(write: impl FnOnce(&mut Vec<u8>)) -> Stored {
     thread_local! {
         static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
     SCRATCH.with_borrow_mut(|out| {
         out.clear();
         write(out);
-        Box::from(out.as_slice())
+        Stored(Box::from(out.as_slice()))
     })
 }
 
 /// A stored resource back as a map.
-pub(super) fn thaw(bytes: &[u8]) -> Resource {
-    let mut input = bytes;
+pub(super) fn thaw(stored: &Stored) -> Resource {
+    let mut input: &[u8] = &stored.0;
     decode_map(&mut input).unwrap_or_default()
 }
 
@@ -292,10 +305,10 @@ impl Member<'_> {
     }
 }
 
-/// The top-level members of a stored map, in order, without decoding their values; `None` for
-/// bytes that are not an encoded map.
-pub(super) fn members(bytes: &[u8]) -> Option<Vec<Member<'_>>> {
-    let mut input = bytes;
+/// The top-level members of a stored map, in order, without decoding their values (`None`
+/// would mean the encoding is broken).
+pub(super) fn members(stored: &Stored) -> Option<Vec<Member<'_>>> {
+    let mut input: &[u8] = &stored.0;
     let n = decode_len(&mut input)?;
     let mut out = Vec::with_capacity(n.min(input.len()));
     for _ in 0..n {
@@ -321,7 +334,7 @@ pub(super) enum Part<'a> {
 }
 
 /// A stored map made of `parts`, in order.
-pub(super) fn assemble(parts: &[Part<'_>]) -> Box<[u8]> {
+pub(super) fn assemble(parts: &[Part<'_>]) -> Stored {
     exact(|out| {
         encode_len(parts.len(), out);
         for part in parts {
@@ -350,7 +363,7 @@ pub(super) fn freeze_created(
     id: &str,
     resource_type: &str,
     location: &str,
-) -> Box<[u8]> {
+) -> Stored {
     let schemas = key_ci(sent, "schemas");
     let id_key = key_ci(sent, "id");
     let meta = key_ci(sent, "meta");
@@ -400,7 +413,7 @@ pub(super) fn freeze_created(
 /// What [`patch`] made of a PATCH.
 pub(super) enum Patched {
     /// The resource as stored after the PATCH.
-    Stored(Box<[u8]>),
+    Stored(Stored),
     /// The PATCH fails, as it would on the whole resource.
     Failed(ScimError),
     /// The shortcut does not apply: the operations, back, for the whole resource.
@@ -417,7 +430,7 @@ pub(super) enum Patched {
 /// attribute), or removes a member that a later operation writes: removed and added again, a
 /// member goes last in the whole map, and the others keep their places only without that.
 /// Removals alone (Entra's compliant member removal sends one per member) take the shortcut.
-pub(super) fn patch(bytes: &[u8], ops: Vec<Operation>, reserved: &[&str]) -> Patched {
+pub(super) fn patch(bytes: &Stored, ops: Vec<Operation>, reserved: &[&str]) -> Patched {
     // Each operation with a path stays inside one top-level member: the extension object for
     // an extension URN, else the attribute (RFC 7644 §3.5.2; scim::resource::container_mut).
     let mut touched: Vec<(&str, OpKind)> = Vec::with_capacity(ops.len());

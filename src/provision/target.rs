@@ -15,8 +15,8 @@ use serde_json::{Value, json};
 
 use super::endpoint::Endpoint;
 pub use super::endpoint::Response;
-use super::id::{self, CompactId};
-use super::stored::{self, Patched, freeze, freeze_created, thaw};
+use super::id::{self, CompactId, IdIndex};
+use super::stored::{self, Patched, Stored, freeze, freeze_created, thaw};
 use crate::model::mapping::{Returns, TargetAttribute, VendorBehavior};
 use crate::scim::patch::Operation;
 use crate::scim::resource::key_ci;
@@ -121,83 +121,6 @@ fn rules_for(attributes: &[TargetAttribute]) -> Vec<Rule> {
         .collect()
 }
 
-/// Where the resource with each id is. Ids the app issued are found by their number
-/// ([`id::issued_number`]): a first cycle creates and patches a million users, and a hash
-/// table that size costs a cache miss per lookup. Other ids (preloaded accounts) are in a map.
-#[derive(Clone, Debug, Default)]
-struct IdIndex {
-    /// By issue number - 1: the slot, or [`NO_SLOT`].
-    issued: Vec<u32>,
-    other: IdMap<CompactId, usize>,
-    len: usize,
-}
-
-const NO_SLOT: u32 = u32::MAX;
-
-impl IdIndex {
-    /// The position of an issued id in `issued`.
-    fn number(key: &CompactId) -> Option<usize> {
-        match key {
-            CompactId::Guid(bits) => usize::try_from(id::issued_number(*bits)? - 1).ok(),
-            CompactId::Text(_) => None,
-        }
-    }
-
-    fn get(&self, key: &CompactId) -> Option<usize> {
-        Self::number(key)
-            .and_then(|i| self.issued.get(i))
-            .filter(|&&slot| slot != NO_SLOT)
-            .map(|&slot| slot as usize)
-            .or_else(|| self.other.get(key).copied())
-    }
-
-    fn contains_key(&self, key: &CompactId) -> bool {
-        self.get(key).is_some()
-    }
-
-    /// Index `key` at `slot`; `issued` is how many ids the app has issued: a preloaded id that
-    /// happens to be one the app would issue later stays in the map, so the list never grows
-    /// past what the app issued.
-    fn insert(&mut self, key: CompactId, slot: usize, issued: u64) {
-        let number = Self::number(&key).filter(|&i| (i as u64) < issued);
-        match (number, u32::try_from(slot)) {
-            (Some(i), Ok(slot)) if slot != NO_SLOT => {
-                if self.issued.len() <= i {
-                    self.issued.resize(i + 1, NO_SLOT);
-                }
-                if self.issued[i] == NO_SLOT {
-                    self.len += 1;
-                }
-                self.issued[i] = slot;
-            }
-            _ => {
-                if self.other.insert(key, slot).is_none() {
-                    self.len += 1;
-                }
-            }
-        }
-    }
-
-    fn remove(&mut self, key: &CompactId) -> Option<usize> {
-        let slot = match Self::number(key).and_then(|i| self.issued.get_mut(i)) {
-            Some(slot) if *slot != NO_SLOT => Some(std::mem::replace(slot, NO_SLOT) as usize),
-            _ => self.other.remove(key),
-        };
-        if slot.is_some() {
-            self.len -= 1;
-        }
-        slot
-    }
-
-    fn len(&self) -> usize {
-        self.len
-    }
-
-    fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-}
-
 /// The resources of one kind, in insertion order, with the indexes the requests need.
 #[derive(Clone, Debug)]
 struct Store {
@@ -207,7 +130,7 @@ struct Store {
     /// Each resource is kept encoded ([`freeze`]): a million users as JSON value trees would
     /// take several gigabytes, encoded under one (BENCHMARKS.md). Every read decodes, which
     /// is what a GET answer needs anyway: a resource of its own.
-    slots: Vec<Option<Box<[u8]>>>,
+    slots: Vec<Option<Stored>>,
     by_id: IdIndex,
     /// The unique attribute's value, case-folded: uniqueness checks and the matching filter
     /// Entra sends for every object (`userName eq "..."`) must not scan the whole store.
@@ -259,11 +182,11 @@ impl Store {
     }
 
     fn at(&self, slot: usize) -> Option<Resource> {
-        self.slots[slot].as_deref().map(thaw)
+        self.slots[slot].as_ref().map(thaw)
     }
 
     fn iter(&self) -> impl Iterator<Item = Resource> + '_ {
-        self.slots.iter().flatten().map(|text| thaw(text))
+        self.slots.iter().flatten().map(thaw)
     }
 
     fn unique_key(&self, resource: &Resource) -> Option<String> {
@@ -294,7 +217,7 @@ impl Store {
 
     /// Adds a stored resource under `id`, indexed by its unique attribute's folded `key`.
     /// `issued` is how many ids the app has issued.
-    fn push(&mut self, id: &str, key: Option<String>, stored: Box<[u8]>, issued: u64) {
+    fn push(&mut self, id: &str, key: Option<String>, stored: Stored, issued: u64) {
         let i = self.slots.len();
         if let Some(key) = key {
             self.by_unique.insert(key, i);
@@ -682,7 +605,7 @@ impl Target {
         })?;
         let store = self.store(kind);
         let bytes = store.slots[slot]
-            .as_deref()
+            .as_ref()
             .ok_or_else(|| not_found(kind, id))?;
         let reserved = ["id", "meta", kind.unique_attribute()];
         let patched = if store.keeps_as_sent {

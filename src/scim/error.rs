@@ -6,21 +6,14 @@ use serde_json::{Value, json};
 
 /// A path or filter text that does not parse. `offset` is the byte where parsing stopped, so a
 /// caller can point at it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message} (at byte {offset})")]
 pub struct ParseError {
     /// What was expected or what is wrong, in words.
     pub message: String,
     /// Byte offset into the parsed text.
     pub offset: usize,
 }
-
-impl fmt::Display for ParseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (at byte {})", self.message, self.offset)
-    }
-}
-
-impl std::error::Error for ParseError {}
 
 /// The `scimType` detail error keywords of RFC 7644 §3.12 (table 9).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -73,7 +66,11 @@ impl fmt::Display for ScimType {
 
 /// An error a SCIM service provider answers with (RFC 7644 §3.12): an HTTP status, an optional
 /// `scimType` keyword and a human-readable detail.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{status}{}: {detail}",
+    scim_type.map(|t| format!(" {t}")).unwrap_or_default()
+)]
 pub struct ScimError {
     /// HTTP status code; 400 for every error this module raises.
     pub status: u16,
@@ -107,14 +104,3 @@ impl ScimError {
         body
     }
 }
-
-impl fmt::Display for ScimError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.scim_type {
-            Some(t) => write!(f, "{} {}: {}", self.status, t, self.detail),
-            None => write!(f, "{}: {}", self.status, self.detail),
-        }
-    }
-}
-
-impl std::error::Error for ScimError {}

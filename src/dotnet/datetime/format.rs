@@ -79,7 +79,8 @@ pub struct DateFormat {
 }
 
 /// Why a format string is rejected: byte range inside the format string and a human message.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
 pub struct FormatError {
     /// Byte offset of the offending part.
     pub start: usize,
@@ -88,14 +89,6 @@ pub struct FormatError {
     /// What is wrong.
     pub message: String,
 }
-
-impl std::fmt::Display for FormatError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for FormatError {}
 
 pub(super) fn standard_pattern(c: char) -> Option<&'static str> {
     Some(match c {

@@ -55,7 +55,8 @@ pub struct DotNetRegex {
 
 /// Why a pattern cannot be honoured: byte range within the pattern text, a message, and an
 /// optional help (how to rewrite it).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message} (at {start}..{end})")]
 pub struct PatternError {
     /// Byte offset where the offending construct starts.
     pub start: usize,
@@ -69,27 +70,12 @@ pub struct PatternError {
 
 /// A runtime failure (backtrack limit exceeded: the analogue of .NET's
 /// RegexMatchTimeoutException).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
 pub struct MatchError {
     /// What went wrong.
     pub message: String,
 }
-
-impl fmt::Display for PatternError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (at {}..{})", self.message, self.start, self.end)
-    }
-}
-
-impl std::error::Error for PatternError {}
-
-impl fmt::Display for MatchError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for MatchError {}
 
 impl fmt::Debug for DotNetRegex {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -1,0 +1,103 @@
+//! What every test file shares: where the repository is, its test data, and the `entramap`
+//! binary run the way a user runs it (`NO_COLOR=1`, and the variables that would override it
+//! removed), from the repository root. Included with
+//! `#[path = "support/common.rs"] mod common;` so that a test file does not compile the live
+//! server fixtures of `support/mod.rs` it does not use.
+
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The repository root.
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A file or directory under `tests/data/`.
+pub fn data(path: &str) -> PathBuf {
+    root().join("tests/data").join(path)
+}
+
+/// The outcome of one run of the binary.
+pub struct Run {
+    /// The exit code; -1 when a signal ended the process.
+    pub code: i32,
+    /// Standard output (invalid UTF-8 replaced).
+    pub stdout: String,
+    /// Standard error (invalid UTF-8 replaced).
+    pub stderr: String,
+}
+
+impl Run {
+    /// Standard output as JSON; panics showing the output when it is not.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+impl From<Output> for Run {
+    fn from(out: Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+/// The binary, ready to be given arguments: no colours, run from the repository root.
+pub fn command() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_entramap"));
+    command
+        .env("NO_COLOR", "1")
+        // These would override NO_COLOR.
+        .env_remove("FORCE_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .current_dir(root());
+    command
+}
+
+/// Runs `entramap ARGS` and returns the raw output, for tests that read bytes.
+pub fn output(args: &[&str]) -> Output {
+    command().args(args).output().expect("run entramap")
+}
+
+/// Runs `entramap ARGS` with empty standard input.
+pub fn entramap(args: &[&str]) -> Run {
+    entramap_with_stdin(args, "")
+}
+
+/// Runs `entramap ARGS` with `vars` set in its environment.
+pub fn entramap_with_env(args: &[&str], vars: &[(&str, &str)]) -> Run {
+    let mut command = command();
+    command.args(args).envs(vars.iter().copied());
+    command.output().expect("run entramap").into()
+}
+
+/// Runs `entramap ARGS` with `stdin` as its standard input.
+pub fn entramap_with_stdin(args: &[&str], stdin: &str) -> Run {
+    let mut child = command()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start entramap");
+    let mut pipe = child.stdin.take().expect("stdin is piped");
+    pipe.write_all(stdin.as_bytes()).expect("write stdin");
+    drop(pipe);
+    child.wait_with_output().expect("wait for entramap").into()
+}
