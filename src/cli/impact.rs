@@ -75,10 +75,10 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         Failure::Input
     };
     let mut simulator = Simulator::new(&old.file, dialect, Context::new(now, args.seed))
-        .map_err(|e| compile_error(&old.name, e))?;
+        .map_err(|e| compile_error(&old.name, e.to_string()))?;
     // Checked before any cycle: a NEW that cannot run is bad input, not a late failure.
     Simulator::new(&new.file, dialect, Context::new(now, args.seed))
-        .map_err(|e| compile_error(&new.name, e))?;
+        .map_err(|e| compile_error(&new.name, e.to_string()))?;
     if let Some(path) = &args.target {
         preload(&mut simulator, path)?;
     }
@@ -95,7 +95,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     }
     simulator
         .change_mapping(&new.file)
-        .map_err(|e| compile_error(&new.name, e))?;
+        .map_err(|e| compile_error(&new.name, e.to_string()))?;
     let cycle = before + 1;
     schedule.before(&mut simulator, cycle);
     let mut sent: Vec<Recorded> = Vec::new();

@@ -65,7 +65,7 @@ impl<'f> Prepared<'f> {
         let users = CompiledMapping::compile(&file.users).map_err(|e| format!("users: {e}"))?;
         let user_scope = compile_scope(&file.users.scope).map_err(|e| format!("users: {e}"))?;
         // A dry run of the simulator's own compile step, so a broken group mapping fails here.
-        Simulator::new(file, dialect, Context::new(now, seed))?;
+        Simulator::new(file, dialect, Context::new(now, seed)).map_err(|e| e.to_string())?;
         let rows = inspect::rows(&file.users, file.groups.as_ref());
         let plan = Plan::new(&file.users, file.groups.as_ref(), &rows);
         let programs = rows

@@ -293,7 +293,8 @@ fn run_unbounded<E: Connection>(
     let user_attributes = Attributes::of(&plan.file.users);
     let group_attributes = plan.file.groups.as_ref().map(Attributes::of);
 
-    let mut model = Simulator::new(plan.file, plan.dialect, Context::new(plan.now, plan.seed))?;
+    let mut model = Simulator::new(plan.file, plan.dialect, Context::new(plan.now, plan.seed))
+        .map_err(|e| e.to_string())?;
     let ledger = Rc::new(RefCell::new(Ledger::new(
         plan.adopt_prefixed.then(|| plan.prefix.clone()),
         Attributes::of(&plan.file.users),
@@ -311,7 +312,8 @@ fn run_unbounded<E: Connection>(
             ledger: ledger.clone(),
             screening: Screening::Record,
         },
-    )?;
+    )
+    .map_err(|e| e.to_string())?;
     let test_connection = connect::test_connection(plan, live.endpoint_mut(), emit);
     live.endpoint_mut().screening = Screening::Screen;
     let mut report = Report {

@@ -219,6 +219,35 @@ impl ErrorCode {
     }
 }
 
+/// Why a mapping cannot be simulated: what [`Simulator::new`] and
+/// [`Simulator::change_mapping`] refuse. `check` reports each of these with a location; here
+/// they name the object mapping.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SetupError {
+    /// `users.enabled: false`: Entra's user object mapping cannot be switched off.
+    #[error("users: Entra's user object mapping cannot be disabled")]
+    UsersDisabled,
+    /// A row of the `object` mapping (`users` or `groups`) does not compile.
+    #[error("{object}: {source}")]
+    Row {
+        /// `users` or `groups`.
+        object: &'static str,
+        /// The row's error.
+        #[source]
+        source: super::project::CompileError,
+    },
+    /// A scoping filter clause of the `object` mapping does not compile.
+    #[error("{object}: {source}")]
+    Scope {
+        /// `users` or `groups`.
+        object: &'static str,
+        /// The clause's error.
+        #[source]
+        source: super::scope::ScopeError,
+    },
+}
+
 /// Where a cycle's requests and decisions go: a transcript, a summary, the provisioning log.
 /// Only [`Sink::request`] is required; a sink that wants the cycle's decisions per object
 /// (the provisioning log, `explain`) says so with [`Sink::records_decisions`], and only then
@@ -399,9 +428,9 @@ struct ObjectConfig {
 }
 
 impl Config {
-    fn compile(file: &MappingFile, dialect: Dialect, ctx: Context) -> Result<Config, String> {
+    fn compile(file: &MappingFile, dialect: Dialect, ctx: Context) -> Result<Config, SetupError> {
         if !file.users.enabled {
-            return Err("users: Entra's user object mapping cannot be disabled".to_owned());
+            return Err(SetupError::UsersDisabled);
         }
         let users = ObjectConfig::compile(Kind::User, &file.users, "users")?;
         let active_mapped = file
@@ -430,12 +459,18 @@ impl Config {
 }
 
 impl ObjectConfig {
-    /// Compile `mapping` for objects of `kind`; errors are prefixed with `what`.
-    fn compile(kind: Kind, mapping: &ObjectMapping, what: &str) -> Result<ObjectConfig, String> {
+    /// Compile `mapping` for objects of `kind`; errors name the mapping as `object`.
+    fn compile(
+        kind: Kind,
+        mapping: &ObjectMapping,
+        object: &'static str,
+    ) -> Result<ObjectConfig, SetupError> {
         Ok(ObjectConfig {
             kind,
-            mapping: CompiledMapping::compile(mapping).map_err(|e| format!("{what}: {e}"))?,
-            scope: compile_scope(&mapping.scope).map_err(|e| format!("{what}: {e}"))?,
+            mapping: CompiledMapping::compile(mapping)
+                .map_err(|source| SetupError::Row { object, source })?,
+            scope: compile_scope(&mapping.scope)
+                .map_err(|source| SetupError::Scope { object, source })?,
             schema: AttributeIndex::new(mapping.attributes.clone()),
             actions: mapping.actions.clone(),
             required: mapping
@@ -612,7 +647,11 @@ impl Simulator<Target> {
     /// A job for `file` in `dialect`, with an empty in-memory app modelled on the mapping's
     /// vendor rules. `ctx` provides `Now()` and the seed of the random functions. Errors name
     /// the mapping row or scoping filter that does not compile.
-    pub fn new(file: &MappingFile, dialect: Dialect, ctx: Context) -> Result<Simulator, String> {
+    pub fn new(
+        file: &MappingFile,
+        dialect: Dialect,
+        ctx: Context,
+    ) -> Result<Simulator, SetupError> {
         let target = Target::new(
             &file.users.attributes,
             file.groups
@@ -643,7 +682,7 @@ impl<E: Endpoint> Simulator<E> {
         dialect: Dialect,
         ctx: Context,
         endpoint: E,
-    ) -> Result<Simulator<E>, String> {
+    ) -> Result<Simulator<E>, SetupError> {
         Ok(Simulator {
             config: Config::compile(file, dialect, ctx)?,
             state: State {
@@ -756,7 +795,7 @@ impl<E: Endpoint> Simulator<E> {
     /// a change of scoping filter or mapping starts a full re-evaluation). The dialect and the
     /// clock stay. Errors name the mapping row or filter that does not compile, and leave the
     /// job as it was.
-    pub fn change_mapping(&mut self, file: &MappingFile) -> Result<(), String> {
+    pub fn change_mapping(&mut self, file: &MappingFile) -> Result<(), SetupError> {
         let placeholder = Context::new(self.config.ctx.now, 0);
         let mut config = Config::compile(file, self.config.dialect, placeholder)?;
         // The random generator goes on where it was, as the job's clock does.

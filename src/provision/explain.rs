@@ -213,8 +213,8 @@ pub fn explain(query: &ExplainQuery<'_>) -> Result<Explanation, ExplainError> {
         }
     };
     let ctx = Context::new(query.schedule.start, query.seed);
-    let mut simulator =
-        Simulator::new(query.file, query.dialect, ctx).map_err(ExplainError::Mapping)?;
+    let mut simulator = Simulator::new(query.file, query.dialect, ctx)
+        .map_err(|e| ExplainError::Mapping(e.to_string()))?;
     let mut recording = Recording {
         cycle,
         object: object_id.clone(),
