@@ -257,6 +257,8 @@ fn custom_extension_unknown_to_the_server_is_reported_with_the_schema_to_declare
         .into_iter()
         .find(|r| r["action"] == "create")
         .expect("scim2-server does not know Blink's extension");
+    // The whole schema is unknown (not one attribute of a declared one).
+    assert_eq!(create["cause_id"], "unknown-extension", "{create}");
     assert!(
         create["cause"]
             .as_str()
