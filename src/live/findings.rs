@@ -593,4 +593,16 @@ mod tests {
         assert_eq!(findings[0].fix, None);
         assert_eq!(findings[0].probe.as_deref(), Some("not the cause: ..."));
     }
+
+    #[test]
+    fn a_write_the_guard_refused_is_a_write_refused_finding_with_the_ownership_findings() {
+        let mut r = report(Vec::new(), Vec::new());
+        r.refused_writes = vec!["PATCH /Users/1".into(), "DELETE /Users/1".into()];
+        let findings = summarise(&r);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].cause_id, "write-refused");
+        assert_eq!(findings[0].severity, Severity::Ownership);
+        assert_eq!(findings[0].count, 2);
+        assert_eq!(findings[0].example, "PATCH /Users/1");
+    }
 }

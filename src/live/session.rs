@@ -791,3 +791,69 @@ fn linked_only(label: &str, kind: Kind, model: Option<&str>, app: Option<&str>) 
         explained_cause: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The guard in front of the in-memory app of scim-default.yaml, and its ledger.
+    fn guarded() -> (Guarded<'static, Target>, Rc<RefCell<Ledger>>) {
+        let loaded = crate::load::read(std::path::Path::new("mappings/scim-default.yaml"))
+            .expect("the shipped mapping loads");
+        let file = &loaded.file;
+        let groups = file.groups.as_ref().expect("groups");
+        let ledger = Rc::new(RefCell::new(Ledger::new(
+            None,
+            Attributes::of(&file.users),
+            Some(Attributes::of(groups)),
+        )));
+        let app = Guarded {
+            inner: Target::new(&file.users.attributes, &groups.attributes),
+            stop: Stop::default(),
+            stopped: None,
+            cleaning: false,
+            ledger: ledger.clone(),
+            screening: Screening::Screen,
+        };
+        (app, ledger)
+    }
+
+    #[test]
+    fn a_write_to_an_object_the_run_did_not_create_is_never_sent_and_is_recorded() {
+        // Screened match answers mean Entra's cycle never targets such an object; this is the
+        // last line of defence, so it is proven here, below the cycle.
+        let (mut app, ledger) = guarded();
+        // A real person's account, there before the run (created behind the guard's back).
+        let before = app.inner.handle(
+            "POST",
+            "/Users",
+            Some(&json!({"userName": "real.person@contoso.com", "title": "Keep me"})),
+        );
+        let theirs = before.body.as_ref().unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let patch = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                           "Operations": [{"op": "replace", "path": "title", "value": "Overwritten"}]});
+        for (method, body) in [("PATCH", Some(&patch)), ("DELETE", None)] {
+            let answer = app.handle(method, &format!("/Users/{theirs}"), body);
+            assert_eq!(answer.status, 0, "{method} was sent");
+        }
+        let kept = app.inner.handle("GET", &format!("/Users/{theirs}"), None);
+        assert_eq!(kept.body.unwrap()["title"], "Keep me");
+        assert_eq!(
+            ledger.borrow().refused_writes,
+            [
+                format!("PATCH /Users/{theirs}"),
+                format!("DELETE /Users/{theirs}")
+            ]
+        );
+        // The run's own object is written as usual.
+        let created = app.handle("POST", "/Users", Some(&json!({"userName": "p-ours"})));
+        let ours = created.body.unwrap()["id"].as_str().unwrap().to_owned();
+        let answer = app.handle("PATCH", &format!("/Users/{ours}"), Some(&patch));
+        assert_eq!(answer.status, 200);
+        assert_eq!(ledger.borrow().refused_writes.len(), 2);
+    }
+}
