@@ -607,3 +607,50 @@ fn every_cause_id_the_readme_lists_is_in_the_code_and_in_a_test() {
         );
     }
 }
+
+#[test]
+fn a_create_answered_with_an_existing_account_is_never_written_nor_cleaned_up() {
+    // An app that "upserts": every POST /Users answers 201 with the real person's account.
+    let quirks = Quirks {
+        intercept: Some(|m, p, _, _| {
+            (m == "POST" && p == "/Users").then(|| {
+                let mut person = real_person();
+                person["id"] = json!("1");
+                (201, person)
+            })
+        }),
+        ..Quirks::default()
+    };
+    let server = MiniScim::start(quirks, &[real_person()]);
+    let run = live(
+        &server,
+        "mappings/scim-default.yaml",
+        "compliant",
+        &["--format", "json"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report = run.json();
+    assert_eq!(
+        findings(&report)[0],
+        "create-answered-another",
+        "{report:#}"
+    );
+    let f = finding(&report, "create-answered-another");
+    assert_eq!(f["severity"], "ownership");
+    assert!(
+        f["example"]
+            .as_str()
+            .unwrap()
+            .contains("returned 1 (real.person@contoso.com)"),
+        "{f}"
+    );
+    assert!(f["fix"].as_str().unwrap().contains("RFC 7644 §3.3"), "{f}");
+    // Neither the cycle nor the cleanup wrote to the real person's account.
+    assert!(
+        !server.written_ids().contains(&"Users/1".to_owned()),
+        "{:?}",
+        server.written_ids()
+    );
+    let state = server.state.lock().unwrap();
+    assert_eq!(state.users[&1]["title"], "Keep me");
+}

@@ -281,11 +281,14 @@ fn run_unbounded<E: Connection>(
     let group_attributes = plan.file.groups.as_ref().map(Attributes::of);
 
     let mut model = Simulator::new(plan.file, plan.dialect, Context::new(plan.now, plan.seed))?;
-    let ledger = Rc::new(RefCell::new(Ledger::new(
-        plan.adopt_prefixed.then(|| plan.prefix.clone()),
-        Attributes::of(&plan.file.users),
-        plan.file.groups.as_ref().map(Attributes::of),
-    )));
+    let ledger = Rc::new(RefCell::new(
+        Ledger::new(
+            plan.adopt_prefixed.then(|| plan.prefix.clone()),
+            Attributes::of(&plan.file.users),
+            plan.file.groups.as_ref().map(Attributes::of),
+        )
+        .with_prefix(&plan.prefix),
+    ));
     let mut live = Simulator::with_endpoint(
         plan.file,
         plan.dialect,
