@@ -654,3 +654,30 @@ fn a_create_answered_with_an_existing_account_is_never_written_nor_cleaned_up() 
     let state = server.state.lock().unwrap();
     assert_eq!(state.users[&1]["title"], "Keep me");
 }
+
+#[test]
+fn users_entra_never_linked_explain_their_groups_missing_members() {
+    // Every user create is refused (409), or every match query of the run's users fails
+    // (500): the groups are created, but without the members Entra could not link. That is a
+    // consequence of the refused requests, not something the app does with groups.
+    for case in cause_cases()
+        .into_iter()
+        .filter(|c| ["create-conflict", "match-query-failed"].contains(&c.cause_id))
+    {
+        let server = MiniScim::start(case.quirks, &[]);
+        let run = live(
+            &server,
+            "mappings/scim-default.yaml",
+            case.dialect,
+            &["--format", "json"],
+        );
+        let report = run.json();
+        assert_eq!(findings(&report), [case.cause_id], "{report:#}");
+        let consequences = finding(&report, case.cause_id)["consequences"].to_string();
+        assert!(
+            consequences.contains("Group attributes differ"),
+            "{}: {consequences}",
+            case.cause_id
+        );
+    }
+}

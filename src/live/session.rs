@@ -452,7 +452,12 @@ fn run_unbounded<E: Connection>(
             &mut c,
         );
         for d in &mut c.model_differences {
-            if let Some(f) = refused.iter().rev().find(|f| f.explains(d)) {
+            let by = refused
+                .iter()
+                .rev()
+                .find(|f| f.explains(d))
+                .or_else(|| unlinked_members(d, &refused, &labels));
+            if let Some(f) = by {
                 d.explained_by = Some(f.summary.clone());
                 d.explained_cause = Some(f.rejection);
             }
@@ -549,6 +554,43 @@ fn labels(snapshots: &[Directory]) -> HashMap<String, String> {
     out
 }
 
+/// For a group's `members` difference that only lacks members Entra never linked (their
+/// create or match query was rejected), the first such rejection: the members are missing as a
+/// consequence of it, not because of anything the app did with the group.
+fn unlinked_members<'r>(
+    d: &Difference,
+    refused: &'r [Refused],
+    labels: &HashMap<String, String>,
+) -> Option<&'r Refused> {
+    if d.kind != "Group" || d.attribute != "members" {
+        return None;
+    }
+    let values = |v: &Option<Value>| -> Vec<String> {
+        match v {
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_owned))
+                .collect(),
+            Some(Value::String(one)) => vec![one.clone()],
+            _ => Vec::new(),
+        }
+    };
+    let (model, app) = (values(&d.model), values(&d.app));
+    // A member the app holds and the model does not is the app's own doing.
+    if app.iter().any(|a| !model.contains(a)) {
+        return None;
+    }
+    let mut first = None;
+    for member in model.iter().filter(|m| !app.contains(m)) {
+        let label = label_of(labels, member);
+        let f = refused
+            .iter()
+            .find(|f| f.label == label && f.attributes.iter().any(|a| a == "(linked)"))?;
+        first.get_or_insert(f);
+    }
+    first
+}
+
 fn label_of(labels: &HashMap<String, String>, oid: &str) -> String {
     labels.get(oid).cloned().unwrap_or_else(|| oid.to_owned())
 }
@@ -637,7 +679,8 @@ struct Refused {
 impl Refused {
     fn of(r: &Request<'_>, rejection: (u32, usize)) -> Refused {
         let attributes = match r.action {
-            Action::Create => vec!["(linked)".to_owned()],
+            // A rejected create or match query leaves the object unlinked.
+            Action::Create | Action::Match => vec!["(linked)".to_owned()],
             Action::AddMembers | Action::RemoveMembers => vec!["members".to_owned()],
             _ => compare::patched(r.body)
                 .into_iter()
