@@ -29,11 +29,26 @@ impl Run {
 /// `live` of `mapping` against `server` over the sample directory then the changed one, with
 /// a fixed prefix and seed, cleanup, and `extra` arguments.
 fn live(server: &MiniScim, mapping: &str, dialect: &str, extra: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_entramap"))
+    live_over(server, mapping, dialect, &[SAMPLE, CHANGED], extra)
+}
+
+/// [`live`] over other directory snapshots.
+fn live_over(
+    server: &MiniScim,
+    mapping: &str,
+    dialect: &str,
+    directories: &[&str],
+    extra: &[&str],
+) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_entramap"));
+    command
         .arg("live")
         .arg(mapping)
-        .args(["--url", &server.stub.url, "--dialect", dialect])
-        .args(["--directory", SAMPLE, "--directory", CHANGED])
+        .args(["--url", &server.stub.url, "--dialect", dialect]);
+    for d in directories {
+        command.args(["--directory", d]);
+    }
+    let out = command
         .args([
             "--prefix",
             "p-",
@@ -430,4 +445,319 @@ fn live_writes_the_provisioning_log_of_what_the_app_answered() {
             .all(|e| !e["targetIdentity"]["id"].as_str().unwrap().is_empty()),
         "{text}"
     );
+}
+
+/// A status and a SCIM error body with `detail`.
+fn scim_error(status: u16, detail: &str) -> Option<(u16, Value)> {
+    Some((
+        status,
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+               "status": status.to_string(), "detail": detail}),
+    ))
+}
+
+/// A match query for one of the run's users (Test Connection's random value has no prefix).
+fn run_match(method: &str, path: &str, query: &str) -> bool {
+    method == "GET" && path == "/Users" && query.contains("%22p-")
+}
+
+/// One way an app departs from what Entra expects, and the cause id `live` must report it by.
+struct CauseCase {
+    cause_id: &'static str,
+    dialect: &'static str,
+    quirks: Quirks,
+    /// `title` is "Exact case" in the mapping (else scim-default as shipped).
+    title_case_exact: bool,
+    /// Whether the app disagrees with Entra (exit 1), or only differs cosmetically (exit 0).
+    disagrees: bool,
+}
+
+/// Every cause id the README lists that no other test in this file or in `tests/live.rs`,
+/// `tests/live_scimmy.rs` reaches through the binary, each from a server that behaves so.
+fn cause_cases() -> Vec<CauseCase> {
+    fn intercept(cause_id: &'static str, f: support::mini::Intercept) -> CauseCase {
+        CauseCase {
+            cause_id,
+            dialect: "compliant",
+            quirks: Quirks {
+                intercept: Some(f),
+                ..Quirks::default()
+            },
+            title_case_exact: false,
+            disagrees: true,
+        }
+    }
+    fn store(cause_id: &'static str, f: fn(&mut serde_json::Map<String, Value>)) -> CauseCase {
+        CauseCase {
+            cause_id,
+            dialect: "compliant",
+            quirks: Quirks {
+                store_user: Some(f),
+                ..Quirks::default()
+            },
+            title_case_exact: false,
+            disagrees: true,
+        }
+    }
+    let mut capitalised = intercept("capitalised-ops", |m, _, _, body| {
+        let ops = body?.get("Operations")?.as_array()?;
+        let upper = ops
+            .iter()
+            .any(|o| o["op"].as_str().is_some_and(|n| n != n.to_lowercase()));
+        (m == "PATCH" && upper).then(|| scim_error(400, "invalid op").unwrap())
+    });
+    capitalised.dialect = "legacy";
+    vec![
+        capitalised,
+        intercept("match-query-failed", |m, p, q, _| {
+            run_match(m, p, q).then(|| scim_error(500, "filter not supported").unwrap())
+        }),
+        intercept("match-not-a-list", |m, p, q, _| {
+            run_match(m, p, q).then(|| (200, json!({"userName": "someone"})))
+        }),
+        intercept("create-conflict", |m, p, _, _| {
+            (m == "POST" && p == "/Users").then(|| scim_error(409, "userName taken").unwrap())
+        }),
+        intercept("create-not-201", |m, p, _, body| {
+            (m == "POST" && p == "/Users").then(|| {
+                let mut created = body.cloned().unwrap_or_default();
+                created["id"] = json!("999");
+                (200, created)
+            })
+        }),
+        intercept("create-without-id", |m, p, _, body| {
+            (m == "POST" && p == "/Users").then(|| (201, body.cloned().unwrap_or_default()))
+        }),
+        intercept("object-lost", |m, p, _, _| {
+            (m == "GET" && p.starts_with("/Users/")).then(|| scim_error(404, "not found").unwrap())
+        }),
+        intercept("cleanup-incomplete", |m, p, _, _| {
+            (m == "DELETE" && p.starts_with("/Users/"))
+                .then(|| scim_error(500, "cannot delete").unwrap())
+        }),
+        store("endless-patch-not-stored", |u| {
+            u.remove("title");
+        }),
+        store("attribute-not-stored", |u| {
+            u.remove("title");
+        }),
+        CauseCase {
+            title_case_exact: true,
+            ..store("endless-patch-case", |u| {
+                if let Some(Value::String(t)) = u.get_mut("title") {
+                    *t = t.to_uppercase();
+                }
+            })
+        },
+        store("endless-patch-type", |u| {
+            if let Some(t) = u.get("title").cloned() {
+                u.insert("title".into(), json!({ "value": t }));
+            }
+        }),
+        store("endless-patch-rewritten", |u| {
+            if let Some(Value::String(t)) = u.get_mut("title") {
+                t.push_str(" (edited)");
+            }
+        }),
+        store("model-difference", |u| {
+            if let Some(Value::String(t)) = u.get_mut("title") {
+                t.push_str(" (edited)");
+            }
+        }),
+        // `title` is not "Exact case": Entra's change detection does not see the difference.
+        CauseCase {
+            disagrees: false,
+            ..store("cosmetic-difference", |u| {
+                if let Some(Value::String(t)) = u.get_mut("title") {
+                    *t = t.to_uppercase();
+                }
+            })
+        },
+    ]
+}
+
+#[test]
+fn each_cause_id_is_reported_by_a_server_that_behaves_so() {
+    let shipped = "mappings/scim-default.yaml";
+    let exact = std::env::temp_dir().join(format!(
+        "entramap-live-quirks-{}-title-exact.yaml",
+        std::process::id()
+    ));
+    let text = std::fs::read_to_string(shipped).unwrap();
+    let marked = text.replace(
+        "    - name: title\n",
+        "    - name: title\n      case_exact: true\n",
+    );
+    assert_ne!(marked, text, "scim-default.yaml has no `- name: title` row");
+    std::fs::write(&exact, marked).unwrap();
+    let mut wrong = Vec::new();
+    for case in cause_cases() {
+        let server = MiniScim::start(case.quirks, &[]);
+        let mapping = if case.title_case_exact {
+            exact.to_str().unwrap()
+        } else {
+            shipped
+        };
+        let run = live(&server, mapping, case.dialect, &["--format", "json"]);
+        let report = run.json();
+        let ids = findings(&report);
+        if !ids.contains(&case.cause_id) || run.code != i32::from(case.disagrees) {
+            wrong.push(format!(
+                "{}: exit {}, findings {ids:?}",
+                case.cause_id, run.code
+            ));
+        }
+        assert_writes_only_to_created(&server);
+    }
+    let _ = std::fs::remove_file(&exact);
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn an_object_entra_fails_without_a_request_of_its_own_is_an_object_failed_finding() {
+    // The second user's match query finds the account the first one created: Entra fails it
+    // with DuplicateSourceEntries and sends nothing for it, so no rejection explains it.
+    let server = MiniScim::start(Quirks::default(), &[]);
+    let run = live_over(
+        &server,
+        "mappings/scim-default.yaml",
+        "compliant",
+        &["tests/data/live/duplicate-upn.yaml"],
+        &["--format", "json"],
+    );
+    let report = run.json();
+    let f = finding(&report, "object-failed");
+    assert_eq!(f["evidence"], "observed", "{f}");
+    assert!(
+        f["summary"]
+            .as_str()
+            .unwrap()
+            .contains("DuplicateSourceEntries"),
+        "{f}"
+    );
+    assert_eq!(server.state.lock().unwrap().created.len(), 1);
+    assert_writes_only_to_created(&server);
+}
+
+#[test]
+fn every_cause_id_the_readme_lists_is_in_the_code_and_in_a_test() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let table = readme
+        .split_once("The cause ids (`cause_id` in `--format json`) are stable:")
+        .expect("README lists the cause ids")
+        .1;
+    let ids: Vec<&str> = table
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .skip(2)
+        .flat_map(|l| l.split('|').nth(1).unwrap_or("").split(','))
+        .map(|c| c.trim().trim_matches('`'))
+        .collect();
+    assert!(ids.len() > 20, "{ids:?}");
+    let sources: Vec<String> = std::fs::read_dir("src/live")
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    // What the program runs, and its unit tests (each file's `#[cfg(test)]` module is last).
+    let (code, unit_tests): (String, String) = sources
+        .iter()
+        .map(|s| s.split_once("#[cfg(test)]").unwrap_or((s, "")))
+        .fold(Default::default(), |(c, t), (a, b)| (c + a, t + b));
+    // Tests through the binary, and the unit tests of src/live.
+    let tests = [
+        "tests/live.rs",
+        "tests/live_quirks.rs",
+        "tests/live_scimmy.rs",
+    ]
+    .iter()
+    .map(|p| std::fs::read_to_string(p).unwrap())
+    .collect::<String>()
+        + &unit_tests;
+    for id in ids {
+        let quoted = format!("\"{id}\"");
+        assert!(
+            code.contains(&quoted),
+            "README's cause id {id} is not in src/live"
+        );
+        // As JSON's `cause_id` value, or as the human report's `[id]`.
+        assert!(
+            tests.contains(&quoted) || tests.contains(&format!("[{id}]")),
+            "no test asserts README's cause id {id}"
+        );
+    }
+}
+
+#[test]
+fn a_create_answered_with_an_existing_account_is_never_written_nor_cleaned_up() {
+    // An app that "upserts": every POST /Users answers 201 with the real person's account.
+    let quirks = Quirks {
+        intercept: Some(|m, p, _, _| {
+            (m == "POST" && p == "/Users").then(|| {
+                let mut person = real_person();
+                person["id"] = json!("1");
+                (201, person)
+            })
+        }),
+        ..Quirks::default()
+    };
+    let server = MiniScim::start(quirks, &[real_person()]);
+    let run = live(
+        &server,
+        "mappings/scim-default.yaml",
+        "compliant",
+        &["--format", "json"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report = run.json();
+    assert_eq!(
+        findings(&report)[0],
+        "create-answered-another",
+        "{report:#}"
+    );
+    let f = finding(&report, "create-answered-another");
+    assert_eq!(f["severity"], "ownership");
+    assert!(
+        f["example"]
+            .as_str()
+            .unwrap()
+            .contains("returned 1 (real.person@contoso.com)"),
+        "{f}"
+    );
+    assert!(f["fix"].as_str().unwrap().contains("RFC 7644 §3.3"), "{f}");
+    // Neither the cycle nor the cleanup wrote to the real person's account.
+    assert!(
+        !server.written_ids().contains(&"Users/1".to_owned()),
+        "{:?}",
+        server.written_ids()
+    );
+    let state = server.state.lock().unwrap();
+    assert_eq!(state.users[&1]["title"], "Keep me");
+}
+
+#[test]
+fn users_entra_never_linked_explain_their_groups_missing_members() {
+    // Every user create is refused (409), or every match query of the run's users fails
+    // (500): the groups are created, but without the members Entra could not link. That is a
+    // consequence of the refused requests, not something the app does with groups.
+    for case in cause_cases()
+        .into_iter()
+        .filter(|c| ["create-conflict", "match-query-failed"].contains(&c.cause_id))
+    {
+        let server = MiniScim::start(case.quirks, &[]);
+        let run = live(
+            &server,
+            "mappings/scim-default.yaml",
+            case.dialect,
+            &["--format", "json"],
+        );
+        let report = run.json();
+        assert_eq!(findings(&report), [case.cause_id], "{report:#}");
+        let consequences = finding(&report, case.cause_id)["consequences"].to_string();
+        assert!(
+            consequences.contains("Group attributes differ"),
+            "{}: {consequences}",
+            case.cause_id
+        );
+    }
 }

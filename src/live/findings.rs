@@ -159,6 +159,32 @@ fn ownership(report: &Report, out: &mut Vec<Finding>) {
                     );
                         x
                     }
+                    Refusal::CreateAnsweredAnother => {
+                        let mut x = finding(
+                            "create-answered-another",
+                            Severity::Ownership,
+                            Evidence::Observed,
+                            "a create was answered with another account: its userName \
+                             (displayName) lacks the prefix the run sent, so the app returned an \
+                             existing resource instead of creating one"
+                                .into(),
+                            example,
+                        );
+                        x.entra = Some(
+                            "Entra links the source object to the id a create returns and \
+                             writes to it from then on: on a tenant with real accounts, \
+                             somebody else's account (live did not take it as the run's, so it \
+                             wrote nothing to it and its cleanup leaves it alone)"
+                                .into(),
+                        );
+                        x.fix = Some(
+                            "answer POST with the resource it created, 201 Created (RFC 7644 \
+                             §3.3), or 409 Conflict when a unique value is taken; never with an \
+                             existing resource"
+                                .into(),
+                        );
+                        x
+                    }
                 }
             },
         );
@@ -592,5 +618,17 @@ mod tests {
         assert_eq!(findings[0].cause_id, UNEXPLAINED);
         assert_eq!(findings[0].fix, None);
         assert_eq!(findings[0].probe.as_deref(), Some("not the cause: ..."));
+    }
+
+    #[test]
+    fn a_write_the_guard_refused_is_a_write_refused_finding_with_the_ownership_findings() {
+        let mut r = report(Vec::new(), Vec::new());
+        r.refused_writes = vec!["PATCH /Users/1".into(), "DELETE /Users/1".into()];
+        let findings = summarise(&r);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].cause_id, "write-refused");
+        assert_eq!(findings[0].severity, Severity::Ownership);
+        assert_eq!(findings[0].count, 2);
+        assert_eq!(findings[0].example, "PATCH /Users/1");
     }
 }

@@ -7,7 +7,9 @@
 //! (an app that ignores `filter`, or a stale account that really matches) would have `live`
 //! overwrite somebody's account. So every match answer is checked against its own filter and
 //! against the run's objects before the cycle sees it: what fails is recorded as a finding and
-//! removed from the answer, and a write to an object the run does not own is never sent.
+//! removed from the answer, and a write to an object the run does not own is never sent. A
+//! create answered with an account that lacks the prefix the run sent (an app that upserts) is
+//! not the run's object either.
 
 use std::collections::HashSet;
 
@@ -28,6 +30,9 @@ pub enum Refusal {
     /// The resource satisfies the filter but the run did not create it (and it carries no
     /// adoptable prefix).
     NotOwned,
+    /// A create was answered with a resource whose userName (displayName) lacks the prefix the
+    /// run sent: an existing account (an app that "upserts"), not the object the run created.
+    CreateAnsweredAnother,
 }
 
 impl Refusal {
@@ -36,6 +41,7 @@ impl Refusal {
         match self {
             Refusal::FilterIgnored => "filter-ignored",
             Refusal::NotOwned => "not-owned",
+            Refusal::CreateAnsweredAnother => "create-answered-another",
         }
     }
 }
@@ -82,6 +88,9 @@ pub struct Ledger {
     pub originals: Vec<(String, Value)>,
     /// The prefix that makes a pre-existing object adoptable, when adoption is on.
     adopt: Option<String>,
+    /// The run's prefix: a create answered with an identifying value without it, where the
+    /// request carried it, is not the run's object. Empty: no such check.
+    prefix: String,
     users: Attributes,
     groups: Option<Attributes>,
 }
@@ -96,9 +105,16 @@ impl Ledger {
             refused_writes: Vec::new(),
             originals: Vec::new(),
             adopt: adopt.filter(|p| !p.is_empty()),
+            prefix: String::new(),
             users,
             groups,
         }
+    }
+
+    /// The run's prefix, to tell the run's creates from answers that return another account.
+    pub fn with_prefix(mut self, prefix: &str) -> Ledger {
+        self.prefix = prefix.to_owned();
+        self
     }
 
     /// Whether the run may write to `/{kind}/{id}`.
@@ -124,10 +140,25 @@ impl Ledger {
                 let Some(id) = answer.and_then(|a| a.get("id")).and_then(Value::as_str) else {
                     return;
                 };
-                let name = answer
-                    .and_then(|a| name_of(kind, a))
-                    .or_else(|| body.and_then(|b| name_of(kind, b)))
-                    .unwrap_or_default();
+                let sent = body.and_then(|b| name_of(kind, b));
+                let answered = answer.and_then(|a| name_of(kind, a));
+                // The run sent its prefix and the app answered with an account without it: an
+                // existing account (an app that upserts on POST, or answers with the wrong
+                // resource). Taking its id as the run's would have every later write, and the
+                // cleanup's DELETE, land on somebody else's account.
+                if let (Some(sent), Some(answered)) = (&sent, &answered)
+                    && has_prefix(sent, &self.prefix)
+                    && !has_prefix(answered, &self.prefix)
+                {
+                    self.foreign.push(Foreign {
+                        refusal: Refusal::CreateAnsweredAnother,
+                        request: format!("POST {path} of {sent}"),
+                        id: id.to_owned(),
+                        name: answered.clone(),
+                    });
+                    return;
+                }
+                let name = answered.or(sent).unwrap_or_default();
                 self.created.push(Created {
                     kind,
                     id: id.to_owned(),
@@ -211,11 +242,16 @@ impl Ledger {
         let Some(prefix) = &self.adopt else {
             return false;
         };
-        name_of(kind, &Value::Object(resource.clone())).is_some_and(|n| {
-            n.get(..prefix.len())
-                .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
-        })
+        name_of(kind, &Value::Object(resource.clone())).is_some_and(|n| has_prefix(&n, prefix))
     }
+}
+
+/// Whether `name` starts with a non-empty `prefix`, ignoring ASCII case (apps may re-case).
+fn has_prefix(name: &str, prefix: &str) -> bool {
+    !prefix.is_empty()
+        && name
+            .get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
 }
 
 /// The resource type and id a path names: `/Users` (no id) or `/Users/{id}`, query excluded.
@@ -299,6 +335,35 @@ mod tests {
         assert!(l.owns(Kind::User, "7"));
         let mut l = ledger(Some("zed-"));
         assert!(l.screen(QUERY, 200, Some(&answer)).is_some());
+    }
+
+    #[test]
+    fn a_create_answered_without_the_prefix_it_sent_is_not_the_runs() {
+        let create = |l: &mut Ledger, sent: &str, answered: &str, id: &str| {
+            l.record(
+                "POST",
+                "/Users",
+                Some(&json!({ "userName": sent })),
+                201,
+                Some(&json!({"id": id, "userName": answered})),
+            );
+        };
+        let mut l = ledger(None).with_prefix("p-");
+        // Another account came back: not owned, and recorded with what the app returned.
+        create(&mut l, "p-ann@x.test", "real.person@x.test", "1");
+        assert!(!l.owns(Kind::User, "1"));
+        assert_eq!(l.foreign[0].refusal, Refusal::CreateAnsweredAnother);
+        assert_eq!(l.foreign[0].name, "real.person@x.test");
+        // The app may re-case or rewrite the value as long as the prefix stays.
+        create(&mut l, "p-bob@x.test", "P-BOB", "2");
+        assert!(l.owns(Kind::User, "2"));
+        // A mapping whose userName does not carry the prefix cannot be checked this way.
+        create(&mut l, "000103", "whatever", "3");
+        assert!(l.owns(Kind::User, "3"));
+        // Without a prefix there is no such check.
+        let mut l = ledger(None);
+        create(&mut l, "p-ann@x.test", "real.person@x.test", "1");
+        assert!(l.owns(Kind::User, "1") && l.foreign.is_empty());
     }
 
     #[test]

@@ -295,11 +295,14 @@ fn run_unbounded<E: Connection>(
 
     let mut model = Simulator::new(plan.file, plan.dialect, Context::new(plan.now, plan.seed))
         .map_err(|e| e.to_string())?;
-    let ledger = Rc::new(RefCell::new(Ledger::new(
-        plan.adopt_prefixed.then(|| plan.prefix.clone()),
-        Attributes::of(&plan.file.users),
-        plan.file.groups.as_ref().map(Attributes::of),
-    )));
+    let ledger = Rc::new(RefCell::new(
+        Ledger::new(
+            plan.adopt_prefixed.then(|| plan.prefix.clone()),
+            Attributes::of(&plan.file.users),
+            plan.file.groups.as_ref().map(Attributes::of),
+        )
+        .with_prefix(&plan.prefix),
+    ));
     let mut live = Simulator::with_endpoint(
         plan.file,
         plan.dialect,
@@ -479,7 +482,12 @@ fn run_unbounded<E: Connection>(
             &mut c,
         );
         for d in &mut c.model_differences {
-            if let Some(f) = refused.iter().rev().find(|f| f.explains(d)) {
+            let by = refused
+                .iter()
+                .rev()
+                .find(|f| f.explains(d))
+                .or_else(|| unlinked_members(d, &refused, &labels));
+            if let Some(f) = by {
                 d.explained_by = Some(f.summary.clone());
                 d.explained_cause = Some(f.rejection);
             }
@@ -576,6 +584,43 @@ fn labels(snapshots: &[Directory]) -> HashMap<String, String> {
     out
 }
 
+/// For a group's `members` difference that only lacks members Entra never linked (their
+/// create or match query was rejected), the first such rejection: the members are missing as a
+/// consequence of it, not because of anything the app did with the group.
+fn unlinked_members<'r>(
+    d: &Difference,
+    refused: &'r [Refused],
+    labels: &HashMap<String, String>,
+) -> Option<&'r Refused> {
+    if d.kind != "Group" || d.attribute != "members" {
+        return None;
+    }
+    let values = |v: &Option<Value>| -> Vec<String> {
+        match v {
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_owned))
+                .collect(),
+            Some(Value::String(one)) => vec![one.clone()],
+            _ => Vec::new(),
+        }
+    };
+    let (model, app) = (values(&d.model), values(&d.app));
+    // A member the app holds and the model does not is the app's own doing.
+    if app.iter().any(|a| !model.contains(a)) {
+        return None;
+    }
+    let mut first = None;
+    for member in model.iter().filter(|m| !app.contains(m)) {
+        let label = label_of(labels, member);
+        let f = refused
+            .iter()
+            .find(|f| f.label == label && f.attributes.iter().any(|a| a == "(linked)"))?;
+        first.get_or_insert(f);
+    }
+    first
+}
+
 fn label_of(labels: &HashMap<String, String>, oid: &str) -> String {
     labels.get(oid).cloned().unwrap_or_else(|| oid.to_owned())
 }
@@ -664,7 +709,8 @@ struct Refused {
 impl Refused {
     fn of(r: &Request<'_>, rejection: (u32, usize)) -> Refused {
         let attributes = match r.action {
-            Action::Create => vec!["(linked)".to_owned()],
+            // A rejected create or match query leaves the object unlinked.
+            Action::Create | Action::Match => vec!["(linked)".to_owned()],
             Action::AddMembers | Action::RemoveMembers => vec!["members".to_owned()],
             _ => compare::patched(r.body)
                 .into_iter()
@@ -819,5 +865,71 @@ fn linked_only(label: &str, kind: Kind, model: Option<&str>, app: Option<&str>) 
         entra_notices: true,
         explained_by: None,
         explained_cause: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The guard in front of the in-memory app of scim-default.yaml, and its ledger.
+    fn guarded() -> (Guarded<'static, Target>, Rc<RefCell<Ledger>>) {
+        let loaded = crate::load::read(std::path::Path::new("mappings/scim-default.yaml"))
+            .expect("the shipped mapping loads");
+        let file = &loaded.file;
+        let groups = file.groups.as_ref().expect("groups");
+        let ledger = Rc::new(RefCell::new(Ledger::new(
+            None,
+            Attributes::of(&file.users),
+            Some(Attributes::of(groups)),
+        )));
+        let app = Guarded {
+            inner: Target::new(&file.users.attributes, &groups.attributes),
+            stop: Stop::default(),
+            stopped: None,
+            cleaning: false,
+            ledger: ledger.clone(),
+            screening: Screening::Screen,
+        };
+        (app, ledger)
+    }
+
+    #[test]
+    fn a_write_to_an_object_the_run_did_not_create_is_never_sent_and_is_recorded() {
+        // Screened match answers mean Entra's cycle never targets such an object; this is the
+        // last line of defence, so it is proven here, below the cycle.
+        let (mut app, ledger) = guarded();
+        // A real person's account, there before the run (created behind the guard's back).
+        let before = app.inner.handle(
+            "POST",
+            "/Users",
+            Some(&json!({"userName": "real.person@contoso.com", "title": "Keep me"})),
+        );
+        let theirs = before.body.as_ref().unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let patch = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                           "Operations": [{"op": "replace", "path": "title", "value": "Overwritten"}]});
+        for (method, body) in [("PATCH", Some(&patch)), ("DELETE", None)] {
+            let answer = app.handle(method, &format!("/Users/{theirs}"), body);
+            assert_eq!(answer.status, 0, "{method} was sent");
+        }
+        let kept = app.inner.handle("GET", &format!("/Users/{theirs}"), None);
+        assert_eq!(kept.body.unwrap()["title"], "Keep me");
+        assert_eq!(
+            ledger.borrow().refused_writes,
+            [
+                format!("PATCH /Users/{theirs}"),
+                format!("DELETE /Users/{theirs}")
+            ]
+        );
+        // The run's own object is written as usual.
+        let created = app.handle("POST", "/Users", Some(&json!({"userName": "p-ours"})));
+        let ours = created.body.unwrap()["id"].as_str().unwrap().to_owned();
+        let answer = app.handle("PATCH", &format!("/Users/{ours}"), Some(&patch));
+        assert_eq!(answer.status, 200);
+        assert_eq!(ledger.borrow().refused_writes.len(), 2);
     }
 }

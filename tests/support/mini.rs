@@ -1,6 +1,7 @@
 //! A small stateful SCIM server on [`Stub`], with the quirks real servers have that `live`
 //! must report rather than trip over: one that ignores `filter`, one that only deactivates on
-//! DELETE, one that answers 501 to PUT, one with no manager attribute. It numbers users and
+//! DELETE, one that answers 501 to PUT, one with no manager attribute; and hooks for the rest
+//! (answer some requests in its place, change a user as it is stored). It numbers users and
 //! groups each from 1, as many servers do, so a user and a group share ids.
 //!
 //! PATCH bodies are applied with entramap's own SCIM semantics (which accept what Entra sends),
@@ -13,6 +14,10 @@ use serde_json::{Map, Value, json};
 
 use super::{Answer, Stub};
 
+/// Answers a request in place of the server: from the method, the path (`/Users/3`), the
+/// query and the JSON body, `Some((status, body))`.
+pub type Intercept = fn(&str, &str, &str, Option<&Value>) -> Option<(u16, Value)>;
+
 /// What the server does differently from a tolerant one.
 #[derive(Clone, Copy, Default)]
 pub struct Quirks {
@@ -24,6 +29,12 @@ pub struct Quirks {
     pub put_not_implemented: bool,
     /// Have no `manager` attribute: any PATCH naming it is rejected.
     pub no_manager: bool,
+    /// Answer a request in place of the server when this gives `Some`. Writes are recorded
+    /// first; a create answered here is not one the server made.
+    pub intercept: Option<Intercept>,
+    /// Change a user as the server stores it, after each POST and PATCH (an app that drops,
+    /// re-cases or rewrites what it was sent).
+    pub store_user: Option<fn(&mut Map<String, Value>)>,
 }
 
 /// The server's resources, by id.
@@ -120,6 +131,11 @@ fn answer(state: &mut State, quirks: Quirks, request: &str) -> Answer {
             .writes
             .push((method.to_owned(), path.to_owned(), text.to_owned()));
     }
+    if let Some(intercept) = quirks.intercept
+        && let Some((status, body)) = intercept(method, path, query, body.as_ref())
+    {
+        return reply(status, body);
+    }
     if collection == "ServiceProviderConfig" {
         return reply(200, json!({}));
     }
@@ -151,6 +167,11 @@ fn answer(state: &mut State, quirks: Quirks, request: &str) -> Answer {
             };
             let id = resources.keys().last().copied().unwrap_or(0) + 1;
             r.insert("id".into(), Value::from(id.to_string()));
+            if collection == "Users"
+                && let Some(store) = quirks.store_user
+            {
+                store(&mut r);
+            }
             resources.insert(id, r.clone());
             state.created.push(format!("{collection}/{id}"));
             reply(201, Value::Object(r))
@@ -167,7 +188,14 @@ fn answer(state: &mut State, quirks: Quirks, request: &str) -> Answer {
                 return error(400, "unknown attribute: manager");
             }
             match entramap::scim::patch::apply(resource, &body) {
-                Ok(()) => reply(200, Value::Object(resource.clone())),
+                Ok(()) => {
+                    if collection == "Users"
+                        && let Some(store) = quirks.store_user
+                    {
+                        store(resource);
+                    }
+                    reply(200, Value::Object(resource.clone()))
+                }
                 Err(e) => error(400, &e.to_string()),
             }
         }
