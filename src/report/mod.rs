@@ -11,14 +11,15 @@
 //! Each object carries its provisioning log entries as JSON in the shape of Microsoft Graph's
 //! `provisioningObjectSummary` (provisioningobjectsummary.md: `provisioningAction`,
 //! `provisioningStatusInfo`, `provisioningSteps`, `modifiedProperties`, ...), and the page
-//! renders steps, status, error and modified properties from that shape alone. [`Collector`]
-//! derives such entries from what a cycle gives (its requests, failures and notes).
+//! renders steps, status, error and modified properties from that shape alone. [`HtmlOutput`]
+//! is an output of the one cycle loop (`provision::output::run_cycles`) whose entries are the
+//! provisioning log's own (`provision::log`), so the page says what `--format log` says.
 
 mod collect;
 pub mod html;
 mod sections;
 
-pub use collect::{Collector, check_findings, error_code, summarise};
+pub use collect::{HtmlOutput, check_findings, summarise};
 #[cfg(feature = "converge")]
 pub use sections::converge_sections;
 pub use sections::impact_sections;
