@@ -214,15 +214,18 @@ pub struct ObjectView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// The provisioning actions over the run (Graph's provisioningAction values: `create`,
-    /// `update`, `disable`, `delete`, `stagedDelete`, `other`), each once; empty when no
-    /// entry was written for it.
+    /// `update`, `disable`, `delete`, `stagedDelete`), each once, from the entries that did or
+    /// tried something; `other` when every entry was skipped; empty when there is no entry.
     pub actions: Vec<String>,
-    /// The outcome over the run: `failure` when any cycle failed it, else `skipped`, else
-    /// `success`, else `none` (never evaluated: out of scope, or unchanged).
+    /// The outcome over the run: `failure` when any cycle failed it, else `success` when any
+    /// wrote to it, else `skipped`, else `none` (no entry: not evaluated by an incremental
+    /// cycle).
     pub status: String,
-    /// Why, in a line: the last failure, skip or note.
+    /// Why, in a line: the last failure's reason, else the processing step of the last
+    /// success, else the last skip reason.
     pub reason: String,
-    /// Entra's error code of the last failure, when it has one.
+    /// Entra's error code of the last failure, else the last skip reason's code
+    /// (`NotEffectivelyEntitled`, `RedundantExport`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// The target attributes written to it over the run.
