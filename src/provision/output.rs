@@ -633,8 +633,8 @@ impl<W: Write> Output for LogOutput<W> {
     }
 }
 
-/// The provisioning log of a run as values, for pages that embed it (the HTML report): every
-/// entry of `cycles` cycles over `snapshots`, in order.
+/// The provisioning log of a run as values, for callers that read it whole (the property
+/// tests): every entry of `cycles` cycles over `snapshots`, in order.
 pub fn log_entries<E: Endpoint>(
     simulator: &mut Simulator<E>,
     snapshots: &[Directory],
