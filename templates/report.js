@@ -165,7 +165,7 @@
     d.entries.forEach(function (e) {
       var info = e.provisioningStatusInfo || {};
       var card = el("div", "entry");
-      card.appendChild(el("h4", null, "cycle " + e.cycleId + " · " + e.provisioningAction + " · " +
+      card.appendChild(el("h4", null, cycleName(e.cycleId) + " · " + e.provisioningAction + " · " +
         (info.status || "") + (e.activityDateTime ? " · " + e.activityDateTime : "")));
       var err = info.errorInformation;
       if (err) {
@@ -216,6 +216,13 @@
       });
     }
     return box;
+  }
+
+  // entramap's log numbers its cycles in the first group of a GUID-shaped cycleId
+  // (00000002-0000-4000-8000-000000000000 is cycle 2, in hex); any other id is shown as it is.
+  function cycleName(id) {
+    var m = /^([0-9a-f]{8})-0000-4000-8000-000000000000$/.exec(String(id));
+    return "cycle " + (m ? parseInt(m[1], 16) : id);
   }
 
   // A request line and compact JSON body (or a JSON answer) with the JSON indented.

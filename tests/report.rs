@@ -145,7 +145,9 @@ fn simulate(name: &str) -> (i32, String) {
 #[test]
 fn simulate_html_never_lets_a_display_name_become_markup() {
     let (code, html) = simulate("markup.html");
-    assert_eq!(code, 0);
+    // Twin Two fails (DuplicateSourceEntries): simulate exits 1 in every format, the page
+    // written all the same.
+    assert_eq!(code, 1);
     // The fixture's names hold `<img ...>`, `</script><script>`, `<b onmouseover=...>` and
     // `<!--`: none may reach the document as markup.
     for markup in ["<img", "<b onmouseover", "<!--", "\u{2028}"] {
@@ -181,17 +183,26 @@ fn every_object_of_the_directory_has_a_row_with_its_actions_status_and_error_cod
     let expected: &[Expected] = &[
         ("0001", "user", &["create", "update"], "success", None),
         ("0002", "user", &["create"], "success", None),
-        ("0003", "user", &["other"], "skipped", None),
+        // No value for the matching attribute: the log's skip reason is the row's code.
+        ("0003", "user", &["other"], "skipped", Some("ImportSkipped")),
         ("0004", "user", &["create"], "success", None),
+        // The log names a failed create a create.
         (
             "0005",
             "user",
-            &["other"],
+            &["create"],
             "failure",
             Some("DuplicateSourceEntries"),
         ),
-        ("0006", "user", &[], "none", None),
-        ("0001", "group", &["create"], "success", None),
+        // Not assigned: a full cycle logs every object, skipped ones too.
+        (
+            "0006",
+            "user",
+            &["other"],
+            "skipped",
+            Some("NotEffectivelyEntitled"),
+        ),
+        ("0001", "group", &["create", "update"], "success", None),
     ];
     assert_eq!(objects.len(), expected.len());
     for (o, (id, kind, actions, status, code)) in objects.iter().zip(expected) {
@@ -218,7 +229,7 @@ fn an_object_row_carries_provisioning_log_entries_in_graph_shape_per_cycle() {
     let entries = ada["entries"].as_array().expect("entries");
     assert_eq!(entries.len(), 2, "one entry per cycle it was evaluated in");
     let first = &entries[0];
-    assert_eq!(first["cycleId"], "1");
+    assert_eq!(first["cycleId"], "00000001-0000-4000-8000-000000000000");
     assert_eq!(first["activityDateTime"], NOW);
     assert_eq!(first["provisioningAction"], "create");
     assert_eq!(first["provisioningStatusInfo"]["status"], "success");
@@ -228,7 +239,24 @@ fn an_object_row_carries_provisioning_log_entries_in_graph_shape_per_cycle() {
         .iter()
         .filter_map(|s| s["provisioningStepType"].as_str())
         .collect();
-    assert_eq!(types, ["matching", "export"]);
+    assert_eq!(
+        types,
+        ["import", "scoping", "matching", "processing", "export"]
+    );
+    // The log's own steps: the assignment path in the scoping step, the match query.
+    let scoping = &first["provisioningSteps"][1];
+    assert_eq!(
+        scoping["description"],
+        "User 'ada.lovelace@contoso.com' is in scope: active, assigned directly"
+    );
+    assert_eq!(scoping["details"]["Assigned to the application"], "True");
+    assert!(
+        first["provisioningSteps"][2]["details"]["Query 1"]
+            .as_str()
+            .is_some_and(|q| q.contains("ada.lovelace@contoso.com")),
+        "{}",
+        first["provisioningSteps"][2]
+    );
     assert_eq!(first["sourceIdentity"]["identityType"], "User");
     assert!(
         first["modifiedProperties"]
@@ -241,7 +269,14 @@ fn an_object_row_carries_provisioning_log_entries_in_graph_shape_per_cycle() {
     let second = &entries[1];
     assert_eq!(second["activityDateTime"], "2025-01-01T00:40:00Z");
     assert_eq!(second["provisioningAction"], "update");
-    assert_eq!(ada["attributes"].as_array().map(Vec::len), Some(7));
+    // ... with the value the app held before (read by id), as the log gives it.
+    assert_eq!(
+        second["modifiedProperties"],
+        serde_json::json!([
+            {"displayName": "title", "oldValue": "Analyst", "newValue": "Principal Analyst"}
+        ])
+    );
+    assert_eq!(ada["attributes"].as_array().map(Vec::len), Some(9));
 }
 
 #[test]
@@ -353,6 +388,67 @@ fn impact_html_shows_the_mapping_change_then_who_is_disabled_and_exits_1() {
         .map(|o| o["name"].as_str().unwrap_or_default().to_owned())
         .collect();
     assert_eq!(disabled, ["mallory@contoso.com", "twin@contoso.com"]);
+    // Each disable says why in the log's scoping step: the clause, its value, its verdict.
+    let mallory = objects(&html)
+        .into_iter()
+        .find(|o| o["name"] == "mallory@contoso.com")
+        .expect("mallory's row");
+    let entry = &mallory["entries"][0];
+    assert_eq!(entry["provisioningAction"], "disable");
+    assert_eq!(
+        entry["provisioningSteps"][1]["details"]["Not the intruder jobTitle NOT EQUALS Intruder"],
+        "False (jobTitle is 'Intruder')"
+    );
+    assert_eq!(
+        entry["modifiedProperties"],
+        serde_json::json!([{"displayName": "active", "oldValue": "True", "newValue": "False"}])
+    );
+}
+
+/// `--format log`'s lines grouped by object, in the order they were written.
+fn log_by_object(lines: &str) -> std::collections::BTreeMap<String, Vec<Value>> {
+    let mut by_object = std::collections::BTreeMap::<String, Vec<Value>>::new();
+    for line in lines.lines() {
+        let entry: Value = serde_json::from_str(line).expect("a log line is JSON");
+        let id = entry["sourceIdentity"]["id"]
+            .as_str()
+            .expect("sourceIdentity.id")
+            .to_owned();
+        by_object.entry(id).or_default().push(entry);
+    }
+    by_object
+}
+
+/// The page's entries grouped by object (objects without an entry left out).
+fn page_by_object(html: &str) -> std::collections::BTreeMap<String, Vec<Value>> {
+    objects(html)
+        .into_iter()
+        .filter(|o| o["entries"].as_array().is_some_and(|e| !e.is_empty()))
+        .map(|o| {
+            let id = o["id"].as_str().expect("id").to_owned();
+            (id, o["entries"].as_array().expect("entries").clone())
+        })
+        .collect()
+}
+
+#[test]
+fn the_pages_entries_are_the_provisioning_log_of_the_same_run() {
+    let (_, html) = simulate("same-as-log.html");
+    let log = entramap(&[
+        "simulate",
+        "mappings/scim-default.yaml",
+        "--directory",
+        BEFORE,
+        "--directory",
+        AFTER,
+        "--now",
+        NOW,
+        "--format",
+        "log",
+    ]);
+    let log = log_by_object(&String::from_utf8(log.stdout).expect("UTF-8"));
+    assert!(log.len() >= 7, "every object of the full cycle is logged");
+    assert_eq!(page_by_object(&html), log);
 }
 
 #[test]
@@ -489,6 +585,7 @@ fn live_html_shows_test_connection_the_findings_by_cause_and_the_runs_objects() 
         &[],
     );
     let path = out("live.html");
+    let log_path = out("live.log.jsonl");
     let run = Command::new(env!("CARGO_BIN_EXE_entramap"))
         .args([
             "live",
@@ -498,12 +595,14 @@ fn live_html_shows_test_connection_the_findings_by_cause_and_the_runs_objects() 
         ])
         .args(["--prefix", "p-", "--seed", "7", "--now", NOW, "--cleanup"])
         .args(["--format", "html", "--out", path.to_str().expect("utf-8")])
+        .args(["--log", log_path.to_str().expect("utf-8")])
         .env("ENTRAMAP_TOKEN", "stub-token-0123")
         .output()
         .expect("run entramap");
     assert_eq!(run.status.code(), Some(1), "the app disagrees");
     assert!(run.stdout.is_empty(), "the page goes to --out only");
-    let html = unescape(&std::fs::read_to_string(&path).expect("the page"));
+    let html_raw = std::fs::read_to_string(&path).expect("the page");
+    let html = unescape(&html_raw);
     assert!(html.contains("Test Connection passed"));
     assert!(
         html.contains("manager-string"),
@@ -537,6 +636,11 @@ fn live_html_shows_test_connection_the_findings_by_cause_and_the_runs_objects() 
         })
     });
     assert!(rejected, "a rejected request keeps the app's answer");
+    // The page's entries are `--log`'s, fed from the app's answers by the same cycles.
+    let log = std::fs::read_to_string(&log_path).expect("the log");
+    let log = log_by_object(&log);
+    assert!(!log.is_empty());
+    assert_eq!(page_by_object(&html_raw), log);
 }
 
 #[test]

@@ -16,6 +16,7 @@ use crate::provision::impact::mapping_changes;
 use crate::provision::log::LogOptions;
 use crate::provision::output::{LogOutput, Output, Tee};
 use crate::provision::transcript::{HttpWriter, Redactions, Summary, write_jsonl_line};
+use crate::report::HtmlOutput;
 
 /// Arguments of `entramap impact`.
 #[derive(clap::Args, Debug)]
@@ -110,31 +111,43 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
             },
         )
     });
-    if let Some(log) = &mut log {
-        log.begin_cycle(cycle, schedule.at(cycle), simulator.next_cycle_is_full());
+    // The page's rows and entries: every object of the snapshot NEW is saved over, with the
+    // post-change cycle's provisioning log.
+    let mut page = (args.format == Format::Html).then(|| {
+        let mut page = HtmlOutput::new(super::report::log_options(&new.file));
+        if let Some(last) = snapshots.last() {
+            page.add_directory(last);
+        }
+        page
+    });
+    let mut output: Option<&mut dyn Output> = match (&mut log, &mut page) {
+        (Some(log), _) => Some(log),
+        (None, Some(page)) => Some(page),
+        (None, None) => None,
+    };
+    if let Some(o) = output.as_deref_mut() {
+        o.begin_cycle(cycle, schedule.at(cycle), simulator.next_cycle_is_full());
     }
     let failed = simulator.run_cycle_into(
         pick(&snapshots, cycle),
         cycle,
         &mut Tee {
             emit: &mut |r| sent.push(r.record()),
-            output: log.as_mut().map(|l| l as &mut dyn Output),
+            output: output.as_deref_mut(),
         },
         &|| false,
     );
-    let log = log.map(|mut l| {
-        l.end_cycle(cycle, &failed, simulator.notes(), simulator.quarantine());
+    if let Some(o) = output {
+        o.end_cycle(cycle, &failed, simulator.notes(), simulator.quarantine());
         // Into memory: cannot fail.
-        let _ = l.finish(true);
-        l.into_inner()
-    });
+        let _ = o.finish(true);
+    }
+    let log = log.map(LogOutput::into_inner);
     let notes = simulator.notes().to_vec();
     let changes = mapping_changes(&old.file, &new.file);
     let writes = sent.iter().filter(|r| r.method != "GET").count();
-    if args.format == Format::Html {
-        let page = html_page(
-            &args, &old, &new, dialect, &snapshots, now, &sent, &failed, &notes,
-        );
+    if let Some(gathered) = page {
+        let page = html_page(&args, &old, &new, dialect, now, &sent, cycle, gathered);
         super::report::write(args.out.as_deref(), &page)?;
         failures.extend(failed);
         warn_failures(&failures);
@@ -230,32 +243,20 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
 }
 
 /// `--format html`: the mapping change, then the post-change cycle (its chart, who it
-/// touches, and every object of the last snapshot with its steps and requests).
+/// touches, and every object of the last snapshot with its log entries and requests).
 #[allow(clippy::too_many_arguments)]
 fn html_page(
     args: &Args,
     old: &crate::load::Loaded,
     new: &crate::load::Loaded,
     dialect: crate::model::mapping::Dialect,
-    snapshots: &[crate::provision::directory::Directory],
     now: crate::dotnet::datetime::DateTime,
     sent: &[Recorded],
-    failed: &[crate::provision::cycle::Failure],
-    notes: &[crate::provision::cycle::Note],
+    cycle: u32,
+    gathered: HtmlOutput,
 ) -> crate::report::Page {
-    use crate::report::{Collector, Header, Page, impact_sections};
-    let cycle = snapshots.len() as u32 + 1;
-    let mut collector = Collector::new(Redactions::from_mapping(&new.file));
-    if let Some(last) = snapshots.last() {
-        collector.add_directory(last);
-    }
-    let time = crate::provision::clock::cycle_time(now, Interval::DEFAULT, cycle);
-    collector.begin_cycle(cycle, true, Some(super::report::clock(time)));
-    for r in sent {
-        collector.request(&r.as_request());
-    }
-    collector.outcomes(cycle, failed, notes);
-    let (cycles, objects) = collector.finish();
+    use crate::report::{Header, Page, impact_sections};
+    let (cycles, objects) = gathered.into_views();
     let files = format!("{} → {}", args.old.display(), args.new.display());
     let mut header = Header::new(&files, &new.file, dialect);
     header.snapshots = super::report::snapshot_names(&args.directory);

@@ -15,8 +15,9 @@ use super::{DialectArg, Failure, ScopeArg, parse_now, read_compiling_mapping, re
 use crate::live::report::Verdict;
 use crate::live::{self, HttpEndpoint, HttpOptions, Plan, Stop, TenantUrl, Token};
 use crate::provision::log::LogOptions;
-use crate::provision::output::{LogOutput, Output};
+use crate::provision::output::{Both, LogOutput, Output};
 use crate::provision::transcript::{HttpWriter, Redactions};
+use crate::report::HtmlOutput;
 
 /// Arguments of `entramap live`.
 #[derive(clap::Args, Debug)]
@@ -214,30 +215,32 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
             },
         )
     });
-    // The page's rows: every object of the snapshots as the app sees it (with the prefix).
-    let mut collector = (args.format == Format::Html).then(|| {
-        let mut c = crate::report::Collector::new(Redactions::from_mapping(file));
+    // The page's rows: every object of the snapshots as the app sees it (with the prefix),
+    // with the provisioning log of what the app answered (the same entries as `--log`).
+    let mut page = (args.format == Format::Html).then(|| {
+        let mut page = HtmlOutput::new(super::report::log_options(file));
         for s in &plan.snapshots {
-            c.add_directory(&live::prefix::apply(s, &plan.prefix));
+            page.add_directory(&live::prefix::apply(s, &plan.prefix));
         }
-        c
+        page
     });
-    let mut cycle_seen = 0;
-    // Cycle 1 is full, the snapshots' next cycles incremental, and each repeat a full cycle
-    // after a restart (live::session).
-    let snapshot_count = plan.snapshots.len() as u32;
+    let mut both;
+    let output: Option<&mut dyn Output> = match (&mut log, &mut page) {
+        (Some(log), Some(page)) => {
+            both = Both {
+                first: log,
+                second: page,
+            };
+            Some(&mut both)
+        }
+        (Some(log), None) => Some(log),
+        (None, Some(page)) => Some(page),
+        (None, None) => None,
+    };
     let result = live::session::run_logged(
         &plan,
         endpoint,
         &mut |r| {
-            if let Some(c) = &mut collector {
-                if r.cycle != cycle_seen {
-                    cycle_seen = r.cycle;
-                    let full = r.cycle == 1 || r.cycle > snapshot_count;
-                    c.begin_cycle(r.cycle, full, None);
-                }
-                c.request(r);
-            }
             if let Some(writer) = &mut transcript {
                 let masked = redactions.mask(r);
                 let r = masked.as_ref().map_or(*r, |m| m.apply(r));
@@ -245,7 +248,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                 let _ = writer.write(&r);
             }
         },
-        log.as_mut().map(|l| l as &mut dyn Output),
+        output,
     );
     let report = result.map_err(|e| {
         errln!("error: {}: {e}", loaded.name);
@@ -270,24 +273,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
             header.clock = Some(clock.clone());
             header.reproduce =
                 super::report::reproduce(&[("--now", clock), ("--seed", seed.to_string())]);
-            let (cycles, objects) = collector
-                .take()
-                .map(|mut c| {
-                    for cycle in &report.cycles {
-                        let failed: Vec<_> = cycle
-                            .failed_objects
-                            .iter()
-                            .map(|f| crate::provision::cycle::Failure {
-                                object: f.object.clone(),
-                                message: f.message.clone(),
-                                code: None,
-                            })
-                            .collect();
-                        c.outcomes(cycle.cycle, &failed, &[]);
-                    }
-                    c.finish()
-                })
-                .unwrap_or_default();
+            let (cycles, objects) = page.take().map(HtmlOutput::into_views).unwrap_or_default();
             let page = crate::report::Page {
                 command: "live".into(),
                 header,

@@ -14,13 +14,13 @@ use crate::expr::Context;
 use crate::input::{self, FileError};
 use crate::provision::clock::Interval;
 use crate::provision::cycle::{Failure as ObjectFailure, Simulator};
-use crate::provision::log::LogOptions;
 use crate::provision::output::{
     HttpOutput, JsonlOutput, LogOutput, Output, SummaryOutput, run_cycles,
 };
 use crate::provision::target::Kind;
 use crate::provision::target::WriteAnswers;
 use crate::provision::transcript::Redactions;
+use crate::report::HtmlOutput;
 
 /// Arguments of `entramap simulate`.
 #[derive(clap::Args, Debug)]
@@ -135,75 +135,87 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     }
     let interrupt = super::interrupt::flag();
     let stopped = || interrupt.load(Ordering::Relaxed);
-    if args.format == Format::Html {
-        return super::report::simulate(super::report::SimulateRun {
-            mapping: &args.mapping,
-            directories: &args.directory,
-            out: args.out.as_deref(),
-            loaded: &loaded,
-            dialect,
-            simulator,
-            snapshots: &snapshots,
-            cycles,
-            schedule,
-            stop: &stopped,
-        });
+    if args.format != Format::Html {
+        super::report::refuse_out(args.out.as_deref())?;
     }
-    super::report::refuse_out(args.out.as_deref())?;
 
     let mut bar = ProgressBar::new(cycles);
     let stdout = std::io::stdout();
     let out = BufWriter::new(stdout.lock());
-    let mut output: Box<dyn Output> = match args.format {
-        Format::Http => {
-            Box::new(HttpOutput::new(out, base_url, redactions).map_err(super::stdout_failure)?)
-        }
-        Format::Jsonl => Box::new(JsonlOutput::new(
+    let mut output = match args.format {
+        Format::Http => Chosen::Stream(Box::new(
+            HttpOutput::new(out, base_url, redactions).map_err(super::stdout_failure)?,
+        )),
+        Format::Jsonl => Chosen::Stream(Box::new(JsonlOutput::new(
             out,
             (!args.show_secrets).then_some(redactions),
-        )),
+        ))),
         Format::Summary => {
             // The summary counts requests and their statuses; it never reads a write's
             // answer, so the app need not turn each stored resource back into JSON.
             simulator
                 .endpoint_mut()
                 .set_write_answers(WriteAnswers::IdOnly);
-            Box::new(SummaryOutput::new(out, args.all))
+            Chosen::Stream(Box::new(SummaryOutput::new(out, args.all)))
         }
-        Format::Log => Box::new(LogOutput::new(
+        Format::Log => Chosen::Stream(Box::new(LogOutput::new(
             out,
-            LogOptions {
-                app: file.app.clone(),
-                job_id: job_id(&file.app),
-                redactions,
-            },
-        )),
-        Format::Html => unreachable!("the page is written above"),
+            super::report::log_options(file),
+        ))),
+        Format::Html => {
+            // The page keeps a create's id and an error's answer; it needs no other stored
+            // resource turned back into JSON (the log reads match and read answers).
+            simulator
+                .endpoint_mut()
+                .set_write_answers(WriteAnswers::IdOnly);
+            let mut page = HtmlOutput::new(super::report::log_options(file));
+            for snapshot in &snapshots {
+                page.add_directory(snapshot);
+            }
+            Chosen::Page(Box::new(page))
+        }
     };
     let result = run_cycles(
         &mut simulator,
         &snapshots,
         cycles,
         &schedule,
-        output.as_mut(),
+        output.as_output(),
         &mut |cycle, p| bar.update(cycle, p),
         &stopped,
     );
     bar.finish();
-    drop(output);
+    let page = match output {
+        Chosen::Page(page) => Some(page),
+        Chosen::Stream(_) => None,
+    };
     let outcome = result.map_err(super::stdout_failure)?;
     if stopped() {
         return Err(super::interrupted(match args.format {
-            Format::Summary | Format::Html => "no summary of a partial run",
+            Format::Summary => "no summary of a partial run",
+            Format::Html => "no report of a partial run",
             Format::Http | Format::Jsonl | Format::Log => {
                 "the output stops after the last whole request"
             }
         }));
     }
+    if let Some(page) = page {
+        let page = super::report::simulate_page(
+            super::report::SimulatePage {
+                mapping: &args.mapping,
+                directories: &args.directory,
+                loaded: &loaded,
+                dialect,
+                start: now,
+            },
+            *page,
+        );
+        super::report::write(args.out.as_deref(), &page)?;
+    }
     warn_failures(&outcome.failures);
     // The staged deletes send nothing, so they have no request line; they are said here (the
-    // summary says them under its cycle).
-    if args.format != Format::Summary {
+    // summary and the page say them under their cycle).
+    if !matches!(args.format, Format::Summary | Format::Html) {
         for note in &outcome.guard_notes {
             errln!("note: {note}");
         }
@@ -217,6 +229,21 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         return Err(Failure::Eval);
     }
     Ok(())
+}
+
+/// The output a run feeds: a stream on standard output, or the page written at the end.
+enum Chosen {
+    Stream(Box<dyn Output>),
+    Page(Box<HtmlOutput>),
+}
+
+impl Chosen {
+    fn as_output(&mut self) -> &mut dyn Output {
+        match self {
+            Chosen::Stream(out) => out.as_mut(),
+            Chosen::Page(page) => page.as_mut(),
+        }
+    }
 }
 
 /// The job id the log shows: Entra's custom SCIM template (`scim`) and the app's name.

@@ -633,8 +633,8 @@ impl<W: Write> Output for LogOutput<W> {
     }
 }
 
-/// The provisioning log of a run as values, for pages that embed it (the HTML report): every
-/// entry of `cycles` cycles over `snapshots`, in order.
+/// The provisioning log of a run as values, for callers that read it whole (the property
+/// tests): every entry of `cycles` cycles over `snapshots`, in order.
 pub fn log_entries<E: Endpoint>(
     simulator: &mut Simulator<E>,
     snapshots: &[Directory],
@@ -755,5 +755,80 @@ impl Sink for Tee<'_, '_> {
         if let Some(o) = self.output.as_deref_mut() {
             o.unresolved_manager(user, manager, snapshot);
         }
+    }
+}
+
+/// Two outputs fed as one (`live --log FILE --format html`: the log file and the page).
+pub struct Both<'a> {
+    /// The first output.
+    pub first: &'a mut dyn Output,
+    /// The second output.
+    pub second: &'a mut dyn Output,
+}
+
+impl Sink for Both<'_> {
+    fn request(&mut self, r: &Request<'_>) {
+        self.first.request(r);
+        self.second.request(r);
+    }
+    fn progress(&mut self, progress: Progress) {
+        self.first.progress(progress);
+        self.second.progress(progress);
+    }
+    fn records_decisions(&self) -> bool {
+        self.first.records_decisions() || self.second.records_decisions()
+    }
+    fn begin_object(&mut self, subject: &Subject<'_>) {
+        self.first.begin_object(subject);
+        self.second.begin_object(subject);
+    }
+    fn failure(&mut self, failure: &Failure) {
+        self.first.failure(failure);
+        self.second.failure(failure);
+    }
+    fn note(&mut self, note: &Note) {
+        self.first.note(note);
+        self.second.note(note);
+    }
+    fn deferred(&mut self) {
+        self.first.deferred();
+        self.second.deferred();
+    }
+    fn end_object(&mut self) {
+        self.first.end_object();
+        self.second.end_object();
+    }
+    fn unresolved_manager(&mut self, user: (&str, &str), manager: &str, snapshot: &Directory) {
+        self.first.unresolved_manager(user, manager, snapshot);
+        self.second.unresolved_manager(user, manager, snapshot);
+    }
+}
+
+impl Output for Both<'_> {
+    fn begin_cycle(&mut self, cycle: u32, now: DateTime, full: bool) {
+        self.first.begin_cycle(cycle, now, full);
+        self.second.begin_cycle(cycle, now, full);
+    }
+    fn end_cycle(
+        &mut self,
+        cycle: u32,
+        failures: &[Failure],
+        notes: &[Note],
+        quarantine: Option<&Quarantine>,
+    ) {
+        self.first.end_cycle(cycle, failures, notes, quarantine);
+        self.second.end_cycle(cycle, failures, notes, quarantine);
+    }
+    fn job_lines(&mut self, cycle: u32, lines: &[String]) {
+        self.first.job_lines(cycle, lines);
+        self.second.job_lines(cycle, lines);
+    }
+    fn failed(&self) -> bool {
+        self.first.failed() || self.second.failed()
+    }
+    fn finish(&mut self, complete: bool) -> io::Result<()> {
+        let first = self.first.finish(complete);
+        self.second.finish(complete)?;
+        first
     }
 }

@@ -11,14 +11,15 @@
 //! Each object carries its provisioning log entries as JSON in the shape of Microsoft Graph's
 //! `provisioningObjectSummary` (provisioningobjectsummary.md: `provisioningAction`,
 //! `provisioningStatusInfo`, `provisioningSteps`, `modifiedProperties`, ...), and the page
-//! renders steps, status, error and modified properties from that shape alone. [`Collector`]
-//! derives such entries from what a cycle gives (its requests, failures and notes).
+//! renders steps, status, error and modified properties from that shape alone. [`HtmlOutput`]
+//! is an output of the one cycle loop (`provision::output::run_cycles`) whose entries are the
+//! provisioning log's own (`provision::log`), so the page says what `--format log` says.
 
 mod collect;
 pub mod html;
 mod sections;
 
-pub use collect::{Collector, check_findings, error_code, summarise};
+pub use collect::{HtmlOutput, check_findings, summarise};
 #[cfg(feature = "converge")]
 pub use sections::converge_sections;
 pub use sections::impact_sections;
@@ -213,15 +214,18 @@ pub struct ObjectView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// The provisioning actions over the run (Graph's provisioningAction values: `create`,
-    /// `update`, `disable`, `delete`, `stagedDelete`, `other`), each once; empty when no
-    /// entry was written for it.
+    /// `update`, `disable`, `delete`, `stagedDelete`), each once, from the entries that did or
+    /// tried something; `other` when every entry was skipped; empty when there is no entry.
     pub actions: Vec<String>,
-    /// The outcome over the run: `failure` when any cycle failed it, else `skipped`, else
-    /// `success`, else `none` (never evaluated: out of scope, or unchanged).
+    /// The outcome over the run: `failure` when any cycle failed it, else `success` when any
+    /// wrote to it, else `skipped`, else `none` (no entry: not evaluated by an incremental
+    /// cycle).
     pub status: String,
-    /// Why, in a line: the last failure, skip or note.
+    /// Why, in a line: the last failure's reason, else the processing step of the last
+    /// success, else the last skip reason.
     pub reason: String,
-    /// Entra's error code of the last failure, when it has one.
+    /// Entra's error code of the last failure, else the last skip reason's code
+    /// (`NotEffectivelyEntitled`, `RedundantExport`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// The target attributes written to it over the run.

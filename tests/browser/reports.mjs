@@ -94,7 +94,11 @@ async function rowsShown(page) {
   const detail = page.locator("#rows tr.detail");
   await detail.locator(".object-detail").waitFor();
   const text = await detail.textContent();
-  check(`${name}: opening an object shows its match step`, text.includes("Match") && text.includes("no account found"), text.slice(0, 200));
+  check(`${name}: opening an object shows the log's scoping step with its assignment path`,
+    text.includes("EntrySynchronizationScoping") && text.includes("is in scope: active, assigned directly"), text.slice(0, 300));
+  check(`${name}: opening an object shows its match query and result`,
+    text.includes("EntryMatching") && text.includes('userName eq "mallory@contoso.com"`: no match'), text.slice(0, 600));
+  check(`${name}: an entry is titled with its cycle number`, text.includes("cycle 1 · create · success"), text.slice(0, 200));
   check(`${name}: opening an object shows its exact requests`,
     text.includes("POST /Users HTTP/1.1") && text.includes('"displayName": "<img src=x onerror=alert(1)>"'));
   check(`${name}: the attributes written are listed`, (await detail.locator("table.modified td", { hasText: HOSTILE }).count()) >= 1);
@@ -114,15 +118,17 @@ async function rowsShown(page) {
   await page.selectOption("#f-attribute", "title");
   check(`${name}: the attribute filter`, (await rowsShown(page)) === 2, `${await rowsShown(page)} rows`);
   await page.selectOption("#f-attribute", "");
-  await page.selectOption("#f-action", "none");
-  const none = await page.locator("#rows tr.row").allTextContents();
-  check(`${name}: the action filter: the object never evaluated (out of scope)`,
-    none.length === 1 && none[0].includes("grace.hopper"), none.join(" / "));
+  await page.selectOption("#f-code", "NotEffectivelyEntitled");
+  const unassigned = await page.locator("#rows tr.row").allTextContents();
+  check(`${name}: the code filter: the object the full cycle skipped as not assigned`,
+    unassigned.length === 1 && unassigned[0].includes("grace.hopper") &&
+    unassigned[0].includes("not assigned to the application"), unassigned.join(" / "));
+  await page.selectOption("#f-code", "");
   await page.selectOption("#f-action", "other");
   const other = await page.locator("#rows tr.row").allTextContents();
-  check(`${name}: the action filter: the objects evaluated and not written (skipped, failed)`,
+  check(`${name}: the action filter: the objects evaluated and only skipped`,
     other.length === 2 && other[0].includes("no value for any matching attribute") &&
-    other[1].includes("DuplicateSourceEntries"), other.join(" / "));
+    other[1].includes("NotEffectivelyEntitled"), other.join(" / "));
   clean(name, seen);
   await context.close();
 }
