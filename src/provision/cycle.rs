@@ -233,9 +233,9 @@ pub enum SetupError {
     Row {
         /// `users` or `groups`.
         object: &'static str,
-        /// The row's error.
+        /// The row's error (boxed: the error path stays small for the `Ok` one).
         #[source]
-        source: super::project::CompileError,
+        source: Box<super::project::CompileError>,
     },
     /// A scoping filter clause of the `object` mapping does not compile.
     #[error("{object}: {source}")]
@@ -244,7 +244,7 @@ pub enum SetupError {
         object: &'static str,
         /// The clause's error.
         #[source]
-        source: super::scope::ScopeError,
+        source: Box<super::scope::ScopeError>,
     },
 }
 
@@ -467,10 +467,14 @@ impl ObjectConfig {
     ) -> Result<ObjectConfig, SetupError> {
         Ok(ObjectConfig {
             kind,
-            mapping: CompiledMapping::compile(mapping)
-                .map_err(|source| SetupError::Row { object, source })?,
-            scope: compile_scope(&mapping.scope)
-                .map_err(|source| SetupError::Scope { object, source })?,
+            mapping: CompiledMapping::compile(mapping).map_err(|e| SetupError::Row {
+                object,
+                source: Box::new(e),
+            })?,
+            scope: compile_scope(&mapping.scope).map_err(|e| SetupError::Scope {
+                object,
+                source: Box::new(e),
+            })?,
             schema: AttributeIndex::new(mapping.attributes.clone()),
             actions: mapping.actions.clone(),
             required: mapping
