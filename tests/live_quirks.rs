@@ -614,27 +614,36 @@ fn each_cause_id_is_reported_by_a_server_that_behaves_so() {
 }
 
 #[test]
-fn an_object_entra_fails_without_a_request_of_its_own_is_an_object_failed_finding() {
+fn an_object_entra_fails_on_any_app_is_no_object_failed_finding_and_no_disagreement() {
     // The second user's match query finds the account the first one created: Entra fails it
-    // with DuplicateSourceEntries and sends nothing for it, so no rejection explains it.
+    // with DuplicateSourceEntries and sends nothing for it. The model fails it the same way, so
+    // it says nothing about the app: no `object-failed` finding, the app agrees (exit 0), and
+    // the cycle's detail (--verbose) still lists the failure, marked as the model's too.
     let server = MiniScim::start(Quirks::default(), &[]);
     let run = live_over(
         &server,
         "mappings/scim-default.yaml",
         "compliant",
         &["tests/data/live/duplicate-upn.yaml"],
-        &["--format", "json"],
+        &["--format", "json", "--verbose"],
     );
     let report = run.json();
-    let f = finding(&report, "object-failed");
-    assert_eq!(f["evidence"], "observed", "{f}");
+    let ids: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["cause_id"].as_str())
+        .collect();
+    assert!(!ids.contains(&"object-failed"), "{ids:?}");
+    let failed = &report["cycles"][0]["failed_objects"][0];
     assert!(
-        f["summary"]
+        failed["message"]
             .as_str()
             .unwrap()
             .contains("DuplicateSourceEntries"),
-        "{f}"
+        "{failed}"
     );
+    assert_eq!(failed["also_in_model"], true, "{failed}");
     assert_eq!(server.state.lock().unwrap().created.len(), 1);
     assert_writes_only_to_created(&server);
 }

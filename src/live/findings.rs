@@ -279,6 +279,9 @@ fn rejections(report: &Report, out: &mut Vec<Finding>) {
             let what = format!("Entra fails the object: {}", f.message);
             match cause {
                 Some(i) => consequence(&mut local[i], what, &f.object),
+                // The model fails it too: Entra would whatever the app answered, so it is not
+                // the app's finding (the cycle's detail under --verbose still lists it).
+                None if f.also_in_model => {}
                 None => {
                     occurrence(
                         &mut local,
@@ -630,5 +633,26 @@ mod tests {
         assert_eq!(findings[0].severity, Severity::Ownership);
         assert_eq!(findings[0].count, 2);
         assert_eq!(findings[0].example, "PATCH /Users/1");
+    }
+
+    /// An object Entra fails without a rejected request is the app's finding only when the
+    /// model, on the same snapshot, does not fail it too (a duplicate userPrincipalName in the
+    /// directory fails on any app).
+    #[test]
+    fn an_object_failed_only_by_the_app_is_a_finding_and_one_the_model_fails_too_is_not() {
+        use crate::live::report::ObjectFailure;
+        let cycle = |also_in_model: bool| CycleReport {
+            cycle: 1,
+            failed_objects: vec![ObjectFailure {
+                object: "second".into(),
+                message: "DuplicateSourceEntries: ...".into(),
+                also_in_model,
+            }],
+            ..CycleReport::default()
+        };
+        let only_app = summarise(&report(vec![cycle(false)], Vec::new()));
+        let ids: Vec<&str> = only_app.iter().map(|f| f.cause_id.as_str()).collect();
+        assert_eq!(ids, ["object-failed"]);
+        assert!(summarise(&report(vec![cycle(true)], Vec::new())).is_empty());
     }
 }

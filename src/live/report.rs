@@ -189,6 +189,11 @@ pub struct ObjectFailure {
     pub object: String,
     /// Entra's reason.
     pub message: String,
+    /// The model, run on the same snapshot, fails the object with the same reason: Entra
+    /// fails it whatever the app does (a DuplicateSourceEntries in the directory, an
+    /// expression that fails), so it is no disagreement of the app's.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub also_in_model: bool,
 }
 
 /// One attribute on which the app and the model disagree after a cycle.
@@ -481,7 +486,9 @@ impl Report {
             || !self.foreign.is_empty()
             || !self.refused_writes.is_empty()
             || self.cycles.iter().any(|c| {
-                !c.rejected.is_empty() || !c.failed_objects.is_empty() || c.steady == Some(false)
+                !c.rejected.is_empty()
+                    || c.failed_objects.iter().any(|f| !f.also_in_model)
+                    || c.steady == Some(false)
             })
     }
 

@@ -369,7 +369,13 @@ fn run_unbounded<E: Connection>(
             model.restart();
             live.restart();
         }
-        model.run_cycle(snapshot, cycle, &mut |_| {});
+        // By object and Entra's error code: the messages name ids, which differ between the
+        // model and the app.
+        let model_failures: Vec<(String, Option<&'static str>)> = model
+            .run_cycle(snapshot, cycle, &mut |_| {})
+            .into_iter()
+            .map(|f| (f.object, f.code.map(|c| c.as_str())))
+            .collect();
         let mut c = CycleReport {
             cycle,
             repeat,
@@ -451,6 +457,10 @@ fn run_unbounded<E: Connection>(
             .into_iter()
             .filter(|f| stopped.is_none() || !unsent.contains(&f.object))
             .map(|f| ObjectFailure {
+                also_in_model: f.code.is_some()
+                    && model_failures
+                        .iter()
+                        .any(|(o, c)| *o == f.object && *c == f.code.map(|c| c.as_str())),
                 object: label_of(&labels, &f.object),
                 message: f.message,
             })
