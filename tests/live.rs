@@ -1159,9 +1159,9 @@ fn deadline_values_that_are_not_durations_are_refused_with_exit_2() {
     assert!(stub.requests().is_empty());
 }
 
-#[test]
-fn sigterm_stops_the_run_after_cleanup_transcript_and_report_and_exits_130() {
-    let scratch = Scratch::new("sigterm");
+/// SIGTERM (a supervisor) or SIGINT (Ctrl-C) during a run.
+fn signal_stops_the_run_after_cleanup_transcript_and_report_and_exits_130(signal: &str) {
+    let scratch = Scratch::new(&format!("signal{signal}"));
     let stub = throttling_app();
     let transcript = scratch.path("run.http");
     let child = Command::new(env!("CARGO_BIN_EXE_entramap"))
@@ -1187,10 +1187,10 @@ fn sigterm_stops_the_run_after_cleanup_transcript_and_report_and_exits_130() {
         std::thread::sleep(Duration::from_millis(20));
     }
     let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args([signal, &child.id().to_string()])
         .status()
         .expect("run kill");
-    assert!(killed.success());
+    assert!(killed.success(), "kill {signal}");
     let out = child.wait_with_output().unwrap();
     let run = Run {
         code: out.status.code().unwrap_or(-1),
@@ -1201,6 +1201,16 @@ fn sigterm_stops_the_run_after_cleanup_transcript_and_report_and_exits_130() {
     assert!(run.stderr.contains("interrupted"), "{}", run.stderr);
     let transcript = std::fs::read_to_string(&transcript).expect("the transcript was written");
     assert_stopped_cleanly(&stub, &run.json(), &transcript, "interrupted");
+}
+
+#[test]
+fn sigterm_stops_the_run_after_cleanup_transcript_and_report_and_exits_130() {
+    signal_stops_the_run_after_cleanup_transcript_and_report_and_exits_130("-TERM");
+}
+
+#[test]
+fn sigint_stops_the_run_after_cleanup_transcript_and_report_and_exits_130() {
+    signal_stops_the_run_after_cleanup_transcript_and_report_and_exits_130("-INT");
 }
 
 #[test]
