@@ -222,43 +222,46 @@ fn check(b: bool) -> &'static str {
     if b { "✓" } else { "" }
 }
 
-/// A mapping row's type and value. The file format allows only one of `source`, `constant`
-/// and `expression`; should a row have several (`check` reports it), the first one wins.
+/// A mapping row's "Mapping type" (Entra's name) and value. The file format allows only one
+/// of `source`, `constant` and `expression`; should a row have several (`check` reports it),
+/// the first one wins.
 #[derive(Clone, Copy)]
-enum Kind<'a> {
+enum MappingType<'a> {
     Direct(&'a str),
     Constant(&'a str),
     Expression(&'a str),
     None,
 }
 
-impl<'a> Kind<'a> {
-    fn of(row: &'a AttributeMapping) -> Kind<'a> {
+impl<'a> MappingType<'a> {
+    fn of(row: &'a AttributeMapping) -> MappingType<'a> {
         if let Some(s) = &row.source {
-            Kind::Direct(&s.value)
+            MappingType::Direct(&s.value)
         } else if let Some(c) = &row.constant {
-            Kind::Constant(&c.value)
+            MappingType::Constant(&c.value)
         } else if let Some(e) = &row.expression {
-            Kind::Expression(&e.value)
+            MappingType::Expression(&e.value)
         } else {
-            Kind::None
+            MappingType::None
         }
     }
 
     /// The name Entra's "Edit attribute" dialog gives the mapping type.
     fn name(self) -> &'static str {
         match self {
-            Kind::Direct(_) => "Direct",
-            Kind::Constant(_) => "Constant",
-            Kind::Expression(_) => "Expression",
-            Kind::None => "None",
+            MappingType::Direct(_) => "Direct",
+            MappingType::Constant(_) => "Constant",
+            MappingType::Expression(_) => "Expression",
+            MappingType::None => "None",
         }
     }
 
     fn value(self) -> Option<&'a str> {
         match self {
-            Kind::Direct(v) | Kind::Constant(v) | Kind::Expression(v) => Some(v),
-            Kind::None => None,
+            MappingType::Direct(v) | MappingType::Constant(v) | MappingType::Expression(v) => {
+                Some(v)
+            }
+            MappingType::None => None,
         }
     }
 }
@@ -282,7 +285,7 @@ fn mapping_table(out: &mut Md, rows: &[AttributeMapping]) {
     out.line("|Target attribute|Mapping type|Source attribute or expression|Matching precedence|Apply this mapping|Default value if null|");
     out.line("|---|---|---|---|---|---|");
     for row in rows {
-        let kind = Kind::of(row);
+        let kind = MappingType::of(row);
         out.line(format!(
             "|{}|{}|{}|{}|{}|{}|",
             cell(&row.target.value),
@@ -357,17 +360,17 @@ struct BooleanOutcomes {
 }
 
 fn boolean_outcomes(row: &AttributeMapping) -> Option<BooleanOutcomes> {
-    let text = match Kind::of(row) {
-        Kind::Constant(c) => {
+    let text = match MappingType::of(row) {
+        MappingType::Constant(c) => {
             let v = (!c.is_empty()).then(|| c.to_string());
             return Some(BooleanOutcomes {
                 active: v.clone(),
                 deprovisioned: v,
             });
         }
-        Kind::Direct(source) => format!("[{source}]"),
-        Kind::Expression(e) => e.to_string(),
-        Kind::None => return None,
+        MappingType::Direct(source) => format!("[{source}]"),
+        MappingType::Expression(e) => e.to_string(),
+        MappingType::None => return None,
     };
     let program = expr::compile(&text, &Options::default()).ok()?;
     if program.attributes().iter().any(|a| a != "IsSoftDeleted") {
@@ -477,10 +480,10 @@ fn booleans(out: &mut Md, file: &MappingFile, noun: &str, m: &ObjectMapping) {
 
 fn boolean_row(out: &mut Md, d: Dialect, noun: &str, row: &AttributeMapping) {
     let target = &row.target.value;
-    let from = match Kind::of(row) {
-        Kind::Constant(v) => format!("the constant {}", code(&json_string(v))),
-        Kind::Direct(v) | Kind::Expression(v) => code(v),
-        Kind::None => "no source (mapping type None)".to_string(),
+    let from = match MappingType::of(row) {
+        MappingType::Constant(v) => format!("the constant {}", code(&json_string(v))),
+        MappingType::Direct(v) | MappingType::Expression(v) => code(v),
+        MappingType::None => "no source (mapping type None)".to_string(),
     };
     let Some(outcome) = boolean_outcomes(row) else {
         let update = match d {

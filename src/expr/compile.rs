@@ -281,7 +281,7 @@ impl Compiler<'_, '_> {
                 continue;
             };
             let single = source::user_attribute(name).is_some_and(|e| !e.multi_valued);
-            if param.kind == builtins::Kind::Multi && single {
+            if param.kind == builtins::ParamKind::Multi && single {
                 self.warnings.push(Warning {
                     code: "single_valued_argument",
                     message: format!(

@@ -24,7 +24,7 @@ pub(crate) use replace::ReplaceMode;
 
 /// What a parameter expects. Used for checks, `entramap functions` and docs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
+pub enum ParamKind {
     /// Any value.
     Any,
     /// A single string.
@@ -53,23 +53,23 @@ pub enum Kind {
     Attribute,
 }
 
-impl Kind {
+impl ParamKind {
     /// How `entramap functions` writes the kind.
     pub fn label(self) -> &'static str {
         match self {
-            Kind::Any => "any",
-            Kind::Text => "text",
-            Kind::Number => "number",
-            Kind::Condition => "condition",
-            Kind::Date => "date",
-            Kind::Multi => "multi",
-            Kind::Regex => "regex",
-            Kind::DateFormat => "date-format",
-            Kind::Styles => "styles",
-            Kind::Interval => "interval",
-            Kind::Culture => "culture",
-            Kind::CompareType => "compare-type",
-            Kind::Attribute => "attribute",
+            ParamKind::Any => "any",
+            ParamKind::Text => "text",
+            ParamKind::Number => "number",
+            ParamKind::Condition => "condition",
+            ParamKind::Date => "date",
+            ParamKind::Multi => "multi",
+            ParamKind::Regex => "regex",
+            ParamKind::DateFormat => "date-format",
+            ParamKind::Styles => "styles",
+            ParamKind::Interval => "interval",
+            ParamKind::Culture => "culture",
+            ParamKind::CompareType => "compare-type",
+            ParamKind::Attribute => "attribute",
         }
     }
 }
@@ -80,7 +80,7 @@ pub struct Param {
     /// The name Microsoft's reference uses.
     pub name: &'static str,
     /// What it expects.
-    pub kind: Kind,
+    pub kind: ParamKind,
     /// Whether the slot may be left empty or out.
     pub optional: bool,
     /// The key Microsoft Graph uses for this parameter in `attributeMappingSource.parameters`
@@ -98,7 +98,7 @@ impl Param {
     }
 }
 
-const fn req(name: &'static str, kind: Kind) -> Param {
+const fn req(name: &'static str, kind: ParamKind) -> Param {
     Param {
         name,
         kind,
@@ -107,7 +107,7 @@ const fn req(name: &'static str, kind: Kind) -> Param {
     }
 }
 
-const fn opt(name: &'static str, kind: Kind) -> Param {
+const fn opt(name: &'static str, kind: ParamKind) -> Param {
     Param {
         name,
         kind,
@@ -206,7 +206,8 @@ impl Builtin {
     }
 
     fn takes_identifier_at(&self, i: usize) -> bool {
-        self.param(i).is_some_and(|p| p.kind == Kind::CompareType)
+        self.param(i)
+            .is_some_and(|p| p.kind == ParamKind::CompareType)
     }
 
     pub(crate) fn takes_identifier(&self, i: usize) -> bool {
@@ -280,7 +281,7 @@ pub(crate) fn prepare(call: &Call, depth: usize) -> Result<Prepared, Error> {
     }
 }
 
-use Kind::*;
+use ParamKind::*;
 
 /// Every builtin, alphabetically.
 pub static TABLE: &[Builtin] = &[
@@ -461,8 +462,8 @@ pub static TABLE: &[Builtin] = &[
             req("source", Text),
             opt("dateTimeStyles", Styles).graph("dateTimeStyle"),
             // Required except over a date in the 4-argument form (prepare_format checks it).
-            opt("inputFormat", Kind::DateFormat),
-            req("outputFormat", Kind::DateFormat),
+            opt("inputFormat", ParamKind::DateFormat),
+            req("outputFormat", ParamKind::DateFormat),
         ],
         min: 3,
         max: Some(4),
