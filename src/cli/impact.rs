@@ -102,7 +102,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     let mut sent: Vec<Recorded> = Vec::new();
     // The post-change cycle's provisioning log, for `--format log` (in memory: one cycle).
     let mut log = (args.format == Format::Log).then(|| {
-        LogOutput::new(
+        LogOutput::writing(
             Vec::new(),
             LogOptions {
                 app: new.file.app.clone(),

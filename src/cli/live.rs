@@ -206,7 +206,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     };
     // The log, like the transcript, is kept in memory and written once at the end.
     let mut log = args.log.as_ref().map(|_| {
-        LogOutput::new(
+        LogOutput::writing(
             Vec::new(),
             LogOptions {
                 app: file.app.clone(),

@@ -158,7 +158,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                 .set_write_answers(WriteAnswers::IdOnly);
             Chosen::Stream(Box::new(SummaryOutput::new(out, args.all)))
         }
-        Format::Log => Chosen::Stream(Box::new(LogOutput::new(
+        Format::Log => Chosen::Stream(Box::new(LogOutput::writing(
             out,
             super::report::log_options(file),
         ))),

@@ -367,6 +367,14 @@ fn id_hash(id: &str) -> u64 {
 pub trait EntryOut {
     /// One finished entry.
     fn entry(&mut self, entry: &LogEntry);
+    /// Whether a write failed (the run then stops); memory never fails.
+    fn failed(&self) -> bool {
+        false
+    }
+    /// The run is over: report the first write error and flush.
+    fn finish(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 impl EntryOut for Vec<LogEntry> {

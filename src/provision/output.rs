@@ -553,27 +553,23 @@ impl<W: Write> JsonEntries<W> {
 }
 
 /// The provisioning log as JSON Lines: one `provisioningObjectSummary` per line, streamed.
-pub struct LogOutput<W: Write> {
-    recorder: LogRecorder<JsonEntries<W>>,
-}
+pub type LogOutput<W> = LogRecorder<JsonEntries<W>>;
 
 impl<W: Write> LogOutput<W> {
-    /// The writer, the log done (flush it first with [`Output::finish`]).
-    pub fn into_inner(self) -> W {
-        self.recorder.into_out().out
+    /// A log written to `out`.
+    pub fn writing(out: W, options: LogOptions) -> LogOutput<W> {
+        LogRecorder::new(
+            options,
+            JsonEntries {
+                out,
+                error: FirstError::default(),
+            },
+        )
     }
 
-    /// A log written to `out`.
-    pub fn new(out: W, options: LogOptions) -> LogOutput<W> {
-        LogOutput {
-            recorder: LogRecorder::new(
-                options,
-                JsonEntries {
-                    out,
-                    error: FirstError::default(),
-                },
-            ),
-        }
+    /// The writer, the log done (flush it first with [`Output::finish`]).
+    pub fn into_inner(self) -> W {
+        self.into_out().out
     }
 }
 
@@ -581,38 +577,19 @@ impl<W: Write> super::log::EntryOut for JsonEntries<W> {
     fn entry(&mut self, entry: &LogEntry) {
         self.write(entry)
     }
-}
-
-impl<W: Write> Sink for LogOutput<W> {
-    fn request(&mut self, r: &Request<'_>) {
-        self.recorder.request(r)
+    fn failed(&self) -> bool {
+        self.error.failed()
     }
-    fn records_decisions(&self) -> bool {
-        true
-    }
-    fn begin_object(&mut self, subject: &Subject<'_>) {
-        self.recorder.begin_object(subject)
-    }
-    fn failure(&mut self, failure: &Failure) {
-        self.recorder.failure(failure)
-    }
-    fn note(&mut self, note: &Note) {
-        self.recorder.note(note)
-    }
-    fn deferred(&mut self) {
-        self.recorder.deferred()
-    }
-    fn end_object(&mut self) {
-        self.recorder.end_object()
-    }
-    fn unresolved_manager(&mut self, user: (&str, &str), manager: &str, snapshot: &Directory) {
-        self.recorder.unresolved_manager(user, manager, snapshot)
+    fn finish(&mut self) -> io::Result<()> {
+        self.error.take()?;
+        self.out.flush()
     }
 }
 
-impl<W: Write> Output for LogOutput<W> {
+/// Any recorder is an output: the log (to a writer, or into memory) needs nothing more.
+impl<F: super::log::EntryOut> Output for LogRecorder<F> {
     fn begin_cycle(&mut self, cycle: u32, now: DateTime, full: bool) {
-        self.recorder.begin_cycle(cycle, now, full);
+        LogRecorder::begin_cycle(self, cycle, now, full);
     }
     fn end_cycle(
         &mut self,
@@ -621,15 +598,13 @@ impl<W: Write> Output for LogOutput<W> {
         _notes: &[Note],
         quarantine: Option<&Quarantine>,
     ) {
-        self.recorder.end_cycle(quarantine);
+        LogRecorder::end_cycle(self, quarantine);
     }
     fn failed(&self) -> bool {
-        self.recorder.out().error.failed()
+        self.out().failed()
     }
     fn finish(&mut self, _complete: bool) -> io::Result<()> {
-        let out = self.recorder.out_mut();
-        out.error.take()?;
-        out.out.flush()
+        self.out_mut().finish()
     }
 }
 
@@ -642,64 +617,19 @@ pub fn log_entries<E: Endpoint>(
     schedule: &Schedule,
     options: LogOptions,
 ) -> (Vec<LogEntry>, RunOutcome) {
-    struct Collect {
-        recorder: LogRecorder<Vec<LogEntry>>,
-    }
-    impl Sink for Collect {
-        fn request(&mut self, r: &Request<'_>) {
-            self.recorder.request(r)
-        }
-        fn records_decisions(&self) -> bool {
-            true
-        }
-        fn begin_object(&mut self, subject: &Subject<'_>) {
-            self.recorder.begin_object(subject)
-        }
-        fn failure(&mut self, failure: &Failure) {
-            self.recorder.failure(failure)
-        }
-        fn note(&mut self, note: &Note) {
-            self.recorder.note(note)
-        }
-        fn deferred(&mut self) {
-            self.recorder.deferred()
-        }
-        fn end_object(&mut self) {
-            self.recorder.end_object()
-        }
-        fn unresolved_manager(&mut self, user: (&str, &str), manager: &str, snapshot: &Directory) {
-            self.recorder.unresolved_manager(user, manager, snapshot)
-        }
-    }
-    impl Output for Collect {
-        fn begin_cycle(&mut self, cycle: u32, now: DateTime, full: bool) {
-            self.recorder.begin_cycle(cycle, now, full);
-        }
-        fn end_cycle(&mut self, _: u32, _: &[Failure], _: &[Note], q: Option<&Quarantine>) {
-            self.recorder.end_cycle(q);
-        }
-        fn failed(&self) -> bool {
-            false
-        }
-        fn finish(&mut self, _complete: bool) -> io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut collect = Collect {
-        recorder: LogRecorder::new(options, Vec::new()),
-    };
+    let mut recorder = LogRecorder::new(options, Vec::new());
     // Collecting into memory cannot fail.
     let outcome = run_cycles(
         simulator,
         snapshots,
         cycles,
         schedule,
-        &mut collect,
+        &mut recorder,
         &mut |_, _| {},
         &|| false,
     )
     .unwrap_or_default();
-    (collect.recorder.into_out(), outcome)
+    (recorder.into_out(), outcome)
 }
 
 /// A sink that hands every request to a closure and, when there is one, feeds an output too
