@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::{Failure, check, interrupt, report};
-use crate::live::{HttpOptions, TenantUrl, Token};
+use crate::live::{HttpOptions, LiveError, TenantUrl, Token};
 use crate::pull::{self, Graph, Options, PullError};
 
 /// Arguments of `entramap pull`.
@@ -50,24 +50,28 @@ pub struct Args {
     timeout: u64,
 }
 
-/// The token in `var`: an error names the variable and how to get a token, never a value.
-fn token_from_env(var: &str) -> Result<Token, String> {
+/// The token in `var`, read as `live` reads its own; an error names the variable and how to
+/// get a Microsoft Graph token, never a value.
+fn token_from_env(var: &str) -> Result<Token, Failure> {
     let how = "get one with `az account get-access-token --resource https://graph.microsoft.com \
                --query accessToken -o tsv`, or from Microsoft Graph PowerShell as README.md \
                shows (\"Your tenant in one command\")";
-    match std::env::var(var) {
-        Ok(t) if !t.trim().is_empty() => Token::new(t.trim()),
-        Ok(_) => Err(format!(
-            "environment variable {var} is empty: put a Microsoft Graph access token in it; {how}"
-        )),
-        Err(std::env::VarError::NotPresent) => Err(format!(
-            "environment variable {var} is not set: export a Microsoft Graph access token in it \
-             (never on the command line, where shells and process lists keep it); {how}"
-        )),
-        Err(std::env::VarError::NotUnicode(_)) => {
-            Err(format!("environment variable {var} is not valid UTF-8"))
+    Token::from_env(var).map_err(|e| {
+        match e {
+            // `live`'s words name the app's SCIM bearer token; this one is Graph's.
+            LiveError::TokenEmpty { var } => errln!(
+                "error: environment variable {var} is empty: put a Microsoft Graph access token \
+                 in it; {how}"
+            ),
+            LiveError::TokenNotSet { var } => errln!(
+                "error: environment variable {var} is not set: export a Microsoft Graph access \
+                 token in it (never on the command line, where shells and process lists keep \
+                 it); {how}"
+            ),
+            other => errln!("error: {other}"),
         }
-    }
+        Failure::Input
+    })
 }
 
 pub(super) fn run(args: Args) -> Result<(), Failure> {
@@ -86,10 +90,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         );
         return Err(Failure::Input);
     }
-    let token = token_from_env(&args.token_env).map_err(|e| {
-        errln!("error: {e}");
-        Failure::Input
-    })?;
+    let token = token_from_env(&args.token_env)?;
     check_out_dir(&args.out).map_err(|e| {
         errln!("error: --out {}: {e}", args.out.display());
         Failure::Input

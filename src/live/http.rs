@@ -18,6 +18,7 @@ use std::time::Duration;
 use serde_json::Value;
 use ureq::http;
 
+use super::error::LiveError;
 use super::report::visible;
 use super::url::TenantUrl;
 use crate::provision::endpoint::{Endpoint, Response};
@@ -30,20 +31,17 @@ pub const TOKEN_PLACEHOLDER: &str = "{{token}}";
 pub struct Token(String);
 
 impl Token {
-    /// The token in environment variable `var`. Errors say which variable to set, never a
-    /// value.
-    pub fn from_env(var: &str) -> Result<Token, String> {
+    /// The token in environment variable `var`, trimmed. Errors say which variable to set,
+    /// never a value.
+    pub fn from_env(var: &str) -> Result<Token, LiveError> {
+        let var_name = || var.to_owned();
         match std::env::var(var) {
             Ok(t) if !t.trim().is_empty() => Token::new(t.trim()),
-            Ok(_) => Err(format!(
-                "environment variable {var} is empty: set it to the app's SCIM bearer token"
-            )),
-            Err(std::env::VarError::NotPresent) => Err(format!(
-                "environment variable {var} is not set: export the app's SCIM bearer token in it \
-                 (the token is never taken from the command line, where shells and process lists keep it)"
-            )),
+            Ok(_) => Err(LiveError::TokenEmpty { var: var_name() }),
+            Err(std::env::VarError::NotPresent) => Err(LiveError::TokenNotSet { var: var_name() }),
+            // The value is dropped here: it is the secret, and the error is printed.
             Err(std::env::VarError::NotUnicode(_)) => {
-                Err(format!("environment variable {var} is not valid UTF-8"))
+                Err(LiveError::TokenNotUnicode { var: var_name() })
             }
         }
     }
@@ -51,19 +49,17 @@ impl Token {
     /// A token from a string (tests, or an embedding program that has its own secret store).
     /// Refused when it cannot be a header value, or when it is shorter than
     /// [`Token::MIN_LEN`].
-    pub fn new(token: &str) -> Result<Token, String> {
+    pub fn new(token: &str) -> Result<Token, LiveError> {
         if token.is_empty() || token.chars().any(|c| c.is_control() || !c.is_ascii()) {
-            return Err("the token must be non-empty printable ASCII".into());
+            return Err(LiveError::TokenNotPrintable);
         }
         if token.len() < Token::MIN_LEN {
             // Its echo could not be told apart from ordinary text, so it could not be kept out
             // of the report and the transcript.
-            return Err(format!(
-                "the token is {} characters long; tokens shorter than {} characters are refused, \
-                 because an echo of one cannot be told apart from ordinary text and scrubbed",
-                token.len(),
-                Token::MIN_LEN
-            ));
+            return Err(LiveError::TokenTooShort {
+                len: token.len(),
+                min: Token::MIN_LEN,
+            });
         }
         Ok(Token(token.to_owned()))
     }
@@ -269,7 +265,7 @@ impl HttpEndpoint {
         method: &str,
         path: &str,
         body: Option<&[u8]>,
-    ) -> Result<Reply, String> {
+    ) -> Result<Reply, NoAnswer> {
         self.stats.sent += 1;
         let uri = format!("{}{path}", self.url.base());
         let builder = http::Request::builder()
@@ -280,12 +276,12 @@ impl HttpEndpoint {
             Some(bytes) => builder
                 .header("Content-Type", "application/scim+json")
                 .body(bytes.to_vec())
-                .map_err(|e| e.to_string())
-                .and_then(|r| self.agent.run(r).map_err(describe)),
+                .map_err(NoAnswer::Request)
+                .and_then(|r| self.agent.run(r).map_err(NoAnswer::Client)),
             None => builder
                 .body(())
-                .map_err(|e| e.to_string())
-                .and_then(|r| self.agent.run(r).map_err(describe)),
+                .map_err(NoAnswer::Request)
+                .and_then(|r| self.agent.run(r).map_err(NoAnswer::Client)),
         };
         let mut response = result?;
         let header = |name: &str| {
@@ -304,7 +300,7 @@ impl HttpEndpoint {
             .as_reader()
             .take(MAX_BODY_BYTES)
             .read_to_end(&mut raw)
-            .map_err(|e| format!("reading the response body: {e}"))?;
+            .map_err(NoAnswer::Body)?;
         let cut = raw.len() as u64 == MAX_BODY_BYTES;
         let text = self.token.scrub_cut(&String::from_utf8_lossy(&raw), cut);
         let mut body = parse_body(&text);
@@ -343,8 +339,22 @@ fn parse_body(text: &str) -> Option<Value> {
     }))
 }
 
+/// Why a request got no HTTP answer; its text is [`Fault::Network`]'s `detail`.
+#[derive(Debug, thiserror::Error)]
+enum NoAnswer {
+    /// The request could not be built (a path that is not a URI).
+    #[error("{0}")]
+    Request(http::Error),
+    /// The HTTP client got no response: refused, not found, TLS, timeout.
+    #[error("{}", describe(.0))]
+    Client(ureq::Error),
+    /// The response's body could not be read to its end.
+    #[error("reading the response body: {0}")]
+    Body(std::io::Error),
+}
+
 /// A client error in words a user can act on.
-fn describe(e: ureq::Error) -> String {
+fn describe(e: &ureq::Error) -> String {
     match e {
         ureq::Error::Timeout(t) => format!("timed out ({t})"),
         ureq::Error::HostNotFound => "host not found".into(),
@@ -401,10 +411,10 @@ impl HttpEndpoint {
         loop {
             let reply = match self.send_once(method, path_and_query, bytes.as_deref()) {
                 Ok(reply) => reply,
-                Err(detail) => {
+                Err(no_answer) => {
                     self.fault = Some(Fault::Network {
                         request: format!("{method} {path_and_query}"),
-                        detail,
+                        detail: no_answer.to_string(),
                     });
                     return stopped;
                 }
@@ -477,7 +487,7 @@ mod tests {
 
     #[test]
     fn tokens_too_short_to_tell_from_text_are_refused() {
-        let e = Token::new("s3cr3t7").unwrap_err();
+        let e = Token::new("s3cr3t7").unwrap_err().to_string();
         assert!(
             e.contains("7 characters") && e.contains("shorter than 8"),
             "{e}"

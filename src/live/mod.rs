@@ -1,6 +1,8 @@
 //! `entramap live`: Entra's provisioning cycle against a real SCIM endpoint, and a report of
 //! where the app will disagree with what Entra sends.
 //!
+//! - [`LiveError`]: why a run cannot start (the token, the plan); nothing after the start is
+//!   an error, it is in the report;
 //! - [`url`]: the tenant URL, refused over plain `http://` except on loopback;
 //! - [`http`]: the app's endpoint over HTTP (timeouts, 429 and `Retry-After`, the token);
 //! - [`prefix`]: `--prefix` on the directory, so a shared staging server stays tidy;
@@ -16,6 +18,7 @@
 mod cleanup;
 pub mod compare;
 mod connect;
+mod error;
 pub mod explain;
 mod findings;
 pub mod http;
@@ -26,6 +29,7 @@ mod scrub;
 pub mod session;
 pub mod url;
 
+pub use error::LiveError;
 pub use http::{Fault, HttpEndpoint, HttpOptions, Token};
 pub use report::{Report, Stopped};
 pub use session::{Connection, Plan, Stop, run};

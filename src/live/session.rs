@@ -15,6 +15,7 @@ use std::time::Instant;
 
 use serde_json::Value;
 
+use super::LiveError;
 use super::compare::{self, Attributes, Links};
 use super::explain::{self, Evidence};
 use super::http::{Fault, HttpEndpoint, detail_of};
@@ -252,13 +253,14 @@ pub struct Plan<'a> {
 
 /// Run the plan against `endpoint`, handing each request Entra sends (with the app's answer)
 /// to `emit`, as `simulate` does. Entramap's own reads (comparison, cleanup) are not Entra's
-/// and are not emitted. Errors are mappings that do not compile. The report's texts from the
-/// app are clipped ([`Report::bound`]).
+/// and are not emitted. Errors are a plan that cannot run (no snapshot, a mapping that does
+/// not compile): a fault, an interrupt or the deadline is in the report. The report's texts
+/// from the app are clipped ([`Report::bound`]).
 pub fn run<E: Connection>(
     plan: &Plan<'_>,
     endpoint: E,
     emit: &mut dyn FnMut(&Request<'_>),
-) -> Result<Report, String> {
+) -> Result<Report, LiveError> {
     run_logged(plan, endpoint, emit, None)
 }
 
@@ -269,7 +271,7 @@ pub fn run_logged<E: Connection>(
     endpoint: E,
     emit: &mut dyn FnMut(&Request<'_>),
     log: Option<&mut dyn Output>,
-) -> Result<Report, String> {
+) -> Result<Report, LiveError> {
     let mut report = run_unbounded(plan, endpoint, emit, log)?;
     report.bound();
     Ok(report)
@@ -280,21 +282,20 @@ fn run_unbounded<E: Connection>(
     endpoint: E,
     emit: &mut dyn FnMut(&Request<'_>),
     mut log: Option<&mut dyn Output>,
-) -> Result<Report, String> {
+) -> Result<Report, LiveError> {
     let snapshots: Vec<Directory> = plan
         .snapshots
         .iter()
         .map(|d| prefix::apply(d, &plan.prefix))
         .collect();
     if snapshots.is_empty() {
-        return Err("no directory snapshot to provision".into());
+        return Err(LiveError::NoSnapshot);
     }
     let labels = labels(&snapshots);
     let user_attributes = Attributes::of(&plan.file.users);
     let group_attributes = plan.file.groups.as_ref().map(Attributes::of);
 
-    let mut model = Simulator::new(plan.file, plan.dialect, Context::new(plan.now, plan.seed))
-        .map_err(|e| e.to_string())?;
+    let mut model = Simulator::new(plan.file, plan.dialect, Context::new(plan.now, plan.seed))?;
     let ledger = Rc::new(RefCell::new(
         Ledger::new(
             plan.adopt_prefixed.then(|| plan.prefix.clone()),
@@ -315,8 +316,7 @@ fn run_unbounded<E: Connection>(
             ledger: ledger.clone(),
             screening: Screening::Record,
         },
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     let test_connection = connect::test_connection(plan, live.endpoint_mut(), emit);
     live.endpoint_mut().screening = Screening::Screen;
     let mut report = Report {
