@@ -13,6 +13,7 @@
 
 pub mod cause;
 pub mod diagnose;
+mod error;
 pub mod generate;
 pub mod inspect;
 pub mod report;
@@ -28,6 +29,7 @@ use crate::dotnet::datetime::DateTime;
 use crate::model::mapping::{Dialect, MappingFile};
 use crate::provision::target::Kind;
 use crate::provision::transcript::{HttpWriter, Redactions, jsonl_line};
+pub use error::ConvergeError;
 use report::{CauseOut, Finding, Note, Report, WireRequest};
 use run::{Phase, Prepared, Problem};
 
@@ -69,13 +71,13 @@ fn config(options: &Options) -> Config {
 }
 
 /// Run the search for `file` in `dialect`. Errors name the row or filter that does not
-/// compile.
+/// compile, or say why the search itself could not finish.
 pub fn converge(
     name: &str,
     file: &MappingFile,
     dialect: Dialect,
     options: &Options,
-) -> Result<Report, String> {
+) -> Result<Report, ConvergeError> {
     let prepared = Prepared::new(file, dialect, options.now, options.seed)?;
     let strategy = generate::case(&prepared.plan);
     let mut known: Vec<String> = Vec::new();
@@ -101,7 +103,9 @@ pub fn converge(
             Ok(()) => break,
             Err(TestError::Fail(_, minimal)) => minimal,
             Err(TestError::Abort(reason)) => {
-                return Err(format!("the generator gave up: {reason}"));
+                return Err(ConvergeError::GeneratorGaveUp {
+                    reason: reason.to_string(),
+                });
             }
         };
         // The search caught any panic as a failing case; a panic here is a simulator bug, and
@@ -110,10 +114,9 @@ pub fn converge(
             run::run(&prepared, &minimal)
         }));
         let Ok(outcome) = rerun else {
-            let directory = minimal.before_json(&prepared.plan);
-            return Err(format!(
-                "internal error: the simulator panicked on this directory (please report it): {directory}"
-            ));
+            return Err(ConvergeError::SimulatorPanicked {
+                directory: minimal.before_json(&prepared.plan),
+            });
         };
         let before = findings.len();
         for problem in outcome.problems {

@@ -11,6 +11,7 @@
 
 use serde_json::Value as Json;
 
+use super::ConvergeError;
 use super::generate::{Case, Plan};
 use super::inspect::{self, RowInfo};
 use crate::check::Object;
@@ -20,7 +21,7 @@ use crate::expr::{self, Context, Options, Program};
 use crate::model::mapping::{Dialect, MappingFile, Settings};
 use crate::model::source::{Record, Source, SourceRef, SourceValue};
 use crate::provision::assignment::Assignment;
-use crate::provision::cycle::{Action, Recorded, Simulator, shows_inactive};
+use crate::provision::cycle::{Action, Recorded, SetupError, Simulator, shows_inactive};
 use crate::provision::directory::{Directory, DirectoryUser};
 use crate::provision::project::{CompiledMapping, Flow};
 use crate::provision::scope::{CompiledScopeFilter, compile_scope, in_scope, is_soft_deleted};
@@ -61,11 +62,18 @@ impl<'f> Prepared<'f> {
         dialect: Dialect,
         now: DateTime,
         seed: u64,
-    ) -> Result<Prepared<'f>, String> {
-        let users = CompiledMapping::compile(&file.users).map_err(|e| format!("users: {e}"))?;
-        let user_scope = compile_scope(&file.users.scope).map_err(|e| format!("users: {e}"))?;
+    ) -> Result<Prepared<'f>, ConvergeError> {
+        // The same errors, worded the same, as the simulator's own compile step below.
+        let users = CompiledMapping::compile(&file.users).map_err(|e| SetupError::Row {
+            object: "users",
+            source: Box::new(e),
+        })?;
+        let user_scope = compile_scope(&file.users.scope).map_err(|e| SetupError::Scope {
+            object: "users",
+            source: Box::new(e),
+        })?;
         // A dry run of the simulator's own compile step, so a broken group mapping fails here.
-        Simulator::new(file, dialect, Context::new(now, seed)).map_err(|e| e.to_string())?;
+        Simulator::new(file, dialect, Context::new(now, seed))?;
         let rows = inspect::rows(&file.users, file.groups.as_ref());
         let plan = Plan::new(&file.users, file.groups.as_ref(), &rows);
         let programs = rows
