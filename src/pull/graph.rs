@@ -45,6 +45,7 @@ impl Call {
 
 /// Why a pull stopped. Nothing is written after any of these.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum PullError {
     /// Graph answered with an error status.
     #[error("{call} answered {status} {code}: {message}{}", hint(*.status, .permission))]

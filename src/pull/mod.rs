@@ -128,15 +128,16 @@ impl Tenant {
     /// attributes, `assigned` when assigned directly, and the roles of its direct assignments
     /// as `appRoleAssignments`; each group once with `members` (the ids of its direct members,
     /// users and nested groups), `assigned` when assigned, and its roles. Membership through
-    /// a group is left to the engine, which applies Entra's rules to it.
-    pub fn directory(&self) -> Result<Directory, String> {
+    /// a group is left to the engine, which applies Entra's rules to it. An object Graph
+    /// gave in a shape the snapshot cannot hold is a [`PullError::Answer`].
+    pub fn directory(&self) -> Result<Directory, PullError> {
         let user_roles = self.roles_of("User");
         let group_roles = self.roles_of("Group");
         let mut directory = Directory::default();
         let mut seen = HashSet::new();
         for (i, user) in self.users.iter().enumerate() {
             let Value::Object(o) = crate::input::camel_case_keys(user.clone()) else {
-                return Err(format!("user {i} is not a JSON object"));
+                return Err(answer("/users", format!("user {i} is not a JSON object")));
             };
             let mut attributes = export::source_user(&o);
             let Some(id) = attributes
@@ -145,7 +146,7 @@ impl Tenant {
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned)
             else {
-                return Err(format!("user {i} has no `id`"));
+                return Err(answer("/users", format!("user {i} has no `id`")));
             };
             if !seen.insert(id.clone()) {
                 continue;
@@ -158,7 +159,7 @@ impl Tenant {
                 );
             }
             let record = Record::from_json(&Value::Object(attributes))
-                .map_err(|e| format!("user {id}: {}", e.message))?;
+                .map_err(|e| answer("/users", format!("user {id}: {}", e.message)))?;
             directory.users.push(DirectoryUser {
                 object_id: id,
                 record,
@@ -169,7 +170,7 @@ impl Tenant {
         let mut seen = HashSet::new();
         for (i, (group, members)) in self.groups.iter().enumerate() {
             let Value::Object(o) = crate::input::camel_case_keys(group.clone()) else {
-                return Err(format!("group {i} is not a JSON object"));
+                return Err(answer("/groups", format!("group {i} is not a JSON object")));
             };
             let Some(id) = o
                 .get("id")
@@ -177,7 +178,7 @@ impl Tenant {
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned)
             else {
-                return Err(format!("group {i} has no `id`"));
+                return Err(answer("/groups", format!("group {i} has no `id`")));
             };
             if !seen.insert(id.clone()) {
                 continue;
@@ -207,7 +208,7 @@ impl Tenant {
                 );
             }
             let record = Record::from_json(&Value::Object(attributes))
-                .map_err(|e| format!("group {id}: {}", e.message))?;
+                .map_err(|e| answer("/groups", format!("group {id}: {}", e.message)))?;
             directory.groups.push(DirectoryGroup {
                 object_id: id,
                 record,
@@ -215,6 +216,15 @@ impl Tenant {
             });
         }
         Ok(directory)
+    }
+}
+
+/// A user or group Graph answered that the snapshot cannot hold, named after the call that
+/// read it (`path`: `/users` or `/groups`).
+fn answer(path: &str, detail: String) -> PullError {
+    PullError::Answer {
+        call: format!("GET {}{path}", graph::VERSION),
+        detail,
     }
 }
 
@@ -453,10 +463,7 @@ pub fn pull(
         tenant.users = users;
         not_found = missing;
     }
-    let directory = tenant.directory().map_err(|detail| PullError::Answer {
-        call: "GET /v1.0/users".to_owned(),
-        detail,
-    })?;
+    let directory = tenant.directory()?;
     Ok(Pulled {
         job_id,
         schema,
