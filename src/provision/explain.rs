@@ -25,6 +25,7 @@ use crate::model::source::{SourceRef, SourceValue};
 
 /// Why `explain` could not explain.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ExplainError {
     /// No user or group of the cycle's snapshot has that objectId, userPrincipalName or
     /// displayName.

@@ -257,6 +257,7 @@ pub struct RequestView {
 
 /// Why a page cannot be rendered.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ReportError {
     /// The template failed (a bug: the templates are part of the program).
     #[error("the HTML template failed: {0}")]
