@@ -1,0 +1,327 @@
+//! The house rules for errors at the library's boundary (docs/ARCHITECTURE.md, "Rules of the
+//! house"), checked on the source text of `src/`:
+//! - no `pub fn` returns `Result<_, String>`: a caller can match a typed error, not a sentence;
+//! - every public error enum (`...Error`, `...ErrorKind`) is `#[non_exhaustive]`, so a new
+//!   failure is not a breaking change, and every one named `...Error` derives
+//!   `thiserror::Error`, so each is a `std::error::Error` with a `Display` written one way.
+//!
+//! The scanners are tested on samples first, so a scanner that finds nothing cannot pass.
+
+use std::path::{Path, PathBuf};
+
+#[path = "support/common.rs"]
+mod common;
+use common::root;
+
+/// Every `.rs` file under `dir`, sorted.
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+        .map(|e| e.expect("directory entry").path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|x| x == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// `(path relative to the repository, text)` of every source file of the library and binary.
+fn sources() -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    rust_files(&root().join("src"), &mut files);
+    assert!(files.len() > 50, "src/ has the crate's files: {files:?}");
+    files
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).expect("read source");
+            let rel = p.strip_prefix(root()).unwrap_or(&p).display().to_string();
+            (rel, text)
+        })
+        .collect()
+}
+
+/// The text with every line comment (doc comments included) blanked, lines kept, so that an
+/// example in a comment is not taken for code and line numbers stay right.
+fn code_only(text: &str) -> String {
+    text.lines()
+        .map(|l| match l.find("//") {
+            // A `//` inside a string literal (a URL) is rare in signatures; cut only lines that
+            // are comments, and the comment after code when no quote precedes it.
+            Some(i) if !l[..i].contains('"') => &l[..i],
+            _ => l,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Each public function: (line, name, return type with white space collapsed; empty when
+/// it returns `()`). `pub(crate)`, `pub(super)` and `pub(in ...)` are not public.
+fn public_functions(text: &str) -> Vec<(usize, String, String)> {
+    let code = code_only(text);
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = code[from..].find("pub ") {
+        let start = from + i;
+        from = start + 4;
+        // `pub` as a word, not the end of an identifier (`repub `).
+        if code[..start]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_')
+        {
+            continue;
+        }
+        let mut rest = code[start + 4..].trim_start();
+        for qualifier in ["const ", "async ", "unsafe "] {
+            rest = rest.strip_prefix(qualifier).unwrap_or(rest).trim_start();
+        }
+        let Some(after_fn) = rest.strip_prefix("fn ") else {
+            continue;
+        };
+        let name: String = after_fn
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        // The signature ends at the body or at `;` (a trait's declaration).
+        let end = after_fn.find(['{', ';']).unwrap_or(after_fn.len());
+        let signature = &after_fn[..end];
+        let line = code[..start].matches('\n').count() + 1;
+        out.push((line, name, return_type(signature)));
+    }
+    out
+}
+
+/// The return type of a signature (`name<...>(params) -> T where ...`), white space
+/// collapsed; empty for none. The `->` of a parameter's `Fn() -> T` is inside the parentheses.
+fn return_type(signature: &str) -> String {
+    let Some(open) = signature.find('(') else {
+        return String::new();
+    };
+    let mut depth = 0;
+    let mut close = None;
+    for (i, c) in signature[open..].char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    close = Some(open + i);
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let Some(close) = close else {
+        return String::new();
+    };
+    let after = signature[close + 1..].trim_start();
+    let Some(ty) = after.strip_prefix("->") else {
+        return String::new();
+    };
+    let ty = match ty.find(" where ").or_else(|| ty.find("\nwhere")) {
+        Some(w) => &ty[..w],
+        None => ty,
+    };
+    ty.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whether a return type is a `Result` whose error is a `String`.
+fn is_string_error(ty: &str) -> bool {
+    let compact: String = ty.chars().filter(|c| !c.is_whitespace()).collect();
+    let Some(open) = compact.find('<') else {
+        return false;
+    };
+    let head = &compact[..open];
+    if !(head == "Result" || head.ends_with("::Result")) || !compact.ends_with('>') {
+        return false;
+    }
+    // The generic arguments of the outermost `Result`, split at its own commas.
+    let inner = &compact[open + 1..compact.len() - 1];
+    let mut depth = 0;
+    let mut last = 0;
+    for (i, c) in inner.char_indices() {
+        match c {
+            '<' | '(' | '[' => depth += 1,
+            '>' | ')' | ']' => depth -= 1,
+            ',' if depth == 0 => last = i + 1,
+            _ => {}
+        }
+    }
+    if last == 0 {
+        // `Result<T>`: an alias whose error is not spelled here.
+        return false;
+    }
+    matches!(
+        &inner[last..],
+        "String" | "std::string::String" | "alloc::string::String"
+    )
+}
+
+/// Each public enum or struct whose name ends in `Error` or `ErrorKind`: (line, `enum` or
+/// `struct`, name, the attributes above it, joined).
+fn public_error_types(text: &str) -> Vec<(usize, &'static str, String, String)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for (n, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_start();
+        let (item, rest) = if let Some(r) = trimmed.strip_prefix("pub enum ") {
+            ("enum", r)
+        } else if let Some(r) = trimmed.strip_prefix("pub struct ") {
+            ("struct", r)
+        } else {
+            continue;
+        };
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        if !(name.ends_with("Error") || name.ends_with("ErrorKind")) {
+            continue;
+        }
+        // The attributes are the lines above it that are not doc comments, up to the doc
+        // comment or the blank line before them.
+        let attributes: Vec<&str> = lines[..n]
+            .iter()
+            .rev()
+            .map(|l| l.trim())
+            .take_while(|l| !l.is_empty() && !l.starts_with("//"))
+            .collect();
+        out.push((n + 1, item, name, attributes.join(" ")));
+    }
+    out
+}
+
+/// What the rules find wrong with a public error type, if anything.
+fn error_type_problem(item: &str, name: &str, attributes: &str) -> Option<&'static str> {
+    if item == "enum" && !attributes.contains("#[non_exhaustive]") {
+        return Some("a public error enum is #[non_exhaustive]");
+    }
+    if name.ends_with("Error") && !attributes.contains("thiserror::Error") {
+        return Some("a public error type derives thiserror::Error");
+    }
+    None
+}
+
+#[test]
+fn the_scanner_finds_string_errors_in_public_signatures_and_nothing_else() {
+    let flagged = [
+        "pub fn a() -> Result<u8, String> {",
+        "pub fn b(x: &str)\n    -> Result<Vec<(u8, u16)>, String>\n{",
+        "pub fn c<'a>(\n    f: &dyn Fn() -> bool,\n) -> std::result::Result<&'a str, std::string::String> {",
+        "    pub const fn d() -> Result<HashMap<String, u8>, String>;",
+        "pub fn e() -> Result<(), String> where T: Clone {",
+    ];
+    for sample in flagged {
+        let found = public_functions(sample);
+        assert_eq!(found.len(), 1, "{sample}");
+        assert!(is_string_error(&found[0].2), "{sample}: {:?}", found[0]);
+    }
+    let clean = [
+        "pub fn a() -> Result<String, LiveError> {",
+        "pub fn b(f: &dyn Fn() -> Result<u8, String>) -> u8 {",
+        "pub(crate) fn c() -> Result<u8, String> {",
+        "pub(super) fn d() -> Result<u8, String> {",
+        "fn e() -> Result<u8, String> {",
+        "/// pub fn f() -> Result<u8, String> {",
+        "pub fn g() -> Result<HashMap<u8, String>, PullError> {",
+        "pub fn h() -> io::Result<String> {",
+        "pub fn i() {",
+    ];
+    for sample in clean {
+        assert!(
+            !public_functions(sample)
+                .iter()
+                .any(|(_, _, ty)| is_string_error(ty)),
+            "{sample}"
+        );
+    }
+}
+
+#[test]
+fn no_public_function_returns_a_string_as_its_error() {
+    let mut found = Vec::new();
+    let mut functions = 0;
+    for (path, text) in sources() {
+        for (line, name, ty) in public_functions(&text) {
+            functions += 1;
+            if is_string_error(&ty) {
+                found.push(format!("{path}:{line}: pub fn {name} -> {ty}"));
+            }
+        }
+    }
+    // The scan reads the crate, not an empty selection of it.
+    assert!(functions > 300, "only {functions} public functions found");
+    assert!(
+        found.is_empty(),
+        "public functions return a String error; give them their module's typed error \
+         (thiserror, #[non_exhaustive]):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_scanner_reads_the_attributes_of_error_types() {
+    let cases = [
+        (
+            "/// Doc.\n#[derive(Debug, thiserror::Error)]\n#[non_exhaustive]\npub enum AError {",
+            None,
+        ),
+        (
+            "/// Doc.\n#[derive(Debug, thiserror::Error)]\npub enum BError {",
+            Some("a public error enum is #[non_exhaustive]"),
+        ),
+        (
+            "#[derive(Debug)]\n#[non_exhaustive]\npub enum CError {",
+            Some("a public error type derives thiserror::Error"),
+        ),
+        (
+            "#[derive(Clone, Debug)]\n#[error(\"{message}\")]\npub struct DError {",
+            Some("a public error type derives thiserror::Error"),
+        ),
+        // A kind is matched on, not raised: it needs no Error derive.
+        (
+            "#[derive(Clone, Copy)]\n#[non_exhaustive]\npub enum ErrorKind {",
+            None,
+        ),
+        (
+            "#[derive(Clone, Copy)]\npub enum ScopeErrorKind {",
+            Some("a public error enum is #[non_exhaustive]"),
+        ),
+    ];
+    for (sample, want) in cases {
+        let found = public_error_types(sample);
+        assert_eq!(found.len(), 1, "{sample}");
+        let (_, item, name, attributes) = &found[0];
+        assert_eq!(error_type_problem(item, name, attributes), want, "{sample}");
+    }
+}
+
+#[test]
+fn every_public_error_enum_is_non_exhaustive_and_every_error_a_thiserror_error() {
+    // Not errors in this sense: the parser's intermediate value, which becomes an
+    // `expr::Error` before it leaves the module.
+    const EXEMPT: &[&str] = &["SyntaxError"];
+    let mut found = Vec::new();
+    let mut enums = 0;
+    for (path, text) in sources() {
+        for (line, item, name, attributes) in public_error_types(&text) {
+            if item == "enum" {
+                enums += 1;
+            }
+            if EXEMPT.contains(&name.as_str()) {
+                continue;
+            }
+            if let Some(rule) = error_type_problem(item, &name, &attributes) {
+                found.push(format!("{path}:{line}: {item} {name}: {rule}"));
+            }
+        }
+    }
+    assert!(enums >= 10, "only {enums} public error enums found");
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}
