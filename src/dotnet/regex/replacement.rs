@@ -19,6 +19,12 @@ pub(super) enum Token {
     Whole,
 }
 
+/// The one error .NET's substitution parser throws: a group number after `$` above
+/// `Int32.MaxValue`, with or without braces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("capture group numbers must be less than or equal to Int32.MaxValue")]
+pub(super) struct GroupNumberOverflow;
+
 /// A .NET substitution string, tokenized once against a compiled regex: `$1`, `$12` (all
 /// digits, and only if that group exists: otherwise the text stays literal, as .NET does),
 /// `${name}`, `${1}`, `$$`, `$&`, `` $` ``, `$'`, `$+`, `$_`; `$name` without braces and
@@ -75,7 +81,7 @@ impl Replacement {
                 continue;
             }
             let (token, used) = Self::dollar(rest, regex, &exists, strict)
-                .map_err(|msg| perr(at, text.len(), msg, None))?;
+                .map_err(|e| perr(at, text.len(), e.to_string(), None))?;
             match token {
                 Some(t) => {
                     r.tokens.push(t);
@@ -97,7 +103,7 @@ impl Replacement {
         regex: &DotNetRegex,
         exists: &dyn Fn(u64) -> bool,
         strict: bool,
-    ) -> Result<(Option<Token>, usize), String> {
+    ) -> Result<(Option<Token>, usize), GroupNumberOverflow> {
         let Some(c) = rest.chars().next() else {
             return Ok((None, 0));
         };
@@ -118,9 +124,7 @@ impl Replacement {
             let Some(num) = num else {
                 // .NET's ScanDecimal throws on overflow, with or without braces.
                 if strict {
-                    return Err(
-                        "capture group numbers must be less than or equal to Int32.MaxValue".into(),
-                    );
+                    return Err(GroupNumberOverflow);
                 }
                 return Ok((None, 0));
             };
