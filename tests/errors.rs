@@ -305,3 +305,49 @@ fn a_graph_object_the_snapshot_cannot_hold_is_an_answer_error_naming_the_call_th
     };
     assert_eq!(ok.directory().expect("a user with an id").users.len(), 1);
 }
+
+#[test]
+fn pull_refuses_an_out_that_cannot_be_a_directory_before_any_request() {
+    let scratch = std::env::temp_dir().join(format!("entramap-errors-out-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).unwrap();
+    let file = scratch.join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let orphan = scratch.join("missing").join("out");
+    let cases = [
+        (
+            file.clone(),
+            format!(
+                "error: --out {}: exists and is not a directory\n",
+                file.display()
+            ),
+        ),
+        (
+            orphan.clone(),
+            format!(
+                "error: --out {}: its parent {} is not a directory\n",
+                orphan.display(),
+                scratch.join("missing").display()
+            ),
+        ),
+    ];
+    for (out, message) in cases {
+        let run = with_token(
+            &[
+                "pull",
+                "--service-principal",
+                "00000000-0000-0000-0000-0000000000aa",
+                "--token-env",
+                "ENTRAMAP_TEST_TOKEN",
+                // Nothing listens here: a request would be a network error, not exit 2.
+                "--graph-url",
+                "http://127.0.0.1:9",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            Some(b"a-graph-token-value"),
+        );
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert_eq!(run.stderr, message);
+    }
+    std::fs::remove_dir_all(&scratch).unwrap();
+}

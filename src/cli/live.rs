@@ -372,37 +372,75 @@ fn interrupt_flag() -> Option<&'static std::sync::atomic::AtomicBool> {
     }
 }
 
+/// Why an output file (`--log`, `--transcript`) could not be written where its path says.
+#[derive(Debug, thiserror::Error)]
+enum Unwritable {
+    /// The path is a directory.
+    #[error("is a directory")]
+    IsDirectory,
+    /// The directory the file would be written in is missing.
+    #[error("its directory {} does not exist (or is not a directory)", .0.display())]
+    NoDirectory(PathBuf),
+    /// A file cannot be created in that directory.
+    #[error("cannot write in {}: {source}", .dir.display())]
+    Denied {
+        /// The directory.
+        dir: PathBuf,
+        /// Why creating the probe failed.
+        source: std::io::Error,
+    },
+}
+
 /// Whether a file can be written at `path` the way outputs are (a temporary file beside it,
 /// renamed over it): checked before the first request, so that a typo in the path does not
 /// lose a run that already wrote to the app. Probes by creating and removing a temporary file.
-fn writable(path: &Path) -> Result<(), String> {
+fn writable(path: &Path) -> Result<(), Unwritable> {
     if path.is_dir() {
-        return Err("is a directory".into());
+        return Err(Unwritable::IsDirectory);
     }
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
     if !parent.is_dir() {
-        return Err(format!(
-            "its directory {} does not exist (or is not a directory)",
-            parent.display()
-        ));
+        return Err(Unwritable::NoDirectory(parent.to_path_buf()));
     }
     let probe = parent.join(format!(".entramap-probe-{}.tmp", std::process::id()));
     std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(&probe)
-        .map_err(|e| format!("cannot write in {}: {e}", parent.display()))?;
+        .map_err(|source| Unwritable::Denied {
+            dir: parent.to_path_buf(),
+            source,
+        })?;
     let _ = std::fs::remove_file(&probe);
     Ok(())
 }
 
+/// Why a `--deadline` is refused; clap prints it after the option and the value.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+enum DurationError {
+    /// Not numbers with units.
+    #[error("{0:?} is not a duration such as 90s, 10m, 1h or 1h30m")]
+    NotADuration(String),
+    /// A number without its unit at the end.
+    #[error("{0:?} is not a duration such as 90s, 10m, 1h or 1h30m (the unit is required)")]
+    NoUnit(String),
+    /// More seconds than a `u64` holds.
+    #[error("{0:?} is too long")]
+    Overflow(String),
+    /// Zero in total.
+    #[error("the deadline must be at least 1s")]
+    Zero,
+    /// More than a week.
+    #[error("{0:?} is longer than a week (168h)")]
+    OverAWeek(String),
+}
+
 /// `--deadline`: one or more of a number and a unit (`s`, `m`, `h`), such as `90s`, `10m`,
 /// `1h30m`; at least one second, at most a week.
-fn parse_duration(text: &str) -> Result<Duration, String> {
-    const FORMS: &str = "a duration such as 90s, 10m, 1h or 1h30m";
+fn parse_duration(text: &str) -> Result<Duration, DurationError> {
     let mut total: u64 = 0;
     let mut digits = String::new();
     for c in text.trim().chars() {
@@ -414,25 +452,25 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
             's' => 1,
             'm' => 60,
             'h' => 3600,
-            _ => return Err(format!("{text:?} is not {FORMS}")),
+            _ => return Err(DurationError::NotADuration(text.to_owned())),
         };
         let n: u64 = digits
             .parse()
-            .map_err(|_| format!("{text:?} is not {FORMS}"))?;
+            .map_err(|_| DurationError::NotADuration(text.to_owned()))?;
         total = n
             .checked_mul(unit)
             .and_then(|s| total.checked_add(s))
-            .ok_or_else(|| format!("{text:?} is too long"))?;
+            .ok_or_else(|| DurationError::Overflow(text.to_owned()))?;
         digits.clear();
     }
     if !digits.is_empty() || text.trim().is_empty() {
-        return Err(format!("{text:?} is not {FORMS} (the unit is required)"));
+        return Err(DurationError::NoUnit(text.to_owned()));
     }
     if total == 0 {
-        return Err("the deadline must be at least 1s".into());
+        return Err(DurationError::Zero);
     }
     if total > 7 * 24 * 3600 {
-        return Err(format!("{text:?} is longer than a week (168h)"));
+        return Err(DurationError::OverAWeek(text.to_owned()));
     }
     Ok(Duration::from_secs(total))
 }
@@ -489,6 +527,25 @@ mod tests {
         ] {
             assert!(parse_duration(bad).is_err(), "{bad:?}");
         }
+        // The words clap prints after `invalid value '...' for '--deadline <DURATION>'`.
+        let message = |t: &str| parse_duration(t).unwrap_err().to_string();
+        let forms = "a duration such as 90s, 10m, 1h or 1h30m";
+        assert_eq!(message("1d"), format!("\"1d\" is not {forms}"));
+        assert_eq!(message("m"), format!("\"m\" is not {forms}"));
+        assert_eq!(
+            message("1h30"),
+            format!("\"1h30\" is not {forms} (the unit is required)")
+        );
+        assert_eq!(
+            message("99999999999999999999s"),
+            "\"99999999999999999999s\" is not a duration such as 90s, 10m, 1h or 1h30m"
+        );
+        assert_eq!(
+            message("9999999999999999999h"),
+            "\"9999999999999999999h\" is too long"
+        );
+        assert_eq!(message("0s"), "the deadline must be at least 1s");
+        assert_eq!(message("169h"), "\"169h\" is longer than a week (168h)");
         assert_eq!(humantime(Duration::from_secs(5405)), "1h30m5s");
         assert_eq!(humantime(Duration::from_secs(2)), "2s");
     }

@@ -212,23 +212,45 @@ fn pretty(value: &serde_json::Value) -> String {
     text
 }
 
+/// Why `--out` cannot take or could not take the two files.
+#[derive(Debug, thiserror::Error)]
+enum OutDirError {
+    /// `--out` names a file.
+    #[error("exists and is not a directory")]
+    NotADirectory,
+    /// `--out` does not exist, and neither does the directory it would be created in.
+    #[error("its parent {} is not a directory", .0.display())]
+    NoParent(PathBuf),
+    /// `--out` names no directory (`/`, `..`).
+    #[error("the path names no directory")]
+    NoName,
+    /// A file could not be replaced in an existing `--out`.
+    #[error("{}: {source}", .path.display())]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: super::OutError,
+    },
+    /// Reading `--out`, or writing the new directory, failed.
+    #[error("{}", super::io_message(.0))]
+    Io(std::io::Error),
+}
+
 /// `--out` must be a directory or not exist yet (its parent existing).
-fn check_out_dir(dir: &Path) -> Result<(), String> {
+fn check_out_dir(dir: &Path) -> Result<(), OutDirError> {
     match std::fs::metadata(dir) {
         Ok(m) if m.is_dir() => Ok(()),
-        Ok(_) => Err("exists and is not a directory".into()),
+        Ok(_) => Err(OutDirError::NotADirectory),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let parent = parent_of(dir);
             if parent.is_dir() {
                 Ok(())
             } else {
-                Err(format!(
-                    "its parent {} is not a directory",
-                    parent.display()
-                ))
+                Err(OutDirError::NoParent(parent))
             }
         }
-        Err(e) => Err(super::io_message(&e)),
+        Err(e) => Err(OutDirError::Io(e)),
     }
 }
 
@@ -242,7 +264,7 @@ fn parent_of(dir: &Path) -> PathBuf {
 /// Write `files` into `dir`. A new directory is written in full under a temporary name next to
 /// it and renamed into place, so it appears complete or not at all; into an existing one,
 /// each file is written to a temporary file and renamed over the old one.
-fn write_dir(dir: &Path, files: &[(&str, &str)]) -> Result<(), String> {
+fn write_dir(dir: &Path, files: &[(&str, &str)]) -> Result<(), OutDirError> {
     if dir.is_dir() {
         for (name, text) in files {
             let path = dir.join(name);
@@ -250,13 +272,14 @@ fn write_dir(dir: &Path, files: &[(&str, &str)]) -> Result<(), String> {
                 use std::io::Write;
                 out.write_all(text.as_bytes())
             })
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+            .map_err(|source| OutDirError::File {
+                path: path.clone(),
+                source,
+            })?;
         }
         return Ok(());
     }
-    let base = dir
-        .file_name()
-        .ok_or_else(|| "the path names no directory".to_owned())?;
+    let base = dir.file_name().ok_or(OutDirError::NoName)?;
     let mut tmp_name = std::ffi::OsString::from(".");
     tmp_name.push(base);
     tmp_name.push(format!(".entramap-{}.tmp", std::process::id()));
@@ -271,7 +294,7 @@ fn write_dir(dir: &Path, files: &[(&str, &str)]) -> Result<(), String> {
     })();
     if let Err(e) = result {
         let _ = std::fs::remove_dir_all(&tmp);
-        return Err(super::io_message(&e));
+        return Err(OutDirError::Io(e));
     }
     Ok(())
 }

@@ -116,10 +116,26 @@ pub(super) fn export(args: ExportArgs) -> Result<(), Failure> {
     emit(args.out.as_deref(), &json)
 }
 
+/// Why `import` could not write the YAML of a schema it imported: both are bugs of entramap.
+#[derive(Debug, thiserror::Error)]
+enum ToYamlError {
+    /// The mapping could not be serialised.
+    #[error("cannot write YAML: {0}")]
+    Serialise(serde_saphyr::SerializeError),
+    /// The YAML written does not load back as the mapping.
+    #[error("the YAML written for {origin} does not load back (a bug in entramap): {source}")]
+    LoadBack {
+        /// The schema's file name.
+        origin: String,
+        /// Why it does not load.
+        source: FileError,
+    },
+}
+
 /// The YAML text of an imported schema, with a comment saying where it came from. Checked to
 /// load back before anything is written.
-fn to_yaml(file: &MappingFile, source: &Path) -> Result<String, String> {
-    let body = serde_saphyr::to_string(file).map_err(|e| format!("cannot write YAML: {e}"))?;
+fn to_yaml(file: &MappingFile, source: &Path) -> Result<String, ToYamlError> {
+    let body = serde_saphyr::to_string(file).map_err(ToYamlError::Serialise)?;
     let origin = source
         .file_name()
         .filter(|_| !crate::input::is_stdin(source))
@@ -132,9 +148,8 @@ fn to_yaml(file: &MappingFile, source: &Path) -> Result<String, String> {
          # The `graph` fields keep what entramap does not interpret, so that `entramap export`\n\
          # writes the schema back exactly.\n{body}"
     );
-    load::parse("imported.yaml", &yaml).map_err(|e| {
-        format!("the YAML written for {origin} does not load back (a bug in entramap): {e}")
-    })?;
+    load::parse("imported.yaml", &yaml)
+        .map_err(|source| ToYamlError::LoadBack { origin, source })?;
     Ok(yaml)
 }
 
