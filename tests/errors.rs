@@ -351,3 +351,28 @@ fn pull_refuses_an_out_that_cannot_be_a_directory_before_any_request() {
     }
     std::fs::remove_dir_all(&scratch).unwrap();
 }
+
+#[test]
+fn adopt_prefixed_with_an_empty_prefix_is_refused_in_one_readable_sentence_before_any_request() {
+    let run = with_token(
+        &[
+            "live",
+            "mappings/scim-default.yaml",
+            "--url",
+            "https://scim.example.com/scim",
+            "--token-env",
+            "ENTRAMAP_TEST_TOKEN",
+            "--prefix",
+            "",
+            "--adopt-prefixed",
+        ],
+        Some(b"a-long-enough-test-token"),
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        "error: --adopt-prefixed with an empty --prefix would let the run write to every \
+         account the app holds: give a --prefix\n"
+    );
+    assert!(run.stdout.is_empty());
+}

@@ -166,7 +166,8 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         .unwrap_or_else(|| format!("entramap-{:08x}-", (mix(seed) >> 32) as u32));
     if args.adopt_prefixed && prefix.is_empty() {
         errln!(
-            "error: --adopt-prefixed with an empty --prefix would let the run write to every              account the app holds: give a --prefix"
+            "error: --adopt-prefixed with an empty --prefix would let the run write to every \
+             account the app holds: give a --prefix"
         );
         return Err(Failure::Input);
     }
