@@ -19,6 +19,7 @@ pub mod log;
 pub mod output;
 pub mod project;
 pub mod retry;
+pub mod rows;
 pub mod sample;
 pub mod scope;
 mod stored;
