@@ -366,13 +366,8 @@ impl Flow<'_> {
     fn entra(&self) -> Option<String> {
         match self {
             Flow::DefaultUsed(_) => Some("Default value if null (optional)".to_owned()),
-            Flow::Empty { default: true } => Some(
-                "Default value if null: sent only when the object is created; Entra does not \
-                 provision null values"
-                    .to_owned(),
-            ),
-            Flow::Empty { default: false } => {
-                Some("Entra does not provision null values".to_owned())
+            Flow::Empty { default: true } => {
+                Some("Default value if null: only when the object is created".to_owned())
             }
             Flow::Reference { manager: true } => Some("EntryReferenceResolution".to_owned()),
             Flow::OnCreateOnly => {
