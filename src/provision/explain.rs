@@ -7,13 +7,14 @@
 use std::fmt::Write as _;
 use std::io;
 
-use super::cycle::{Action, Failure, Note, Recorded, Request, Simulator, Sink, Subject};
+use super::cycle::{Action, Failure, Note, Recorded, Request, Simulator};
 use super::directory::Directory;
 use super::guard::Quarantine;
 use super::log::{LogEntry, LogOptions, LogRecorder, StepType};
 use super::output::{Output, Schedule, pick, run_cycles};
 pub use super::rows::RowExplanation;
 use super::rows::{AttributeRows, FlowFacts, text};
+use super::tap::LogTap;
 use super::target::Kind;
 use crate::dotnet::datetime::DateTime;
 use crate::expr::Context;
@@ -112,38 +113,21 @@ struct Recording {
     redactions: super::transcript::Redactions,
 }
 
-impl Sink for Recording {
-    fn request(&mut self, r: &Request<'_>) {
-        if self.active {
-            if r.object == self.object {
-                // Shown as the transcript shows them: `Redact()`ed values masked.
-                let masked = self.redactions.mask(r);
-                self.requests
-                    .push(masked.as_ref().map_or(*r, |m| m.apply(r)).record());
-            }
-            self.recorder.request(r);
-        }
+impl LogTap for Recording {
+    type Entries = Vec<LogEntry>;
+    fn recorder(&mut self) -> &mut LogRecorder<Vec<LogEntry>> {
+        &mut self.recorder
     }
-    fn records_decisions(&self) -> bool {
+    fn recording(&self) -> bool {
         self.active
     }
-    fn begin_object(&mut self, subject: &Subject<'_>) {
-        self.recorder.begin_object(subject)
-    }
-    fn failure(&mut self, failure: &Failure) {
-        self.recorder.failure(failure)
-    }
-    fn note(&mut self, note: &Note) {
-        self.recorder.note(note)
-    }
-    fn deferred(&mut self) {
-        self.recorder.deferred()
-    }
-    fn end_object(&mut self) {
-        self.recorder.end_object()
-    }
-    fn unresolved_manager(&mut self, user: (&str, &str), manager: &str, snapshot: &Directory) {
-        self.recorder.unresolved_manager(user, manager, snapshot)
+    fn on_request(&mut self, r: &Request<'_>) {
+        if r.object == self.object {
+            // Shown as the transcript shows them: `Redact()`ed values masked.
+            let masked = self.redactions.mask(r);
+            self.requests
+                .push(masked.as_ref().map_or(*r, |m| m.apply(r)).record());
+        }
     }
 }
 

@@ -23,6 +23,7 @@ pub mod rows;
 pub mod sample;
 pub mod scope;
 mod stored;
+pub mod tap;
 pub mod target;
 pub mod transcript;
 

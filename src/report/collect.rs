@@ -15,12 +15,13 @@ use super::{Bar, CheckFinding, Count, CycleView, MappingRows, ObjectView, Reques
 use crate::check;
 use crate::dotnet::datetime::DateTime;
 use crate::model::source::{Source, SourceRef};
-use crate::provision::cycle::{Failure, Note, Request, Sink, Subject};
+use crate::provision::cycle::{Failure, Note, Request, Subject};
 use crate::provision::directory::Directory;
 use crate::provision::guard::Quarantine;
 use crate::provision::log::{EntryOut, LogEntry, LogOptions, LogRecorder};
 use crate::provision::output::Output;
 use crate::provision::rows::{AttributeRows, CycleRows, Evaluated, FlowFacts};
+use crate::provision::tap::LogTap;
 use crate::provision::target::Kind;
 use crate::provision::transcript::{Redactions, Summary};
 
@@ -47,7 +48,7 @@ pub struct HtmlOutput {
 
 /// Every object's row so far, by objectId; where the log's entries go.
 #[derive(Default)]
-struct Rows {
+pub struct Rows {
     objects: Vec<Tracked>,
     index: HashMap<String, usize>,
     /// The objects the cycle under way evaluated, whose attribute tables wait for the
@@ -271,9 +272,12 @@ impl HtmlOutput {
     }
 }
 
-impl Sink for HtmlOutput {
-    fn request(&mut self, r: &Request<'_>) {
-        self.recorder.request(r);
+impl LogTap for HtmlOutput {
+    type Entries = Rows;
+    fn recorder(&mut self) -> &mut LogRecorder<Rows> {
+        &mut self.recorder
+    }
+    fn on_request(&mut self, r: &Request<'_>) {
         let masked = self.redactions.mask(r);
         let r = &masked.as_ref().map_or(*r, |m| m.apply(r));
         self.summary.add(r);
@@ -300,11 +304,7 @@ impl Sink for HtmlOutput {
             response,
         });
     }
-    fn records_decisions(&self) -> bool {
-        true
-    }
-    fn begin_object(&mut self, subject: &Subject<'_>) {
-        self.recorder.begin_object(subject);
+    fn on_begin_object(&mut self, subject: &Subject<'_>) {
         // What each row gives the object is known now; whether it flows, from the entries.
         let cycle_rows = self
             .cycle_rows
@@ -322,21 +322,6 @@ impl Sink for HtmlOutput {
             rows.evaluated.push(i);
         }
         rows.objects[i].pending = Some((evaluated, FlowFacts::default()));
-    }
-    fn failure(&mut self, failure: &Failure) {
-        self.recorder.failure(failure)
-    }
-    fn note(&mut self, note: &Note) {
-        self.recorder.note(note)
-    }
-    fn deferred(&mut self) {
-        self.recorder.deferred()
-    }
-    fn end_object(&mut self) {
-        self.recorder.end_object()
-    }
-    fn unresolved_manager(&mut self, user: (&str, &str), manager: &str, snapshot: &Directory) {
-        self.recorder.unresolved_manager(user, manager, snapshot)
     }
 }
 
