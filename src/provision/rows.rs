@@ -457,3 +457,148 @@ fn shown(v: &Json) -> String {
         other => other.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(target: &str, apply: &'static str, default: Option<&str>) -> RowDescription {
+        RowDescription {
+            target: target.to_owned(),
+            mapping: "direct [x]".to_owned(),
+            apply,
+            default: default.map(str::to_owned),
+            source: Some("x".to_owned()),
+            reference: ["manager", "members"].contains(&target),
+            redacted: false,
+        }
+    }
+
+    fn facts(
+        creating: bool,
+        object_written: bool,
+        code: Option<&str>,
+        written: &[&str],
+    ) -> FlowFacts {
+        FlowFacts {
+            evaluated: true,
+            creating,
+            object_written,
+            code: code.map(str::to_owned),
+            written: written.iter().map(|w| (*w).to_owned()).collect(),
+        }
+    }
+
+    /// Each way a row's value is (not) sent, with its sentence (explain's), its short answer
+    /// and Entra's words for it.
+    #[test]
+    fn each_flow_has_explains_sentence_a_short_answer_and_entras_words() {
+        let value = || RowResult::Value(Json::from("v"));
+        let cases: Vec<(
+            RowDescription,
+            RowResult,
+            FlowFacts,
+            &str,
+            &str,
+            Option<&str>,
+        )> = vec![
+            (
+                row("title", "always", None),
+                value(),
+                facts(true, true, None, &["title"]),
+                "sent",
+                "sent",
+                Some("modifiedProperties"),
+            ),
+            (
+                row("emails", "always", None),
+                value(),
+                facts(true, true, None, &["emails[type eq \"work\"].value"]),
+                "sent",
+                "sent",
+                Some("modifiedProperties"),
+            ),
+            (
+                row("badge", "on create only", None),
+                value(),
+                facts(false, true, None, &[]),
+                "on create only: not sent to an existing account",
+                "not sent",
+                Some("Apply this mapping: Only during object creation"),
+            ),
+            (
+                row("badge", "always", Some("000000")),
+                RowResult::Empty,
+                facts(true, true, None, &[]),
+                "default used: \"000000\"",
+                "sent",
+                Some("Default value if null (optional)"),
+            ),
+            (
+                row("badge", "always", Some("000000")),
+                RowResult::Empty,
+                facts(false, true, None, &[]),
+                "empty, so not sent",
+                "not sent",
+                Some("Default value if null: only when the object is created"),
+            ),
+            (
+                row("title", "always", None),
+                RowResult::Empty,
+                facts(true, true, None, &[]),
+                "empty, so not sent",
+                "not sent",
+                None,
+            ),
+            (
+                row("title", "always", None),
+                RowResult::Dropped,
+                facts(true, true, None, &[]),
+                "not sent: IgnoreFlowIfNullOrEmpty",
+                "not sent",
+                None,
+            ),
+            (
+                row("title", "always", None),
+                value(),
+                facts(false, true, Some("RedundantExport"), &[]),
+                "unchanged: the app holds it already",
+                "not sent",
+                Some("RedundantExport"),
+            ),
+            (
+                row("title", "always", None),
+                value(),
+                facts(true, false, Some("NotEffectivelyEntitled"), &[]),
+                "not sent: the object is not written",
+                "not sent",
+                Some("NotEffectivelyEntitled"),
+            ),
+            (
+                row("manager", "always", None),
+                value(),
+                facts(true, true, None, &[]),
+                "a reference: resolved to the app's id and sent after the objects are written",
+                "later",
+                Some("EntryReferenceResolution"),
+            ),
+            (
+                row("title", "always", None),
+                RowResult::Failed("boom".to_owned()),
+                facts(true, false, Some("ExpressionFailed"), &[]),
+                "fails the object: boom",
+                "fails",
+                None,
+            ),
+        ];
+        for (row, result, facts, flows, sent, entra) in cases {
+            let x = explain_row(&row, Some("v".to_owned()), &result, &facts);
+            assert_eq!(
+                (x.flows.as_str(), x.sent, x.entra.as_deref()),
+                (flows, sent, entra),
+                "{} {result:?}",
+                row.target
+            );
+        }
+    }
+}

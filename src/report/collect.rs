@@ -2,7 +2,8 @@
 //! (`provision::output::run_cycles`): every object of every snapshot gets a row, each object's
 //! provisioning log entries are the log's own (a [`LogRecorder`] asked for every decision:
 //! assignment path, scoping clauses with their values, match queries, modifiedProperties with
-//! old values), and every request lands on its object with its exact text.
+//! old values), every request lands on its object with its exact text, and every object a
+//! cycle evaluates gets that cycle's attribute table (`provision::rows`, as `explain` shows it).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io;
