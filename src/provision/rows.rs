@@ -494,14 +494,16 @@ mod tests {
     #[test]
     fn each_flow_has_explains_sentence_a_short_answer_and_entras_words() {
         let value = || RowResult::Value(Json::from("v"));
-        let cases: Vec<(
+        // A row, its result, the object's facts; the sentence, the short answer, Entra's words.
+        type Case = (
             RowDescription,
             RowResult,
             FlowFacts,
-            &str,
-            &str,
-            Option<&str>,
-        )> = vec![
+            &'static str,
+            &'static str,
+            Option<&'static str>,
+        );
+        let cases: Vec<Case> = vec![
             (
                 row("title", "always", None),
                 value(),
