@@ -156,7 +156,7 @@
   }
 
   // One object's provisioning log entries (Graph's provisioningObjectSummary shape), the
-  // attributes written and its requests.
+  // attributes written, its attribute table per cycle that evaluated it, and its requests.
   function details(o, d) {
     var box = el("div", "object-detail");
     if (d.entries.length === 0) {
@@ -206,6 +206,7 @@
       }
       box.appendChild(card);
     });
+    (d.tables || []).forEach(function (t) { box.appendChild(attributeTable(o, t)); });
     if (d.requests.length) {
       box.appendChild(el("h4", null, "requests (" + d.requests.length + ")"));
       d.requests.forEach(function (r) {
@@ -215,6 +216,42 @@
         box.appendChild(pre);
       });
     }
+    return box;
+  }
+
+  // An object's attribute table in one cycle, as `entramap explain --cycle N` shows it: the
+  // mapping's rows (in the page once, data.mapping) with this object's source value, result,
+  // whether it is sent, and why (with Entra's own words for it where there are some).
+  function attributeTable(o, t) {
+    var described = (data.mapping && data.mapping[o.kind]) || [];
+    var box = el("div", "attribute-table");
+    box.appendChild(el("h4", null, "attributes · cycle " + t[0]));
+    var table = el("table", "attribute-rows");
+    var head = el("tr");
+    ["target attribute", "mapping", "source value", "result", "sent", "why"].forEach(function (h) {
+      head.appendChild(el("th", null, h));
+    });
+    table.appendChild(head);
+    t[1].forEach(function (v, i) {
+      var m = described[i] || {};
+      var tr = el("tr", "sent-" + String(v[3]).replace(/ /g, "-"));
+      tr.appendChild(el("td", "target", m.target));
+      var how = m.mapping || "";
+      if (m.apply && m.apply !== "always") { how += " (" + m.apply + ")"; }
+      if (m["default"] !== null && m["default"] !== undefined) { how += " (default \"" + m["default"] + "\")"; }
+      tr.appendChild(el("td", "mapping", how));
+      tr.appendChild(el("td", "source", v[0] === null ? "-" : v[0]));
+      tr.appendChild(el("td", "result", v[1]));
+      tr.appendChild(el("td", "sent", v[3]));
+      var why = el("td", "why", v[2]);
+      if (v[4]) {
+        why.appendChild(document.createTextNode(" "));
+        why.appendChild(el("span", "entra", v[4]));
+      }
+      tr.appendChild(why);
+      table.appendChild(tr);
+    });
+    box.appendChild(table);
     return box;
   }
 

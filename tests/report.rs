@@ -110,6 +110,7 @@ fn objects(html: &str) -> Vec<Value> {
                 "id": r[0], "kind": r[1], "name": r[2], "display_name": r[3],
                 "actions": r[4], "status": r[5], "reason": r[6], "error_code": r[7],
                 "attributes": attrs, "entries": d["entries"], "requests": d["requests"],
+                "tables": d["tables"],
             })
         })
         .collect()
@@ -514,6 +515,7 @@ fn hostile_page(entries: Vec<Value>) -> Page {
             .iter()
             .map(|e| serde_json::value::to_raw_value(e).expect("raw"))
             .collect(),
+        tables: Vec::new(),
         requests: Vec::new(),
     };
     report::summarise(&mut object);
@@ -533,6 +535,7 @@ fn hostile_page(entries: Vec<Value>) -> Page {
             }],
         }],
         objects: vec![object],
+        mapping_rows: Default::default(),
     }
 }
 
@@ -680,4 +683,189 @@ fn values_from_redact_are_masked_on_the_page_as_in_the_transcript() {
         all.contains(r#"\"password\":\"[Redact]\""#),
         "the POST keeps the masked key"
     );
+}
+
+/// The page's mapping rows (`[target, mapping, apply, default]` per row, by kind) and each
+/// object's attribute tables, by objectId: `[(cycle, [[source, result, flows, sent, entra]])]`.
+type Tables = std::collections::BTreeMap<String, Vec<(u32, Vec<Value>)>>;
+
+fn page_tables(html: &str) -> (Value, Tables) {
+    let rows_block = blocks(
+        html,
+        r#"<script type="application/json" id="entramap-rows" data-chunk="500">"#,
+    );
+    let rows: Value = serde_json::from_str(rows_block[0]).expect("the rows are JSON");
+    let tables = objects(html)
+        .into_iter()
+        .map(|o| {
+            let tables = o["tables"]
+                .as_array()
+                .expect("tables")
+                .iter()
+                .map(|t| {
+                    let cycle = t[0].as_u64().expect("a table's cycle") as u32;
+                    (cycle, t[1].as_array().expect("a table's rows").clone())
+                })
+                .collect();
+            (o["id"].as_str().expect("id").to_owned(), tables)
+        })
+        .collect();
+    (rows["mapping"].clone(), tables)
+}
+
+/// For each case (a mapping and its snapshots), every object of every cycle: the page shows an
+/// attribute table exactly when `explain --cycle N` has an evaluation (an entry with an import
+/// step), and that table is explain's, row for row and field for field.
+#[test]
+fn every_objects_attribute_table_on_the_page_is_explains_for_that_cycle() {
+    use entramap::dotnet::datetime::DateTime;
+    use entramap::provision::explain::{ExplainQuery, explain};
+    use entramap::provision::log::StepType;
+    use entramap::provision::output::Schedule;
+    let cases: &[(&str, &[&str])] = &[
+        ("mappings/scim-default.yaml", &[BEFORE, AFTER]),
+        (
+            "mappings/samples/acme.yaml",
+            &[
+                "mappings/samples/directory.yaml",
+                "tests/data/live/changed.yaml",
+            ],
+        ),
+        (
+            "tests/data/engine/refusals/expression-fails-mapping.yaml",
+            &["tests/data/engine/refusals/expression-fails.yaml"],
+        ),
+        (
+            "tests/data/simulate/redact.yaml",
+            &["tests/data/simulate/cycle1.yaml"],
+        ),
+    ];
+    let mut total = 0;
+    for (n, (mapping, directories)) in cases.iter().enumerate() {
+        let mut args = vec!["simulate", mapping, "--now", NOW];
+        for d in *directories {
+            args.extend(["--directory", d]);
+        }
+        let (_, html) = page(&format!("tables-{n}.html"), &args);
+        let (described, tables) = page_tables(&html);
+        let file = entramap::load::read(Path::new(mapping))
+            .expect("the mapping loads")
+            .file;
+        let snapshots: Vec<_> = directories
+            .iter()
+            .map(|d| entramap::provision::directory::read(Path::new(d)).expect("snapshot"))
+            .collect();
+        let dialect = entramap::model::dialect::resolve(None, None, &file).dialect;
+        let mut compared = 0;
+        for (id, shown) in &tables {
+            for cycle in 1..=snapshots.len() as u32 {
+                let query = ExplainQuery {
+                    file: &file,
+                    snapshots: &snapshots,
+                    object: id,
+                    cycle: Some(cycle),
+                    dialect,
+                    schedule: Schedule {
+                        start: DateTime::parse_rfc3339(NOW).expect("clock"),
+                        interval: Default::default(),
+                        restarts: Vec::new(),
+                    },
+                    seed: 0,
+                };
+                let Ok(x) = explain(&query) else {
+                    // Gone from this cycle's snapshot (a delete): explain has nothing to say.
+                    assert!(
+                        shown.iter().all(|(c, _)| *c != cycle),
+                        "{mapping}: {id} has a table in cycle {cycle} but explain finds no object"
+                    );
+                    continue;
+                };
+                let evaluated = x.entries.iter().any(|e| {
+                    e.provisioning_steps
+                        .first()
+                        .is_some_and(|s| s.provisioning_step_type == StepType::Import)
+                });
+                let table = shown.iter().find(|(c, _)| *c == cycle);
+                assert_eq!(
+                    table.is_some(),
+                    evaluated,
+                    "{mapping}: {id} in cycle {cycle}: a table on the page iff explain evaluates it"
+                );
+                let Some((_, rows)) = table else { continue };
+                let kind = x.kind.resource_type().to_ascii_lowercase();
+                let described = described[&kind].as_array().expect("the kind's rows");
+                assert_eq!(rows.len(), x.rows.len(), "{mapping}: {id} cycle {cycle}");
+                for ((row, d), want) in rows.iter().zip(described).zip(&x.rows) {
+                    let got = serde_json::json!({
+                        "target": d["target"], "mapping": d["mapping"], "apply": d["apply"],
+                        "default": d["default"], "source": row[0], "result": row[1],
+                        "flows": row[2], "sent": row[3], "entra": row[4],
+                    });
+                    assert_eq!(
+                        got,
+                        serde_json::to_value(want).expect("a row as JSON"),
+                        "{mapping}: {id} in cycle {cycle}"
+                    );
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 0, "{mapping}: no table compared");
+        total += compared;
+    }
+    assert!(
+        total >= 100,
+        "only {total} rows compared: the cases prove little"
+    );
+}
+
+/// A known user's table, read as an admin reads it: the hostile displayName is the row's
+/// source value and (quoted) its result, sent on create, and a row gives Entra's words for why
+/// it is not sent.
+#[test]
+fn a_created_users_attribute_table_shows_source_result_and_why() {
+    let (_, html) = simulate("table-mallory.html");
+    let (described, tables) = page_tables(&html);
+    let users = described["user"].as_array().expect("user rows");
+    let row = |target: &str| {
+        users
+            .iter()
+            .position(|d| d["target"] == target)
+            .unwrap_or_else(|| panic!("no `{target}` row"))
+    };
+    let mallory = objects(&html)
+        .into_iter()
+        .find(|o| o["name"] == "mallory@contoso.com")
+        .expect("mallory has a row");
+    let (cycle, rows) = &tables[mallory["id"].as_str().expect("id")][0];
+    assert_eq!(*cycle, 1);
+    let display = &rows[row("displayName")];
+    assert_eq!(display[0], HOSTILE, "the source value");
+    assert_eq!(display[1], format!("\"{HOSTILE}\""), "the result");
+    assert_eq!(display[2], "sent");
+    assert_eq!(display[3], "sent");
+    assert_eq!(display[4], "modifiedProperties");
+    // The object skipped as not assigned: its values are not sent, and Entra's skip reason says
+    // why.
+    let grace = objects(&html)
+        .into_iter()
+        .find(|o| o["name"] == "grace.hopper@contoso.com")
+        .expect("grace has a row");
+    let not_written: Vec<&Value> = tables[grace["id"].as_str().expect("id")]
+        .iter()
+        .flat_map(|(_, rows)| rows)
+        .filter(|r| r[2] == "not sent: the object is not written")
+        .collect();
+    assert!(
+        !not_written.is_empty(),
+        "{:?}",
+        tables[grace["id"].as_str().unwrap()]
+    );
+    assert!(
+        not_written
+            .iter()
+            .all(|r| r[3] == "not sent" && r[4] == "NotEffectivelyEntitled")
+    );
+    // Autoescaped like everything else: the value never appears as markup in the page.
+    assert!(!html.contains(HOSTILE));
 }

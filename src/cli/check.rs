@@ -118,5 +118,6 @@ fn html_page(
         cycles: Vec::new(),
         sections: Vec::new(),
         objects: Vec::new(),
+        mapping_rows: Default::default(),
     }
 }

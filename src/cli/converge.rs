@@ -122,5 +122,6 @@ fn html_page(
         cycles: Vec::new(),
         sections: converge_sections(result),
         objects: Vec::new(),
+        mapping_rows: Default::default(),
     }
 }

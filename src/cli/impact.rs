@@ -113,13 +113,16 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     });
     // The page's rows and entries: every object of the snapshot NEW is saved over, with the
     // post-change cycle's provisioning log.
-    let mut page = (args.format == Format::Html).then(|| {
-        let mut page = HtmlOutput::new(super::report::log_options(&new.file));
-        if let Some(last) = snapshots.last() {
-            page.add_directory(last);
+    let mut page = match args.format {
+        Format::Html => {
+            let mut page = super::report::page_output(&new.name, &new.file, args.seed)?;
+            if let Some(last) = snapshots.last() {
+                page.add_directory(last);
+            }
+            Some(page)
         }
-        page
-    });
+        _ => None,
+    };
     let mut output: Option<&mut dyn Output> = match (&mut log, &mut page) {
         (Some(log), _) => Some(log),
         (None, Some(page)) => Some(page),
@@ -256,7 +259,7 @@ fn html_page(
     gathered: HtmlOutput,
 ) -> crate::report::Page {
     use crate::report::{Header, Page, impact_sections};
-    let (cycles, objects) = gathered.into_views();
+    let (cycles, objects, mapping_rows) = gathered.into_views();
     let files = format!("{} → {}", args.old.display(), args.new.display());
     let mut header = Header::new(&files, &new.file, dialect);
     header.snapshots = super::report::snapshot_names(&args.directory);
@@ -270,5 +273,6 @@ fn html_page(
         cycles,
         sections: impact_sections(&mapping_changes(&old.file, &new.file), sent, cycle),
         objects,
+        mapping_rows,
     }
 }

@@ -218,13 +218,16 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     });
     // The page's rows: every object of the snapshots as the app sees it (with the prefix),
     // with the provisioning log of what the app answered (the same entries as `--log`).
-    let mut page = (args.format == Format::Html).then(|| {
-        let mut page = HtmlOutput::new(super::report::log_options(file));
-        for s in &plan.snapshots {
-            page.add_directory(&live::prefix::apply(s, &plan.prefix));
+    let mut page = match args.format {
+        Format::Html => {
+            let mut page = super::report::page_output(&loaded.name, file, seed)?;
+            for s in &plan.snapshots {
+                page.add_directory(&live::prefix::apply(s, &plan.prefix));
+            }
+            Some(page)
         }
-        page
-    });
+        _ => None,
+    };
     let mut both;
     let output: Option<&mut dyn Output> = match (&mut log, &mut page) {
         (Some(log), Some(page)) => {
@@ -274,7 +277,8 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
             header.clock = Some(clock.clone());
             header.reproduce =
                 super::report::reproduce(&[("--now", clock), ("--seed", seed.to_string())]);
-            let (cycles, objects) = page.take().map(HtmlOutput::into_views).unwrap_or_default();
+            let (cycles, objects, mapping_rows) =
+                page.take().map(HtmlOutput::into_views).unwrap_or_default();
             let page = crate::report::Page {
                 command: "live".into(),
                 header,
@@ -282,6 +286,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                 cycles,
                 sections: crate::report::live_sections(&report),
                 objects,
+                mapping_rows,
             };
             super::report::write(args.out.as_deref(), &page)?;
             String::new()

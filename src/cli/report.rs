@@ -8,6 +8,7 @@ use super::Failure;
 use crate::dotnet::datetime::DateTime;
 use crate::load::Loaded;
 use crate::provision::log::LogOptions;
+use crate::provision::rows::AttributeRows;
 use crate::provision::transcript::Redactions;
 use crate::report::{self, CheckFinding, Page};
 
@@ -98,7 +99,7 @@ pub(super) fn simulate_page(run: SimulatePage<'_>, gathered: report::HtmlOutput)
     let now = clock(run.start);
     header.clock = Some(now.clone());
     header.reproduce = reproduce(&[("--now", now)]);
-    let (cycles, objects) = gathered.into_views();
+    let (cycles, objects, mapping_rows) = gathered.into_views();
     Page {
         command: "simulate".into(),
         header,
@@ -106,7 +107,23 @@ pub(super) fn simulate_page(run: SimulatePage<'_>, gathered: report::HtmlOutput)
         cycles,
         sections: Vec::new(),
         objects,
+        mapping_rows,
     }
+}
+
+/// The page's output for a run of `file` (named `name` on the command line) whose random
+/// functions are seeded with `seed`: the objects' attribute tables evaluate the rows as the
+/// run does. Fails, as the run's `Simulator::new` does, on a row that does not compile.
+pub(super) fn page_output(
+    name: &str,
+    file: &crate::model::mapping::MappingFile,
+    seed: u64,
+) -> Result<report::HtmlOutput, Failure> {
+    let tables = AttributeRows::new(file, seed).map_err(|e| {
+        errln!("error: {name}: {e}");
+        Failure::Input
+    })?;
+    Ok(report::HtmlOutput::new(log_options(file), tables))
 }
 
 /// The provisioning log's options for `file`'s app (the page's entries are that log's).

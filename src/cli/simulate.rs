@@ -168,7 +168,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
             simulator
                 .endpoint_mut()
                 .set_write_answers(WriteAnswers::IdOnly);
-            let mut page = HtmlOutput::new(super::report::log_options(file));
+            let mut page = super::report::page_output(&loaded.name, file, args.seed)?;
             for snapshot in &snapshots {
                 page.add_directory(snapshot);
             }

@@ -7,21 +7,19 @@
 use std::fmt::Write as _;
 use std::io;
 
-use serde_json::Value as Json;
-
-use super::assignment::{Assignment, EntraUser};
-use super::cycle::{Action, Failure, Note, Recorded, Request, Simulator, Sink, Subject};
+use super::cycle::{Action, Failure, Note, Recorded, Request, Simulator};
 use super::directory::Directory;
 use super::guard::Quarantine;
 use super::log::{LogEntry, LogOptions, LogRecorder, StepType};
 use super::output::{Output, Schedule, pick, run_cycles};
-use super::project::{CompiledMapping, RowResult};
-use super::scope::{compile_scope, in_scope, is_soft_deleted};
+pub use super::rows::RowExplanation;
+use super::rows::{AttributeRows, FlowFacts, text};
+use super::tap::LogTap;
 use super::target::Kind;
 use crate::dotnet::datetime::DateTime;
 use crate::expr::Context;
-use crate::model::mapping::{Apply, AttributeMapping, MappingFile};
-use crate::model::source::{SourceRef, SourceValue};
+use crate::model::mapping::MappingFile;
+use crate::model::source::SourceRef;
 
 /// Why `explain` could not explain.
 #[derive(Debug, thiserror::Error)]
@@ -47,25 +45,6 @@ pub enum ExplainError {
     /// The mapping does not compile.
     #[error("{0}")]
     Mapping(String),
-}
-
-/// One mapping row for the object: what it gives and whether it flows.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct RowExplanation {
-    /// The target attribute.
-    pub target: String,
-    /// How the row computes its value: `direct [mail]`, `constant "x"`, `expression ...`.
-    pub mapping: String,
-    /// `always` or `on create only`.
-    pub apply: &'static str,
-    /// The default value if null, if any.
-    pub default: Option<String>,
-    /// A direct row's source value.
-    pub source: Option<String>,
-    /// What the row gives (`(null)`, or the error).
-    pub result: String,
-    /// Whether the value flows: sent, unchanged, empty so not sent, default used, ...
-    pub flows: String,
 }
 
 /// A member of a group, and whether the cycle adds it.
@@ -135,38 +114,21 @@ struct Recording {
     redactions: super::transcript::Redactions,
 }
 
-impl Sink for Recording {
-    fn request(&mut self, r: &Request<'_>) {
-        if self.active {
-            if r.object == self.object {
-                // Shown as the transcript shows them: `Redact()`ed values masked.
-                let masked = self.redactions.mask(r);
-                self.requests
-                    .push(masked.as_ref().map_or(*r, |m| m.apply(r)).record());
-            }
-            self.recorder.request(r);
-        }
+impl LogTap for Recording {
+    type Entries = Vec<LogEntry>;
+    fn recorder(&mut self) -> &mut LogRecorder<Vec<LogEntry>> {
+        &mut self.recorder
     }
-    fn records_decisions(&self) -> bool {
+    fn recording(&self) -> bool {
         self.active
     }
-    fn begin_object(&mut self, subject: &Subject<'_>) {
-        self.recorder.begin_object(subject)
-    }
-    fn failure(&mut self, failure: &Failure) {
-        self.recorder.failure(failure)
-    }
-    fn note(&mut self, note: &Note) {
-        self.recorder.note(note)
-    }
-    fn deferred(&mut self) {
-        self.recorder.deferred()
-    }
-    fn end_object(&mut self) {
-        self.recorder.end_object()
-    }
-    fn unresolved_manager(&mut self, user: (&str, &str), manager: &str, snapshot: &Directory) {
-        self.recorder.unresolved_manager(user, manager, snapshot)
+    fn on_request(&mut self, r: &Request<'_>) {
+        if r.object == self.object {
+            // Shown as the transcript shows them: `Redact()`ed values masked.
+            let masked = self.redactions.mask(r);
+            self.requests
+                .push(masked.as_ref().map_or(*r, |m| m.apply(r)).record());
+        }
     }
 }
 
@@ -253,7 +215,16 @@ pub fn explain(query: &ExplainQuery<'_>) -> Result<Explanation, ExplainError> {
         .map(|(name, value)| (name.to_owned(), text(value)))
         .collect();
     attributes.sort();
-    let rows = rows(query, snapshot, kind, index, cycle, &entries)?;
+    // The attribute table, as the HTML page computes it for every object of a cycle.
+    let table = AttributeRows::new(query.file, query.seed)
+        .map_err(|e| ExplainError::Mapping(e.to_string()))?;
+    let evaluated = table.evaluate(
+        &table.cycle(snapshot, query.schedule.at(cycle)),
+        snapshot,
+        kind,
+        index,
+    );
+    let rows = table.explain(&evaluated, &FlowFacts::of(&entries));
     let members = match kind {
         Kind::Group => members(snapshot, record, all, &recording.requests),
         Kind::User => Vec::new(),
@@ -301,192 +272,6 @@ fn suggest(snapshot: &Directory, object: &str) -> Option<String> {
                 .flat_map(|g| [g.label(), g.object_id.as_str()]),
         );
     crate::expr::compile::did_you_mean(object, names).map(str::to_owned)
-}
-
-fn text(value: SourceRef<'_>) -> String {
-    match value {
-        SourceRef::Str(s) => s.to_owned(),
-        SourceRef::Bool(b) => crate::expr::value::bool_text(b).to_owned(),
-        SourceRef::List(items) => items.iter().collect::<Vec<_>>().join(", "),
-    }
-}
-
-fn shown(v: &Json) -> String {
-    match v {
-        Json::String(s) => format!("\"{s}\""),
-        other => other.to_string(),
-    }
-}
-
-/// The attribute table: each row's value for the object, and whether it flows.
-fn rows(
-    query: &ExplainQuery<'_>,
-    snapshot: &Directory,
-    kind: Kind,
-    index: usize,
-    cycle: u32,
-    entries: &[LogEntry],
-) -> Result<Vec<RowExplanation>, ExplainError> {
-    let mapping = match kind {
-        Kind::User => &query.file.users,
-        Kind::Group => match &query.file.groups {
-            Some(g) => g,
-            None => return Ok(Vec::new()),
-        },
-    };
-    let compiled =
-        CompiledMapping::compile(mapping).map_err(|e| ExplainError::Mapping(e.to_string()))?;
-    let ctx = Context::new(query.schedule.at(cycle), query.seed);
-    let flags = [
-        SourceValue::Str("False".to_owned()),
-        SourceValue::Str("True".to_owned()),
-    ];
-    let results = match kind {
-        Kind::User => {
-            let user = &snapshot.users[index];
-            let assignment = Assignment::compute(snapshot, &query.file.settings);
-            let scope =
-                compile_scope(&mapping.scope).map_err(|e| ExplainError::Mapping(e.to_string()))?;
-            let deprovisioned = is_soft_deleted(
-                assignment.user(index).in_scope(),
-                in_scope(&scope, &user.record),
-                user.soft_deleted,
-                user.account_enabled(),
-            );
-            let view = EntraUser::new(
-                &user.record,
-                &flags[usize::from(deprovisioned)],
-                assignment.roles(index),
-            );
-            compiled.evaluate_rows(&view, &ctx)
-        }
-        Kind::Group => compiled.evaluate_rows(&snapshot.groups[index].record, &ctx),
-    };
-    // The evaluation entry (the one with an import step) decides the flow.
-    let evaluation = entries.iter().find(|e| {
-        e.provisioning_steps
-            .first()
-            .is_some_and(|s| s.provisioning_step_type == StepType::Import)
-    });
-    let creating =
-        evaluation.is_some_and(|e| e.provisioning_action == super::log::ProvisioningAction::Create);
-    let written: Vec<&str> = entries
-        .iter()
-        .flat_map(|e| &e.modified_properties)
-        .map(|m| m.display_name.as_str())
-        .collect();
-    let object_written = evaluation.is_some_and(|e| {
-        e.status() == super::log::Status::Success || e.error_code() == Some("RedundantExport")
-    });
-    // A `Redact()`ed value is shown as Entra's logs show it, never in clear.
-    let redactions = super::transcript::Redactions::from_mapping(query.file);
-    Ok(mapping
-        .mappings
-        .iter()
-        .zip(results)
-        .map(|(row, result)| {
-            let mut explained = explain_row(
-                snapshot,
-                kind,
-                index,
-                row,
-                result,
-                creating,
-                object_written,
-                &written,
-            );
-            if redactions.covers(kind == Kind::Group, &row.target.value)
-                && !explained.result.starts_with("error:")
-                && explained.result != "(null)"
-            {
-                explained.result = format!("\"{}\"", super::transcript::REDACTED);
-            }
-            explained
-        })
-        .collect())
-}
-
-#[allow(clippy::too_many_arguments)]
-fn explain_row(
-    snapshot: &Directory,
-    kind: Kind,
-    index: usize,
-    row: &AttributeMapping,
-    result: RowResult,
-    creating: bool,
-    object_written: bool,
-    written: &[&str],
-) -> RowExplanation {
-    let target = row.target.value.clone();
-    let record = match kind {
-        Kind::User => &snapshot.users[index].record,
-        Kind::Group => &snapshot.groups[index].record,
-    };
-    let (mapping, source) = if let Some(e) = &row.expression {
-        (format!("expression {}", e.value), None)
-    } else if let Some(s) = &row.source {
-        (
-            format!("direct [{}]", s.value),
-            Some(
-                crate::model::source::Source::attribute(record, &s.value)
-                    .map_or_else(|| "(null)".to_owned(), text),
-            ),
-        )
-    } else if let Some(c) = &row.constant {
-        (format!("constant \"{}\"", c.value), None)
-    } else {
-        ("none".to_owned(), None)
-    };
-    let on_create = row.apply == Apply::OnCreate;
-    let reference = ["manager", "members"].iter().any(|r| {
-        target.eq_ignore_ascii_case(r) || target.to_ascii_lowercase().ends_with(&format!(":{r}"))
-    });
-    let (result_text, flows) = match &result {
-        RowResult::Failed(e) => (format!("error: {e}"), format!("fails the object: {e}")),
-        RowResult::Dropped => (
-            "(dropped)".to_owned(),
-            "not sent: IgnoreFlowIfNullOrEmpty".to_owned(),
-        ),
-        RowResult::Empty => (
-            "(null)".to_owned(),
-            match &row.default {
-                Some(d) if creating && !d.is_empty() => format!("default used: \"{d}\""),
-                _ => "empty, so not sent".to_owned(),
-            },
-        ),
-        RowResult::Value(v) => {
-            let flows = if reference {
-                "a reference: resolved to the app's id and sent after the objects are written"
-                    .to_owned()
-            } else if on_create && !creating {
-                "on create only: not sent to an existing account".to_owned()
-            } else if written.iter().any(|w| {
-                w.eq_ignore_ascii_case(&target)
-                    || w.starts_with(&format!("{target}."))
-                    || w.starts_with(&format!("{target}["))
-            }) {
-                "sent".to_owned()
-            } else if object_written {
-                "unchanged: the app holds it already".to_owned()
-            } else {
-                "not sent: the object is not written".to_owned()
-            };
-            (shown(v), flows)
-        }
-    };
-    RowExplanation {
-        target,
-        mapping,
-        apply: if on_create {
-            "on create only"
-        } else {
-            "always"
-        },
-        default: row.default.clone(),
-        source,
-        result: result_text,
-        flows,
-    }
 }
 
 /// A group's members: added by this cycle, or left out and why (the member's own entry).

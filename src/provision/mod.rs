@@ -19,9 +19,11 @@ pub mod log;
 pub mod output;
 pub mod project;
 pub mod retry;
+pub mod rows;
 pub mod sample;
 pub mod scope;
 mod stored;
+pub mod tap;
 pub mod target;
 pub mod transcript;
 

@@ -2,7 +2,8 @@
 //! (`provision::output::run_cycles`): every object of every snapshot gets a row, each object's
 //! provisioning log entries are the log's own (a [`LogRecorder`] asked for every decision:
 //! assignment path, scoping clauses with their values, match queries, modifiedProperties with
-//! old values), and every request lands on its object with its exact text.
+//! old values), every request lands on its object with its exact text, and every object a
+//! cycle evaluates gets that cycle's attribute table (`provision::rows`, as `explain` shows it).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io;
@@ -11,15 +12,18 @@ use foldhash::HashMap;
 use serde_json::Value as Json;
 use serde_json::value::RawValue;
 
-use super::{Bar, CheckFinding, Count, CycleView, ObjectView, RequestView};
+use super::{Bar, CheckFinding, Count, CycleView, MappingRows, ObjectView, RequestView};
 use crate::check;
 use crate::dotnet::datetime::DateTime;
 use crate::model::source::{Source, SourceRef};
-use crate::provision::cycle::{Failure, Note, Request, Sink, Subject};
+use crate::provision::cycle::{Failure, Note, Request, Subject};
 use crate::provision::directory::Directory;
 use crate::provision::guard::Quarantine;
 use crate::provision::log::{EntryOut, LogEntry, LogOptions, LogRecorder};
 use crate::provision::output::Output;
+use crate::provision::rows::{AttributeRows, CycleRows, Evaluated, FlowFacts};
+use crate::provision::tap::LogTap;
+use crate::provision::target::Kind;
 use crate::provision::transcript::{Redactions, Summary};
 
 /// `--format html`'s output: what a run did, object by object and cycle by cycle, gathered
@@ -33,13 +37,24 @@ pub struct HtmlOutput {
     summary: Summary,
     /// Cycle notes that belong to no object (the accidental-deletions guard, retries).
     cycle_notes: BTreeMap<u32, Vec<String>>,
+    /// The mapping's attribute tables, compiled once for the run.
+    tables: AttributeRows,
+    /// The cycle under way and its clock.
+    cycle: u32,
+    now: DateTime,
+    /// Who is assigned in the cycle's snapshot, computed at the cycle's first object (the
+    /// cycle names its snapshot only then).
+    cycle_rows: Option<CycleRows>,
 }
 
 /// Every object's row so far, by objectId; where the log's entries go.
 #[derive(Default)]
-struct Rows {
+pub struct Rows {
     objects: Vec<Tracked>,
     index: HashMap<String, usize>,
+    /// The objects the cycle under way evaluated, whose attribute tables wait for the
+    /// cycle's last entry.
+    evaluated: Vec<usize>,
 }
 
 /// One object and what happened to it so far.
@@ -47,6 +62,9 @@ struct Tracked {
     view: ObjectView,
     /// Attributes written (the entries' modifiedProperties), each once.
     attributes: BTreeSet<String>,
+    /// Evaluated in the cycle under way: what each mapping row gives it, and what its
+    /// entries of the cycle so far say about the writes.
+    pending: Option<(Evaluated, FlowFacts)>,
 }
 
 /// A value as its JSON text: every object's entries are held until the page is written, and
@@ -71,6 +89,9 @@ impl EntryOut for Rows {
             None,
         );
         let tracked = &mut self.objects[i];
+        if let Some((_, facts)) = &mut tracked.pending {
+            facts.add(entry);
+        }
         tracked.attributes.extend(
             entry
                 .modified_properties
@@ -100,23 +121,72 @@ impl Rows {
                 error_code: None,
                 attributes: Vec::new(),
                 entries: Vec::new(),
+                tables: Vec::new(),
                 requests: Vec::new(),
             },
             attributes: BTreeSet::new(),
+            pending: None,
         });
         self.index.insert(id.to_owned(), i);
         i
     }
 }
 
+/// An attribute table as a chunk holds it: `[cycle, [[source, result, flows, sent, entra],
+/// ...]]`, a row per mapping row in order; the rows' targets and mappings are in the page
+/// once ([`MappingRows`]).
+type Table<'a> = (
+    u32,
+    Vec<(Option<&'a str>, &'a str, &'a str, &'a str, Option<&'a str>)>,
+);
+
+impl Rows {
+    /// Give each object the cycle evaluated its attribute table, now that the cycle's
+    /// entries are all in.
+    fn finish_tables(&mut self, tables: &AttributeRows, cycle: u32) {
+        for i in std::mem::take(&mut self.evaluated) {
+            let tracked = &mut self.objects[i];
+            let Some((evaluated, facts)) = tracked.pending.take() else {
+                continue;
+            };
+            // Not evaluated after all (no entry with an import step): `explain` shows no
+            // table either.
+            if !facts.evaluated() {
+                continue;
+            }
+            let rows = tables.explain(&evaluated, &facts);
+            let table: Table = (
+                cycle,
+                rows.iter()
+                    .map(|r| {
+                        (
+                            r.source.as_deref(),
+                            r.result.as_str(),
+                            r.flows.as_str(),
+                            r.sent,
+                            r.entra.as_deref(),
+                        )
+                    })
+                    .collect(),
+            );
+            tracked.view.tables.push(raw(&table));
+        }
+    }
+}
+
 impl HtmlOutput {
-    /// An empty run whose log names the app and job of `options` and masks its redactions.
-    pub fn new(options: LogOptions) -> HtmlOutput {
+    /// An empty run whose log names the app and job of `options` and masks its redactions,
+    /// and whose objects get their attribute tables from `tables` (the run's mapping).
+    pub fn new(options: LogOptions, tables: AttributeRows) -> HtmlOutput {
         HtmlOutput {
             redactions: options.redactions.clone(),
             recorder: LogRecorder::new(options, Rows::default()),
             summary: Summary::default(),
             cycle_notes: BTreeMap::new(),
+            tables,
+            cycle: 0,
+            now: DateTime::MIN,
+            cycle_rows: None,
         }
     }
 
@@ -139,8 +209,17 @@ impl HtmlOutput {
         self.cycle_notes.entry(cycle).or_default().push(text);
     }
 
-    /// The cycles' charts and the objects' rows, in directory order.
-    pub fn into_views(mut self) -> (Vec<CycleView>, Vec<ObjectView>) {
+    /// The cycles' charts, the objects' rows in directory order, and the mapping rows their
+    /// attribute tables fill in.
+    pub fn into_views(mut self) -> (Vec<CycleView>, Vec<ObjectView>, MappingRows) {
+        // A run stopped part-way (Ctrl-C) ends without its cycle's end.
+        self.recorder
+            .out_mut()
+            .finish_tables(&self.tables, self.cycle);
+        let mapping_rows = MappingRows {
+            user: self.tables.describe(Kind::User).to_vec(),
+            group: self.tables.describe(Kind::Group).to_vec(),
+        };
         let cycles = self
             .summary
             .cycles
@@ -190,13 +269,16 @@ impl HtmlOutput {
                 view
             })
             .collect();
-        (cycles, objects)
+        (cycles, objects, mapping_rows)
     }
 }
 
-impl Sink for HtmlOutput {
-    fn request(&mut self, r: &Request<'_>) {
-        self.recorder.request(r);
+impl LogTap for HtmlOutput {
+    type Entries = Rows;
+    fn recorder(&mut self) -> &mut LogRecorder<Rows> {
+        &mut self.recorder
+    }
+    fn on_request(&mut self, r: &Request<'_>) {
         let masked = self.redactions.mask(r);
         let r = &masked.as_ref().map_or(*r, |m| m.apply(r));
         self.summary.add(r);
@@ -223,26 +305,24 @@ impl Sink for HtmlOutput {
             response,
         });
     }
-    fn records_decisions(&self) -> bool {
-        true
-    }
-    fn begin_object(&mut self, subject: &Subject<'_>) {
-        self.recorder.begin_object(subject)
-    }
-    fn failure(&mut self, failure: &Failure) {
-        self.recorder.failure(failure)
-    }
-    fn note(&mut self, note: &Note) {
-        self.recorder.note(note)
-    }
-    fn deferred(&mut self) {
-        self.recorder.deferred()
-    }
-    fn end_object(&mut self) {
-        self.recorder.end_object()
-    }
-    fn unresolved_manager(&mut self, user: (&str, &str), manager: &str, snapshot: &Directory) {
-        self.recorder.unresolved_manager(user, manager, snapshot)
+    fn on_begin_object(&mut self, subject: &Subject<'_>) {
+        // What each row gives the object is known now; whether it flows, from the entries.
+        let cycle_rows = self
+            .cycle_rows
+            .get_or_insert_with(|| self.tables.cycle(subject.snapshot, self.now));
+        let evaluated =
+            self.tables
+                .evaluate(cycle_rows, subject.snapshot, subject.kind, subject.index);
+        let kind = match subject.kind {
+            Kind::User => "user",
+            Kind::Group => "group",
+        };
+        let rows = self.recorder.out_mut();
+        let i = rows.object(subject.object_id(), kind, subject.label(), None);
+        if rows.objects[i].pending.is_none() {
+            rows.evaluated.push(i);
+        }
+        rows.objects[i].pending = Some((evaluated, FlowFacts::default()));
     }
 }
 
@@ -250,6 +330,9 @@ impl Output for HtmlOutput {
     fn begin_cycle(&mut self, cycle: u32, now: DateTime, full: bool) {
         self.summary.begin_cycle(cycle, full);
         self.recorder.begin_cycle(cycle, now, full);
+        self.cycle = cycle;
+        self.now = now;
+        self.cycle_rows = None;
     }
     fn end_cycle(
         &mut self,
@@ -260,6 +343,7 @@ impl Output for HtmlOutput {
     ) {
         self.summary.add_outcomes(cycle, failures, notes);
         self.recorder.end_cycle(quarantine);
+        self.recorder.out_mut().finish_tables(&self.tables, cycle);
         if let Some(q) = quarantine {
             self.cycle_note(cycle, q.describe(cycle));
         }

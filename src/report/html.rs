@@ -35,7 +35,10 @@ pub fn render(page: &Page) -> Result<String, ReportError> {
     let mut env = Environment::new();
     let template = |e: minijinja::Error| ReportError::Template(format!("{e:#}"));
     env.add_template("report.html", PAGE).map_err(template)?;
-    let rows = json_for_script(&serde_json::to_string(&Rows::of(&page.objects))?);
+    let rows = json_for_script(&serde_json::to_string(&Rows::of(
+        &page.objects,
+        &page.mapping_rows,
+    ))?);
     let chunks = page
         .objects
         .chunks(CHUNK)
@@ -60,10 +63,12 @@ pub fn render(page: &Page) -> Result<String, ReportError> {
 /// The table's rows: each object as an array (`[id, kind, name, displayName, actions,
 /// status, reason, errorCode, attributes]`, attributes as indexes into `attributes`), so that
 /// 100,000 rows do not repeat the keys and the long extension URNs 100,000 times.
+/// The mapping rows that the objects' attribute tables fill in are here too, once.
 #[derive(Serialize)]
 struct Rows<'a> {
     attributes: Vec<&'a str>,
     rows: Vec<Row<'a>>,
+    mapping: &'a super::MappingRows,
 }
 
 type Row<'a> = (
@@ -79,7 +84,7 @@ type Row<'a> = (
 );
 
 impl<'a> Rows<'a> {
-    fn of(objects: &'a [ObjectView]) -> Rows<'a> {
+    fn of(objects: &'a [ObjectView], mapping: &'a super::MappingRows) -> Rows<'a> {
         let mut attributes: Vec<&str> = Vec::new();
         let mut index = std::collections::HashMap::new();
         let rows = objects
@@ -108,7 +113,11 @@ impl<'a> Rows<'a> {
                 )
             })
             .collect();
-        Rows { attributes, rows }
+        Rows {
+            attributes,
+            rows,
+            mapping,
+        }
     }
 }
 
@@ -116,6 +125,7 @@ impl<'a> Rows<'a> {
 #[derive(Serialize)]
 struct Details<'a> {
     entries: &'a [Box<serde_json::value::RawValue>],
+    tables: &'a [Box<serde_json::value::RawValue>],
     requests: &'a [super::RequestView],
 }
 
@@ -125,6 +135,7 @@ fn details_chunk(objects: &[ObjectView]) -> Result<String, ReportError> {
         .iter()
         .map(|o| Details {
             entries: &o.entries,
+            tables: &o.tables,
             requests: &o.requests,
         })
         .collect();
@@ -205,6 +216,7 @@ mod tests {
             entries: vec![
                 serde_json::value::to_raw_value(&serde_json::json!({"cycleId": "1"})).expect("raw"),
             ],
+            tables: Vec::new(),
             requests: Vec::new(),
         }];
         let text = details_chunk(&objects).expect("chunk");

@@ -30,6 +30,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::model::mapping::{Dialect, MappingFile, SyncScope};
+use crate::provision::rows::RowDescription;
 
 /// A whole report page.
 #[derive(Clone, Debug, Serialize)]
@@ -48,6 +49,19 @@ pub struct Page {
     pub sections: Vec<Section>,
     /// Every object of the directory, in directory order, with what happened to it.
     pub objects: Vec<ObjectView>,
+    /// The rows of the run's user and group mappings, which each object's attribute tables
+    /// fill in (none for `check` and `converge`, which show no objects).
+    pub mapping_rows: MappingRows,
+}
+
+/// The rows of the run's mappings, once per page: an object's attribute table gives each row
+/// its source value, result and flow, in this order.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct MappingRows {
+    /// The user mapping's rows.
+    pub user: Vec<RowDescription>,
+    /// The group mapping's rows (none without a group mapping).
+    pub group: Vec<RowDescription>,
 }
 
 /// The page's header: the mapping, the directory snapshots, the clock, the version, and the
@@ -234,6 +248,10 @@ pub struct ObjectView {
     /// as its JSON text: a 100,000-object run holds them all until the page is written, and
     /// as parsed values they took five times the memory.
     pub entries: Vec<Box<RawValue>>,
+    /// Its attribute table in each cycle that evaluated it, as `entramap explain --cycle N`
+    /// shows it: `[cycle, [[source, result, flows, sent, entra], ...]]` with a row per
+    /// [`Page::mapping_rows`] row of its kind, each kept as its JSON text like the entries.
+    pub tables: Vec<Box<RawValue>>,
     /// The exact requests sent about it.
     pub requests: Vec<RequestView>,
 }

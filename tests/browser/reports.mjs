@@ -102,6 +102,20 @@ async function rowsShown(page) {
   check(`${name}: opening an object shows its exact requests`,
     text.includes("POST /Users HTTP/1.1") && text.includes('"displayName": "<img src=x onerror=alert(1)>"'));
   check(`${name}: the attributes written are listed`, (await detail.locator("table.modified td", { hasText: HOSTILE }).count()) >= 1);
+  // The attribute table of cycle 1 (the create), as `entramap explain --cycle 1` shows it.
+  const table = detail.locator(".attribute-table", { hasText: "attributes · cycle 1" });
+  check(`${name}: opening an object shows its attribute table`, (await table.count()) === 1);
+  const cells = async (target) => {
+    const row = table.locator("tr").filter({ has: page.locator("td.target", { hasText: new RegExp(`^${target}$`) }) });
+    return Object.fromEntries(await Promise.all(["source", "result", "sent", "why"].map(async (c) => [c, await row.locator(`td.${c}`).textContent()])));
+  };
+  const display = await cells("displayName");
+  check(`${name}: the attribute table's displayName row: the hostile source value and result as text, sent`,
+    display.source === HOSTILE && display.result === `"${HOSTILE}"` && display.sent === "sent", JSON.stringify(display));
+  const upn = await cells("userName");
+  check(`${name}: the attribute table's userName row: source, result and Entra's word for why`,
+    upn.source === "mallory@contoso.com" && upn.result === '"mallory@contoso.com"' && upn.why === "sent modifiedProperties",
+    JSON.stringify(upn));
   check(`${name}: still no element from the data after opening`, (await page.locator("img").count()) === 0);
   await page.screenshot({ path: path.join(screenshots, "simulate-object.png"), fullPage: true });
 
@@ -129,6 +143,56 @@ async function rowsShown(page) {
   check(`${name}: the action filter: the objects evaluated and only skipped`,
     other.length === 2 && other[0].includes("no value for any matching attribute") &&
     other[1].includes("NotEffectivelyEntitled"), other.join(" / "));
+  clean(name, seen);
+  await context.close();
+}
+
+// live: a run against a local SCIM server (SCIMMY): the findings grouped by cause, most serious
+// first, each with the app's answer; the objects table with its search; nothing from the app
+// becomes markup.
+{
+  const name = "live";
+  const { context, page, seen } = await open(path.join(reports, "live.html"));
+  const cards = page.locator("section.command-section").first().locator("article.card");
+  const titles = await cards.locator("h3").allTextContents();
+  check(`${name}: Test Connection first`, titles[0]?.includes("Test Connection passed"), titles[0]);
+  // Each finding's tag is `severity · cause id`, in the order of live's severities.
+  const order = ["ownership", "test-connection", "rejected", "endless-patch", "model-difference", "cleanup", "cosmetic"];
+  const findings = [];
+  for (let i = 0; i < (await cards.count()); i += 1) {
+    const tag = await cards.nth(i).locator("h3 .tag").textContent().catch(() => null);
+    if (tag && tag.includes(" · ")) {
+      const [severity, cause] = tag.split(" · ");
+      findings.push({ i, severity, cause });
+    }
+  }
+  const causes = findings.map((f) => f.cause);
+  check(`${name}: one card per cause: the manager string and the legacy string Boolean`,
+    causes.length === 2 && causes.includes("manager-string") && causes.includes("string-boolean") && new Set(causes).size === causes.length,
+    causes.join(", "));
+  const ranks = findings.map((f) => order.indexOf(f.severity));
+  check(`${name}: the findings are ordered most serious first`,
+    ranks.every((r, k) => r >= 0 && (k === 0 || ranks[k - 1] <= r)), findings.map((f) => f.severity).join(", "));
+  for (const f of findings) {
+    const answer = cards.nth(f.i).locator("details[open] pre").first();
+    const text = (await answer.isVisible()) ? await answer.textContent() : "";
+    check(`${name}: ${f.cause}: the app's answer is on screen`, /answered 400/.test(text) && /expected/.test(text), text.slice(0, 200));
+  }
+  await page.screenshot({ path: path.join(screenshots, "live.png"), fullPage: true });
+  await page.waitForSelector("#rows tr.row");
+  await page.fill("#q", "jose.nunez");
+  await page.waitForFunction(() => document.querySelectorAll("#rows tr.row").length === 1);
+  const jose = await page.locator("#rows tr.row").first().textContent();
+  check(`${name}: the search finds the object by name (prefixed as the app saw it)`,
+    jose.includes("entramap-") && jose.includes("jose.nunez@contoso.com"), jose);
+  await page.locator("#rows tr.row").first().click();
+  const detail = page.locator("#rows tr.detail");
+  await detail.locator(".object-detail").waitFor();
+  const requests = (await detail.locator("pre.request").allTextContents()).join("\n");
+  check(`${name}: the object's rejected request keeps the app's answer`,
+    requests.includes("answered 400") && requests.includes("# answer") && requests.includes("'active' expected value type 'boolean'"), requests.slice(0, 400));
+  check(`${name}: the object's attribute tables`, (await detail.locator(".attribute-table").count()) >= 1);
+  await page.screenshot({ path: path.join(screenshots, "live-object.png"), fullPage: true });
   clean(name, seen);
   await context.close();
 }
