@@ -1,5 +1,6 @@
 //! The layering written in docs/ARCHITECTURE.md holds: every `crate::` path in `src/` goes to a
-//! module its layer may use, and every top-level module has a row in the table.
+//! module its layer may use, and every top-level module has a row in the table. No source file
+//! has more than 1,000 lines outside its tests.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -159,4 +160,69 @@ fn the_checker_reports_an_upward_import_and_ignores_comments_and_macro_roots() {
         vec!["src/expr/x.rs:4: `expr` uses `model`".to_owned()]
     );
     assert!(violations(&rules, &edges("model", "m.rs", "crate::expr::Value")).is_empty());
+}
+
+/// The most lines a source file may have outside its tests (issue #13: one job per file).
+const MAX_LINES: usize = 1000;
+
+/// The lines of a source file that are not tests: a file named `tests.rs` has none, and a
+/// `#[cfg(test)]` module written inline (`mod tests { … }`, up to its closing brace at the
+/// start of a line) does not count.
+fn lines_outside_tests(name: &str, text: &str) -> usize {
+    if name == "tests.rs" {
+        return 0;
+    }
+    let mut count = 0;
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        let opens_tests = line.trim() == "#[cfg(test)]"
+            && lines
+                .peek()
+                .is_some_and(|next| next.starts_with("mod ") && next.trim_end().ends_with('{'));
+        if opens_tests {
+            lines.next();
+            for inner in lines.by_ref() {
+                if inner.starts_with('}') {
+                    break;
+                }
+            }
+            continue;
+        }
+        count += 1;
+    }
+    count
+}
+
+#[test]
+fn lines_outside_tests_skips_inline_test_modules_and_test_files_only() {
+    let code = "fn a() {}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn t() {}\n}\nfn b() {}\n";
+    assert_eq!(lines_outside_tests("lib.rs", code), 3);
+    // A `#[cfg(test)]` item that is not an inline module counts: it is not a test block.
+    let declared = "#[cfg(test)]\nmod tests;\nfn a() {}\n";
+    assert_eq!(lines_outside_tests("mod.rs", declared), 3);
+    assert_eq!(lines_outside_tests("tests.rs", code), 0);
+}
+
+#[test]
+fn no_source_file_has_more_than_1000_lines_outside_its_tests() {
+    let src = root().join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    assert!(files.len() > 50, "the scan found too few source files");
+    let mut long: Vec<String> = files
+        .iter()
+        .filter_map(|path| {
+            let text = std::fs::read_to_string(path).expect("read source");
+            let name = path.file_name()?.to_str()?;
+            let n = lines_outside_tests(name, &text);
+            let rel = path.strip_prefix(root()).unwrap_or(path).display();
+            (n > MAX_LINES).then(|| format!("{rel}: {n} lines"))
+        })
+        .collect();
+    long.sort();
+    assert!(
+        long.is_empty(),
+        "files over {MAX_LINES} lines outside their tests (split them along their seams):\n{}",
+        long.join("\n")
+    );
 }

@@ -12,6 +12,7 @@ use std::fmt;
 use std::ops::Range;
 use std::sync::OnceLock;
 
+mod classes;
 mod replacement;
 #[cfg(test)]
 mod tests;

@@ -8,6 +8,13 @@
 //!
 //! Everything is deterministic: ids come from a counter, resources iterate in insertion order,
 //! and `meta` carries no timestamps, so two runs over the same input print the same transcript.
+//!
+//! One job per file: routing the requests and answering them here, the resources of one kind
+//! with their indexes and the vendor's storage rules in `store.rs`, and the mutable walks over
+//! a resource that a SCIM path addresses in `paths.rs`.
+
+mod paths;
+mod store;
 
 use super::FastMap as IdMap;
 
@@ -15,15 +22,15 @@ use serde_json::{Value, json};
 
 use super::endpoint::Endpoint;
 pub use super::endpoint::Response;
-use super::id::{self, CompactId, IdIndex};
-use super::stored::{self, Patched, Stored, freeze, freeze_created, thaw};
-use crate::model::mapping::{Returns, TargetAttribute, VendorBehavior};
+use super::id::{self, CompactId};
+use super::stored::{self, Patched, freeze, freeze_created, thaw};
+use crate::model::mapping::TargetAttribute;
 use crate::scim::patch::Operation;
-use crate::scim::resource::key_ci;
 use crate::scim::{
-    self, Filter, GROUP_SCHEMA, LIST_RESPONSE_SCHEMA, Path, Resource, ScimError, ScimType,
-    USER_SCHEMA,
+    self, GROUP_SCHEMA, LIST_RESPONSE_SCHEMA, Path, Resource, ScimError, ScimType, USER_SCHEMA,
 };
+use paths::remove_at;
+use store::Store;
 
 /// The two resource types Entra provisions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -95,200 +102,6 @@ fn plain_error(status: u16, detail: impl Into<String>) -> ScimError {
         status,
         scim_type: None,
         detail: detail.into(),
-    }
-}
-
-/// One target attribute's storage rule, its name parsed once.
-#[derive(Clone, Debug)]
-struct Rule {
-    path: Path,
-    vendor: VendorBehavior,
-    case_exact: bool,
-}
-
-fn rules_for(attributes: &[TargetAttribute]) -> Vec<Rule> {
-    attributes
-        .iter()
-        // A name that is not a SCIM path cannot address anything in a resource; `check`
-        // reports it, the endpoint just has no rule for it.
-        .filter_map(|a| {
-            Some(Rule {
-                path: Path::parse(&a.name.value).ok()?,
-                vendor: a.vendor,
-                case_exact: a.case_exact,
-            })
-        })
-        .collect()
-}
-
-/// The resources of one kind, in insertion order, with the indexes the requests need.
-#[derive(Clone, Debug)]
-struct Store {
-    kind: Kind,
-    rules: Vec<Rule>,
-    /// Insertion order; a deleted resource leaves `None` so the other slots keep their indexes.
-    /// Each resource is kept encoded ([`freeze`]): a million users as JSON value trees would
-    /// take several gigabytes, encoded under one (BENCHMARKS.md). Every read decodes, which
-    /// is what a GET answer needs anyway: a resource of its own.
-    slots: Vec<Option<Stored>>,
-    by_id: IdIndex,
-    /// The unique attribute's value, case-folded: uniqueness checks and the matching filter
-    /// Entra sends for every object (`userName eq "..."`) must not scan the whole store.
-    by_unique: IdMap<String, usize>,
-    /// Whether no rule changes what is stored: a body is then stored exactly as sent, and a
-    /// PATCH can rewrite the members it addresses alone ([`stored::patch`]).
-    keeps_as_sent: bool,
-    /// The attributes the app requires (`required: true`, references aside: Entra never sends
-    /// those in a create): a create without one is refused with 400.
-    required: Vec<(String, Path)>,
-}
-
-impl Store {
-    fn new(kind: Kind, attributes: &[TargetAttribute]) -> Store {
-        let rules = rules_for(attributes);
-        let keeps_as_sent = rules
-            .iter()
-            .all(|r| r.vendor.stored && r.vendor.returns == Returns::AsSent);
-        let required = attributes
-            .iter()
-            .filter(|a| a.required && a.kind != crate::model::mapping::AttributeType::Reference)
-            .filter_map(|a| Some((a.name.value.clone(), Path::parse(&a.name.value).ok()?)))
-            .collect();
-        Store {
-            kind,
-            rules,
-            slots: Vec::new(),
-            by_id: IdIndex::default(),
-            by_unique: IdMap::default(),
-            keeps_as_sent,
-            required,
-        }
-    }
-
-    /// The first required attribute `resource` has no value for.
-    fn missing_required(&self, resource: &Resource) -> Option<&str> {
-        self.required
-            .iter()
-            .find(|(_, path)| {
-                scim::get(resource, path).is_none_or(|v| {
-                    v.is_null() || v.as_str() == Some("") || v.as_array().is_some_and(Vec::is_empty)
-                })
-            })
-            .map(|(name, _)| name.as_str())
-    }
-
-    fn get(&self, id: &str) -> Option<Resource> {
-        self.by_id.get(&CompactId::new(id)).and_then(|i| self.at(i))
-    }
-
-    fn at(&self, slot: usize) -> Option<Resource> {
-        self.slots[slot].as_ref().map(thaw)
-    }
-
-    fn iter(&self) -> impl Iterator<Item = Resource> + '_ {
-        self.slots.iter().flatten().map(thaw)
-    }
-
-    fn unique_key(&self, resource: &Resource) -> Option<String> {
-        scim::resource::get_ci(resource, self.kind.unique_attribute()).and_then(fold)
-    }
-
-    /// The slot already holding `key` for another resource than `except`.
-    fn taken(&self, key: Option<&str>, except: Option<usize>) -> Option<usize> {
-        key.and_then(|k| self.by_unique.get(k))
-            .copied()
-            .filter(|&i| Some(i) != except)
-    }
-
-    fn uniqueness(&self, resource: &Resource) -> ScimError {
-        let value = scim::resource::get_ci(resource, self.kind.unique_attribute())
-            .map(|v| v.to_string())
-            .unwrap_or_default();
-        ScimError {
-            status: 409,
-            scim_type: Some(ScimType::Uniqueness),
-            detail: format!(
-                "a {} with {} {value} already exists",
-                self.kind.resource_type(),
-                self.kind.unique_attribute()
-            ),
-        }
-    }
-
-    /// Adds a stored resource under `id`, indexed by its unique attribute's folded `key`.
-    /// `issued` is how many ids the app has issued.
-    fn push(&mut self, id: &str, key: Option<String>, stored: Stored, issued: u64) {
-        let i = self.slots.len();
-        if let Some(key) = key {
-            self.by_unique.insert(key, i);
-        }
-        self.by_id.insert(CompactId::new(id), i, issued);
-        self.slots.push(Some(stored));
-    }
-
-    /// The case-exactness of a filter path, from the schema (RFC 7643 §2.2 `caseExact`).
-    fn case_exact(&self, path: &Path) -> bool {
-        self.rules.iter().any(|r| r.case_exact && r.path == *path)
-    }
-
-    /// Applies the vendor's storage rules: what an app that does not keep or reshapes an
-    /// attribute would return on the next GET.
-    fn store_rules(&self, resource: &mut Resource) {
-        for rule in &self.rules {
-            if !rule.vendor.stored {
-                remove_at(resource, &rule.path);
-            } else if rule.vendor.returns != Returns::AsSent {
-                let returns = rule.vendor.returns;
-                visit_mut(resource, &rule.path, &mut |v| reshape(v, returns));
-            }
-        }
-    }
-
-    /// The resources a filter selects, in insertion order.
-    fn query(&self, filter: Option<&Filter>) -> Vec<Resource> {
-        let Some(filter) = filter else {
-            return self.iter().collect();
-        };
-        let exact = |p: &Path| self.case_exact(p);
-        // Entra's lookups are `attr eq "value"` on the unique attribute or on `id`; answer those
-        // from the indexes and check the whole filter on the one candidate.
-        for (path, value) in filter.comparisons() {
-            if !path.is_plain() {
-                continue;
-            }
-            let slot = if path.attr().eq_ignore_ascii_case("id") {
-                value.as_str().map(|id| self.by_id.get(&CompactId::new(id)))
-            } else if path
-                .attr()
-                .eq_ignore_ascii_case(self.kind.unique_attribute())
-            {
-                fold(value).map(|k| self.by_unique.get(&k).copied())
-            } else {
-                continue;
-            };
-            return slot
-                .flatten()
-                .and_then(|i| self.at(i))
-                .filter(|r| filter.matches_with(r, &exact))
-                .into_iter()
-                .collect();
-        }
-        self.iter()
-            .filter(|r| filter.matches_with(r, &exact))
-            .collect()
-    }
-}
-
-/// The index key of a unique value: Unicode-lowercased per character, which is how
-/// [`scim::filter::eq_ignore_case`] compares (not `str::to_lowercase`, whose final-sigma rule
-/// would make the two disagree).
-fn fold(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) if s.is_ascii() => Some(s.to_ascii_lowercase()),
-        Value::String(s) => Some(s.chars().flat_map(char::to_lowercase).collect()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
     }
 }
 
@@ -738,138 +551,6 @@ fn decode_segment(segment: &str) -> String {
     }
     // `+` is literal in a path, unlike in a form-encoded query.
     scim::url_decode(&segment.replace('+', "%2B")).unwrap_or_else(|_| segment.to_owned())
-}
-
-/// Turns a stored scalar into what the vendor returns. Arrays reshape element by element and a
-/// complex value by its `value` sub-attribute (a manager `{"value": id}`).
-fn reshape(value: &mut Value, returns: Returns) {
-    match value {
-        Value::Array(items) => items.iter_mut().for_each(|v| reshape(v, returns)),
-        Value::Object(o) => {
-            if let Some(v) = slot_mut(o, "value") {
-                reshape(v, returns);
-            }
-        }
-        Value::String(s) => match returns {
-            Returns::Lowercase => *s = s.to_lowercase(),
-            Returns::Uppercase => *s = s.to_uppercase(),
-            Returns::Boolean if s.eq_ignore_ascii_case("true") => *value = Value::Bool(true),
-            Returns::Boolean if s.eq_ignore_ascii_case("false") => *value = Value::Bool(false),
-            _ => {}
-        },
-        Value::Bool(b) if returns == Returns::String => *value = Value::from(b.to_string()),
-        Value::Number(n) if returns == Returns::String => *value = Value::from(n.to_string()),
-        _ => {}
-    }
-}
-
-fn slot_mut<'a>(map: &'a mut Resource, name: &str) -> Option<&'a mut Value> {
-    let key = key_ci(map, name)?.to_owned();
-    map.get_mut(&key)
-}
-
-/// The object holding a path's attribute: the resource, or its extension object.
-fn container_mut<'a>(resource: &'a mut Resource, path: &Path) -> Option<&'a mut Resource> {
-    match path.extension_urn() {
-        None => Some(resource),
-        Some(urn) => slot_mut(resource, urn)?.as_object_mut(),
-    }
-}
-
-/// Calls `f` on every value `path` addresses (as [`scim::values`] reads them), mutably.
-fn visit_mut(resource: &mut Resource, path: &Path, f: &mut dyn FnMut(&mut Value)) {
-    let Some(value) = container_mut(resource, path).and_then(|m| slot_mut(m, path.attr())) else {
-        return;
-    };
-    let mut at_sub = |el: &mut Value| match path.sub_attr() {
-        None => f(el),
-        Some(sub) => {
-            if let Some(v) = el.as_object_mut().and_then(|o| slot_mut(o, sub)) {
-                f(v);
-            }
-        }
-    };
-    match (path.value_filter(), value) {
-        (Some(filter), Value::Array(items)) => items
-            .iter_mut()
-            .filter(|el| el.as_object().is_some_and(|o| filter.matches(o)))
-            .for_each(at_sub),
-        (Some(_), _) => {}
-        (None, Value::Array(items)) if path.sub_attr().is_some() => {
-            items.iter_mut().for_each(at_sub)
-        }
-        (None, single) => at_sub(single),
-    }
-}
-
-/// Removes what `path` addresses, as if the app never stored it: a value-filtered element left
-/// with nothing but its selector (`{"type":"work","primary":true}`) goes too, and a complex
-/// attribute, array or extension object left empty disappears, since an app that does not keep
-/// a value does not return an empty shell for it.
-fn remove_at(resource: &mut Resource, path: &Path) {
-    let Some(map) = container_mut(resource, path) else {
-        return;
-    };
-    let Some(key) = key_ci(map, path.attr()).map(str::to_owned) else {
-        return;
-    };
-    match (path.value_filter(), path.sub_attr()) {
-        (None, None) => {
-            map.shift_remove(&key);
-        }
-        (filter, sub) => {
-            let selector: Vec<&str> = filter
-                .map(|f| f.comparisons().iter().map(|(p, _)| p.attr()).collect())
-                .unwrap_or_default();
-            let only_selector = |o: &Resource| {
-                o.keys().all(|k| {
-                    k.eq_ignore_ascii_case("primary")
-                        || selector.iter().any(|s| s.eq_ignore_ascii_case(k))
-                })
-            };
-            let selected =
-                |el: &Value| filter.is_none_or(|f| el.as_object().is_some_and(|o| f.matches(o)));
-            match map.get_mut(&key) {
-                Some(Value::Array(items)) => {
-                    items.retain_mut(|el| {
-                        if !selected(el) {
-                            return true;
-                        }
-                        let Some(sub) = sub else { return false };
-                        match el.as_object_mut() {
-                            Some(o) => {
-                                if let Some(k) = key_ci(o, sub).map(str::to_owned) {
-                                    o.shift_remove(&k);
-                                }
-                                !(o.is_empty() || filter.is_some() && only_selector(o))
-                            }
-                            None => true,
-                        }
-                    });
-                }
-                Some(Value::Object(o)) if filter.is_none() => {
-                    if let Some(k) = sub.and_then(|s| key_ci(o, s)).map(str::to_owned) {
-                        o.shift_remove(&k);
-                    }
-                }
-                _ => {}
-            }
-            let empty = match map.get(&key) {
-                Some(Value::Array(a)) => a.is_empty(),
-                Some(Value::Object(o)) => o.is_empty(),
-                _ => false,
-            };
-            if empty {
-                map.shift_remove(&key);
-            }
-        }
-    }
-    if let Some(urn) = path.extension_urn()
-        && container_mut(resource, path).is_some_and(|m| m.is_empty())
-        && let Some(k) = key_ci(resource, urn).map(str::to_owned)
-    {
-        resource.shift_remove(&k);
-    }
 }
 
 impl Endpoint for Target {
