@@ -6,7 +6,7 @@
 use std::sync::OnceLock;
 
 use divan::black_box;
-use entramap::converge::{self, Options};
+use entramap::converge::{self, ConvergeOptions};
 use entramap::dotnet::datetime::DateTime;
 use entramap::load::{self, Loaded};
 use entramap::model::mapping::Dialect;
@@ -23,8 +23,8 @@ fn loaded(cell: &'static OnceLock<Loaded>, file: &str) -> &'static Loaded {
     })
 }
 
-fn options() -> Options {
-    Options {
+fn options() -> ConvergeOptions {
+    ConvergeOptions {
         cases: 256,
         seed: 0,
         now: DateTime::parse_rfc3339("2025-01-01T00:00:00Z").expect("now"),

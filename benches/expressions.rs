@@ -3,7 +3,7 @@
 
 use divan::{Bencher, black_box};
 use entramap::dotnet::datetime::DateTime;
-use entramap::expr::{self, Context, Options};
+use entramap::expr::{self, CompileOptions, Context};
 use entramap::model::sample::sample_user;
 
 fn main() {
@@ -45,7 +45,7 @@ fn context() -> Context {
 }
 
 fn bench_eval(bencher: Bencher, text: &str) {
-    let program = expr::compile(text, &Options::default()).unwrap();
+    let program = expr::compile(text, &CompileOptions::default()).unwrap();
     let user = sample_user();
     let ctx = context();
     bencher.bench_local(|| {
@@ -84,7 +84,7 @@ fn eval_format_date_time(bencher: Bencher) {
 fn eval_default_mapping_22_rows(bencher: Bencher) {
     let programs: Vec<_> = DEFAULT_MAPPING
         .iter()
-        .map(|t| expr::compile(t, &Options::default()).unwrap())
+        .map(|t| expr::compile(t, &CompileOptions::default()).unwrap())
         .collect();
     let user = sample_user();
     let ctx = context();
@@ -98,6 +98,6 @@ fn eval_default_mapping_22_rows(bencher: Bencher) {
 #[divan::bench]
 fn compile_default_mapping_22_rows() {
     for text in DEFAULT_MAPPING {
-        black_box(expr::compile(black_box(text), &Options::default()).unwrap());
+        black_box(expr::compile(black_box(text), &CompileOptions::default()).unwrap());
     }
 }

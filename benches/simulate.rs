@@ -12,7 +12,7 @@ use entramap::load::{self, Loaded};
 use entramap::model::mapping::Dialect;
 use entramap::provision::cycle::Simulator;
 use entramap::provision::directory::{self, Directory};
-use entramap::provision::sample::{self, Format, Options};
+use entramap::provision::sample::{self, Format, SampleOptions};
 use entramap::provision::target::WriteAnswers;
 use entramap::provision::transcript::Summary;
 
@@ -32,7 +32,7 @@ fn inputs() -> &'static (Loaded, Directory) {
     INPUTS.get_or_init(|| {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/mappings/scim-default.yaml");
         let loaded = load::read(std::path::Path::new(path)).expect("the default mapping loads");
-        let options = Options {
+        let options = SampleOptions {
             users: USERS,
             groups: 20,
             seed: 1,

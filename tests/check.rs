@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use entramap::check::{self, LINTS, Report, Severity};
+use entramap::check::{self, CheckReport, LINTS, Severity};
 use entramap::load::{self, Format};
 use serde_json::Value;
 
@@ -17,24 +17,31 @@ fn fixture(name: &str) -> PathBuf {
     root().join("tests/data/check").join(name)
 }
 
-fn check_path(path: &Path) -> (Report, String) {
+fn check_path(path: &Path) -> (CheckReport, String) {
     let loaded = load::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let report = check::check(&loaded);
     (report, loaded.text)
 }
 
-fn check_fixture(name: &str) -> (Report, String) {
+fn check_fixture(name: &str) -> (CheckReport, String) {
     check_path(&fixture(name))
 }
 
 /// The codes found, in report order.
-fn codes(report: &Report) -> Vec<&'static str> {
+fn codes(report: &CheckReport) -> Vec<&'static str> {
     report.findings.iter().map(|f| f.code()).collect()
 }
 
 /// There is a finding `code` at `line`:`column` whose marked text is `marked`.
 #[track_caller]
-fn assert_at(report: &Report, text: &str, code: &str, line: usize, column: usize, marked: &str) {
+fn assert_at(
+    report: &CheckReport,
+    text: &str,
+    code: &str,
+    line: usize,
+    column: usize,
+    marked: &str,
+) {
     let found = report.findings.iter().find(|f| {
         f.code() == code
             && f.position
@@ -216,7 +223,7 @@ fn every_lint_fixture_finds_what_its_expect_lines_say() {
         };
         let report = match load::read(path) {
             Ok(loaded) => check::check(&loaded),
-            Err(e) => Report::unreadable(&name, e.to_string()),
+            Err(e) => CheckReport::unreadable(&name, e.to_string()),
         };
         for (i, exp) in expected.iter().enumerate() {
             expected_codes.insert(exp.code.clone());

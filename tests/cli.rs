@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use serde_json::Value as J;
+use serde_json::Value as Json;
 
 #[path = "support/common.rs"]
 mod common;
@@ -182,11 +182,11 @@ fn eval_json_reports_a_success_with_the_result_as_an_array_and_a_null_error() {
     let run = entramap(&["eval", "--format", "json", r#"ToUpper("abc")"#]);
     assert_eq!(run.code, 0, "{run:?}");
     let json = run.json();
-    assert_eq!(json["parsingSucceeded"], J::Bool(true));
-    assert_eq!(json["evaluationSucceeded"], J::Bool(true));
+    assert_eq!(json["parsingSucceeded"], Json::Bool(true));
+    assert_eq!(json["evaluationSucceeded"], Json::Bool(true));
     assert_eq!(json["evaluationResult"], serde_json::json!(["ABC"]));
-    assert_eq!(json["error"], J::Null);
-    assert_eq!(json["expression"], J::from(r#"ToUpper("abc")"#));
+    assert_eq!(json["error"], Json::Null);
+    assert_eq!(json["expression"], Json::from(r#"ToUpper("abc")"#));
 }
 
 #[test]
@@ -205,11 +205,11 @@ fn eval_json_reports_an_evaluation_error_with_code_message_and_span_and_exits_1(
     let run = entramap(&["eval", "--format", "json", expression]);
     assert_eq!(run.code, 1, "{run:?}");
     let json = run.json();
-    assert_eq!(json["parsingSucceeded"], J::Bool(true));
-    assert_eq!(json["evaluationSucceeded"], J::Bool(false));
+    assert_eq!(json["parsingSucceeded"], Json::Bool(true));
+    assert_eq!(json["evaluationSucceeded"], Json::Bool(false));
     assert_eq!(json["evaluationResult"], serde_json::json!([]));
     let error = &json["error"];
-    assert_eq!(error["code"], J::from("index_out_of_range"));
+    assert_eq!(error["code"], Json::from("index_out_of_range"));
     assert!(
         error["message"].as_str().is_some_and(|m| !m.is_empty()),
         "{run:?}"
@@ -248,8 +248,8 @@ fn eval_json_error_phase_says_whether_parsing_compiling_or_evaluating_failed() {
         let run = entramap(&["eval", "--format", "json", expression]);
         assert_eq!(run.code, exit, "{expression}: {run:?}");
         let error = &run.json()["error"];
-        assert_eq!(error["code"], J::from(code), "{expression}: {run:?}");
-        assert_eq!(error["phase"], J::from(phase), "{expression}: {run:?}");
+        assert_eq!(error["code"], Json::from(code), "{expression}: {run:?}");
+        assert_eq!(error["phase"], Json::from(phase), "{expression}: {run:?}");
     }
 }
 
@@ -272,7 +272,7 @@ fn eval_json_parsed_expression_has_the_trees_the_service_stores() {
     assert_eq!(keys, ["one", "two", "three", "four"], "{tree}");
     assert_eq!(
         tree["expression"],
-        J::from(r#"IIF(Left([mail], 3)="abc", "x", )"#)
+        Json::from(r#"IIF(Left([mail], 3)="abc", "x", )"#)
     );
     let left: Vec<&str> = tree["parameters"][0]["value"]["parameters"]
         .as_array()
@@ -288,9 +288,9 @@ fn eval_json_reports_a_parse_error_as_parsing_failed_and_exits_2() {
     let run = entramap(&["eval", "--format", "json", r#"Append("a" "b")"#]);
     assert_eq!(run.code, 2, "{run:?}");
     let json = run.json();
-    assert_eq!(json["parsingSucceeded"], J::Bool(false));
-    assert_eq!(json["evaluationSucceeded"], J::Bool(false));
-    assert_eq!(json["error"]["code"], J::from("parse_error"));
+    assert_eq!(json["parsingSucceeded"], Json::Bool(false));
+    assert_eq!(json["evaluationSucceeded"], Json::Bool(false));
+    assert_eq!(json["error"]["code"], Json::from("parse_error"));
 }
 
 #[test]
@@ -577,7 +577,7 @@ fn functions_json_is_an_array_of_48_entries_with_names_and_signatures() {
         assert!(e["parameters"].is_array(), "{e}");
         assert_eq!(
             e["cloudSyncOnly"],
-            J::Bool(matches!(name, "Error" | "Trim")),
+            Json::Bool(matches!(name, "Error" | "Trim")),
             "{e}"
         );
     }

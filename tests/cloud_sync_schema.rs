@@ -44,7 +44,7 @@ fn every_expression_of_microsofts_cloud_sync_schema_compiles_without_an_error() 
         }
         functions += 1;
         let text = source["expression"].as_str().unwrap();
-        if let Err(e) = expr::compile(text, &expr::Options::default()) {
+        if let Err(e) = expr::compile(text, &expr::CompileOptions::default()) {
             panic!(
                 "{place}: {text} does not compile: {} ({})",
                 e.message,

@@ -1,8 +1,8 @@
 //! Legal but suspicious expressions compile with warnings that say what to do.
 
-use entramap::expr::{AttributeCheck, Options, compile};
+use entramap::expr::{AttributeCheck, CompileOptions, compile};
 
-fn codes(text: &str, options: &Options<'_>) -> Vec<&'static str> {
+fn codes(text: &str, options: &CompileOptions<'_>) -> Vec<&'static str> {
     compile(text, options)
         .unwrap()
         .warnings()
@@ -13,7 +13,7 @@ fn codes(text: &str, options: &Options<'_>) -> Vec<&'static str> {
 
 #[test]
 fn multi_valued_parameters_warn_on_single_valued_catalog_attributes() {
-    let any = Options::default();
+    let any = CompileOptions::default();
     assert_eq!(codes("Item([mail], 1)", &any), ["single_valued_argument"]);
     assert_eq!(
         codes("Count([displayName])", &any),
@@ -32,14 +32,14 @@ fn multi_valued_parameters_warn_on_single_valued_catalog_attributes() {
 #[test]
 fn wrong_case_function_names_resolve_with_a_warning() {
     assert_eq!(
-        codes(r#"switch([a], "x", "k", "v")"#, &Options::default()),
+        codes(r#"switch([a], "x", "k", "v")"#, &CompileOptions::default()),
         ["function_name_case"]
     );
 }
 
 #[test]
 fn unknown_attributes_suggest_the_catalog_name_including_transpositions() {
-    let catalog = Options {
+    let catalog = CompileOptions {
         attributes: AttributeCheck::Catalog { extra: &[] },
     };
     let program = compile("Append([mial], \"x\")", &catalog).unwrap();
@@ -59,7 +59,7 @@ fn unknown_attributes_suggest_the_catalog_name_including_transpositions() {
 
 #[test]
 fn cloud_sync_only_functions_and_macros_compile_with_a_warning() {
-    let any = Options::default();
+    let any = CompileOptions::default();
     assert_eq!(codes("Trim([displayName])", &any), ["cloud_sync_only"]);
     assert_eq!(
         codes(r#"IIF(IsPresent([mail]), [mail], Error("no mail"))"#, &any),
@@ -74,7 +74,7 @@ fn cloud_sync_only_functions_and_macros_compile_with_a_warning() {
 
 #[test]
 fn published_typos_of_format_datetime_and_replace_compile_with_a_warning() {
-    let any = Options::default();
+    let any = CompileOptions::default();
     assert_eq!(
         codes(r#"FormatDateTime([x], "yyyyMMdd", "yyyy-MM-dd")"#, &any),
         ["format_datetime_three_arguments"]
@@ -102,7 +102,7 @@ fn published_typos_of_format_datetime_and_replace_compile_with_a_warning() {
 #[test]
 fn unsupported_functions_documented_elsewhere_say_why() {
     for name in ["ConvertFromBase64", "AppRoleAssignments"] {
-        let e = compile(&format!("{name}([x])"), &Options::default()).unwrap_err();
+        let e = compile(&format!("{name}([x])"), &CompileOptions::default()).unwrap_err();
         assert_eq!(e.kind.code(), "unknown_function");
         assert!(
             e.help.as_deref().unwrap().contains("does not support"),

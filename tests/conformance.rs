@@ -11,37 +11,40 @@ use std::path::Path;
 use entramap::dotnet::datetime::DateTime;
 use entramap::expr::{self, Context, Outcome};
 use entramap::model::source::Record;
-use serde_json::Value as J;
+use serde_json::Value as Json;
 
 /// The outcome of one case, in the vocabulary of the conformance files.
 #[derive(Debug, PartialEq)]
 enum Got {
-    Value(J),
+    Value(Json),
     Error(String),
     Dropped,
 }
 
-fn run_case(case: &J) -> Got {
+fn run_case(case: &Json) -> Got {
     let text = case["expression"].as_str().expect("expression is text");
-    let program = match expr::compile(text, &expr::Options::default()) {
+    let program = match expr::compile(text, &expr::CompileOptions::default()) {
         Ok(p) => p,
         Err(e) => return Got::Error(e.kind.code().to_string()),
     };
     let inputs = case
         .get("inputs")
         .cloned()
-        .unwrap_or(J::Object(Default::default()));
+        .unwrap_or(Json::Object(Default::default()));
     let record = Record::from_json(&inputs).expect("inputs are a map");
     let now = case
         .get("now")
-        .and_then(J::as_str)
+        .and_then(Json::as_str)
         .map(|s| DateTime::parse_rfc3339(s).expect("now is RFC 3339"))
         .unwrap_or_else(|| DateTime::parse_rfc3339("2025-07-30T00:00:00Z").unwrap());
     let mut ctx = Context::new(now, 42);
-    if let Some(domain) = case.pointer("/context/default_domain").and_then(J::as_str) {
+    if let Some(domain) = case
+        .pointer("/context/default_domain")
+        .and_then(Json::as_str)
+    {
         ctx.default_domain = Some(domain.to_string());
     }
-    if let Some(existing) = case.get("existing_values").and_then(J::as_array) {
+    if let Some(existing) = case.get("existing_values").and_then(Json::as_array) {
         let existing: Vec<String> = existing
             .iter()
             .map(|v| v.as_str().unwrap().to_lowercase())
@@ -57,22 +60,22 @@ fn run_case(case: &J) -> Got {
     }
 }
 
-fn expected(case: &J) -> Option<Got> {
+fn expected(case: &Json) -> Option<Got> {
     if let Some(v) = case.get("expected") {
         return Some(Got::Value(v.clone()));
     }
     if let Some(e) = case.get("error") {
         return Some(Got::Error(e.as_str().unwrap().to_string()));
     }
-    if case.get("dropped").and_then(J::as_bool) == Some(true) {
+    if case.get("dropped").and_then(Json::as_bool) == Some(true) {
         return Some(Got::Dropped);
     }
     None
 }
 
 /// Check Guid()/RandomString() output against `expected_properties`.
-fn check_properties(got: &Got, props: &J) -> Result<(), String> {
-    let Got::Value(J::String(s)) = got else {
+fn check_properties(got: &Got, props: &Json) -> Result<(), String> {
+    let Got::Value(Json::String(s)) = got else {
         return Err(format!("expected a string, got {got:?}"));
     };
     let count = |f: fn(&char) -> bool| s.chars().filter(f).count() as u64;
@@ -104,7 +107,7 @@ fn check_properties(got: &Got, props: &J) -> Result<(), String> {
     Ok(())
 }
 
-fn load(path: &Path) -> Vec<J> {
+fn load(path: &Path) -> Vec<Json> {
     let text = std::fs::read_to_string(path).unwrap();
     // YAML 1.2 booleans only (`y` is text) and leading-zero numbers as text (`05000789`): the
     // cases were written with those readings.
@@ -115,7 +118,7 @@ fn load(path: &Path) -> Vec<J> {
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn overrides() -> BTreeMap<String, J> {
+fn overrides() -> BTreeMap<String, Json> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/overrides.yaml");
     load(&path)
         .into_iter()

@@ -10,18 +10,18 @@ use std::path::{Path, PathBuf};
 
 use entramap::converge::generate::{self, Plan};
 use entramap::converge::run::{self, Prepared, Problem};
-use entramap::converge::{self, Options};
+use entramap::converge::{self, ConvergeOptions};
 use entramap::dotnet::datetime::DateTime;
 use entramap::expr::Context;
 use entramap::load;
 use entramap::model::mapping::{Dialect, MappingFile, Returns};
 use entramap::model::source::{Record, SourceValue};
-use entramap::provision::cycle::{Action, Simulator};
+use entramap::provision::cycle::{RequestPurpose, Simulator};
 use entramap::provision::dialect;
 use entramap::provision::diff;
 use entramap::provision::directory;
 use entramap::provision::project::{CompiledMapping, Flow};
-use entramap::provision::target::{Kind, Target};
+use entramap::provision::target::{ResourceKind, Target};
 use entramap::scim::{self, Path as ScimPath};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
@@ -36,8 +36,8 @@ fn now() -> DateTime {
 }
 
 /// The command's defaults: 256 cases, the fixed clock, `seed`.
-fn options(seed: u64) -> Options {
-    Options {
+fn options(seed: u64) -> ConvergeOptions {
+    ConvergeOptions {
         cases: 256,
         seed,
         now: now(),
@@ -253,7 +253,7 @@ fn target_applies_entras_patches_as_rfc7644_says_and_twice_the_same_as_once() {
             let created = mapping
                 .project(&record(&plan, &a), &ctx, Flow::Create)
                 .expect("projects");
-            let post = Value::Object(created.post_body(Kind::User));
+            let post = Value::Object(created.post_body(ResourceKind::User));
             let (status, body) = send(&mut t, "POST", "/Users", Some(&post));
             prop_assert_eq!(status, 201);
             let id = body
@@ -261,7 +261,7 @@ fn target_applies_entras_patches_as_rfc7644_says_and_twice_the_same_as_once() {
                 .and_then(|b| b["id"].as_str())
                 .expect("id")
                 .to_owned();
-            let before = t.get(Kind::User, &id).expect("stored");
+            let before = t.get(ResourceKind::User, &id).expect("stored");
             let wanted = mapping
                 .project(&record(&plan, &b), &ctx, Flow::Update)
                 .expect("projects");
@@ -273,7 +273,7 @@ fn target_applies_entras_patches_as_rfc7644_says_and_twice_the_same_as_once() {
             let url = format!("/Users/{id}");
             let (status, _) = send(&mut t, "PATCH", &url, Some(&patch));
             prop_assert_eq!(status, 200, "{}", patch);
-            let once = t.get(Kind::User, &id).expect("stored");
+            let once = t.get(ResourceKind::User, &id).expect("stored");
             // RFC 7644 §3.5.2: each operation sets what its path addresses, so Entra's next
             // comparison finds nothing left to send...
             prop_assert!(
@@ -312,7 +312,7 @@ fn target_applies_entras_patches_as_rfc7644_says_and_twice_the_same_as_once() {
             // The same PATCH again changes nothing.
             let (status, _) = send(&mut t, "PATCH", &url, Some(&patch));
             prop_assert_eq!(status, 200);
-            prop_assert_eq!(t.get(Kind::User, &id), Some(once));
+            prop_assert_eq!(t.get(ResourceKind::User, &id), Some(once));
             Ok(())
         });
         if let Err(e) = result {
@@ -347,7 +347,7 @@ fn group_membership_patches_are_idempotent_and_touch_only_the_members_named() {
             .expect("id");
         let url = format!("/Groups/{gid}");
         let members = |t: &Target| -> Vec<String> {
-            let group = t.get(Kind::Group, &gid).unwrap_or_default();
+            let group = t.get(ResourceKind::Group, &gid).unwrap_or_default();
             group
                 .get("members")
                 .and_then(Value::as_array)
@@ -596,7 +596,7 @@ fn the_same_seed_gives_the_same_report_and_the_seed_is_in_it() {
     let mapping = load(Path::new(
         "tests/data/converge/lowercase-emails-exact-case.yaml",
     ));
-    let options = Options {
+    let options = ConvergeOptions {
         cases: 64,
         seed: 42,
         now: now(),
@@ -622,7 +622,7 @@ fn lowercase_keys_simulator(expression: &str) -> Simulator {
 }
 
 /// Cycle 1 creates the user, cycle 2 sees it unassigned: the actions of cycle 2.
-fn unassign_actions(sim: &mut Simulator) -> Vec<Action> {
+fn unassign_actions(sim: &mut Simulator) -> Vec<RequestPurpose> {
     let active = directory::parse(
         "d.yaml",
         "users:\n  - objectId: u1\n    userPrincipalName: a@contoso.com\n    displayName: A\n    mailNickname: a\n",
@@ -642,19 +642,19 @@ fn a_switch_whose_keys_never_match_never_disables_the_user_and_entras_default_do
     // no disable PATCH (Unleash PR #9336: "prevents users from being deprovisioned at all").
     let mut broken =
         lowercase_keys_simulator(r#"Switch([IsSoftDeleted], , "false", "true", "true", "false")"#);
-    assert_eq!(unassign_actions(&mut broken), vec![Action::Read]);
+    assert_eq!(unassign_actions(&mut broken), vec![RequestPurpose::Read]);
     let mut fixed =
         lowercase_keys_simulator(r#"Switch([IsSoftDeleted], , "False", "True", "True", "False")"#);
     assert_eq!(
         unassign_actions(&mut fixed),
-        vec![Action::Read, Action::Disable]
+        vec![RequestPurpose::Read, RequestPurpose::Disable]
     );
     // Lowercase values with capitalised keys (the working form of the old advice) flow.
     let mut lower_values =
         lowercase_keys_simulator(r#"Switch([IsSoftDeleted], , "False", "true", "True", "false")"#);
     assert_eq!(
         unassign_actions(&mut lower_values),
-        vec![Action::Read, Action::Disable]
+        vec![RequestPurpose::Read, RequestPurpose::Disable]
     );
 }
 

@@ -11,7 +11,7 @@ use std::process::Command;
 use entramap::docs;
 
 mod support;
-use entramap::expr::{self, AttributeCheck, Options};
+use entramap::expr::{self, AttributeCheck, CompileOptions};
 use entramap::load;
 use entramap::model::source::is_known_user_attribute;
 
@@ -42,7 +42,7 @@ fn every_shipped_mapping_loads_and_its_expressions_compile_against_the_catalog()
     for name in SHIPPED {
         let loaded = load::read(&mapping_path(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
         let file = &loaded.file;
-        let options = Options {
+        let options = CompileOptions {
             attributes: AttributeCheck::Catalog { extra: &[] },
         };
         for row in &file.users.mappings {
@@ -76,7 +76,7 @@ fn every_shipped_mapping_loads_and_its_expressions_compile_against_the_catalog()
         if let Some(group) = &file.groups {
             for row in &group.mappings {
                 if let Some(e) = &row.expression {
-                    expr::compile(&e.value, &Options::default())
+                    expr::compile(&e.value, &CompileOptions::default())
                         .unwrap_or_else(|err| panic!("{name}: {}: {err:?}", e.value));
                 }
             }
@@ -302,7 +302,7 @@ fn readme_examples_load_and_compile() {
         let loaded = load::parse("README example", text).unwrap_or_else(|e| panic!("{e}\n{text}"));
         for row in &loaded.file.users.mappings {
             if let Some(e) = &row.expression {
-                expr::compile(&e.value, &Options::default()).unwrap();
+                expr::compile(&e.value, &CompileOptions::default()).unwrap();
             }
         }
         assert!(

@@ -4,7 +4,7 @@
 //! (MicrosoftDocs/entra-docs, docs/identity/app-provisioning/); the behaviours are listed in
 //! docs/engine-behaviours/scope-and-guards.md.
 
-use serde_json::Value as J;
+use serde_json::Value as Json;
 
 #[path = "support/common.rs"]
 mod common;
@@ -14,7 +14,7 @@ const DATA: &str = "tests/data/engine";
 
 impl Run {
     /// The jsonl lines of the run.
-    fn requests(&self) -> Vec<J> {
+    fn requests(&self) -> Vec<Json> {
         self.stdout
             .lines()
             .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
@@ -37,12 +37,12 @@ fn simulate(mapping: &str, directories: &[&str], format: &str, extra: &[&str]) -
     run
 }
 
-fn jsonl(mapping: &str, directories: &[&str], extra: &[&str]) -> Vec<J> {
+fn jsonl(mapping: &str, directories: &[&str], extra: &[&str]) -> Vec<Json> {
     simulate(mapping, directories, "jsonl", extra).requests()
 }
 
 /// The objects that got a request with `action` in `cycle`, in order.
-fn objects(requests: &[J], cycle: u64, action: &str) -> Vec<String> {
+fn objects(requests: &[Json], cycle: u64, action: &str) -> Vec<String> {
     requests
         .iter()
         .filter(|r| r["cycle"] == cycle && r["action"] == action)
@@ -51,7 +51,7 @@ fn objects(requests: &[J], cycle: u64, action: &str) -> Vec<String> {
 }
 
 /// Every object with any request in `cycle`.
-fn touched(requests: &[J], cycle: u64) -> Vec<String> {
+fn touched(requests: &[Json], cycle: u64) -> Vec<String> {
     let mut out: Vec<String> = requests
         .iter()
         .filter(|r| r["cycle"] == cycle)
@@ -62,7 +62,7 @@ fn touched(requests: &[J], cycle: u64) -> Vec<String> {
 }
 
 /// The writes (not GETs) of `cycle`.
-fn writes(requests: &[J], cycle: u64) -> Vec<J> {
+fn writes(requests: &[Json], cycle: u64) -> Vec<Json> {
     requests
         .iter()
         .filter(|r| r["cycle"] == cycle && r["method"] != "GET")
@@ -81,7 +81,7 @@ fn assignment_based_scoping_direct_members_of_assigned_groups_are_in_scope_neste
         assert!(!touched(&r, 1).contains(&out.to_owned()), "{out}: {r:?}");
     }
     // The nested group and the disabled member are not sent as members either: only u1 and u3.
-    let add: Vec<&J> = r.iter().filter(|x| x["action"] == "add-members").collect();
+    let add: Vec<&Json> = r.iter().filter(|x| x["action"] == "add-members").collect();
     assert_eq!(add.len(), 1, "{add:?}");
     let members = add[0]["body"]["Operations"][0]["value"]
         .as_array()
@@ -99,7 +99,7 @@ fn assignment_based_scoping_losing_the_group_membership_disables_the_user() {
         &[],
     );
     let w = writes(&r, 2);
-    let disables: Vec<&J> = w.iter().filter(|x| x["action"] == "disable").collect();
+    let disables: Vec<&Json> = w.iter().filter(|x| x["action"] == "disable").collect();
     assert_eq!(disables.len(), 1, "{w:?}");
     assert_eq!(disables[0]["object"], "u3");
     assert_eq!(
@@ -155,11 +155,11 @@ fn sync_all_users_and_groups_from_the_mapping_or_the_command_line() {
 fn app_roles_default_access_is_excluded_and_group_roles_are_inherited() {
     let r = jsonl("roles/mapping.yaml", &["roles/d1.yaml"], &[]);
     assert_eq!(objects(&r, 1, "create"), ["r1", "r3"]);
-    let roles: Vec<J> = writes(&r, 1)
+    let roles: Vec<Json> = writes(&r, 1)
         .iter()
         .map(|w| w["body"]["roles"][0]["value"].clone())
         .collect();
-    assert_eq!(roles, [J::from("Admin"), J::from("Reader")]);
+    assert_eq!(roles, [Json::from("Admin"), Json::from("Reader")]);
 }
 
 // how-provisioning-works.md, "B2B (guest) users": userPrincipalName = alias@theirdomain,
@@ -167,7 +167,7 @@ fn app_roles_default_access_is_excluded_and_group_roles_are_inherited() {
 #[test]
 fn b2b_guest_user_principal_name_loses_ext_and_the_tenant_domain() {
     let r = jsonl("guest/mapping.yaml", &["guest/d1.yaml"], &[]);
-    let guest: Vec<&J> = r.iter().filter(|x| x["object"] == "guest").collect();
+    let guest: Vec<&Json> = r.iter().filter(|x| x["object"] == "guest").collect();
     assert_eq!(
         guest[0]["path"],
         "/Users?filter=userName+eq+%22alice%40fabrikam.com%22"
@@ -177,7 +177,7 @@ fn b2b_guest_user_principal_name_loses_ext_and_the_tenant_domain() {
         guest[1]["body"]["externalId"],
         "alice_fabrikam.com#EXT#@contoso.onmicrosoft.com"
     );
-    let member: Vec<&J> = r.iter().filter(|x| x["object"] == "member").collect();
+    let member: Vec<&Json> = r.iter().filter(|x| x["object"] == "member").collect();
     assert_eq!(member[1]["body"]["userName"], "bob@contoso.com");
     assert_eq!(member[1]["body"]["externalId"], "bob@contoso.com");
 }
@@ -281,7 +281,7 @@ fn deprovisioning_is_soft_deleted_mapped_to_a_custom_attribute_writes_it() {
         "enabled"
     );
     let w = writes(&r, 2);
-    let patches: Vec<&J> = w.iter().filter(|x| x["action"] == "disable").collect();
+    let patches: Vec<&Json> = w.iter().filter(|x| x["action"] == "disable").collect();
     assert_eq!(patches.len(), 2, "{w:?}");
     for p in patches {
         assert_eq!(

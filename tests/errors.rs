@@ -6,7 +6,7 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use entramap::converge::{self, ConvergeError, Options};
+use entramap::converge::{self, ConvergeError, ConvergeOptions};
 use entramap::dotnet::datetime::DateTime;
 use entramap::live::{self, LiveError, Plan, Token};
 use entramap::load;
@@ -198,7 +198,7 @@ fn a_mapping_that_does_not_compile_is_a_setup_error_worded_as_the_simulator_word
     let expected = expected.to_string();
     assert!(expected.starts_with("users: "), "{expected}");
 
-    let options = Options {
+    let options = ConvergeOptions {
         cases: 4,
         seed: 0,
         now: now(),

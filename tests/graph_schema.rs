@@ -278,7 +278,7 @@ fn edits_to_imported_rows_win_over_the_kept_graph_values() {
     let groups = file.groups.as_mut().unwrap();
     groups
         .actions
-        .retain(|a| *a != entramap::model::mapping::Action::Delete);
+        .retain(|a| *a != entramap::model::mapping::TargetObjectAction::Delete);
     let out = graph::export(&file).unwrap();
     let users = &out["synchronizationRules"][0]["objectMappings"][0];
     let active = users["attributeMappings"]

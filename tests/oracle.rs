@@ -13,7 +13,7 @@ use std::path::Path;
 use entramap::dotnet::datetime::DateTime;
 use entramap::expr::{self, Context, Outcome};
 use entramap::model::source::Record;
-use serde_json::Value as J;
+use serde_json::Value as Json;
 
 /// An expression constant: only `\"` and `\\` are escapes in Entra's syntax.
 fn lit(s: &str) -> String {
@@ -39,28 +39,28 @@ fn expression(function: &str, a: &[String]) -> String {
 
 /// What entramap answers: `Ok(json)` for a value, `Err((code, message))` for a compile or
 /// eval error.
-fn entramap_detail(text: &str, now: DateTime) -> Result<J, (String, String)> {
-    let program = expr::compile(text, &expr::Options::default())
+fn entramap_detail(text: &str, now: DateTime) -> Result<Json, (String, String)> {
+    let program = expr::compile(text, &expr::CompileOptions::default())
         .map_err(|e| (e.kind.code().to_string(), e.message.clone()))?;
-    let record = Record::from_json(&J::Object(Default::default())).expect("an empty record");
+    let record = Record::from_json(&Json::Object(Default::default())).expect("an empty record");
     match program.eval(&record, &Context::new(now, 17)) {
         Ok(Outcome::Value(v)) => Ok(v.to_json()),
-        Ok(Outcome::Dropped) => Ok(J::String("<dropped>".into())),
+        Ok(Outcome::Dropped) => Ok(Json::String("<dropped>".into())),
         Err(e) => Err((e.kind.code().to_string(), e.message.clone())),
     }
 }
 
 /// [`entramap_detail`] with the error reduced to its code.
-fn entramap(text: &str, now: DateTime) -> Result<J, String> {
+fn entramap(text: &str, now: DateTime) -> Result<Json, String> {
     entramap_detail(text, now).map_err(|(code, _)| code)
 }
 
 /// Whether entramap's answer is .NET's (`"=value"`, `"!Exception"` or a list).
-fn agrees(got: &Result<J, (String, String)>, want: &J) -> bool {
+fn agrees(got: &Result<Json, (String, String)>, want: &Json) -> bool {
     match (got, want) {
-        (Err(_), J::String(w)) => w.starts_with('!'),
-        (Ok(J::String(g)), J::String(w)) => w.strip_prefix('=') == Some(g.as_str()),
-        (Ok(g @ J::Array(_)), w @ J::Array(_)) => g == w,
+        (Err(_), Json::String(w)) => w.starts_with('!'),
+        (Ok(Json::String(g)), Json::String(w)) => w.strip_prefix('=') == Some(g.as_str()),
+        (Ok(g @ Json::Array(_)), w @ Json::Array(_)) => g == w,
         _ => false,
     }
 }
@@ -70,7 +70,7 @@ struct Difference {
     seen: bool,
 }
 
-fn read_lines(path: &Path) -> Vec<J> {
+fn read_lines(path: &Path) -> Vec<Json> {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     text.lines()
         .enumerate()
@@ -80,7 +80,7 @@ fn read_lines(path: &Path) -> Vec<J> {
         .collect()
 }
 
-fn args_of(v: &J) -> Vec<String> {
+fn args_of(v: &Json) -> Vec<String> {
     v.as_array()
         .expect("arguments are an array")
         .iter()
@@ -204,10 +204,10 @@ fn replace_rejects_an_overflowing_substitution_group_like_dotnet() {
         entramap(constant, clock()),
         Err("invalid_regex".to_string())
     );
-    let program = expr::compile(constant, &expr::Options::default());
+    let program = expr::compile(constant, &expr::CompileOptions::default());
     assert!(program.is_err(), "refused at compile time");
     let computed = r#"Replace("ab", , "(a)", , Join("", "$", "2147483648"), , )"#;
-    assert!(expr::compile(computed, &expr::Options::default()).is_ok());
+    assert!(expr::compile(computed, &expr::CompileOptions::default()).is_ok());
     assert_eq!(
         entramap(computed, clock()),
         Err("invalid_regex".to_string())
@@ -216,6 +216,6 @@ fn replace_rejects_an_overflowing_substitution_group_like_dotnet() {
     let largest = r#"Replace("ab", , "(a)", , "$2147483647", , )"#;
     assert_eq!(
         entramap(largest, clock()),
-        Ok(J::String("$2147483647b".into()))
+        Ok(Json::String("$2147483647b".into()))
     );
 }

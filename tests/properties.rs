@@ -14,7 +14,7 @@ use entramap::dotnet::datetime::DateTime;
 use entramap::expr::builtins::TABLE;
 use entramap::expr::print::{print, write_string};
 use entramap::expr::syntax::{self, CmpOp, Expr, ExprKind, MAX_EXPRESSION_CHARS, MAX_NESTING};
-use entramap::expr::{Context, Error, Options, Outcome, Span, Value, compile};
+use entramap::expr::{CompileOptions, Context, Error, Outcome, Span, Value, compile};
 use entramap::model::source::{Record, SourceValue, USER_ATTRIBUTES};
 use proptest::collection::vec;
 use proptest::option;
@@ -525,8 +525,8 @@ fn run_everything(
         }
         let extra = ["a", "b"];
         for options in [
-            Options::default(),
-            Options {
+            CompileOptions::default(),
+            CompileOptions {
                 attributes: entramap::expr::AttributeCheck::Catalog { extra: &extra },
             },
         ] {
@@ -545,7 +545,7 @@ fn run_everything(
 
 /// Evaluate `text` over `record` at a fixed instant; panics if it does not compile.
 fn eval_text(text: &str, record: &Record) -> Result<Outcome<'static>, Error> {
-    let program = compile(text, &Options::default())
+    let program = compile(text, &CompileOptions::default())
         .unwrap_or_else(|e| panic!("{text:?} does not compile: {e:?}"));
     let now = DateTime::parse_rfc3339("2025-07-30T09:15:00Z").expect("valid instant");
     let context = ctx(now, 7);
@@ -710,7 +710,7 @@ proptest! {
     ) {
         let (open, close) = if bracket { ("[", "]") } else { ("(", ")") };
         let text = format!("{}\"x\"{}", format!("{name}{open}").repeat(depth), close.repeat(depth));
-        let result = compile(&text, &Options::default());
+        let result = compile(&text, &CompileOptions::default());
         if depth > MAX_NESTING {
             prop_assert!(result.is_err());
         }
@@ -740,8 +740,8 @@ proptest! {
         let mut runs = None;
         no_new_panic(&text, || {
             let (Ok(first), Ok(second)) = (
-                compile(&text, &Options::default()),
-                compile(&text, &Options::default()),
+                compile(&text, &CompileOptions::default()),
+                compile(&text, &CompileOptions::default()),
             ) else {
                 return;
             };
@@ -990,7 +990,7 @@ proptest! {
     ) {
         let (name, unit) = interval;
         let text = format!("DateDiff(\"{name}\", Now(), DateAdd(\"{name}\", {n}, Now()))");
-        let program = compile(&text, &Options::default()).expect("compiles");
+        let program = compile(&text, &CompileOptions::default()).expect("compiles");
         let (context, empty) = (ctx(now, 0), Record::new());
         let got = program.eval(&empty, &context);
         let in_range = n
@@ -1147,7 +1147,8 @@ proptest! {
 fn regex_ending_in_a_backslash_inside_a_class_is_an_error_not_a_panic() {
     for pattern in ["[\\\\", "[a-\\\\", "[()\\\\"] {
         let text = format!("Replace(\"x\", , \"{pattern}\", , \"\", , )");
-        let result = std::panic::catch_unwind(|| compile(&text, &Options::default()).is_err());
+        let result =
+            std::panic::catch_unwind(|| compile(&text, &CompileOptions::default()).is_err());
         assert_eq!(result.ok(), Some(true), "{text}");
     }
 }

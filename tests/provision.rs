@@ -10,7 +10,7 @@ use entramap::model::sample::sample_user;
 use entramap::model::source::Record;
 use entramap::provision::project::{CompiledMapping, Flow};
 use entramap::provision::scope::{compile_scope, in_scope, is_soft_deleted};
-use entramap::provision::target::Kind;
+use entramap::provision::target::ResourceKind;
 use serde_json::{Value, json};
 
 /// The user object mapping of a YAML mapping file given as its `users:` body.
@@ -241,7 +241,7 @@ fn default_mapping_posts_the_sample_user_in_entras_shape() {
     let mapping = default_mapping();
     let user = sample_user();
     let projection = mapping.project(&user, &ctx(), Flow::Create).unwrap();
-    let body = Value::Object(projection.post_body(Kind::User));
+    let body = Value::Object(projection.post_body(ResourceKind::User));
     let keys: Vec<&str> = body
         .as_object()
         .unwrap()
@@ -306,7 +306,7 @@ fn default_mapping_posts_a_small_user_as_exact_json() {
         "IsSoftDeleted": "False",
     }));
     let projection = mapping.project(&user, &ctx(), Flow::Create).unwrap();
-    let body = serde_json::to_string(&projection.post_body(Kind::User)).unwrap();
+    let body = serde_json::to_string(&projection.post_body(ResourceKind::User)).unwrap();
     assert_eq!(
         body,
         concat!(
@@ -327,7 +327,7 @@ fn active_text_that_is_not_a_boolean_stays_a_string() {
     ))
     .unwrap();
     let p = m.project(&record(json!({})), &ctx(), Flow::Create).unwrap();
-    let body = p.post_body(Kind::User);
+    let body = p.post_body(ResourceKind::User);
     assert_eq!(body["active"], json!("maybe"));
     assert_eq!(
         body["schemas"],
@@ -348,7 +348,7 @@ fn custom_extension_is_an_object_but_not_listed_in_schemas() {
     let body = m
         .project(&user, &ctx(), Flow::Create)
         .unwrap()
-        .post_body(Kind::User);
+        .post_body(ResourceKind::User);
     assert_eq!(
         body["schemas"],
         json!(["urn:ietf:params:scim:schemas:core:2.0:User"])
@@ -367,7 +367,7 @@ fn group_post_has_core_group_schema_and_never_members() {
     let p = m.project(&group, &ctx(), Flow::Create).unwrap();
     assert_eq!(p.members, Some(vec!["u1".to_string(), "u2".to_string()]));
     assert_eq!(
-        serde_json::to_string(&p.post_body(Kind::Group)).unwrap(),
+        serde_json::to_string(&p.post_body(ResourceKind::Group)).unwrap(),
         r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Sales","externalId":"g1","meta":{"resourceType":"Group"}}"#
     );
 }
@@ -439,7 +439,7 @@ fn null_never_appears_in_entries_or_post_body() {
                 .iter()
                 .all(|e| !e.value.is_null() && e.value != json!(""))
         );
-        let body = Value::Object(p.post_body(Kind::User)).to_string();
+        let body = Value::Object(p.post_body(ResourceKind::User)).to_string();
         assert!(!body.contains("null") && !body.contains("emails"), "{body}");
     }
 }
@@ -451,7 +451,7 @@ fn manager_is_kept_apart_as_the_source_object_id() {
     let p = m.project(&user, &ctx(), Flow::Create).unwrap();
     assert_eq!(p.manager.as_deref(), Some("m-1"));
     assert!(p.entries.iter().all(|e| !e.target.contains("manager")));
-    let body = Value::Object(p.post_body(Kind::User));
+    let body = Value::Object(p.post_body(ResourceKind::User));
     assert!(!body.to_string().contains("manager"));
     // The mapping targets the enterprise extension, so its URN is listed even with no value.
     assert_eq!(

@@ -11,7 +11,7 @@ use entramap::model::source::Record;
 use entramap::provision::dialect::{
     add_members_patch, disable_patch, manager_patch, remove_members_patch, user_patch,
 };
-use entramap::provision::diff::{OpKind, Operation, diff, member_delta};
+use entramap::provision::diff::{AttributeChange, ChangeOp, diff, member_delta};
 use entramap::provision::project::{CompiledMapping, Flow};
 use entramap::scim::{Resource, apply_patch};
 use serde_json::{Value, json};
@@ -37,7 +37,11 @@ fn resource(value: Value) -> Resource {
 
 /// `(kind, target, value)` of the operations the update projection of `user` gives against
 /// `returned`.
-fn ops_for(mapping: &ObjectMapping, user: Value, returned: Value) -> Vec<(OpKind, String, Value)> {
+fn ops_for(
+    mapping: &ObjectMapping,
+    user: Value,
+    returned: Value,
+) -> Vec<(ChangeOp, String, Value)> {
     let compiled = CompiledMapping::compile(mapping).unwrap();
     let user = Record::from_json(&user).unwrap();
     let projection = compiled.project(&user, &ctx(), Flow::Update).unwrap();
@@ -96,12 +100,12 @@ fn absent_null_or_empty_target_value_is_add_and_different_is_replace() {
     assert_eq!(
         ops,
         vec![
-            (OpKind::Replace, "userName".into(), json!("b@contoso.com")),
-            (OpKind::Add, "displayName".into(), json!("Ann")),
-            (OpKind::Add, "title".into(), json!("Dev")),
-            (OpKind::Add, "nickName".into(), json!("ann")),
+            (ChangeOp::Replace, "userName".into(), json!("b@contoso.com")),
+            (ChangeOp::Add, "displayName".into(), json!("Ann")),
+            (ChangeOp::Add, "title".into(), json!("Dev")),
+            (ChangeOp::Add, "nickName".into(), json!("ann")),
             (
-                OpKind::Add,
+                ChangeOp::Add,
                 "emails[type eq \"work\"].value".into(),
                 json!("ann@contoso.com")
             ),
@@ -129,7 +133,11 @@ fn text_compares_case_insensitively_unless_case_exact() {
     ));
     assert_eq!(
         ops_for(&exact, user, returned),
-        vec![(OpKind::Replace, "userName".into(), json!("Zoe@Contoso.com"))]
+        vec![(
+            ChangeOp::Replace,
+            "userName".into(),
+            json!("Zoe@Contoso.com")
+        )]
     );
 }
 
@@ -145,7 +153,7 @@ fn booleans_compare_by_truth_value() {
         "urn:ietf:params:scim:schemas:extension:acme:2.0:User": {"contractor": false}});
     let ops = ops_for(&m, json!({}), different);
     assert_eq!(ops.len(), 2);
-    assert!(ops.iter().all(|(k, _, _)| *k == OpKind::Replace));
+    assert!(ops.iter().all(|(k, _, _)| *k == ChangeOp::Replace));
 }
 
 #[test]
@@ -170,7 +178,7 @@ fn numbers_and_numeric_text_compare_by_value() {
             json!({"id": "1", enterprise: {"employeeNumber": 12346}})
         )[0]
         .0,
-        OpKind::Replace
+        ChangeOp::Replace
     );
 }
 
@@ -187,13 +195,13 @@ fn multi_valued_attributes_compare_as_sets() {
     assert_eq!(
         ops_for(&m, user.clone(), missing),
         vec![(
-            OpKind::Replace,
+            ChangeOp::Replace,
             "proxyAddresses".into(),
             json!(["SMTP:a@contoso.com", "smtp:b@contoso.com"])
         )]
     );
     let extra = json!({"id": "1", "proxyAddresses": ["SMTP:a@contoso.com", "smtp:b@contoso.com", "smtp:c@contoso.com"]});
-    assert_eq!(ops_for(&m, user, extra)[0].0, OpKind::Replace);
+    assert_eq!(ops_for(&m, user, extra)[0].0, ChangeOp::Replace);
 }
 
 #[test]
@@ -503,7 +511,7 @@ fn manager_patch_sets_the_enterprise_manager_to_the_target_id_e15() {
     assert_body(
         &manager_patch(
             Dialect::Compliant,
-            OpKind::Add,
+            ChangeOp::Add,
             "2c2f6fb8-254f-492e-b7fe-c09c5a61c8a2",
         ),
         r#"
@@ -521,7 +529,7 @@ fn manager_patch_sets_the_enterprise_manager_to_the_target_id_e15() {
   }"#,
     );
     assert_body(
-        &manager_patch(Dialect::Legacy, OpKind::Replace, "m-2"),
+        &manager_patch(Dialect::Legacy, ChangeOp::Replace, "m-2"),
         r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"m-2"}]}"#,
     );
 }
@@ -655,9 +663,9 @@ fn applying_the_patch_converges_in_one_step_in_both_dialects() {
             "displayName": "Zoe Celik",
             "meta": {"resourceType": "User"}
         }));
-        let ops: Vec<Operation<'_>> = diff(&projection, &returned, &mapping.attributes);
-        assert!(ops.iter().any(|o| o.kind == OpKind::Add), "{ops:?}");
-        assert!(ops.iter().any(|o| o.kind == OpKind::Replace), "{ops:?}");
+        let ops: Vec<AttributeChange<'_>> = diff(&projection, &returned, &mapping.attributes);
+        assert!(ops.iter().any(|o| o.kind == ChangeOp::Add), "{ops:?}");
+        assert!(ops.iter().any(|o| o.kind == ChangeOp::Replace), "{ops:?}");
         assert!(
             !ops.iter().any(|o| o.target == "userName"),
             "userName differs only in case: {ops:?}"

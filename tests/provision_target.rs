@@ -2,7 +2,7 @@
 //! (E-numbers) answered the way a server storing what the target schema says would.
 
 use entramap::model::mapping::TargetAttribute;
-use entramap::provision::target::{Kind, Response, Target};
+use entramap::provision::target::{ResourceKind, Response, Target};
 use entramap::scim::{ERROR_SCHEMA, LIST_RESPONSE_SCHEMA, Resource};
 use serde_json::{Value, json};
 
@@ -164,7 +164,8 @@ fn post_then_filter_by_username_finds_it_case_insensitively_and_get_by_id_return
 
     assert_eq!(get(&mut t, &format!("/Users/{id}")), created);
     assert_eq!(
-        t.get(Kind::User, &id).map(|r| Value::Object(r.clone())),
+        t.get(ResourceKind::User, &id)
+            .map(|r| Value::Object(r.clone())),
         Some(created)
     );
 }
@@ -180,7 +181,7 @@ fn duplicate_username_is_409_uniqueness() {
         Some(user_post("Adele@CONTOSO.com")),
     );
     assert_scim_error(&r, 409, Some("uniqueness"));
-    assert_eq!(t.len(Kind::User), 1);
+    assert_eq!(t.len(ResourceKind::User), 1);
 
     // A PATCH renaming another user onto a taken userName fails the same way.
     let other = create(&mut t, "/Users", user_post("alex@contoso.com"));
@@ -188,7 +189,7 @@ fn duplicate_username_is_409_uniqueness() {
     let r = send(&mut t, "PATCH", &format!("/Users/{other}"), Some(body));
     assert_scim_error(&r, 409, Some("uniqueness"));
     assert_eq!(
-        t.get(Kind::User, &other).unwrap()["userName"],
+        t.get(ResourceKind::User, &other).unwrap()["userName"],
         json!("alex@contoso.com")
     );
 }
@@ -427,7 +428,7 @@ fn groups_post_without_members_patch_add_and_remove_both_dialects_and_exclude_me
         }
     );
     let members = |t: &Target| -> Vec<String> {
-        t.get(Kind::Group, &gid).unwrap()["members"]
+        t.get(ResourceKind::Group, &gid).unwrap()["members"]
             .as_array()
             .map(|m| {
                 m.iter()
@@ -516,7 +517,7 @@ fn delete_then_get_is_404() {
         json!(0)
     );
     create(&mut t, "/Users", user_post("adele@contoso.com"));
-    assert_eq!(t.len(Kind::User), 1);
+    assert_eq!(t.len(ResourceKind::User), 1);
 }
 
 #[test]
@@ -585,25 +586,25 @@ fn preloaded_accounts_are_found_kept_as_given_and_iterate_in_insertion_order() {
     }) else {
         unreachable!()
     };
-    let id = t.insert(Kind::User, existing.clone()).unwrap();
+    let id = t.insert(ResourceKind::User, existing.clone()).unwrap();
     assert_eq!(id, "2441309d85324e7793ae");
     let Value::Object(no_id) = json!({"userName": "second@contoso.com"}) else {
         unreachable!()
     };
-    let second = t.insert(Kind::User, no_id).unwrap();
+    let second = t.insert(ResourceKind::User, no_id).unwrap();
     let found = get(
         &mut t,
         "/Users?filter=userName+eq+%22test_user%40contoso.com%22",
     );
     assert_eq!(found["Resources"][0], Value::Object(existing.clone()));
     assert_eq!(
-        t.insert(Kind::User, existing).unwrap_err().status,
+        t.insert(ResourceKind::User, existing).unwrap_err().status,
         409,
         "the same id twice"
     );
     let created = create(&mut t, "/Users", user_post("third@contoso.com"));
     let order: Vec<String> = t
-        .resources(Kind::User)
+        .resources(ResourceKind::User)
         .map(|r: Resource| r["id"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(order, [id.as_str(), second.as_str(), created.as_str()]);
@@ -627,7 +628,7 @@ fn an_account_preloaded_with_an_id_the_app_would_issue_keeps_it_and_new_ids_skip
     let Value::Object(existing) = json!({"id": issued[1], "userName": "old@contoso.com"}) else {
         unreachable!()
     };
-    t.insert(Kind::User, existing).unwrap();
+    t.insert(ResourceKind::User, existing).unwrap();
     let first = create(&mut t, "/Users", user_post("a@contoso.com"));
     let second = create(&mut t, "/Users", user_post("b@contoso.com"));
     assert_eq!(first, issued[0]);
@@ -654,7 +655,7 @@ fn an_account_preloaded_with_an_id_the_app_would_issue_keeps_it_and_new_ids_skip
         send(&mut t, "GET", &format!("/Users/{first}"), None).status,
         404
     );
-    assert_eq!(t.len(Kind::User), 2);
+    assert_eq!(t.len(ResourceKind::User), 2);
     // An id the app never issued, in GUID shape, is simply not there.
     let never = "00000000-0000-4000-8000-000000000000";
     assert_eq!(

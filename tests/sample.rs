@@ -4,15 +4,15 @@
 use std::process::Command;
 
 use entramap::provision::directory;
-use entramap::provision::sample::{self, Format, Options};
+use entramap::provision::sample::{self, Format, SampleOptions};
 
-fn generate(options: &Options, format: Format) -> String {
+fn generate(options: &SampleOptions, format: Format) -> String {
     let mut out = Vec::new();
     sample::write(&mut out, options, format).expect("writes to memory");
     String::from_utf8(out).expect("UTF-8")
 }
 
-const OPTIONS: Options = Options {
+const OPTIONS: SampleOptions = SampleOptions {
     users: 200,
     groups: 4,
     seed: 42,
@@ -23,7 +23,7 @@ fn same_seed_same_bytes_other_seed_other_bytes() {
     for format in [Format::Yaml, Format::Json] {
         let a = generate(&OPTIONS, format);
         assert_eq!(a, generate(&OPTIONS, format));
-        let other = Options {
+        let other = SampleOptions {
             seed: 43,
             ..OPTIONS
         };
@@ -66,7 +66,7 @@ fn yaml_and_json_load_as_the_same_directory() {
 
 #[test]
 fn empty_directory_loads() {
-    let none = Options {
+    let none = SampleOptions {
         users: 0,
         groups: 0,
         seed: 1,

@@ -3,7 +3,7 @@
 //! docs/scim-wire.md (E-numbers) and RFC 7644 §3.5.2.
 
 use entramap::scim::{
-    self, ENTERPRISE_USER_SCHEMA, Filter, OpKind, Path, Resource, ScimType, USER_SCHEMA,
+    self, ENTERPRISE_USER_SCHEMA, Filter, PatchOpKind, Path, Resource, ScimType, USER_SCHEMA,
     decode_query, encode_query, extension_urns, filter_from_query, get, patch, set, set_primary,
     url_decode, values,
 };
@@ -864,8 +864,8 @@ fn op_names_and_member_names_are_case_insensitive() {
     let out = patched(user(), body);
     assert_eq!(out["displayName"], json!("X"));
     assert_eq!(out["title"], json!("T"));
-    assert_eq!(OpKind::parse("Remove"), Some(OpKind::Remove));
-    assert_eq!(OpKind::parse("delete"), None);
+    assert_eq!(PatchOpKind::parse("Remove"), Some(PatchOpKind::Remove));
+    assert_eq!(PatchOpKind::parse("delete"), None);
 }
 
 #[test]
@@ -874,7 +874,7 @@ fn parse_operations_exposes_typed_ops() {
         {"op": "Add", "path": "emails[type eq \"work\"].value", "value": "a"}, {"op": "replace", "value": {"x": 1}}]});
     let ops = patch::parse_operations(&body).unwrap();
     assert_eq!(ops.len(), 2);
-    assert_eq!(ops[0].op, OpKind::Add);
+    assert_eq!(ops[0].op, PatchOpKind::Add);
     assert_eq!(ops[0].path, Some(path("emails[type eq \"work\"].value")));
     assert_eq!(ops[1].path, None);
     assert_eq!(ops[1].value, Some(json!({"x": 1})));

@@ -5,9 +5,9 @@ use entramap::dotnet::datetime::DateTime;
 use entramap::expr::Context;
 use entramap::load;
 use entramap::model::mapping::Dialect;
-use entramap::provision::cycle::{Action, Recorded as Request, Simulator};
+use entramap::provision::cycle::{Recorded as Request, RequestPurpose, Simulator};
 use entramap::provision::directory::{self, Directory};
-use entramap::provision::target::Kind;
+use entramap::provision::target::ResourceKind;
 use entramap::provision::transcript::{Summary, jsonl_line};
 use serde_json::Value;
 
@@ -54,7 +54,7 @@ fn first_cycle_matches_then_creates_active_in_scope_users_only() {
         .collect();
     let creates: Vec<&str> = users
         .iter()
-        .filter(|r| r.action == Action::Create)
+        .filter(|r| r.action == RequestPurpose::Create)
         .map(|r| r.object.as_str())
         .collect();
     assert_eq!(
@@ -71,10 +71,10 @@ fn first_cycle_matches_then_creates_active_in_scope_users_only() {
     for (i, r) in users
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.action == Action::Create)
+        .filter(|(_, r)| r.action == RequestPurpose::Create)
     {
         let before = users[i - 1];
-        assert_eq!(before.action, Action::Match);
+        assert_eq!(before.action, RequestPurpose::Match);
         assert_eq!(before.object, r.object);
         assert!(
             before.path.starts_with("/Users?filter=userName+eq+%22"),
@@ -95,16 +95,16 @@ fn first_cycle_matches_then_creates_active_in_scope_users_only() {
     // Manager PATCHes come after every create, and never for a manager out of scope.
     let last_create = reqs
         .iter()
-        .rposition(|r| r.action == Action::Create && r.path == "/Users")
+        .rposition(|r| r.action == RequestPurpose::Create && r.path == "/Users")
         .unwrap();
     let managers: Vec<&Request> = reqs
         .iter()
-        .filter(|r| r.action == Action::LinkManager)
+        .filter(|r| r.action == RequestPurpose::LinkManager)
         .collect();
     assert_eq!(managers.len(), 8);
     assert!(
         reqs.iter()
-            .position(|r| r.action == Action::LinkManager)
+            .position(|r| r.action == RequestPurpose::LinkManager)
             .unwrap()
             > last_create
     );
@@ -129,16 +129,16 @@ fn first_cycle_matches_then_creates_active_in_scope_users_only() {
         .iter()
         .filter(|r| r.path.starts_with("/Groups"))
         .collect();
-    let actions: Vec<Action> = groups.iter().map(|r| r.action).collect();
+    let actions: Vec<RequestPurpose> = groups.iter().map(|r| r.action).collect();
     assert_eq!(
         actions,
         [
-            Action::Match,
-            Action::Create,
-            Action::Match,
-            Action::Create,
-            Action::AddMembers,
-            Action::AddMembers
+            RequestPurpose::Match,
+            RequestPurpose::Create,
+            RequestPurpose::Match,
+            RequestPurpose::Create,
+            RequestPurpose::AddMembers,
+            RequestPurpose::AddMembers
         ]
     );
     assert_eq!(
@@ -178,7 +178,7 @@ fn a_full_cycle_after_a_restart_over_the_same_snapshot_only_reads() {
         assert!(
             second
                 .iter()
-                .all(|r| r.method == "GET" && r.action == Action::Read && r.status == 200)
+                .all(|r| r.method == "GET" && r.action == RequestPurpose::Read && r.status == 200)
         );
         assert!(
             second
@@ -200,7 +200,7 @@ fn a_changed_attribute_gives_one_patch_with_it_in_both_dialects() {
         let reqs = cycle(&mut sim, &changed, 2);
         let w = writes(&reqs);
         assert_eq!(w.len(), 1, "{w:?}");
-        assert_eq!(w[0].action, Action::Update);
+        assert_eq!(w[0].action, RequestPurpose::Update);
         assert_eq!(w[0].object, ZOE);
         assert_eq!(
             w[0].body.as_ref().unwrap()["Operations"],
@@ -208,7 +208,7 @@ fn a_changed_attribute_gives_one_patch_with_it_in_both_dialects() {
         );
         // Read first, then the PATCH of the same user.
         let i = reqs.iter().position(|r| r.method == "PATCH").unwrap();
-        assert_eq!(reqs[i - 1].action, Action::Read);
+        assert_eq!(reqs[i - 1].action, RequestPurpose::Read);
         assert_eq!(reqs[i - 1].path, reqs[i].path);
     }
 }
@@ -228,7 +228,7 @@ fn a_disabled_user_gets_the_disable_patch() {
         let reqs = cycle(&mut sim, &disabled, 2);
         let w = writes(&reqs);
         assert_eq!(w.len(), 1, "{w:?}");
-        assert_eq!(w[0].action, Action::Disable);
+        assert_eq!(w[0].action, RequestPurpose::Disable);
         assert_eq!(w[0].object, ZOE);
         assert_eq!(
             w[0].body.as_ref().unwrap()["Operations"],
@@ -251,7 +251,7 @@ fn an_unassigned_user_is_disabled_too() {
     let reqs = cycle(&mut sim, &unassigned, 2);
     let w = writes(&reqs);
     assert_eq!(w.len(), 1, "{w:?}");
-    assert_eq!(w[0].action, Action::Disable);
+    assert_eq!(w[0].action, RequestPurpose::Disable);
 }
 
 #[test]
@@ -264,7 +264,7 @@ fn a_user_removed_from_the_snapshot_is_deleted() {
     let reqs = cycle(&mut sim, &without, 2);
     let w = writes(&reqs);
     assert_eq!(w.len(), 1, "{w:?}");
-    assert_eq!(w[0].action, Action::Delete);
+    assert_eq!(w[0].action, RequestPurpose::Delete);
     assert_eq!(w[0].method, "DELETE");
     assert_eq!(w[0].path, format!("/Users/{id}"));
     assert_eq!(w[0].status, 204);
@@ -289,7 +289,7 @@ fn a_member_removed_from_a_group_gives_a_remove_patch() {
     let reqs = cycle(&mut sim, &dir, 2);
     let w = writes(&reqs);
     assert_eq!(w.len(), 1, "{w:?}");
-    assert_eq!(w[0].action, Action::RemoveMembers);
+    assert_eq!(w[0].action, RequestPurpose::RemoveMembers);
     assert_eq!(
         w[0].body.as_ref().unwrap()["Operations"],
         serde_json::json!([{"op": "remove", "path": format!("members[value eq \"{id}\"]")}])
@@ -306,20 +306,20 @@ fn a_preloaded_account_is_matched_and_linked_not_created() {
         "displayName": "Zoe Muller"
     });
     sim.preload(
-        entramap::provision::target::Kind::User,
+        entramap::provision::target::ResourceKind::User,
         existing.as_object().unwrap().clone(),
     )
     .unwrap();
     let reqs = cycle(&mut sim, &directory::sample(), 1);
     let zoe: Vec<&Request> = reqs.iter().filter(|r| r.object == ZOE).collect();
-    assert_eq!(zoe[0].action, Action::Match);
+    assert_eq!(zoe[0].action, RequestPurpose::Match);
     assert_eq!(
         zoe[1].action,
-        Action::Update,
+        RequestPurpose::Update,
         "matched: PATCH what differs, no POST"
     );
     assert_eq!(zoe[1].path, "/Users/existing-1");
-    assert!(zoe.iter().all(|r| r.action != Action::Create));
+    assert!(zoe.iter().all(|r| r.action != RequestPurpose::Create));
     assert_eq!(sim.linked_user(ZOE).as_deref(), Some("existing-1"));
 }
 
@@ -452,11 +452,11 @@ fn cli_rejects_a_malformed_directory_with_exit_2_and_no_output() {
 /// Entra sends and no status, only the answers nobody reads.
 #[test]
 fn answering_writes_with_the_id_alone_changes_no_request() {
-    use entramap::provision::sample::{self, Format, Options};
+    use entramap::provision::sample::{self, Format, SampleOptions};
     use entramap::provision::target::WriteAnswers;
     let generated = |users, seed| {
         let mut out = Vec::new();
-        let options = Options {
+        let options = SampleOptions {
             users,
             groups: 3,
             seed,
@@ -500,16 +500,21 @@ fn answering_writes_with_the_id_alone_changes_no_request() {
                         sent.push(r);
                     });
                 }
-                (sent, sim.target().resources(Kind::User).collect::<Vec<_>>())
+                (
+                    sent,
+                    sim.target()
+                        .resources(ResourceKind::User)
+                        .collect::<Vec<_>>(),
+                )
             };
             let (full, full_app) = run(WriteAnswers::Resource);
             let (brief, brief_app) = run(WriteAnswers::IdOnly);
             if path.ends_with("scim-default.yaml") {
                 for action in [
-                    Action::LinkManager,
-                    Action::Update,
-                    Action::Disable,
-                    Action::Delete,
+                    RequestPurpose::LinkManager,
+                    RequestPurpose::Update,
+                    RequestPurpose::Disable,
+                    RequestPurpose::Delete,
                 ] {
                     assert!(full.iter().any(|r| r.action == action), "{action:?}");
                 }
@@ -550,7 +555,8 @@ fn answering_writes_with_the_id_alone_changes_no_request_for_a_preloaded_account
         let mut sim = Simulator::new(&loaded.file, Dialect::Compliant, Context::new(now, 0))
             .expect("compiles");
         sim.endpoint_mut().set_write_answers(answers);
-        sim.preload(Kind::User, existing.clone()).expect("preloads");
+        sim.preload(ResourceKind::User, existing.clone())
+            .expect("preloads");
         let mut sent = Vec::new();
         sim.run_cycle(&directory::sample(), 1, &mut |r| {
             let mut r = r.record();
@@ -562,11 +568,14 @@ fn answering_writes_with_the_id_alone_changes_no_request_for_a_preloaded_account
         sent
     };
     let full = run(WriteAnswers::Resource);
-    let zoe_writes: Vec<Action> = full
+    let zoe_writes: Vec<RequestPurpose> = full
         .iter()
         .filter(|r| r.object == ZOE && r.method != "GET")
         .map(|r| r.action)
         .collect();
-    assert_eq!(zoe_writes, [Action::Update, Action::LinkManager]);
+    assert_eq!(
+        zoe_writes,
+        [RequestPurpose::Update, RequestPurpose::LinkManager]
+    );
     assert_eq!(full, run(WriteAnswers::IdOnly));
 }

@@ -16,7 +16,7 @@ use entramap::load;
 use entramap::model::mapping::Dialect;
 use entramap::provision::cycle::{Recorded, Simulator};
 use entramap::provision::directory;
-use entramap::provision::target::Kind;
+use entramap::provision::target::ResourceKind;
 use entramap::scim::url_decode;
 use serde_json::{Value, json};
 
@@ -30,7 +30,7 @@ fn run(dialect: Dialect) -> Vec<Recorded> {
     let mut sim = Simulator::new(&loaded.file, dialect, Context::new(now, 0)).expect("compiles");
     let target = preloaded_target();
     for user in target["users"].as_array().expect("users") {
-        sim.preload(Kind::User, user.as_object().expect("map").clone())
+        sim.preload(ResourceKind::User, user.as_object().expect("map").clone())
             .expect("preloads");
     }
     let mut out = Vec::new();

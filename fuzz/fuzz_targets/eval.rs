@@ -7,7 +7,7 @@
 use std::sync::LazyLock;
 
 use entramap::expr::dotnet::datetime::DateTime;
-use entramap::expr::{Context, Options, compile};
+use entramap::expr::{Context, CompileOptions, compile};
 use entramap::model::sample::sample_user;
 use entramap::model::source::Record;
 use libfuzzer_sys::fuzz_target;
@@ -25,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok(program) = compile(text, &Options::default()) else {
+    let Ok(program) = compile(text, &CompileOptions::default()) else {
         return;
     };
     let (first_ctx, second_ctx) = (context(), context());

@@ -8,7 +8,7 @@ use super::rows::{self, Row};
 use super::table::*;
 use super::{Checker, catalog};
 use crate::expr::builtins;
-use crate::expr::compile::{self, Options};
+use crate::expr::compile::{self, CompileOptions};
 use crate::expr::error::Error;
 use crate::expr::syntax::{self, Expr, ExprKind};
 use crate::expr::{AttributeCheck, Span};
@@ -40,7 +40,7 @@ pub(super) fn check(cx: &mut Checker<'_>, row: &Row<'_>, scalar: &Spanned<String
     };
     // Attribute names are checked below against the object's own catalog (users or groups),
     // so the compiler is told to accept any.
-    let options = Options {
+    let options = CompileOptions {
         attributes: AttributeCheck::Any,
     };
     match compile::compile_tree(&tree, text, &options) {

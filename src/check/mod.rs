@@ -1,7 +1,7 @@
 //! Static lints over mapping tables: `entramap check`.
 //!
 //! [`check`] runs every lint of [`table::LINTS`] over a loaded mapping and returns a
-//! [`Report`] of [`Finding`]s, each with a stable code, the lint's why and fix, and its place
+//! [`CheckReport`] of [`Finding`]s, each with a stable code, the lint's why and fix, and its place
 //! in the file. The lint table is the single source of codes, messages, documentation and
 //! SARIF rules; the passes that raise findings live in their own modules:
 //!
@@ -103,7 +103,7 @@ impl Finding {
 
 /// Everything `check` found in one file, in file order.
 #[derive(Clone, Debug)]
-pub struct Report {
+pub struct CheckReport {
     /// The file's display name.
     pub file: String,
     /// The findings, sorted by position (unplaced ones last), errors before warnings at the
@@ -111,10 +111,10 @@ pub struct Report {
     pub findings: Vec<Finding>,
 }
 
-impl Report {
+impl CheckReport {
     /// The report for a file that could not be read as a mapping: one EM000 finding.
-    pub fn unreadable(file: &str, message: String) -> Report {
-        Report {
+    pub fn unreadable(file: &str, message: String) -> CheckReport {
+        CheckReport {
             file: file.to_string(),
             findings: vec![Finding {
                 lint: &table::UNREADABLE_FILE,
@@ -167,7 +167,7 @@ impl Report {
 }
 
 /// Run every lint over a loaded mapping file.
-pub fn check(loaded: &Loaded) -> Report {
+pub fn check(loaded: &Loaded) -> CheckReport {
     let mut cx = Checker::new(loaded);
     let file = &loaded.file;
     rows::object(&mut cx, Object::Users, &file.users);
@@ -184,7 +184,7 @@ pub fn check(loaded: &Loaded) -> Report {
             f.lint.code,
         )
     });
-    Report {
+    CheckReport {
         file: loaded.name.clone(),
         findings,
     }

@@ -1,13 +1,13 @@
-//! The human (miette) and JSON renderings of a [`Report`].
+//! The human (miette) and JSON renderings of a [`CheckReport`].
 
 use std::fmt;
 use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::{Finding, Report, Severity};
+use super::{CheckReport, Finding, Severity};
 
-impl Report {
+impl CheckReport {
     /// The JSON document `check --format json` prints:
     /// `{file, errors, warnings, findings: [{code, name, severity, message, why, fix, object,
     /// target, line, column, end_line, end_column, start, end}]}` (positions are null when a

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::{LINTS, Report};
+use super::{CheckReport, LINTS};
 
 /// The SARIF schema the output follows.
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -53,7 +53,7 @@ pub fn artifact_uri(path: &str) -> String {
     out
 }
 
-impl Report {
+impl CheckReport {
     /// The SARIF 2.1.0 log `check --format sarif` prints: one run, the lint table as rules,
     /// one result per finding.
     pub fn to_sarif(&self) -> Value {

@@ -49,7 +49,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         Err(e) => {
             // Tools reading JSON or SARIF get the failure as a finding too.
             let unreadable =
-                check::Report::unreadable(&crate::input::display_name(path), e.to_string());
+                check::CheckReport::unreadable(&crate::input::display_name(path), e.to_string());
             match args.format {
                 Format::Human | Format::Html => {}
                 Format::Json => print_json(&unreadable.to_json()),
@@ -91,7 +91,7 @@ fn print_json(value: &serde_json::Value) {
 /// `check`'s human output on standard error: one diagnostic per finding, then the count.
 /// The validation gate of the other commands prints through this too, so that a refused
 /// mapping shows exactly what `check` shows. Nothing is printed for an empty report.
-pub(super) fn print_findings(loaded: &load::Loaded, result: &check::Report) {
+pub(super) fn print_findings(loaded: &load::Loaded, result: &check::CheckReport) {
     if result.findings.is_empty() {
         return;
     }
@@ -105,7 +105,7 @@ pub(super) fn print_findings(loaded: &load::Loaded, result: &check::Report) {
 fn html_page(
     path: &std::path::Path,
     loaded: &load::Loaded,
-    result: &check::Report,
+    result: &check::CheckReport,
 ) -> crate::report::Page {
     use crate::report::{Header, Page, check_findings};
     let dialect = super::DialectArg::resolve(None, None, &loaded.file);

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::{DialectArg, Failure, ScopeArg, parse_now, read_compiling_mapping};
-use crate::converge::{self, Options};
+use crate::converge::{self, ConvergeOptions};
 
 /// Arguments of `entramap converge`.
 #[derive(clap::Args, Debug)]
@@ -52,7 +52,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     let now = parse_now(Some(&args.now))?;
     let file = &loaded.file;
     let dialect = DialectArg::resolve(args.dialect, None, file);
-    let options = Options {
+    let options = ConvergeOptions {
         cases: args.cases,
         seed: args.seed,
         now,
@@ -105,7 +105,7 @@ fn html_page(
     args: &Args,
     loaded: &crate::load::Loaded,
     dialect: crate::model::mapping::Dialect,
-    result: &converge::report::Report,
+    result: &converge::report::ConvergeReport,
 ) -> crate::report::Page {
     use crate::report::{Header, Page, converge_sections};
     let mut header = Header::new(&args.mapping.display().to_string(), &loaded.file, dialect);

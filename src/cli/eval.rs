@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::{Failure, expression_text, report};
 use crate::expr::error::{Error, Located};
-use crate::expr::{self, AttributeCheck, Context, Options, Outcome, graph, syntax};
+use crate::expr::{self, AttributeCheck, CompileOptions, Context, Outcome, graph, syntax};
 use crate::input;
 use crate::model::sample;
 use crate::model::source::Record;
@@ -47,7 +47,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     let mut ctx = Context::new(now, args.seed);
     ctx.default_domain = args.default_domain.clone();
     let names: Vec<&str> = user.names().collect();
-    let options = Options {
+    let options = CompileOptions {
         attributes: AttributeCheck::Catalog { extra: &names },
     };
 
@@ -91,7 +91,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
 fn demo(
     user: &Record,
     ctx: &Context,
-    options: &Options<'_>,
+    options: &CompileOptions<'_>,
     format: Format,
 ) -> Result<(), Failure> {
     let results: Vec<Evaluated> = sample::SAMPLE_EXPRESSIONS
@@ -138,7 +138,7 @@ struct Evaluated {
     warnings: Vec<expr::Warning>,
 }
 
-fn evaluate(text: &str, user: &Record, ctx: &Context, options: &Options<'_>) -> Evaluated {
+fn evaluate(text: &str, user: &Record, ctx: &Context, options: &CompileOptions<'_>) -> Evaluated {
     let failed = |e: Error, tree: Option<&crate::expr::syntax::Expr>| {
         let parse_failed = tree.is_none();
         let phase = if parse_failed {

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use super::{Failure, check, interrupt, report};
 use crate::live::{HttpOptions, LiveError, TenantUrl, Token};
-use crate::pull::{self, Graph, Options, PullError};
+use crate::pull::{self, Graph, PullError, PullOptions};
 
 /// Arguments of `entramap pull`.
 #[derive(clap::Args, Debug)]
@@ -95,7 +95,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         errln!("error: --out {}: {e}", args.out.display());
         Failure::Input
     })?;
-    let options = Options {
+    let options = PullOptions {
         service_principal: args.service_principal.clone(),
         job_id: args.job_id.clone(),
         all_users: args.all_users,

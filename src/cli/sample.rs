@@ -4,7 +4,7 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use super::Failure;
-use crate::provision::sample::{self, Options, Written};
+use crate::provision::sample::{self, SampleOptions, Written};
 
 /// Arguments of `entramap sample`.
 #[derive(clap::Args, Debug)]
@@ -47,7 +47,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         }
         None => sample::Format::Yaml,
     };
-    let options = Options {
+    let options = SampleOptions {
         users: args.users,
         groups: args.groups,
         seed: args.seed,

@@ -17,7 +17,7 @@ use crate::provision::cycle::{Failure as ObjectFailure, Simulator};
 use crate::provision::output::{
     HttpOutput, JsonlOutput, LogOutput, Output, SummaryOutput, run_cycles,
 };
-use crate::provision::target::Kind;
+use crate::provision::target::ResourceKind;
 use crate::provision::target::WriteAnswers;
 use crate::provision::transcript::Redactions;
 use crate::report::HtmlOutput;
@@ -291,8 +291,8 @@ pub(super) fn preload(simulator: &mut Simulator, path: &std::path::Path) -> Resu
     };
     for (key, items) in &top {
         let kind = match key.as_str() {
-            "users" => Kind::User,
-            "groups" => Kind::Group,
+            "users" => ResourceKind::User,
+            "groups" => ResourceKind::Group,
             other => return Err(fail(format!("unknown key `{other}`"))),
         };
         let Json::Array(items) = items else {

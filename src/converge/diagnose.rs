@@ -11,7 +11,7 @@ use super::inspect::{self, RowInfo};
 use super::run::{Fails, NeverFlows, Repeat, Stale, StaleKind};
 use crate::check::table;
 use crate::model::mapping::{AttributeType, Dialect, Returns};
-use crate::provision::cycle::Action;
+use crate::provision::cycle::RequestPurpose;
 use crate::provision::diff::truth;
 
 fn diagnosis(cause: Cause, why: String, fix: impl Into<String>) -> Diagnosis {
@@ -93,8 +93,8 @@ pub fn repeat(rows: &[RowInfo], dialect: Dialect, r: &Repeat) -> Diagnosis {
     }
     let row = inspect::find(rows, r.kind, attr);
     match r.action {
-        Action::Update => update(rows, row, r),
-        Action::Disable => match r.after.as_ref() {
+        RequestPurpose::Update => update(rows, row, r),
+        RequestPurpose::Disable => match r.after.as_ref() {
             None => with_lint(
                 diagnosis(
                     Cause::NotStored,
@@ -113,7 +113,7 @@ pub fn repeat(rows: &[RowInfo], dialect: Dialect, r: &Repeat) -> Diagnosis {
                 "Append `?aadOptscim062020` to the tenant URL so Entra sends a JSON Boolean, or make the app accept \"False\".",
             ),
         },
-        Action::LinkManager => match r.after.as_ref() {
+        RequestPurpose::LinkManager => match r.after.as_ref() {
             None if r.resource.as_ref().is_some_and(|res| {
                 r.sent
                     .as_ref()
@@ -343,7 +343,11 @@ fn with_lint(mut d: Diagnosis, lint: &'static table::Lint) -> Diagnosis {
 
 /// Why a row yields nothing where it should flow.
 pub fn never_flows(rows: &[RowInfo], n: &NeverFlows) -> Diagnosis {
-    let row = inspect::find(rows, crate::provision::target::Kind::User, &n.attribute);
+    let row = inspect::find(
+        rows,
+        crate::provision::target::ResourceKind::User,
+        &n.attribute,
+    );
     let inputs: Vec<String> = n
         .inputs
         .iter()
@@ -446,7 +450,11 @@ pub fn fails(rows: &[RowInfo], f: &Fails) -> Diagnosis {
 
 /// Why a value stays in the app.
 pub fn stale(rows: &[RowInfo], s: &Stale) -> Diagnosis {
-    let row = inspect::find(rows, crate::provision::target::Kind::User, &s.attribute);
+    let row = inspect::find(
+        rows,
+        crate::provision::target::ResourceKind::User,
+        &s.attribute,
+    );
     let formula = row.map_or("the row", |r| r.formula.as_str());
     if s.kind == StaleKind::NotDeactivated {
         return diagnosis(
@@ -515,7 +523,7 @@ mod tests {
     use super::*;
     use crate::converge::run::Phase;
     use crate::provision::cycle::Recorded;
-    use crate::provision::target::Kind;
+    use crate::provision::target::ResourceKind;
 
     const MAPPING: &str = r#"
 app: T
@@ -550,7 +558,7 @@ users:
     }
 
     struct Seen {
-        action: Action,
+        action: RequestPurpose,
         attribute: &'static str,
         sent: Option<Json>,
         before: Option<Json>,
@@ -563,7 +571,7 @@ users:
         let response = (seen.status >= 400).then(|| json!({"detail": "value must be a boolean"}));
         let r = Repeat {
             phase: Phase::Settled,
-            kind: Kind::User,
+            kind: ResourceKind::User,
             object: "u1".into(),
             attribute: seen.attribute.into(),
             action: seen.action,
@@ -591,7 +599,7 @@ users:
     fn a_rejected_boolean_string_is_c4_and_the_fix_is_the_compliant_dialect() {
         let d = diagnose(
             Seen {
-                action: Action::Update,
+                action: RequestPurpose::Update,
                 attribute: "active",
                 sent: Some(json!("False")),
                 before: Some(json!(true)),
@@ -614,7 +622,7 @@ users:
     fn a_value_kept_at_another_key_is_c2_and_a_value_kept_nowhere_is_c1() {
         let elsewhere = diagnose(
             Seen {
-                action: Action::Update,
+                action: RequestPurpose::Update,
                 attribute: "title",
                 sent: Some(json!("Chef")),
                 before: None,
@@ -627,7 +635,7 @@ users:
         assert_eq!(elsewhere.cause, Cause::OtherShape, "{}", elsewhere.why);
         let nowhere = diagnose(
             Seen {
-                action: Action::Update,
+                action: RequestPurpose::Update,
                 attribute: "title",
                 sent: Some(json!("Chef")),
                 before: None,
@@ -646,7 +654,7 @@ users:
     fn a_string_kept_as_a_boolean_is_c5() {
         let d = diagnose(
             Seen {
-                action: Action::Update,
+                action: RequestPurpose::Update,
                 attribute: "title",
                 sent: Some(json!("True")),
                 before: Some(json!(true)),
@@ -663,7 +671,7 @@ users:
     fn an_app_that_appends_is_c6_and_one_that_reformats_is_c3() {
         let appends = diagnose(
             Seen {
-                action: Action::Update,
+                action: RequestPurpose::Update,
                 attribute: "urn:ietf:params:scim:schemas:extension:x:2.0:User:aliases",
                 sent: Some(json!(["b"])),
                 before: Some(json!(["a"])),
@@ -676,7 +684,7 @@ users:
         assert_eq!(appends.cause, Cause::Appending, "{}", appends.why);
         let reformats = diagnose(
             Seen {
-                action: Action::Update,
+                action: RequestPurpose::Update,
                 attribute: "phoneNumbers[type eq \"work\"].value",
                 sent: Some(json!("55555555555")),
                 before: Some(json!("+5 (555) 555-5555")),
@@ -693,7 +701,7 @@ users:
     fn a_disable_the_app_does_not_take_is_c5_and_a_manager_kept_elsewhere_is_c2() {
         let disable = diagnose(
             Seen {
-                action: Action::Disable,
+                action: RequestPurpose::Disable,
                 attribute: "active",
                 sent: Some(json!("False")),
                 before: Some(json!(true)),
@@ -706,7 +714,7 @@ users:
         assert_eq!(disable.cause, Cause::BooleanText, "{}", disable.why);
         let manager = diagnose(
             Seen {
-                action: Action::LinkManager,
+                action: RequestPurpose::LinkManager,
                 attribute: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager",
                 sent: Some(json!("m-1")),
                 before: None,

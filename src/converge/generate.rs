@@ -18,7 +18,7 @@ use proptest::sample::{Index, select};
 use super::inspect::RowInfo;
 use crate::model::mapping::ObjectMapping;
 use crate::model::source::{SourceType, SourceValue, user_attribute};
-use crate::provision::target::Kind;
+use crate::provision::target::ResourceKind;
 
 /// Most users per generated directory (before the change adds one).
 pub const MAX_USERS: usize = 4;
@@ -124,7 +124,7 @@ impl Plan {
     /// read.
     pub fn new(users: &ObjectMapping, groups: Option<&ObjectMapping>, rows: &[RowInfo]) -> Plan {
         let groups = groups.filter(|g| g.enabled);
-        let reads = |kind: Kind| {
+        let reads = |kind: ResourceKind| {
             rows.iter()
                 .filter(move |r| r.kind == kind)
                 .flat_map(|r| r.reads.iter().cloned())
@@ -136,14 +136,14 @@ impl Plan {
                 .collect()
         };
         let mut user_attributes: Vec<String> = Vec::new();
-        for name in reads(Kind::User).chain(scope(users)) {
+        for name in reads(ResourceKind::User).chain(scope(users)) {
             if !SPECIAL.contains(&name.as_str()) && !user_attributes.contains(&name) {
                 user_attributes.push(name);
             }
         }
         let mut group_attributes: Vec<String> = Vec::new();
         let group_scope = groups.map(scope).unwrap_or_default();
-        for name in reads(Kind::Group).chain(group_scope) {
+        for name in reads(ResourceKind::Group).chain(group_scope) {
             if !["objectId", "displayName", "members"].contains(&name.as_str())
                 && !group_attributes.contains(&name)
             {
@@ -153,7 +153,7 @@ impl Plan {
         let mut hints: Vec<(String, Vec<String>)> = Vec::new();
         let compared = rows
             .iter()
-            .filter(|r| r.kind == Kind::User)
+            .filter(|r| r.kind == ResourceKind::User)
             .flat_map(|r| r.compared.iter().cloned());
         let operands = users.scope.iter().flat_map(|f| {
             f.clauses

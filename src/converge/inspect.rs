@@ -7,7 +7,7 @@ use crate::expr::builtins;
 use crate::expr::syntax::{self, Expr, ExprKind};
 use crate::model::attribute_index::AttributeIndex;
 use crate::model::mapping::{Apply, AttributeMapping, ObjectMapping, TargetAttribute};
-use crate::provision::target::Kind;
+use crate::provision::target::ResourceKind;
 use crate::scim::Path;
 
 /// Functions whose value differs at every evaluation (catalogue C7).
@@ -30,7 +30,7 @@ pub struct SwitchCall {
 #[derive(Clone, Debug)]
 pub struct RowInfo {
     /// Users or groups.
-    pub kind: Kind,
+    pub kind: ResourceKind,
     /// The target attribute text, as the mapping (and Entra's PATCH `path`) writes it.
     pub target: String,
     /// The target, parsed (`None` when it does not parse; such a row never runs).
@@ -91,16 +91,20 @@ pub fn rows(users: &ObjectMapping, groups: Option<&ObjectMapping>) -> Vec<RowInf
     let mut out: Vec<RowInfo> = users
         .mappings
         .iter()
-        .map(|m| row(Kind::User, m, &index))
+        .map(|m| row(ResourceKind::User, m, &index))
         .collect();
     if let Some(g) = groups.filter(|g| g.enabled) {
         let index = AttributeIndex::new(g.attributes.clone());
-        out.extend(g.mappings.iter().map(|m| row(Kind::Group, m, &index)));
+        out.extend(
+            g.mappings
+                .iter()
+                .map(|m| row(ResourceKind::Group, m, &index)),
+        );
     }
     out
 }
 
-fn row(kind: Kind, m: &AttributeMapping, attributes: &AttributeIndex) -> RowInfo {
+fn row(kind: ResourceKind, m: &AttributeMapping, attributes: &AttributeIndex) -> RowInfo {
     let target = m.target.value.clone();
     let path = Path::parse(&target).ok();
     let (formula, tree) = if let Some(e) = &m.expression {
@@ -229,7 +233,7 @@ fn switch_call(args: &[Option<Expr>], text: &str) -> SwitchCall {
 }
 
 /// The row writing `target` (case-insensitive, as SCIM paths compare) for an object kind.
-pub fn find<'a>(rows: &'a [RowInfo], kind: Kind, target: &str) -> Option<&'a RowInfo> {
+pub fn find<'a>(rows: &'a [RowInfo], kind: ResourceKind, target: &str) -> Option<&'a RowInfo> {
     let parsed = Path::parse(target).ok();
     rows.iter()
         .filter(|r| r.kind == kind)

@@ -27,10 +27,10 @@ use serde_json::Value as Json;
 
 use crate::dotnet::datetime::DateTime;
 use crate::model::mapping::{Dialect, MappingFile};
-use crate::provision::target::Kind;
+use crate::provision::target::ResourceKind;
 use crate::provision::transcript::{HttpWriter, Redactions, jsonl_line};
 pub use error::ConvergeError;
-use report::{CauseOut, Finding, Note, Report, WireRequest};
+use report::{CauseOut, ConvergeReport, Finding, Note, WireRequest};
 use run::{Phase, Prepared, Problem};
 
 /// Searches stop after this many distinct problems: a mapping with more has bigger trouble
@@ -39,7 +39,7 @@ const MAX_FINDINGS: usize = 24;
 
 /// How to search.
 #[derive(Clone, Copy, Debug)]
-pub struct Options {
+pub struct ConvergeOptions {
     /// Generated directories per search (proptest cases).
     pub cases: u32,
     /// The seed of the generator (and of `Guid()`/`RandomString()`): the same seed gives the
@@ -52,7 +52,7 @@ pub struct Options {
 /// The tenant URL of the `.http` rendering when the mapping has none.
 const DEFAULT_BASE_URL: &str = "https://scim.example.com/scim";
 
-fn config(options: &Options) -> Config {
+fn config(options: &ConvergeOptions) -> Config {
     // Every field that proptest would otherwise read from PROPTEST_* variables is set, so the
     // environment cannot change a report.
     Config {
@@ -76,8 +76,8 @@ pub fn converge(
     name: &str,
     file: &MappingFile,
     dialect: Dialect,
-    options: &Options,
-) -> Result<Report, ConvergeError> {
+    options: &ConvergeOptions,
+) -> Result<ConvergeReport, ConvergeError> {
     let prepared = Prepared::new(file, dialect, options.now, options.seed)?;
     let strategy = generate::case(&prepared.plan);
     let mut known: Vec<String> = Vec::new();
@@ -148,7 +148,7 @@ pub fn converge(
             }
         })
         .collect();
-    Ok(Report {
+    Ok(ConvergeReport {
         mapping: name.to_owned(),
         app: file.app.clone(),
         dialect: match dialect {
@@ -190,7 +190,7 @@ fn finding(p: &Prepared<'_>, case: &generate::Case, problem: &Problem) -> Findin
             let d = diagnose::never_flows(&p.rows, n);
             Finding {
                 problem: report::Problem::NeverFlows,
-                object_type: Kind::User.noun(),
+                object_type: ResourceKind::User.noun(),
                 attribute: n.attribute.clone(),
                 cause: CauseOut::of(&d),
                 lint: d.lint,

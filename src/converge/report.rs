@@ -109,7 +109,7 @@ pub struct Note {
 
 /// Everything `converge` found for one mapping.
 #[derive(Clone, Debug, Serialize)]
-pub struct Report {
+pub struct ConvergeReport {
     /// The mapping's display name (its file).
     pub mapping: String,
     /// The app.
@@ -138,7 +138,7 @@ impl CauseOut {
     }
 }
 
-impl Report {
+impl ConvergeReport {
     /// The JSON rendering (`--format json`), pretty-printed.
     pub fn to_json(&self) -> String {
         let mut text = serde_json::to_string_pretty(self).unwrap_or_default();

@@ -17,15 +17,15 @@ use super::inspect::{self, RowInfo};
 use crate::check::Object;
 use crate::check::catalog::always_present;
 use crate::dotnet::datetime::DateTime;
-use crate::expr::{self, Context, Options, Program};
+use crate::expr::{self, CompileOptions, Context, Program};
 use crate::model::mapping::{Dialect, MappingFile, Settings};
 use crate::model::source::{Record, Source, SourceRef, SourceValue};
 use crate::provision::assignment::Assignment;
-use crate::provision::cycle::{Action, Recorded, SetupError, Simulator, shows_inactive};
+use crate::provision::cycle::{Recorded, RequestPurpose, SetupError, Simulator, shows_inactive};
 use crate::provision::directory::{Directory, DirectoryUser};
 use crate::provision::project::{CompiledMapping, Flow};
 use crate::provision::scope::{CompiledScopeFilter, compile_scope, in_scope, is_soft_deleted};
-use crate::provision::target::Kind;
+use crate::provision::target::ResourceKind;
 use crate::scim::{self, Path, Resource};
 
 /// 100-nanosecond ticks per minute.
@@ -79,10 +79,10 @@ impl<'f> Prepared<'f> {
         let programs = rows
             .iter()
             .map(|r| {
-                if r.kind != Kind::User || r.reads.is_empty() {
+                if r.kind != ResourceKind::User || r.reads.is_empty() {
                     return None;
                 }
-                expr::compile(&r.formula, &Options::default()).ok()
+                expr::compile(&r.formula, &CompileOptions::default()).ok()
             })
             .collect();
         Ok(Prepared {
@@ -172,14 +172,14 @@ pub struct Repeat {
     /// When.
     pub phase: Phase,
     /// Users or groups.
-    pub kind: Kind,
+    pub kind: ResourceKind,
     /// The source objectId.
     pub object: String,
     /// The target attribute as the row writes it; for requests that are not attribute
     /// writes, what they do (`POST /Users`, `members`, `DELETE`).
     pub attribute: String,
     /// Why Entra sent it.
-    pub action: Action,
+    pub action: RequestPurpose,
     /// The PATCH op (`Add`, `replace`, ...), when it is one.
     pub op: Option<String>,
     /// The value sent for the attribute.
@@ -216,7 +216,7 @@ pub struct Fails {
     /// When.
     pub phase: Phase,
     /// Users or groups.
-    pub kind: Kind,
+    pub kind: ResourceKind,
     /// The source objectId.
     pub object: String,
     /// Entra's message.
@@ -402,7 +402,7 @@ fn at_rest(
     let mut written: Vec<String> = Vec::new();
     for r in &requests {
         if r.method == "GET" {
-            if r.action == Action::Read
+            if r.action == RequestPurpose::Read
                 && let Some(Json::Object(o)) = &r.response
             {
                 read.insert(r.object.clone(), o.clone());
@@ -411,9 +411,9 @@ fn at_rest(
         }
         written.push(r.object.clone());
         let kind = if r.path.starts_with("/Groups") {
-            Kind::Group
+            ResourceKind::Group
         } else {
-            Kind::User
+            ResourceKind::User
         };
         let resource = id_of(&r.path).and_then(|id| sim.target().get(kind, id));
         let returned = read.get(&r.object);
@@ -444,7 +444,11 @@ fn at_rest(
             let group = snapshot.groups.iter().any(|g| g.object_id == f.object);
             out.push(Problem::Fails(Fails {
                 phase,
-                kind: if group { Kind::Group } else { Kind::User },
+                kind: if group {
+                    ResourceKind::Group
+                } else {
+                    ResourceKind::User
+                },
                 object: f.object,
                 message: f.message,
             }));
@@ -465,13 +469,13 @@ fn id_of(path: &str) -> Option<&str> {
 /// after the request.
 fn attributes_of(r: &Recorded) -> Vec<(String, Option<String>, Option<Json>)> {
     match r.action {
-        Action::Create => vec![(
+        RequestPurpose::Create => vec![(
             format!("POST /{}", r.path.trim_start_matches('/')),
             None,
             None,
         )],
-        Action::Delete => vec![("DELETE".to_owned(), None, None)],
-        Action::AddMembers | Action::RemoveMembers => {
+        RequestPurpose::Delete => vec![("DELETE".to_owned(), None, None)],
+        RequestPurpose::AddMembers | RequestPurpose::RemoveMembers => {
             vec![(
                 "members".to_owned(),
                 Some(r.action.as_str().to_owned()),
@@ -583,13 +587,13 @@ fn stale(p: &Prepared<'_>, sim: &Simulator, snapshot: &Directory, out: &mut Vec<
         .file
         .users
         .actions
-        .contains(&crate::model::mapping::Action::Update)
+        .contains(&crate::model::mapping::TargetObjectAction::Update)
         && sim.quarantine().is_none();
     for (i, u) in snapshot.users.iter().enumerate() {
         let Some(id) = sim.linked_user(&u.object_id) else {
             continue;
         };
-        let Some(resource) = sim.target().get(Kind::User, &id) else {
+        let Some(resource) = sim.target().get(ResourceKind::User, &id) else {
             continue;
         };
         if p.deprovisioned(&assignment, i, u) {
@@ -600,7 +604,7 @@ fn stale(p: &Prepared<'_>, sim: &Simulator, snapshot: &Directory, out: &mut Vec<
                 continue;
             }
             let active = p.rows.iter().find(|r| {
-                r.kind == Kind::User
+                r.kind == ResourceKind::User
                     && r.path
                         .as_ref()
                         .is_some_and(crate::provision::project::is_active)
@@ -626,7 +630,7 @@ fn stale(p: &Prepared<'_>, sim: &Simulator, snapshot: &Directory, out: &mut Vec<
             projection.entries.iter().map(|e| e.path).collect();
         // Likewise the attributes the app holds, so that an absent one is not searched for.
         let held = HeldAttributes::of(&resource);
-        for row in p.rows.iter().filter(|r| r.kind == Kind::User) {
+        for row in p.rows.iter().filter(|r| r.kind == ResourceKind::User) {
             let Some(path) = &row.path else { continue };
             if !row.always() || row.declared_not_stored() {
                 continue;

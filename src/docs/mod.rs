@@ -10,10 +10,10 @@
 //! Output depends only on the mapping (no dates, paths or versions), in file order, so it can
 //! be checked in and diffed.
 
-use crate::expr::{self, Context, Options, Outcome};
+use crate::expr::{self, CompileOptions, Context, Outcome};
 use crate::model::mapping::{
-    Action, Apply, AttributeMapping, AttributeType, Dialect, MappingFile, ObjectMapping, Returns,
-    TargetAttribute,
+    Apply, AttributeMapping, AttributeType, Dialect, MappingFile, ObjectMapping, Returns,
+    TargetAttribute, TargetObjectAction,
 };
 use crate::model::source::{Record, SourceValue};
 
@@ -108,9 +108,9 @@ fn objects(out: &mut Md, file: &MappingFile, title: &str, noun: &str, m: &Object
         .actions
         .iter()
         .map(|a| match a {
-            Action::Create => "Create",
-            Action::Update => "Update",
-            Action::Delete => "Delete",
+            TargetObjectAction::Create => "Create",
+            TargetObjectAction::Update => "Update",
+            TargetObjectAction::Delete => "Delete",
         })
         .collect();
     let actions = if actions.is_empty() {
@@ -372,7 +372,7 @@ fn boolean_outcomes(row: &AttributeMapping) -> Option<BooleanOutcomes> {
         MappingType::Expression(e) => e.to_string(),
         MappingType::None => return None,
     };
-    let program = expr::compile(&text, &Options::default()).ok()?;
+    let program = expr::compile(&text, &CompileOptions::default()).ok()?;
     if program.attributes().iter().any(|a| a != "IsSoftDeleted") {
         return None;
     }

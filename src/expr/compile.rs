@@ -119,19 +119,23 @@ pub enum AttributeCheck<'c> {
 
 /// Compile options.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Options<'c> {
+pub struct CompileOptions<'c> {
     /// How to check attribute names.
     pub attributes: AttributeCheck<'c>,
 }
 
 /// Parse and compile `text`.
-pub fn compile(text: &str, options: &Options<'_>) -> Result<Program, Error> {
+pub fn compile(text: &str, options: &CompileOptions<'_>) -> Result<Program, Error> {
     let tree = syntax::parse(text)?;
     compile_tree(&tree, text, options)
 }
 
 /// Compile an already parsed tree of `text`.
-pub fn compile_tree(tree: &Expr, text: &str, options: &Options<'_>) -> Result<Program, Error> {
+pub fn compile_tree(
+    tree: &Expr,
+    text: &str,
+    options: &CompileOptions<'_>,
+) -> Result<Program, Error> {
     let mut compiler = Compiler {
         options,
         warnings: Vec::new(),
@@ -147,7 +151,7 @@ pub fn compile_tree(tree: &Expr, text: &str, options: &Options<'_>) -> Result<Pr
 }
 
 struct Compiler<'o, 'c> {
-    options: &'o Options<'c>,
+    options: &'o CompileOptions<'c>,
     warnings: Vec<Warning>,
     attributes: Vec<String>,
 }

@@ -8,7 +8,7 @@
 //! constants quoted, and each node's `expression` rendered the way the service renders it.
 //! Keys the evidence does not show are inferred; COMPATIBILITY.md lists which.
 
-use serde_json::{Value as J, json};
+use serde_json::{Value as Json, json};
 
 use super::builtins::{self, Builtin};
 use super::print::{print_graph, write_string};
@@ -17,11 +17,11 @@ use super::syntax::{Expr, ExprKind};
 /// The Graph tree of `expr`: empty arguments dropped, parameters keyed by the engine's names,
 /// numeric constants quoted (Graph shows `Mid([upn], 1, 8)`'s `1` as `"\"1\""`), and every
 /// node's `expression` re-rendered as the service renders it.
-pub fn to_source(expr: &Expr) -> J {
+pub fn to_source(expr: &Expr) -> Json {
     match &expr.kind {
         ExprKind::Call { name, args, .. } => {
             let builtin = builtins::lookup(name);
-            let mut parameters: Vec<J> = Vec::with_capacity(args.len());
+            let mut parameters: Vec<Json> = Vec::with_capacity(args.len());
             for (i, arg) in args.iter().enumerate() {
                 let Some(arg) = arg else { continue };
                 match (builtin.map(|b| b.name), &arg.kind) {
@@ -76,16 +76,16 @@ fn key(builtin: Option<&'static Builtin>, n: usize, i: usize) -> String {
         .map_or_else(|| format!("arg{}", i + 1), |p| p.graph_key.to_string())
 }
 
-fn param(key: &str, value: J) -> J {
+fn param(key: &str, value: Json) -> Json {
     json!({"key": key, "value": value})
 }
 
-fn constant(s: &str) -> J {
+fn constant(s: &str) -> Json {
     let mut quoted = String::new();
     write_string(s, &mut quoted);
     node("Constant", s, quoted)
 }
 
-fn node(kind: &str, name: &str, expression: String) -> J {
+fn node(kind: &str, name: &str, expression: String) -> Json {
     json!({"type": kind, "name": name, "expression": expression, "parameters": []})
 }

@@ -11,7 +11,7 @@ pub mod source;
 pub mod syntax;
 pub mod value;
 
-pub use compile::{AttributeCheck, Options, Program, compile};
+pub use compile::{AttributeCheck, CompileOptions, Program, compile};
 pub use error::{Error, ErrorKind, Span, Warning};
 pub use eval::{Context, Outcome};
 pub use value::Value;

@@ -144,14 +144,14 @@ impl<'a> Value<'a> {
     /// The value as it flows to a target: strings for scalars (numbers, Booleans and dates in
     /// their .NET text), an array for multi-valued results, null for no value.
     pub fn to_json(&self) -> serde_json::Value {
-        use serde_json::Value as J;
+        use serde_json::Value as Json;
         match self {
-            Value::Null => J::Null,
-            Value::List(l) => J::Array(l.iter().map(|s| J::String(s.to_string())).collect()),
-            Value::Objects(o) => J::Array(o.iter().cloned().map(J::Object).collect()),
+            Value::Null => Json::Null,
+            Value::List(l) => Json::Array(l.iter().map(|s| Json::String(s.to_string())).collect()),
+            Value::Objects(o) => Json::Array(o.iter().cloned().map(Json::Object).collect()),
             scalar => match scalar.text(Span::default()) {
-                Ok(Some(t)) => J::String(t.into_owned()),
-                _ => J::Null,
+                Ok(Some(t)) => Json::String(t.into_owned()),
+                _ => Json::Null,
             },
         }
     }

@@ -10,7 +10,7 @@ use super::http::detail_of;
 use super::owner::{Created, name_of};
 use super::report::{Cleanup, Kept};
 use super::session::Connection;
-use crate::provision::target::Kind;
+use crate::provision::target::ResourceKind;
 
 /// Delete what the run created and is not yet deleted (groups first, newest first), then
 /// check every created object is gone (404).
@@ -19,8 +19,13 @@ pub(super) fn cleanup<E: Connection>(endpoint: &mut E, created: &[Created]) -> C
     let order = created
         .iter()
         .rev()
-        .filter(|c| c.kind == Kind::Group)
-        .chain(created.iter().rev().filter(|c| c.kind == Kind::User));
+        .filter(|c| c.kind == ResourceKind::Group)
+        .chain(
+            created
+                .iter()
+                .rev()
+                .filter(|c| c.kind == ResourceKind::User),
+        );
     for c in order {
         let path = format!("/{}/{}", c.kind.endpoint(), c.id);
         let deleted = (!c.deleted).then(|| endpoint.handle("DELETE", &path, None));

@@ -8,7 +8,7 @@ use super::http::detail_of;
 use super::report::TestConnection;
 use super::session::{Connection, Plan};
 use crate::expr::Context;
-use crate::provision::cycle::{Action, Request};
+use crate::provision::cycle::{Request, RequestPurpose};
 use crate::provision::endpoint::Response;
 use crate::scim::{Filter, Path, encode_query};
 
@@ -38,7 +38,7 @@ pub(super) fn test_connection<E: Connection>(
             cycle: 0,
             object: "test-connection",
             label: "Test Connection",
-            action: Action::Match,
+            action: RequestPurpose::Match,
             method: "GET",
             path: &path,
             body: None,

@@ -1,6 +1,6 @@
 //! [`LiveError`]: why `live` cannot start. Once the run has started nothing is an error: what
 //! the app answers, a refused credential, a lost connection, an interrupt and the deadline are
-//! all in the [`Report`](super::Report) (its `fault`, `stopped` and `result`), so that the
+//! all in the [`LiveReport`](super::LiveReport) (its `fault`, `stopped` and `result`), so that the
 //! transcript, the cleanup and the report are never lost to an error.
 //!
 //! No variant holds the token: an error names the environment variable, never its value, and

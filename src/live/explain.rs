@@ -13,7 +13,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::provision::cycle::{Action, Request};
+use crate::provision::cycle::{Request, RequestPurpose};
 
 /// How much is known about a cause.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -124,7 +124,7 @@ pub fn rejection(r: &Request<'_>) -> Option<Cause> {
         .iter()
         .any(|op| op_name(op).starts_with(|c: char| c.is_ascii_uppercase()));
     match (r.action, r.status) {
-        (Action::LinkManager, 400..=499)
+        (RequestPurpose::LinkManager, 400..=499)
             if ops.iter().any(|op| op.get("value").is_some_and(Value::is_string)) =>
         {
             let alternative = patch_with(r.body, |op| match op.get("value") {
@@ -148,7 +148,7 @@ pub fn rejection(r: &Request<'_>) -> Option<Cause> {
                 probe(r, alternative, "the manager as `{\"value\": \"<id>\"}`"),
             ))
         }
-        (Action::RemoveMembers, 400..=499)
+        (RequestPurpose::RemoveMembers, 400..=499)
             if ops.iter().any(|op| {
                 op.get("path").and_then(Value::as_str) == Some("members") && op.get("value").is_some()
             }) =>
@@ -164,7 +164,7 @@ pub fn rejection(r: &Request<'_>) -> Option<Cause> {
                 probe(r, compliant_removal(ops), "the compliant removal `members[value eq \"<id>\"]`"),
             ))
         }
-        (Action::Create, 400) if unknown_extension(r).is_some() => {
+        (RequestPurpose::Create, 400) if unknown_extension(r).is_some() => {
             let (urn, attribute) = unknown_extension(r).unwrap_or_default();
             let without = r.body.and_then(Value::as_object).map(|b| {
                 let mut b = b.clone();
@@ -200,7 +200,7 @@ pub fn rejection(r: &Request<'_>) -> Option<Cause> {
                 ),
             })
         }
-        (Action::Update, 400..=499) if patched_extension(r).is_some() => {
+        (RequestPurpose::Update, 400..=499) if patched_extension(r).is_some() => {
             let (urn, attribute) = patched_extension(r).unwrap_or_default();
             let without = patch_without(r.body, &urn);
             let shape = "the PATCH without the extension's attributes";
@@ -229,7 +229,7 @@ pub fn rejection(r: &Request<'_>) -> Option<Cause> {
                 ),
             })
         }
-        (Action::Disable, 400..=499) if is_string_boolean(ops) => Some(Cause::hypothesis(
+        (RequestPurpose::Disable, 400..=499) if is_string_boolean(ops) => Some(Cause::hypothesis(
             "string-boolean",
             "Entra's legacy dialect sends `active` as the string \"False\"; the app may want a JSON Boolean".into(),
             "accept \"True\"/\"False\" strings for Boolean attributes, or put `?aadOptscim062020` on the \
@@ -237,7 +237,7 @@ pub fn rejection(r: &Request<'_>) -> Option<Cause> {
                 .into(),
             probe(r, patch_with(r.body, booleans), "a JSON Boolean instead of \"False\""),
         )),
-        (Action::Update | Action::AddMembers | Action::RemoveMembers | Action::Disable, 400..=499)
+        (RequestPurpose::Update | RequestPurpose::AddMembers | RequestPurpose::RemoveMembers | RequestPurpose::Disable, 400..=499)
             if capitalised =>
         {
             let lower = patch_with(r.body, |op| match op.get("op") {
@@ -259,7 +259,7 @@ pub fn rejection(r: &Request<'_>) -> Option<Cause> {
                 probe(r, lower, "lower-case op names"),
             ))
         }
-        (Action::Match, _) => Some(Cause::hypothesis(
+        (RequestPurpose::Match, _) => Some(Cause::hypothesis(
             "match-query-failed",
             "Entra finds existing accounts with `filter=<matching attribute> eq \"<value>\"`; the app \
              must answer 200 with a ListResponse (empty when nothing matches)"
@@ -267,14 +267,14 @@ pub fn rejection(r: &Request<'_>) -> Option<Cause> {
             "support the `eq` filter on every matching attribute (RFC 7644 §3.4.2.2)".into(),
             None,
         )),
-        (Action::Read, 404) => Some(Cause::observed(
+        (RequestPurpose::Read, 404) => Some(Cause::observed(
             "object-lost",
             "the app no longer finds an object it created (Entra logs InvalidAnchor and stops \
              updating it)"
                 .into(),
             "keep ids stable: GET /Users/{id} must return what POST created".into(),
         )),
-        (Action::Create, 409) => Some(Cause::hypothesis(
+        (RequestPurpose::Create, 409) => Some(Cause::hypothesis(
             "create-conflict",
             "the app holds an account with this unique value that Entra's match query did not find"
                 .into(),
@@ -283,7 +283,7 @@ pub fn rejection(r: &Request<'_>) -> Option<Cause> {
                 .into(),
             None,
         )),
-        (Action::Create, 200..=299) => Some(Cause::observed(
+        (RequestPurpose::Create, 200..=299) => Some(Cause::observed(
             "create-not-201",
             format!("Entra expects 201 Created for a POST; the app answered {}", r.status),
             "answer a create with 201 and the created resource, `id` included (RFC 7644 §3.3)".into(),
@@ -433,12 +433,12 @@ fn is_string_boolean(ops: &[Value]) -> bool {
 pub fn unusable(r: &Request<'_>) -> Option<Cause> {
     let body = r.response.and_then(Value::as_object);
     match r.action {
-        Action::Create if body.and_then(|b| b.get("id")).and_then(Value::as_str).is_none() => Some(Cause::observed(
+        RequestPurpose::Create if body.and_then(|b| b.get("id")).and_then(Value::as_str).is_none() => Some(Cause::observed(
             "create-without-id",
             "the created resource has no string `id`, so Entra cannot link the object".into(),
             "return the created resource with its `id` (RFC 7644 §3.3)".into(),
         )),
-        Action::Match
+        RequestPurpose::Match
             if body
                 .and_then(|b| crate::scim::resource::get_ci(b, "Resources").or_else(|| crate::scim::resource::get_ci(b, "totalResults")))
                 .is_none() =>
@@ -455,10 +455,10 @@ pub fn unusable(r: &Request<'_>) -> Option<Cause> {
 
 /// Whether the status is what Entra expects for the action: 200 for reads and matches, 201 for
 /// a create, any 2xx for writes.
-pub fn accepted(action: Action, status: u16) -> bool {
+pub fn accepted(action: RequestPurpose, status: u16) -> bool {
     match action {
-        Action::Match | Action::Read => status == 200,
-        Action::Create => status == 201,
+        RequestPurpose::Match | RequestPurpose::Read => status == 200,
+        RequestPurpose::Create => status == 201,
         _ => (200..300).contains(&status),
     }
 }
@@ -469,7 +469,7 @@ mod tests {
     use serde_json::json;
 
     fn request<'a>(
-        action: Action,
+        action: RequestPurpose,
         method: &'static str,
         body: Option<&'a Value>,
         status: u16,
@@ -492,7 +492,7 @@ mod tests {
     fn manager_string_legacy_removal_and_unknown_extension_are_hypotheses_with_probes() {
         let manager = json!({"Operations": [{"op": "Add", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager", "value": "42"}]});
         let cause = rejection(&request(
-            Action::LinkManager,
+            RequestPurpose::LinkManager,
             "PATCH",
             Some(&manager),
             400,
@@ -514,7 +514,7 @@ mod tests {
             json!({"Operations": [{"op": "add", "path": "manager", "value": {"value": "42"}}]});
         assert!(
             rejection(&request(
-                Action::LinkManager,
+                RequestPurpose::LinkManager,
                 "PATCH",
                 Some(&complex),
                 400,
@@ -525,7 +525,7 @@ mod tests {
 
         let remove = json!({"Operations": [{"op": "Remove", "path": "members", "value": [{"value": "42"}, {"value": "7"}]}]});
         let cause = rejection(&request(
-            Action::RemoveMembers,
+            RequestPurpose::RemoveMembers,
             "PATCH",
             Some(&remove),
             400,
@@ -544,7 +544,7 @@ mod tests {
         let post = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", "urn:x:blink:2.0:User"], "urn:x:blink:2.0:User": {"a": "b"}, "userName": "a"});
         let error = json!({"detail": "Extra inputs are not permitted: urn:x:blink:2.0:User"});
         let cause = rejection(&request(
-            Action::Create,
+            RequestPurpose::Create,
             "POST",
             Some(&post),
             400,
@@ -563,7 +563,7 @@ mod tests {
         let attribute =
             json!({"detail": "Extra inputs are not permitted: urn:x:blink:2.0:User:location"});
         let cause = rejection(&request(
-            Action::Create,
+            RequestPurpose::Create,
             "POST",
             Some(&post),
             400,
@@ -579,7 +579,7 @@ mod tests {
         let other = json!({"detail": "userName is required"});
         assert!(
             rejection(&request(
-                Action::Create,
+                RequestPurpose::Create,
                 "POST",
                 Some(&post),
                 400,
@@ -594,7 +594,7 @@ mod tests {
         let disable =
             json!({"Operations": [{"op": "Replace", "path": "active", "value": "False"}]});
         let cause = rejection(&request(
-            Action::Disable,
+            RequestPurpose::Disable,
             "PATCH",
             Some(&disable),
             400,
@@ -607,7 +607,14 @@ mod tests {
             json!({"op": "Replace", "path": "active", "value": false})
         );
         let update = json!({"Operations": [{"op": "Replace", "path": "title", "value": "CEO"}]});
-        let cause = rejection(&request(Action::Update, "PATCH", Some(&update), 400, None)).unwrap();
+        let cause = rejection(&request(
+            RequestPurpose::Update,
+            "PATCH",
+            Some(&update),
+            400,
+            None,
+        ))
+        .unwrap();
         assert_eq!(cause.id, "capitalised-ops");
         assert_eq!(cause.probe.unwrap().body["Operations"][0]["op"], "replace");
     }
@@ -621,7 +628,7 @@ mod tests {
         ]});
         let error = json!({"detail": format!("Invalid path '{urn}:firstName' for 'add' op")});
         let cause = rejection(&request(
-            Action::Update,
+            RequestPurpose::Update,
             "PATCH",
             Some(&legacy),
             400,
@@ -636,7 +643,7 @@ mod tests {
         let compliant =
             json!({"Operations": [{"op": "replace", "value": {format!("{urn}:firstName"): "A"}}]});
         let cause = rejection(&request(
-            Action::Update,
+            RequestPurpose::Update,
             "PATCH",
             Some(&compliant),
             400,
@@ -653,7 +660,7 @@ mod tests {
         for status in [405, 501] {
             assert!(
                 rejection(&request(
-                    Action::Update,
+                    RequestPurpose::Update,
                     "PATCH",
                     Some(&update),
                     status,
@@ -666,15 +673,51 @@ mod tests {
 
     #[test]
     fn statuses_entra_accepts_and_answers_it_cannot_use() {
-        assert!(accepted(Action::Create, 201) && !accepted(Action::Create, 200));
-        assert!(accepted(Action::Update, 204) && accepted(Action::Update, 200));
-        assert!(!accepted(Action::Match, 204));
+        assert!(accepted(RequestPurpose::Create, 201) && !accepted(RequestPurpose::Create, 200));
+        assert!(accepted(RequestPurpose::Update, 204) && accepted(RequestPurpose::Update, 200));
+        assert!(!accepted(RequestPurpose::Match, 204));
         let no_id = json!({"userName": "a"});
-        assert!(unusable(&request(Action::Create, "POST", None, 201, Some(&no_id))).is_some());
+        assert!(
+            unusable(&request(
+                RequestPurpose::Create,
+                "POST",
+                None,
+                201,
+                Some(&no_id)
+            ))
+            .is_some()
+        );
         let with_id = json!({"id": "1"});
-        assert!(unusable(&request(Action::Create, "POST", None, 201, Some(&with_id))).is_none());
+        assert!(
+            unusable(&request(
+                RequestPurpose::Create,
+                "POST",
+                None,
+                201,
+                Some(&with_id)
+            ))
+            .is_none()
+        );
         let list = json!({"totalResults": 0, "Resources": []});
-        assert!(unusable(&request(Action::Match, "GET", None, 200, Some(&list))).is_none());
-        assert!(unusable(&request(Action::Match, "GET", None, 200, Some(&no_id))).is_some());
+        assert!(
+            unusable(&request(
+                RequestPurpose::Match,
+                "GET",
+                None,
+                200,
+                Some(&list)
+            ))
+            .is_none()
+        );
+        assert!(
+            unusable(&request(
+                RequestPurpose::Match,
+                "GET",
+                None,
+                200,
+                Some(&no_id)
+            ))
+            .is_some()
+        );
     }
 }

@@ -8,13 +8,13 @@ use serde_json::Value;
 
 use super::explain::Evidence;
 use super::owner::Refusal;
-use super::report::{Consequence, Finding, Rejection, Report, Severity};
+use super::report::{Consequence, Finding, LiveReport, Rejection, Severity};
 
 /// The cause id of a rejection no cause explains (or whose suggested cause a probe refuted).
 pub const UNEXPLAINED: &str = "unexplained-rejection";
 
 /// The findings of `report`, most serious first; ties keep the order of first occurrence.
-pub fn summarise(report: &Report) -> Vec<Finding> {
+pub fn summarise(report: &LiveReport) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::new();
     ownership(report, &mut out);
     if !report.test_connection.passed && report.fault.is_none() && report.stopped.is_none() {
@@ -95,7 +95,7 @@ fn occurrence<'f>(
     f
 }
 
-fn ownership(report: &Report, out: &mut Vec<Finding>) {
+fn ownership(report: &LiveReport, out: &mut Vec<Finding>) {
     let mut local = Vec::new();
     let mut keys = Vec::new();
     for f in &report.foreign {
@@ -215,7 +215,7 @@ fn key(r: &Rejection) -> String {
     }
 }
 
-fn rejections(report: &Report, out: &mut Vec<Finding>) {
+fn rejections(report: &LiveReport, out: &mut Vec<Finding>) {
     let mut local = Vec::new();
     let mut keys = Vec::new();
     for c in &report.cycles {
@@ -345,7 +345,7 @@ fn consequence(f: &mut Finding, what: String, example: &str) {
     }
 }
 
-fn endless(report: &Report, out: &mut Vec<Finding>) {
+fn endless(report: &LiveReport, out: &mut Vec<Finding>) {
     let mut local = Vec::new();
     let mut keys = Vec::new();
     for c in &report.cycles {
@@ -373,7 +373,7 @@ fn endless(report: &Report, out: &mut Vec<Finding>) {
     out.extend(local);
 }
 
-fn differences(report: &Report, out: &mut Vec<Finding>) {
+fn differences(report: &LiveReport, out: &mut Vec<Finding>) {
     let mut local = Vec::new();
     let mut keys = Vec::new();
     for c in &report.cycles {
@@ -448,7 +448,7 @@ fn differences(report: &Report, out: &mut Vec<Finding>) {
     out.extend(local);
 }
 
-fn cleanup(report: &Report, out: &mut Vec<Finding>) {
+fn cleanup(report: &LiveReport, out: &mut Vec<Finding>) {
     let Some(c) = &report.cleanup else {
         return;
     };
@@ -543,8 +543,8 @@ mod tests {
         }
     }
 
-    fn report(cycles: Vec<CycleReport>, foreign: Vec<Foreign>) -> Report {
-        Report {
+    fn report(cycles: Vec<CycleReport>, foreign: Vec<Foreign>) -> LiveReport {
+        LiveReport {
             url: "http://127.0.0.1".into(),
             dialect: "legacy",
             prefix: String::new(),

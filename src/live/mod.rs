@@ -31,6 +31,6 @@ pub mod url;
 
 pub use error::LiveError;
 pub use http::{Fault, HttpEndpoint, HttpOptions, Token};
-pub use report::{Report, Stopped};
+pub use report::{LiveReport, Stopped};
 pub use session::{Connection, Plan, Stop, run};
 pub use url::TenantUrl;

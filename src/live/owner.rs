@@ -17,7 +17,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::compare::Attributes;
-use crate::provision::target::Kind;
+use crate::provision::target::ResourceKind;
 use crate::scim::filter::filter_from_query;
 use crate::scim::resource::get_ci;
 
@@ -64,7 +64,7 @@ pub struct Foreign {
 #[derive(Clone, Debug)]
 pub struct Created {
     /// Users or groups.
-    pub kind: Kind,
+    pub kind: ResourceKind,
     /// The app's id.
     pub id: String,
     /// Its userName or displayName as the app returned it (else as sent).
@@ -78,7 +78,7 @@ pub struct Ledger {
     /// Every object created, in creation order.
     pub created: Vec<Created>,
     /// Pre-existing objects adopted under `--adopt-prefixed`.
-    adopted: HashSet<(Kind, String)>,
+    adopted: HashSet<(ResourceKind, String)>,
     /// Refused resources of match answers, in order.
     pub foreign: Vec<Foreign>,
     /// Writes not sent because their object is not the run's (`METHOD path`).
@@ -118,7 +118,7 @@ impl Ledger {
     }
 
     /// Whether the run may write to `/{kind}/{id}`.
-    pub fn owns(&self, kind: Kind, id: &str) -> bool {
+    pub fn owns(&self, kind: ResourceKind, id: &str) -> bool {
         self.created.iter().any(|c| c.kind == kind && c.id == id)
             || self.adopted.contains(&(kind, id.to_owned()))
     }
@@ -187,8 +187,8 @@ impl Ledger {
         let list = answer.filter(|_| status == 200)?.as_object()?;
         let resources = get_ci(list, "Resources")?.as_array()?;
         let attributes = match kind {
-            Kind::User => Some(&self.users),
-            Kind::Group => self.groups.as_ref(),
+            ResourceKind::User => Some(&self.users),
+            ResourceKind::Group => self.groups.as_ref(),
         };
         let case_exact = |p: &crate::scim::Path| attributes.is_some_and(|a| a.case_exact(p));
         let mut kept = Vec::new();
@@ -238,7 +238,7 @@ impl Ledger {
 
     /// Whether a pre-existing object may be adopted: adoption is on and its identifying value
     /// (userName, displayName) starts with the prefix.
-    fn adoptable(&self, kind: Kind, resource: &Map<String, Value>) -> bool {
+    fn adoptable(&self, kind: ResourceKind, resource: &Map<String, Value>) -> bool {
         let Some(prefix) = &self.adopt else {
             return false;
         };
@@ -255,22 +255,22 @@ fn has_prefix(name: &str, prefix: &str) -> bool {
 }
 
 /// The resource type and id a path names: `/Users` (no id) or `/Users/{id}`, query excluded.
-pub fn target_of(path: &str) -> Option<(Kind, Option<&str>)> {
+pub fn target_of(path: &str) -> Option<(ResourceKind, Option<&str>)> {
     let path = path.split('?').next().unwrap_or_default();
     let mut parts = path.trim_start_matches('/').splitn(2, '/');
     let kind = match parts.next()? {
-        "Users" => Kind::User,
-        "Groups" => Kind::Group,
+        "Users" => ResourceKind::User,
+        "Groups" => ResourceKind::Group,
         _ => return None,
     };
     Some((kind, parts.next().filter(|id| !id.is_empty())))
 }
 
 /// The identifying value of a resource: userName of a user, displayName of a group.
-pub fn name_of(kind: Kind, resource: &Value) -> Option<String> {
+pub fn name_of(kind: ResourceKind, resource: &Value) -> Option<String> {
     let attribute = match kind {
-        Kind::User => "userName",
-        Kind::Group => "displayName",
+        ResourceKind::User => "userName",
+        ResourceKind::Group => "displayName",
     };
     get_ci(resource.as_object()?, attribute)?
         .as_str()
@@ -319,7 +319,7 @@ mod tests {
         let mut l = ledger(None);
         assert!(l.screen(QUERY, 200, Some(&answer)).is_some());
         assert_eq!(l.foreign[0].refusal, Refusal::NotOwned);
-        assert!(!l.owns(Kind::User, "7"));
+        assert!(!l.owns(ResourceKind::User, "7"));
         // Created by the run: kept, case-insensitively on a userName that is not case-exact.
         l.record(
             "POST",
@@ -332,7 +332,7 @@ mod tests {
         // Adoption needs the prefix on the identifying value.
         let mut l = ledger(Some("bob@"));
         assert!(l.screen(QUERY, 200, Some(&answer)).is_none());
-        assert!(l.owns(Kind::User, "7"));
+        assert!(l.owns(ResourceKind::User, "7"));
         let mut l = ledger(Some("zed-"));
         assert!(l.screen(QUERY, 200, Some(&answer)).is_some());
     }
@@ -351,19 +351,19 @@ mod tests {
         let mut l = ledger(None).with_prefix("p-");
         // Another account came back: not owned, and recorded with what the app returned.
         create(&mut l, "p-ann@x.test", "real.person@x.test", "1");
-        assert!(!l.owns(Kind::User, "1"));
+        assert!(!l.owns(ResourceKind::User, "1"));
         assert_eq!(l.foreign[0].refusal, Refusal::CreateAnsweredAnother);
         assert_eq!(l.foreign[0].name, "real.person@x.test");
         // The app may re-case or rewrite the value as long as the prefix stays.
         create(&mut l, "p-bob@x.test", "P-BOB", "2");
-        assert!(l.owns(Kind::User, "2"));
+        assert!(l.owns(ResourceKind::User, "2"));
         // A mapping whose userName does not carry the prefix cannot be checked this way.
         create(&mut l, "000103", "whatever", "3");
-        assert!(l.owns(Kind::User, "3"));
+        assert!(l.owns(ResourceKind::User, "3"));
         // Without a prefix there is no such check.
         let mut l = ledger(None);
         create(&mut l, "p-ann@x.test", "real.person@x.test", "1");
-        assert!(l.owns(Kind::User, "1") && l.foreign.is_empty());
+        assert!(l.owns(ResourceKind::User, "1") && l.foreign.is_empty());
     }
 
     #[test]
@@ -376,7 +376,7 @@ mod tests {
             201,
             Some(&json!({"id": "1", "displayName": "Eng"})),
         );
-        assert!(l.owns(Kind::Group, "1") && !l.owns(Kind::User, "1"));
+        assert!(l.owns(ResourceKind::Group, "1") && !l.owns(ResourceKind::User, "1"));
         l.record("DELETE", "/Groups/1", None, 204, None);
         assert!(l.created[0].deleted);
         assert_eq!(l.created[0].name, "Eng");

@@ -1,7 +1,7 @@
 //! What `live` found, as data (`--format json` serialises it as is) and as text for people.
 //!
 //! Much of a report is text the app wrote (a SCIM `detail`, an id, a returned value), which
-//! may be anything: [`Report::bound`] clips each such text to [`MAX_TEXT`] bytes with a note,
+//! may be anything: [`LiveReport::bound`] clips each such text to [`MAX_TEXT`] bytes with a note,
 //! so a 7 MB `detail` cannot flood a terminal or a CI log, and [`visible`] shows control
 //! characters and escape sequences as escapes, so that the app cannot drive the reader's
 //! terminal.
@@ -18,7 +18,7 @@ use super::owner::Foreign;
 
 /// The outcome of a live run.
 #[derive(Clone, Debug, Serialize)]
-pub struct Report {
+pub struct LiveReport {
     /// The tenant URL, as given.
     pub url: String,
     /// `legacy` or `compliant`.
@@ -404,7 +404,7 @@ pub fn needs_escape(c: char) -> bool {
         || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
-impl Report {
+impl LiveReport {
     /// Clip every text and value the app provided (see [`clip`]), in both formats' data.
     pub fn bound(&mut self) {
         let tc = &mut self.test_connection;
@@ -492,7 +492,7 @@ impl Report {
             })
     }
 
-    /// Compute [`Report::result`] from the findings.
+    /// Compute [`LiveReport::result`] from the findings.
     pub fn verdict(&self) -> Verdict {
         match (&self.fault, self.stopped) {
             // Asked for: it explains the rest (a cut Test Connection, missing cycles).
@@ -510,7 +510,7 @@ impl Report {
         self.cleanup.as_ref().is_some_and(|c| !c.left.is_empty())
     }
 
-    /// Compute [`Report::findings`] from the rest.
+    /// Compute [`LiveReport::findings`] from the rest.
     pub fn summarise(&mut self) {
         self.findings = super::findings::summarise(self);
     }

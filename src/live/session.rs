@@ -22,17 +22,17 @@ use super::http::{Fault, HttpEndpoint, detail_of};
 use super::owner::{Ledger, target_of};
 use super::prefix;
 use super::report::{
-    Cleanup, CycleReport, Difference, ObjectFailure, Rejection, Report, Stopped, Verdict,
+    Cleanup, CycleReport, Difference, LiveReport, ObjectFailure, Rejection, Stopped, Verdict,
 };
 use super::{cleanup, connect};
 use crate::dotnet::datetime::DateTime;
 use crate::expr::Context;
 use crate::model::mapping::{Dialect, MappingFile};
-use crate::provision::cycle::{Action, Request, Simulator};
+use crate::provision::cycle::{Request, RequestPurpose, Simulator};
 use crate::provision::directory::Directory;
 use crate::provision::endpoint::Endpoint;
 use crate::provision::output::{Output, Tee};
-use crate::provision::target::{Kind, Target};
+use crate::provision::target::{ResourceKind, Target};
 use crate::scim::Path;
 
 /// An endpoint that can stop answering for good (credentials refused, network gone).
@@ -255,12 +255,12 @@ pub struct Plan<'a> {
 /// to `emit`, as `simulate` does. Entramap's own reads (comparison, cleanup) are not Entra's
 /// and are not emitted. Errors are a plan that cannot run (no snapshot, a mapping that does
 /// not compile): a fault, an interrupt or the deadline is in the report. The report's texts
-/// from the app are clipped ([`Report::bound`]).
+/// from the app are clipped ([`LiveReport::bound`]).
 pub fn run<E: Connection>(
     plan: &Plan<'_>,
     endpoint: E,
     emit: &mut dyn FnMut(&Request<'_>),
-) -> Result<Report, LiveError> {
+) -> Result<LiveReport, LiveError> {
     run_logged(plan, endpoint, emit, None)
 }
 
@@ -271,7 +271,7 @@ pub fn run_logged<E: Connection>(
     endpoint: E,
     emit: &mut dyn FnMut(&Request<'_>),
     log: Option<&mut dyn Output>,
-) -> Result<Report, LiveError> {
+) -> Result<LiveReport, LiveError> {
     let mut report = run_unbounded(plan, endpoint, emit, log)?;
     report.bound();
     Ok(report)
@@ -282,7 +282,7 @@ fn run_unbounded<E: Connection>(
     endpoint: E,
     emit: &mut dyn FnMut(&Request<'_>),
     mut log: Option<&mut dyn Output>,
-) -> Result<Report, LiveError> {
+) -> Result<LiveReport, LiveError> {
     let snapshots: Vec<Directory> = plan
         .snapshots
         .iter()
@@ -319,7 +319,7 @@ fn run_unbounded<E: Connection>(
     )?;
     let test_connection = connect::test_connection(plan, live.endpoint_mut(), emit);
     live.endpoint_mut().screening = Screening::Screen;
-    let mut report = Report {
+    let mut report = LiveReport {
         url: plan.url.clone(),
         dialect: match plan.dialect {
             Dialect::Legacy => "legacy",
@@ -348,7 +348,7 @@ fn run_unbounded<E: Connection>(
     }
 
     // One probe per cause, on the first request it explains: (cause id, action, probe).
-    let mut probes: Vec<(&'static str, Action, explain::Probe)> = Vec::new();
+    let mut probes: Vec<(&'static str, RequestPurpose, explain::Probe)> = Vec::new();
     let mut probed: HashMap<&'static str, (Evidence, String)> = HashMap::new();
     // Rejected requests of every cycle so far: a difference they caused lasts until Entra
     // retries them, which it may not (a disabled user gets no manager PATCH).
@@ -397,7 +397,7 @@ fn run_unbounded<E: Connection>(
                 return;
             }
             // The transcript shows what the app answered, not the screened answer.
-            let original = if r.action == Action::Match {
+            let original = if r.action == RequestPurpose::Match {
                 let mut ledger = shared.borrow_mut();
                 let at = ledger.originals.iter().position(|(p, _)| p == r.path);
                 at.map(|i| ledger.originals.remove(i).1)
@@ -433,7 +433,9 @@ fn run_unbounded<E: Connection>(
                 if repeat
                     && matches!(
                         r.action,
-                        Action::Update | Action::Disable | Action::LinkManager
+                        RequestPurpose::Update
+                            | RequestPurpose::Disable
+                            | RequestPurpose::LinkManager
                     )
                 {
                     rewrites.push((r.object.to_owned(), r.label.to_owned(), r.body.cloned()));
@@ -639,7 +641,7 @@ fn label_of(labels: &HashMap<String, String>, oid: &str) -> String {
 /// (a probe create is deleted at once: Entra did not create it), refuted when it rejects it too.
 fn run_probe<E: Connection>(
     endpoint: &mut Guarded<'_, E>,
-    action: Action,
+    action: RequestPurpose,
     probe: &explain::Probe,
 ) -> (Evidence, String) {
     let answer = endpoint.handle(probe.method, &probe.path, Some(&probe.body));
@@ -653,7 +655,7 @@ fn run_probe<E: Connection>(
         );
     }
     if explain::accepted(action, answer.status) {
-        if action == Action::Create
+        if action == RequestPurpose::Create
             && let Some(id) = answer
                 .body
                 .as_ref()
@@ -720,8 +722,10 @@ impl Refused {
     fn of(r: &Request<'_>, rejection: (u32, usize)) -> Refused {
         let attributes = match r.action {
             // A rejected create or match query leaves the object unlinked.
-            Action::Create | Action::Match => vec!["(linked)".to_owned()],
-            Action::AddMembers | Action::RemoveMembers => vec!["members".to_owned()],
+            RequestPurpose::Create | RequestPurpose::Match => vec!["(linked)".to_owned()],
+            RequestPurpose::AddMembers | RequestPurpose::RemoveMembers => {
+                vec!["members".to_owned()]
+            }
             _ => compare::patched(r.body)
                 .into_iter()
                 .map(|(a, _)| a)
@@ -764,8 +768,8 @@ fn compare_cycle<E: Connection>(
 ) -> HashMap<String, crate::scim::Resource> {
     // (kind, source objectId, target id) of every link, on each side.
     let links_of = |users: Vec<(String, String)>, groups: Vec<(String, String)>| {
-        let users = users.into_iter().map(|(o, i)| (Kind::User, o, i));
-        let groups = groups.into_iter().map(|(o, i)| (Kind::Group, o, i));
+        let users = users.into_iter().map(|(o, i)| (ResourceKind::User, o, i));
+        let groups = groups.into_iter().map(|(o, i)| (ResourceKind::Group, o, i));
         users.chain(groups).collect::<Vec<_>>()
     };
     let owned = |(o, i): (&str, &str)| (o.to_owned(), i.to_owned());
@@ -778,17 +782,21 @@ fn compare_cycle<E: Connection>(
         model.group_links().map(owned).collect(),
     );
     // Per resource type: an app may give a user and a group the same id.
-    let by_id = |links: &[(Kind, String, String)], kind: Kind| -> HashMap<String, String> {
-        links
-            .iter()
-            .filter(|(k, _, _)| *k == kind)
-            .map(|(_, o, i)| (i.clone(), o.clone()))
-            .collect()
-    };
-    let (app_users, app_groups) = (by_id(&linked, Kind::User), by_id(&linked, Kind::Group));
+    let by_id =
+        |links: &[(ResourceKind, String, String)], kind: ResourceKind| -> HashMap<String, String> {
+            links
+                .iter()
+                .filter(|(k, _, _)| *k == kind)
+                .map(|(_, o, i)| (i.clone(), o.clone()))
+                .collect()
+        };
+    let (app_users, app_groups) = (
+        by_id(&linked, ResourceKind::User),
+        by_id(&linked, ResourceKind::Group),
+    );
     let (model_users, model_groups) = (
-        by_id(&model_linked, Kind::User),
-        by_id(&model_linked, Kind::Group),
+        by_id(&model_linked, ResourceKind::User),
+        by_id(&model_linked, ResourceKind::Group),
     );
     let links = Links {
         app: compare::Ids {
@@ -800,7 +808,7 @@ fn compare_cycle<E: Connection>(
             groups: &model_groups,
         },
     };
-    let model_ids: HashMap<(Kind, &str), &str> = model_linked
+    let model_ids: HashMap<(ResourceKind, &str), &str> = model_linked
         .iter()
         .map(|(k, o, i)| ((*k, o.as_str()), i.as_str()))
         .collect();
@@ -830,8 +838,8 @@ fn compare_cycle<E: Connection>(
             }
         };
         let attributes = match kind {
-            Kind::User => Some(users),
-            Kind::Group => groups,
+            ResourceKind::User => Some(users),
+            ResourceKind::Group => groups,
         };
         match model_ids
             .get(&(*kind, oid.as_str()))
@@ -865,7 +873,12 @@ fn compare_cycle<E: Connection>(
     app_resources
 }
 
-fn linked_only(label: &str, kind: Kind, model: Option<&str>, app: Option<&str>) -> Difference {
+fn linked_only(
+    label: &str,
+    kind: ResourceKind,
+    model: Option<&str>,
+    app: Option<&str>,
+) -> Difference {
     Difference {
         object: label.to_owned(),
         kind: kind.resource_type(),

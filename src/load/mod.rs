@@ -6,7 +6,7 @@ pub mod graph;
 use serde_saphyr::Spanned;
 
 use crate::expr::error::{Error as ExprError, Located};
-use crate::expr::{self, AttributeCheck, Options, Program};
+use crate::expr::{self, AttributeCheck, CompileOptions, Program};
 use crate::input::{self, FileError};
 use crate::model::mapping::MappingFile;
 
@@ -205,7 +205,7 @@ pub fn compile_expression(
     scalar: &Spanned<String>,
     check: AttributeCheck<'_>,
 ) -> Result<Program, Box<Located>> {
-    let options = Options { attributes: check };
+    let options = CompileOptions { attributes: check };
     expr::compile(&scalar.value, &options).map_err(|e| Box::new(locate(loaded, scalar, &e)))
 }
 

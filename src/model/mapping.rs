@@ -132,7 +132,7 @@ pub struct ObjectMapping {
     pub target_object: Option<String>,
     /// Target object actions (Create, Update, Delete).
     #[serde(default = "all_actions", skip_serializing_if = "is_all_actions")]
-    pub actions: Vec<Action>,
+    pub actions: Vec<TargetObjectAction>,
     /// Scoping filters: an object is in scope when any filter's clauses all hold.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scope: Vec<ScopeFilter>,
@@ -149,7 +149,7 @@ pub struct ObjectMapping {
 /// A target object action.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Action {
+pub enum TargetObjectAction {
     /// Create objects in the app.
     Create,
     /// Update objects in the app.
@@ -336,10 +336,14 @@ fn is_default<T: Default + PartialEq>(v: &T) -> bool {
     *v == T::default()
 }
 
-fn all_actions() -> Vec<Action> {
-    vec![Action::Create, Action::Update, Action::Delete]
+fn all_actions() -> Vec<TargetObjectAction> {
+    vec![
+        TargetObjectAction::Create,
+        TargetObjectAction::Update,
+        TargetObjectAction::Delete,
+    ]
 }
 
-fn is_all_actions(a: &[Action]) -> bool {
+fn is_all_actions(a: &[TargetObjectAction]) -> bool {
     a == all_actions().as_slice()
 }

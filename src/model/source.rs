@@ -158,7 +158,7 @@ impl Record {
     /// Build from a JSON object: strings, numbers and Booleans are single values, arrays are
     /// multi-valued, `null` is absent. Nested objects are rejected with the attribute's name.
     pub fn from_json(value: &serde_json::Value) -> Result<Record, RecordError> {
-        use serde_json::Value as J;
+        use serde_json::Value as Json;
         let object = value.as_object().ok_or_else(|| RecordError {
             attribute: None,
             message: "a source object must be a map of attribute names to values".to_string(),
@@ -170,17 +170,17 @@ impl Record {
         let mut record = Record::new();
         for (name, v) in object {
             let value = match v {
-                J::Null => continue,
-                J::Bool(b) => SourceValue::Bool(*b),
-                J::Number(n) => SourceValue::Str(n.to_string()),
-                J::String(s) => SourceValue::Str(s.clone()),
-                J::Array(items) => SourceValue::List(
+                Json::Null => continue,
+                Json::Bool(b) => SourceValue::Bool(*b),
+                Json::Number(n) => SourceValue::Str(n.to_string()),
+                Json::String(s) => SourceValue::Str(s.clone()),
+                Json::Array(items) => SourceValue::List(
                     items
                         .iter()
                         .map(|item| match item {
-                            J::String(s) => Ok(s.clone()),
-                            J::Number(n) => Ok(n.to_string()),
-                            J::Bool(b) => Ok(crate::expr::value::bool_text(*b).to_string()),
+                            Json::String(s) => Ok(s.clone()),
+                            Json::Number(n) => Ok(n.to_string()),
+                            Json::Bool(b) => Ok(crate::expr::value::bool_text(*b).to_string()),
                             _ => Err(fault(
                                 name,
                                 "the values of a multi-valued attribute must be strings",
@@ -188,7 +188,7 @@ impl Record {
                         })
                         .collect::<Result<_, _>>()?,
                 ),
-                J::Object(_) => {
+                Json::Object(_) => {
                     return Err(fault(
                         name,
                         "a value must be a string, number, Boolean, list or null",

@@ -1,4 +1,4 @@
-//! Dialect: [`Operation`]s and the other writes of a cycle as the PATCH bodies Entra sends, in
+//! Dialect: [`AttributeChange`]s and the other writes of a cycle as the PATCH bodies Entra sends, in
 //! both of its dialects (docs/ARCHITECTURE.md decisions "PATCH dialect", "compliant
 //! multi-attribute replace", "manager", "groups"; docs/scim-wire.md E9–E13, E15, E19–E21, §4).
 //!
@@ -15,7 +15,7 @@
 
 use serde_json::{Map, Value as Json, json};
 
-use super::diff::{OpKind, Operation, RoleWrite};
+use super::diff::{AttributeChange, ChangeOp, RoleWrite};
 use crate::model::attribute_index::AttributeIndex;
 use crate::model::mapping::{Dialect, TargetAttribute};
 use crate::scim::PATCH_OP_SCHEMA;
@@ -31,13 +31,17 @@ use crate::scim::path::Path;
 /// a kind has two or more, or as a single op with its `path` (§4.3 "with flag", E11).
 ///
 /// An empty `ops` gives a body with empty `Operations`; callers send no PATCH then.
-pub fn user_patch(ops: &[Operation<'_>], dialect: Dialect, schema: &[TargetAttribute]) -> Json {
+pub fn user_patch(
+    ops: &[AttributeChange<'_>],
+    dialect: Dialect,
+    schema: &[TargetAttribute],
+) -> Json {
     user_patch_indexed(ops, dialect, &AttributeIndex::new(schema.to_vec()))
 }
 
 /// [`user_patch`] against an attribute list indexed once (what the simulator does).
 pub fn user_patch_indexed(
-    ops: &[Operation<'_>],
+    ops: &[AttributeChange<'_>],
     dialect: Dialect,
     schema: &AttributeIndex,
 ) -> Json {
@@ -47,13 +51,13 @@ pub fn user_patch_indexed(
         .iter()
         .filter_map(|op| op.roles.map(|write| role_operation(op, write, dialect)))
         .collect();
-    let ops: Vec<Operation<'_>> = ops
+    let ops: Vec<AttributeChange<'_>> = ops
         .iter()
         .filter(|op| op.roles.is_none())
         .cloned()
         .collect();
     let ops = ops.as_slice();
-    let value = |op: &Operation<'_>| {
+    let value = |op: &AttributeChange<'_>| {
         if is_boolean(op.path, op.target, schema) {
             boolean_value(&op.value, dialect)
         } else {
@@ -71,18 +75,18 @@ pub fn user_patch_indexed(
                 .filter(|op| op.path.value_filter().is_some())
                 .map(|op| operation(op_name(op.kind, dialect), Some(op.target), Some(value(op))))
                 .collect();
-            let plain: Vec<&Operation<'_>> = ops
+            let plain: Vec<&AttributeChange<'_>> = ops
                 .iter()
                 .filter(|op| op.path.value_filter().is_none())
                 .collect();
-            let mut kinds: Vec<OpKind> = Vec::new();
+            let mut kinds: Vec<ChangeOp> = Vec::new();
             for op in &plain {
                 if !kinds.contains(&op.kind) {
                     kinds.push(op.kind);
                 }
             }
             for kind in kinds {
-                let group: Vec<&&Operation<'_>> =
+                let group: Vec<&&AttributeChange<'_>> =
                     plain.iter().filter(|op| op.kind == kind).collect();
                 let name = op_name(kind, dialect);
                 if let [only] = group.as_slice() {
@@ -107,7 +111,7 @@ pub fn user_patch_indexed(
 /// the role's `id`, `value` and `displayName`, the documented PATCH for AppRoleAssignmentsComplex
 /// and SingleAppRoleAssignment. Additive, compliant: the same roles in the POST's shape (the
 /// flag makes POST and PATCH agree). Assertive: `Replace` of the whole set, in the POST's shape.
-fn role_operation(op: &Operation<'_>, write: RoleWrite, dialect: Dialect) -> Json {
+fn role_operation(op: &AttributeChange<'_>, write: RoleWrite, dialect: Dialect) -> Json {
     let roles: Vec<Json> = match &op.value {
         Json::Array(items) => items.clone(),
         one => vec![one.clone()],
@@ -194,10 +198,10 @@ const ENTERPRISE_MANAGER: &str =
 /// The PATCH that links a user's manager once the manager has a target id (E15): the enterprise
 /// `manager` path with the id as a plain string. `op` is `Add` when the target had no manager,
 /// `Replace` when it had another one; the caller knows which.
-pub fn manager_patch(dialect: Dialect, op: OpKind, manager_target_id: &str) -> Json {
+pub fn manager_patch(dialect: Dialect, op: ChangeOp, manager_target_id: &str) -> Json {
     // A first cycle sends one per user: copying a finished body keeps its keys' hashes, where
     // building it anew would hash every key again.
-    const OPS: [OpKind; 2] = [OpKind::Add, OpKind::Replace];
+    const OPS: [ChangeOp; 2] = [ChangeOp::Add, ChangeOp::Replace];
     static BODIES: std::sync::OnceLock<[[Json; 2]; 2]> = std::sync::OnceLock::new();
     let bodies = BODIES.get_or_init(|| {
         [Dialect::Legacy, Dialect::Compliant].map(|dialect| {
@@ -211,7 +215,7 @@ pub fn manager_patch(dialect: Dialect, op: OpKind, manager_target_id: &str) -> J
         })
     });
     let by_op = &bodies[usize::from(dialect == Dialect::Compliant)];
-    let mut body = by_op[usize::from(op == OpKind::Replace)].clone();
+    let mut body = by_op[usize::from(op == ChangeOp::Replace)].clone();
     body["Operations"][0]["value"] = Json::from(manager_target_id);
     body
 }
@@ -233,7 +237,7 @@ pub fn add_members_patch<S: AsRef<str>>(dialect: Dialect, ids: &[S]) -> Json {
         })
         .collect();
     patch_body(vec![operation(
-        op_name(OpKind::Add, dialect),
+        op_name(ChangeOp::Add, dialect),
         Some("members"),
         Some(Json::Array(value)),
     )])
@@ -286,12 +290,12 @@ fn operation(op: &str, path: Option<&str>, value: Option<Json>) -> Json {
     Json::Object(o)
 }
 
-fn op_name(kind: OpKind, dialect: Dialect) -> &'static str {
+fn op_name(kind: ChangeOp, dialect: Dialect) -> &'static str {
     match (kind, dialect) {
-        (OpKind::Add, Dialect::Legacy) => "Add",
-        (OpKind::Replace, Dialect::Legacy) => "Replace",
-        (OpKind::Add, Dialect::Compliant) => "add",
-        (OpKind::Replace, Dialect::Compliant) => "replace",
+        (ChangeOp::Add, Dialect::Legacy) => "Add",
+        (ChangeOp::Replace, Dialect::Legacy) => "Replace",
+        (ChangeOp::Add, Dialect::Compliant) => "add",
+        (ChangeOp::Replace, Dialect::Compliant) => "replace",
     }
 }
 

@@ -1,5 +1,5 @@
 //! Diff: what Entra wants the target object to be (a [`Projection`] for [`Flow::Update`]) against
-//! what the target returned on `GET /Users/{id}`, as a list of [`Operation`]s in mapping row
+//! what the target returned on `GET /Users/{id}`, as a list of [`AttributeChange`]s in mapping row
 //! order. [`super::dialect`] turns them into PATCH bodies.
 //!
 //! The rules (docs/ARCHITECTURE.md decisions "Add or Replace", "comparing for change",
@@ -11,7 +11,7 @@
 //! - Booleans compare by truth value (`"False"` equals `false`), numbers and numeric text by
 //!   value, multi-valued attributes as sets;
 //! - a null never produces an operation: the projection leaves null rows out, and there is no
-//!   `Remove` for users, so [`OpKind`] has no such variant;
+//!   `Remove` for users, so [`ChangeOp`] has no such variant;
 //! - the enterprise manager is not diffed here: Entra links it in its own PATCH once the
 //!   manager has a target id.
 //!
@@ -29,7 +29,7 @@ use crate::scim::resource::{self, Resource};
 /// The user PATCH operations Entra sends. There is deliberately no `Remove`: outbound
 /// provisioning never clears a user attribute (docs/scim-wire.md §7.2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum OpKind {
+pub enum ChangeOp {
     /// The target had no value for the attribute.
     Add,
     /// The target had a different value.
@@ -60,9 +60,9 @@ impl RoleWrite {
 
 /// One attribute change Entra will send.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Operation<'m> {
+pub struct AttributeChange<'m> {
     /// `Add` or `Replace`.
-    pub kind: OpKind,
+    pub kind: ChangeOp,
     /// The target attribute exactly as the mapping writes it: Entra sends this text as the
     /// PATCH `path` (or as the flat key of a merged compliant op).
     pub target: &'m str,
@@ -84,7 +84,7 @@ pub fn diff<'m>(
     projection: &Projection<'m>,
     returned: &Resource,
     schema: &[TargetAttribute],
-) -> Vec<Operation<'m>> {
+) -> Vec<AttributeChange<'m>> {
     diff_indexed(projection, returned, &AttributeIndex::new(schema.to_vec()))
 }
 
@@ -93,7 +93,7 @@ pub fn diff_indexed<'m>(
     projection: &Projection<'m>,
     returned: &Resource,
     schema: &AttributeIndex,
-) -> Vec<Operation<'m>> {
+) -> Vec<AttributeChange<'m>> {
     let mut ops = Vec::new();
     for entry in &projection.entries {
         if is_manager(entry.path) {
@@ -107,7 +107,7 @@ pub fn diff_indexed<'m>(
         }
         let current = resource::get(returned, entry.path);
         let kind = if current.is_none_or(is_empty) {
-            OpKind::Add
+            ChangeOp::Add
         } else if equal(
             &entry.value,
             current.unwrap_or(&Json::Null),
@@ -115,9 +115,9 @@ pub fn diff_indexed<'m>(
         ) {
             continue;
         } else {
-            OpKind::Replace
+            ChangeOp::Replace
         };
-        ops.push(Operation {
+        ops.push(AttributeChange {
             kind,
             target: entry.target,
             path: entry.path,
@@ -134,7 +134,7 @@ fn role_operation<'m>(
     entry: &super::project::Entry<'m>,
     write: RoleWrite,
     returned: &Resource,
-) -> Option<Operation<'m>> {
+) -> Option<AttributeChange<'m>> {
     let desired: Vec<&Json> = match &entry.value {
         Json::Array(items) => items.iter().collect(),
         one => vec![one],
@@ -153,7 +153,7 @@ fn role_operation<'m>(
             if missing.is_empty() {
                 return None;
             }
-            (OpKind::Add, Json::Array(missing))
+            (ChangeOp::Add, Json::Array(missing))
         }
         RoleWrite::Assertive => {
             let same = desired.len() == current.len() && desired.iter().all(held);
@@ -161,10 +161,10 @@ fn role_operation<'m>(
                 return None;
             }
             let all = desired.into_iter().cloned().collect();
-            (OpKind::Replace, Json::Array(all))
+            (ChangeOp::Replace, Json::Array(all))
         }
     };
-    Some(Operation {
+    Some(AttributeChange {
         kind,
         target: entry.target,
         path: entry.path,

@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 use std::io;
 
-use super::cycle::{Action, Failure, Note, Recorded, Request, Simulator};
+use super::cycle::{Failure, Note, Recorded, Request, RequestPurpose, Simulator};
 use super::directory::Directory;
 use super::guard::Quarantine;
 use super::log::{LogEntry, LogOptions, LogRecorder, StepType};
@@ -15,7 +15,7 @@ use super::output::{Output, Schedule, pick, run_cycles};
 pub use super::rows::RowExplanation;
 use super::rows::{AttributeRows, FlowFacts, text};
 use super::tap::LogTap;
-use super::target::Kind;
+use super::target::ResourceKind;
 use crate::dotnet::datetime::DateTime;
 use crate::expr::Context;
 use crate::model::mapping::MappingFile;
@@ -64,7 +64,7 @@ pub struct MemberExplanation {
 #[derive(Clone, Debug)]
 pub struct Explanation {
     /// User or group.
-    pub kind: Kind,
+    pub kind: ResourceKind,
     /// The source objectId.
     pub object_id: String,
     /// userPrincipalName or displayName.
@@ -166,11 +166,11 @@ pub fn explain(query: &ExplainQuery<'_>) -> Result<Explanation, ExplainError> {
         suggestion: suggest(snapshot, query.object),
     })?;
     let (object_id, label, record) = match kind {
-        Kind::User => {
+        ResourceKind::User => {
             let u = &snapshot.users[index];
             (u.object_id.clone(), u.label().to_owned(), &u.record)
         }
-        Kind::Group => {
+        ResourceKind::Group => {
             let g = &snapshot.groups[index];
             (g.object_id.clone(), g.label().to_owned(), &g.record)
         }
@@ -226,8 +226,8 @@ pub fn explain(query: &ExplainQuery<'_>) -> Result<Explanation, ExplainError> {
     );
     let rows = table.explain(&evaluated, &FlowFacts::of(&entries));
     let members = match kind {
-        Kind::Group => members(snapshot, record, all, &recording.requests),
-        Kind::User => Vec::new(),
+        ResourceKind::Group => members(snapshot, record, all, &recording.requests),
+        ResourceKind::User => Vec::new(),
     };
     Ok(Explanation {
         kind,
@@ -244,12 +244,12 @@ pub fn explain(query: &ExplainQuery<'_>) -> Result<Explanation, ExplainError> {
 }
 
 /// The user or group `object` names: objectId, then userPrincipalName, then displayName.
-fn find(snapshot: &Directory, object: &str) -> Option<(Kind, usize)> {
+fn find(snapshot: &Directory, object: &str) -> Option<(ResourceKind, usize)> {
     let user = snapshot.users.iter().position(|u| {
         u.object_id.eq_ignore_ascii_case(object) || u.label().eq_ignore_ascii_case(object)
     });
     if let Some(i) = user {
-        return Some((Kind::User, i));
+        return Some((ResourceKind::User, i));
     }
     snapshot
         .groups
@@ -257,7 +257,7 @@ fn find(snapshot: &Directory, object: &str) -> Option<(Kind, usize)> {
         .position(|g| {
             g.object_id.eq_ignore_ascii_case(object) || g.label().eq_ignore_ascii_case(object)
         })
-        .map(|i| (Kind::Group, i))
+        .map(|i| (ResourceKind::Group, i))
 }
 
 fn suggest(snapshot: &Directory, object: &str) -> Option<String> {
@@ -287,7 +287,7 @@ fn members(
     };
     let added: Vec<String> = requests
         .iter()
-        .filter(|r| r.action == Action::AddMembers)
+        .filter(|r| r.action == RequestPurpose::AddMembers)
         .filter_map(|r| r.body.as_ref())
         .flat_map(|b| {
             b.to_string()

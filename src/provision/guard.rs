@@ -2,8 +2,8 @@
 //! held back under accidental-deletions prevention, and which mappings write more than
 //! `active` when a user is deprovisioned.
 
-use super::cycle::Action;
-use super::target::Kind;
+use super::cycle::RequestPurpose;
+use super::target::ResourceKind;
 use crate::model::mapping::ObjectMapping;
 use crate::scim::Path;
 
@@ -12,13 +12,13 @@ use crate::scim::Path;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Staged {
     /// Users or groups.
-    pub kind: Kind,
+    pub kind: ResourceKind,
     /// The source objectId.
     pub object: String,
     /// A readable name (the objectId for a user gone from the snapshot).
     pub label: String,
-    /// [`Action::Disable`] or [`Action::Delete`].
-    pub action: Action,
+    /// [`RequestPurpose::Disable`] or [`RequestPurpose::Delete`].
+    pub action: RequestPurpose,
 }
 
 /// A job the accidental-deletions threshold put in quarantine: it sends nothing until an
@@ -39,7 +39,7 @@ impl Quarantine {
         let disables = self
             .staged
             .iter()
-            .filter(|s| s.action == Action::Disable)
+            .filter(|s| s.action == RequestPurpose::Disable)
             .count();
         (disables, self.staged.len() - disables)
     }

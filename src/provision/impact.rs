@@ -153,9 +153,9 @@ fn object_changes(
             .actions
             .iter()
             .map(|a| match a {
-                crate::model::mapping::Action::Create => "create",
-                crate::model::mapping::Action::Update => "update",
-                crate::model::mapping::Action::Delete => "delete",
+                crate::model::mapping::TargetObjectAction::Create => "create",
+                crate::model::mapping::TargetObjectAction::Update => "update",
+                crate::model::mapping::TargetObjectAction::Delete => "delete",
             })
             .collect();
         names.sort_unstable();

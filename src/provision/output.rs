@@ -379,7 +379,7 @@ impl<W: Write> SummaryOutput<W> {
 /// Why a subject is out of scope, in a few words, or `None` when it is in scope.
 fn out_of_scope(s: &Subject<'_>) -> Option<String> {
     use super::assignment::Reason;
-    if s.kind == super::target::Kind::User {
+    if s.kind == super::target::ResourceKind::User {
         let u = &s.snapshot.users[s.index];
         if !s.deprovisioned {
             return None;
@@ -407,17 +407,17 @@ impl<W: Write> Sink for SummaryOutput<W> {
     fn request(&mut self, r: &Request<'_>) {
         self.summary.add(r);
         match self.current.as_mut().filter(|c| c.object == r.object) {
-            Some(c) => c.disabled |= r.action == super::cycle::Action::Disable,
+            Some(c) => c.disabled |= r.action == super::cycle::RequestPurpose::Disable,
             None => {
                 let (section, reason) = match r.action {
-                    super::cycle::Action::Delete if r.path.starts_with("/Users") => {
+                    super::cycle::RequestPurpose::Delete if r.path.starts_with("/Users") => {
                         (Section::Deleted, "hard-deleted")
                     }
-                    super::cycle::Action::Delete => {
+                    super::cycle::RequestPurpose::Delete => {
                         (Section::Deleted, "groups deleted or out of scope")
                     }
                     // Held for the accidental-deletions threshold, then sent.
-                    super::cycle::Action::Disable => (Section::Disabled, "out of scope"),
+                    super::cycle::RequestPurpose::Disable => (Section::Disabled, "out of scope"),
                     _ => return,
                 };
                 self.summary

@@ -11,8 +11,8 @@
 use serde_json::{Map, Value as Json};
 
 use super::diff::RoleWrite;
-use super::target::Kind;
-use crate::expr::{self, Context, Options, Outcome, Program};
+use super::target::ResourceKind;
+use crate::expr::{self, CompileOptions, Context, Outcome, Program};
 use crate::model::mapping::{Apply, AttributeMapping, ObjectMapping};
 use crate::model::source::Source;
 use crate::scim::path::Path;
@@ -278,13 +278,13 @@ fn compile_row(m: &AttributeMapping) -> Result<Row, CompileError> {
     let path = Path::parse(&target).map_err(|e| fail(CompileErrorKind::TargetPath(e)))?;
     let producer = if let Some(e) = &m.expression {
         Producer::Program(
-            expr::compile(&e.value, &Options::default())
+            expr::compile(&e.value, &CompileOptions::default())
                 .map_err(|err| fail(CompileErrorKind::Expression(err)))?,
         )
     } else if let Some(s) = &m.source {
         // A direct mapping is exactly the expression `[attribute]`.
         Producer::Program(
-            expr::compile(&format!("[{}]", s.value), &Options::default())
+            expr::compile(&format!("[{}]", s.value), &CompileOptions::default())
                 .map_err(|err| fail(CompileErrorKind::SourceAttribute(err)))?,
         )
     } else if let Some(c) = &m.constant {
@@ -396,7 +396,7 @@ impl Projection<'_> {
     /// order shaped by [`resource::set`], `"primary": true` on the work email, `active` as a
     /// JSON Boolean, and `meta.resourceType` last. The manager and group members are never part
     /// of a POST.
-    pub fn post_body(&self, object: Kind) -> Map<String, Json> {
+    pub fn post_body(&self, object: ResourceKind) -> Map<String, Json> {
         body(
             object,
             self.targets_enterprise,
@@ -406,7 +406,7 @@ impl Projection<'_> {
 
     /// [`Projection::post_body`], moving the values into the body instead of copying them
     /// (the cycle needs nothing else of a projection it creates from).
-    pub fn into_post_body(self, object: Kind) -> Map<String, Json> {
+    pub fn into_post_body(self, object: ResourceKind) -> Map<String, Json> {
         body(
             object,
             self.targets_enterprise,
@@ -416,7 +416,7 @@ impl Projection<'_> {
 }
 
 fn body<'m>(
-    object: Kind,
+    object: ResourceKind,
     targets_enterprise: bool,
     entries: impl ExactSizeIterator<Item = (&'m Path, Json)>,
 ) -> Map<String, Json> {
@@ -424,9 +424,9 @@ fn body<'m>(
     let mut body = Map::with_capacity(entries.len() + 2);
     let resource_type = object.resource_type();
     let schemas = match object {
-        Kind::User if targets_enterprise => vec![USER_SCHEMA, ENTERPRISE_USER_SCHEMA],
-        Kind::User => vec![USER_SCHEMA],
-        Kind::Group => vec![GROUP_SCHEMA],
+        ResourceKind::User if targets_enterprise => vec![USER_SCHEMA, ENTERPRISE_USER_SCHEMA],
+        ResourceKind::User => vec![USER_SCHEMA],
+        ResourceKind::Group => vec![GROUP_SCHEMA],
     };
     body.insert(
         "schemas".to_owned(),

@@ -20,7 +20,7 @@
 
 use std::collections::BTreeMap;
 
-use super::cycle::{Action, ErrorCode, Failure};
+use super::cycle::{ErrorCode, Failure, RequestPurpose};
 use crate::dotnet::datetime::DateTime;
 
 const TICKS_PER_HOUR: i64 = 3600 * 10_000_000;
@@ -357,7 +357,7 @@ impl Retries {
 
     /// Account for one answer of the app: credentials refused, a 404 to a query, a failed
     /// reference update.
-    pub fn observe(&mut self, action: Action, status: u16) {
+    pub fn observe(&mut self, action: RequestPurpose, status: u16) {
         if (200..300).contains(&status) {
             return;
         }
@@ -365,8 +365,13 @@ impl Retries {
             (_, 401 | 403) => {
                 self.credentials.get_or_insert(status);
             }
-            (Action::Match, 404) => self.compliance = true,
-            (Action::LinkManager | Action::AddMembers | Action::RemoveMembers, _) => {
+            (RequestPurpose::Match, 404) => self.compliance = true,
+            (
+                RequestPurpose::LinkManager
+                | RequestPurpose::AddMembers
+                | RequestPurpose::RemoveMembers,
+                _,
+            ) => {
                 self.reference += 1;
             }
             _ => {}

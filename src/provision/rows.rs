@@ -19,7 +19,7 @@ use super::directory::Directory;
 use super::log::{LogEntry, ProvisioningAction, Status, StepType};
 use super::project::{CompiledMapping, RowResult};
 use super::scope::{CompiledScopeFilter, compile_scope, in_scope, is_soft_deleted};
-use super::target::Kind;
+use super::target::ResourceKind;
 use super::transcript::{REDACTED, Redactions};
 use crate::dotnet::datetime::DateTime;
 use crate::expr::Context;
@@ -100,7 +100,7 @@ pub struct CycleRows {
 /// What each mapping row gives one object in one cycle, before its flow is known.
 #[derive(Clone, Debug)]
 pub struct Evaluated {
-    kind: Kind,
+    kind: ResourceKind,
     /// Per row: a direct row's source value, and the row's result.
     values: Vec<(Option<String>, RowResult)>,
 }
@@ -231,10 +231,10 @@ impl AttributeRows {
     }
 
     /// The rows of the `kind` mapping (none for groups without a group mapping).
-    pub fn describe(&self, kind: Kind) -> &[RowDescription] {
+    pub fn describe(&self, kind: ResourceKind) -> &[RowDescription] {
         match kind {
-            Kind::User => &self.users.rows,
-            Kind::Group => self.groups.as_ref().map_or(&[], |g| &g.rows),
+            ResourceKind::User => &self.users.rows,
+            ResourceKind::Group => self.groups.as_ref().map_or(&[], |g| &g.rows),
         }
     }
 
@@ -253,7 +253,7 @@ impl AttributeRows {
         &self,
         cycle: &CycleRows,
         snapshot: &Directory,
-        kind: Kind,
+        kind: ResourceKind,
         index: usize,
     ) -> Evaluated {
         let ctx = Context::new(cycle.now, self.seed);
@@ -262,7 +262,7 @@ impl AttributeRows {
             SourceValue::Str("True".to_owned()),
         ];
         let (results, record) = match kind {
-            Kind::User => {
+            ResourceKind::User => {
                 let user = &snapshot.users[index];
                 let deprovisioned = is_soft_deleted(
                     cycle.assignment.user(index).in_scope(),
@@ -277,7 +277,7 @@ impl AttributeRows {
                 );
                 (self.users.compiled.evaluate_rows(&view, &ctx), &user.record)
             }
-            Kind::Group => {
+            ResourceKind::Group => {
                 let record = &snapshot.groups[index].record;
                 match &self.groups {
                     Some(g) => (g.compiled.evaluate_rows(record, &ctx), record),

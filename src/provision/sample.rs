@@ -22,7 +22,7 @@ pub enum Format {
 
 /// What to generate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Options {
+pub struct SampleOptions {
     /// Number of users.
     pub users: usize,
     /// Number of groups; each user is a member of group `i % groups`.
@@ -148,7 +148,7 @@ fn object_id(seed: u64, kind: u64, index: u64) -> String {
 
 /// Write a snapshot with `options` to `out` in `format`, one user at a time. Callers pass a
 /// buffered writer; this function holds no more than one user's text.
-pub fn write<W: Write>(out: &mut W, options: &Options, format: Format) -> io::Result<()> {
+pub fn write<W: Write>(out: &mut W, options: &SampleOptions, format: Format) -> io::Result<()> {
     write_until(out, options, format, &AtomicBool::new(false)).map(|_| ())
 }
 
@@ -166,7 +166,7 @@ pub enum Written {
 /// last whole object and a line break, so a stream cut by Ctrl-C ends on a whole line.
 pub fn write_until<W: Write>(
     out: &mut W,
-    options: &Options,
+    options: &SampleOptions,
     format: Format,
     stop: &AtomicBool,
 ) -> io::Result<Written> {
@@ -307,7 +307,7 @@ impl<W: Write> Writer<'_, W> {
         }
     }
 
-    fn user(&mut self, o: &Options, i: usize, last: bool) -> io::Result<()> {
+    fn user(&mut self, o: &SampleOptions, i: usize, last: bool) -> io::Result<()> {
         let mut r = rng(o.seed, 0, i as u64);
         let (given, given_ascii) = GIVEN[r.below(GIVEN.len() as u64) as usize];
         let (surname, surname_ascii) = SURNAMES[r.below(SURNAMES.len() as u64) as usize];
@@ -355,7 +355,7 @@ impl<W: Write> Writer<'_, W> {
         self.object(&attributes, None, last)
     }
 
-    fn group(&mut self, o: &Options, g: usize, last: bool) -> io::Result<()> {
+    fn group(&mut self, o: &SampleOptions, g: usize, last: bool) -> io::Result<()> {
         let id = object_id(o.seed, 1, g as u64);
         let name = format!("Team {:03}", g + 1);
         // Members are the users with index ≡ g (mod groups): each user in exactly one group.

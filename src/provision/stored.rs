@@ -8,7 +8,7 @@
 
 use serde_json::Value;
 
-use crate::scim::patch::{OpKind, Operation, apply_operations_owned};
+use crate::scim::patch::{PatchOpKind, PatchOperation, apply_operations_owned};
 use crate::scim::resource::key_ci;
 use crate::scim::{Resource, ScimError};
 
@@ -417,7 +417,7 @@ pub(super) enum Patched {
     /// The PATCH fails, as it would on the whole resource.
     Failed(ScimError),
     /// The shortcut does not apply: the operations, back, for the whole resource.
-    Declined(Vec<Operation>),
+    Declined(Vec<PatchOperation>),
 }
 
 /// A PATCH applied to the stored members its operations address, every other member copied
@@ -430,10 +430,10 @@ pub(super) enum Patched {
 /// attribute), or removes a member that a later operation writes: removed and added again, a
 /// member goes last in the whole map, and the others keep their places only without that.
 /// Removals alone (Entra's compliant member removal sends one per member) take the shortcut.
-pub(super) fn patch(bytes: &Stored, ops: Vec<Operation>, reserved: &[&str]) -> Patched {
+pub(super) fn patch(bytes: &Stored, ops: Vec<PatchOperation>, reserved: &[&str]) -> Patched {
     // Each operation with a path stays inside one top-level member: the extension object for
     // an extension URN, else the attribute (RFC 7644 §3.5.2; scim::resource::container_mut).
-    let mut touched: Vec<(&str, OpKind)> = Vec::with_capacity(ops.len());
+    let mut touched: Vec<(&str, PatchOpKind)> = Vec::with_capacity(ops.len());
     for op in &ops {
         let Some(path) = &op.path else {
             return Patched::Declined(ops);
@@ -445,10 +445,10 @@ pub(super) fn patch(bytes: &Stored, ops: Vec<Operation>, reserved: &[&str]) -> P
         touched.push((name, op.op));
     }
     let removed_and_written = touched.iter().enumerate().any(|(i, (name, kind))| {
-        *kind == OpKind::Remove
-            && touched[i + 1..]
-                .iter()
-                .any(|(other, later)| *later != OpKind::Remove && other.eq_ignore_ascii_case(name))
+        *kind == PatchOpKind::Remove
+            && touched[i + 1..].iter().any(|(other, later)| {
+                *later != PatchOpKind::Remove && other.eq_ignore_ascii_case(name)
+            })
     });
     let Some(members) = members(bytes).filter(|_| !removed_and_written) else {
         return Patched::Declined(ops);
@@ -601,7 +601,7 @@ mod tests {
             .prop_map(|members| members.into_iter().collect())
     }
 
-    fn operation() -> impl Strategy<Value = Operation> {
+    fn operation() -> impl Strategy<Value = PatchOperation> {
         let paths = prop::sample::select(vec![
             None,
             Some("active"),
@@ -621,8 +621,12 @@ mod tests {
             Some("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"),
             Some("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value"),
         ]);
-        let kinds = prop::sample::select(vec![OpKind::Add, OpKind::Replace, OpKind::Remove]);
-        (kinds, paths, prop::option::of(json())).prop_map(|(op, path, value)| Operation {
+        let kinds = prop::sample::select(vec![
+            PatchOpKind::Add,
+            PatchOpKind::Replace,
+            PatchOpKind::Remove,
+        ]);
+        (kinds, paths, prop::option::of(json())).prop_map(|(op, path, value)| PatchOperation {
             op,
             path: path.map(|p| Path::parse(p).expect("a valid path")),
             value,
@@ -630,7 +634,7 @@ mod tests {
     }
 
     use crate::scim::Path;
-    use crate::scim::patch::OpKind;
+    use crate::scim::patch::PatchOpKind;
     use proptest::prelude::*;
 
     proptest! {
@@ -683,34 +687,39 @@ mod tests {
         }))
         .expect("a map");
         let bytes = freeze(&resource);
-        let op = |op, path: Option<&str>, value: Option<Value>| Operation {
+        let op = |op, path: Option<&str>, value: Option<Value>| PatchOperation {
             op,
             path: path.map(|p| Path::parse(p).expect("a path")),
             value,
         };
         let reserved = ["id", "meta", "userName"];
-        let declined =
-            |ops: Vec<Operation>| matches!(patch(&bytes, ops, &reserved), Patched::Declined(_));
+        let declined = |ops: Vec<PatchOperation>| {
+            matches!(patch(&bytes, ops, &reserved), Patched::Declined(_))
+        };
         // Without a path the value's keys name the members.
         let pathless = op(
-            OpKind::Replace,
+            PatchOpKind::Replace,
             None,
             Some(serde_json::json!({"active": false})),
         );
         assert!(declined(vec![pathless]));
         // The unique attribute is indexed by the caller.
-        let unique = op(OpKind::Replace, Some("username"), Some(Value::from("b")));
+        let unique = op(
+            PatchOpKind::Replace,
+            Some("username"),
+            Some(Value::from("b")),
+        );
         assert!(declined(vec![unique]));
         // Removed and added again, `active` goes last in the whole map.
         let moved = vec![
-            op(OpKind::Remove, Some("active"), None),
-            op(OpKind::Add, Some("Active"), Some(Value::Bool(false))),
+            op(PatchOpKind::Remove, Some("active"), None),
+            op(PatchOpKind::Add, Some("Active"), Some(Value::Bool(false))),
         ];
         assert!(declined(moved));
         // Removals alone keep every other member in place.
         let removals = vec![
-            op(OpKind::Remove, Some("x"), None),
-            op(OpKind::Remove, Some("X"), None),
+            op(PatchOpKind::Remove, Some("x"), None),
+            op(PatchOpKind::Remove, Some("X"), None),
         ];
         let Patched::Stored(removed) = patch(&bytes, removals, &reserved) else {
             panic!("removals take the shortcut");
@@ -721,7 +730,7 @@ mod tests {
         );
         // One member rewritten, the others kept where they were.
         let manager = op(
-            OpKind::Add,
+            PatchOpKind::Add,
             Some("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager"),
             Some(Value::from("7")),
         );

@@ -11,7 +11,7 @@ use std::io::{self, Write};
 
 use serde_json::{Map, Value as Json};
 
-use super::cycle::{Action, Failure, Note, Request};
+use super::cycle::{Failure, Note, Request, RequestPurpose};
 use crate::expr::syntax::{self, Expr, ExprKind};
 use crate::model::mapping::{MappingFile, ObjectMapping};
 use crate::scim::Path;
@@ -413,12 +413,12 @@ impl Summary {
             counts.errors += 1;
         }
         match r.action {
-            Action::Match | Action::Read => counts.reads += 1,
-            Action::Create => counts.creates += 1,
-            Action::Update | Action::LinkManager => counts.updates += 1,
-            Action::Disable => counts.disables += 1,
-            Action::Delete => counts.deletes += 1,
-            Action::AddMembers | Action::RemoveMembers => counts.membership += 1,
+            RequestPurpose::Match | RequestPurpose::Read => counts.reads += 1,
+            RequestPurpose::Create => counts.creates += 1,
+            RequestPurpose::Update | RequestPurpose::LinkManager => counts.updates += 1,
+            RequestPurpose::Disable => counts.disables += 1,
+            RequestPurpose::Delete => counts.deletes += 1,
+            RequestPurpose::AddMembers | RequestPurpose::RemoveMembers => counts.membership += 1,
         }
         if r.method == "PATCH" {
             let same = self

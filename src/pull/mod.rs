@@ -31,7 +31,7 @@ use crate::provision::export;
 
 /// What to pull.
 #[derive(Clone, Debug)]
-pub struct Options {
+pub struct PullOptions {
     /// The object id of the app's service principal (Enterprise applications, "Object ID").
     pub service_principal: String,
     /// The provisioning job; found among the service principal's jobs when absent.
@@ -257,7 +257,7 @@ pub fn attributes_read(mapping: &ObjectMapping) -> Vec<String> {
         let compiled = row
             .expression
             .as_ref()
-            .map(|e| crate::expr::compile(&e.value, &crate::expr::Options::default()));
+            .map(|e| crate::expr::compile(&e.value, &crate::expr::CompileOptions::default()));
         if let Some(Ok(program)) = compiled {
             program.attributes().iter().for_each(|a| add(a));
         }
@@ -330,7 +330,7 @@ fn group_query(reads: &[String]) -> String {
 /// standard error); `stop` is polled between requests and during `Retry-After` waits.
 pub fn pull(
     graph: &mut Graph,
-    options: &Options,
+    options: &PullOptions,
     progress: &mut dyn FnMut(&str),
     stop: &dyn Fn() -> bool,
 ) -> Result<Pulled, PullError> {

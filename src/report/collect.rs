@@ -23,7 +23,7 @@ use crate::provision::log::{EntryOut, LogEntry, LogOptions, LogRecorder};
 use crate::provision::output::Output;
 use crate::provision::rows::{AttributeRows, CycleRows, Evaluated, FlowFacts};
 use crate::provision::tap::LogTap;
-use crate::provision::target::Kind;
+use crate::provision::target::ResourceKind;
 use crate::provision::transcript::{Redactions, Summary};
 
 /// `--format html`'s output: what a run did, object by object and cycle by cycle, gathered
@@ -217,8 +217,8 @@ impl HtmlOutput {
             .out_mut()
             .finish_tables(&self.tables, self.cycle);
         let mapping_rows = MappingRows {
-            user: self.tables.describe(Kind::User).to_vec(),
-            group: self.tables.describe(Kind::Group).to_vec(),
+            user: self.tables.describe(ResourceKind::User).to_vec(),
+            group: self.tables.describe(ResourceKind::Group).to_vec(),
         };
         let cycles = self
             .summary
@@ -314,8 +314,8 @@ impl LogTap for HtmlOutput {
             self.tables
                 .evaluate(cycle_rows, subject.snapshot, subject.kind, subject.index);
         let kind = match subject.kind {
-            Kind::User => "user",
-            Kind::Group => "group",
+            ResourceKind::User => "user",
+            ResourceKind::Group => "group",
         };
         let rows = self.recorder.out_mut();
         let i = rows.object(subject.object_id(), kind, subject.label(), None);
@@ -505,7 +505,7 @@ fn bars(counts: &[Count]) -> Vec<Bar> {
 const CHART_WIDTH: u32 = 300;
 
 /// `check`'s findings as the page shows them, with the mapping line each points at.
-pub fn check_findings(report: &check::Report, text: &str) -> Vec<CheckFinding> {
+pub fn check_findings(report: &check::CheckReport, text: &str) -> Vec<CheckFinding> {
     report
         .findings
         .iter()

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{Card, Section};
-use crate::provision::cycle::{Action, Recorded};
+use crate::provision::cycle::{Recorded, RequestPurpose};
 use crate::provision::impact::MappingChange;
 
 /// The most names a card lists; the objects table has them all.
@@ -38,13 +38,14 @@ pub fn impact_sections(changes: &[MappingChange], sent: &[Recorded], cycle: u32)
     let mut seen = std::collections::HashSet::new();
     for r in sent {
         let (rank, title) = match r.action {
-            Action::Disable => (0, "Disabled"),
-            Action::Delete => (1, "Deleted"),
-            Action::Create => (2, "Created"),
-            Action::Update | Action::LinkManager | Action::AddMembers | Action::RemoveMembers => {
-                (3, "Updated")
-            }
-            Action::Match | Action::Read => continue,
+            RequestPurpose::Disable => (0, "Disabled"),
+            RequestPurpose::Delete => (1, "Deleted"),
+            RequestPurpose::Create => (2, "Created"),
+            RequestPurpose::Update
+            | RequestPurpose::LinkManager
+            | RequestPurpose::AddMembers
+            | RequestPurpose::RemoveMembers => (3, "Updated"),
+            RequestPurpose::Match | RequestPurpose::Read => continue,
         };
         if seen.insert((rank, r.object.as_str())) {
             let name = if r.label == r.object {
@@ -108,7 +109,7 @@ fn wire_name<T: Serialize>(value: &T) -> String {
 /// `converge`'s sections: each finding with its cause, why, fix, the shrunk directory and the
 /// repeated request; then what converges but is not what the mapping says.
 #[cfg(feature = "converge")]
-pub fn converge_sections(report: &crate::converge::report::Report) -> Vec<Section> {
+pub fn converge_sections(report: &crate::converge::report::ConvergeReport) -> Vec<Section> {
     let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
     let verdict = if report.converged {
         format!(
@@ -197,7 +198,7 @@ pub fn converge_sections(report: &crate::converge::report::Report) -> Vec<Sectio
 /// `live`'s sections: Test Connection, the findings grouped by cause (most serious first, as
 /// the report orders them) with the app's own answers, and the cleanup.
 #[cfg(feature = "live")]
-pub fn live_sections(report: &crate::live::report::Report) -> Vec<Section> {
+pub fn live_sections(report: &crate::live::report::LiveReport) -> Vec<Section> {
     let tc = &report.test_connection;
     let mut connection = Card {
         title: format!(

@@ -22,7 +22,9 @@ pub mod resource;
 
 pub use error::{ParseError, ScimError, ScimType};
 pub use filter::{Filter, decode_query, encode_query, filter_from_query, url_decode};
-pub use patch::{OpKind, Operation, apply as apply_patch, apply_owned as apply_patch_owned};
+pub use patch::{
+    PatchOpKind, PatchOperation, apply as apply_patch, apply_owned as apply_patch_owned,
+};
 pub use path::Path;
 pub use resource::{Resource, extension_urns, get, set, set_primary, values};
 

@@ -25,7 +25,7 @@ use super::resource::{
 
 /// A PATCH operation name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum OpKind {
+pub enum PatchOpKind {
     /// `add` (Entra legacy: `Add`).
     Add,
     /// `replace` (`Replace`).
@@ -34,10 +34,10 @@ pub enum OpKind {
     Remove,
 }
 
-impl OpKind {
+impl PatchOpKind {
     /// Parses an op name, ignoring case (Entra legacy sends `Add`, compliant `add`).
-    pub fn parse(name: &str) -> Option<OpKind> {
-        [OpKind::Add, OpKind::Replace, OpKind::Remove]
+    pub fn parse(name: &str) -> Option<PatchOpKind> {
+        [PatchOpKind::Add, PatchOpKind::Replace, PatchOpKind::Remove]
             .into_iter()
             .find(|k| k.as_str().eq_ignore_ascii_case(name))
     }
@@ -45,14 +45,14 @@ impl OpKind {
     /// The RFC spelling: `add`, `replace`, `remove`.
     pub fn as_str(self) -> &'static str {
         match self {
-            OpKind::Add => "add",
-            OpKind::Replace => "replace",
-            OpKind::Remove => "remove",
+            PatchOpKind::Add => "add",
+            PatchOpKind::Replace => "replace",
+            PatchOpKind::Remove => "remove",
         }
     }
 }
 
-impl fmt::Display for OpKind {
+impl fmt::Display for PatchOpKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
@@ -60,9 +60,9 @@ impl fmt::Display for OpKind {
 
 /// One element of `Operations`, parsed.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Operation {
+pub struct PatchOperation {
     /// What to do.
-    pub op: OpKind,
+    pub op: PatchOpKind,
     /// Where; `None` targets the resource itself (add/replace with an object value).
     pub path: Option<Path>,
     /// The value, as sent.
@@ -71,7 +71,7 @@ pub struct Operation {
 
 /// Parses a PatchOp body: `schemas` must list [`super::PATCH_OP_SCHEMA`] and `Operations` must
 /// be a non-empty array of `{op, path?, value?}`. Member names are matched case-insensitively.
-pub fn parse_operations(body: &Value) -> Result<Vec<Operation>, ScimError> {
+pub fn parse_operations(body: &Value) -> Result<Vec<PatchOperation>, ScimError> {
     parse_operations_with(body, &mut Path::parse)
 }
 
@@ -80,7 +80,7 @@ pub fn parse_operations(body: &Value) -> Result<Vec<Operation>, ScimError> {
 pub fn parse_operations_with(
     body: &Value,
     parse_path: &mut dyn FnMut(&str) -> Result<Path, super::ParseError>,
-) -> Result<Vec<Operation>, ScimError> {
+) -> Result<Vec<PatchOperation>, ScimError> {
     let syntax = |detail: &str| ScimError::bad_request(ScimType::InvalidSyntax, detail);
     let body = body
         .as_object()
@@ -112,7 +112,7 @@ pub fn parse_operations_with(
             let name = get_ci(op, "op")
                 .and_then(Value::as_str)
                 .ok_or_else(|| syntax(&format!("operation {i} has no `op` string")))?;
-            let kind = OpKind::parse(name).ok_or_else(|| {
+            let kind = PatchOpKind::parse(name).ok_or_else(|| {
                 syntax(&format!(
                     "operation {i}: unknown op `{name}` (expected add, replace or remove)"
                 ))
@@ -132,7 +132,7 @@ pub fn parse_operations_with(
                     ));
                 }
             };
-            Ok(Operation {
+            Ok(PatchOperation {
                 op: kind,
                 path,
                 value: get_ci(op, "value").cloned(),
@@ -157,7 +157,7 @@ pub fn apply_owned(resource: Resource, body: &Value) -> Result<Resource, ScimErr
 /// operation's value into the resource (a thousand group members are not copied again).
 pub fn apply_operations_owned(
     mut resource: Resource,
-    ops: Vec<Operation>,
+    ops: Vec<PatchOperation>,
 ) -> Result<Resource, ScimError> {
     for op in ops {
         apply_one(&mut resource, op)?;
@@ -166,7 +166,7 @@ pub fn apply_operations_owned(
 }
 
 /// Applies parsed operations in order, all or nothing.
-pub fn apply_operations(resource: &mut Resource, ops: &[Operation]) -> Result<(), ScimError> {
+pub fn apply_operations(resource: &mut Resource, ops: &[PatchOperation]) -> Result<(), ScimError> {
     // Work on a copy so a failing op in the middle leaves the stored resource untouched.
     let mut work = resource.clone();
     for op in ops {
@@ -188,9 +188,9 @@ fn no_target(detail: impl Into<String>) -> ScimError {
     ScimError::bad_request(ScimType::NoTarget, detail)
 }
 
-fn apply_one(resource: &mut Resource, op: Operation) -> Result<(), ScimError> {
+fn apply_one(resource: &mut Resource, op: PatchOperation) -> Result<(), ScimError> {
     match (op.path, op.op) {
-        (None, OpKind::Remove) => Err(no_target("remove needs a `path`")),
+        (None, PatchOpKind::Remove) => Err(no_target("remove needs a `path`")),
         (None, kind) => {
             let Some(Value::Object(fields)) = &op.value else {
                 return Err(invalid_value(format!(
@@ -199,7 +199,7 @@ fn apply_one(resource: &mut Resource, op: Operation) -> Result<(), ScimError> {
             };
             apply_pathless(resource, kind, fields)
         }
-        (Some(path), OpKind::Remove) => remove(resource, &path, op.value.as_ref()),
+        (Some(path), PatchOpKind::Remove) => remove(resource, &path, op.value.as_ref()),
         (Some(path), kind) => {
             let value = match op.value {
                 None | Some(Value::Null) => {
@@ -207,7 +207,7 @@ fn apply_one(resource: &mut Resource, op: Operation) -> Result<(), ScimError> {
                 }
                 Some(v) => v,
             };
-            if kind == OpKind::Add {
+            if kind == PatchOpKind::Add {
                 add(resource, &path, value)
             } else {
                 replace(resource, &path, value)
@@ -221,7 +221,7 @@ fn apply_one(resource: &mut Resource, op: Operation) -> Result<(), ScimError> {
 /// attributes whose object values merge, including a whole extension keyed by its schema URN.
 fn apply_pathless(
     resource: &mut Resource,
-    kind: OpKind,
+    kind: PatchOpKind,
     fields: &Map<String, Value>,
 ) -> Result<(), ScimError> {
     for (key, value) in fields {
@@ -243,7 +243,7 @@ fn apply_pathless(
 
 fn apply_valued(
     resource: &mut Resource,
-    kind: OpKind,
+    kind: PatchOpKind,
     path: &Path,
     value: Value,
 ) -> Result<(), ScimError> {
@@ -253,7 +253,7 @@ fn apply_valued(
         )));
     }
     match kind {
-        OpKind::Add => add(resource, path, value),
+        PatchOpKind::Add => add(resource, path, value),
         _ => replace(resource, path, value),
     }
 }

@@ -1,12 +1,12 @@
 //! A generated Microsoft Graph synchronization schema of any size, for the scale test and the
 //! BENCHMARKS.md measurement (`cargo run --release --example big_schema -- N`).
 
-use serde_json::{Value as J, json};
+use serde_json::{Value as Json, json};
 
 /// A Graph `synchronizationSchema` whose users object mapping has `rows` attribute mappings
 /// (direct extension attributes, expressions and constants in turn) and whose app object has
 /// one target attribute per row: what Graph returns for an app with a very wide schema.
-pub fn graph_schema(rows: usize) -> J {
+pub fn graph_schema(rows: usize) -> Json {
     let mut mappings = vec![json!({
         "targetAttributeName": "userName",
         "matchingPriority": 1,
@@ -78,7 +78,7 @@ pub fn graph_schema(rows: usize) -> J {
     })
 }
 
-fn attribute(name: &str, required: bool) -> J {
+fn attribute(name: &str, required: bool) -> Json {
     json!({
         "name": name,
         "type": "String",

@@ -2,7 +2,7 @@
 //! matching priority; an object mapping's flow types and scope; an attribute's type and
 //! references.
 
-use serde_json::{Map, Value as J, json};
+use serde_json::{Map, Value as Json, json};
 
 use super::error::{GraphError, GraphErrorKind};
 use super::value::{
@@ -12,7 +12,7 @@ use super::value::{
 use crate::expr::{graph as expr_graph, print::write_string, syntax};
 use crate::input::json::JsonPath;
 use crate::model::mapping::{
-    Action, Apply, AttributeMapping, AttributeType, ScopeClause, ScopeFilter,
+    Apply, AttributeMapping, AttributeType, ScopeClause, ScopeFilter, TargetObjectAction,
 };
 
 /// What a row reads, as one value (the model spreads it over three optional fields).
@@ -34,7 +34,7 @@ pub(super) fn row_source(row: &AttributeMapping) -> Result<Source, GraphErrorKin
     }
 }
 
-pub(super) fn decode_source(raw: &J, path: &JsonPath) -> Result<Source, GraphError> {
+pub(super) fn decode_source(raw: &Json, path: &JsonPath) -> Result<Source, GraphError> {
     if raw.is_null() {
         return Ok(Source::None);
     }
@@ -68,9 +68,9 @@ pub(super) fn decode_source(raw: &J, path: &JsonPath) -> Result<Source, GraphErr
     }
 }
 
-pub(super) fn encode_source(source: &Source) -> Result<J, GraphErrorKind> {
+pub(super) fn encode_source(source: &Source) -> Result<Json, GraphErrorKind> {
     Ok(match source {
-        Source::None => J::Null,
+        Source::None => Json::Null,
         Source::Attribute(name) => json!({
             "expression": format!("[{name}]"),
             "name": name,
@@ -94,10 +94,10 @@ pub(super) fn encode_source(source: &Source) -> Result<J, GraphErrorKind> {
     })
 }
 
-pub(super) fn decode_default(raw: &J, path: &JsonPath) -> Result<Option<String>, GraphError> {
+pub(super) fn decode_default(raw: &Json, path: &JsonPath) -> Result<Option<String>, GraphError> {
     match raw {
-        J::Null => Ok(None),
-        J::String(s) => Ok(Some(s.clone())),
+        Json::Null => Ok(None),
+        Json::String(s) => Ok(Some(s.clone())),
         other => Err(wrong_type(
             path,
             "a string or null",
@@ -114,7 +114,7 @@ const FLOW_TYPES: [(&str, Apply); 5] = [
     ("AttributeAddOnly", Apply::AttributeAddOnly),
 ];
 
-pub(super) fn decode_flow_type(raw: &J, path: &JsonPath) -> Result<Apply, GraphError> {
+pub(super) fn decode_flow_type(raw: &Json, path: &JsonPath) -> Result<Apply, GraphError> {
     let s = string(raw, path)?;
     FLOW_TYPES
         .iter()
@@ -138,7 +138,7 @@ pub(super) fn flow_type_name(apply: Apply) -> &'static str {
         .map_or("Always", |(name, _)| name)
 }
 
-pub(super) fn decode_priority(raw: &J, path: &JsonPath) -> Result<Option<u32>, GraphError> {
+pub(super) fn decode_priority(raw: &Json, path: &JsonPath) -> Result<Option<u32>, GraphError> {
     let n = raw
         .as_i64()
         .filter(|n| i32::try_from(*n).is_ok())
@@ -147,20 +147,20 @@ pub(super) fn decode_priority(raw: &J, path: &JsonPath) -> Result<Option<u32>, G
     Ok(u32::try_from(n).ok().filter(|n| *n > 0))
 }
 
-const ACTIONS: [(&str, Action, u8); 3] = [
-    ("Add", Action::Create, 1),
-    ("Update", Action::Update, 2),
-    ("Delete", Action::Delete, 4),
+const ACTIONS: [(&str, TargetObjectAction, u8); 3] = [
+    ("Add", TargetObjectAction::Create, 1),
+    ("Update", TargetObjectAction::Update, 2),
+    ("Delete", TargetObjectAction::Delete, 4),
 ];
 
-pub(super) fn mask(actions: &[Action]) -> u8 {
+pub(super) fn mask(actions: &[TargetObjectAction]) -> u8 {
     ACTIONS
         .iter()
         .filter(|(_, a, _)| actions.contains(a))
         .fold(0, |m, (_, _, bit)| m | bit)
 }
 
-pub(super) fn actions_of(mask: u8) -> Vec<Action> {
+pub(super) fn actions_of(mask: u8) -> Vec<TargetObjectAction> {
     ACTIONS
         .iter()
         .filter(|(_, _, bit)| mask & bit != 0)
@@ -168,12 +168,12 @@ pub(super) fn actions_of(mask: u8) -> Vec<Action> {
         .collect()
 }
 
-pub(super) fn all_actions() -> Vec<Action> {
+pub(super) fn all_actions() -> Vec<TargetObjectAction> {
     actions_of(7)
 }
 
 /// `flowTypes` is a flags string: "Add, Update, Delete", also seen without spaces.
-pub(super) fn decode_flow_types(raw: &J, path: &JsonPath) -> Result<u8, GraphError> {
+pub(super) fn decode_flow_types(raw: &Json, path: &JsonPath) -> Result<u8, GraphError> {
     let s = string(raw, path)?;
     let mut m = 0;
     for part in s.split(',').map(str::trim) {
@@ -209,7 +209,7 @@ pub(super) fn encode_flow_types(mask: u8) -> String {
     }
 }
 
-pub(super) fn decode_scope(raw: &J, path: &JsonPath) -> Result<Vec<ScopeFilter>, GraphError> {
+pub(super) fn decode_scope(raw: &Json, path: &JsonPath) -> Result<Vec<ScopeFilter>, GraphError> {
     if raw.is_null() {
         return Ok(Vec::new());
     }
@@ -250,7 +250,7 @@ pub(super) fn decode_scope(raw: &J, path: &JsonPath) -> Result<Vec<ScopeFilter>,
                                 for (k, v) in values.iter().enumerate() {
                                     string(v, &values_path.index(k))?;
                                 }
-                                values.first().and_then(J::as_str).map(str::to_string)
+                                values.first().and_then(Json::as_str).map(str::to_string)
                             }
                         }
                     }
@@ -267,14 +267,14 @@ pub(super) fn decode_scope(raw: &J, path: &JsonPath) -> Result<Vec<ScopeFilter>,
     Ok(filters)
 }
 
-pub(super) fn encode_scope(scope: &[ScopeFilter]) -> J {
+pub(super) fn encode_scope(scope: &[ScopeFilter]) -> Json {
     if scope.is_empty() {
-        return J::Null;
+        return Json::Null;
     }
-    let groups: Vec<J> = scope
+    let groups: Vec<Json> = scope
         .iter()
         .map(|filter| {
-            let clauses: Vec<J> = filter
+            let clauses: Vec<Json> = filter
                 .clauses
                 .iter()
                 .map(|c| {
@@ -286,11 +286,11 @@ pub(super) fn encode_scope(scope: &[ScopeFilter]) -> J {
                 })
                 .collect();
             let mut group = Map::new();
-            group.insert("clauses".to_string(), J::Array(clauses));
+            group.insert("clauses".to_string(), Json::Array(clauses));
             if let Some(name) = &filter.name {
                 group.insert("name".to_string(), json!(name));
             }
-            J::Object(group)
+            Json::Object(group)
         })
         .collect();
     json!({"categoryFilterGroups": [], "groups": groups, "inputFilterGroups": []})
@@ -327,7 +327,7 @@ const TYPES: [(&str, AttributeType); 6] = [
     ("Binary", AttributeType::Binary),
 ];
 
-pub(super) fn decode_type(raw: &J, path: &JsonPath) -> Result<AttributeType, GraphError> {
+pub(super) fn decode_type(raw: &Json, path: &JsonPath) -> Result<AttributeType, GraphError> {
     let s = string(raw, path)?;
     TYPES
         .iter()
@@ -351,7 +351,7 @@ pub(super) fn type_name(kind: AttributeType) -> &'static str {
         .map_or("String", |(name, _)| name)
 }
 
-pub(super) fn decode_references(raw: &J, path: &JsonPath) -> Result<Vec<String>, GraphError> {
+pub(super) fn decode_references(raw: &Json, path: &JsonPath) -> Result<Vec<String>, GraphError> {
     let Some(list) = non_null(Some(raw)) else {
         return Ok(Vec::new());
     };
@@ -368,7 +368,7 @@ pub(super) fn decode_references(raw: &J, path: &JsonPath) -> Result<Vec<String>,
     Ok(names)
 }
 
-pub(super) fn encode_references(references: &[String]) -> J {
+pub(super) fn encode_references(references: &[String]) -> Json {
     references
         .iter()
         .map(|name| json!({"referencedObjectName": name}))

@@ -1,7 +1,7 @@
 //! Export: a [`MappingFile`] written as a Graph synchronization schema, each level from the
 //! model and its `graph`, placed where the file-level `graph`'s markers say.
 
-use serde_json::{Value as J, json};
+use serde_json::{Value as Json, json};
 
 use super::error::{GraphError, GraphErrorKind};
 use super::level::{
@@ -16,7 +16,7 @@ use crate::model::mapping::{MappingFile, ObjectMapping};
 /// Write a mapping file as a Graph synchronization schema. Fails, naming the row, when an
 /// expression that has to be turned into a tree does not parse, or when a row sets more than
 /// one of `source`, `constant` and `expression`.
-pub fn export(file: &MappingFile) -> Result<J, GraphError> {
+pub fn export(file: &MappingFile) -> Result<Json, GraphError> {
     let users = export_object_mapping(&file.users, Role::Users)?;
     let groups = match &file.groups {
         Some(groups) => Some(export_object_mapping(groups, Role::Groups)?),
@@ -38,7 +38,10 @@ pub fn export(file: &MappingFile) -> Result<J, GraphError> {
 }
 
 /// The object mapping and, when it has one to write, its object definition.
-fn export_object_mapping(om: &ObjectMapping, role: Role) -> Result<(J, Option<J>), GraphError> {
+fn export_object_mapping(
+    om: &ObjectMapping,
+    role: Role,
+) -> Result<(Json, Option<Json>), GraphError> {
     let rows = om
         .mappings
         .iter()
@@ -53,8 +56,8 @@ fn export_object_mapping(om: &ObjectMapping, role: Role) -> Result<(J, Option<J>
                 }
             })
         })
-        .collect::<Result<Vec<J>, GraphError>>();
-    let fields = object_mapping_fields(om, role, rows.map(J::Array));
+        .collect::<Result<Vec<Json>, GraphError>>();
+    let fields = object_mapping_fields(om, role, rows.map(Json::Array));
     let mapping = assemble(fields, &om.graph, |key, raw| {
         object_mapping_agrees(om, key, raw)
     })?;
@@ -67,14 +70,14 @@ fn export_object_mapping(om: &ObjectMapping, role: Role) -> Result<(J, Option<J>
                     attribute_agrees(attr, key, raw)
                 })
             })
-            .collect::<Result<Vec<J>, GraphError>>();
+            .collect::<Result<Vec<Json>, GraphError>>();
         let def_graph = om
             .graph
             .get(OBJECT)
             .filter(|v| v.is_object())
             .cloned()
-            .unwrap_or(J::Null);
-        let fields = definition_fields(om, role, attrs.map(J::Array));
+            .unwrap_or(Json::Null);
+        let fields = definition_fields(om, role, attrs.map(Json::Array));
         Some(assemble(fields, &def_graph, |key, raw| {
             definition_agrees(om, role, key, raw)
         })?)
@@ -89,14 +92,14 @@ fn export_object_mapping(om: &ObjectMapping, role: Role) -> Result<(J, Option<J>
 /// that definition is the user mapping's.
 fn writes_definition(om: &ObjectMapping) -> bool {
     match om.graph.get(OBJECT) {
-        Some(J::String(s)) if s == USERS_MARKER => false,
+        Some(Json::String(s)) if s == USERS_MARKER => false,
         Some(_) => true,
         None => !om.attributes.is_empty(),
     }
 }
 
 /// What export writes around the object mappings of a file that has no file-level `graph`.
-pub(super) fn skeleton(file: &MappingFile) -> J {
+pub(super) fn skeleton(file: &MappingFile) -> Json {
     let mut mappings = vec![json!(USERS_MARKER)];
     if file.groups.is_some() {
         mappings.push(json!(GROUPS_MARKER));
@@ -128,11 +131,15 @@ pub(super) fn skeleton(file: &MappingFile) -> J {
 
 /// Put the object mappings where the markers of the file-level `graph` say.
 /// Returns the target directory name of the rule that holds the users mapping.
-fn place_mappings(tree: &mut J, users: J, groups: Option<J>) -> Result<String, GraphError> {
+fn place_mappings(
+    tree: &mut Json,
+    users: Json,
+    groups: Option<Json>,
+) -> Result<String, GraphError> {
     let rules_path = yaml_path(&["graph", "synchronizationRules"]);
     let rules = tree
         .get_mut("synchronizationRules")
-        .and_then(J::as_array_mut)
+        .and_then(Json::as_array_mut)
         .ok_or_else(|| {
             GraphError::new(
                 rules_path.clone(),
@@ -144,7 +151,7 @@ fn place_mappings(tree: &mut J, users: J, groups: Option<J>) -> Result<String, G
     let mut users_at = None;
     let mut groups_at = None;
     for (r, rule) in rules.iter().enumerate() {
-        if let Some(mappings) = rule.get("objectMappings").and_then(J::as_array) {
+        if let Some(mappings) = rule.get("objectMappings").and_then(Json::as_array) {
             for (i, m) in mappings.iter().enumerate() {
                 match m.as_str() {
                     Some(USERS_MARKER) if users_at.is_none() => users_at = Some((r, i)),
@@ -158,7 +165,7 @@ fn place_mappings(tree: &mut J, users: J, groups: Option<J>) -> Result<String, G
         users_at.ok_or_else(|| GraphError::new(rules_path, GraphErrorKind::NoUsersMarker))?;
     let target = rules[r]
         .get("targetDirectoryName")
-        .and_then(J::as_str)
+        .and_then(Json::as_str)
         .unwrap_or(TARGET_DIRECTORY)
         .to_string();
     list(rules, r)[u] = users;
@@ -175,7 +182,7 @@ fn place_mappings(tree: &mut J, users: J, groups: Option<J>) -> Result<String, G
 }
 
 /// The object mapping list of rule `r` (found to be a list when its markers were looked up).
-fn list(rules: &mut [J], r: usize) -> &mut Vec<J> {
+fn list(rules: &mut [Json], r: usize) -> &mut Vec<Json> {
     match rules[r]["objectMappings"].as_array_mut() {
         Some(list) => list,
         None => unreachable!("the markers were found in this list"),
@@ -185,15 +192,15 @@ fn list(rules: &mut [J], r: usize) -> &mut Vec<J> {
 /// Put the object definitions where the markers of the file-level `graph` say; a definition
 /// without a marker goes into the rule's target directory.
 fn place_definitions(
-    tree: &mut J,
+    tree: &mut Json,
     target: &str,
-    users: Option<J>,
-    groups: Option<J>,
+    users: Option<Json>,
+    groups: Option<Json>,
 ) -> Result<(), GraphError> {
     let malformed = |keys: &[&str], expected: &'static str| {
         GraphError::new(yaml_path(keys), GraphErrorKind::Malformed { expected })
     };
-    let find = |tree: &J, marker: &str| -> Option<(usize, usize)> {
+    let find = |tree: &Json, marker: &str| -> Option<(usize, usize)> {
         let dirs = tree.get("directories")?.as_array()?;
         dirs.iter().enumerate().find_map(|(d, dir)| {
             let objects = dir.get("objects")?.as_array()?;
@@ -226,7 +233,7 @@ fn place_definitions(
         .ok_or_else(|| malformed(&["graph", "directories"], "a list"))?;
     let d = match dirs
         .iter()
-        .position(|dir| dir.get("name").and_then(J::as_str) == Some(target))
+        .position(|dir| dir.get("name").and_then(Json::as_str) == Some(target))
     {
         Some(d) => d,
         None => {

@@ -1,7 +1,7 @@
 //! Import: a Graph synchronization schema read into a [`MappingFile`], each level's
 //! uninterpreted keys kept in its `graph` (see the module doc).
 
-use serde_json::{Value as J, json};
+use serde_json::{Value as Json, json};
 
 use super::codec::{
     Source, actions_of, all_actions, decode_default, decode_flow_type, decode_flow_types,
@@ -24,7 +24,7 @@ use crate::model::mapping::{
 
 /// Read a Graph synchronization schema into a mapping file. Errors name the JSON path of the
 /// offending value, e.g. `synchronizationRules[0].objectMappings[1].attributeMappings[3].source.type`.
-pub fn import(value: &J) -> Result<MappingFile, GraphError> {
+pub fn import(value: &Json) -> Result<MappingFile, GraphError> {
     let root = JsonPath::root();
     let schema = value.as_object().ok_or_else(|| {
         GraphError::new(
@@ -102,7 +102,7 @@ pub fn import(value: &J) -> Result<MappingFile, GraphError> {
         .ok_or_else(|| GraphError::new(mappings_path.clone(), GraphErrorKind::NoUserMapping))?;
     let mappings = rule
         .get("objectMappings")
-        .and_then(J::as_array)
+        .and_then(Json::as_array)
         .expect("checked above");
 
     // The target directory and its object definitions.
@@ -135,11 +135,11 @@ pub fn import(value: &J) -> Result<MappingFile, GraphError> {
             }
         }
     }
-    let definition = |mapping: &J| -> Result<Option<(usize, &J, JsonPath)>, GraphError> {
+    let definition = |mapping: &Json| -> Result<Option<(usize, &Json, JsonPath)>, GraphError> {
         let Some((_, _, objects, objects_path)) = &directory else {
             return Ok(None);
         };
-        let Some(target) = mapping.get("targetObjectName").and_then(J::as_str) else {
+        let Some(target) = mapping.get("targetObjectName").and_then(Json::as_str) else {
             return Ok(None);
         };
         for (o, def) in objects.iter().enumerate() {
@@ -193,7 +193,7 @@ pub fn import(value: &J) -> Result<MappingFile, GraphError> {
     let app = directory
         .as_ref()
         .map(|(_, name, ..)| name.clone())
-        .or_else(|| rule.get("name").and_then(J::as_str).map(str::to_string))
+        .or_else(|| rule.get("name").and_then(Json::as_str).map(str::to_string))
         .unwrap_or_else(|| "Imported Graph schema".to_string());
     let mut file = MappingFile {
         app,
@@ -204,7 +204,7 @@ pub fn import(value: &J) -> Result<MappingFile, GraphError> {
         settings: Default::default(),
         users,
         groups,
-        graph: J::Null,
+        graph: Json::Null,
     };
     if !same(&tree, &skeleton(&file)) {
         file.graph = tree;
@@ -214,10 +214,10 @@ pub fn import(value: &J) -> Result<MappingFile, GraphError> {
 
 /// One object mapping, with the object definition it targets when the schema has one.
 fn import_object_mapping(
-    raw: &J,
+    raw: &Json,
     path: &JsonPath,
     role: Role,
-    definition: Option<(&J, &JsonPath)>,
+    definition: Option<(&Json, &JsonPath)>,
     shared: bool,
 ) -> Result<ObjectMapping, GraphError> {
     let map = object(raw, path)?;
@@ -278,17 +278,17 @@ fn import_object_mapping(
         scope,
         mappings,
         attributes,
-        graph: J::Null,
+        graph: Json::Null,
     };
-    let mut graph = kept(map, &object_mapping_fields(&om, role, Ok(J::Null)));
+    let mut graph = kept(map, &object_mapping_fields(&om, role, Ok(Json::Null)));
     if let Some((def, _)) = definition {
         let def = def.as_object().expect("checked above");
         if shared {
             graph.insert(OBJECT.to_string(), json!(USERS_MARKER));
         } else {
-            let def_graph = kept(def, &definition_fields(&om, role, Ok(J::Null)));
+            let def_graph = kept(def, &definition_fields(&om, role, Ok(Json::Null)));
             if !def_graph.is_empty() || om.attributes.is_empty() {
-                graph.insert(OBJECT.to_string(), J::Object(def_graph));
+                graph.insert(OBJECT.to_string(), Json::Object(def_graph));
             }
         }
     }
@@ -296,7 +296,7 @@ fn import_object_mapping(
     Ok(om)
 }
 
-fn import_row(raw: &J, path: &JsonPath) -> Result<AttributeMapping, GraphError> {
+fn import_row(raw: &Json, path: &JsonPath) -> Result<AttributeMapping, GraphError> {
     let map = object(raw, path)?;
     let target_path = path.key("targetAttributeName");
     let target = match map.get("targetAttributeName") {
@@ -338,13 +338,13 @@ fn import_row(raw: &J, path: &JsonPath) -> Result<AttributeMapping, GraphError> 
         default,
         matching,
         apply,
-        graph: J::Null,
+        graph: Json::Null,
     };
     row.graph = level(kept(map, &row_fields(&row)));
     Ok(row)
 }
 
-fn import_attribute(raw: &J, path: &JsonPath) -> Result<TargetAttribute, GraphError> {
+fn import_attribute(raw: &Json, path: &JsonPath) -> Result<TargetAttribute, GraphError> {
     let map = object(raw, path)?;
     let name_path = path.key("name");
     let name = match map.get("name") {
@@ -377,7 +377,7 @@ fn import_attribute(raw: &J, path: &JsonPath) -> Result<TargetAttribute, GraphEr
             None => Vec::new(),
         },
         vendor: VendorBehavior::default(),
-        graph: J::Null,
+        graph: Json::Null,
     };
     attr.graph = level(kept(map, &attribute_fields(&attr)));
     Ok(attr)

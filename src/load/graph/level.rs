@@ -3,7 +3,7 @@
 //! of a Graph object's keys the level's `graph` keeps on import, and how export puts the two
 //! back together in Graph's key order.
 
-use serde_json::{Map, Value as J, json};
+use serde_json::{Map, Value as Json, json};
 
 use super::codec::{
     comparable_scope, decode_default, decode_flow_type, decode_flow_types, decode_priority,
@@ -22,14 +22,14 @@ pub(super) struct Field {
     kind: FieldKind,
     /// The value written from the model alone (an error when it cannot be, e.g. an
     /// expression that does not parse).
-    value: Result<J, GraphError>,
+    value: Result<Json, GraphError>,
 }
 
 /// How export writes a [`Field`].
 enum FieldKind {
     /// Read into the model. `absent` is what the model's value is written as when the key
     /// was missing from the input, so that an edit can still add the key.
-    Interpreted { absent: J },
+    Interpreted { absent: Json },
     /// Rebuilt from the level's children (rows, attributes); never kept raw.
     Children,
     /// Not interpreted; written with Entra's default unless `graph` holds another value.
@@ -37,7 +37,7 @@ enum FieldKind {
 }
 
 impl Field {
-    fn interpreted(key: &'static str, absent: J, value: Result<J, GraphError>) -> Field {
+    fn interpreted(key: &'static str, absent: Json, value: Result<Json, GraphError>) -> Field {
         Field {
             key,
             kind: FieldKind::Interpreted { absent },
@@ -45,7 +45,7 @@ impl Field {
         }
     }
 
-    fn defaulted(key: &'static str, value: J) -> Field {
+    fn defaulted(key: &'static str, value: Json) -> Field {
         Field {
             key,
             kind: FieldKind::Defaulted,
@@ -53,7 +53,7 @@ impl Field {
         }
     }
 
-    fn children(key: &'static str, value: Result<J, GraphError>) -> Field {
+    fn children(key: &'static str, value: Result<Json, GraphError>) -> Field {
         Field {
             key,
             kind: FieldKind::Children,
@@ -66,8 +66,8 @@ pub(super) fn row_fields(row: &AttributeMapping) -> Vec<Field> {
     vec![
         Field::interpreted(
             "defaultValue",
-            J::Null,
-            Ok(row.default.clone().map_or(J::Null, J::String)),
+            Json::Null,
+            Ok(row.default.clone().map_or(Json::Null, Json::String)),
         ),
         Field::defaulted("exportMissingReferences", json!(false)),
         Field::defaulted("flowBehavior", json!("FlowWhenChanged")),
@@ -83,18 +83,22 @@ pub(super) fn row_fields(row: &AttributeMapping) -> Vec<Field> {
         ),
         Field::interpreted(
             "source",
-            J::Null,
+            Json::Null,
             // Without a place yet: export names the row.
             row_source(row)
                 .and_then(|s| encode_source(&s))
                 .map_err(|kind| GraphError::new(JsonPath::root(), kind)),
         ),
         // Import refuses rows without a target, so the key is never absent.
-        Field::interpreted("targetAttributeName", J::Null, Ok(json!(row.target.value))),
+        Field::interpreted(
+            "targetAttributeName",
+            Json::Null,
+            Ok(json!(row.target.value)),
+        ),
     ]
 }
 
-pub(super) fn row_agrees(row: &AttributeMapping, key: &str, raw: &J) -> bool {
+pub(super) fn row_agrees(row: &AttributeMapping, key: &str, raw: &Json) -> bool {
     let p = JsonPath::root();
     match key {
         "defaultValue" => decode_default(raw, &p).is_ok_and(|d| d == row.default),
@@ -113,7 +117,7 @@ pub(super) fn attribute_fields(attr: &TargetAttribute) -> Vec<Field> {
         Field::defaulted("metadata", json!([])),
         Field::interpreted("multivalued", json!(false), Ok(json!(attr.multi_valued))),
         Field::defaulted("mutability", json!("ReadWrite")),
-        Field::interpreted("name", J::Null, Ok(json!(attr.name.value))),
+        Field::interpreted("name", Json::Null, Ok(json!(attr.name.value))),
         Field::interpreted(
             "referencedObjects",
             json!([]),
@@ -124,7 +128,7 @@ pub(super) fn attribute_fields(attr: &TargetAttribute) -> Vec<Field> {
     ]
 }
 
-pub(super) fn attribute_agrees(attr: &TargetAttribute, key: &str, raw: &J) -> bool {
+pub(super) fn attribute_agrees(attr: &TargetAttribute, key: &str, raw: &Json) -> bool {
     let p = JsonPath::root();
     match key {
         "caseExact" => raw.as_bool() == Some(attr.case_exact),
@@ -140,7 +144,7 @@ pub(super) fn attribute_agrees(attr: &TargetAttribute, key: &str, raw: &J) -> bo
 pub(super) fn object_mapping_fields(
     om: &ObjectMapping,
     role: Role,
-    rows: Result<J, GraphError>,
+    rows: Result<Json, GraphError>,
 ) -> Vec<Field> {
     let name_or = |name: &Option<String>, default: &str| json!(name.as_deref().unwrap_or(default));
     vec![
@@ -153,7 +157,7 @@ pub(super) fn object_mapping_fields(
         ),
         Field::defaulted("metadata", json!([])),
         Field::defaulted("name", json!(role.mapping_name())),
-        Field::interpreted("scope", J::Null, Ok(encode_scope(&om.scope))),
+        Field::interpreted("scope", Json::Null, Ok(encode_scope(&om.scope))),
         Field::interpreted(
             "sourceObjectName",
             json!(role.source_object()),
@@ -167,7 +171,7 @@ pub(super) fn object_mapping_fields(
     ]
 }
 
-pub(super) fn object_mapping_agrees(om: &ObjectMapping, key: &str, raw: &J) -> bool {
+pub(super) fn object_mapping_agrees(om: &ObjectMapping, key: &str, raw: &Json) -> bool {
     let p = JsonPath::root();
     match key {
         "enabled" => raw.as_bool() == Some(om.enabled),
@@ -184,17 +188,17 @@ pub(super) fn object_mapping_agrees(om: &ObjectMapping, key: &str, raw: &J) -> b
 pub(super) fn definition_fields(
     om: &ObjectMapping,
     role: Role,
-    attributes: Result<J, GraphError>,
+    attributes: Result<Json, GraphError>,
 ) -> Vec<Field> {
     vec![
         Field::children("attributes", attributes),
         Field::defaulted("metadata", json!([])),
-        Field::interpreted("name", J::Null, Ok(json!(target_object(om, role)))),
+        Field::interpreted("name", Json::Null, Ok(json!(target_object(om, role)))),
         Field::defaulted("supportedApis", json!([])),
     ]
 }
 
-pub(super) fn definition_agrees(om: &ObjectMapping, role: Role, key: &str, raw: &J) -> bool {
+pub(super) fn definition_agrees(om: &ObjectMapping, role: Role, key: &str, raw: &Json) -> bool {
     key == "name" && raw.as_str() == Some(target_object(om, role))
 }
 
@@ -205,7 +209,7 @@ fn target_object(om: &ObjectMapping, role: Role) -> &str {
 /// The `graph` of a level being imported: every key of `raw` whose value export would not
 /// write from the model alone, and `$keys` when export would not write the same keys in the
 /// same order.
-pub(super) fn kept(raw: &Map<String, J>, fields: &[Field]) -> Map<String, J> {
+pub(super) fn kept(raw: &Map<String, Json>, fields: &[Field]) -> Map<String, Json> {
     let mut graph = Map::new();
     for (key, value) in raw {
         match fields.iter().find(|f| f.key == key) {
@@ -241,13 +245,13 @@ pub(super) fn kept(raw: &Map<String, J>, fields: &[Field]) -> Map<String, J> {
 /// order `$keys` gives (or sorted, as Graph writes).
 pub(super) fn assemble(
     fields: Vec<Field>,
-    graph: &J,
-    agrees: impl Fn(&str, &J) -> bool,
-) -> Result<J, GraphError> {
+    graph: &Json,
+    agrees: impl Fn(&str, &Json) -> bool,
+) -> Result<Json, GraphError> {
     let empty = Map::new();
     let kept = graph.as_object().unwrap_or(&empty);
     // (key, value, whether to write it even when `$keys` does not list it)
-    let mut entries: Vec<(String, J, bool)> = Vec::with_capacity(fields.len() + kept.len());
+    let mut entries: Vec<(String, Json, bool)> = Vec::with_capacity(fields.len() + kept.len());
     for field in &fields {
         let stored = kept.get(field.key);
         let (value, explicit) = match (&field.kind, stored) {
@@ -274,8 +278,8 @@ pub(super) fn assemble(
         }
     }
     let mut out = Map::new();
-    if let Some(keys) = kept.get(KEYS).and_then(J::as_array) {
-        for key in keys.iter().filter_map(J::as_str) {
+    if let Some(keys) = kept.get(KEYS).and_then(Json::as_array) {
+        for key in keys.iter().filter_map(Json::as_str) {
             if let Some(i) = entries.iter().position(|e| e.0 == key) {
                 let (k, v, _) = entries.remove(i);
                 out.insert(k, v);
@@ -287,14 +291,14 @@ pub(super) fn assemble(
     for (k, v, _) in entries {
         out.insert(k, v);
     }
-    Ok(J::Object(out))
+    Ok(Json::Object(out))
 }
 
-pub(super) fn level(graph: Map<String, J>) -> J {
+pub(super) fn level(graph: Map<String, Json>) -> Json {
     if graph.is_empty() {
-        J::Null
+        Json::Null
     } else {
-        J::Object(graph)
+        Json::Object(graph)
     }
 }
 

@@ -1,7 +1,7 @@
 //! The source attributes a schema defines for itself (a Cloud Sync or other non-Entra source
 //! directory), which the checks use instead of Entra's catalog.
 
-use serde_json::Value as J;
+use serde_json::Value as Json;
 
 use super::{GROUPS_MARKER, USERS_MARKER};
 use crate::model::mapping::MappingFile;
@@ -24,7 +24,7 @@ fn schema_source_attributes(
         .iter()
         .find(|rule| {
             rule.get("objectMappings")
-                .and_then(J::as_array)
+                .and_then(Json::as_array)
                 .is_some_and(|m| m.iter().any(|m| m.as_str() == Some(marker)))
         })?;
     let directory_name = rule.get("sourceDirectoryName")?.as_str()?;
@@ -38,18 +38,18 @@ fn schema_source_attributes(
         .get("directories")?
         .as_array()?
         .iter()
-        .find(|d| d.get("name").and_then(J::as_str) == Some(directory_name))?;
+        .find(|d| d.get("name").and_then(Json::as_str) == Some(directory_name))?;
     let object = directory
         .get("objects")?
         .as_array()?
         .iter()
-        .find(|o| o.get("name").and_then(J::as_str) == Some(source_object))?;
+        .find(|o| o.get("name").and_then(Json::as_str) == Some(source_object))?;
     Some(
         object
             .get("attributes")?
             .as_array()?
             .iter()
-            .filter_map(|a| a.get("name").and_then(J::as_str).map(str::to_string))
+            .filter_map(|a| a.get("name").and_then(Json::as_str).map(str::to_string))
             .collect(),
     )
 }

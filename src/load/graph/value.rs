@@ -1,7 +1,7 @@
 //! Reading and comparing JSON values: the typed accessors import uses (each error names the
 //! value's path), and the order-aware equality and key sorting of Graph's stored form.
 
-use serde_json::{Map, Value as J};
+use serde_json::{Map, Value as Json};
 use serde_saphyr::{Location, Spanned};
 
 use super::error::{GraphError, GraphErrorKind};
@@ -18,50 +18,53 @@ pub(super) fn missing(path: &JsonPath, why: Option<String>) -> GraphError {
 }
 
 /// What kind of JSON value `v` is, as a message says it.
-pub(super) fn describe(v: &J) -> &'static str {
+pub(super) fn describe(v: &Json) -> &'static str {
     match v {
-        J::Null => "null",
-        J::Bool(_) => "a Boolean",
-        J::Number(_) => "a number",
-        J::String(_) => "a string",
-        J::Array(_) => "an array",
-        J::Object(_) => "an object",
+        Json::Null => "null",
+        Json::Bool(_) => "a Boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "an array",
+        Json::Object(_) => "an object",
     }
 }
 
 /// Like [`describe`], but shows short scalars (`1.5`, `"1"`), for values of the right kind
 /// with the wrong content.
-pub(super) fn describe_value(v: &J) -> String {
+pub(super) fn describe_value(v: &Json) -> String {
     match v {
-        J::Number(n) => format!("{n}"),
-        J::String(s) if s.len() <= 40 => format!("the string {s:?}"),
+        Json::Number(n) => format!("{n}"),
+        Json::String(s) if s.len() <= 40 => format!("the string {s:?}"),
         other => describe(other).to_string(),
     }
 }
 
-pub(super) fn object<'a>(v: &'a J, path: &JsonPath) -> Result<&'a Map<String, J>, GraphError> {
+pub(super) fn object<'a>(
+    v: &'a Json,
+    path: &JsonPath,
+) -> Result<&'a Map<String, Json>, GraphError> {
     v.as_object()
         .ok_or_else(|| wrong_type(path, "an object", describe(v).to_string()))
 }
 
-pub(super) fn array<'a>(v: &'a J, path: &JsonPath) -> Result<&'a Vec<J>, GraphError> {
+pub(super) fn array<'a>(v: &'a Json, path: &JsonPath) -> Result<&'a Vec<Json>, GraphError> {
     v.as_array()
         .ok_or_else(|| wrong_type(path, "an array", describe(v).to_string()))
 }
 
-pub(super) fn string<'a>(v: &'a J, path: &JsonPath) -> Result<&'a str, GraphError> {
+pub(super) fn string<'a>(v: &'a Json, path: &JsonPath) -> Result<&'a str, GraphError> {
     v.as_str()
         .ok_or_else(|| wrong_type(path, "a string", describe(v).to_string()))
 }
 
-pub(super) fn boolean(v: &J, path: &JsonPath) -> Result<bool, GraphError> {
+pub(super) fn boolean(v: &Json, path: &JsonPath) -> Result<bool, GraphError> {
     v.as_bool()
         .ok_or_else(|| wrong_type(path, "true or false", describe(v).to_string()))
 }
 
 /// A string that may be missing or null.
 pub(super) fn optional_string<'a>(
-    v: Option<&'a J>,
+    v: Option<&'a Json>,
     path: &JsonPath,
 ) -> Result<Option<&'a str>, GraphError> {
     match non_null(v) {
@@ -70,20 +73,20 @@ pub(super) fn optional_string<'a>(
     }
 }
 
-pub(super) fn non_null(v: Option<&J>) -> Option<&J> {
+pub(super) fn non_null(v: Option<&Json>) -> Option<&Json> {
     v.filter(|v| !v.is_null())
 }
 
 /// Equality that also compares key order (serde_json's own `==` on maps does not).
-pub(super) fn same(a: &J, b: &J) -> bool {
+pub(super) fn same(a: &Json, b: &Json) -> bool {
     match (a, b) {
-        (J::Object(x), J::Object(y)) => {
+        (Json::Object(x), Json::Object(y)) => {
             x.len() == y.len()
                 && x.iter()
                     .zip(y)
                     .all(|((ka, va), (kb, vb))| ka == kb && same(va, vb))
         }
-        (J::Array(x), J::Array(y)) => {
+        (Json::Array(x), Json::Array(y)) => {
             x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
         }
         _ => a == b,
@@ -91,14 +94,14 @@ pub(super) fn same(a: &J, b: &J) -> bool {
 }
 
 /// The same value with every object's keys sorted, the order Graph returns schemas in.
-pub(super) fn sorted(v: J) -> J {
+pub(super) fn sorted(v: Json) -> Json {
     match v {
-        J::Object(map) => {
-            let mut entries: Vec<(String, J)> = map.into_iter().collect();
+        Json::Object(map) => {
+            let mut entries: Vec<(String, Json)> = map.into_iter().collect();
             entries.sort_by(|a, b| a.0.cmp(&b.0));
-            J::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+            Json::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
         }
-        J::Array(items) => J::Array(items.into_iter().map(sorted).collect()),
+        Json::Array(items) => Json::Array(items.into_iter().map(sorted).collect()),
         other => other,
     }
 }

@@ -4,13 +4,13 @@ use super::request::SetupError;
 use crate::expr::Context;
 use crate::model::attribute_index::AttributeIndex;
 use crate::model::mapping::{
-    Action as TargetAction, AttributeType, Dialect, MappingFile, ObjectMapping, Settings,
+    AttributeType, Dialect, MappingFile, ObjectMapping, Settings, TargetObjectAction,
 };
 use crate::model::source::SourceValue;
 use crate::provision::guard;
 use crate::provision::project::{CompiledMapping, is_active};
 use crate::provision::scope::{CompiledScopeFilter, compile_scope};
-use crate::provision::target::Kind;
+use crate::provision::target::ResourceKind;
 use crate::scim::Path;
 
 /// The mapping, compiled once for many cycles.
@@ -32,11 +32,11 @@ pub(super) struct Config {
 
 /// One object mapping (users or groups), compiled.
 pub(super) struct ObjectConfig {
-    pub(super) kind: Kind,
+    pub(super) kind: ResourceKind,
     pub(super) mapping: CompiledMapping,
     pub(super) scope: Vec<CompiledScopeFilter>,
     pub(super) schema: AttributeIndex,
-    pub(super) actions: Vec<TargetAction>,
+    pub(super) actions: Vec<TargetObjectAction>,
     /// The attributes the app requires in a create (references aside: Entra never sends
     /// those in a POST), parsed once.
     pub(super) required: Vec<(String, Path)>,
@@ -51,14 +51,14 @@ impl Config {
         if !file.users.enabled {
             return Err(SetupError::UsersDisabled);
         }
-        let users = ObjectConfig::compile(Kind::User, &file.users, "users")?;
+        let users = ObjectConfig::compile(ResourceKind::User, &file.users, "users")?;
         let active_mapped = file
             .users
             .mappings
             .iter()
             .any(|m| Path::parse(&m.target.value).is_ok_and(|p| is_active(&p)));
         let groups = match &file.groups {
-            Some(g) if g.enabled => Some(ObjectConfig::compile(Kind::Group, g, "groups")?),
+            Some(g) if g.enabled => Some(ObjectConfig::compile(ResourceKind::Group, g, "groups")?),
             _ => None,
         };
         Ok(Config {
@@ -80,7 +80,7 @@ impl Config {
 impl ObjectConfig {
     /// Compile `mapping` for objects of `kind`; errors name the mapping as `object`.
     pub(super) fn compile(
-        kind: Kind,
+        kind: ResourceKind,
         mapping: &ObjectMapping,
         object: &'static str,
     ) -> Result<ObjectConfig, SetupError> {
@@ -105,7 +105,7 @@ impl ObjectConfig {
         })
     }
 
-    pub(super) fn can(&self, action: TargetAction) -> bool {
+    pub(super) fn can(&self, action: TargetObjectAction) -> bool {
         self.actions.contains(&action)
     }
 

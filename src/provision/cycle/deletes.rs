@@ -5,11 +5,11 @@ use serde_json::Value as Json;
 
 use super::config::{Config, ObjectConfig};
 use super::groups::kept_groups;
-use super::request::Action;
+use super::request::RequestPurpose;
 use super::run::Run;
 use super::shows_inactive;
 use super::sink::NoteKind;
-use crate::model::mapping::Action as TargetAction;
+use crate::model::mapping::TargetObjectAction;
 use crate::model::source::Source;
 use crate::provision::FastSet as Set;
 use crate::provision::assignment::{Assignment, EntraUser};
@@ -20,7 +20,7 @@ use crate::provision::endpoint::Endpoint;
 use crate::provision::guard::{Quarantine, Staged};
 use crate::provision::project::{Flow, Projection, is_active};
 use crate::provision::retry;
-use crate::provision::target::Kind;
+use crate::provision::target::ResourceKind;
 use crate::scim::Resource;
 
 /// The PATCHes that deprovision one linked user.
@@ -47,7 +47,7 @@ impl<E: Endpoint> Run<'_, E> {
         found: &Resource,
         (oid, label, id): (&str, &str, &str),
     ) {
-        if !config.users.can(TargetAction::Update) {
+        if !config.users.can(TargetObjectAction::Update) {
             return;
         }
         let mut bodies = Vec::new();
@@ -85,7 +85,7 @@ impl<E: Endpoint> Run<'_, E> {
             let r = self.send(
                 &work.object,
                 &work.label,
-                Action::Disable,
+                RequestPurpose::Disable,
                 "PATCH",
                 path.clone(),
                 Some(body),
@@ -114,7 +114,7 @@ impl<E: Endpoint> Run<'_, E> {
         let pending = self.pending.take().unwrap_or_default();
         let cycle = self.state.cycles;
         let mut deletes: Vec<Staged> = Vec::new();
-        if config.users.can(TargetAction::Delete) {
+        if config.users.can(TargetObjectAction::Delete) {
             let mut gone: Vec<(u32, String)> = self
                 .state
                 .users
@@ -125,16 +125,16 @@ impl<E: Endpoint> Run<'_, E> {
                 .collect();
             gone.sort_unstable();
             deletes.extend(gone.into_iter().map(|(_, oid)| Staged {
-                kind: Kind::User,
+                kind: ResourceKind::User,
                 label: oid.clone(),
                 object: oid,
-                action: Action::Delete,
+                action: RequestPurpose::Delete,
             }));
         }
         if let Some(groups) = config
             .groups
             .as_ref()
-            .filter(|g| g.can(TargetAction::Delete))
+            .filter(|g| g.can(TargetObjectAction::Delete))
         {
             let keep = kept_groups(groups, snapshot, assignment);
             for oid in self
@@ -149,10 +149,10 @@ impl<E: Endpoint> Run<'_, E> {
                     .find(|g| g.object_id == *oid)
                     .map_or(oid.as_str(), DirectoryGroup::label);
                 deletes.push(Staged {
-                    kind: Kind::Group,
+                    kind: ResourceKind::Group,
                     object: oid.clone(),
                     label: label.to_owned(),
-                    action: Action::Delete,
+                    action: RequestPurpose::Delete,
                 });
             }
         }
@@ -166,10 +166,10 @@ impl<E: Endpoint> Run<'_, E> {
         let staged = pending
             .into_iter()
             .map(|w| Staged {
-                kind: Kind::User,
+                kind: ResourceKind::User,
                 object: w.object,
                 label: w.label,
-                action: Action::Disable,
+                action: RequestPurpose::Disable,
             })
             .chain(deletes)
             .collect();
@@ -184,7 +184,7 @@ impl<E: Endpoint> Run<'_, E> {
 impl<E: Endpoint> Run<'_, E> {
     /// DELETE users that were linked but left the snapshot (hard-deleted in Entra).
     pub(super) fn delete_users(&mut self, config: &Config) {
-        if !config.users.can(TargetAction::Delete) || self.hold_deletes {
+        if !config.users.can(TargetObjectAction::Delete) || self.hold_deletes {
             return;
         }
         // The user pass marked every linked user of the snapshot seen.
@@ -219,7 +219,7 @@ impl<E: Endpoint> Run<'_, E> {
             self.send(
                 oid,
                 oid,
-                Action::Delete,
+                RequestPurpose::Delete,
                 "DELETE",
                 ["/Users/", id.as_str()].concat(),
                 None,
@@ -242,7 +242,7 @@ impl<E: Endpoint> Run<'_, E> {
         snapshot: &Directory,
         assignment: &Assignment,
     ) {
-        if !groups.can(TargetAction::Delete) || self.hold_deletes {
+        if !groups.can(TargetObjectAction::Delete) || self.hold_deletes {
             return;
         }
         let keep = kept_groups(groups, snapshot, assignment);
@@ -267,7 +267,7 @@ impl<E: Endpoint> Run<'_, E> {
             self.send(
                 &oid,
                 &label,
-                Action::Delete,
+                RequestPurpose::Delete,
                 "DELETE",
                 format!("/Groups/{}", link.id),
                 None,

@@ -3,11 +3,11 @@
 
 use super::config::{Config, ObjectConfig};
 use super::matching::Matched;
-use super::request::Action;
+use super::request::RequestPurpose;
 use super::run::{Run, resource_id};
 use super::sink::{NoteKind, Subject};
 use super::state::GroupLink;
-use crate::model::mapping::Action as TargetAction;
+use crate::model::mapping::TargetObjectAction;
 use crate::model::source::{Source, SourceRef};
 use crate::provision::FastSet as Set;
 use crate::provision::assignment::{Assignment, Reason};
@@ -19,7 +19,7 @@ use crate::provision::endpoint::Endpoint;
 use crate::provision::id::CompactId;
 use crate::provision::project::Flow;
 use crate::provision::scope::in_scope;
-use crate::provision::target::Kind;
+use crate::provision::target::ResourceKind;
 
 /// What the membership pass needs of a group processed in the group pass.
 pub(super) struct MembershipWork {
@@ -97,7 +97,7 @@ impl<E: Endpoint> Run<'_, E> {
         self.sink.begin_object(&Subject {
             cycle: self.cycle,
             full: self.full,
-            kind: Kind::Group,
+            kind: ResourceKind::Group,
             index,
             snapshot,
             assignment,
@@ -135,7 +135,7 @@ impl<E: Endpoint> Run<'_, E> {
                     return None;
                 }
                 match self.match_object(
-                    Kind::Group,
+                    ResourceKind::Group,
                     "excludedAttributes=members&",
                     &projection,
                     oid,
@@ -153,13 +153,17 @@ impl<E: Endpoint> Run<'_, E> {
                             .0
                     }
                     Matched::None => {
-                        if !groups.can(TargetAction::Create) {
+                        if !groups.can(TargetObjectAction::Create) {
                             self.state.unlinked.insert(key, fingerprint);
                             return None;
                         }
                         // Created empty: members follow by PATCH (E18, E20).
-                        let (id, _) =
-                            self.create(oid, label, groups, projection.post_body(Kind::Group))?;
+                        let (id, _) = self.create(
+                            oid,
+                            label,
+                            groups,
+                            projection.post_body(ResourceKind::Group),
+                        )?;
                         self.link_group(oid, &id, fingerprint);
                         projection
                     }
@@ -245,7 +249,7 @@ impl<E: Endpoint> Run<'_, E> {
             let r = self.send(
                 &work.object,
                 &work.label,
-                Action::AddMembers,
+                RequestPurpose::AddMembers,
                 "PATCH",
                 path.clone(),
                 Some(body),
@@ -259,7 +263,7 @@ impl<E: Endpoint> Run<'_, E> {
             let r = self.send(
                 &work.object,
                 &work.label,
-                Action::RemoveMembers,
+                RequestPurpose::RemoveMembers,
                 "PATCH",
                 path,
                 Some(body),

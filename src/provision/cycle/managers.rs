@@ -3,13 +3,13 @@
 use serde_json::Value as Json;
 
 use super::config::Config;
-use super::request::Action;
+use super::request::RequestPurpose;
 use super::run::Run;
 use super::sink::NoteKind;
 use crate::model::source::{Source, SourceRef};
 use crate::provision::assignment::EntraUser;
 use crate::provision::dialect;
-use crate::provision::diff::OpKind;
+use crate::provision::diff::ChangeOp;
 use crate::provision::directory::Directory;
 use crate::provision::endpoint::Endpoint;
 use crate::provision::id::CompactId;
@@ -105,15 +105,15 @@ impl<E: Endpoint> Run<'_, E> {
         };
         let op = match &work.shown {
             Some(s) if *s == manager_id => return,
-            Some(_) => OpKind::Replace,
-            None => OpKind::Add,
+            Some(_) => ChangeOp::Replace,
+            None => ChangeOp::Add,
         };
         let user = &snapshot.users[work.user];
         let body = dialect::manager_patch(config.dialect, op, &manager_id.to_text());
         self.send(
             &user.object_id,
             user.label(),
-            Action::LinkManager,
+            RequestPurpose::LinkManager,
             "PATCH",
             ["/Users/", &work.id.to_text()].concat(),
             Some(body),

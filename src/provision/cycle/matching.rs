@@ -4,23 +4,23 @@
 use serde_json::Value as Json;
 
 use super::config::{Config, ObjectConfig};
-use super::request::{Action, ErrorCode};
+use super::request::{ErrorCode, RequestPurpose};
 use super::run::Run;
-use crate::model::mapping::{Action as TargetAction, Dialect};
+use crate::model::mapping::{Dialect, TargetObjectAction};
 use crate::model::source::Source;
 use crate::provision::dialect;
 use crate::provision::diff;
 use crate::provision::endpoint::Endpoint;
 use crate::provision::project::{Flow, Projection};
 use crate::provision::retry;
-use crate::provision::target::Kind;
+use crate::provision::target::ResourceKind;
 use crate::scim::{Filter, Resource, encode_query};
 
 impl<E: Endpoint> Run<'_, E> {
     /// Query by each matching attribute in precedence order, stopping at the first hit.
     pub(super) fn match_object(
         &mut self,
-        kind: Kind,
+        kind: ResourceKind,
         extra_query: &str,
         projection: &Projection<'_>,
         oid: &str,
@@ -36,7 +36,7 @@ impl<E: Endpoint> Run<'_, E> {
                 &encode_query(&filter),
             ]
             .concat();
-            let response = self.send(oid, label, Action::Match, "GET", query, None);
+            let response = self.send(oid, label, RequestPurpose::Match, "GET", query, None);
             let found: Vec<Resource> = response
                 .body
                 .as_ref()
@@ -76,7 +76,7 @@ impl<E: Endpoint> Run<'_, E> {
     /// GET a linked object by `path`; a failure (§3.5: a 404 is `InvalidAnchor`, not a
     /// re-create) is recorded and gives `None`.
     pub(super) fn read_linked(&mut self, oid: &str, label: &str, path: String) -> Option<Resource> {
-        let response = self.send(oid, label, Action::Read, "GET", path, None);
+        let response = self.send(oid, label, RequestPurpose::Read, "GET", path, None);
         match response.body {
             Some(Json::Object(found)) if response.status == 200 => Some(found),
             _ => {
@@ -116,12 +116,19 @@ impl<E: Endpoint> Run<'_, E> {
         (oid, label, id): (&str, &str, &str),
     ) -> Option<Resource> {
         let ops = diff::diff_indexed(projection, current, &object.schema);
-        if ops.is_empty() || !object.can(TargetAction::Update) {
+        if ops.is_empty() || !object.can(TargetObjectAction::Update) {
             return None;
         }
         let body = dialect::user_patch_indexed(&ops, dialect, &object.schema);
         let path = ["/", object.kind.endpoint(), "/", id].concat();
-        let response = self.send(oid, label, Action::Update, "PATCH", path, Some(body));
+        let response = self.send(
+            oid,
+            label,
+            RequestPurpose::Update,
+            "PATCH",
+            path,
+            Some(body),
+        );
         if !response.is_success() {
             let (code, message) = retry::refused("update", response.status);
             self.fail(oid, code, message);

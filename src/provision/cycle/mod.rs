@@ -41,7 +41,7 @@ mod sink;
 mod state;
 mod users;
 
-pub use request::{Action, ErrorCode, Failure, Recorded, Request, SetupError};
+pub use request::{ErrorCode, Failure, Recorded, Request, RequestPurpose, SetupError};
 pub use simulator::Simulator;
 pub use sink::{Note, NoteKind, PROGRESS_EVERY, Progress, Sink, Subject};
 

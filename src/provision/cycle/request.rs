@@ -5,7 +5,7 @@ use serde_json::Value as Json;
 
 /// Why Entra sends a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Action {
+pub enum RequestPurpose {
     /// A filter query looking for an existing account to link (E2, E4, E17).
     Match,
     /// A read by id of a linked object (E5, E16).
@@ -26,20 +26,20 @@ pub enum Action {
     RemoveMembers,
 }
 
-impl Action {
+impl RequestPurpose {
     /// The name used in transcripts: `match`, `read`, `create`, `update`, `disable`, `delete`,
     /// `link-manager`, `add-members`, `remove-members`.
     pub fn as_str(self) -> &'static str {
         match self {
-            Action::Match => "match",
-            Action::Read => "read",
-            Action::Create => "create",
-            Action::Update => "update",
-            Action::Disable => "disable",
-            Action::Delete => "delete",
-            Action::LinkManager => "link-manager",
-            Action::AddMembers => "add-members",
-            Action::RemoveMembers => "remove-members",
+            RequestPurpose::Match => "match",
+            RequestPurpose::Read => "read",
+            RequestPurpose::Create => "create",
+            RequestPurpose::Update => "update",
+            RequestPurpose::Disable => "disable",
+            RequestPurpose::Delete => "delete",
+            RequestPurpose::LinkManager => "link-manager",
+            RequestPurpose::AddMembers => "add-members",
+            RequestPurpose::RemoveMembers => "remove-members",
         }
     }
 }
@@ -55,7 +55,7 @@ pub struct Request<'a> {
     /// A readable name of that object (UPN or display name), for transcripts.
     pub label: &'a str,
     /// Why the request is sent.
-    pub action: Action,
+    pub action: RequestPurpose,
     /// The HTTP method.
     pub method: &'static str,
     /// Path and query relative to the tenant URL, exactly as sent.
@@ -95,7 +95,7 @@ pub struct Recorded {
     /// A readable name of that object.
     pub label: String,
     /// Why the request was sent.
-    pub action: Action,
+    pub action: RequestPurpose,
     /// The HTTP method.
     pub method: &'static str,
     /// Path and query relative to the tenant URL.

@@ -5,7 +5,7 @@ use serde_json::Value as Json;
 
 use super::config::{Config, ObjectConfig};
 use super::deletes::Deprovision;
-use super::request::{Action, ErrorCode, Failure, Request};
+use super::request::{ErrorCode, Failure, Request, RequestPurpose};
 use super::sink::{Note, NoteKind, Sink};
 use super::state::State;
 use crate::model::source::Source;
@@ -49,7 +49,7 @@ impl<E: Endpoint> Run<'_, E> {
         &mut self,
         object: &str,
         label: &str,
-        action: Action,
+        action: RequestPurpose,
         method: &'static str,
         path: String,
         body: Option<Json>,
@@ -84,7 +84,7 @@ impl<E: Endpoint> Run<'_, E> {
         let response = self.send(
             oid,
             label,
-            Action::Create,
+            RequestPurpose::Create,
             "POST",
             path,
             Some(Json::Object(body)),

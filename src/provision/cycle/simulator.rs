@@ -17,7 +17,7 @@ use crate::provision::guard::Quarantine;
 use crate::provision::id::CompactId;
 use crate::provision::retry::{EscrowThresholds, Retries, Start};
 use crate::provision::scope::{in_scope, is_soft_deleted};
-use crate::provision::target::{Kind, Target};
+use crate::provision::target::{ResourceKind, Target};
 use crate::scim::{Resource, ScimError};
 
 /// Entra's provisioning job for one app: the compiled mapping, the app's endpoint and the
@@ -47,7 +47,7 @@ impl Simulator<Target> {
 
     /// Preload an account that already exists in the app (`--target FILE`), unlinked: Entra
     /// finds it by matching. Returns its id.
-    pub fn preload(&mut self, kind: Kind, resource: Resource) -> Result<String, ScimError> {
+    pub fn preload(&mut self, kind: ResourceKind, resource: Resource) -> Result<String, ScimError> {
         self.state.endpoint.insert(kind, resource)
     }
 
@@ -334,7 +334,7 @@ impl<E: Endpoint> Simulator<E> {
                     run.sink.begin_object(&Subject {
                         cycle,
                         full,
-                        kind: Kind::User,
+                        kind: ResourceKind::User,
                         index: i,
                         snapshot,
                         assignment: assignment.user(i),

@@ -6,7 +6,7 @@ use crate::model::mapping::Settings;
 use crate::provision::assignment::Reason;
 use crate::provision::directory::Directory;
 use crate::provision::scope::CompiledScopeFilter;
-use crate::provision::target::Kind;
+use crate::provision::target::ResourceKind;
 
 /// Where a cycle's requests and decisions go: a transcript, a summary, the provisioning log.
 /// Only [`Sink::request`] is required; a sink that wants the cycle's decisions per object
@@ -47,7 +47,7 @@ pub struct Subject<'a> {
     /// Whether the cycle is full.
     pub full: bool,
     /// User or group.
-    pub kind: Kind,
+    pub kind: ResourceKind,
     /// Its index among the snapshot's users or groups.
     pub index: usize,
     /// The snapshot the cycle runs over.
@@ -71,24 +71,24 @@ impl Subject<'_> {
     /// The source objectId.
     pub fn object_id(&self) -> &str {
         match self.kind {
-            Kind::User => &self.snapshot.users[self.index].object_id,
-            Kind::Group => &self.snapshot.groups[self.index].object_id,
+            ResourceKind::User => &self.snapshot.users[self.index].object_id,
+            ResourceKind::Group => &self.snapshot.groups[self.index].object_id,
         }
     }
 
     /// A readable name: the userPrincipalName or the group's displayName.
     pub fn label(&self) -> &str {
         match self.kind {
-            Kind::User => self.snapshot.users[self.index].label(),
-            Kind::Group => self.snapshot.groups[self.index].label(),
+            ResourceKind::User => self.snapshot.users[self.index].label(),
+            ResourceKind::Group => self.snapshot.groups[self.index].label(),
         }
     }
 
     /// The source object's attributes.
     pub fn record(&self) -> &crate::model::source::Record {
         match self.kind {
-            Kind::User => &self.snapshot.users[self.index].record,
-            Kind::Group => &self.snapshot.groups[self.index].record,
+            ResourceKind::User => &self.snapshot.users[self.index].record,
+            ResourceKind::Group => &self.snapshot.groups[self.index].record,
         }
     }
 }

@@ -7,13 +7,13 @@ use super::matching::Matched;
 use super::request::ErrorCode;
 use super::run::{Run, resource_id};
 use super::state::Visit;
-use crate::model::mapping::Action as TargetAction;
+use crate::model::mapping::TargetObjectAction;
 use crate::provision::assignment::{Assignment, EntraUser};
 use crate::provision::directory::DirectoryUser;
 use crate::provision::endpoint::Endpoint;
 use crate::provision::id::CompactId;
 use crate::provision::project::Flow;
-use crate::provision::target::Kind;
+use crate::provision::target::ResourceKind;
 
 impl<E: Endpoint> Run<'_, E> {
     /// The first pass for one user, the `index`th of the snapshot. Returns the manager work
@@ -61,7 +61,7 @@ impl<E: Endpoint> Run<'_, E> {
                     self.state.unlinked.insert(CompactId::new(oid), fingerprint);
                     return None;
                 }
-                match self.match_object(Kind::User, "", &projection, oid, label) {
+                match self.match_object(ResourceKind::User, "", &projection, oid, label) {
                     Matched::Error => return None,
                     Matched::One(found) => {
                         let id = resource_id(&found)?;
@@ -75,12 +75,12 @@ impl<E: Endpoint> Run<'_, E> {
                         (projection.manager, current, id)
                     }
                     Matched::None => {
-                        if !config.users.can(TargetAction::Create) {
+                        if !config.users.can(TargetObjectAction::Create) {
                             self.state.unlinked.insert(CompactId::new(oid), fingerprint);
                             return None;
                         }
                         let manager = projection.manager.take();
-                        let body = projection.into_post_body(Kind::User);
+                        let body = projection.into_post_body(ResourceKind::User);
                         let (id, created) = self.create(oid, label, &config.users, body)?;
                         self.link_user(oid, &id, fingerprint, index);
                         (manager, created, id)

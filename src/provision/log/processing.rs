@@ -3,8 +3,8 @@
 
 use serde_json::{Map, Value as Json};
 
-use crate::provision::cycle::{Action, ErrorCode, NoteKind};
-use crate::provision::target::Kind;
+use crate::provision::cycle::{ErrorCode, NoteKind, RequestPurpose};
+use crate::provision::target::ResourceKind;
 
 use super::entry::{
     ErrorInfo, LogEntry, ProvisioningAction, SOURCE_SYSTEM, Status, StatusInfo, Step, StepType,
@@ -26,7 +26,7 @@ impl<F: EntryOut> LogRecorder<F> {
         let writes: Vec<&Sent> = p
             .sent
             .iter()
-            .filter(|s| !matches!(s.action, Action::Match | Action::Read))
+            .filter(|s| !matches!(s.action, RequestPurpose::Match | RequestPurpose::Read))
             .collect();
         let entitled = p.scoped.as_ref().is_none_or(|s| s.entitled);
         if p.bracketed
@@ -61,7 +61,7 @@ impl<F: EntryOut> LogRecorder<F> {
         let matches: Vec<&Sent> = p
             .sent
             .iter()
-            .filter(|s| s.action == Action::Match)
+            .filter(|s| s.action == RequestPurpose::Match)
             .collect();
         if !matches.is_empty() {
             let mut details = Map::new();
@@ -117,7 +117,7 @@ impl<F: EntryOut> LogRecorder<F> {
                 details,
             });
         }
-        if let Some(read) = p.sent.iter().find(|s| s.action == Action::Read) {
+        if let Some(read) = p.sent.iter().find(|s| s.action == RequestPurpose::Read) {
             if read.status == 200 {
                 found = read.response.as_ref();
             }
@@ -145,7 +145,7 @@ impl<F: EntryOut> LogRecorder<F> {
         }
         if let Some(created) = writes
             .iter()
-            .find(|s| s.action == Action::Create)
+            .find(|s| s.action == RequestPurpose::Create)
             .and_then(|s| s.response.as_ref())
             .and_then(|r| r.get("id"))
             .and_then(Json::as_str)
@@ -166,12 +166,12 @@ impl<F: EntryOut> LogRecorder<F> {
         for w in &writes {
             modified.extend(modified_properties(w, found));
             let (verb, name) = match w.action {
-                Action::Create => ("created", "EntryExportAdd"),
-                Action::Delete => ("deleted", "EntryExportDelete"),
-                Action::Disable => ("disabled", "EntryExportUpdate"),
-                Action::LinkManager => ("given its manager", "EntryExportUpdate"),
-                Action::AddMembers => ("given members", "EntryExportUpdate"),
-                Action::RemoveMembers => ("rid of members", "EntryExportUpdate"),
+                RequestPurpose::Create => ("created", "EntryExportAdd"),
+                RequestPurpose::Delete => ("deleted", "EntryExportDelete"),
+                RequestPurpose::Disable => ("disabled", "EntryExportUpdate"),
+                RequestPurpose::LinkManager => ("given its manager", "EntryExportUpdate"),
+                RequestPurpose::AddMembers => ("given members", "EntryExportUpdate"),
+                RequestPurpose::RemoveMembers => ("rid of members", "EntryExportUpdate"),
                 _ => ("updated", "EntryExportUpdate"),
             };
             let ok = (200..300).contains(&w.status);
@@ -211,7 +211,10 @@ impl<F: EntryOut> LogRecorder<F> {
                 details: Map::new(),
             });
         }
-        if let Some(w) = writes.iter().find(|w| w.action == Action::LinkManager) {
+        if let Some(w) = writes
+            .iter()
+            .find(|w| w.action == RequestPurpose::LinkManager)
+        {
             let manager = w
                 .body
                 .as_ref()
@@ -283,9 +286,9 @@ impl<F: EntryOut> LogRecorder<F> {
             )
         } else if let Some(a) = first_write {
             let action = match a {
-                Action::Create => ProvisioningAction::Create,
-                Action::Disable => ProvisioningAction::Disable,
-                Action::Delete => ProvisioningAction::Delete,
+                RequestPurpose::Create => ProvisioningAction::Create,
+                RequestPurpose::Disable => ProvisioningAction::Disable,
+                RequestPurpose::Delete => ProvisioningAction::Delete,
                 _ => ProvisioningAction::Update,
             };
             let info = if any_failed_write {
@@ -306,30 +309,32 @@ impl<F: EntryOut> LogRecorder<F> {
                 }
             };
             let why = match a {
-                Action::Create if matches.is_empty() => format!(
+                RequestPurpose::Create if matches.is_empty() => format!(
                     "{kind} '{label}' will be created in {app} ({kind} is active and assigned \
                      in {SOURCE_SYSTEM}, and the mapping has no matching attribute to query)"
                 ),
-                Action::Create => format!(
+                RequestPurpose::Create => format!(
                     "{kind} '{label}' will be created in {app} ({kind} is active and assigned \
                      in {SOURCE_SYSTEM}, but no matching {kind} was found in {app})"
                 ),
-                Action::Disable => format!(
+                RequestPurpose::Disable => format!(
                     "{kind} '{label}' will be disabled in {app} ({})",
                     p.scoped
                         .as_ref()
                         .and_then(|s| s.why_not.clone())
                         .unwrap_or_else(|| "it left the scope of provisioning".into())
                 ),
-                Action::Delete => format!(
+                RequestPurpose::Delete => format!(
                     "{kind} '{label}' will be deleted in {app} ({})",
-                    if p.kind == Kind::User {
+                    if p.kind == ResourceKind::User {
                         "it was deleted from Azure Active Directory"
                     } else {
                         "it was deleted from Azure Active Directory or left the scope"
                     }
                 ),
-                Action::LinkManager | Action::AddMembers | Action::RemoveMembers => {
+                RequestPurpose::LinkManager
+                | RequestPurpose::AddMembers
+                | RequestPurpose::RemoveMembers => {
                     format!("{kind} '{label}' will be updated in {app} (its references changed)")
                 }
                 _ => format!(
@@ -465,7 +470,7 @@ impl<F: EntryOut> LogRecorder<F> {
                 ),
             ),
             (None, true) => {
-                let matched = p.sent.iter().any(|s| s.action == Action::Match);
+                let matched = p.sent.iter().any(|s| s.action == RequestPurpose::Match);
                 skip(
                     ProvisioningAction::Create,
                     "CreateNotAllowed",

@@ -3,7 +3,7 @@
 
 use serde_json::Value as Json;
 
-use crate::provision::cycle::Action;
+use crate::provision::cycle::RequestPurpose;
 use crate::scim::Path;
 
 use super::entry::ModifiedProperty;
@@ -103,7 +103,7 @@ pub(super) fn modified_properties(w: &Sent, found: Option<&Json>) -> Vec<Modifie
         crate::scim::get(resource, &parsed).and_then(shown)
     };
     match w.action {
-        Action::Create => {
+        RequestPurpose::Create => {
             let mut pairs = Vec::new();
             if let Some(body) = &w.body {
                 flatten("", body, &mut pairs);
@@ -117,25 +117,25 @@ pub(super) fn modified_properties(w: &Sent, found: Option<&Json>) -> Vec<Modifie
                 })
                 .collect()
         }
-        Action::AddMembers | Action::RemoveMembers => {
+        RequestPurpose::AddMembers | RequestPurpose::RemoveMembers => {
             let ids: Vec<String> = w.body.as_ref().map(member_ids).unwrap_or_default();
             let list = Some(ids.join(","));
             vec![ModifiedProperty {
                 display_name: "members".into(),
-                old_value: if w.action == Action::RemoveMembers {
+                old_value: if w.action == RequestPurpose::RemoveMembers {
                     list.clone()
                 } else {
                     None
                 },
-                new_value: if w.action == Action::AddMembers {
+                new_value: if w.action == RequestPurpose::AddMembers {
                     list
                 } else {
                     None
                 },
             }]
         }
-        Action::Delete | Action::Match | Action::Read => Vec::new(),
-        Action::Update | Action::Disable | Action::LinkManager => w
+        RequestPurpose::Delete | RequestPurpose::Match | RequestPurpose::Read => Vec::new(),
+        RequestPurpose::Update | RequestPurpose::Disable | RequestPurpose::LinkManager => w
             .body
             .as_ref()
             .map(patch_values)

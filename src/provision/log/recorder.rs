@@ -4,10 +4,10 @@
 use serde_json::{Map, Value as Json};
 
 use crate::dotnet::datetime::DateTime;
-use crate::provision::cycle::{Action, Failure, Note, NoteKind, Request, Sink, Subject};
+use crate::provision::cycle::{Failure, Note, NoteKind, Request, RequestPurpose, Sink, Subject};
 use crate::provision::directory::Directory;
 use crate::provision::guard::Quarantine;
-use crate::provision::target::Kind;
+use crate::provision::target::ResourceKind;
 use crate::provision::transcript::Redactions;
 
 use super::entry::{
@@ -30,7 +30,7 @@ pub struct LogOptions {
 
 /// A request kept until its object's entry is written.
 pub(super) struct Sent {
-    pub(super) action: Action,
+    pub(super) action: RequestPurpose,
     pub(super) method: &'static str,
     pub(super) path: String,
     pub(super) status: u16,
@@ -49,7 +49,7 @@ pub(super) struct Scoped {
 
 /// An entry being gathered.
 pub(super) struct Pending {
-    pub(super) kind: Kind,
+    pub(super) kind: ResourceKind,
     pub(super) object: String,
     pub(super) label: String,
     /// Begun by [`Sink::begin_object`] (the object's evaluation), not a later pass.
@@ -66,7 +66,7 @@ pub(super) struct Pending {
 }
 
 impl Pending {
-    pub(super) fn loose(kind: Kind, object: &str, label: &str) -> Pending {
+    pub(super) fn loose(kind: ResourceKind, object: &str, label: &str) -> Pending {
         Pending {
             kind,
             object: object.to_owned(),
@@ -200,7 +200,12 @@ impl<F: EntryOut> LogRecorder<F> {
 
     /// The loose entry for `object`, starting a new one (and writing the previous) when the
     /// object changes.
-    pub(super) fn loose_for(&mut self, kind: Kind, object: &str, label: &str) -> &mut Pending {
+    pub(super) fn loose_for(
+        &mut self,
+        kind: ResourceKind,
+        object: &str,
+        label: &str,
+    ) -> &mut Pending {
         if self.loose.as_ref().is_some_and(|p| p.object != object) {
             self.flush_loose();
         }
@@ -288,9 +293,9 @@ impl<F: EntryOut> LogRecorder<F> {
         }
     }
 
-    pub(super) fn staged_entry(&mut self, p: Pending, action: Action) -> LogEntry {
+    pub(super) fn staged_entry(&mut self, p: Pending, action: RequestPurpose) -> LogEntry {
         let kind = p.kind.resource_type();
-        let what = if action == Action::Disable {
+        let what = if action == RequestPurpose::Disable {
             "disabled"
         } else {
             "deleted"
@@ -331,7 +336,9 @@ impl<F: EntryOut> Sink for LogRecorder<F> {
             body: r.body.cloned(),
             // Only a match answer and a read are read back (the account found, old values).
             response: match r.action {
-                Action::Match | Action::Read | Action::Create => r.response.cloned(),
+                RequestPurpose::Match | RequestPurpose::Read | RequestPurpose::Create => {
+                    r.response.cloned()
+                }
                 _ => None,
             },
         };
@@ -340,9 +347,9 @@ impl<F: EntryOut> Sink for LogRecorder<F> {
             return;
         }
         let kind = if r.path.starts_with("/Groups") {
-            Kind::Group
+            ResourceKind::Group
         } else {
-            Kind::User
+            ResourceKind::User
         };
         self.loose_for(kind, r.object, r.label).sent.push(sent);
     }
@@ -375,7 +382,8 @@ impl<F: EntryOut> Sink for LogRecorder<F> {
             Some(p) => p.failure = Some(failure.clone()),
             None => {
                 let object = failure.object.clone();
-                self.loose_for(Kind::User, &object, &object).failure = Some(failure.clone());
+                self.loose_for(ResourceKind::User, &object, &object).failure =
+                    Some(failure.clone());
             }
         }
     }
@@ -385,9 +393,9 @@ impl<F: EntryOut> Sink for LogRecorder<F> {
             Some(p) => p.notes.push(note.clone()),
             None => {
                 let kind = if note.kind == NoteKind::MemberNotAdded {
-                    Kind::Group
+                    ResourceKind::Group
                 } else {
-                    Kind::User
+                    ResourceKind::User
                 };
                 self.loose_for(kind, &note.object, &note.label)
                     .notes
@@ -420,7 +428,8 @@ impl<F: EntryOut> Sink for LogRecorder<F> {
             Some(i) => snapshot.users[i].label().to_owned(),
             None => manager.to_owned(),
         };
-        self.loose_for(Kind::User, object, label).unresolved_manager = Some(name);
+        self.loose_for(ResourceKind::User, object, label)
+            .unresolved_manager = Some(name);
     }
 }
 

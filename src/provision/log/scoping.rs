@@ -7,7 +7,7 @@ use crate::provision::assignment::{DEFAULT_ACCESS, Reason};
 use crate::provision::cycle::Subject;
 use crate::provision::directory::Directory;
 use crate::provision::scope::{ClauseVerdict, explain};
-use crate::provision::target::Kind;
+use crate::provision::target::ResourceKind;
 
 use super::entry::{Status, Step, StepType};
 use super::processing::truth;
@@ -94,7 +94,7 @@ impl<F: EntryOut> LogRecorder<F> {
         let mut in_words: Vec<String> = Vec::new();
         // Active in the source system.
         let (active, inactive_why) = match s.kind {
-            Kind::User => {
+            ResourceKind::User => {
                 let u = &s.snapshot.users[s.index];
                 if u.soft_deleted {
                     (
@@ -112,7 +112,7 @@ impl<F: EntryOut> LogRecorder<F> {
                     (true, None)
                 }
             }
-            Kind::Group => (true, None),
+            ResourceKind::Group => (true, None),
         };
         details.insert("IsActive".into(), truth(active));
         if let Some(why) = inactive_why {
@@ -147,7 +147,7 @@ impl<F: EntryOut> LogRecorder<F> {
             Reason::NotAssigned => {
                 details.insert("Assigned to the application".into(), truth(false));
                 let why = match s.kind {
-                    Kind::User => {
+                    ResourceKind::User => {
                         let oid = s.object_id().to_owned();
                         let m = self.memberships(s.snapshot);
                         // A member of an unassigned group that is itself a member of an
@@ -172,7 +172,7 @@ impl<F: EntryOut> LogRecorder<F> {
                             )
                         }
                     }
-                    Kind::Group => "not assigned to the application".to_owned(),
+                    ResourceKind::Group => "not assigned to the application".to_owned(),
                 };
                 reasons.push(why);
             }

@@ -25,7 +25,7 @@ pub use super::endpoint::Response;
 use super::id::{self, CompactId};
 use super::stored::{self, Patched, freeze, freeze_created, thaw};
 use crate::model::mapping::TargetAttribute;
-use crate::scim::patch::Operation;
+use crate::scim::patch::PatchOperation;
 use crate::scim::{
     self, GROUP_SCHEMA, LIST_RESPONSE_SCHEMA, Path, Resource, ScimError, ScimType, USER_SCHEMA,
 };
@@ -34,35 +34,35 @@ use store::Store;
 
 /// The two resource types Entra provisions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Kind {
+pub enum ResourceKind {
     /// `/Users`.
     User,
     /// `/Groups`.
     Group,
 }
 
-impl Kind {
+impl ResourceKind {
     /// The `meta.resourceType` value: `User` or `Group`.
     pub fn resource_type(self) -> &'static str {
         match self {
-            Kind::User => "User",
-            Kind::Group => "Group",
+            ResourceKind::User => "User",
+            ResourceKind::Group => "Group",
         }
     }
 
     /// The word for one in prose and reports: `user` or `group`.
     pub fn noun(self) -> &'static str {
         match self {
-            Kind::User => "user",
-            Kind::Group => "group",
+            ResourceKind::User => "user",
+            ResourceKind::Group => "group",
         }
     }
 
     /// The endpoint segment under the tenant URL: `Users` or `Groups`.
     pub fn endpoint(self) -> &'static str {
         match self {
-            Kind::User => "Users",
-            Kind::Group => "Groups",
+            ResourceKind::User => "Users",
+            ResourceKind::Group => "Groups",
         }
     }
 
@@ -70,26 +70,26 @@ impl Kind {
     /// groups (Entra matches groups by it, docs/scim-wire.md §6).
     pub fn unique_attribute(self) -> &'static str {
         match self {
-            Kind::User => "userName",
-            Kind::Group => "displayName",
+            ResourceKind::User => "userName",
+            ResourceKind::Group => "displayName",
         }
     }
 
     fn core_schema(self) -> &'static str {
         match self {
-            Kind::User => USER_SCHEMA,
-            Kind::Group => GROUP_SCHEMA,
+            ResourceKind::User => USER_SCHEMA,
+            ResourceKind::Group => GROUP_SCHEMA,
         }
     }
 
-    fn from_endpoint(segment: &str) -> Option<Kind> {
-        [Kind::User, Kind::Group]
+    fn from_endpoint(segment: &str) -> Option<ResourceKind> {
+        [ResourceKind::User, ResourceKind::Group]
             .into_iter()
             .find(|k| k.endpoint().eq_ignore_ascii_case(segment))
     }
 }
 
-fn not_found(kind: Kind, id: &str) -> ScimError {
+fn not_found(kind: ResourceKind, id: &str) -> ScimError {
     ScimError {
         status: 404,
         scim_type: None,
@@ -154,8 +154,8 @@ impl Target {
     /// An empty endpoint storing users and groups by their schema attribute lists.
     pub fn new(users: &[TargetAttribute], groups: &[TargetAttribute]) -> Target {
         Target {
-            users: Store::new(Kind::User, users),
-            groups: Store::new(Kind::Group, groups),
+            users: Store::new(ResourceKind::User, users),
+            groups: Store::new(ResourceKind::Group, groups),
             issued: 0,
             base_url: String::new(),
             answers: WriteAnswers::default(),
@@ -175,32 +175,32 @@ impl Target {
         self
     }
 
-    fn store(&self, kind: Kind) -> &Store {
+    fn store(&self, kind: ResourceKind) -> &Store {
         match kind {
-            Kind::User => &self.users,
-            Kind::Group => &self.groups,
+            ResourceKind::User => &self.users,
+            ResourceKind::Group => &self.groups,
         }
     }
 
-    fn store_mut(&mut self, kind: Kind) -> &mut Store {
+    fn store_mut(&mut self, kind: ResourceKind) -> &mut Store {
         match kind {
-            Kind::User => &mut self.users,
-            Kind::Group => &mut self.groups,
+            ResourceKind::User => &mut self.users,
+            ResourceKind::Group => &mut self.groups,
         }
     }
 
     /// The resources of a kind, in the order they were created or inserted.
-    pub fn resources(&self, kind: Kind) -> impl Iterator<Item = Resource> + '_ {
+    pub fn resources(&self, kind: ResourceKind) -> impl Iterator<Item = Resource> + '_ {
         self.store(kind).iter()
     }
 
     /// The stored resource with this id (what a GET by id returns, members included).
-    pub fn get(&self, kind: Kind, id: &str) -> Option<Resource> {
+    pub fn get(&self, kind: ResourceKind, id: &str) -> Option<Resource> {
         self.store(kind).get(id)
     }
 
     /// How many resources of a kind the app holds.
-    pub fn len(&self, kind: Kind) -> usize {
+    pub fn len(&self, kind: ResourceKind) -> usize {
         self.store(kind).by_id.len()
     }
 
@@ -213,7 +213,11 @@ impl Target {
     /// kept exactly as given: it is what the app returns today, whatever the storage rules. A
     /// resource without a string `id` gets one. Returns the id; fails with 409 `uniqueness`
     /// when the id or the unique attribute (userName, displayName) is already taken.
-    pub fn insert(&mut self, kind: Kind, mut resource: Resource) -> Result<String, ScimError> {
+    pub fn insert(
+        &mut self,
+        kind: ResourceKind,
+        mut resource: Resource,
+    ) -> Result<String, ScimError> {
         let id = match resource.get("id").and_then(Value::as_str) {
             Some(id) => id.to_owned(),
             None => {
@@ -255,7 +259,7 @@ impl Target {
         }
     }
 
-    fn location(&self, kind: Kind, id: &str) -> String {
+    fn location(&self, kind: ResourceKind, id: &str) -> String {
         [self.base_url.as_str(), "/", kind.endpoint(), "/", id].concat()
     }
 
@@ -276,7 +280,7 @@ impl Target {
             .split_once('?')
             .unwrap_or((path_and_query, ""));
         let mut segments = path.trim_matches('/').split('/');
-        let Some(kind) = segments.next().and_then(Kind::from_endpoint) else {
+        let Some(kind) = segments.next().and_then(ResourceKind::from_endpoint) else {
             return Response::error(&plain_error(404, format!("no endpoint {path}")));
         };
         let id = segments
@@ -301,7 +305,7 @@ impl Target {
         result.unwrap_or_else(|e| Response::error(&e))
     }
 
-    fn create(&mut self, kind: Kind, body: Option<&Value>) -> Result<Response, ScimError> {
+    fn create(&mut self, kind: ResourceKind, body: Option<&Value>) -> Result<Response, ScimError> {
         let Some(Value::Object(sent)) = body else {
             return Err(ScimError::bad_request(
                 ScimType::InvalidSyntax,
@@ -351,7 +355,7 @@ impl Target {
         })
     }
 
-    fn read(&self, kind: Kind, id: &str, query: &str) -> Result<Response, ScimError> {
+    fn read(&self, kind: ResourceKind, id: &str, query: &str) -> Result<Response, ScimError> {
         let excluded = excluded_attributes(&query_params(query)?)?;
         let resource = self.get(kind, id).ok_or_else(|| not_found(kind, id))?;
         Ok(Response::ok(
@@ -360,7 +364,7 @@ impl Target {
         ))
     }
 
-    fn list(&self, kind: Kind, query: &str) -> Result<Response, ScimError> {
+    fn list(&self, kind: ResourceKind, query: &str) -> Result<Response, ScimError> {
         let params = query_params(query)?;
         let excluded = excluded_attributes(&params)?;
         let filter = scim::filter::filter_from_params(&params)
@@ -395,7 +399,12 @@ impl Target {
         Ok(Response::ok(200, answer))
     }
 
-    fn patch(&mut self, kind: Kind, id: &str, body: Option<&Value>) -> Result<Response, ScimError> {
+    fn patch(
+        &mut self,
+        kind: ResourceKind,
+        id: &str,
+        body: Option<&Value>,
+    ) -> Result<Response, ScimError> {
         let store = self.store(kind);
         let slot = store
             .by_id
@@ -439,8 +448,8 @@ impl Target {
             // Entra expects 200 for a user PATCH (E9; the body is optional, we return the
             // resource so a caller can see what the vendor kept) and 204 for a group PATCH
             // (E19–E21: returning the member list is discouraged).
-            Kind::Group => Response::no_content(),
-            Kind::User => Response {
+            ResourceKind::Group => Response::no_content(),
+            ResourceKind::User => Response {
                 status: 200,
                 body: (!brief).then(|| Value::Object(resource.unwrap_or_else(|| thaw(&stored)))),
                 location: None,
@@ -455,9 +464,9 @@ impl Target {
     /// replace.
     fn patch_whole(
         &mut self,
-        kind: Kind,
+        kind: ResourceKind,
         slot: usize,
-        ops: Vec<Operation>,
+        ops: Vec<PatchOperation>,
     ) -> Result<Resource, ScimError> {
         let store = self.store(kind);
         // A fresh copy from the stored bytes: a failed PATCH leaves the stored one untouched.
@@ -493,7 +502,7 @@ impl Target {
         Ok(resource)
     }
 
-    fn delete(&mut self, kind: Kind, id: &str) -> Result<Response, ScimError> {
+    fn delete(&mut self, kind: ResourceKind, id: &str) -> Result<Response, ScimError> {
         let store = self.store_mut(kind);
         let slot = store
             .by_id

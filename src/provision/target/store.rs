@@ -5,7 +5,7 @@ use crate::provision::FastMap as IdMap;
 
 use serde_json::Value;
 
-use super::Kind;
+use super::ResourceKind;
 use super::paths::{remove_at, slot_mut, visit_mut};
 use crate::model::mapping::{Returns, TargetAttribute, VendorBehavior};
 use crate::provision::id::{CompactId, IdIndex};
@@ -38,7 +38,7 @@ pub(super) fn rules_for(attributes: &[TargetAttribute]) -> Vec<Rule> {
 /// The resources of one kind, in insertion order, with the indexes the requests need.
 #[derive(Clone, Debug)]
 pub(super) struct Store {
-    pub(super) kind: Kind,
+    pub(super) kind: ResourceKind,
     pub(super) rules: Vec<Rule>,
     /// Insertion order; a deleted resource leaves `None` so the other slots keep their indexes.
     /// Each resource is kept encoded ([`freeze`]): a million users as JSON value trees would
@@ -58,7 +58,7 @@ pub(super) struct Store {
 }
 
 impl Store {
-    pub(super) fn new(kind: Kind, attributes: &[TargetAttribute]) -> Store {
+    pub(super) fn new(kind: ResourceKind, attributes: &[TargetAttribute]) -> Store {
         let rules = rules_for(attributes);
         let keeps_as_sent = rules
             .iter()
