@@ -1,5 +1,5 @@
 //! Provisioning cycles: the requests Entra sends for one directory snapshot, in order, each
-//! answered by the in-memory [`Target`](super::target::Target) so its response drives the next step
+//! answered by the in-memory [`Target`] so its response drives the next step
 //! (docs/scim-wire.md §3, §6, §9.5–9.7; docs/mapping-model.md §9.7, §10).
 //!
 //! Order within a cycle (§3.1 "users and groups first and group memberships after that"):
@@ -25,6 +25,8 @@
 //! the compiled mapping in `config.rs`, the links in `state.rs`, the [`Simulator`] front in
 //! `simulator.rs`, and one cycle in progress (`run.rs`) by pass: `users.rs`, `managers.rs`,
 //! `matching.rs`, `groups.rs`, `deletes.rs` (deprovisioning and its guards).
+//!
+//! [`Target`]: super::target::Target
 
 use super::diff;
 use crate::scim::Resource;

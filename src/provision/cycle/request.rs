@@ -176,9 +176,9 @@ impl ErrorCode {
     }
 }
 
-/// Why a mapping cannot be simulated: what [`Simulator::new`] and
-/// [`Simulator::change_mapping`] refuse. `check` reports each of these with a location; here
-/// they name the object mapping.
+/// Why a mapping cannot be simulated: what [`Simulator::new`](super::Simulator::new) and
+/// [`Simulator::change_mapping`](super::Simulator::change_mapping) refuse. `check` reports
+/// each of these with a location; here they name the object mapping.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SetupError {

@@ -2,8 +2,8 @@
 //! like Microsoft Graph's `provisioningObjectSummary` (docs/provisioning-log.md) so that a
 //! script written against real logs reads ours.
 //!
-//! [`LogRecorder`] is a [`Sink`](super::cycle::Sink) that asks the cycle for its decisions: the cycle brackets
-//! each object it evaluates ([`Sink::begin_object`](super::cycle::Sink::begin_object) … [`Sink::end_object`](super::cycle::Sink::end_object)) and reports the
+//! [`LogRecorder`] is a [`Sink`] that asks the cycle for its decisions: the cycle brackets
+//! each object it evaluates ([`Sink::begin_object`] … [`Sink::end_object`]) and reports the
 //! requests, failures and notes in between; the recorder turns each bracket into one entry
 //! with the steps of Provision on demand (import, scoping, matching, processing, export) and
 //! hands it on at once, so a log of a million users streams. What the cycle does after its
@@ -14,6 +14,10 @@
 //! One job per file: Graph's types in `entry.rs`, the recorder and its lifecycle in
 //! `recorder.rs`, the steps in `scoping.rs` and `processing.rs`, and `modifiedProperties` in
 //! `properties.rs`.
+//!
+//! [`Sink`]: super::cycle::Sink
+//! [`Sink::begin_object`]: super::cycle::Sink::begin_object
+//! [`Sink::end_object`]: super::cycle::Sink::end_object
 
 mod entry;
 mod processing;

@@ -23,6 +23,8 @@ pub(super) fn container_mut<'a>(
 }
 
 /// Calls `f` on every value `path` addresses (as [`scim::values`] reads them), mutably.
+///
+/// [`scim::values`]: crate::scim::values
 pub(super) fn visit_mut(resource: &mut Resource, path: &Path, f: &mut dyn FnMut(&mut Value)) {
     let Some(value) = container_mut(resource, path).and_then(|m| slot_mut(m, path.attr())) else {
         return;

@@ -44,6 +44,8 @@ pub(super) struct Store {
     /// Each resource is kept encoded ([`freeze`]): a million users as JSON value trees would
     /// take several gigabytes, encoded under one (BENCHMARKS.md). Every read decodes, which
     /// is what a GET answer needs anyway: a resource of its own.
+    ///
+    /// [`freeze`]: crate::provision::stored::freeze
     pub(super) slots: Vec<Option<Stored>>,
     pub(super) by_id: IdIndex,
     /// The unique attribute's value, case-folded: uniqueness checks and the matching filter
@@ -51,6 +53,8 @@ pub(super) struct Store {
     pub(super) by_unique: IdMap<String, usize>,
     /// Whether no rule changes what is stored: a body is then stored exactly as sent, and a
     /// PATCH can rewrite the members it addresses alone ([`stored::patch`]).
+    ///
+    /// [`stored::patch`]: crate::provision::stored::patch
     pub(super) keeps_as_sent: bool,
     /// The attributes the app requires (`required: true`, references aside: Entra never sends
     /// those in a create): a create without one is refused with 400.
