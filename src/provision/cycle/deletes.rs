@@ -79,7 +79,7 @@ impl<E: Endpoint> Run<'_, E> {
         }
     }
 
-    pub(super) fn send_deprovision(&mut self, work: Deprovision) {
+    fn send_deprovision(&mut self, work: Deprovision) {
         let path = ["/Users/", work.id.as_str()].concat();
         for body in work.bodies {
             let r = self.send(
@@ -279,11 +279,7 @@ impl<E: Endpoint> Run<'_, E> {
 /// The PATCH of a deprovisioned user's rows that read IsSoftDeleted, other than `active`:
 /// the values they give with IsSoftDeleted True where those differ from what they give with
 /// it False, diffed against the app. `None` when nothing differs.
-pub(super) fn soft_delete_patch(
-    config: &Config,
-    record: &EntraUser<'_>,
-    found: &Resource,
-) -> Option<Json> {
+fn soft_delete_patch(config: &Config, record: &EntraUser<'_>, found: &Resource) -> Option<Json> {
     let mapping = &config.users.mapping;
     let flagged = mapping.project(record, &config.ctx, Flow::Update).ok()?;
     let unflagged_view = record.with_soft_deleted(&config.soft_deleted[0]);
@@ -314,7 +310,7 @@ pub(super) fn soft_delete_patch(
 
 /// Whether the `active` row yields a value for a (deprovisioned) user. A row that fails to
 /// evaluate counts as flowing: the disable does not depend on the other rows.
-pub(super) fn active_flows(config: &Config, record: &dyn Source) -> bool {
+fn active_flows(config: &Config, record: &dyn Source) -> bool {
     config
         .users
         .mapping

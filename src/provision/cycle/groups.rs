@@ -79,7 +79,7 @@ impl<E: Endpoint> Run<'_, E> {
         work
     }
 
-    pub(super) fn begin_group(
+    fn begin_group(
         &mut self,
         config: &Config,
         groups: &ObjectConfig,
@@ -110,7 +110,7 @@ impl<E: Endpoint> Run<'_, E> {
     }
 
     /// The group pass for a group in scope that this cycle evaluates.
-    pub(super) fn group_evaluated(
+    fn group_evaluated(
         &mut self,
         config: &Config,
         groups: &ObjectConfig,
@@ -186,7 +186,7 @@ impl<E: Endpoint> Run<'_, E> {
 
     /// The members of an unchanged group that this incremental cycle linked: Entra adds them
     /// at the next full cycle (known-issues.md).
-    pub(super) fn members_not_added(&mut self, group: &DirectoryGroup, snapshot: &Directory) {
+    fn members_not_added(&mut self, group: &DirectoryGroup, snapshot: &Directory) {
         if self.linked_now.is_empty() {
             return;
         }
@@ -215,7 +215,7 @@ impl<E: Endpoint> Run<'_, E> {
         );
     }
 
-    pub(super) fn link_group(&mut self, oid: &str, id: &str, fingerprint: u64) {
+    fn link_group(&mut self, oid: &str, id: &str, fingerprint: u64) {
         let link = GroupLink {
             id: id.to_owned(),
             members: Vec::new(),

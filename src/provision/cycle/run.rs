@@ -200,7 +200,7 @@ impl<E: Endpoint> Run<'_, E> {
 }
 
 /// The first of the `required` attributes that a create `body` has no value for.
-pub(super) fn missing_required(
+fn missing_required(
     required: &[(String, Path)],
     body: &serde_json::Map<String, Json>,
 ) -> Option<String> {

@@ -23,8 +23,8 @@ use crate::scim::{Resource, ScimError};
 /// Entra's provisioning job for one app: the compiled mapping, the app's endpoint and the
 /// source ↔ target links, run cycle after cycle.
 pub struct Simulator<E: Endpoint = Target> {
-    pub(super) config: Config,
-    pub(super) state: State<E>,
+    config: Config,
+    state: State<E>,
 }
 
 impl Simulator<Target> {

@@ -156,7 +156,7 @@ impl<E: Endpoint> Run<'_, E> {
             .contains(&key)
     }
 
-    pub(super) fn link_user(&mut self, oid: &str, id: &str, fingerprint: u64, index: usize) {
+    fn link_user(&mut self, oid: &str, id: &str, fingerprint: u64, index: usize) {
         let oid = CompactId::new(oid);
         if !self.full {
             self.linked_now.insert(oid.clone(), index);
@@ -178,7 +178,7 @@ impl<E: Endpoint> Run<'_, E> {
         }
     }
 
-    pub(super) fn set_unmanaged(&mut self, oid: &str, unmanaged: bool) {
+    fn set_unmanaged(&mut self, oid: &str, unmanaged: bool) {
         if let Some(link) = self.state.users.get_mut(&CompactId::new(oid)) {
             link.unmanaged = unmanaged;
         }

@@ -378,7 +378,7 @@ impl<F: EntryOut> LogRecorder<F> {
 
     /// The action, status and processing step of an object the cycle sent no write for.
     #[allow(clippy::type_complexity)]
-    pub(super) fn nothing_sent(
+    fn nothing_sent(
         &self,
         p: &Pending,
     ) -> (
@@ -531,7 +531,7 @@ pub(super) fn recommended_action(code: ErrorCode) -> Option<&'static str> {
 }
 
 /// The decoded `filter` of a match query's path (`userName eq "a@contoso.com"`).
-pub(super) fn query_filter(path: &str) -> String {
+fn query_filter(path: &str) -> String {
     let query = path.split_once('?').map_or("", |(_, q)| q);
     crate::scim::decode_query(query)
         .ok()

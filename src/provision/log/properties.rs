@@ -11,7 +11,7 @@ use super::recorder::Sent;
 
 /// A value as Entra shows it in modifiedProperties: text as is, Booleans `True`/`False`,
 /// anything else as compact JSON.
-pub(super) fn shown(v: &Json) -> Option<String> {
+fn shown(v: &Json) -> Option<String> {
     match v {
         Json::Null => None,
         Json::String(s) => Some(s.clone()),
@@ -30,7 +30,7 @@ pub(super) fn shown(v: &Json) -> Option<String> {
 
 /// The attributes of a resource body as (path, value): complex attributes as `a.b`,
 /// extension attributes as `urn:…:name`, typed multi-valued ones as `a[type eq "t"].value`.
-pub(super) fn flatten(prefix: &str, value: &Json, out: &mut Vec<(String, Option<String>)>) {
+fn flatten(prefix: &str, value: &Json, out: &mut Vec<(String, Option<String>)>) {
     match value {
         Json::Object(map) => {
             for (k, v) in map {
@@ -152,7 +152,7 @@ pub(super) fn modified_properties(w: &Sent, found: Option<&Json>) -> Vec<Modifie
 
 /// The member ids of a membership PATCH, in both dialects (`value: [{value}]`, or a
 /// `members[value eq "id"]` path).
-pub(super) fn member_ids(body: &Json) -> Vec<String> {
+fn member_ids(body: &Json) -> Vec<String> {
     let mut out = Vec::new();
     for op in body
         .get("Operations")

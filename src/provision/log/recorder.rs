@@ -66,7 +66,7 @@ pub(super) struct Pending {
 }
 
 impl Pending {
-    pub(super) fn loose(kind: ResourceKind, object: &str, label: &str) -> Pending {
+    fn loose(kind: ResourceKind, object: &str, label: &str) -> Pending {
         Pending {
             kind,
             object: object.to_owned(),
@@ -112,9 +112,9 @@ pub struct LogRecorder<F: EntryOut> {
     pub(super) full: bool,
     pub(super) now: String,
     /// Entries written in this cycle, for ids.
-    pub(super) seq: u64,
-    pub(super) current: Option<Pending>,
-    pub(super) loose: Option<Pending>,
+    seq: u64,
+    current: Option<Pending>,
+    loose: Option<Pending>,
     pub(super) memberships: Option<Memberships>,
     /// Entries written in the run.
     pub(super) entries: u64,
@@ -190,7 +190,7 @@ impl<F: EntryOut> LogRecorder<F> {
         self.out.entry(&entry);
     }
 
-    pub(super) fn flush_loose(&mut self) {
+    fn flush_loose(&mut self) {
         if let Some(p) = self.loose.take()
             && let Some(entry) = self.build(p)
         {
@@ -200,12 +200,7 @@ impl<F: EntryOut> LogRecorder<F> {
 
     /// The loose entry for `object`, starting a new one (and writing the previous) when the
     /// object changes.
-    pub(super) fn loose_for(
-        &mut self,
-        kind: ResourceKind,
-        object: &str,
-        label: &str,
-    ) -> &mut Pending {
+    fn loose_for(&mut self, kind: ResourceKind, object: &str, label: &str) -> &mut Pending {
         if self.loose.as_ref().is_some_and(|p| p.object != object) {
             self.flush_loose();
         }
@@ -293,7 +288,7 @@ impl<F: EntryOut> LogRecorder<F> {
         }
     }
 
-    pub(super) fn staged_entry(&mut self, p: Pending, action: RequestPurpose) -> LogEntry {
+    fn staged_entry(&mut self, p: Pending, action: RequestPurpose) -> LogEntry {
         let kind = p.kind.resource_type();
         let what = if action == RequestPurpose::Disable {
             "disabled"
@@ -434,7 +429,7 @@ impl<F: EntryOut> Sink for LogRecorder<F> {
 }
 
 /// RFC 3339 UTC to the second: `2025-01-01T00:00:00Z`.
-pub(super) fn rfc3339(t: DateTime) -> String {
+fn rfc3339(t: DateTime) -> String {
     let c = t.civil();
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",

@@ -21,7 +21,7 @@ pub(super) struct Memberships {
     /// The snapshot it was built for (its address: snapshots outlive the cycle).
     pub(super) snapshot: usize,
     /// (member objectId's hash, group index), sorted.
-    pub(super) groups_of: Vec<(u64, u32)>,
+    groups_of: Vec<(u64, u32)>,
     /// (user objectId's hash, user index), sorted; built on first use.
     pub(super) users: Option<Vec<(u64, u32)>>,
 }
@@ -45,7 +45,7 @@ impl Memberships {
     }
 
     /// The indexes of the groups `oid` is an immediate member of.
-    pub(super) fn groups_of(&self, oid: &str) -> impl Iterator<Item = usize> + '_ {
+    fn groups_of(&self, oid: &str) -> impl Iterator<Item = usize> + '_ {
         let h = id_hash(oid);
         let from = self.groups_of.partition_point(|&(k, _)| k < h);
         self.groups_of[from..]
@@ -76,7 +76,7 @@ impl Memberships {
 }
 
 /// A fixed hash of an object id (the same in every run, unlike a seeded hasher's).
-pub(super) fn id_hash(id: &str) -> u64 {
+fn id_hash(id: &str) -> u64 {
     // FNV-1a over the ASCII-lowercased id: object ids compare without case.
     id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3)
@@ -257,7 +257,7 @@ impl<F: EntryOut> LogRecorder<F> {
 }
 
 /// Whether the scoping filters let the object in: no filter, or one whose clauses all hold.
-pub(super) fn filters_hold(verdicts: &[ClauseVerdict]) -> bool {
+fn filters_hold(verdicts: &[ClauseVerdict]) -> bool {
     if verdicts.is_empty() {
         return true;
     }

@@ -12,10 +12,7 @@ pub(super) fn slot_mut<'a>(map: &'a mut Resource, name: &str) -> Option<&'a mut 
 }
 
 /// The object holding a path's attribute: the resource, or its extension object.
-pub(super) fn container_mut<'a>(
-    resource: &'a mut Resource,
-    path: &Path,
-) -> Option<&'a mut Resource> {
+fn container_mut<'a>(resource: &'a mut Resource, path: &Path) -> Option<&'a mut Resource> {
     match path.extension_urn() {
         None => Some(resource),
         Some(urn) => slot_mut(resource, urn)?.as_object_mut(),

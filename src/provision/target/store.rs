@@ -17,10 +17,10 @@ use crate::scim::{self, Filter, Path, Resource, ScimError, ScimType};
 pub(super) struct Rule {
     pub(super) path: Path,
     pub(super) vendor: VendorBehavior,
-    pub(super) case_exact: bool,
+    case_exact: bool,
 }
 
-pub(super) fn rules_for(attributes: &[TargetAttribute]) -> Vec<Rule> {
+fn rules_for(attributes: &[TargetAttribute]) -> Vec<Rule> {
     attributes
         .iter()
         // A name that is not a SCIM path cannot address anything in a resource; `check`
@@ -145,7 +145,7 @@ impl Store {
     }
 
     /// The case-exactness of a filter path, from the schema (RFC 7643 §2.2 `caseExact`).
-    pub(super) fn case_exact(&self, path: &Path) -> bool {
+    fn case_exact(&self, path: &Path) -> bool {
         self.rules.iter().any(|r| r.case_exact && r.path == *path)
     }
 
@@ -200,7 +200,7 @@ impl Store {
 /// The index key of a unique value: Unicode-lowercased per character, which is how
 /// [`scim::filter::eq_ignore_case`] compares (not `str::to_lowercase`, whose final-sigma rule
 /// would make the two disagree).
-pub(super) fn fold(value: &Value) -> Option<String> {
+fn fold(value: &Value) -> Option<String> {
     match value {
         Value::String(s) if s.is_ascii() => Some(s.to_ascii_lowercase()),
         Value::String(s) => Some(s.chars().flat_map(char::to_lowercase).collect()),
