@@ -9,7 +9,7 @@ use std::io;
 
 use super::cycle::{Failure, Note, Recorded, Request, RequestPurpose, Simulator};
 use super::directory::Directory;
-use super::guard::Quarantine;
+use super::guard::TooManyDeletes;
 use super::log::{LogEntry, LogOptions, LogRecorder, StepType};
 use super::output::{Output, Schedule, pick, run_cycles};
 pub use super::rows::RowExplanation;
@@ -140,7 +140,7 @@ impl Output for Recording {
             self.recorder.begin_cycle(cycle, now, full);
         }
     }
-    fn end_cycle(&mut self, _: u32, _: &[Failure], _: &[Note], q: Option<&Quarantine>) {
+    fn end_cycle(&mut self, _: u32, _: &[Failure], _: &[Note], q: Option<&TooManyDeletes>) {
         if self.active {
             self.recorder.end_cycle(q);
         }

@@ -21,10 +21,13 @@ pub struct Staged {
     pub action: RequestPurpose,
 }
 
-/// A job the accidental-deletions threshold put in quarantine: it sends nothing until an
-/// admin allows the deletes or restarts it.
+/// A job the accidental-deletions threshold put in quarantine, Graph's synchronizationQuarantine
+/// reason `TooManyDeletes`: it sends nothing until an admin allows the deletes or restarts it.
+/// The other quarantines (credentials, escrow thresholds) are [`retry::Quarantine`].
+///
+/// [`retry::Quarantine`]: super::retry::Quarantine
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Quarantine {
+pub struct TooManyDeletes {
     /// The cycle whose disables and deletes exceeded the threshold.
     pub cycle: u32,
     /// `settings.accidental_deletions_threshold`.
@@ -33,7 +36,7 @@ pub struct Quarantine {
     pub staged: Vec<Staged>,
 }
 
-impl Quarantine {
+impl TooManyDeletes {
     /// How many disables and deletes were staged.
     pub fn counts(&self) -> (usize, usize) {
         let disables = self

@@ -10,7 +10,7 @@ use super::clock::{Interval, cycle_time};
 use super::cycle::{Failure, Note, Progress, Request, Simulator, Sink, Subject};
 use super::directory::Directory;
 use super::endpoint::Endpoint;
-use super::guard::Quarantine;
+use super::guard::TooManyDeletes;
 use super::log::{LogEntry, LogOptions, LogRecorder};
 use super::transcript::{HttpWriter, Redactions, Section, Summary, write_jsonl_line};
 use crate::dotnet::datetime::DateTime;
@@ -60,7 +60,7 @@ pub trait Output: Sink {
         _cycle: u32,
         _failures: &[Failure],
         _notes: &[Note],
-        _quarantine: Option<&Quarantine>,
+        _quarantine: Option<&TooManyDeletes>,
     ) {
     }
     /// What the retry schedule and the quarantine decided in `cycle` (a retry waiting, the job
@@ -236,7 +236,7 @@ impl<W: Write> Output for HttpOutput<W> {
         cycle: u32,
         failures: &[Failure],
         notes: &[Note],
-        _quarantine: Option<&Quarantine>,
+        _quarantine: Option<&TooManyDeletes>,
     ) {
         if !self.error.failed() {
             let result = self.writer.write_outcomes(cycle, failures, notes);
@@ -300,7 +300,7 @@ impl<W: Write> Output for JsonlOutput<W> {
         cycle: u32,
         failures: &[Failure],
         _notes: &[Note],
-        _quarantine: Option<&Quarantine>,
+        _quarantine: Option<&TooManyDeletes>,
     ) {
         #[derive(serde::Serialize)]
         #[serde(rename_all = "camelCase")]
@@ -504,7 +504,7 @@ impl<W: Write> Output for SummaryOutput<W> {
         cycle: u32,
         failures: &[Failure],
         notes: &[Note],
-        quarantine: Option<&Quarantine>,
+        quarantine: Option<&TooManyDeletes>,
     ) {
         self.summary.add_outcomes(cycle, failures, notes);
         if let Some(q) = quarantine {
@@ -596,7 +596,7 @@ impl<F: super::log::EntryOut> Output for LogRecorder<F> {
         _cycle: u32,
         _failures: &[Failure],
         _notes: &[Note],
-        quarantine: Option<&Quarantine>,
+        quarantine: Option<&TooManyDeletes>,
     ) {
         LogRecorder::end_cycle(self, quarantine);
     }
@@ -744,7 +744,7 @@ impl Output for Both<'_> {
         cycle: u32,
         failures: &[Failure],
         notes: &[Note],
-        quarantine: Option<&Quarantine>,
+        quarantine: Option<&TooManyDeletes>,
     ) {
         self.first.end_cycle(cycle, failures, notes, quarantine);
         self.second.end_cycle(cycle, failures, notes, quarantine);

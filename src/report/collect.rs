@@ -18,7 +18,7 @@ use crate::dotnet::datetime::DateTime;
 use crate::model::source::{Source, SourceRef};
 use crate::provision::cycle::{Failure, Note, Request, Subject};
 use crate::provision::directory::Directory;
-use crate::provision::guard::Quarantine;
+use crate::provision::guard::TooManyDeletes;
 use crate::provision::log::{EntryOut, LogEntry, LogOptions, LogRecorder};
 use crate::provision::output::Output;
 use crate::provision::rows::{AttributeRows, CycleRows, Evaluated, FlowFacts};
@@ -339,7 +339,7 @@ impl Output for HtmlOutput {
         cycle: u32,
         failures: &[Failure],
         notes: &[Note],
-        quarantine: Option<&Quarantine>,
+        quarantine: Option<&TooManyDeletes>,
     ) {
         self.summary.add_outcomes(cycle, failures, notes);
         self.recorder.end_cycle(quarantine);

@@ -17,7 +17,7 @@ use crate::provision::dialect;
 use crate::provision::diff;
 use crate::provision::directory::{Directory, DirectoryGroup};
 use crate::provision::endpoint::Endpoint;
-use crate::provision::guard::{Quarantine, Staged};
+use crate::provision::guard::{Staged, TooManyDeletes};
 use crate::provision::project::{Flow, Projection, is_active};
 use crate::provision::retry;
 use crate::provision::target::ResourceKind;
@@ -173,7 +173,7 @@ impl<E: Endpoint> Run<'_, E> {
             })
             .chain(deletes)
             .collect();
-        self.state.quarantine = Some(Quarantine {
+        self.state.quarantine = Some(TooManyDeletes {
             cycle: self.cycle,
             threshold,
             staged,

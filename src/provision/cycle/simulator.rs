@@ -13,7 +13,7 @@ use crate::provision::assignment::Assignment;
 use crate::provision::delta;
 use crate::provision::directory::Directory;
 use crate::provision::endpoint::Endpoint;
-use crate::provision::guard::Quarantine;
+use crate::provision::guard::TooManyDeletes;
 use crate::provision::id::CompactId;
 use crate::provision::retry::{EscrowThresholds, Retries, Start};
 use crate::provision::scope::{in_scope, is_soft_deleted};
@@ -98,7 +98,7 @@ impl<E: Endpoint> Simulator<E> {
     /// Set when the accidental-deletions threshold quarantined the job: which cycle, and the
     /// disables and deletes it staged instead of sending. Later cycles send nothing until
     /// [`Simulator::resume`].
-    pub fn quarantine(&self) -> Option<&Quarantine> {
+    pub fn quarantine(&self) -> Option<&TooManyDeletes> {
         self.state.quarantine.as_ref()
     }
 

@@ -6,7 +6,7 @@ use std::collections::hash_map::Entry;
 use super::sink::Note;
 use crate::provision::FastMap as Map;
 use crate::provision::delta;
-use crate::provision::guard::Quarantine;
+use crate::provision::guard::TooManyDeletes;
 use crate::provision::id::CompactId;
 use crate::provision::retry::Retries;
 
@@ -63,7 +63,7 @@ pub(super) struct State<E> {
     pub(super) groups: Map<String, GroupLink>,
     pub(super) group_order: Vec<String>,
     /// Set when the accidental-deletions threshold paused the job.
-    pub(super) quarantine: Option<Quarantine>,
+    pub(super) quarantine: Option<TooManyDeletes>,
     /// Whether the next cycle evaluates every object: the first one, and the first after a
     /// restart or a change of mapping. Entra keeps a watermark instead; clearing it is this.
     pub(super) full: bool,

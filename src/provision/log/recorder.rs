@@ -6,7 +6,7 @@ use serde_json::{Map, Value as Json};
 use crate::dotnet::datetime::DateTime;
 use crate::provision::cycle::{Failure, Note, NoteKind, Request, RequestPurpose, Sink, Subject};
 use crate::provision::directory::Directory;
-use crate::provision::guard::Quarantine;
+use crate::provision::guard::TooManyDeletes;
 use crate::provision::target::ResourceKind;
 use crate::provision::transcript::Redactions;
 
@@ -147,7 +147,7 @@ impl<F: EntryOut> LogRecorder<F> {
 
     /// End the cycle: write what is still gathered, and the disables and deletes the
     /// accidental-deletions threshold staged (`quarantine`, when it staged them in this cycle).
-    pub fn end_cycle(&mut self, quarantine: Option<&Quarantine>) {
+    pub fn end_cycle(&mut self, quarantine: Option<&TooManyDeletes>) {
         self.flush_loose();
         if let Some(q) = quarantine.filter(|q| q.cycle == self.cycle) {
             for s in &q.staged {
