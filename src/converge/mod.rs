@@ -171,7 +171,7 @@ fn finding(p: &Prepared<'_>, case: &generate::Case, problem: &Problem) -> Findin
         Problem::Repeat(r) => {
             let d = diagnose::repeat(&p.rows, p.dialect, r);
             Finding {
-                problem: report::Problem::RepeatedWrite,
+                problem: report::ProblemKind::RepeatedWrite,
                 object_type: r.kind.noun(),
                 attribute: r.attribute.clone(),
                 cause: CauseOut::of(&d),
@@ -189,7 +189,7 @@ fn finding(p: &Prepared<'_>, case: &generate::Case, problem: &Problem) -> Findin
         Problem::NeverFlows(n) => {
             let d = diagnose::never_flows(&p.rows, n);
             Finding {
-                problem: report::Problem::NeverFlows,
+                problem: report::ProblemKind::NeverFlows,
                 object_type: ResourceKind::User.noun(),
                 attribute: n.attribute.clone(),
                 cause: CauseOut::of(&d),
@@ -207,7 +207,7 @@ fn finding(p: &Prepared<'_>, case: &generate::Case, problem: &Problem) -> Findin
         Problem::Fails(f) => {
             let d = diagnose::fails(&p.rows, f);
             Finding {
-                problem: report::Problem::FailsEveryCycle,
+                problem: report::ProblemKind::FailsEveryCycle,
                 object_type: f.kind.noun(),
                 attribute: diagnose::failing_row(&f.message)
                     .unwrap_or("(the whole user)")

@@ -12,7 +12,7 @@ use super::diagnose::Diagnosis;
 /// What kind of problem a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Problem {
+pub enum ProblemKind {
     /// Entra writes the attribute again when the system should be at rest.
     RepeatedWrite,
     /// The row is empty although its inputs have values: the attribute never flows.
@@ -21,12 +21,12 @@ pub enum Problem {
     FailsEveryCycle,
 }
 
-impl Problem {
+impl ProblemKind {
     fn headline(self) -> &'static str {
         match self {
-            Problem::RepeatedWrite => "is written again at rest",
-            Problem::NeverFlows => "never flows",
-            Problem::FailsEveryCycle => "fails at every cycle",
+            ProblemKind::RepeatedWrite => "is written again at rest",
+            ProblemKind::NeverFlows => "never flows",
+            ProblemKind::FailsEveryCycle => "fails at every cycle",
         }
     }
 }
@@ -53,7 +53,7 @@ pub struct WireRequest {
 #[derive(Clone, Debug, Serialize)]
 pub struct Finding {
     /// What kind of problem.
-    pub problem: Problem,
+    pub problem: ProblemKind,
     /// `user` or `group`.
     pub object_type: &'static str,
     /// The target attribute (or, for requests that are not attribute writes, the request).
