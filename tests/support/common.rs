@@ -1,12 +1,15 @@
-//! What every test file shares: where the repository is, its test data, and the `entramap`
-//! binary run the way a user runs it (`NO_COLOR=1`, and the variables that would override it
-//! removed), from the repository root. Included with
+//! What every test file shares: where the repository is, its test data, a scratch directory,
+//! the `entramap` binary run the way a user runs it (`NO_COLOR=1`, and the variables that would
+//! override it removed), from the repository root, what a run printed ([`Run`]), and the loop
+//! that runs a table of cases ([`run_cases`]). Included with
 //! `#[path = "support/common.rs"] mod common;` so that a test file does not compile the live
-//! server fixtures of `support/mod.rs` it does not use.
+//! server fixtures of `support/mod.rs` it does not use (files that do use them reach it as
+//! `support::common`).
 
 #![allow(dead_code)]
 
 use std::io::Write;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -18,6 +21,16 @@ pub fn root() -> &'static Path {
 /// A file or directory under `tests/data/`.
 pub fn data(path: &str) -> PathBuf {
     root().join("tests/data").join(path)
+}
+
+/// A fresh, empty directory under the target directory, named after `name` and this process,
+/// for the files one test writes; any left by an earlier run is removed first.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)
+        .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+    dir
 }
 
 /// The outcome of one run of the binary.
@@ -34,8 +47,63 @@ impl Run {
     /// Standard output as JSON; panics showing the output when it is not.
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{self:?}"))
     }
+
+    /// Standard output as JSON lines (jsonl, the provisioning log); panics naming the first
+    /// line that is not a JSON value.
+    pub fn json_lines(&self) -> Vec<serde_json::Value> {
+        json_lines(&self.stdout)
+    }
+}
+
+/// Each line of `text` as a JSON value; panics naming the first line that is not one.
+pub fn json_lines(text: &str) -> Vec<serde_json::Value> {
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| {
+            serde_json::from_str(l)
+                .unwrap_or_else(|e| panic!("line {} is not JSON ({e}): {l}\n{text}", i + 1))
+        })
+        .collect()
+}
+
+/// One row of a case table: what names it when it fails.
+pub trait Case {
+    /// The case's id, unique in its table, saying what the case proves.
+    fn id(&self) -> &str;
+}
+
+/// Runs `check` on every case of a table, each on its own (a failing case does not stop the
+/// others), then fails naming every case that failed, with its message. Returns how many cases
+/// ran, so that a test can pin the size of its table. An empty table, or two cases with one
+/// id, fail: a case that cannot be told apart cannot name itself.
+#[track_caller]
+pub fn run_cases<C: Case>(cases: &[C], check: impl Fn(&C)) -> usize {
+    assert!(!cases.is_empty(), "the case table is empty");
+    let mut ids = std::collections::BTreeSet::new();
+    for case in cases {
+        assert!(ids.insert(case.id()), "two cases are named {}", case.id());
+    }
+    let mut failures = Vec::new();
+    for case in cases {
+        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| check(case))) {
+            let message = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("(a panic without a message)");
+            failures.push(format!("case {}: {message}", case.id()));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+    cases.len()
 }
 
 impl std::fmt::Debug for Run {

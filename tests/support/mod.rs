@@ -8,6 +8,7 @@
 
 #![allow(dead_code)]
 
+pub mod common;
 pub mod golden;
 pub mod mini;
 
