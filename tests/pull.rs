@@ -62,6 +62,18 @@ fn target(request: &str) -> String {
         .to_owned()
 }
 
+/// The request's `Host` header: Graph's next links are absolute, on the host asked.
+fn host(request: &str) -> &str {
+    request
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("host: ")
+                .or_else(|| l.strip_prefix("Host: "))
+        })
+        .unwrap_or("")
+        .trim()
+}
+
 fn schema() -> Value {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -184,15 +196,7 @@ fn graph(tenant: Tenant) -> Stub {
                     ]}))
                 } else {
                     // Paged: the next link is absolute, as Graph writes it.
-                    let host = request
-                        .lines()
-                        .find_map(|l| {
-                            l.strip_prefix("host: ")
-                                .or_else(|| l.strip_prefix("Host: "))
-                        })
-                        .unwrap_or("")
-                        .trim()
-                        .to_owned();
+                    let host = host(request);
                     let next = if tenant.foreign_next_link {
                         format!(
                             "https://graph.evil.example/v1.0/servicePrincipals/{SP}/appRoleAssignedTo?$skiptoken=page2"
@@ -262,15 +266,7 @@ fn graph(tenant: Tenant) -> Stub {
                 if query.contains("$skiptoken=u2") {
                     ok(json!({"value": [user(CAROL), user(DAVE)]}))
                 } else {
-                    let host = request
-                        .lines()
-                        .find_map(|l| {
-                            l.strip_prefix("host: ")
-                                .or_else(|| l.strip_prefix("Host: "))
-                        })
-                        .unwrap_or("")
-                        .trim()
-                        .to_owned();
+                    let host = host(request);
                     ok(json!({"value": [user(ALICE), user(BOB)],
                               "@odata.nextLink": format!("http://{host}/v1.0/users?$skiptoken=u2")}))
                 }
