@@ -12,6 +12,7 @@ use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The repository root.
 pub fn root() -> &'static Path {
@@ -31,6 +32,44 @@ pub fn scratch(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir)
         .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
     dir
+}
+
+/// A generated file under the system temp directory, named after `name`, unique to this
+/// process and call, removed when dropped.
+pub struct TempFile(PathBuf);
+
+impl TempFile {
+    /// Writes `contents` (text or bytes) to a new file.
+    pub fn new(name: &str, contents: impl AsRef<[u8]>) -> TempFile {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let unique = format!(
+            "entramap-{}-{}-{name}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        let path = std::env::temp_dir().join(unique);
+        std::fs::write(&path, contents).expect("write temp file");
+        TempFile(path)
+    }
+
+    /// The file's path, as an argument.
+    pub fn path(&self) -> &str {
+        self.0.to_str().expect("temp path is UTF-8")
+    }
+
+    /// The file's name, as diagnostics show it.
+    pub fn file_name(&self) -> &str {
+        self.0
+            .file_name()
+            .and_then(|n| n.to_str())
+            .expect("file name")
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 /// The outcome of one run of the binary.
@@ -107,11 +146,20 @@ pub fn run_cases<C: Case>(cases: &[C], check: impl Fn(&C)) -> usize {
 }
 
 impl std::fmt::Debug for Run {
+    /// Both streams, each clipped: a run fed hostile input may print megabytes, and a failure
+    /// message must stay readable.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const CLIP: usize = 16_000;
+        let clip = |s: &str| match s.char_indices().nth(CLIP) {
+            Some((at, _)) => format!("{}… ({} more bytes)", &s[..at], s.len() - at),
+            None => s.to_owned(),
+        };
         write!(
             f,
             "exit {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.code, self.stdout, self.stderr
+            self.code,
+            clip(&self.stdout),
+            clip(&self.stderr)
         )
     }
 }
@@ -155,8 +203,10 @@ pub fn entramap_with_env(args: &[&str], vars: &[(&str, &str)]) -> Run {
     command.output().expect("run entramap").into()
 }
 
-/// Runs `entramap ARGS` with `stdin` as its standard input.
-pub fn entramap_with_stdin(args: &[&str], stdin: &str) -> Run {
+/// Runs `entramap ARGS` with `stdin` (text or bytes) as its standard input. A thread writes
+/// it: entramap may stop reading early (a refused input), and a large input must not
+/// dead-lock against its output.
+pub fn entramap_with_stdin(args: &[&str], stdin: impl AsRef<[u8]>) -> Run {
     let mut child = command()
         .args(args)
         .stdin(Stdio::piped())
@@ -165,7 +215,12 @@ pub fn entramap_with_stdin(args: &[&str], stdin: &str) -> Run {
         .spawn()
         .expect("start entramap");
     let mut pipe = child.stdin.take().expect("stdin is piped");
-    pipe.write_all(stdin.as_bytes()).expect("write stdin");
-    drop(pipe);
-    child.wait_with_output().expect("wait for entramap").into()
+    let input = stdin.as_ref().to_vec();
+    let writer = std::thread::spawn(move || {
+        // A broken pipe is the program refusing the rest: what it printed says why.
+        let _ = pipe.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("wait for entramap");
+    writer.join().expect("stdin writer");
+    out.into()
 }
