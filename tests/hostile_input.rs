@@ -10,7 +10,7 @@ use std::path::Path;
 mod big_schema;
 #[path = "support/common.rs"]
 mod common;
-use common::{Run, TempFile, entramap, entramap_with_stdin};
+use common::{Case, Run, TempFile, entramap, entramap_with_stdin, run_cases};
 
 /// The default mapping shipped with entramap.
 const MAPPING: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/mappings/scim-default.yaml");
@@ -86,83 +86,120 @@ fn mapping_text() -> Vec<u8> {
     std::fs::read(MAPPING).expect("default mapping")
 }
 
-#[test]
-fn check_reads_the_mapping_from_standard_input() {
-    let run = entramap_with_stdin(&["check", "-"], &mapping_text());
-    assert_eq!(run.code, 0, "{run:?}");
-    assert!(run.stderr.contains("<stdin>: 0 errors"), "{run:?}");
+/// A command given `-` for one file argument, what it reads there, and what it must print.
+struct StdinCase {
+    /// What the case proves.
+    id: &'static str,
+    args: &'static [&'static str],
+    stdin: Vec<u8>,
+    code: i32,
+    expect: &'static [Said],
+}
+
+/// What a run prints.
+enum Said {
+    /// Standard output contains this.
+    Out(&'static str),
+    /// Standard output is exactly this line.
+    OutIs(&'static str),
+    /// Standard error contains this.
+    Err(&'static str),
+}
+
+impl Case for StdinCase {
+    fn id(&self) -> &str {
+        self.id
+    }
 }
 
 #[test]
-fn a_broken_mapping_on_standard_input_is_named_stdin() {
-    let run = entramap_with_stdin(&["check", "-"], b"users:\n  mappings: [\n");
-    assert_eq!(run.code, 2, "{run:?}");
-    assert!(run.stderr.contains("[<stdin>:"), "{run:?}");
-}
-
-#[test]
-fn simulate_reads_the_directory_from_standard_input() {
-    let directory = b"users:\n  - objectId: \"1\"\n    userPrincipalName: ann@contoso.com\n";
-    let run = entramap_with_stdin(
-        &[
-            "simulate",
-            MAPPING,
-            "--directory",
-            "-",
-            "--format",
-            "summary",
-        ],
-        directory,
-    );
-    assert_eq!(run.code, 0, "{run:?}");
-    assert!(run.stdout.contains("cycle 1: 1 creates"), "{run:?}");
-}
-
-#[test]
-fn simulate_reads_a_json_directory_from_standard_input() {
-    let directory = br#"{"users": [{"objectId": "1", "userPrincipalName": "ann@contoso.com"}]}"#;
-    let run = entramap_with_stdin(
-        &[
-            "simulate",
-            MAPPING,
-            "--directory",
-            "-",
-            "--format",
-            "summary",
-        ],
-        directory,
-    );
-    assert_eq!(run.code, 0, "{run:?}");
-    assert!(run.stdout.contains("cycle 1: 1 creates"), "{run:?}");
-}
-
-#[test]
-fn simulate_reads_the_mapping_from_standard_input() {
-    let run = entramap_with_stdin(&["simulate", "-", "--format", "summary"], &mapping_text());
-    assert_eq!(run.code, 0, "{run:?}");
-    assert!(run.stdout.contains("cycle 1:"), "{run:?}");
-}
-
-#[test]
-fn simulate_reads_the_target_from_standard_input() {
-    let run = entramap_with_stdin(
-        &["simulate", MAPPING, "--target", "-", "--format", "summary"],
-        b"users: []\ngroups: []\n",
-    );
-    assert_eq!(run.code, 0, "{run:?}");
-    let bad = entramap_with_stdin(&["simulate", MAPPING, "--target", "-"], b"users: [\n");
-    assert_eq!(bad.code, 2, "{bad:?}");
-    assert!(bad.stderr.contains("[<stdin>:"), "{bad:?}");
-}
-
-#[test]
-fn eval_reads_the_user_from_standard_input() {
-    let run = entramap_with_stdin(
-        &["eval", "--user", "-", "ToUpper([mail])"],
-        b"mail: ann@contoso.com\n",
-    );
-    assert_eq!(run.code, 0, "{run:?}");
-    assert_eq!(run.stdout.trim(), "ANN@CONTOSO.COM", "{run:?}");
+fn each_file_argument_reads_standard_input_and_names_it_stdin() {
+    let cases = [
+        StdinCase {
+            id: "check_reads_the_mapping_from_standard_input",
+            args: &["check", "-"],
+            stdin: mapping_text(),
+            code: 0,
+            expect: &[Said::Err("<stdin>: 0 errors")],
+        },
+        StdinCase {
+            id: "a_broken_mapping_on_standard_input_is_named_stdin",
+            args: &["check", "-"],
+            stdin: b"users:\n  mappings: [\n".to_vec(),
+            code: 2,
+            expect: &[Said::Err("[<stdin>:")],
+        },
+        StdinCase {
+            id: "simulate_reads_the_directory_from_standard_input",
+            args: &[
+                "simulate",
+                MAPPING,
+                "--directory",
+                "-",
+                "--format",
+                "summary",
+            ],
+            stdin: b"users:\n  - objectId: \"1\"\n    userPrincipalName: ann@contoso.com\n"
+                .to_vec(),
+            code: 0,
+            expect: &[Said::Out("cycle 1: 1 creates")],
+        },
+        StdinCase {
+            id: "simulate_reads_a_json_directory_from_standard_input",
+            args: &[
+                "simulate",
+                MAPPING,
+                "--directory",
+                "-",
+                "--format",
+                "summary",
+            ],
+            stdin: br#"{"users": [{"objectId": "1", "userPrincipalName": "ann@contoso.com"}]}"#
+                .to_vec(),
+            code: 0,
+            expect: &[Said::Out("cycle 1: 1 creates")],
+        },
+        StdinCase {
+            id: "simulate_reads_the_mapping_from_standard_input",
+            args: &["simulate", "-", "--format", "summary"],
+            stdin: mapping_text(),
+            code: 0,
+            expect: &[Said::Out("cycle 1:")],
+        },
+        StdinCase {
+            id: "simulate_reads_the_target_from_standard_input",
+            args: &["simulate", MAPPING, "--target", "-", "--format", "summary"],
+            stdin: b"users: []\ngroups: []\n".to_vec(),
+            code: 0,
+            expect: &[],
+        },
+        StdinCase {
+            id: "a_broken_target_on_standard_input_is_named_stdin",
+            args: &["simulate", MAPPING, "--target", "-"],
+            stdin: b"users: [\n".to_vec(),
+            code: 2,
+            expect: &[Said::Err("[<stdin>:")],
+        },
+        StdinCase {
+            id: "eval_reads_the_user_from_standard_input",
+            args: &["eval", "--user", "-", "ToUpper([mail])"],
+            stdin: b"mail: ann@contoso.com\n".to_vec(),
+            code: 0,
+            expect: &[Said::OutIs("ANN@CONTOSO.COM")],
+        },
+    ];
+    let ran = run_cases(&cases, |case| {
+        let run = entramap_with_stdin(case.args, &case.stdin);
+        assert_eq!(run.code, case.code, "{run:?}");
+        for said in case.expect {
+            match said {
+                Said::Out(text) => assert!(run.stdout.contains(text), "no {text:?}: {run:?}"),
+                Said::OutIs(text) => assert_eq!(run.stdout.trim(), *text, "{run:?}"),
+                Said::Err(text) => assert!(run.stderr.contains(text), "no {text:?}: {run:?}"),
+            }
+        }
+    });
+    assert_eq!(ran, 8);
 }
 
 #[test]
