@@ -10,11 +10,11 @@
 //! export step claims a request that was not sent.
 
 use std::collections::BTreeMap;
-use std::process::Command;
 
 use serde_json::Value as Json;
 
 mod support;
+use support::common::{self, Run};
 
 const NOW: &str = "2025-01-01T00:00:00Z";
 const ENGINE: &str = "tests/data/engine";
@@ -118,24 +118,12 @@ const CASES: &[Case] = &[
     },
 ];
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn entramap(args: &[String]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_entramap"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+    let out = common::command()
         .args(args)
-        .env("NO_COLOR", "1")
         .output()
         .expect("the binary runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from(out)
 }
 
 fn args(case: &Case, format: &str) -> Vec<String> {
@@ -155,10 +143,7 @@ fn args(case: &Case, format: &str) -> Vec<String> {
 }
 
 fn entries(stdout: &str) -> Vec<Json> {
-    stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
-        .collect()
+    common::json_lines(stdout)
 }
 
 fn cycle_of(entry: &Json) -> u64 {
