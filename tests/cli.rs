@@ -1,13 +1,11 @@
 //! End-to-end tests of the `entramap` binary: exit codes, what goes to stdout and what to
 //! stderr, and the shape of `--format json`. Every child runs with `NO_COLOR=1`.
 
-use std::process::{Command, Stdio};
-
 use serde_json::Value as J;
 
 #[path = "support/common.rs"]
 mod common;
-use common::{Run, TempFile, entramap, entramap_with_stdin};
+use common::{Run, TempFile, entramap, entramap_with_stdin, hang_up_after_first_byte};
 
 /// The 48 builtins of Entra's provisioning expression language (Error and Trim are documented
 /// for Cloud Sync only).
@@ -549,21 +547,9 @@ fn functions_json_is_an_array_of_48_entries_with_names_and_signatures() {
 
 #[test]
 fn a_reader_that_closes_the_pipe_early_ends_the_program_without_a_panic() {
-    use std::io::Read;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_entramap"))
-        .arg("functions")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start entramap");
-    let mut stdout = child.stdout.take().expect("stdout is piped");
-    let mut first = [0u8; 1];
-    stdout.read_exact(&mut first).expect("some output");
-    drop(stdout);
-    let out = child.wait_with_output().expect("wait for entramap");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert_ne!(out.status.code(), Some(101), "{stderr}");
+    let run = hang_up_after_first_byte(&["functions"]);
+    assert!(!run.stderr.contains("panicked"), "{run:?}");
+    assert_ne!(run.code, 101, "{run:?}");
 }
 
 #[test]

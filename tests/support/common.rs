@@ -224,3 +224,22 @@ pub fn entramap_with_stdin(args: &[&str], stdin: impl AsRef<[u8]>) -> Run {
     writer.join().expect("stdin writer");
     out.into()
 }
+
+/// Runs `entramap ARGS`, reads one byte of its standard output and closes the pipe, as
+/// `entramap ARGS | head -c1` would; returns how the program ended and what it said on
+/// standard error.
+pub fn hang_up_after_first_byte(args: &[&str]) -> Run {
+    use std::io::Read;
+    let mut child = command()
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start entramap");
+    let mut stdout = child.stdout.take().expect("stdout is piped");
+    let mut first = [0u8; 1];
+    stdout.read_exact(&mut first).expect("some output");
+    drop(stdout);
+    child.wait_with_output().expect("wait for entramap").into()
+}
