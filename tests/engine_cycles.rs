@@ -7,7 +7,7 @@ use serde_json::Value;
 
 #[path = "support/common.rs"]
 mod common;
-use common::{Case, Run, entramap, run_cases};
+use common::{Run, entramap, run_cases};
 
 const BASE: &str = "tests/data/engine/base.yaml";
 const NOW: &str = "2025-01-01T00:00:00Z";
@@ -91,12 +91,6 @@ struct CycleCase {
     transcript: Vec<String>,
     /// Lines the summary of the snapshots alone must contain.
     summary: Vec<&'static str>,
-}
-
-impl Case for CycleCase {
-    fn id(&self) -> &str {
-        self.id
-    }
 }
 
 fn cycle_cases() -> Vec<CycleCase> {
@@ -226,41 +220,47 @@ fn cycle_cases() -> Vec<CycleCase> {
 /// Each case's jsonl run, cycle by cycle, then its transcript and summary.
 #[test]
 fn each_sequence_of_snapshots_gets_the_requests_entras_cycles_send() {
-    let ran = run_cases(&cycle_cases(), |case| {
-        let source = case.source;
-        let lines = jsonl(case.directories, case.extra);
-        for (n, expected) in &case.cycles {
-            let got = in_cycle(&lines, *n);
-            match expected {
-                Cycle::Exactly(want) => assert_eq!(&got, want, "cycle {n} ({source})"),
-                Cycle::NotEmpty => assert!(!got.is_empty(), "cycle {n} sent nothing ({source})"),
-                Cycle::Contains(want) => {
+    let ran = run_cases(
+        &cycle_cases(),
+        |c| c.id,
+        |case| {
+            let source = case.source;
+            let lines = jsonl(case.directories, case.extra);
+            for (n, expected) in &case.cycles {
+                let got = in_cycle(&lines, *n);
+                match expected {
+                    Cycle::Exactly(want) => assert_eq!(&got, want, "cycle {n} ({source})"),
+                    Cycle::NotEmpty => {
+                        assert!(!got.is_empty(), "cycle {n} sent nothing ({source})")
+                    }
+                    Cycle::Contains(want) => {
+                        assert!(
+                            got.contains(want),
+                            "cycle {n}: no {want} in {got:?} ({source})"
+                        )
+                    }
+                    Cycle::Last(want) => {
+                        assert_eq!(got.last(), Some(want), "cycle {n}: {got:?} ({source})")
+                    }
+                }
+            }
+            for (format, wanted) in [
+                (None, case.transcript.iter().map(String::as_str).collect()),
+                (Some("summary"), case.summary.clone()),
+            ] {
+                if wanted.is_empty() {
+                    continue;
+                }
+                let run = simulate(case.directories, format);
+                for want in wanted {
                     assert!(
-                        got.contains(want),
-                        "cycle {n}: no {want} in {got:?} ({source})"
-                    )
-                }
-                Cycle::Last(want) => {
-                    assert_eq!(got.last(), Some(want), "cycle {n}: {got:?} ({source})")
+                        run.stdout.contains(want),
+                        "no {want:?} ({source}) in {run:?}"
+                    );
                 }
             }
-        }
-        for (format, wanted) in [
-            (None, case.transcript.iter().map(String::as_str).collect()),
-            (Some("summary"), case.summary.clone()),
-        ] {
-            if wanted.is_empty() {
-                continue;
-            }
-            let run = simulate(case.directories, format);
-            for want in wanted {
-                assert!(
-                    run.stdout.contains(want),
-                    "no {want:?} ({source}) in {run:?}"
-                );
-            }
-        }
-    });
+        },
+    );
     assert_eq!(ran, 7);
 }
 
@@ -410,12 +410,6 @@ struct ImpactCase {
     contains: &'static [&'static str],
 }
 
-impl Case for ImpactCase {
-    fn id(&self) -> &str {
-        self.id
-    }
-}
-
 /// define-conditional-rules-for-provisioning-user-accounts.md: saving a mapping change is
 /// followed by a full cycle; `impact` prints the change and what that cycle writes, and exits
 /// 1 when it writes.
@@ -451,13 +445,17 @@ fn impact_prints_the_change_and_what_the_cycle_after_saving_writes() {
             contains: &["no change to rows, scoping filters or actions", "writes: 0"],
         },
     ];
-    let ran = run_cases(&cases, |case| {
-        let run = impact(case.new, case.format);
-        assert_eq!(run.code, case.code, "{run:?}");
-        for want in case.contains {
-            assert!(run.stdout.contains(want), "no {want:?} in {run:?}");
-        }
-    });
+    let ran = run_cases(
+        &cases,
+        |c| c.id,
+        |case| {
+            let run = impact(case.new, case.format);
+            assert_eq!(run.code, case.code, "{run:?}");
+            for want in case.contains {
+                assert!(run.stdout.contains(want), "no {want:?} in {run:?}");
+            }
+        },
+    );
     assert_eq!(ran, 3);
 }
 

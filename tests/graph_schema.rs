@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 #[path = "support/common.rs"]
 mod common;
-use common::{Case, TempFile, output as entramap, root, run_cases};
+use common::{TempFile, output as entramap, root, run_cases};
 
 fn fixture(name: &str) -> (String, Value) {
     let path = root().join("tests/data/graph").join(name);
@@ -767,12 +767,6 @@ struct RefusedCase {
     out: bool,
 }
 
-impl Case for RefusedCase {
-    fn id(&self) -> &str {
-        self.id
-    }
-}
-
 /// Exit 2, a diagnostic naming the file (located where it can be), and nothing written.
 #[test]
 fn cli_refused_input_exits_2_naming_the_file_and_writes_nothing() {
@@ -819,23 +813,27 @@ fn cli_refused_input_exits_2_naming_the_file_and_writes_nothing() {
             out: false,
         },
     ];
-    let ran = run_cases(&cases, |case| {
-        let (name, text) = &case.file;
-        let file = TempFile::new(name, text);
-        let out_path = TempFile::new("never", "");
-        std::fs::remove_file(out_path.path()).unwrap();
-        let mut args = vec![case.command, file.path()];
-        if case.out {
-            args.extend(["--out", out_path.path()]);
-        }
-        let run = common::entramap(&args);
-        assert_eq!(run.code, 2, "{run:?}");
-        assert!(run.stderr.contains(file.file_name()), "{run:?}");
-        for part in case.says {
-            assert!(run.stderr.contains(part), "no {part:?}: {run:?}");
-        }
-        assert!(run.stdout.is_empty(), "{run:?}");
-        assert!(!Path::new(out_path.path()).exists(), "--out was written");
-    });
+    let ran = run_cases(
+        &cases,
+        |c| c.id,
+        |case| {
+            let (name, text) = &case.file;
+            let file = TempFile::new(name, text);
+            let out_path = TempFile::new("never", "");
+            std::fs::remove_file(out_path.path()).unwrap();
+            let mut args = vec![case.command, file.path()];
+            if case.out {
+                args.extend(["--out", out_path.path()]);
+            }
+            let run = common::entramap(&args);
+            assert_eq!(run.code, 2, "{run:?}");
+            assert!(run.stderr.contains(file.file_name()), "{run:?}");
+            for part in case.says {
+                assert!(run.stderr.contains(part), "no {part:?}: {run:?}");
+            }
+            assert!(run.stdout.is_empty(), "{run:?}");
+            assert!(!Path::new(out_path.path()).exists(), "--out was written");
+        },
+    );
     assert_eq!(ran, 4);
 }

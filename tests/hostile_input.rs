@@ -10,7 +10,7 @@ use std::path::Path;
 mod big_schema;
 #[path = "support/common.rs"]
 mod common;
-use common::{Case, Run, TempFile, entramap, entramap_with_stdin, run_cases};
+use common::{Run, TempFile, entramap, entramap_with_stdin, run_cases};
 
 /// The default mapping shipped with entramap.
 const MAPPING: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/mappings/scim-default.yaml");
@@ -106,12 +106,6 @@ enum Said {
     Err(&'static str),
 }
 
-impl Case for StdinCase {
-    fn id(&self) -> &str {
-        self.id
-    }
-}
-
 #[test]
 fn each_file_argument_reads_standard_input_and_names_it_stdin() {
     let cases = [
@@ -188,17 +182,21 @@ fn each_file_argument_reads_standard_input_and_names_it_stdin() {
             expect: &[Said::OutIs("ANN@CONTOSO.COM")],
         },
     ];
-    let ran = run_cases(&cases, |case| {
-        let run = entramap_with_stdin(case.args, &case.stdin);
-        assert_eq!(run.code, case.code, "{run:?}");
-        for said in case.expect {
-            match said {
-                Said::Out(text) => assert!(run.stdout.contains(text), "no {text:?}: {run:?}"),
-                Said::OutIs(text) => assert_eq!(run.stdout.trim(), *text, "{run:?}"),
-                Said::Err(text) => assert!(run.stderr.contains(text), "no {text:?}: {run:?}"),
+    let ran = run_cases(
+        &cases,
+        |c| c.id,
+        |case| {
+            let run = entramap_with_stdin(case.args, &case.stdin);
+            assert_eq!(run.code, case.code, "{run:?}");
+            for said in case.expect {
+                match said {
+                    Said::Out(text) => assert!(run.stdout.contains(text), "no {text:?}: {run:?}"),
+                    Said::OutIs(text) => assert_eq!(run.stdout.trim(), *text, "{run:?}"),
+                    Said::Err(text) => assert!(run.stderr.contains(text), "no {text:?}: {run:?}"),
+                }
             }
-        }
-    });
+        },
+    );
     assert_eq!(ran, 8);
 }
 

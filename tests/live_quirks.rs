@@ -5,7 +5,7 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::common::{self, Case, Run, run_cases};
+use support::common::{self, Run, run_cases};
 use support::mini::{MiniScim, Quirks};
 
 const SAMPLE: &str = "mappings/samples/directory.yaml";
@@ -154,12 +154,6 @@ struct QuirkCase {
     expect: Vec<Expect>,
     /// What a table cannot say: checks on the server's state and the report together.
     then: Option<fn(&MiniScim, &Run)>,
-}
-
-impl Case for QuirkCase {
-    fn id(&self) -> &str {
-        self.id
-    }
 }
 
 impl QuirkCase {
@@ -464,71 +458,77 @@ fn quirk_cases() -> Vec<QuirkCase> {
 /// not create (unless `--adopt-prefixed` asks it to take over prefixed ones).
 #[test]
 fn each_quirky_app_is_reported_as_what_it_is_and_only_the_runs_accounts_are_written() {
-    let ran = run_cases(&quirk_cases(), |case| {
-        let server = MiniScim::start(case.quirks, &case.accounts);
-        let run = live_over(
-            &server,
-            "mappings/scim-default.yaml",
-            case.dialect,
-            case.directories,
-            case.extra,
-        );
-        // Parsed on first use: the human report is not JSON.
-        let report = std::cell::OnceCell::new();
-        let report = || report.get_or_init(|| run.json());
-        for expect in &case.expect {
-            match expect {
-                Expect::Code(code) => assert_eq!(run.code, *code, "{run:?}"),
-                Expect::First(id) => assert_eq!(findings(report())[0], *id, "{:#}", report()),
-                Expect::Absent(id) => {
-                    assert!(!findings(report()).contains(id), "{:#}", report())
-                }
-                Expect::Finding(id, field, is) => {
-                    let f = finding(report(), id);
-                    is.check(&format!("{id}.{field} in {f}"), &f[*field]);
-                }
-                Expect::Report(pointer, is) => {
-                    let value = report().pointer(pointer).unwrap_or(&Value::Null);
-                    is.check(&format!("{pointer} in {:#}", report()), value);
-                }
-                Expect::Line(head) => assert!(
-                    run.stdout.lines().any(|l| l.starts_with(head)),
-                    "no line {head:?} in {run:?}"
-                ),
-                Expect::Says(part) => assert!(run.stdout.contains(part), "no {part:?}: {run:?}"),
-                Expect::DoesNotSay(part) => {
-                    assert!(!run.stdout.contains(part), "{part:?} said: {run:?}")
-                }
-                Expect::AtMostLines(n) => {
-                    assert!(run.stdout.lines().count() <= *n, "over {n} lines: {run:?}")
-                }
-                Expect::Wrote(id) => assert!(
-                    server.written_ids().contains(&(*id).to_owned()),
-                    "no write to {id}: {:?}",
-                    server.written_ids()
-                ),
-                Expect::DidNotWrite(id) => assert!(
-                    !server.written_ids().contains(&(*id).to_owned()),
-                    "wrote to {id}: {:?}",
-                    server.written_ids()
-                ),
-                Expect::Untouched => {
-                    assert!(
-                        server.written_ids().is_empty(),
-                        "{:?}",
+    let ran = run_cases(
+        &quirk_cases(),
+        |c| c.id,
+        |case| {
+            let server = MiniScim::start(case.quirks, &case.accounts);
+            let run = live_over(
+                &server,
+                "mappings/scim-default.yaml",
+                case.dialect,
+                case.directories,
+                case.extra,
+            );
+            // Parsed on first use: the human report is not JSON.
+            let report = std::cell::OnceCell::new();
+            let report = || report.get_or_init(|| run.json());
+            for expect in &case.expect {
+                match expect {
+                    Expect::Code(code) => assert_eq!(run.code, *code, "{run:?}"),
+                    Expect::First(id) => assert_eq!(findings(report())[0], *id, "{:#}", report()),
+                    Expect::Absent(id) => {
+                        assert!(!findings(report()).contains(id), "{:#}", report())
+                    }
+                    Expect::Finding(id, field, is) => {
+                        let f = finding(report(), id);
+                        is.check(&format!("{id}.{field} in {f}"), &f[*field]);
+                    }
+                    Expect::Report(pointer, is) => {
+                        let value = report().pointer(pointer).unwrap_or(&Value::Null);
+                        is.check(&format!("{pointer} in {:#}", report()), value);
+                    }
+                    Expect::Line(head) => assert!(
+                        run.stdout.lines().any(|l| l.starts_with(head)),
+                        "no line {head:?} in {run:?}"
+                    ),
+                    Expect::Says(part) => {
+                        assert!(run.stdout.contains(part), "no {part:?}: {run:?}")
+                    }
+                    Expect::DoesNotSay(part) => {
+                        assert!(!run.stdout.contains(part), "{part:?} said: {run:?}")
+                    }
+                    Expect::AtMostLines(n) => {
+                        assert!(run.stdout.lines().count() <= *n, "over {n} lines: {run:?}")
+                    }
+                    Expect::Wrote(id) => assert!(
+                        server.written_ids().contains(&(*id).to_owned()),
+                        "no write to {id}: {:?}",
                         server.written_ids()
-                    );
-                    assert!(server.state.lock().unwrap().created.is_empty());
+                    ),
+                    Expect::DidNotWrite(id) => assert!(
+                        !server.written_ids().contains(&(*id).to_owned()),
+                        "wrote to {id}: {:?}",
+                        server.written_ids()
+                    ),
+                    Expect::Untouched => {
+                        assert!(
+                            server.written_ids().is_empty(),
+                            "{:?}",
+                            server.written_ids()
+                        );
+                        assert!(server.state.lock().unwrap().created.is_empty());
+                    }
                 }
             }
-        }
-        if let Some(then) = case.then {
-            then(&server, &run);
-        }
-        if !case.extra.contains(&"--adopt-prefixed") {
-            assert_writes_only_to_created(&server);
-        }
-    });
+            if let Some(then) = case.then {
+                then(&server, &run);
+            }
+            if !case.extra.contains(&"--adopt-prefixed") {
+                assert_writes_only_to_created(&server);
+            }
+        },
+    );
     assert_eq!(ran, 12);
 }
 
@@ -731,12 +731,6 @@ fn cause_cases() -> Vec<CauseCase> {
     ]
 }
 
-impl Case for CauseCase {
-    fn id(&self) -> &str {
-        self.cause_id
-    }
-}
-
 #[test]
 fn each_cause_id_is_reported_by_a_server_that_behaves_so() {
     let shipped = "mappings/scim-default.yaml";
@@ -748,20 +742,24 @@ fn each_cause_id_is_reported_by_a_server_that_behaves_so() {
     );
     assert_ne!(marked, text, "scim-default.yaml has no `- name: title` row");
     std::fs::write(&exact, marked).unwrap();
-    let ran = run_cases(&cause_cases(), |case| {
-        let server = MiniScim::start(case.quirks, &[]);
-        let mapping = if case.title_case_exact {
-            exact.to_str().unwrap()
-        } else {
-            shipped
-        };
-        let run = live(&server, mapping, case.dialect, &["--format", "json"]);
-        let report = run.json();
-        let ids = findings(&report);
-        assert!(ids.contains(&case.cause_id), "findings {ids:?}");
-        assert_eq!(run.code, i32::from(case.disagrees), "findings {ids:?}");
-        assert_writes_only_to_created(&server);
-    });
+    let ran = run_cases(
+        &cause_cases(),
+        |c| c.cause_id,
+        |case| {
+            let server = MiniScim::start(case.quirks, &[]);
+            let mapping = if case.title_case_exact {
+                exact.to_str().unwrap()
+            } else {
+                shipped
+            };
+            let run = live(&server, mapping, case.dialect, &["--format", "json"]);
+            let report = run.json();
+            let ids = findings(&report);
+            assert!(ids.contains(&case.cause_id), "findings {ids:?}");
+            assert_eq!(run.code, i32::from(case.disagrees), "findings {ids:?}");
+            assert_writes_only_to_created(&server);
+        },
+    );
     assert_eq!(ran, 15);
 }
 

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 
 #[path = "support/common.rs"]
 mod common;
-use common::{Case, run_cases};
+use common::run_cases;
 
 const BOTH: [Dialect; 2] = [Dialect::Legacy, Dialect::Compliant];
 
@@ -245,12 +245,6 @@ struct BodyCase {
     actual: fn() -> Value,
     /// The documented body, compared as compact JSON so key order counts.
     verbatim: &'static str,
-}
-
-impl Case for BodyCase {
-    fn id(&self) -> &str {
-        self.id
-    }
 }
 
 /// The rows of the tutorial's user updates (E9, E10).
@@ -634,7 +628,11 @@ fn each_documented_body_is_the_one_the_simulator_sends() {
             verbatim: r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Remove","path":"members","value":[{"value":"a"},{"value":"b"}]}]}"#,
         },
     ];
-    let ran = run_cases(&cases, |case| assert_body(&(case.actual)(), case.verbatim));
+    let ran = run_cases(
+        &cases,
+        |c| c.id,
+        |case| assert_body(&(case.actual)(), case.verbatim),
+    );
     assert_eq!(ran, 21);
 }
 

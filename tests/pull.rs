@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use support::common::{self, Case, Run, run_cases};
+use support::common::{self, Run, run_cases};
 use support::{Answer, Stub};
 
 const TOKEN: &str = "graph-stub-token-5f1e9c";
@@ -545,12 +545,6 @@ struct TenantCase {
     writes: bool,
 }
 
-impl Case for TenantCase {
-    fn id(&self) -> &str {
-        self.id
-    }
-}
-
 /// Whatever Graph answers, `pull` sends nothing but GETs with the token in their header, never
 /// shows the token or a terminal escape Graph sent, and writes the whole snapshot or nothing.
 #[test]
@@ -631,35 +625,39 @@ fn each_tenant_gets_its_exit_code_its_messages_and_the_whole_snapshot_or_nothing
             writes: false,
         },
     ];
-    let ran = run_cases(&cases, |case| {
-        let stub = graph(case.tenant.clone());
-        let dir = scratch(case.id);
-        let out = dir.join("tenant");
-        let run = pull(&stub, &out, &case.extra);
-        assert_eq!(run.code, case.code, "{run:?}");
-        for want in &case.stdout {
-            assert!(run.stdout.contains(want.as_str()), "no {want:?} in {run:?}");
-        }
-        for want in &case.stderr {
-            assert!(run.stderr.contains(want.as_str()), "no {want:?} in {run:?}");
-        }
-        assert!(!run.stderr.contains('\u{1b}'), "a raw escape: {run:?}");
-        assert_only_gets(&stub);
-        assert_token_absent(&run, &dir);
-        if case.writes {
-            assert!(
-                out.join("schema.json").is_file() && out.join("directory.json").is_file(),
-                "the snapshot is not written"
-            );
-        } else {
-            assert!(!out.exists(), "a partial snapshot was written");
-            assert_eq!(
-                std::fs::read_dir(&dir).unwrap().count(),
-                0,
-                "temporary files left"
-            );
-        }
-    });
+    let ran = run_cases(
+        &cases,
+        |c| c.id,
+        |case| {
+            let stub = graph(case.tenant.clone());
+            let dir = scratch(case.id);
+            let out = dir.join("tenant");
+            let run = pull(&stub, &out, &case.extra);
+            assert_eq!(run.code, case.code, "{run:?}");
+            for want in &case.stdout {
+                assert!(run.stdout.contains(want.as_str()), "no {want:?} in {run:?}");
+            }
+            for want in &case.stderr {
+                assert!(run.stderr.contains(want.as_str()), "no {want:?} in {run:?}");
+            }
+            assert!(!run.stderr.contains('\u{1b}'), "a raw escape: {run:?}");
+            assert_only_gets(&stub);
+            assert_token_absent(&run, &dir);
+            if case.writes {
+                assert!(
+                    out.join("schema.json").is_file() && out.join("directory.json").is_file(),
+                    "the snapshot is not written"
+                );
+            } else {
+                assert!(!out.exists(), "a partial snapshot was written");
+                assert_eq!(
+                    std::fs::read_dir(&dir).unwrap().count(),
+                    0,
+                    "temporary files left"
+                );
+            }
+        },
+    );
     assert_eq!(ran, 5);
 }
 
@@ -696,12 +694,6 @@ struct InputCase {
     code: i32,
     /// Parts of standard error that must be there.
     stderr: &'static [&'static str],
-}
-
-impl Case for InputCase {
-    fn id(&self) -> &str {
-        self.id
-    }
 }
 
 /// Bad input is refused with exit 2 before any request, no answer is a network error (exit
@@ -749,26 +741,30 @@ fn bad_input_and_an_absent_graph_exit_with_their_codes_and_write_nothing() {
             stderr: &["synchronization/jobs got no answer"],
         },
     ];
-    let ran = run_cases(&cases, |case| {
-        let dir = scratch(case.id);
-        let mut command = common::command();
-        command
-            .arg("pull")
-            .args(&case.args)
-            .arg("--out")
-            .arg(dir.join("t"))
-            .env_remove("ENTRAMAP_GRAPH_TOKEN");
-        if let Some(token) = case.token {
-            command.env("ENTRAMAP_GRAPH_TOKEN", token);
-        }
-        let run = Run::from(command.output().expect("run entramap"));
-        assert_eq!(run.code, case.code, "{run:?}");
-        for want in case.stderr {
-            assert!(run.stderr.contains(want), "no {want:?} in {run:?}");
-        }
-        assert_token_absent(&run, &dir);
-        assert!(!dir.join("t").exists(), "something was written");
-    });
+    let ran = run_cases(
+        &cases,
+        |c| c.id,
+        |case| {
+            let dir = scratch(case.id);
+            let mut command = common::command();
+            command
+                .arg("pull")
+                .args(&case.args)
+                .arg("--out")
+                .arg(dir.join("t"))
+                .env_remove("ENTRAMAP_GRAPH_TOKEN");
+            if let Some(token) = case.token {
+                command.env("ENTRAMAP_GRAPH_TOKEN", token);
+            }
+            let run = Run::from(command.output().expect("run entramap"));
+            assert_eq!(run.code, case.code, "{run:?}");
+            for want in case.stderr {
+                assert!(run.stderr.contains(want), "no {want:?} in {run:?}");
+            }
+            assert_token_absent(&run, &dir);
+            assert!(!dir.join("t").exists(), "something was written");
+        },
+    );
     assert_eq!(ran, 4);
 }
 
@@ -853,7 +849,7 @@ mod read_back {
                         u["manager"] = json!({"id": format!("u{m}")});
                     }
                     if pascal {
-                        // Get-MgUser's shape: PascalCase, extensions in AdditionalProperties.
+                        // Get-MgUser's shape: Pascalextensions in AdditionalProperties.
                         let mut p = serde_json::Map::new();
                         let mut extra = serde_json::Map::new();
                         for (k, v) in u.as_object().unwrap() {

@@ -4,7 +4,7 @@
 
 #[path = "support/common.rs"]
 mod common;
-use common::{Case, Run, entramap, run_cases};
+use common::{Run, entramap, run_cases};
 
 fn assert_names_the_computing_keys(run: &Run) {
     for key in [
@@ -25,12 +25,6 @@ struct RefusedDirectory {
     file: &'static str,
     /// The user (index and objectId) and the place in the file.
     located: [&'static str; 2],
-}
-
-impl Case for RefusedDirectory {
-    fn id(&self) -> &str {
-        self.id
-    }
 }
 
 #[test]
@@ -54,20 +48,24 @@ fn simulate_refuses_a_directory_user_that_sets_is_soft_deleted_located() {
             ],
         },
     ];
-    let ran = run_cases(&cases, |case| {
-        let run = entramap(&[
-            "simulate",
-            "mappings/scim-default.yaml",
-            "--directory",
-            case.file,
-        ]);
-        assert_eq!(run.code, 2, "{run:?}");
-        assert!(run.stdout.is_empty(), "{run:?}");
-        assert_names_the_computing_keys(&run);
-        for place in case.located {
-            assert!(run.stderr.contains(place), "not at {place}: {run:?}");
-        }
-    });
+    let ran = run_cases(
+        &cases,
+        |c| c.id,
+        |case| {
+            let run = entramap(&[
+                "simulate",
+                "mappings/scim-default.yaml",
+                "--directory",
+                case.file,
+            ]);
+            assert_eq!(run.code, 2, "{run:?}");
+            assert!(run.stdout.is_empty(), "{run:?}");
+            assert_names_the_computing_keys(&run);
+            for place in case.located {
+                assert!(run.stderr.contains(place), "not at {place}: {run:?}");
+            }
+        },
+    );
     assert_eq!(ran, 2);
 }
 

@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 
 #[path = "support/common.rs"]
 mod common;
-use common::{Case, run_cases};
+use common::run_cases;
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/tutorial");
 
@@ -119,12 +119,6 @@ enum Body {
     Bodiless,
     /// Exactly this JSON, where `{user}` stands for the id the app gave the created user.
     Exactly(Value),
-}
-
-impl Case for Example {
-    fn id(&self) -> &str {
-        self.id
-    }
 }
 
 /// A PatchOp body with `operations`.
@@ -428,38 +422,42 @@ fn created_user_id(reqs: &[Recorded]) -> String {
 fn each_tutorial_example_is_the_request_the_simulator_sends() {
     let legacy = run(Dialect::Legacy);
     let compliant = run(Dialect::Compliant);
-    let ran = run_cases(&examples(), |example| {
-        let reqs = match example.dialect {
-            Dialect::Legacy => &legacy,
-            _ => &compliant,
-        };
-        let r = find(reqs, example.cycle, example.object, example.action);
-        if let Some((method, path)) = example.request {
-            assert_eq!((r.method, documented_path(r).as_str()), (method, path));
-        }
-        if let Some(status) = example.status {
-            assert_eq!(r.status, status, "status");
-        }
-        match &example.body {
-            Body::Unchecked => {}
-            Body::Bodiless => assert_eq!(r.body, None, "a body"),
-            Body::Exactly(body) => {
-                let body: Value = serde_json::from_str(
-                    &body.to_string().replace("{user}", &created_user_id(reqs)),
-                )
-                .unwrap();
-                assert_eq!(r.body, Some(body), "body");
+    let ran = run_cases(
+        &examples(),
+        |c| c.id,
+        |example| {
+            let reqs = match example.dialect {
+                Dialect::Legacy => &legacy,
+                _ => &compliant,
+            };
+            let r = find(reqs, example.cycle, example.object, example.action);
+            if let Some((method, path)) = example.request {
+                assert_eq!((r.method, documented_path(r).as_str()), (method, path));
             }
-        }
-        for (pointer, expected) in &example.response {
-            let response = r.response.as_ref().expect("a response body");
-            assert_eq!(
-                response.pointer(pointer),
-                expected.as_ref(),
-                "response at {pointer:?}: {response}"
-            );
-        }
-    });
+            if let Some(status) = example.status {
+                assert_eq!(r.status, status, "status");
+            }
+            match &example.body {
+                Body::Unchecked => {}
+                Body::Bodiless => assert_eq!(r.body, None, "a body"),
+                Body::Exactly(body) => {
+                    let body: Value = serde_json::from_str(
+                        &body.to_string().replace("{user}", &created_user_id(reqs)),
+                    )
+                    .unwrap();
+                    assert_eq!(r.body, Some(body), "body");
+                }
+            }
+            for (pointer, expected) in &example.response {
+                let response = r.response.as_ref().expect("a response body");
+                assert_eq!(
+                    response.pointer(pointer),
+                    expected.as_ref(),
+                    "response at {pointer:?}: {response}"
+                );
+            }
+        },
+    );
     assert_eq!(ran, 17);
 }
 

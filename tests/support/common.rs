@@ -107,22 +107,17 @@ pub fn json_lines(text: &str) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// One row of a case table: what names it when it fails.
-pub trait Case {
-    /// The case's id, unique in its table, saying what the case proves.
-    fn id(&self) -> &str;
-}
-
 /// Runs `check` on every case of a table, each on its own (a failing case does not stop the
-/// others), then fails naming every case that failed, with its message. Returns how many cases
-/// ran, so that a test can pin the size of its table. An empty table, or two cases with one
-/// id, fail: a case that cannot be told apart cannot name itself.
+/// others), then fails naming every case that failed by its `id` (unique in the table, saying
+/// what the case proves), with its message. Returns how many cases ran, so that a test can
+/// pin the size of its table. An empty table, or two cases with one id, fail: a case that
+/// cannot be told apart cannot name itself.
 #[track_caller]
-pub fn run_cases<C: Case>(cases: &[C], check: impl Fn(&C)) -> usize {
+pub fn run_cases<C>(cases: &[C], id: fn(&C) -> &str, check: impl Fn(&C)) -> usize {
     assert!(!cases.is_empty(), "the case table is empty");
     let mut ids = std::collections::BTreeSet::new();
     for case in cases {
-        assert!(ids.insert(case.id()), "two cases are named {}", case.id());
+        assert!(ids.insert(id(case)), "two cases are named {}", id(case));
     }
     let mut failures = Vec::new();
     for case in cases {
@@ -132,7 +127,7 @@ pub fn run_cases<C: Case>(cases: &[C], check: impl Fn(&C)) -> usize {
                 .map(String::as_str)
                 .or_else(|| panic.downcast_ref::<&str>().copied())
                 .unwrap_or("(a panic without a message)");
-            failures.push(format!("case {}: {message}", case.id()));
+            failures.push(format!("case {}: {message}", id(case)));
         }
     }
     assert!(
