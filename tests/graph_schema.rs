@@ -511,15 +511,7 @@ fn every_shipped_mapping_round_trips_through_graph_json() {
 #[test]
 fn replace_example_exports_as_graphs_documented_parse_expression_tree() {
     // microsoft-graph-docs-contrib, synchronization-synchronizationschema-parseexpression.md
-    let documented = json!({
-        "type": "Function", "name": "Replace",
-        "expression": "Replace([preferredLanguage], \"-\", , , \"_\", , )",
-        "parameters": [
-            {"key": "source", "value": {"type": "Attribute", "name": "preferredLanguage", "expression": "[preferredLanguage]", "parameters": []}},
-            {"key": "Find", "value": {"type": "Constant", "name": "-", "expression": "\"-\"", "parameters": []}},
-            {"key": "Replacement", "value": {"type": "Constant", "name": "_", "expression": "\"_\"", "parameters": []}}
-        ]
-    });
+    let documented = documented_replace_tree();
     let text = "app: Demo\nusers:\n  mappings:\n    - target: preferredLanguage\n      expression: 'Replace([preferredLanguage], \"-\", , , \"_\", , )'\n";
     let out = graph::export(&reload(text)).unwrap();
     let source =
@@ -836,4 +828,14 @@ fn cli_refused_input_exits_2_naming_the_file_and_writes_nothing() {
         },
     );
     assert_eq!(ran, 4);
+}
+
+/// Graph's documented `attributeMappingSource` tree of
+/// `Replace([preferredLanguage], "-", , , "_", , )` (tests/data/graph/README.md).
+fn documented_replace_tree() -> serde_json::Value {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/graph/parse-expression-replace.json"
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("JSON")
 }
