@@ -2,10 +2,7 @@
 //! docs/mapping-model.md §4.3), IsSoftDeleted (§5.2), and projecting a source object through a
 //! mapping into the values and POST body Entra sends (docs/scim-wire.md E6, §7).
 
-use entramap::dotnet::datetime::DateTime;
-use entramap::expr::Context;
 use entramap::load;
-use entramap::model::mapping::ObjectMapping;
 use entramap::model::sample::sample_user;
 use entramap::model::source::Record;
 use entramap::provision::project::{CompiledMapping, Flow};
@@ -13,21 +10,12 @@ use entramap::provision::scope::{compile_scope, in_scope, is_soft_deleted};
 use entramap::provision::target::Kind;
 use serde_json::{Value, json};
 
-/// The user object mapping of a YAML mapping file given as its `users:` body.
-fn users(body: &str) -> ObjectMapping {
-    let text = format!("app: test\nusers:\n{body}");
-    load::parse("test.yaml", &text)
-        .unwrap_or_else(|e| panic!("{e:?}"))
-        .file
-        .users
-}
+#[path = "support/mapping.rs"]
+mod mapping;
+use mapping::{ctx, users};
 
 fn record(value: Value) -> Record {
     Record::from_json(&value).unwrap()
-}
-
-fn ctx() -> Context {
-    Context::new(DateTime::parse_rfc3339("2024-05-01T12:00:00Z").unwrap(), 7)
 }
 
 /// Whether one clause `a <op> [value]` holds for a user whose `a` is `attr` (absent for None).

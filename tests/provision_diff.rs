@@ -2,8 +2,6 @@
 //! E9–E13, E15, E19–E21) and the exact bodies of both dialects (§4.3, verbatim from COMPAT and
 //! the tutorial, compared as compact JSON so key order counts).
 
-use entramap::dotnet::datetime::DateTime;
-use entramap::expr::Context;
 use entramap::load;
 use entramap::model::mapping::{Dialect, ObjectMapping};
 use entramap::model::sample::sample_user;
@@ -16,24 +14,15 @@ use entramap::provision::project::{CompiledMapping, Flow};
 use entramap::scim::{Resource, apply_patch};
 use serde_json::{Value, json};
 
+#[path = "support/mapping.rs"]
+mod mapping;
+use mapping::{ctx, users};
+
 #[path = "support/common.rs"]
 mod common;
 use common::run_cases;
 
 const BOTH: [Dialect; 2] = [Dialect::Legacy, Dialect::Compliant];
-
-/// The user object mapping of a YAML mapping file given as its `users:` body.
-fn users(body: &str) -> ObjectMapping {
-    let text = format!("app: test\nusers:\n{body}");
-    load::parse("test.yaml", &text)
-        .unwrap_or_else(|e| panic!("{e:?}"))
-        .file
-        .users
-}
-
-fn ctx() -> Context {
-    Context::new(DateTime::parse_rfc3339("2024-05-01T12:00:00Z").unwrap(), 7)
-}
 
 fn resource(value: Value) -> Resource {
     value.as_object().unwrap().clone()
