@@ -17,11 +17,11 @@ fn explain(args: &[&str]) -> Run {
     Run::from(out)
 }
 
+/// The run succeeded and said each of `needles`.
+#[track_caller]
 fn assert_has(run: &Run, needles: &[&str]) {
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    for n in needles {
-        assert!(run.stdout.contains(n), "missing {n:?} in:\n{}", run.stdout);
-    }
+    assert_eq!(run.code, 0, "{run:?}");
+    run.assert_stdout_has(needles);
 }
 
 #[test]

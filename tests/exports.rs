@@ -7,7 +7,7 @@
 
 #[path = "support/common.rs"]
 mod common;
-use common::{Run, entramap};
+use common::{Run, entramap, run_cases};
 
 const SCHEMA: &str = "tests/data/pull/schema.json";
 const EXPORTS: &str = "tests/data/pull/exports";
@@ -32,61 +32,55 @@ fn simulate(directories: &[String]) -> Run {
 /// on-premises extension attribute, the directory extension, the manager).
 #[test]
 fn graph_user_exports_simulate_with_graph_names_as_source_attributes() {
-    for file in [
+    let files = [
         "graph-users-response.json",
         "graph-users-array.json",
         "get-mguser.json",
-    ] {
-        let run = simulate(&[export(file)]);
-        assert_eq!(run.code, 0, "{file}: {}", run.stderr);
-        for expected in [
-            "alice@contoso.com",
-            "+1 425 555 0101",
-            "+1 425 555 0100",
-            "18/2111",
-            "Research",
-            "CC-42",
-            // The guest reads as alias@theirdomain, computed by the engine.
-            "bob@fabrikam.com",
-        ] {
+    ];
+    let ran = run_cases(
+        &files,
+        |file| file,
+        |file| {
+            let run = simulate(&[export(file)]);
+            assert_eq!(run.code, 0, "{file}: {}", run.stderr);
+            run.assert_stdout_has(&[
+                "alice@contoso.com",
+                "+1 425 555 0101",
+                "+1 425 555 0100",
+                "18/2111",
+                "Research",
+                "CC-42",
+                // The guest reads as alias@theirdomain, computed by the engine.
+                "bob@fabrikam.com",
+            ]);
+            // The manager reference is sent once both users exist: Alice's manager is Bob.
             assert!(
-                run.stdout.contains(expected),
-                "{file}: no {expected}:\n{}",
+                run.stdout.contains("enterprise:2.0:User:manager"),
+                "{file}: no manager PATCH:\n{}",
                 run.stdout
             );
-        }
-        // The manager reference is sent once both users exist: Alice's manager is Bob.
-        assert!(
-            run.stdout.contains("enterprise:2.0:User:manager"),
-            "{file}: no manager PATCH:\n{}",
-            run.stdout
-        );
-        assert_eq!(
-            run.stderr.matches("has no app assignments").count(),
-            1,
-            "{file}: {}",
-            run.stderr
-        );
-    }
+            assert_eq!(
+                run.stderr.matches("has no app assignments").count(),
+                1,
+                "{file}: {}",
+                run.stderr
+            );
+        },
+    );
+    assert_eq!(ran, 3);
 }
 
 #[test]
 fn the_admin_center_csv_simulates_its_users_as_assigned() {
     let run = simulate(&[export("users.csv")]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    for expected in [
+    run.assert_stdout_has(&[
         "alice@contoso.com",
         "+1 425 555 0101",
         "+1 425 555 0100",
         "18/2111",
         "bob@fabrikam.com",
-    ] {
-        assert!(
-            run.stdout.contains(expected),
-            "no {expected}:\n{}",
-            run.stdout
-        );
-    }
+    ]);
     assert!(
         run.stderr
             .contains("users.csv is the Entra admin center's user download (CSV)"),

@@ -89,6 +89,14 @@ impl Run {
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{self:?}"))
     }
 
+    /// Panics naming the first of `parts` that standard output does not contain.
+    #[track_caller]
+    pub fn assert_stdout_has(&self, parts: &[&str]) {
+        for part in parts {
+            assert!(self.stdout.contains(part), "no {part:?} in:\n{self:?}");
+        }
+    }
+
     /// Standard output as JSON lines (jsonl, the provisioning log); panics naming the first
     /// line that is not a JSON value.
     pub fn json_lines(&self) -> Vec<serde_json::Value> {
