@@ -86,6 +86,16 @@ fn mapping_text() -> Vec<u8> {
     std::fs::read(MAPPING).expect("default mapping")
 }
 
+/// `simulate` of the default mapping over the directory on standard input.
+const DIRECTORY_ON_STDIN: &[&str] = &[
+    "simulate",
+    MAPPING,
+    "--directory",
+    "-",
+    "--format",
+    "summary",
+];
+
 /// A command given `-` for one file argument, what it reads there, and what it must print.
 struct StdinCase {
     /// What the case proves.
@@ -125,14 +135,7 @@ fn each_file_argument_reads_standard_input_and_names_it_stdin() {
         },
         StdinCase {
             id: "simulate_reads_the_directory_from_standard_input",
-            args: &[
-                "simulate",
-                MAPPING,
-                "--directory",
-                "-",
-                "--format",
-                "summary",
-            ],
+            args: DIRECTORY_ON_STDIN,
             stdin: b"users:\n  - objectId: \"1\"\n    userPrincipalName: ann@contoso.com\n"
                 .to_vec(),
             code: 0,
@@ -140,14 +143,7 @@ fn each_file_argument_reads_standard_input_and_names_it_stdin() {
         },
         StdinCase {
             id: "simulate_reads_a_json_directory_from_standard_input",
-            args: &[
-                "simulate",
-                MAPPING,
-                "--directory",
-                "-",
-                "--format",
-                "summary",
-            ],
+            args: DIRECTORY_ON_STDIN,
             stdin: br#"{"users": [{"objectId": "1", "userPrincipalName": "ann@contoso.com"}]}"#
                 .to_vec(),
             code: 0,
