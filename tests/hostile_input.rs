@@ -212,7 +212,7 @@ fn import_and_export_read_standard_input() {
 
 #[test]
 fn standard_input_given_twice_is_refused() {
-    let run = entramap_with_stdin(&["simulate", "-", "--directory", "-"], &mapping_text());
+    let run = entramap_with_stdin(&["simulate", "-", "--directory", "-"], mapping_text());
     assert_refused(
         &run,
         "standard input (`-`) can be given for one file argument only",
