@@ -1,49 +1,11 @@
 //! End-to-end tests of the `entramap` binary: exit codes, what goes to stdout and what to
 //! stderr, and the shape of `--format json`. Every child runs with `NO_COLOR=1`.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use serde_json::Value as Json;
 
 #[path = "support/common.rs"]
 mod common;
-use common::{Run, entramap, entramap_with_stdin};
-
-/// A file under the system temp directory, removed when dropped.
-struct TempFile(PathBuf);
-
-impl TempFile {
-    fn new(name: &str, contents: &str) -> TempFile {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let unique = format!(
-            "entramap-cli-{}-{}-{name}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        );
-        let path = std::env::temp_dir().join(unique);
-        std::fs::write(&path, contents).expect("write temp file");
-        TempFile(path)
-    }
-
-    fn path(&self) -> &str {
-        self.0.to_str().expect("temp path is UTF-8")
-    }
-
-    fn file_name(&self) -> &str {
-        Path::new(&self.0)
-            .file_name()
-            .and_then(|n| n.to_str())
-            .expect("file name")
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
+use common::{Run, TempFile, entramap, entramap_with_stdin, hang_up_after_first_byte};
 
 /// The 48 builtins of Entra's provisioning expression language (Error and Trim are documented
 /// for Cloud Sync only).
@@ -585,21 +547,9 @@ fn functions_json_is_an_array_of_48_entries_with_names_and_signatures() {
 
 #[test]
 fn a_reader_that_closes_the_pipe_early_ends_the_program_without_a_panic() {
-    use std::io::Read;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_entramap"))
-        .arg("functions")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start entramap");
-    let mut stdout = child.stdout.take().expect("stdout is piped");
-    let mut first = [0u8; 1];
-    stdout.read_exact(&mut first).expect("some output");
-    drop(stdout);
-    let out = child.wait_with_output().expect("wait for entramap");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert_ne!(out.status.code(), Some(101), "{stderr}");
+    let run = hang_up_after_first_byte(&["functions"]);
+    assert!(!run.stderr.contains("panicked"), "{run:?}");
+    assert_ne!(run.code, 101, "{run:?}");
 }
 
 #[test]

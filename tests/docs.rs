@@ -15,9 +15,7 @@ use entramap::expr::{self, AttributeCheck, CompileOptions};
 use entramap::load;
 use entramap::model::source::is_known_user_attribute;
 
-#[path = "support/common.rs"]
-mod common;
-use common::root;
+use support::common::root;
 
 const SHIPPED: [&str; 6] = [
     "scim-default",

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 #[path = "support/common.rs"]
 mod common;
-use common::{Run, entramap};
+use common::{Run, entramap, run_cases};
 
 const BASE: &str = "tests/data/engine/base.yaml";
 const NOW: &str = "2025-01-01T00:00:00Z";
@@ -26,10 +26,21 @@ fn jsonl(directories: &[&str], extra: &[&str]) -> Vec<Value> {
     args.extend(extra);
     let run = entramap(&args);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    run.stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("a JSON line"))
-        .collect()
+    run.json_lines()
+}
+
+/// `simulate BASE` over `directories` in `format` (the transcript when `None`).
+fn simulate(directories: &[&str], format: Option<&str>) -> Run {
+    let paths: Vec<String> = directories.iter().map(|d| data(d)).collect();
+    let mut args = vec!["simulate", BASE];
+    for p in &paths {
+        args.extend(["--directory", p.as_str()]);
+    }
+    args.extend(["--now", NOW]);
+    if let Some(format) = format {
+        args.extend(["--format", format]);
+    }
+    entramap(&args)
 }
 
 fn in_cycle(lines: &[Value], cycle: u32) -> Vec<String> {
@@ -48,51 +59,221 @@ fn in_cycle(lines: &[Value], cycle: u32) -> Vec<String> {
 
 const ANA: &str = "00000000-0000-4000-8000-00000000000a";
 const BEN: &str = "00000000-0000-4000-8000-00000000000b";
+const MAX: &str = "00000000-0000-4000-8000-00000000000f";
 const GROUP: &str = "00000000-0000-4000-8000-0000000000g1";
 
-/// how-provisioning-works.md, "Incremental cycles": an object that did not change gets no
-/// request at all, not even a read, so a repeated snapshot sends nothing.
-#[test]
-fn an_incremental_cycle_over_an_unchanged_snapshot_sends_nothing() {
-    let lines = jsonl(&["cycles/two-users.yaml"], &["--cycles", "3"]);
-    assert!(!in_cycle(&lines, 1).is_empty());
-    assert_eq!(in_cycle(&lines, 2), Vec::<String>::new());
-    assert_eq!(in_cycle(&lines, 3), Vec::<String>::new());
+/// What one cycle's jsonl lines must be, each as `action object`.
+enum Cycle {
+    /// Exactly these, in order; none: the cycle sends nothing, not even a read.
+    Exactly(Vec<String>),
+    /// At least one line.
+    NotEmpty,
+    /// This line among them.
+    Contains(String),
+    /// This line last.
+    Last(String),
 }
 
-/// how-provisioning-works.md, "Incremental cycles": only the changed object is evaluated: one
-/// read and one PATCH for Ben, nothing for Ana or the group.
+/// A sequence of directory snapshots (one cycle each) and what Entra's cycles send for it.
+struct CycleCase {
+    /// What the case proves.
+    id: &'static str,
+    /// The Microsoft doc (docs/identity/app-provisioning/) and section the behaviour follows.
+    source: &'static str,
+    /// The snapshots, under tests/data/engine/.
+    directories: &'static [&'static str],
+    /// More arguments for the jsonl run (`--cycles`, `--restart-before`).
+    extra: &'static [&'static str],
+    /// Per cycle, what its jsonl lines must be.
+    cycles: Vec<(u32, Cycle)>,
+    /// Lines the transcript of the snapshots alone (no `extra`) must contain: why a request
+    /// was not sent.
+    transcript: Vec<String>,
+    /// Lines the summary of the snapshots alone must contain.
+    summary: Vec<&'static str>,
+}
+
+fn cycle_cases() -> Vec<CycleCase> {
+    vec![
+        CycleCase {
+            id: "an_incremental_cycle_over_an_unchanged_snapshot_sends_nothing",
+            source: "how-provisioning-works.md, \"Incremental cycles\": an object that did not \
+                     change gets no request at all, not even a read",
+            directories: &["cycles/two-users.yaml"],
+            extra: &["--cycles", "3"],
+            cycles: vec![
+                (1, Cycle::NotEmpty),
+                (2, Cycle::Exactly(vec![])),
+                (3, Cycle::Exactly(vec![])),
+            ],
+            transcript: vec![],
+            summary: vec![],
+        },
+        CycleCase {
+            id: "an_incremental_cycle_evaluates_only_the_changed_user",
+            source: "how-provisioning-works.md, \"Incremental cycles\": one read and one PATCH \
+                     for Ben, nothing for Ana or the group",
+            directories: &["cycles/two-users.yaml", "cycles/ben-retitled.yaml"],
+            extra: &[],
+            cycles: vec![(
+                2,
+                Cycle::Exactly(vec![format!("read {BEN}"), format!("update {BEN}")]),
+            )],
+            transcript: vec![],
+            summary: vec![],
+        },
+        CycleCase {
+            id: "restart_before_makes_a_full_cycle_that_reads_every_linked_object",
+            source: "how-provisioning-works.md, \"Incremental cycles\": a restart clears the \
+                     watermark and keeps the links, so the next cycle reads every linked object \
+                     (and matches nothing again)",
+            directories: &["cycles/two-users.yaml"],
+            extra: &["--cycles", "3", "--restart-before", "3"],
+            cycles: vec![
+                (2, Cycle::Exactly(vec![])),
+                (
+                    3,
+                    Cycle::Exactly(vec![
+                        format!("read {ANA}"),
+                        format!("read {BEN}"),
+                        format!("read {GROUP}"),
+                    ]),
+                ),
+            ],
+            transcript: vec![],
+            summary: vec![],
+        },
+        CycleCase {
+            id: "a_manager_in_scope_after_the_user_is_linked_only_by_the_next_full_cycle",
+            source: "known-issues.md, \"Manager isn't provisioned\": a manager who comes into \
+                     scope after the user was provisioned is not linked until a full cycle",
+            directories: &["cycles/manager-out.yaml", "cycles/manager-in.yaml"],
+            extra: &["--cycles", "3", "--restart-before", "3"],
+            cycles: vec![
+                (
+                    2,
+                    Cycle::Exactly(vec![format!("match {MAX}"), format!("create {MAX}")]),
+                ),
+                (3, Cycle::Contains(format!("link-manager {ANA}"))),
+            ],
+            transcript: vec![
+                "# cycle 2 · not sent · manager-not-linked ana@contoso.com: manager \
+                 max@contoso.com was provisioned after this user"
+                    .to_owned(),
+            ],
+            summary: vec!["  not sent, manager-not-linked: 1 objects"],
+        },
+        CycleCase {
+            id: "a_member_in_scope_after_the_group_is_added_only_by_the_next_full_cycle",
+            source: "known-issues.md: a group member who was out of scope when the group was \
+                     provisioned is added only by the next full cycle",
+            directories: &["cycles/member-out.yaml", "cycles/member-in.yaml"],
+            extra: &["--cycles", "3", "--restart-before", "3"],
+            cycles: vec![
+                (
+                    2,
+                    Cycle::Exactly(vec![format!("match {BEN}"), format!("create {BEN}")]),
+                ),
+                (3, Cycle::Last(format!("add-members {GROUP}"))),
+            ],
+            transcript: vec![
+                "# cycle 2 · not sent · member-not-added Staff: ben@contoso.com came into scope"
+                    .to_owned(),
+            ],
+            summary: vec![],
+        },
+        CycleCase {
+            id: "a_user_unassigned_then_deleted_gets_no_delete",
+            source: "how-provisioning-works.md, \"Known limitations\": a user unassigned (so \
+                     disabled) is no longer managed, and its later deletion sends no DELETE",
+            directories: &[
+                "cycles/two-users-plain.yaml",
+                "cycles/ben-unassigned.yaml",
+                "cycles/ben-deleted.yaml",
+            ],
+            extra: &[],
+            cycles: vec![
+                (
+                    2,
+                    Cycle::Exactly(vec![format!("read {BEN}"), format!("disable {BEN}")]),
+                ),
+                (3, Cycle::Exactly(vec![])),
+            ],
+            transcript: vec![format!(
+                "# cycle 3 · not sent · not-managed {BEN}: deleted from Entra"
+            )],
+            summary: vec![],
+        },
+        CycleCase {
+            id: "a_user_deleted_while_assigned_gets_a_delete",
+            source: "how-provisioning-works.md, \"Known limitations\" (the contrast: the DELETE is \
+                     withheld only for unmanaged users)",
+            directories: &["cycles/two-users-plain.yaml", "cycles/ben-deleted.yaml"],
+            extra: &[],
+            cycles: vec![(2, Cycle::Exactly(vec![format!("delete {BEN}")]))],
+            transcript: vec![],
+            summary: vec![],
+        },
+    ]
+}
+
+/// Each case's jsonl run, cycle by cycle, then its transcript and summary.
 #[test]
-fn an_incremental_cycle_evaluates_only_the_changed_user() {
-    let lines = jsonl(&["cycles/two-users.yaml", "cycles/ben-retitled.yaml"], &[]);
-    assert_eq!(
-        in_cycle(&lines, 2),
-        [format!("read {BEN}"), format!("update {BEN}")]
+fn each_sequence_of_snapshots_gets_the_requests_entras_cycles_send() {
+    let ran = run_cases(
+        &cycle_cases(),
+        |c| c.id,
+        |case| {
+            let source = case.source;
+            let lines = jsonl(case.directories, case.extra);
+            for (n, expected) in &case.cycles {
+                let got = in_cycle(&lines, *n);
+                match expected {
+                    Cycle::Exactly(want) => assert_eq!(&got, want, "cycle {n} ({source})"),
+                    Cycle::NotEmpty => {
+                        assert!(!got.is_empty(), "cycle {n} sent nothing ({source})")
+                    }
+                    Cycle::Contains(want) => {
+                        assert!(
+                            got.contains(want),
+                            "cycle {n}: no {want} in {got:?} ({source})"
+                        )
+                    }
+                    Cycle::Last(want) => {
+                        assert_eq!(got.last(), Some(want), "cycle {n}: {got:?} ({source})")
+                    }
+                }
+            }
+            for (format, wanted) in [
+                (None, case.transcript.iter().map(String::as_str).collect()),
+                (Some("summary"), case.summary.clone()),
+            ] {
+                if wanted.is_empty() {
+                    continue;
+                }
+                let run = simulate(case.directories, format);
+                for want in wanted {
+                    assert!(
+                        run.stdout.contains(want),
+                        "no {want:?} ({source}) in {run:?}"
+                    );
+                }
+            }
+        },
     );
+    assert_eq!(ran, 7);
+}
+
+/// how-provisioning-works.md, "Incremental cycles": the changed user's PATCH carries only the
+/// changed title.
+#[test]
+fn an_incremental_cycle_patches_the_changed_title() {
+    let lines = jsonl(&["cycles/two-users.yaml", "cycles/ben-retitled.yaml"], &[]);
     let patch = &lines
         .iter()
         .find(|l| l["cycle"] == 2 && l["action"] == "update")
         .unwrap();
     assert_eq!(patch["body"]["Operations"][0]["value"], "Lead Designer");
-}
-
-/// how-provisioning-works.md, "Incremental cycles": a restart clears the watermark and keeps
-/// the links, so the next cycle reads every linked object (and matches nothing again).
-#[test]
-fn restart_before_makes_a_full_cycle_that_reads_every_linked_object() {
-    let lines = jsonl(
-        &["cycles/two-users.yaml"],
-        &["--cycles", "3", "--restart-before", "3"],
-    );
-    assert_eq!(in_cycle(&lines, 2), Vec::<String>::new());
-    assert_eq!(
-        in_cycle(&lines, 3),
-        [
-            format!("read {ANA}"),
-            format!("read {BEN}"),
-            format!("read {GROUP}")
-        ]
-    );
 }
 
 #[test]
@@ -193,181 +374,98 @@ fn cycle_interval_moves_the_clock_now_reads() {
     );
 }
 
-/// known-issues.md, "Manager isn't provisioned": a manager who comes into scope after the
-/// user was provisioned is not linked until a full cycle; the transcript says why.
-#[test]
-fn a_manager_in_scope_after_the_user_is_linked_only_by_the_next_full_cycle() {
-    let dirs = ["cycles/manager-out.yaml", "cycles/manager-in.yaml"];
-    let lines = jsonl(&dirs, &["--cycles", "3", "--restart-before", "3"]);
-    let max = "00000000-0000-4000-8000-00000000000f";
-    assert_eq!(
-        in_cycle(&lines, 2),
-        [format!("match {max}"), format!("create {max}")]
-    );
-    assert!(in_cycle(&lines, 3).contains(&format!("link-manager {ANA}")));
-    let run = entramap(&[
-        "simulate",
-        BASE,
-        "--directory",
-        &data(dirs[0]),
-        "--directory",
-        &data(dirs[1]),
-        "--now",
-        NOW,
-    ]);
-    assert!(
-        run.stdout.contains(
-            "# cycle 2 · not sent · manager-not-linked ana@contoso.com: manager max@contoso.com \
-             was provisioned after this user"
-        ),
-        "{}",
-        run.stdout
-    );
-    let summary = entramap(&[
-        "simulate",
-        BASE,
-        "--directory",
-        &data(dirs[0]),
-        "--directory",
-        &data(dirs[1]),
-        "--now",
-        NOW,
-        "--format",
-        "summary",
-    ]);
-    assert!(
-        summary
-            .stdout
-            .contains("  not sent, manager-not-linked: 1 objects"),
-        "{}",
-        summary.stdout
-    );
-}
-
-/// known-issues.md: a group member who was out of scope when the group was provisioned is
-/// added only by the next full cycle.
-#[test]
-fn a_member_in_scope_after_the_group_is_added_only_by_the_next_full_cycle() {
-    let dirs = ["cycles/member-out.yaml", "cycles/member-in.yaml"];
-    let lines = jsonl(&dirs, &["--cycles", "3", "--restart-before", "3"]);
-    assert_eq!(
-        in_cycle(&lines, 2),
-        [format!("match {BEN}"), format!("create {BEN}")]
-    );
-    assert_eq!(
-        in_cycle(&lines, 3).last().unwrap(),
-        &format!("add-members {GROUP}")
-    );
-    let run = entramap(&[
-        "simulate",
-        BASE,
-        "--directory",
-        &data(dirs[0]),
-        "--directory",
-        &data(dirs[1]),
-        "--now",
-        NOW,
-    ]);
-    assert!(
-        run.stdout.contains(
-            "# cycle 2 · not sent · member-not-added Staff: ben@contoso.com came into scope"
-        ),
-        "{}",
-        run.stdout
-    );
-}
-
-/// how-provisioning-works.md, "Known limitations": a user unassigned (so disabled) is no longer
-/// managed, and its later deletion sends no DELETE.
-#[test]
-fn a_user_unassigned_then_deleted_gets_no_delete() {
-    let dirs = [
-        "cycles/two-users-plain.yaml",
-        "cycles/ben-unassigned.yaml",
-        "cycles/ben-deleted.yaml",
-    ];
-    let lines = jsonl(&dirs, &[]);
-    assert_eq!(
-        in_cycle(&lines, 2),
-        [format!("read {BEN}"), format!("disable {BEN}")]
-    );
-    assert_eq!(in_cycle(&lines, 3), Vec::<String>::new());
-    let run = entramap(&[
-        "simulate",
-        BASE,
-        "--directory",
-        &data(dirs[0]),
-        "--directory",
-        &data(dirs[1]),
-        "--directory",
-        &data(dirs[2]),
-        "--now",
-        NOW,
-    ]);
-    assert!(
-        run.stdout.contains(&format!(
-            "# cycle 3 · not sent · not-managed {BEN}: deleted from Entra"
-        )),
-        "{}",
-        run.stdout
-    );
-}
-
-/// A user deleted while still assigned is deleted from the app (the contrast to the test
-/// above: the DELETE is withheld only for unmanaged users).
-#[test]
-fn a_user_deleted_while_assigned_gets_a_delete() {
-    let lines = jsonl(
-        &["cycles/two-users-plain.yaml", "cycles/ben-deleted.yaml"],
-        &[],
-    );
-    assert_eq!(in_cycle(&lines, 2), [format!("delete {BEN}")]);
-}
-
-fn impact(new: &str, format: &str) -> Run {
-    entramap(&[
+/// `impact BASE NEW` over the impact directory, in `format` (the default when `None`).
+fn impact(new: &str, format: Option<&str>) -> Run {
+    let new = if new == BASE {
+        BASE.to_owned()
+    } else {
+        data(new)
+    };
+    let directory = data("impact/directory.yaml");
+    let mut args = vec![
         "impact",
         BASE,
-        &data(new),
+        &new,
         "--directory",
-        &data("impact/directory.yaml"),
-        "--format",
-        format,
+        &directory,
         "--now",
         NOW,
-    ])
+    ];
+    if let Some(format) = format {
+        args.extend(["--format", format]);
+    }
+    entramap(&args)
+}
+
+/// A mapping change and what `impact` prints of the full cycle that follows saving it.
+struct ImpactCase {
+    /// What the case proves.
+    id: &'static str,
+    /// The changed mapping under tests/data/engine/ ([`BASE`] itself: no change).
+    new: &'static str,
+    format: Option<&'static str>,
+    /// 1 when the cycle after saving writes, 0 when it only reads.
+    code: i32,
+    /// Lines (or parts of lines) the output must contain.
+    contains: &'static [&'static str],
 }
 
 /// define-conditional-rules-for-provisioning-user-accounts.md: saving a mapping change is
-/// followed by a full cycle; `impact` prints what it writes, and exits 1 when it writes.
+/// followed by a full cycle; `impact` prints the change and what that cycle writes, and exits
+/// 1 when it writes.
 #[test]
-fn impact_of_a_changed_row_summarises_the_change_and_the_updates_and_exits_1() {
-    let run = impact("impact/title-from-department.yaml", "summary");
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(
-        run.stdout
-            .contains("  users: row changed: title ← [jobTitle]  ⇒  [department]\n"),
-        "{}",
-        run.stdout
+fn impact_prints_the_change_and_what_the_cycle_after_saving_writes() {
+    let cases = [
+        ImpactCase {
+            id: "impact_of_a_changed_row_summarises_the_change_and_the_updates_and_exits_1",
+            new: "impact/title-from-department.yaml",
+            format: Some("summary"),
+            code: 1,
+            contains: &[
+                "  users: row changed: title ← [jobTitle]  ⇒  [department]\n",
+                "cycle 2: 0 creates, 2 updates, 0 disables",
+                "  title: 2 objects",
+            ],
+        },
+        ImpactCase {
+            id: "impact_of_a_scoping_filter_names_the_filters_and_the_disabled_user",
+            new: "impact/engineers-only.yaml",
+            format: Some("http"),
+            code: 1,
+            contains: &[
+                "#   users: scoping filters changed: all objects  ⇒  (department EQUALS \"Engineering\")",
+                "### cycle 2 · disable ben@contoso.com",
+            ],
+        },
+        ImpactCase {
+            id: "impact_of_no_change_reads_only_and_exits_0",
+            new: BASE,
+            format: None,
+            code: 0,
+            contains: &["no change to rows, scoping filters or actions", "writes: 0"],
+        },
+    ];
+    let ran = run_cases(
+        &cases,
+        |c| c.id,
+        |case| {
+            let run = impact(case.new, case.format);
+            assert_eq!(run.code, case.code, "{run:?}");
+            for want in case.contains {
+                assert!(run.stdout.contains(want), "no {want:?} in {run:?}");
+            }
+        },
     );
-    assert!(
-        run.stdout
-            .contains("cycle 2: 0 creates, 2 updates, 0 disables"),
-        "{}",
-        run.stdout
-    );
-    assert!(run.stdout.contains("  title: 2 objects"), "{}", run.stdout);
+    assert_eq!(ran, 3);
 }
 
+/// The jsonl of the full cycle after a scoping filter change: one write, the disable of the
+/// user it leaves out, every line cycle 2 with simulate's jsonl fields.
 #[test]
 fn impact_of_a_scoping_filter_disables_the_users_it_leaves_out() {
-    let run = impact("impact/engineers-only.yaml", "jsonl");
+    let run = impact("impact/engineers-only.yaml", Some("jsonl"));
     assert_eq!(run.code, 1, "{}", run.stderr);
-    let lines: Vec<Value> = run
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = run.json_lines();
     let writes: Vec<&Value> = lines.iter().filter(|l| l["method"] != "GET").collect();
     assert_eq!(writes.len(), 1, "{}", run.stdout);
     assert_eq!(
@@ -383,52 +481,15 @@ fn impact_of_a_scoping_filter_disables_the_users_it_leaves_out() {
             assert!(l.get(key).is_some(), "{key} in {l}");
         }
     }
-    let http = impact("impact/engineers-only.yaml", "http");
-    assert!(
-        http.stdout.contains("#   users: scoping filters changed: all objects  ⇒  (department EQUALS \"Engineering\")"),
-        "{}",
-        http.stdout
-    );
-    assert!(
-        http.stdout
-            .contains("### cycle 2 · disable ben@contoso.com"),
-        "{}",
-        http.stdout
-    );
-}
-
-#[test]
-fn impact_of_no_change_reads_only_and_exits_0() {
-    let run = entramap(&[
-        "impact",
-        BASE,
-        BASE,
-        "--directory",
-        &data("impact/directory.yaml"),
-        "--now",
-        NOW,
-    ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stdout
-            .contains("no change to rows, scoping filters or actions"),
-        "{}",
-        run.stdout
-    );
-    assert!(run.stdout.contains("writes: 0"), "{}", run.stdout);
 }
 
 #[test]
 fn impact_logs_the_post_change_cycle_and_refuses_a_broken_new_mapping_with_exit_2() {
     // The full cycle after saving: one evaluation entry per user, each update with its old
     // and new title; it writes, so exit 1.
-    let run = impact("impact/title-from-department.yaml", "log");
+    let run = impact("impact/title-from-department.yaml", Some("log"));
     assert_eq!(run.code, 1, "{}", run.stderr);
-    let entries: Vec<serde_json::Value> = run
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
-        .collect();
+    let entries = run.json_lines();
     let updates: Vec<&serde_json::Value> = entries
         .iter()
         .filter(|e| e["provisioningAction"] == "update")

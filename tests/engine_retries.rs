@@ -18,17 +18,15 @@ use entramap::provision::retry::{EscrowThresholds, QuarantineReason};
 use entramap::provision::target::Target;
 use serde_json::Value;
 
+#[path = "support/common.rs"]
+mod common;
+use common::Run;
+
 const MAPPING: &str = "tests/data/engine/refusals/required-nickname.yaml";
 const BEN_FAILS: &str = "tests/data/engine/refusals/required.yaml";
 const BEN_FIXED: &str = "tests/data/engine/retries/ben-has-a-nickname.yaml";
 const BEN: &str = "00000000-0000-4000-8000-00000000000b";
 const NOW: &str = "2025-01-01T00:00:00Z";
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
 
 fn simulate(directories: &[&str], format: &str, extra: &[&str]) -> Run {
     simulate_with(MAPPING, directories, format, extra)
@@ -54,11 +52,7 @@ fn simulate_with(mapping: &str, directories: &[&str], format: &str, extra: &[&st
         .env("NO_COLOR", "1")
         .output()
         .expect("the binary runs");
-    let run = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
+    let run = Run::from(out);
     assert_eq!(run.code, 0, "{}", run.stderr);
     run
 }

@@ -12,16 +12,6 @@ use common::{Run, entramap};
 
 const DATA: &str = "tests/data/engine";
 
-impl Run {
-    /// The jsonl lines of the run.
-    fn requests(&self) -> Vec<Json> {
-        self.stdout
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-            .collect()
-    }
-}
-
 /// `simulate MAPPING --directory D... --format FORMAT EXTRA...`, files relative to DATA.
 fn simulate(mapping: &str, directories: &[&str], format: &str, extra: &[&str]) -> Run {
     let mapping = format!("{DATA}/{mapping}");
@@ -38,7 +28,7 @@ fn simulate(mapping: &str, directories: &[&str], format: &str, extra: &[&str]) -
 }
 
 fn jsonl(mapping: &str, directories: &[&str], extra: &[&str]) -> Vec<Json> {
-    simulate(mapping, directories, "jsonl", extra).requests()
+    simulate(mapping, directories, "jsonl", extra).json_lines()
 }
 
 /// The objects that got a request with `action` in `cycle`, in order.
@@ -211,7 +201,7 @@ fn accidental_deletions_threshold_exceeded_stages_every_disable_and_delete() {
         "jsonl",
         &["--cycles", "3"],
     );
-    let r = run.requests();
+    let r = run.json_lines();
     assert!(writes(&r, 2).is_empty(), "{r:?}");
     assert!(touched(&r, 3).is_empty(), "{r:?}");
     // A staged delete sends nothing, so it has no jsonl line: stderr says it.

@@ -3,35 +3,25 @@
 //! failing clause and its value, the assignment path, a failing expression, a group's members,
 //! the attribute table, and exit 2 with a did-you-mean for an object that is not there.
 
-use std::process::Command;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+#[path = "support/common.rs"]
+mod common;
+use common::Run;
 
 fn explain(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_entramap"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+    let out = common::command()
         .arg("explain")
         .args(args)
         .args(["--now", "2025-01-01T00:00:00Z"])
-        .env("NO_COLOR", "1")
         .output()
         .expect("the binary runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from(out)
 }
 
+/// The run succeeded and said each of `needles`.
+#[track_caller]
 fn assert_has(run: &Run, needles: &[&str]) {
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    for n in needles {
-        assert!(run.stdout.contains(n), "missing {n:?} in:\n{}", run.stdout);
-    }
+    assert_eq!(run.code, 0, "{run:?}");
+    run.assert_stdout_has(needles);
 }
 
 #[test]

@@ -5,29 +5,12 @@
 //! names turned into source attribute names; mapping inputs read Graph PowerShell's
 //! PascalCase synchronizationSchema. Every fixture is in tests/data/pull/exports/.
 
-use std::process::Command;
+#[path = "support/common.rs"]
+mod common;
+use common::{Run, entramap, run_cases};
 
 const SCHEMA: &str = "tests/data/pull/schema.json";
 const EXPORTS: &str = "tests/data/pull/exports";
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn entramap(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_entramap"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run entramap");
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 fn export(name: &str) -> String {
     format!("{EXPORTS}/{name}")
@@ -49,61 +32,55 @@ fn simulate(directories: &[String]) -> Run {
 /// on-premises extension attribute, the directory extension, the manager).
 #[test]
 fn graph_user_exports_simulate_with_graph_names_as_source_attributes() {
-    for file in [
+    let files = [
         "graph-users-response.json",
         "graph-users-array.json",
         "get-mguser.json",
-    ] {
-        let run = simulate(&[export(file)]);
-        assert_eq!(run.code, Some(0), "{file}: {}", run.stderr);
-        for expected in [
-            "alice@contoso.com",
-            "+1 425 555 0101",
-            "+1 425 555 0100",
-            "18/2111",
-            "Research",
-            "CC-42",
-            // The guest reads as alias@theirdomain, computed by the engine.
-            "bob@fabrikam.com",
-        ] {
+    ];
+    let ran = run_cases(
+        &files,
+        |file| file,
+        |file| {
+            let run = simulate(&[export(file)]);
+            assert_eq!(run.code, 0, "{file}: {}", run.stderr);
+            run.assert_stdout_has(&[
+                "alice@contoso.com",
+                "+1 425 555 0101",
+                "+1 425 555 0100",
+                "18/2111",
+                "Research",
+                "CC-42",
+                // The guest reads as alias@theirdomain, computed by the engine.
+                "bob@fabrikam.com",
+            ]);
+            // The manager reference is sent once both users exist: Alice's manager is Bob.
             assert!(
-                run.stdout.contains(expected),
-                "{file}: no {expected}:\n{}",
+                run.stdout.contains("enterprise:2.0:User:manager"),
+                "{file}: no manager PATCH:\n{}",
                 run.stdout
             );
-        }
-        // The manager reference is sent once both users exist: Alice's manager is Bob.
-        assert!(
-            run.stdout.contains("enterprise:2.0:User:manager"),
-            "{file}: no manager PATCH:\n{}",
-            run.stdout
-        );
-        assert_eq!(
-            run.stderr.matches("has no app assignments").count(),
-            1,
-            "{file}: {}",
-            run.stderr
-        );
-    }
+            assert_eq!(
+                run.stderr.matches("has no app assignments").count(),
+                1,
+                "{file}: {}",
+                run.stderr
+            );
+        },
+    );
+    assert_eq!(ran, 3);
 }
 
 #[test]
 fn the_admin_center_csv_simulates_its_users_as_assigned() {
     let run = simulate(&[export("users.csv")]);
-    assert_eq!(run.code, Some(0), "{}", run.stderr);
-    for expected in [
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_stdout_has(&[
         "alice@contoso.com",
         "+1 425 555 0101",
         "+1 425 555 0100",
         "18/2111",
         "bob@fabrikam.com",
-    ] {
-        assert!(
-            run.stdout.contains(expected),
-            "no {expected}:\n{}",
-            run.stdout
-        );
-    }
+    ]);
     assert!(
         run.stderr
             .contains("users.csv is the Entra admin center's user download (CSV)"),
@@ -115,7 +92,7 @@ fn the_admin_center_csv_simulates_its_users_as_assigned() {
 #[test]
 fn the_no_assignments_note_is_said_once_for_several_exports() {
     let run = simulate(&[export("users.csv"), export("graph-users-response.json")]);
-    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
         run.stderr.matches("has no app assignments").count(),
         1,
@@ -139,11 +116,11 @@ fn eval_reads_one_graph_user_in_each_shape() {
         ]);
         if file == "graph-users-response.json" {
             // Two users: eval takes one, and says how to run them all.
-            assert_eq!(run.code, Some(2), "{}", run.stderr);
+            assert_eq!(run.code, 2, "{}", run.stderr);
             assert!(run.stderr.contains("holds 2 users"), "{}", run.stderr);
             continue;
         }
-        assert_eq!(run.code, Some(0), "{file}: {}", run.stderr);
+        assert_eq!(run.code, 0, "{file}: {}", run.stderr);
         assert_eq!(
             run.stdout.trim(),
             "+1 425 555 0101|+1 425 555 0100|18/2111|Research|4c9d1a2b-3e4f-4a5b-8c6d-7e8f9a0b1c2d",
@@ -159,7 +136,7 @@ fn a_wrong_directory_file_names_the_accepted_shapes() {
     std::fs::write(&wrong, "{\"people\": [{\"name\": \"x\"}]}").unwrap();
     let run = simulate(&[wrong.display().to_string()]);
     std::fs::remove_file(&wrong).ok();
-    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
         run.stderr.contains("unknown key `people`"),
         "{}",
@@ -174,7 +151,7 @@ fn a_wrong_directory_file_names_the_accepted_shapes() {
     std::fs::write(&csv, "userPrincipalName,displayName\na@contoso.com,A\n").unwrap();
     let run = simulate(&[csv.display().to_string()]);
     std::fs::remove_file(&csv).ok();
-    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("object id column"), "{}", run.stderr);
 }
 
@@ -184,8 +161,8 @@ fn a_wrong_directory_file_names_the_accepted_shapes() {
 fn a_powershell_schema_reads_as_the_graph_schema() {
     let graph = entramap(&["import", SCHEMA]);
     let powershell = entramap(&["import", &export("schema-powershell.json")]);
-    assert_eq!(graph.code, Some(0), "{}", graph.stderr);
-    assert_eq!(powershell.code, Some(0), "{}", powershell.stderr);
+    assert_eq!(graph.code, 0, "{}", graph.stderr);
+    assert_eq!(powershell.code, 0, "{}", powershell.stderr);
     // The same YAML, but for the first comment line, which names the file imported.
     let body = |text: &str| text.split_once('\n').map(|(_, rest)| rest.to_owned());
     assert_eq!(body(&powershell.stdout), body(&graph.stdout));
@@ -195,5 +172,5 @@ fn a_powershell_schema_reads_as_the_graph_schema() {
             .contains("ToUpper([extension_0123456789abcdef0123456789abcdef_costCenter])")
     );
     let check = entramap(&["check", &export("schema-powershell.json")]);
-    assert_eq!(check.code, Some(0), "{}{}", check.stdout, check.stderr);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
 }

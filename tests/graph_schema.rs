@@ -1,7 +1,7 @@
 //! Microsoft Graph `synchronizationSchema` import and export: lossless round trips of Graph
 //! JSON, what hand-written YAML exports as, located errors, and the `import`/`export` commands.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use entramap::load;
 use entramap::load::graph;
@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 #[path = "support/common.rs"]
 mod common;
-use common::{output as entramap, root};
+use common::{TempFile, output as entramap, root, run_cases};
 
 fn fixture(name: &str) -> (String, Value) {
     let path = root().join("tests/data/graph").join(name);
@@ -511,15 +511,7 @@ fn every_shipped_mapping_round_trips_through_graph_json() {
 #[test]
 fn replace_example_exports_as_graphs_documented_parse_expression_tree() {
     // microsoft-graph-docs-contrib, synchronization-synchronizationschema-parseexpression.md
-    let documented = json!({
-        "type": "Function", "name": "Replace",
-        "expression": "Replace([preferredLanguage], \"-\", , , \"_\", , )",
-        "parameters": [
-            {"key": "source", "value": {"type": "Attribute", "name": "preferredLanguage", "expression": "[preferredLanguage]", "parameters": []}},
-            {"key": "Find", "value": {"type": "Constant", "name": "-", "expression": "\"-\"", "parameters": []}},
-            {"key": "Replacement", "value": {"type": "Constant", "name": "_", "expression": "\"_\"", "parameters": []}}
-        ]
-    });
+    let documented = documented_replace_tree();
     let text = "app: Demo\nusers:\n  mappings:\n    - target: preferredLanguage\n      expression: 'Replace([preferredLanguage], \"-\", , , \"_\", , )'\n";
     let out = graph::export(&reload(text)).unwrap();
     let source =
@@ -754,74 +746,96 @@ fn cli_import_then_export_reproduces_the_schema() {
     let _ = std::fs::remove_file(json_out);
 }
 
-#[test]
-fn cli_malformed_json_exits_2_naming_the_file_and_writes_nothing() {
-    let bad = temp_path("broken.json");
-    std::fs::write(&bad, "{\"synchronizationRules\": [ {\"objectMappings\": ]}").unwrap();
-    let out_path = temp_path("never.yaml");
-    let out = entramap(&[
-        "import",
-        bad.to_str().unwrap(),
-        "--out",
-        out_path.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains(bad.file_name().unwrap().to_str().unwrap()),
-        "{stderr}"
-    );
-    assert!(!out_path.exists());
-
-    // Well-formed JSON that is not a schema: located, exit 2, nothing written.
-    std::fs::write(&bad, "{\n  \"synchronizationRules\": [{\"objectMappings\": [{\"sourceObjectName\": \"User\", \"enabled\": \"yes\"}]}]\n}\n").unwrap();
-    let out = entramap(&[
-        "import",
-        bad.to_str().unwrap(),
-        "--out",
-        out_path.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("synchronizationRules[0].objectMappings[0].enabled"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains(bad.file_name().unwrap().to_str().unwrap()),
-        "{stderr}"
-    );
-    assert!(!out_path.exists());
-    let _ = std::fs::remove_file(bad);
+/// A file `import` or `export` refuses, and what the diagnostic must say besides its name.
+struct RefusedCase {
+    /// What the case proves.
+    id: &'static str,
+    command: &'static str,
+    /// The file's name (the diagnostic names it) and its text.
+    file: (&'static str, String),
+    says: &'static [&'static str],
+    /// Run with `--out FILE` (which must not be written), or to standard output (which must
+    /// stay empty).
+    out: bool,
 }
 
+/// Exit 2, a diagnostic naming the file (located where it can be), and nothing written.
 #[test]
-fn cli_export_of_a_broken_expression_exits_2_pointing_into_the_file() {
-    let bad = temp_path("broken.yaml");
-    std::fs::write(&bad, "app: Demo\nusers:\n  mappings:\n    - target: displayName\n      expression: Join(\" \", [givenName]\n").unwrap();
-    let out_path = temp_path("never.json");
-    let out = entramap(&[
-        "export",
-        bad.to_str().unwrap(),
-        "--out",
-        out_path.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains(bad.file_name().unwrap().to_str().unwrap()),
-        "{stderr}"
+fn cli_refused_input_exits_2_naming_the_file_and_writes_nothing() {
+    let shipped = std::fs::read_to_string(root().join("mappings/scim-default.yaml")).unwrap();
+    let cases = [
+        RefusedCase {
+            id: "cli_malformed_json_is_refused",
+            command: "import",
+            file: (
+                "broken.json",
+                "{\"synchronizationRules\": [ {\"objectMappings\": ]}"
+                .to_owned(),
+            ),
+            says: &[],
+            out: true,
+        },
+        RefusedCase {
+            id: "cli_well_formed_json_that_is_not_a_schema_is_refused_located",
+            command: "import",
+            file: (
+                "broken.json",
+                "{\n  \"synchronizationRules\": [{\"objectMappings\": [{\"sourceObjectName\": \"User\", \"enabled\": \"yes\"}]}]\n}\n"
+                .to_owned(),
+            ),
+            says: &["synchronizationRules[0].objectMappings[0].enabled"],
+            out: true,
+        },
+        RefusedCase {
+            id: "cli_export_of_a_broken_expression_points_into_the_file",
+            command: "export",
+            file: (
+                "broken.yaml",
+                "app: Demo\nusers:\n  mappings:\n    - target: displayName\n      expression: Join(\" \", [givenName]\n"
+                .to_owned(),
+            ),
+            says: &["parse_error"],
+            out: true,
+        },
+        RefusedCase {
+            id: "cli_import_refuses_yaml",
+            command: "import",
+            file: ("scim-default.yaml", shipped),
+            says: &[],
+            out: false,
+        },
+    ];
+    let ran = run_cases(
+        &cases,
+        |c| c.id,
+        |case| {
+            let (name, text) = &case.file;
+            let file = TempFile::new(name, text);
+            let out_path = TempFile::new("never", "");
+            std::fs::remove_file(out_path.path()).unwrap();
+            let mut args = vec![case.command, file.path()];
+            if case.out {
+                args.extend(["--out", out_path.path()]);
+            }
+            let run = common::entramap(&args);
+            assert_eq!(run.code, 2, "{run:?}");
+            assert!(run.stderr.contains(file.file_name()), "{run:?}");
+            for part in case.says {
+                assert!(run.stderr.contains(part), "no {part:?}: {run:?}");
+            }
+            assert!(run.stdout.is_empty(), "{run:?}");
+            assert!(!Path::new(out_path.path()).exists(), "--out was written");
+        },
     );
-    assert!(stderr.contains("parse_error"), "{stderr}");
-    assert!(!out_path.exists());
-    let _ = std::fs::remove_file(bad);
+    assert_eq!(ran, 4);
 }
 
-#[test]
-fn cli_import_refuses_yaml() {
-    let path = root().join("mappings/scim-default.yaml");
-    let out = entramap(&["import", path.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("scim-default.yaml"));
-    assert!(out.stdout.is_empty());
+/// Graph's documented `attributeMappingSource` tree of
+/// `Replace([preferredLanguage], "-", , , "_", , )` (tests/data/graph/README.md).
+fn documented_replace_tree() -> serde_json::Value {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/graph/parse-expression-replace.json"
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("JSON")
 }

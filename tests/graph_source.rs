@@ -8,15 +8,7 @@ use serde_json::json;
 fn replace_example_matches_graphs_documented_parsed_expression() {
     // microsoft-graph-docs-contrib: synchronization-synchronizationschema-parseexpression.md
     let tree = syntax::parse(r#"Replace([preferredLanguage], "-", , , "_", , )"#).unwrap();
-    let expected = json!({
-        "type": "Function", "name": "Replace",
-        "expression": "Replace([preferredLanguage], \"-\", , , \"_\", , )",
-        "parameters": [
-            {"key": "source", "value": {"type": "Attribute", "name": "preferredLanguage", "expression": "[preferredLanguage]", "parameters": []}},
-            {"key": "Find", "value": {"type": "Constant", "name": "-", "expression": "\"-\"", "parameters": []}},
-            {"key": "Replacement", "value": {"type": "Constant", "name": "_", "expression": "\"_\"", "parameters": []}}
-        ]
-    });
+    let expected = documented_replace_tree();
     assert_eq!(graph::to_source(&tree), expected);
 }
 
@@ -65,4 +57,14 @@ fn function_names_are_rendered_in_microsofts_spelling() {
     let source = graph::to_source(&tree);
     assert_eq!(source["name"], "Switch");
     assert_eq!(source["expression"], r#"Switch([a], "x", "k", "v")"#);
+}
+
+/// Graph's documented `attributeMappingSource` tree of
+/// `Replace([preferredLanguage], "-", , , "_", , )` (tests/data/graph/README.md).
+fn documented_replace_tree() -> serde_json::Value {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/graph/parse-expression-replace.json"
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("JSON")
 }

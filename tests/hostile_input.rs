@@ -4,97 +4,19 @@
 //! in a located, bounded diagnostic and exit 2, or in success; never in a panic (exit 101) or
 //! a signal.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
 
 #[path = "support/big_schema.rs"]
 mod big_schema;
+#[path = "support/common.rs"]
+mod common;
+use common::{Run, TempFile, entramap, entramap_with_stdin, run_cases};
 
 /// The default mapping shipped with entramap.
 const MAPPING: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/mappings/scim-default.yaml");
 
 /// Standard error of a diagnostic stays under this many bytes, whatever the input's lines.
 const BOUNDED: usize = 4_096;
-
-struct Run {
-    /// `None` when a signal ended the process.
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Debug for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let clip = |s: &str| s.chars().take(3_000).collect::<String>();
-        write!(
-            f,
-            "exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.code,
-            clip(&self.stdout),
-            clip(&self.stderr)
-        )
-    }
-}
-
-fn entramap(args: &[&str]) -> Run {
-    entramap_with_stdin(args, b"")
-}
-
-fn entramap_with_stdin(args: &[&str], stdin: &[u8]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_entramap"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env_remove("FORCE_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start entramap");
-    let mut pipe = child.stdin.take().expect("stdin is piped");
-    let input = stdin.to_vec();
-    // A writer thread: entramap may stop reading early (a refused input), and a large input
-    // must not dead-lock against its output.
-    let writer = std::thread::spawn(move || {
-        let _ = pipe.write_all(&input);
-    });
-    let out = child.wait_with_output().expect("wait for entramap");
-    writer.join().expect("stdin writer");
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-/// A generated file under the system temp directory, removed when dropped.
-struct TempFile(PathBuf);
-
-impl TempFile {
-    fn new(name: &str, contents: impl AsRef<[u8]>) -> TempFile {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let unique = format!(
-            "entramap-hostile-{}-{}-{name}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        );
-        let path = std::env::temp_dir().join(unique);
-        std::fs::write(&path, contents).expect("write temp file");
-        TempFile(path)
-    }
-
-    fn path(&self) -> &str {
-        self.0.to_str().expect("temp path is UTF-8")
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
 
 fn data(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -105,10 +27,21 @@ fn data(name: &str) -> String {
         .to_string()
 }
 
+/// Standard error says `text`, once the diagnostic's wrapping is undone: where it wraps
+/// depends on the length of the temporary file's path, which varies with the process id.
+fn says(run: &Run, text: &str) -> bool {
+    let unwrapped: Vec<&str> = run
+        .stderr
+        .lines()
+        .map(|l| l.trim_start().trim_start_matches('│').trim())
+        .collect();
+    unwrapped.join(" ").contains(text)
+}
+
 /// A refused input: exit 2, the diagnostic bounded, nothing on standard output.
 fn assert_refused(run: &Run, expected: &str) {
-    assert_eq!(run.code, Some(2), "{run:?}");
-    assert!(run.stderr.contains(expected), "{run:?}");
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(says(run, expected), "{run:?}");
     assert!(
         run.stderr.len() < BOUNDED,
         "{} bytes: {run:?}",
@@ -133,7 +66,7 @@ fn a_mapping_read_from_dev_zero_stops_at_the_64_mib_limit() {
 #[test]
 fn a_user_file_read_from_dev_zero_stops_at_the_limit() {
     let run = entramap(&["eval", "--user", "/dev/zero", "[mail]"]);
-    assert_eq!(run.code, Some(2), "{run:?}");
+    assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains("larger than 64 MiB"), "{run:?}");
 }
 
@@ -153,93 +86,124 @@ fn mapping_text() -> Vec<u8> {
     std::fs::read(MAPPING).expect("default mapping")
 }
 
-#[test]
-fn check_reads_the_mapping_from_standard_input() {
-    let run = entramap_with_stdin(&["check", "-"], &mapping_text());
-    assert_eq!(run.code, Some(0), "{run:?}");
-    assert!(run.stderr.contains("<stdin>: 0 errors"), "{run:?}");
+/// `simulate` of the default mapping over the directory on standard input.
+const DIRECTORY_ON_STDIN: &[&str] = &[
+    "simulate",
+    MAPPING,
+    "--directory",
+    "-",
+    "--format",
+    "summary",
+];
+
+/// A command given `-` for one file argument, what it reads there, and what it must print.
+struct StdinCase {
+    /// What the case proves.
+    id: &'static str,
+    args: &'static [&'static str],
+    stdin: Vec<u8>,
+    code: i32,
+    expect: &'static [Said],
+}
+
+/// What a run prints.
+enum Said {
+    /// Standard output contains this.
+    Out(&'static str),
+    /// Standard output is exactly this line.
+    OutIs(&'static str),
+    /// Standard error contains this.
+    Err(&'static str),
 }
 
 #[test]
-fn a_broken_mapping_on_standard_input_is_named_stdin() {
-    let run = entramap_with_stdin(&["check", "-"], b"users:\n  mappings: [\n");
-    assert_eq!(run.code, Some(2), "{run:?}");
-    assert!(run.stderr.contains("[<stdin>:"), "{run:?}");
-}
-
-#[test]
-fn simulate_reads_the_directory_from_standard_input() {
-    let directory = b"users:\n  - objectId: \"1\"\n    userPrincipalName: ann@contoso.com\n";
-    let run = entramap_with_stdin(
-        &[
-            "simulate",
-            MAPPING,
-            "--directory",
-            "-",
-            "--format",
-            "summary",
-        ],
-        directory,
+fn each_file_argument_reads_standard_input_and_names_it_stdin() {
+    let cases = [
+        StdinCase {
+            id: "check_reads_the_mapping_from_standard_input",
+            args: &["check", "-"],
+            stdin: mapping_text(),
+            code: 0,
+            expect: &[Said::Err("<stdin>: 0 errors")],
+        },
+        StdinCase {
+            id: "a_broken_mapping_on_standard_input_is_named_stdin",
+            args: &["check", "-"],
+            stdin: b"users:\n  mappings: [\n".to_vec(),
+            code: 2,
+            expect: &[Said::Err("[<stdin>:")],
+        },
+        StdinCase {
+            id: "simulate_reads_the_directory_from_standard_input",
+            args: DIRECTORY_ON_STDIN,
+            stdin: b"users:\n  - objectId: \"1\"\n    userPrincipalName: ann@contoso.com\n"
+                .to_vec(),
+            code: 0,
+            expect: &[Said::Out("cycle 1: 1 creates")],
+        },
+        StdinCase {
+            id: "simulate_reads_a_json_directory_from_standard_input",
+            args: DIRECTORY_ON_STDIN,
+            stdin: br#"{"users": [{"objectId": "1", "userPrincipalName": "ann@contoso.com"}]}"#
+                .to_vec(),
+            code: 0,
+            expect: &[Said::Out("cycle 1: 1 creates")],
+        },
+        StdinCase {
+            id: "simulate_reads_the_mapping_from_standard_input",
+            args: &["simulate", "-", "--format", "summary"],
+            stdin: mapping_text(),
+            code: 0,
+            expect: &[Said::Out("cycle 1:")],
+        },
+        StdinCase {
+            id: "simulate_reads_the_target_from_standard_input",
+            args: &["simulate", MAPPING, "--target", "-", "--format", "summary"],
+            stdin: b"users: []\ngroups: []\n".to_vec(),
+            code: 0,
+            expect: &[],
+        },
+        StdinCase {
+            id: "a_broken_target_on_standard_input_is_named_stdin",
+            args: &["simulate", MAPPING, "--target", "-"],
+            stdin: b"users: [\n".to_vec(),
+            code: 2,
+            expect: &[Said::Err("[<stdin>:")],
+        },
+        StdinCase {
+            id: "eval_reads_the_user_from_standard_input",
+            args: &["eval", "--user", "-", "ToUpper([mail])"],
+            stdin: b"mail: ann@contoso.com\n".to_vec(),
+            code: 0,
+            expect: &[Said::OutIs("ANN@CONTOSO.COM")],
+        },
+    ];
+    let ran = run_cases(
+        &cases,
+        |c| c.id,
+        |case| {
+            let run = entramap_with_stdin(case.args, &case.stdin);
+            assert_eq!(run.code, case.code, "{run:?}");
+            for said in case.expect {
+                match said {
+                    Said::Out(text) => assert!(run.stdout.contains(text), "no {text:?}: {run:?}"),
+                    Said::OutIs(text) => assert_eq!(run.stdout.trim(), *text, "{run:?}"),
+                    Said::Err(text) => assert!(run.stderr.contains(text), "no {text:?}: {run:?}"),
+                }
+            }
+        },
     );
-    assert_eq!(run.code, Some(0), "{run:?}");
-    assert!(run.stdout.contains("cycle 1: 1 creates"), "{run:?}");
-}
-
-#[test]
-fn simulate_reads_a_json_directory_from_standard_input() {
-    let directory = br#"{"users": [{"objectId": "1", "userPrincipalName": "ann@contoso.com"}]}"#;
-    let run = entramap_with_stdin(
-        &[
-            "simulate",
-            MAPPING,
-            "--directory",
-            "-",
-            "--format",
-            "summary",
-        ],
-        directory,
-    );
-    assert_eq!(run.code, Some(0), "{run:?}");
-    assert!(run.stdout.contains("cycle 1: 1 creates"), "{run:?}");
-}
-
-#[test]
-fn simulate_reads_the_mapping_from_standard_input() {
-    let run = entramap_with_stdin(&["simulate", "-", "--format", "summary"], &mapping_text());
-    assert_eq!(run.code, Some(0), "{run:?}");
-    assert!(run.stdout.contains("cycle 1:"), "{run:?}");
-}
-
-#[test]
-fn simulate_reads_the_target_from_standard_input() {
-    let run = entramap_with_stdin(
-        &["simulate", MAPPING, "--target", "-", "--format", "summary"],
-        b"users: []\ngroups: []\n",
-    );
-    assert_eq!(run.code, Some(0), "{run:?}");
-    let bad = entramap_with_stdin(&["simulate", MAPPING, "--target", "-"], b"users: [\n");
-    assert_eq!(bad.code, Some(2), "{bad:?}");
-    assert!(bad.stderr.contains("[<stdin>:"), "{bad:?}");
-}
-
-#[test]
-fn eval_reads_the_user_from_standard_input() {
-    let run = entramap_with_stdin(
-        &["eval", "--user", "-", "ToUpper([mail])"],
-        b"mail: ann@contoso.com\n",
-    );
-    assert_eq!(run.code, Some(0), "{run:?}");
-    assert_eq!(run.stdout.trim(), "ANN@CONTOSO.COM", "{run:?}");
+    assert_eq!(ran, 8);
 }
 
 #[test]
 fn import_and_export_read_standard_input() {
     let schema = std::fs::read(data("bom-schema.json")).expect("schema");
     let imported = entramap_with_stdin(&["import", "-"], &schema);
-    assert_eq!(imported.code, Some(0), "{imported:?}");
+    assert_eq!(imported.code, 0, "{imported:?}");
     assert!(imported.stdout.contains("<stdin>"), "{imported:?}");
     let exported = entramap_with_stdin(&["export", "-"], imported.stdout.as_bytes());
-    assert_eq!(exported.code, Some(0), "{exported:?}");
+    assert_eq!(exported.code, 0, "{exported:?}");
     assert!(
         exported.stdout.contains("synchronizationRules"),
         "{exported:?}"
@@ -248,7 +212,7 @@ fn import_and_export_read_standard_input() {
 
 #[test]
 fn standard_input_given_twice_is_refused() {
-    let run = entramap_with_stdin(&["simulate", "-", "--directory", "-"], &mapping_text());
+    let run = entramap_with_stdin(&["simulate", "-", "--directory", "-"], mapping_text());
     assert_refused(
         &run,
         "standard input (`-`) can be given for one file argument only",
@@ -268,7 +232,7 @@ fn an_error_at_column_70000_of_a_one_line_json_is_shown_in_a_window() {
         assert_refused(&run, "trailing comma");
         // The header keeps the true column (of the closing brace after the comma).
         let column = format!(":1:{}]", text.len());
-        assert!(run.stderr.contains(&column), "{command}: {run:?}");
+        assert!(says(&run, &column), "{command}: {run:?}");
         assert!(run.stderr.contains('…'), "{command}: {run:?}");
     }
     let directory = format!(
@@ -314,8 +278,9 @@ fn minified_schema(last_row: &str) -> String {
 fn an_unknown_function_in_the_last_row_of_a_minified_schema_is_reported_without_panic() {
     let file = TempFile::new("minified.json", minified_schema("NoSuchFunction([mail])"));
     let run = entramap(&["check", file.path()]);
-    assert_ne!(run.code, Some(101), "{run:?}");
-    assert!(run.code.is_some(), "{run:?}");
+    assert_ne!(run.code, 101, "{run:?}");
+    // -1: a signal ended it.
+    assert_ne!(run.code, -1, "{run:?}");
     assert!(run.stderr.contains("NoSuchFunction"), "{run:?}");
     assert!(
         run.stderr.len() < 8 * BOUNDED,
@@ -374,7 +339,7 @@ fn a_large_file_of_nuls_given_as_a_directory_is_refused() {
     let file = TempFile::new("nuls", b"");
     std::fs::OpenOptions::new()
         .write(true)
-        .open(&file.0)
+        .open(file.path())
         .and_then(|f| f.set_len(256 * 1024 * 1024))
         .expect("sparse file");
     let run = entramap(&["simulate", MAPPING, "--directory", file.path()]);
@@ -441,15 +406,15 @@ fn duplicate_keys_in_a_streamed_json_directory_are_refused() {
     text.push_str("{\"objectId\": \"last\", \"mail\": \"a\", \"mail\": \"b\"}]}\n");
     let file = TempFile::new("streamed-dup.json", &text);
     let run = entramap(&["simulate", MAPPING, "--directory", file.path()]);
-    assert_eq!(run.code, Some(2), "{run:?}");
-    assert!(run.stderr.contains("duplicate key `mail`"), "{run:?}");
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(says(&run, "duplicate key `mail`"), "{run:?}");
 }
 
 #[test]
 fn every_json_and_yaml_input_accepts_a_byte_order_mark() {
     for user in ["bom-user.json", "bom-user.yaml"] {
         let run = entramap(&["eval", "--user", &data(user), "[mail]"]);
-        assert_eq!(run.code, Some(0), "{user}: {run:?}");
+        assert_eq!(run.code, 0, "{user}: {run:?}");
         assert_eq!(run.stdout.trim(), "ann@contoso.com");
     }
     for directory in ["bom-directory.json", "bom-directory.yaml"] {
@@ -461,15 +426,15 @@ fn every_json_and_yaml_input_accepts_a_byte_order_mark() {
             "--format",
             "summary",
         ]);
-        assert_eq!(run.code, Some(0), "{directory}: {run:?}");
+        assert_eq!(run.code, 0, "{directory}: {run:?}");
         assert!(run.stdout.contains("cycle 1: 1 creates"), "{run:?}");
     }
     for mapping in ["bom-mapping.yaml", "bom-schema.json"] {
         let run = entramap(&["check", &data(mapping)]);
-        assert_eq!(run.code, Some(0), "{mapping}: {run:?}");
+        assert_eq!(run.code, 0, "{mapping}: {run:?}");
     }
     let run = entramap(&["import", &data("bom-schema.json")]);
-    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(run.code, 0, "{run:?}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -488,7 +453,7 @@ fn a_20000_user_yaml_sample_simulates() {
         "--out",
         dir.path(),
     ]);
-    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(run.code, 0, "{run:?}");
     let run = entramap(&[
         "simulate",
         MAPPING,
@@ -497,7 +462,7 @@ fn a_20000_user_yaml_sample_simulates() {
         "--format",
         "summary",
     ]);
-    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(run.code, 0, "{run:?}");
     assert!(run.stdout.contains("cycle 1: "), "{run:?}");
 }
 
@@ -506,7 +471,7 @@ fn a_graph_schema_with_100000_attributes_and_rows_imports_and_reads_back() {
     let schema = big_schema::graph_schema(100_000).to_string();
     let file = TempFile::new("wide.json", &schema);
     let run = entramap(&["import", file.path()]);
-    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(run.code, 0, "{run:?}");
     assert!(
         run.stdout
             .contains("urn:ietf:params:scim:schemas:extension:wide:2.0:User:attr99999"),

@@ -19,23 +19,11 @@ use entramap::provision::directory;
 use entramap::provision::endpoint::Endpoint;
 use entramap::provision::target::Target;
 use serde_json::Value;
+use support::common::Run;
 use support::{Answer, Scim2Server, Script, Stub};
 
 const SAMPLE: &str = "mappings/samples/directory.yaml";
 const CHANGED: &str = "tests/data/live/changed.yaml";
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", self.stdout, self.stderr))
-    }
-}
 
 /// Run the binary's `live` with the token in `ENTRAMAP_TOKEN`.
 fn live_cli(token: &str, args: &[&str]) -> Run {
@@ -45,11 +33,7 @@ fn live_cli(token: &str, args: &[&str]) -> Run {
         .env("ENTRAMAP_TOKEN", token)
         .output()
         .expect("run entramap");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from(out)
 }
 
 /// A full create/update/disable/delete/group run of `mapping` in `dialect`, with cleanup and
@@ -1192,11 +1176,7 @@ fn signal_stops_the_run_after_cleanup_transcript_and_report_and_exits_130(signal
         .expect("run kill");
     assert!(killed.success(), "kill {signal}");
     let out = child.wait_with_output().unwrap();
-    let run = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
+    let run = Run::from(out);
     assert_eq!(run.code, 130, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("interrupted"), "{}", run.stderr);
     let transcript = std::fs::read_to_string(&transcript).expect("the transcript was written");

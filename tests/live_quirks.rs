@@ -4,27 +4,13 @@
 
 mod support;
 
-use std::process::Command;
-
 use serde_json::{Value, json};
+use support::common::{self, Run, run_cases};
 use support::mini::{MiniScim, Quirks};
 
 const SAMPLE: &str = "mappings/samples/directory.yaml";
 const CHANGED: &str = "tests/data/live/changed.yaml";
 const TOKEN: &str = "stub-token-0123";
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", self.stdout, self.stderr))
-    }
-}
 
 /// `live` of `mapping` against `server` over the sample directory then the changed one, with
 /// a fixed prefix and seed, cleanup, and `extra` arguments.
@@ -40,7 +26,7 @@ fn live_over(
     directories: &[&str],
     extra: &[&str],
 ) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_entramap"));
+    let mut command = common::command();
     command
         .arg("live")
         .arg(mapping)
@@ -48,7 +34,7 @@ fn live_over(
     for d in directories {
         command.args(["--directory", d]);
     }
-    let out = command
+    command
         .args([
             "--prefix",
             "p-",
@@ -61,12 +47,8 @@ fn live_over(
         .args(extra)
         .env("ENTRAMAP_TOKEN", TOKEN)
         .output()
-        .expect("run entramap");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+        .expect("run entramap")
+        .into()
 }
 
 fn findings(report: &Value) -> Vec<&str> {
@@ -104,267 +86,450 @@ fn assert_writes_only_to_created(server: &MiniScim) {
     }
 }
 
-#[test]
-fn an_app_that_ignores_filter_links_nothing_to_the_first_account_it_returns() {
-    // Test Connection passes on the empty server; then the app answers every match query with
-    // the users it holds, the first created one first.
-    let server = MiniScim::start(
-        Quirks {
-            ignore_filter: true,
-            ..Quirks::default()
-        },
-        &[],
-    );
-    let run = live(
-        &server,
-        "mappings/scim-default.yaml",
-        "compliant",
-        &["--format", "json"],
-    );
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    let report = run.json();
-    assert_eq!(report["test_connection"]["passed"], true);
-    assert_eq!(findings(&report)[0], "filter-ignored", "{report:#}");
-    let f = finding(&report, "filter-ignored");
-    assert_eq!(f["severity"], "ownership");
-    assert!(f["entra"].as_str().unwrap().contains("overwrites"), "{f}");
-    assert!(
-        f["fix"].as_str().unwrap().contains("RFC 7644 §3.4.2.2"),
-        "{f}"
-    );
-    assert!(
-        f["example"]
-            .as_str()
-            .unwrap()
-            .contains("returned 1 (p-amelie.durand@contoso.com)"),
-        "{f}"
-    );
-    let state = server.state.lock().unwrap();
-    // Each source user got its own account, and the first one is still the first user's.
-    let users = state
-        .created
-        .iter()
-        .filter(|c| c.starts_with("Users/"))
-        .count();
-    assert!(users >= 10, "{:?}", state.created);
-    // Account 1 is the first user's: nothing of another user was written to it.
-    for (method, path, body) in &state.writes {
-        if path == "/Users/1" {
-            let others = body
-                .replace("p-amelie", "")
-                .replace("p-0b7c6e1a-1f3d-4c55-9a51-6f0d2d1e0001", "");
-            assert!(!others.contains("p-"), "{method} {path} {body}");
+/// What a JSON value must be.
+enum Is {
+    Equal(Value),
+    Contains(&'static str),
+    StartsWith(&'static str),
+    /// Not there at all.
+    Missing,
+}
+
+impl Is {
+    #[track_caller]
+    fn check(&self, what: &str, value: &Value) {
+        let text = value.as_str().unwrap_or_default();
+        match self {
+            Is::Equal(want) => assert_eq!(value, want, "{what}"),
+            Is::Contains(part) => assert!(text.contains(part), "{what}: {value} has no {part:?}"),
+            Is::StartsWith(head) => {
+                assert!(
+                    text.starts_with(head),
+                    "{what}: {value} does not start {head:?}"
+                )
+            }
+            Is::Missing => assert!(value.is_null(), "{what}: {value} is there"),
         }
     }
-    drop(state);
-    assert_writes_only_to_created(&server);
 }
 
-#[test]
-fn an_app_that_ignores_filter_fails_test_connection_and_its_account_is_never_written() {
-    let server = MiniScim::start(
-        Quirks {
-            ignore_filter: true,
-            ..Quirks::default()
-        },
-        &[real_person()],
-    );
-    let run = live(&server, "mappings/scim-default.yaml", "compliant", &[]);
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    let first = run
-        .stdout
-        .lines()
-        .find(|l| l.starts_with("1. "))
-        .unwrap_or_default();
-    assert!(
-        first.starts_with("1. [filter-ignored] OWNERSHIP ×1 (1 (real.person@contoso.com))"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("[test-connection-failed]"),
-        "{}",
-        run.stdout
-    );
-    assert!(server.written_ids().is_empty());
-    assert!(server.state.lock().unwrap().created.is_empty());
+/// What one run of `live` against a quirky app must show. The report checks read
+/// `--format json`; the others the human report.
+enum Expect {
+    /// The exit code: 0 the app agrees with Entra, 1 it does not.
+    Code(i32),
+    /// The first (most severe) finding's cause id.
+    First(&'static str),
+    /// No finding has this cause id.
+    Absent(&'static str),
+    /// A field of the finding with this cause id, which must be there.
+    Finding(&'static str, &'static str, Is),
+    /// A value in the JSON report, by JSON pointer.
+    LiveReport(&'static str, Is),
+    /// The human report has a line starting so.
+    Line(&'static str),
+    /// The human report says this, or does not.
+    Says(&'static str),
+    DoesNotSay(&'static str),
+    /// The human report fits on a screen.
+    AtMostLines(usize),
+    /// The server received a write to this account, or none.
+    Wrote(&'static str),
+    DidNotWrite(&'static str),
+    /// The server received no write and created nothing.
+    Untouched,
 }
 
-#[test]
-fn an_account_the_run_did_not_create_is_never_written_unless_it_carries_the_prefix_and_adoption_is_asked()
- {
-    // An account that really matches the first sample user (prefixed as the run prefixes it).
-    let stale = json!({"userName": "p-amelie.durand@contoso.com", "active": true});
-    let server = MiniScim::start(Quirks::default(), std::slice::from_ref(&stale));
-    let run = live(
-        &server,
-        "mappings/scim-default.yaml",
-        "compliant",
-        &["--format", "json"],
-    );
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    let report = run.json();
-    assert_eq!(findings(&report)[0], "not-owned", "{report:#}");
-    assert!(!findings(&report).contains(&"filter-ignored"));
-    assert_writes_only_to_created(&server);
-
-    // With --adopt-prefixed the run may link and update it: it carries the prefix.
-    let server = MiniScim::start(Quirks::default(), &[stale]);
-    let run = live(
-        &server,
-        "mappings/scim-default.yaml",
-        "compliant",
-        &["--format", "json", "--adopt-prefixed"],
-    );
-    let report = run.json();
-    assert!(!findings(&report).contains(&"not-owned"), "{report:#}");
-    assert!(server.written_ids().contains(&"Users/1".to_owned()));
+/// An app with a quirk, the accounts it holds before the run, and what `live` must report.
+struct QuirkCase {
+    /// What the case proves.
+    id: &'static str,
+    quirks: Quirks,
+    /// Accounts there before the run (ids from 1).
+    accounts: Vec<Value>,
+    dialect: &'static str,
+    /// The directory snapshots (one cycle each); none: the sample, then the changed one.
+    directories: &'static [&'static str],
+    extra: &'static [&'static str],
+    expect: Vec<Expect>,
+    /// What a table cannot say: checks on the server's state and the report together.
+    then: Option<fn(&MiniScim, &Run)>,
 }
 
-#[test]
-fn users_and_groups_numbered_each_from_1_are_told_apart_by_where_the_id_came_from() {
-    let server = MiniScim::start(Quirks::default(), &[]);
-    let run = live(
-        &server,
-        "mappings/scim-default.yaml",
-        "compliant",
-        &["--format", "json", "--verbose"],
-    );
-    let report = run.json();
-    {
-        let state = server.state.lock().unwrap();
-        // The premise: group ids are also user ids, and a member id names a user.
-        assert!(state.created.contains(&"Groups/1".to_owned()));
-        assert!(state.created.contains(&"Users/1".to_owned()));
-    }
-    for c in report["cycles"].as_array().unwrap() {
-        for d in c["model_differences"].as_array().unwrap() {
-            assert_ne!(d["attribute"], "members", "{d}");
+impl QuirkCase {
+    /// A case on the shipped scim-default mapping in the compliant dialect over the sample
+    /// and changed directories, accounts and checks to be filled in.
+    fn new(id: &'static str, quirks: Quirks, extra: &'static [&'static str]) -> QuirkCase {
+        QuirkCase {
+            id,
+            quirks,
+            accounts: vec![],
+            dialect: "compliant",
+            directories: &[SAMPLE, CHANGED],
+            extra,
+            expect: vec![],
+            then: None,
         }
     }
-    assert_eq!(run.code, 0, "{}\n{report:#}", run.stderr);
 }
 
-#[test]
-fn an_app_that_deactivates_on_delete_is_reported_with_every_kept_account_by_id_and_username() {
-    let server = MiniScim::start(
-        Quirks {
-            deactivate_on_delete: true,
-            ..Quirks::default()
-        },
-        &[],
-    );
-    let run = live(
-        &server,
-        "mappings/scim-default.yaml",
-        "compliant",
-        &["--format", "json"],
-    );
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    let report = run.json();
-    let created_users = server
-        .state
-        .lock()
-        .unwrap()
-        .created
-        .iter()
-        .filter(|c| c.starts_with("Users/"))
-        .count();
-    let kept = report["cleanup"]["kept"].as_array().unwrap();
-    // Every user, including the one Entra's own cycle deleted.
-    assert_eq!(kept.len(), created_users, "{report:#}");
-    assert!(kept.iter().all(|k| k["state"] == "deactivated"));
-    assert!(
-        kept.iter()
-            .any(|k| k["name"].as_str().unwrap().starts_with("p-") && k["id"] == "1"),
-        "{kept:?}"
-    );
-    assert_eq!(
-        report["cleanup"]["left"].as_array().unwrap().len(),
-        created_users
-    );
-    let f = finding(&report, "kept-after-delete");
-    assert_eq!(f["count"], created_users);
-    // Entra's own DELETE in cycle 2 was accepted: that user is named as kept by the app.
-    let left = report["cleanup"]["left"].to_string();
-    assert!(
-        left.contains("deleted by Entra's cycle, kept by the app"),
-        "{left}"
-    );
-}
-
-#[test]
-fn an_app_that_answers_501_to_put_only_agrees_with_entra_which_never_puts() {
-    let server = MiniScim::start(
-        Quirks {
-            put_not_implemented: true,
-            ..Quirks::default()
-        },
-        &[],
-    );
-    let run = live(&server, "mappings/scim-default.yaml", "compliant", &[]);
-    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    assert!(!run.stdout.contains("PUT"), "{}", run.stdout);
-    assert!(run.stdout.contains("result: the app agrees with Entra"));
-}
-
-#[test]
-fn without_a_manager_attribute_the_manager_cause_is_a_hypothesis_and_probe_refutes_it() {
-    let quirks = Quirks {
+fn quirk_cases() -> Vec<QuirkCase> {
+    let ignore_filter = Quirks {
+        ignore_filter: true,
+        ..Quirks::default()
+    };
+    let no_manager = Quirks {
         no_manager: true,
         ..Quirks::default()
     };
-    let server = MiniScim::start(quirks, &[]);
-    let run = live(
-        &server,
-        "mappings/scim-default.yaml",
-        "legacy",
-        &["--format", "json"],
-    );
-    let report = run.json();
-    let f = finding(&report, "manager-string");
-    assert_eq!(f["evidence"], "hypothesis");
-    assert!(
-        f["example"]
-            .as_str()
-            .unwrap()
-            .contains("unknown attribute: manager"),
-        "{f}"
-    );
+    // An account that really matches the first sample user (prefixed as the run prefixes it).
+    let stale = json!({"userName": "p-amelie.durand@contoso.com", "active": true});
+    use Expect::*;
+    vec![
+        // Test Connection passes on the empty server; then the app answers every match query
+        // with the users it holds, the first created one first.
+        QuirkCase {
+            expect: vec![
+                Code(1),
+                LiveReport("/test_connection/passed", Is::Equal(json!(true))),
+                First("filter-ignored"),
+                Finding("filter-ignored", "severity", Is::Equal(json!("ownership"))),
+                Finding("filter-ignored", "entra", Is::Contains("overwrites")),
+                Finding("filter-ignored", "fix", Is::Contains("RFC 7644 §3.4.2.2")),
+                Finding(
+                    "filter-ignored",
+                    "example",
+                    Is::Contains("returned 1 (p-amelie.durand@contoso.com)"),
+                ),
+            ],
+            then: Some(|server, _| {
+                let state = server.state.lock().unwrap();
+                // Each source user got its own account.
+                let users = state
+                    .created
+                    .iter()
+                    .filter(|c| c.starts_with("Users/"))
+                    .count();
+                assert!(users >= 10, "{:?}", state.created);
+                // Account 1 is the first user's: nothing of another user was written to it.
+                for (method, path, body) in &state.writes {
+                    if path == "/Users/1" {
+                        let others = body
+                            .replace("p-amelie", "")
+                            .replace("p-0b7c6e1a-1f3d-4c55-9a51-6f0d2d1e0001", "");
+                        assert!(!others.contains("p-"), "{method} {path} {body}");
+                    }
+                }
+            }),
+            ..QuirkCase::new(
+                "an_app_that_ignores_filter_links_nothing_to_the_first_account_it_returns",
+                ignore_filter,
+                &["--format", "json"],
+            )
+        },
+        QuirkCase {
+            accounts: vec![real_person()],
+            expect: vec![
+                Code(1),
+                Line("1. [filter-ignored] OWNERSHIP ×1 (1 (real.person@contoso.com))"),
+                Says("[test-connection-failed]"),
+                Untouched,
+            ],
+            ..QuirkCase::new(
+                "an_app_that_ignores_filter_fails_test_connection_and_its_account_is_never_written",
+                ignore_filter,
+                &[],
+            )
+        },
+        QuirkCase {
+            accounts: vec![stale.clone()],
+            expect: vec![Code(1), First("not-owned"), Absent("filter-ignored")],
+            ..QuirkCase::new(
+                "an_account_the_run_did_not_create_is_never_written_even_when_it_matches",
+                Quirks::default(),
+                &["--format", "json"],
+            )
+        },
+        // With --adopt-prefixed the run may link and update it: it carries the prefix.
+        QuirkCase {
+            accounts: vec![stale],
+            expect: vec![Absent("not-owned"), Wrote("Users/1")],
+            ..QuirkCase::new(
+                "an_account_that_carries_the_prefix_is_adopted_when_asked",
+                Quirks::default(),
+                &["--format", "json", "--adopt-prefixed"],
+            )
+        },
+        QuirkCase {
+            expect: vec![Code(0)],
+            then: Some(|server, run| {
+                let state = server.state.lock().unwrap();
+                // The premise: group ids are also user ids, and a member id names a user.
+                assert!(state.created.contains(&"Groups/1".to_owned()));
+                assert!(state.created.contains(&"Users/1".to_owned()));
+                for c in run.json()["cycles"].as_array().unwrap() {
+                    for d in c["model_differences"].as_array().unwrap() {
+                        assert_ne!(d["attribute"], "members", "{d}");
+                    }
+                }
+            }),
+            ..QuirkCase::new(
+                "users_and_groups_numbered_each_from_1_are_told_apart_by_where_the_id_came_from",
+                Quirks::default(),
+                &["--format", "json", "--verbose"],
+            )
+        },
+        QuirkCase {
+            expect: vec![Code(1)],
+            then: Some(|server, run| {
+                let report = run.json();
+                let created_users = server
+                    .state
+                    .lock()
+                    .unwrap()
+                    .created
+                    .iter()
+                    .filter(|c| c.starts_with("Users/"))
+                    .count();
+                let kept = report["cleanup"]["kept"].as_array().unwrap();
+                // Every user, including the one Entra's own cycle deleted.
+                assert_eq!(kept.len(), created_users, "{report:#}");
+                assert!(kept.iter().all(|k| k["state"] == "deactivated"));
+                assert!(
+                    kept.iter()
+                        .any(|k| k["name"].as_str().unwrap().starts_with("p-") && k["id"] == "1"),
+                    "{kept:?}"
+                );
+                assert_eq!(
+                    report["cleanup"]["left"].as_array().unwrap().len(),
+                    created_users
+                );
+                let f = finding(&report, "kept-after-delete");
+                assert_eq!(f["count"], created_users);
+                // Entra's own DELETE in cycle 2 was accepted: that user is named as kept by
+                // the app.
+                let left = report["cleanup"]["left"].to_string();
+                assert!(
+                    left.contains("deleted by Entra's cycle, kept by the app"),
+                    "{left}"
+                );
+            }),
+            ..QuirkCase::new(
+                "an_app_that_deactivates_on_delete_is_reported_with_every_kept_account_by_id_and_username",
+                Quirks {
+                    deactivate_on_delete: true,
+                    ..Quirks::default()
+                },
+                &["--format", "json"],
+            )
+        },
+        QuirkCase {
+            expect: vec![
+                Code(0),
+                DoesNotSay("PUT"),
+                Says("result: the app agrees with Entra"),
+            ],
+            ..QuirkCase::new(
+                "an_app_that_answers_501_to_put_only_agrees_with_entra_which_never_puts",
+                Quirks {
+                    put_not_implemented: true,
+                    ..Quirks::default()
+                },
+                &[],
+            )
+        },
+        QuirkCase {
+            dialect: "legacy",
+            expect: vec![
+                Finding("manager-string", "evidence", Is::Equal(json!("hypothesis"))),
+                Finding(
+                    "manager-string",
+                    "example",
+                    Is::Contains("unknown attribute: manager"),
+                ),
+            ],
+            ..QuirkCase::new(
+                "without_a_manager_attribute_the_manager_cause_is_a_hypothesis",
+                no_manager,
+                &["--format", "json"],
+            )
+        },
+        QuirkCase {
+            dialect: "legacy",
+            expect: vec![
+                Absent("manager-string"),
+                // A refuted cause has no fix.
+                Finding("unexplained-rejection", "fix", Is::Missing),
+                Finding(
+                    "unexplained-rejection",
+                    "probe",
+                    Is::StartsWith("not the cause: the app also rejected"),
+                ),
+            ],
+            ..QuirkCase::new(
+                "without_a_manager_attribute_probe_refutes_the_manager_cause",
+                no_manager,
+                &["--format", "json", "--probe"],
+            )
+        },
+        // The human report says the same, and fits on a screen.
+        QuirkCase {
+            dialect: "legacy",
+            expect: vec![Says("probe: not the cause"), AtMostLines(24)],
+            ..QuirkCase::new(
+                "without_a_manager_attribute_the_human_report_says_probe_refutes_it_on_one_screen",
+                no_manager,
+                &["--probe"],
+            )
+        },
+        // An app that "upserts": every POST /Users answers 201 with the real person's account.
+        QuirkCase {
+            accounts: vec![real_person()],
+            expect: vec![
+                Code(1),
+                First("create-answered-another"),
+                Finding(
+                    "create-answered-another",
+                    "severity",
+                    Is::Equal(json!("ownership")),
+                ),
+                Finding(
+                    "create-answered-another",
+                    "example",
+                    Is::Contains("returned 1 (real.person@contoso.com)"),
+                ),
+                Finding(
+                    "create-answered-another",
+                    "fix",
+                    Is::Contains("RFC 7644 §3.3"),
+                ),
+                // Neither the cycle nor the cleanup wrote to the real person's account.
+                DidNotWrite("Users/1"),
+            ],
+            then: Some(|server, _| {
+                let state = server.state.lock().unwrap();
+                assert_eq!(state.users[&1]["title"], "Keep me");
+            }),
+            ..QuirkCase::new(
+                "a_create_answered_with_an_existing_account_is_never_written_nor_cleaned_up",
+                Quirks {
+                    intercept: Some(|m, p, _, _| {
+                        (m == "POST" && p == "/Users").then(|| {
+                            let mut person = real_person();
+                            person["id"] = json!("1");
+                            (201, person)
+                        })
+                    }),
+                    ..Quirks::default()
+                },
+                &["--format", "json"],
+            )
+        },
+        // The second user's match query finds the account the first one created: Entra fails
+        // it with DuplicateSourceEntries and sends nothing for it. The model fails it the same
+        // way, so it says nothing about the app: no `object-failed` finding, and the cycle's
+        // detail (--verbose) still lists the failure, marked as the model's too.
+        QuirkCase {
+            directories: &["tests/data/live/duplicate-upn.yaml"],
+            expect: vec![
+                Absent("object-failed"),
+                LiveReport(
+                    "/cycles/0/failed_objects/0/message",
+                    Is::Contains("DuplicateSourceEntries"),
+                ),
+                LiveReport(
+                    "/cycles/0/failed_objects/0/also_in_model",
+                    Is::Equal(json!(true)),
+                ),
+            ],
+            then: Some(|server, _| {
+                assert_eq!(server.state.lock().unwrap().created.len(), 1);
+            }),
+            ..QuirkCase::new(
+                "an_object_entra_fails_on_any_app_is_no_object_failed_finding_and_no_disagreement",
+                Quirks::default(),
+                &["--format", "json", "--verbose"],
+            )
+        },
+    ]
+}
 
-    let server = MiniScim::start(quirks, &[]);
-    let run = live(
-        &server,
-        "mappings/scim-default.yaml",
-        "legacy",
-        &["--format", "json", "--probe"],
+/// Each app is reported as what it is, and none makes `live` write to an account the run did
+/// not create (unless `--adopt-prefixed` asks it to take over prefixed ones).
+#[test]
+fn each_quirky_app_is_reported_as_what_it_is_and_only_the_runs_accounts_are_written() {
+    let ran = run_cases(
+        &quirk_cases(),
+        |c| c.id,
+        |case| {
+            let server = MiniScim::start(case.quirks, &case.accounts);
+            let run = live_over(
+                &server,
+                "mappings/scim-default.yaml",
+                case.dialect,
+                case.directories,
+                case.extra,
+            );
+            // Parsed on first use: the human report is not JSON.
+            let report = std::cell::OnceCell::new();
+            let report = || report.get_or_init(|| run.json());
+            for expect in &case.expect {
+                match expect {
+                    Expect::Code(code) => assert_eq!(run.code, *code, "{run:?}"),
+                    Expect::First(id) => assert_eq!(findings(report())[0], *id, "{:#}", report()),
+                    Expect::Absent(id) => {
+                        assert!(!findings(report()).contains(id), "{:#}", report())
+                    }
+                    Expect::Finding(id, field, is) => {
+                        let f = finding(report(), id);
+                        is.check(&format!("{id}.{field} in {f}"), &f[*field]);
+                    }
+                    Expect::LiveReport(pointer, is) => {
+                        let value = report().pointer(pointer).unwrap_or(&Value::Null);
+                        is.check(&format!("{pointer} in {:#}", report()), value);
+                    }
+                    Expect::Line(head) => assert!(
+                        run.stdout.lines().any(|l| l.starts_with(head)),
+                        "no line {head:?} in {run:?}"
+                    ),
+                    Expect::Says(part) => {
+                        assert!(run.stdout.contains(part), "no {part:?}: {run:?}")
+                    }
+                    Expect::DoesNotSay(part) => {
+                        assert!(!run.stdout.contains(part), "{part:?} said: {run:?}")
+                    }
+                    Expect::AtMostLines(n) => {
+                        assert!(run.stdout.lines().count() <= *n, "over {n} lines: {run:?}")
+                    }
+                    Expect::Wrote(id) => assert!(
+                        server.written_ids().contains(&(*id).to_owned()),
+                        "no write to {id}: {:?}",
+                        server.written_ids()
+                    ),
+                    Expect::DidNotWrite(id) => assert!(
+                        !server.written_ids().contains(&(*id).to_owned()),
+                        "wrote to {id}: {:?}",
+                        server.written_ids()
+                    ),
+                    Expect::Untouched => {
+                        assert!(
+                            server.written_ids().is_empty(),
+                            "{:?}",
+                            server.written_ids()
+                        );
+                        assert!(server.state.lock().unwrap().created.is_empty());
+                    }
+                }
+            }
+            if let Some(then) = case.then {
+                then(&server, &run);
+            }
+            if !case.extra.contains(&"--adopt-prefixed") {
+                assert_writes_only_to_created(&server);
+            }
+        },
     );
-    let report = run.json();
-    assert!(!findings(&report).contains(&"manager-string"), "{report:#}");
-    let f = finding(&report, "unexplained-rejection");
-    assert!(f.get("fix").is_none(), "a refuted cause has no fix: {f}");
-    assert!(
-        f["probe"]
-            .as_str()
-            .unwrap()
-            .starts_with("not the cause: the app also rejected"),
-        "{f}"
-    );
-    assert_writes_only_to_created(&server);
-    // The human report says the same, and fits on a screen.
-    let server = MiniScim::start(quirks, &[]);
-    let run = live(
-        &server,
-        "mappings/scim-default.yaml",
-        "legacy",
-        &["--probe"],
-    );
-    assert!(
-        run.stdout.contains("probe: not the cause"),
-        "{}",
-        run.stdout
-    );
-    assert!(run.stdout.lines().count() <= 24, "{}", run.stdout);
+    assert_eq!(ran, 12);
 }
 
 /// `live --log FILE` writes Entra's provisioning log of the run from the app's real answers,
@@ -374,8 +539,7 @@ fn without_a_manager_attribute_the_manager_cause_is_a_hypothesis_and_probe_refut
 #[test]
 fn live_writes_the_provisioning_log_of_what_the_app_answered() {
     let server = MiniScim::start(Quirks::default(), &[]);
-    let dir = std::env::temp_dir().join(format!("entramap-live-log-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch("live-log");
     let path = dir.join("live.jsonl");
     let run = live(
         &server,
@@ -386,10 +550,7 @@ fn live_writes_the_provisioning_log_of_what_the_app_answered() {
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let text = std::fs::read_to_string(&path).expect("the log is written");
     let _ = std::fs::remove_dir_all(&dir);
-    let entries: Vec<Value> = text
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
-        .collect();
+    let entries = common::json_lines(&text);
     // (action, status, error code) of cycle 1's evaluations, in order.
     let outcomes = |entries: &[Value]| -> Vec<(String, String, String)> {
         entries
@@ -411,28 +572,22 @@ fn live_writes_the_provisioning_log_of_what_the_app_answered() {
             })
             .collect()
     };
-    let simulated = Command::new(env!("CARGO_BIN_EXE_entramap"))
-        .args([
-            "simulate",
-            "mappings/scim-default.yaml",
-            "--directory",
-            SAMPLE,
-        ])
-        .args([
-            "--format",
-            "log",
-            "--now",
-            "2025-07-30T09:15:00Z",
-            "--seed",
-            "7",
-        ])
-        .args(["--dialect", "compliant"])
-        .output()
-        .expect("run entramap");
-    let simulated: Vec<Value> = String::from_utf8_lossy(&simulated.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let simulated = common::entramap(&[
+        "simulate",
+        "mappings/scim-default.yaml",
+        "--directory",
+        SAMPLE,
+        "--format",
+        "log",
+        "--now",
+        "2025-07-30T09:15:00Z",
+        "--seed",
+        "7",
+        "--dialect",
+        "compliant",
+    ]);
+    assert_eq!(simulated.code, 0, "{simulated:?}");
+    let simulated = simulated.json_lines();
     let live_outcomes = outcomes(&entries);
     assert!(!live_outcomes.is_empty(), "{text}");
     assert_eq!(live_outcomes, outcomes(&simulated), "{text}");
@@ -579,10 +734,7 @@ fn cause_cases() -> Vec<CauseCase> {
 #[test]
 fn each_cause_id_is_reported_by_a_server_that_behaves_so() {
     let shipped = "mappings/scim-default.yaml";
-    let exact = std::env::temp_dir().join(format!(
-        "entramap-live-quirks-{}-title-exact.yaml",
-        std::process::id()
-    ));
+    let exact = common::scratch("live-quirks-title-exact").join("scim-default.yaml");
     let text = std::fs::read_to_string(shipped).unwrap();
     let marked = text.replace(
         "    - name: title\n",
@@ -590,62 +742,25 @@ fn each_cause_id_is_reported_by_a_server_that_behaves_so() {
     );
     assert_ne!(marked, text, "scim-default.yaml has no `- name: title` row");
     std::fs::write(&exact, marked).unwrap();
-    let mut wrong = Vec::new();
-    for case in cause_cases() {
-        let server = MiniScim::start(case.quirks, &[]);
-        let mapping = if case.title_case_exact {
-            exact.to_str().unwrap()
-        } else {
-            shipped
-        };
-        let run = live(&server, mapping, case.dialect, &["--format", "json"]);
-        let report = run.json();
-        let ids = findings(&report);
-        if !ids.contains(&case.cause_id) || run.code != i32::from(case.disagrees) {
-            wrong.push(format!(
-                "{}: exit {}, findings {ids:?}",
-                case.cause_id, run.code
-            ));
-        }
-        assert_writes_only_to_created(&server);
-    }
-    let _ = std::fs::remove_file(&exact);
-    assert!(wrong.is_empty(), "{wrong:#?}");
-}
-
-#[test]
-fn an_object_entra_fails_on_any_app_is_no_object_failed_finding_and_no_disagreement() {
-    // The second user's match query finds the account the first one created: Entra fails it
-    // with DuplicateSourceEntries and sends nothing for it. The model fails it the same way, so
-    // it says nothing about the app: no `object-failed` finding, the app agrees (exit 0), and
-    // the cycle's detail (--verbose) still lists the failure, marked as the model's too.
-    let server = MiniScim::start(Quirks::default(), &[]);
-    let run = live_over(
-        &server,
-        "mappings/scim-default.yaml",
-        "compliant",
-        &["tests/data/live/duplicate-upn.yaml"],
-        &["--format", "json", "--verbose"],
+    let ran = run_cases(
+        &cause_cases(),
+        |c| c.cause_id,
+        |case| {
+            let server = MiniScim::start(case.quirks, &[]);
+            let mapping = if case.title_case_exact {
+                exact.to_str().unwrap()
+            } else {
+                shipped
+            };
+            let run = live(&server, mapping, case.dialect, &["--format", "json"]);
+            let report = run.json();
+            let ids = findings(&report);
+            assert!(ids.contains(&case.cause_id), "findings {ids:?}");
+            assert_eq!(run.code, i32::from(case.disagrees), "findings {ids:?}");
+            assert_writes_only_to_created(&server);
+        },
     );
-    let report = run.json();
-    let ids: Vec<&str> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|f| f["cause_id"].as_str())
-        .collect();
-    assert!(!ids.contains(&"object-failed"), "{ids:?}");
-    let failed = &report["cycles"][0]["failed_objects"][0];
-    assert!(
-        failed["message"]
-            .as_str()
-            .unwrap()
-            .contains("DuplicateSourceEntries"),
-        "{failed}"
-    );
-    assert_eq!(failed["also_in_model"], true, "{failed}");
-    assert_eq!(server.state.lock().unwrap().created.len(), 1);
-    assert_writes_only_to_created(&server);
+    assert_eq!(ran, 15);
 }
 
 #[test]
@@ -695,53 +810,6 @@ fn every_cause_id_the_readme_lists_is_in_the_code_and_in_a_test() {
             "no test asserts README's cause id {id}"
         );
     }
-}
-
-#[test]
-fn a_create_answered_with_an_existing_account_is_never_written_nor_cleaned_up() {
-    // An app that "upserts": every POST /Users answers 201 with the real person's account.
-    let quirks = Quirks {
-        intercept: Some(|m, p, _, _| {
-            (m == "POST" && p == "/Users").then(|| {
-                let mut person = real_person();
-                person["id"] = json!("1");
-                (201, person)
-            })
-        }),
-        ..Quirks::default()
-    };
-    let server = MiniScim::start(quirks, &[real_person()]);
-    let run = live(
-        &server,
-        "mappings/scim-default.yaml",
-        "compliant",
-        &["--format", "json"],
-    );
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    let report = run.json();
-    assert_eq!(
-        findings(&report)[0],
-        "create-answered-another",
-        "{report:#}"
-    );
-    let f = finding(&report, "create-answered-another");
-    assert_eq!(f["severity"], "ownership");
-    assert!(
-        f["example"]
-            .as_str()
-            .unwrap()
-            .contains("returned 1 (real.person@contoso.com)"),
-        "{f}"
-    );
-    assert!(f["fix"].as_str().unwrap().contains("RFC 7644 §3.3"), "{f}");
-    // Neither the cycle nor the cleanup wrote to the real person's account.
-    assert!(
-        !server.written_ids().contains(&"Users/1".to_owned()),
-        "{:?}",
-        server.written_ids()
-    );
-    let state = server.state.lock().unwrap();
-    assert_eq!(state.users[&1]["title"], "Keep me");
 }
 
 #[test]

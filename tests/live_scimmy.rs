@@ -10,22 +10,10 @@ use std::process::Command;
 
 use serde_json::Value;
 use support::ScimmyServer;
+use support::common::Run;
 
 const SAMPLE: &str = "mappings/samples/directory.yaml";
 const CHANGED: &str = "tests/data/live/changed.yaml";
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", self.stdout, self.stderr))
-    }
-}
 
 fn live(server: &ScimmyServer, mapping: &str, dialect: &str, extra: &[&str]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_entramap"))
@@ -39,11 +27,7 @@ fn live(server: &ScimmyServer, mapping: &str, dialect: &str, extra: &[&str]) -> 
         .env("ENTRAMAP_TOKEN", &server.token)
         .output()
         .expect("run entramap");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from(out)
 }
 
 /// The findings as (cause id, evidence).

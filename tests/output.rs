@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+#[path = "support/common.rs"]
+mod common;
+
 const MAPPING: &str = "mappings/scim-default.yaml";
 
 fn command(args: &[&str]) -> Command {
@@ -247,18 +250,9 @@ fn a_reader_that_closes_the_pipe_early_ends_a_stream_quietly() {
             "simulate", MAPPING, "--cycles", "100000", "--format", "jsonl",
         ][..],
     ] {
-        let mut child = command(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start entramap");
-        let mut stdout = child.stdout.take().expect("stdout is piped");
-        let mut first = [0u8; 1];
-        stdout.read_exact(&mut first).expect("some output");
-        drop(stdout);
-        let out = child.wait_with_output().expect("wait");
-        assert_eq!(out.status.code(), Some(141), "{args:?}: {}", stderr(&out));
-        assert_eq!(stderr(&out), "", "{args:?}");
+        let run = common::hang_up_after_first_byte(args);
+        assert_eq!(run.code, 141, "{args:?}: {run:?}");
+        assert_eq!(run.stderr, "", "{args:?}");
     }
 }
 

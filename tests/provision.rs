@@ -2,10 +2,7 @@
 //! docs/mapping-model.md §4.3), IsSoftDeleted (§5.2), and projecting a source object through a
 //! mapping into the values and POST body Entra sends (docs/scim-wire.md E6, §7).
 
-use entramap::dotnet::datetime::DateTime;
-use entramap::expr::Context;
 use entramap::load;
-use entramap::model::mapping::ObjectMapping;
 use entramap::model::sample::sample_user;
 use entramap::model::source::Record;
 use entramap::provision::project::{CompiledMapping, Flow};
@@ -13,21 +10,16 @@ use entramap::provision::scope::{compile_scope, in_scope, is_soft_deleted};
 use entramap::provision::target::ResourceKind;
 use serde_json::{Value, json};
 
-/// The user object mapping of a YAML mapping file given as its `users:` body.
-fn users(body: &str) -> ObjectMapping {
-    let text = format!("app: test\nusers:\n{body}");
-    load::parse("test.yaml", &text)
-        .unwrap_or_else(|e| panic!("{e:?}"))
-        .file
-        .users
-}
+#[path = "support/mapping.rs"]
+mod mapping;
+use mapping::{ctx, users};
+
+#[path = "support/common.rs"]
+mod common;
+use common::run_cases;
 
 fn record(value: Value) -> Record {
     Record::from_json(&value).unwrap()
-}
-
-fn ctx() -> Context {
-    Context::new(DateTime::parse_rfc3339("2024-05-01T12:00:00Z").unwrap(), 7)
 }
 
 /// Whether one clause `a <op> [value]` holds for a user whose `a` is `attr` (absent for None).
@@ -44,123 +36,80 @@ fn holds(op: &str, value: Option<&str>, attr: Option<Value>) -> bool {
     in_scope(&filters, &user)
 }
 
-fn s(text: &str) -> Option<Value> {
-    Some(json!(text))
+/// One line of tests/data/scope/operators.jsonl: a clause, the user's value, and whether the
+/// clause holds.
+struct OperatorCase {
+    /// The behaviour the line's group proves, and where the line is.
+    id: String,
+    op: String,
+    value: Option<String>,
+    /// The user's `a`; `None`: absent.
+    a: Option<Value>,
+    holds: bool,
+}
+
+/// The cases of tests/data/scope/operators.jsonl, each named by the `# group` line above it.
+fn operator_cases() -> Vec<OperatorCase> {
+    let name = "tests/data/scope/operators.jsonl";
+    let text = std::fs::read_to_string(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let mut group = None;
+    let mut cases = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let at = format!("{name}:{}", i + 1);
+        if let Some(comment) = line.strip_prefix("# ") {
+            // A group starts with the snake_case name of what it proves.
+            let word = comment.split(' ').next().unwrap_or_default();
+            if word.contains('_') && word.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+                group = Some(word.to_owned());
+            }
+            continue;
+        }
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let case: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{at}: {e}"));
+        let group = group
+            .as_ref()
+            .unwrap_or_else(|| panic!("{at}: no `# group` line above"));
+        cases.push(OperatorCase {
+            id: format!("{group} ({at})"),
+            op: case["op"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{at}: no op"))
+                .to_owned(),
+            value: case.get("value").map(|v| {
+                v.as_str()
+                    .unwrap_or_else(|| panic!("{at}: value is not text"))
+                    .to_owned()
+            }),
+            a: case.get("a").cloned(),
+            holds: case["holds"]
+                .as_bool()
+                .unwrap_or_else(|| panic!("{at}: holds is not true or false")),
+        });
+    }
+    cases
 }
 
 // ---------------------------------------------------------------- scoping operators
 
+/// Every operator on a matching value, a different one, an absent or empty one and (for the
+/// comparisons) text: the table is tests/data/scope/operators.jsonl.
 #[test]
-fn equals_is_exact_and_case_sensitive_and_false_on_null() {
-    assert!(holds("EQUALS", Some("Sales"), s("Sales")));
-    assert!(!holds("EQUALS", Some("Sales"), s("sales")));
-    assert!(!holds("EQUALS", Some("Sales"), None));
-    assert!(!holds("EQUALS", Some("Sales"), s("")));
-}
-
-#[test]
-fn not_equals_is_case_sensitive_and_false_on_null() {
-    assert!(holds("NOT EQUALS", Some("Sales"), s("sales")));
-    assert!(!holds("NOT EQUALS", Some("Sales"), s("Sales")));
-    assert!(!holds("NOT EQUALS", Some("Sales"), None));
-}
-
-#[test]
-fn ends_with_is_case_sensitive_and_false_on_null() {
-    assert!(holds("ENDS_WITH", Some("@contoso.com"), s("a@contoso.com")));
-    assert!(!holds(
-        "ENDS_WITH",
-        Some("@contoso.com"),
-        s("a@Contoso.com")
-    ));
-    assert!(!holds("ENDS_WITH", Some("@contoso.com"), None));
-}
-
-#[test]
-fn includes_is_case_sensitive_contains_and_false_on_null() {
-    assert!(holds("Includes", Some("Eng"), s("Platform Engineering")));
-    assert!(!holds("Includes", Some("eng"), s("Platform Engineering")));
-    assert!(!holds("Includes", Some("Eng"), None));
-}
-
-#[test]
-fn regex_match_matches_the_whole_value_and_is_false_on_null() {
-    // The documented example: `([1-9][0-9])` selects 10 to 99.
-    assert!(holds("REGEX MATCH", Some("([1-9][0-9])"), s("42")));
-    assert!(!holds("REGEX MATCH", Some("([1-9][0-9])"), s("420")));
-    assert!(holds(
-        "REGEX MATCH",
-        Some(r".*\@contoso.com"),
-        s("a@contoso.com")
-    ));
-    assert!(!holds("REGEX MATCH", Some("Sales"), s("sales")));
-    assert!(!holds("REGEX MATCH", Some(".*"), None));
-}
-
-#[test]
-fn not_regex_match_negates_but_is_false_on_null() {
-    assert!(holds("NOT REGEX MATCH", Some("([1-9][0-9])"), s("420")));
-    assert!(!holds("NOT REGEX MATCH", Some("([1-9][0-9])"), s("42")));
-    assert!(!holds("NOT REGEX MATCH", Some("x"), None));
-}
-
-#[test]
-fn greater_than_compares_integers_and_is_false_on_null_or_text() {
-    assert!(holds("Greater_Than", Some("10"), s("11")));
-    assert!(!holds("Greater_Than", Some("10"), s("10")));
-    assert!(!holds("Greater_Than", Some("10"), s("abc")));
-    assert!(!holds("Greater_Than", Some("10"), None));
-}
-
-#[test]
-fn greater_than_or_equals_compares_integers_and_is_false_on_null() {
-    assert!(holds("Greater_Than_OR_EQUALS", Some("10"), s("10")));
-    assert!(!holds("Greater_Than_OR_EQUALS", Some("10"), s("9")));
-    assert!(!holds("Greater_Than_OR_EQUALS", Some("10"), None));
-}
-
-#[test]
-fn is_true_and_is_false_read_booleans_and_their_text() {
-    assert!(holds("IS TRUE", None, Some(json!(true))));
-    assert!(holds("IS TRUE", None, s("True")));
-    assert!(!holds("IS TRUE", None, Some(json!(false))));
-    assert!(!holds("IS TRUE", None, None));
-    assert!(holds("IS FALSE", None, Some(json!(false))));
-    assert!(!holds("IS FALSE", None, Some(json!(true))));
-    assert!(!holds("IS FALSE", None, None));
-}
-
-#[test]
-fn is_null_is_true_only_for_absent_or_empty() {
-    assert!(holds("IS NULL", None, None));
-    assert!(holds("IS NULL", None, s("")));
-    assert!(!holds("IS NULL", None, s("x")));
-}
-
-#[test]
-fn is_not_null_is_false_for_absent_or_empty() {
-    assert!(holds("IS NOT NULL", None, s("x")));
-    assert!(!holds("IS NOT NULL", None, None));
-    assert!(!holds("IS NOT NULL", None, s("")));
-}
-
-#[test]
-fn bitwise_and_tests_a_common_bit_and_is_false_on_null() {
-    // userAccountControl 514 = 512 | 2 (ACCOUNTDISABLE).
-    assert!(holds("&", Some("2"), s("514")));
-    assert!(!holds("&", Some("2"), s("512")));
-    assert!(!holds("&", Some("2"), None));
-    assert!(holds("!&", Some("2"), s("512")));
-    assert!(!holds("!&", Some("2"), s("514")));
-    assert!(!holds("!&", Some("2"), None));
-}
-
-#[test]
-fn operator_names_ignore_case_and_treat_underscore_and_space_alike() {
-    assert!(holds("not_equals", Some("x"), s("y")));
-    assert!(holds("Ends With", Some("y"), s("xy")));
-    assert!(holds("is_not_null", None, s("x")));
-    assert!(holds("GREATER THAN OR EQUALS", Some("1"), s("1")));
+fn each_scoping_clause_holds_as_the_operators_rule_says() {
+    let ran = run_cases(
+        &operator_cases(),
+        |c| c.id.as_str(),
+        |case| {
+            let got = holds(&case.op, case.value.as_deref(), case.a.clone());
+            assert_eq!(
+                got, case.holds,
+                "{} {:?} on {:?}",
+                case.op, case.value, case.a
+            );
+        },
+    );
+    assert_eq!(ran, 51);
 }
 
 #[test]

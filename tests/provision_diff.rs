@@ -2,8 +2,6 @@
 //! E9–E13, E15, E19–E21) and the exact bodies of both dialects (§4.3, verbatim from COMPAT and
 //! the tutorial, compared as compact JSON so key order counts).
 
-use entramap::dotnet::datetime::DateTime;
-use entramap::expr::Context;
 use entramap::load;
 use entramap::model::mapping::{Dialect, ObjectMapping};
 use entramap::model::sample::sample_user;
@@ -16,20 +14,15 @@ use entramap::provision::project::{CompiledMapping, Flow};
 use entramap::scim::{Resource, apply_patch};
 use serde_json::{Value, json};
 
+#[path = "support/mapping.rs"]
+mod mapping;
+use mapping::{ctx, users};
+
+#[path = "support/common.rs"]
+mod common;
+use common::run_cases;
+
 const BOTH: [Dialect; 2] = [Dialect::Legacy, Dialect::Compliant];
-
-/// The user object mapping of a YAML mapping file given as its `users:` body.
-fn users(body: &str) -> ObjectMapping {
-    let text = format!("app: test\nusers:\n{body}");
-    load::parse("test.yaml", &text)
-        .unwrap_or_else(|e| panic!("{e:?}"))
-        .file
-        .users
-}
-
-fn ctx() -> Context {
-    Context::new(DateTime::parse_rfc3339("2024-05-01T12:00:00Z").unwrap(), 7)
-}
 
 fn resource(value: Value) -> Resource {
     value.as_object().unwrap().clone()
@@ -240,18 +233,60 @@ fn old_user() -> Value {
     })
 }
 
+/// A body Entra documents (the compatibility page, the tutorial, a capture), and how the
+/// simulator makes it.
+struct BodyCase {
+    /// What the case proves.
+    id: &'static str,
+    /// The simulator's body.
+    actual: fn() -> Value,
+    /// The documented body, compared as compact JSON so key order counts.
+    verbatim: &'static str,
+}
+
+/// The rows of the tutorial's user updates (E9, E10).
+const TUTORIAL_ROWS: &str = "  mappings:\n    - {target: userName, source: userPrincipalName}\n    - {target: 'emails[type eq \"work\"].value', source: mail}\n    - {target: name.familyName, source: surname}\n";
+
+/// Rows the compliant dialect merges by op kind.
+const MERGE_ROWS: &str = "  mappings:\n    - {target: displayName, source: displayName}\n    - {target: title, source: jobTitle}\n    - {target: nickName, source: mailNickname}\n    - {target: name.givenName, source: givenName}\n";
+
+/// A nickname the app does not hold yet.
+fn add_nickname(dialect: Dialect) -> Value {
+    patch_for(
+        &users("  mappings:\n    - {target: nickName, source: mailNickname}\n"),
+        json!({"mailNickname": "Babs"}),
+        json!({"id": "1", "userName": "babs@contoso.com"}),
+        dialect,
+    )
+}
+
+/// A user no longer soft-deleted, against `returned` as the dialect stored its disable.
+fn reenable(returned: Value, dialect: Dialect) -> Value {
+    patch_for(
+        &users(
+            "  mappings:\n    - {target: active, expression: 'Switch([IsSoftDeleted], , \"False\", \"True\", \"True\", \"False\")'}\n",
+        ),
+        json!({"IsSoftDeleted": "False"}),
+        returned,
+        dialect,
+    )
+}
+
 #[test]
-fn compat_replace_several_attributes_legacy_is_one_op_each() {
-    let body = patch_for(
-        &users(LEGACY_SEVERAL),
-        json!({"displayName": "Pvlo", "mail": "TestBcwqnm@test.microsoft.com", "givenName": "Gtfd",
-               "surname": "Pkqf", "mailNickname": "Eqpj", "employeeId": "Eqpj"}),
-        old_user(),
-        Dialect::Legacy,
-    );
-    assert_body(
-        &body,
-        r#"
+fn each_documented_body_is_the_one_the_simulator_sends() {
+    let cases = [
+        BodyCase {
+            id: "compat_replace_several_attributes_legacy_is_one_op_each",
+            actual: || {
+                patch_for(
+                    &users(LEGACY_SEVERAL),
+                    json!({"displayName": "Pvlo", "mail": "TestBcwqnm@test.microsoft.com", "givenName": "Gtfd",
+                           "surname": "Pkqf", "mailNickname": "Eqpj", "employeeId": "Eqpj"}),
+                    old_user(),
+                    Dialect::Legacy,
+                )
+            },
+            verbatim: r#"
   {
     "schemas": [
         "urn:ietf:params:scim:api:messages:2.0:PatchOp"
@@ -289,23 +324,22 @@ fn compat_replace_several_attributes_legacy_is_one_op_each() {
         }
     ]
   }"#,
-    );
-}
-
-#[test]
-fn compat_replace_several_attributes_compliant_merges_plain_ones_into_one_pathless_op() {
-    // The flagged example has no externalId op (different sample data), so the row is left out.
-    let rows = LEGACY_SEVERAL.replace("    - {target: externalId, source: mailNickname}\n", "");
-    let body = patch_for(
-        &users(&rows),
-        json!({"displayName": "Bjfe", "mail": "TestMhvaes@test.microsoft.com", "givenName": "Kkom",
-               "surname": "Unua", "employeeId": "Aklq"}),
-        old_user(),
-        Dialect::Compliant,
-    );
-    assert_body(
-        &body,
-        r#"
+        },
+        // The flagged example has no externalId op (different sample data), so the row is left out.
+        BodyCase {
+            id: "compat_replace_several_attributes_compliant_merges_plain_ones_into_one_pathless_op",
+            actual: || {
+                let rows = LEGACY_SEVERAL
+                    .replace("    - {target: externalId, source: mailNickname}\n", "");
+                patch_for(
+                    &users(&rows),
+                    json!({"displayName": "Bjfe", "mail": "TestMhvaes@test.microsoft.com", "givenName": "Kkom",
+                           "surname": "Unua", "employeeId": "Aklq"}),
+                    old_user(),
+                    Dialect::Compliant,
+                )
+            },
+            verbatim: r#"
   {
     "schemas": [
         "urn:ietf:params:scim:api:messages:2.0:PatchOp"
@@ -327,17 +361,11 @@ fn compat_replace_several_attributes_compliant_merges_plain_ones_into_one_pathle
         }
     ]
   }"#,
-    );
-}
-
-#[test]
-fn compat_add_single_value_string_attribute_in_both_dialects() {
-    let m = users("  mappings:\n    - {target: nickName, source: mailNickname}\n");
-    let user = json!({"mailNickname": "Babs"});
-    let returned = json!({"id": "1", "userName": "babs@contoso.com"});
-    assert_body(
-        &patch_for(&m, user.clone(), returned.clone(), Dialect::Legacy),
-        r#"
+        },
+        BodyCase {
+            id: "compat_add_single_value_string_attribute_legacy",
+            actual: || add_nickname(Dialect::Legacy),
+            verbatim: r#"
   {
     "schemas": [
         "urn:ietf:params:scim:api:messages:2.0:PatchOp"
@@ -350,10 +378,11 @@ fn compat_add_single_value_string_attribute_in_both_dialects() {
       }
     ]
   }"#,
-    );
-    assert_body(
-        &patch_for(&m, user, returned, Dialect::Compliant),
-        r#"
+        },
+        BodyCase {
+            id: "compat_add_single_value_string_attribute_compliant",
+            actual: || add_nickname(Dialect::Compliant),
+            verbatim: r#"
   {
     "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
     "Operations": [
@@ -364,62 +393,40 @@ fn compat_add_single_value_string_attribute_in_both_dialects() {
       }
     ]
   }"#,
-    );
-}
-
-#[test]
-fn compat_disable_user_legacy_string_operations_first_compliant_boolean() {
-    // E12: the simulator's legacy body as docs/scim-wire.md prescribes it (Operations first).
-    assert_body(
-        &disable_patch(Dialect::Legacy),
-        r#"{"Operations":[{"op":"Replace","path":"active","value":"False"}],"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}"#,
-    );
-    assert_body(
-        &disable_patch(Dialect::Compliant),
-        r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}"#,
-    );
-}
-
-#[test]
-fn reenable_user_mirrors_disable_through_the_diff() {
-    // E13 (inferred): the `active` row turns "True" again; legacy stored the string "False".
-    let m = users(
-        "  mappings:\n    - {target: active, expression: 'Switch([IsSoftDeleted], , \"False\", \"True\", \"True\", \"False\")'}\n",
-    );
-    let user = json!({"IsSoftDeleted": "False"});
-    assert_body(
-        &patch_for(
-            &m,
-            user.clone(),
-            json!({"id": "1", "active": "False"}),
-            Dialect::Legacy,
-        ),
-        r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"active","value":"True"}]}"#,
-    );
-    assert_body(
-        &patch_for(
-            &m,
-            user,
-            json!({"id": "1", "active": false}),
-            Dialect::Compliant,
-        ),
-        r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":true}]}"#,
-    );
-}
-
-#[test]
-fn tutorial_update_single_valued_e9_and_multi_valued_e10_legacy() {
-    let m = users(
-        "  mappings:\n    - {target: userName, source: userPrincipalName}\n    - {target: 'emails[type eq \"work\"].value', source: mail}\n    - {target: name.familyName, source: surname}\n",
-    );
-    assert_body(
-        &patch_for(
-            &m,
-            json!({"userPrincipalName": "5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com"}),
-            json!({"id": "5171a35d82074e068ce2", "userName": "old@testuser.com"}),
-            Dialect::Legacy,
-        ),
-        r#"
+        },
+        // E12: the simulator's legacy body as docs/scim-wire.md prescribes it (Operations first).
+        BodyCase {
+            id: "compat_disable_user_legacy_string_operations_first",
+            actual: || disable_patch(Dialect::Legacy),
+            verbatim: r#"{"Operations":[{"op":"Replace","path":"active","value":"False"}],"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}"#,
+        },
+        BodyCase {
+            id: "compat_disable_user_compliant_boolean",
+            actual: || disable_patch(Dialect::Compliant),
+            verbatim: r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}"#,
+        },
+        // E13 (inferred): the `active` row turns "True" again; legacy stored the string "False".
+        BodyCase {
+            id: "reenable_user_mirrors_disable_through_the_diff_legacy",
+            actual: || reenable(json!({"id": "1", "active": "False"}), Dialect::Legacy),
+            verbatim: r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"active","value":"True"}]}"#,
+        },
+        BodyCase {
+            id: "reenable_user_mirrors_disable_through_the_diff_compliant",
+            actual: || reenable(json!({"id": "1", "active": false}), Dialect::Compliant),
+            verbatim: r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":true}]}"#,
+        },
+        BodyCase {
+            id: "tutorial_update_single_valued_e9_legacy",
+            actual: || {
+                patch_for(
+                    &users(TUTORIAL_ROWS),
+                    json!({"userPrincipalName": "5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com"}),
+                    json!({"id": "5171a35d82074e068ce2", "userName": "old@testuser.com"}),
+                    Dialect::Legacy,
+                )
+            },
+            verbatim: r#"
 {
     "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
     "Operations": [{
@@ -428,18 +435,21 @@ fn tutorial_update_single_valued_e9_and_multi_valued_e10_legacy() {
         "value": "5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com"
     }]
 }"#,
-    );
-    assert_body(
-        &patch_for(
-            &m,
-            json!({"userPrincipalName": "u@x.com", "mail": "updatedEmail@microsoft.com",
-                   "surname": "updatedFamilyName"}),
-            json!({"id": "6764549bef60420686bc", "userName": "u@x.com",
-                   "emails": [{"type": "work", "value": "old@microsoft.com"}],
-                   "name": {"familyName": "old"}}),
-            Dialect::Legacy,
-        ),
-        r#"
+        },
+        BodyCase {
+            id: "tutorial_update_multi_valued_e10_legacy",
+            actual: || {
+                patch_for(
+                    &users(TUTORIAL_ROWS),
+                    json!({"userPrincipalName": "u@x.com", "mail": "updatedEmail@microsoft.com",
+                           "surname": "updatedFamilyName"}),
+                    json!({"id": "6764549bef60420686bc", "userName": "u@x.com",
+                           "emails": [{"type": "work", "value": "old@microsoft.com"}],
+                           "name": {"familyName": "old"}}),
+                    Dialect::Legacy,
+                )
+            },
+            verbatim: r#"
 {
     "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
     "Operations": [
@@ -455,66 +465,59 @@ fn tutorial_update_single_valued_e9_and_multi_valued_e10_legacy() {
             }
     ]
 }"#,
-    );
-}
-
-#[test]
-fn mixed_add_and_replace_share_one_patch_in_row_order() {
-    // The laravel-scim-server#34 capture (docs/scim-wire.md §1.5), byte for byte.
-    let m = users(
-        "  mappings:\n    - {target: 'emails[type eq \"work\"].value', source: mail}\n    - {target: 'addresses[type eq \"work\"].formatted', source: physicalDeliveryOfficeName}\n    - {target: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department', source: department}\n",
-    );
-    let body = patch_for(
-        &m,
-        json!({"mail": "AdeleV2@REDACTED.onmicrosoft.com", "physicalDeliveryOfficeName": "18/2111",
-               "department": "Retail"}),
-        json!({"id": "1", "emails": [{"type": "work", "value": "AdeleV@REDACTED.onmicrosoft.com"}],
-               "addresses": [{"type": "work", "formatted": "18/1111"}]}),
-        Dialect::Legacy,
-    );
-    assert_eq!(
-        serde_json::to_string(&body).unwrap(),
-        r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"emails[type eq \"work\"].value","value":"AdeleV2@REDACTED.onmicrosoft.com"},{"op":"Replace","path":"addresses[type eq \"work\"].formatted","value":"18/2111"},{"op":"Add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department","value":"Retail"}]}"#
-    );
-}
-
-#[test]
-fn compliant_merges_per_op_kind_and_keeps_a_single_plain_attribute_path() {
-    let m = users(
-        "  mappings:\n    - {target: displayName, source: displayName}\n    - {target: title, source: jobTitle}\n    - {target: nickName, source: mailNickname}\n    - {target: name.givenName, source: givenName}\n",
-    );
-    let body = patch_for(
-        &m,
-        json!({"displayName": "New", "jobTitle": "Dev", "mailNickname": "nn", "givenName": "G"}),
-        json!({"id": "1", "displayName": "Old", "name": {"givenName": "Old"}}),
-        Dialect::Compliant,
-    );
-    assert_eq!(
-        serde_json::to_string(&body).unwrap(),
-        r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"displayName":"New","name.givenName":"G"}},{"op":"add","value":{"title":"Dev","nickName":"nn"}}]}"#
-    );
-    let single = patch_for(
-        &m,
-        json!({"displayName": "New", "jobTitle": "Dev", "mailNickname": "nn", "givenName": "G"}),
-        json!({"id": "1", "displayName": "Old", "title": "Dev", "nickName": "nn",
-               "name": {"givenName": "G"}}),
-        Dialect::Compliant,
-    );
-    assert_eq!(
-        serde_json::to_string(&single).unwrap(),
-        r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"displayName","value":"New"}]}"#
-    );
-}
-
-#[test]
-fn manager_patch_sets_the_enterprise_manager_to_the_target_id_e15() {
-    assert_body(
-        &manager_patch(
-            Dialect::Compliant,
-            ChangeOp::Add,
-            "2c2f6fb8-254f-492e-b7fe-c09c5a61c8a2",
-        ),
-        r#"
+        },
+        // The laravel-scim-server#34 capture (docs/scim-wire.md §1.5), byte for byte.
+        BodyCase {
+            id: "mixed_add_and_replace_share_one_patch_in_row_order",
+            actual: || {
+                patch_for(
+                    &users(
+                        "  mappings:\n    - {target: 'emails[type eq \"work\"].value', source: mail}\n    - {target: 'addresses[type eq \"work\"].formatted', source: physicalDeliveryOfficeName}\n    - {target: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department', source: department}\n",
+                    ),
+                    json!({"mail": "AdeleV2@REDACTED.onmicrosoft.com", "physicalDeliveryOfficeName": "18/2111",
+                           "department": "Retail"}),
+                    json!({"id": "1", "emails": [{"type": "work", "value": "AdeleV@REDACTED.onmicrosoft.com"}],
+                           "addresses": [{"type": "work", "formatted": "18/1111"}]}),
+                    Dialect::Legacy,
+                )
+            },
+            verbatim: r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"emails[type eq \"work\"].value","value":"AdeleV2@REDACTED.onmicrosoft.com"},{"op":"Replace","path":"addresses[type eq \"work\"].formatted","value":"18/2111"},{"op":"Add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department","value":"Retail"}]}"#,
+        },
+        BodyCase {
+            id: "compliant_merges_per_op_kind",
+            actual: || {
+                patch_for(
+                    &users(MERGE_ROWS),
+                    json!({"displayName": "New", "jobTitle": "Dev", "mailNickname": "nn", "givenName": "G"}),
+                    json!({"id": "1", "displayName": "Old", "name": {"givenName": "Old"}}),
+                    Dialect::Compliant,
+                )
+            },
+            verbatim: r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"displayName":"New","name.givenName":"G"}},{"op":"add","value":{"title":"Dev","nickName":"nn"}}]}"#,
+        },
+        BodyCase {
+            id: "compliant_keeps_a_single_plain_attribute_path",
+            actual: || {
+                patch_for(
+                    &users(MERGE_ROWS),
+                    json!({"displayName": "New", "jobTitle": "Dev", "mailNickname": "nn", "givenName": "G"}),
+                    json!({"id": "1", "displayName": "Old", "title": "Dev", "nickName": "nn",
+                           "name": {"givenName": "G"}}),
+                    Dialect::Compliant,
+                )
+            },
+            verbatim: r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"displayName","value":"New"}]}"#,
+        },
+        BodyCase {
+            id: "manager_patch_sets_the_enterprise_manager_to_the_target_id_e15_compliant",
+            actual: || {
+                manager_patch(
+                    Dialect::Compliant,
+                    ChangeOp::Add,
+                    "2c2f6fb8-254f-492e-b7fe-c09c5a61c8a2",
+                )
+            },
+            verbatim: r#"
   {
     "schemas": [
       "urn:ietf:params:scim:api:messages:2.0:PatchOp"
@@ -527,24 +530,23 @@ fn manager_patch_sets_the_enterprise_manager_to_the_target_id_e15() {
       }
     ]
   }"#,
-    );
-    assert_body(
-        &manager_patch(Dialect::Legacy, ChangeOp::Replace, "m-2"),
-        r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"m-2"}]}"#,
-    );
-}
-
-#[test]
-fn group_display_name_update_e19_legacy() {
-    let m = users("  mappings:\n    - {target: displayName, source: displayName}\n");
-    assert_body(
-        &patch_for(
-            &m,
-            json!({"displayName": "1879db59-3bdf-4490-ad68-ab880a269474updatedDisplayName"}),
-            json!({"id": "fa2ce26709934589afc5", "displayName": "1879db59-3bdf-4490-ad68-ab880a269474"}),
-            Dialect::Legacy,
-        ),
-        r#"
+        },
+        BodyCase {
+            id: "manager_patch_replaces_the_manager_legacy",
+            actual: || manager_patch(Dialect::Legacy, ChangeOp::Replace, "m-2"),
+            verbatim: r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"m-2"}]}"#,
+        },
+        BodyCase {
+            id: "group_display_name_update_e19_legacy",
+            actual: || {
+                patch_for(
+                    &users("  mappings:\n    - {target: displayName, source: displayName}\n"),
+                    json!({"displayName": "1879db59-3bdf-4490-ad68-ab880a269474updatedDisplayName"}),
+                    json!({"id": "fa2ce26709934589afc5", "displayName": "1879db59-3bdf-4490-ad68-ab880a269474"}),
+                    Dialect::Legacy,
+                )
+            },
+            verbatim: r#"
 {
     "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
     "Operations": [{
@@ -553,14 +555,11 @@ fn group_display_name_update_e19_legacy() {
         "value": "1879db59-3bdf-4490-ad68-ab880a269474updatedDisplayName"
     }]
 }"#,
-    );
-}
-
-#[test]
-fn add_members_e20_in_both_dialects() {
-    assert_body(
-        &add_members_patch(Dialect::Legacy, &["f648f8d5ea4e4cd38e9c"]),
-        r#"
+        },
+        BodyCase {
+            id: "add_members_e20_legacy",
+            actual: || add_members_patch(Dialect::Legacy, &["f648f8d5ea4e4cd38e9c"]),
+            verbatim: r#"
 {
     "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
     "Operations": [{
@@ -572,18 +571,16 @@ fn add_members_e20_in_both_dialects() {
         }]
     }]
 }"#,
-    );
-    assert_body(
-        &add_members_patch(Dialect::Compliant, &["a", "b"]),
-        r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"$ref":null,"value":"a"},{"$ref":null,"value":"b"}]}]}"#,
-    );
-}
-
-#[test]
-fn compat_remove_group_member_e21_in_both_dialects() {
-    assert_body(
-        &remove_members_patch(Dialect::Legacy, &["u1091"]),
-        r#"
+        },
+        BodyCase {
+            id: "add_members_e20_compliant",
+            actual: || add_members_patch(Dialect::Compliant, &["a", "b"]),
+            verbatim: r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"$ref":null,"value":"a"},{"$ref":null,"value":"b"}]}]}"#,
+        },
+        BodyCase {
+            id: "compat_remove_group_member_e21_legacy",
+            actual: || remove_members_patch(Dialect::Legacy, &["u1091"]),
+            verbatim: r#"
   {
     "schemas": [
         "urn:ietf:params:scim:api:messages:2.0:PatchOp"
@@ -600,13 +597,16 @@ fn compat_remove_group_member_e21_in_both_dialects() {
         }
     ]
   }"#,
-    );
-    assert_body(
-        &remove_members_patch(
-            Dialect::Compliant,
-            &["7f4bc1a3-285e-48ae-8202-5accb43efb0e"],
-        ),
-        r#"
+        },
+        BodyCase {
+            id: "compat_remove_group_member_e21_compliant",
+            actual: || {
+                remove_members_patch(
+                    Dialect::Compliant,
+                    &["7f4bc1a3-285e-48ae-8202-5accb43efb0e"],
+                )
+            },
+            verbatim: r#"
   {
     "schemas": [
         "urn:ietf:params:scim:api:messages:2.0:PatchOp"
@@ -618,12 +618,24 @@ fn compat_remove_group_member_e21_in_both_dialects() {
         }
     ]
   }"#,
+        },
+        BodyCase {
+            id: "remove_several_members_legacy_is_one_op_with_a_list",
+            actual: || remove_members_patch(Dialect::Legacy, &["a", "b"]),
+            verbatim: r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Remove","path":"members","value":[{"value":"a"},{"value":"b"}]}]}"#,
+        },
+    ];
+    let ran = run_cases(
+        &cases,
+        |c| c.id,
+        |case| assert_body(&(case.actual)(), case.verbatim),
     );
-    // Several ids: legacy one op with a list, compliant one op per id.
-    assert_eq!(
-        serde_json::to_string(&remove_members_patch(Dialect::Legacy, &["a", "b"])).unwrap(),
-        r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Remove","path":"members","value":[{"value":"a"},{"value":"b"}]}]}"#
-    );
+    assert_eq!(ran, 21);
+}
+
+/// Several ids: compliant sends one op per id (legacy one op with a list, in the table).
+#[test]
+fn compliant_removes_several_members_with_one_op_each() {
     assert_eq!(
         remove_members_patch(Dialect::Compliant, &["a", "b"])["Operations"]
             .as_array()

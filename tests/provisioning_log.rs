@@ -10,11 +10,11 @@
 //! export step claims a request that was not sent.
 
 use std::collections::BTreeMap;
-use std::process::Command;
 
 use serde_json::Value as Json;
 
 mod support;
+use support::common::{self, Run};
 
 const NOW: &str = "2025-01-01T00:00:00Z";
 const ENGINE: &str = "tests/data/engine";
@@ -118,24 +118,12 @@ const CASES: &[Case] = &[
     },
 ];
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn entramap(args: &[String]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_entramap"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+    let out = common::command()
         .args(args)
-        .env("NO_COLOR", "1")
         .output()
         .expect("the binary runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from(out)
 }
 
 fn args(case: &Case, format: &str) -> Vec<String> {
@@ -155,10 +143,7 @@ fn args(case: &Case, format: &str) -> Vec<String> {
 }
 
 fn entries(stdout: &str) -> Vec<Json> {
-    stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
-        .collect()
+    common::json_lines(stdout)
 }
 
 fn cycle_of(entry: &Json) -> u64 {
@@ -351,19 +336,13 @@ fn the_summary_names_who_was_skipped_and_disabled_and_why() {
         .unwrap();
     let run = entramap(&args(case, "summary"));
     assert_eq!(run.code, 0, "{}", run.stderr);
-    for needle in [
+    run.assert_stdout_has(&[
         "  skipped 4 objects: 4 NotEffectivelyEntitled (unassigned)\n    NotEffectivelyEntitled (unassigned): u1@contoso.com, u2@contoso.com, u3@contoso.com and 1 more (--all lists them)\n",
         "  would disable 4 objects: 1 accountEnabled false, 2 left scope `department EQUALS Engineering`, 1 unassigned\n",
         "    left scope `department EQUALS Engineering`: ben@contoso.com, cy@contoso.com\n",
         "    accountEnabled false: dee@contoso.com\n",
         "    unassigned: ana@contoso.com\n",
-    ] {
-        assert!(
-            run.stdout.contains(needle),
-            "missing {needle:?} in:\n{}",
-            run.stdout
-        );
-    }
+    ]);
     let mut all = args(case, "summary");
     all.push("--all".into());
     let run = entramap(&all);

@@ -7,12 +7,13 @@
 
 mod support;
 
-use std::process::Command;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use support::common::{self, Run, run_cases};
 use support::{Answer, Stub};
 
 const TOKEN: &str = "graph-stub-token-5f1e9c";
@@ -59,6 +60,18 @@ fn target(request: &str) -> String {
         .and_then(|l| l.split(' ').nth(1))
         .unwrap_or("")
         .to_owned()
+}
+
+/// The request's `Host` header: Graph's next links are absolute, on the host asked.
+fn host(request: &str) -> &str {
+    request
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("host: ")
+                .or_else(|| l.strip_prefix("Host: "))
+        })
+        .unwrap_or("")
+        .trim()
 }
 
 fn schema() -> Value {
@@ -183,15 +196,7 @@ fn graph(tenant: Tenant) -> Stub {
                     ]}))
                 } else {
                     // Paged: the next link is absolute, as Graph writes it.
-                    let host = request
-                        .lines()
-                        .find_map(|l| {
-                            l.strip_prefix("host: ")
-                                .or_else(|| l.strip_prefix("Host: "))
-                        })
-                        .unwrap_or("")
-                        .trim()
-                        .to_owned();
+                    let host = host(request);
                     let next = if tenant.foreign_next_link {
                         format!(
                             "https://graph.evil.example/v1.0/servicePrincipals/{SP}/appRoleAssignedTo?$skiptoken=page2"
@@ -261,15 +266,7 @@ fn graph(tenant: Tenant) -> Stub {
                 if query.contains("$skiptoken=u2") {
                     ok(json!({"value": [user(CAROL), user(DAVE)]}))
                 } else {
-                    let host = request
-                        .lines()
-                        .find_map(|l| {
-                            l.strip_prefix("host: ")
-                                .or_else(|| l.strip_prefix("Host: "))
-                        })
-                        .unwrap_or("")
-                        .trim()
-                        .to_owned();
+                    let host = host(request);
                     ok(json!({"value": [user(ALICE), user(BOB)],
                               "@odata.nextLink": format!("http://{host}/v1.0/users?$skiptoken=u2")}))
                 }
@@ -295,34 +292,22 @@ fn graph(tenant: Tenant) -> Stub {
     })
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn pull(stub: &Stub, out: &std::path::Path, extra: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_entramap"))
+/// `pull` of the service principal from `stub` into `out`, with `extra` arguments and the
+/// token in `ENTRAMAP_GRAPH_TOKEN`.
+fn pull(stub: &Stub, out: &Path, extra: &[&str]) -> Run {
+    common::command()
         .args(["pull", "--service-principal", SP, "--graph-url", &stub.url])
         .arg("--out")
         .arg(out)
         .args(extra)
         .env("ENTRAMAP_GRAPH_TOKEN", TOKEN)
         .output()
-        .expect("run entramap");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+        .expect("run entramap")
+        .into()
 }
 
 fn scratch(name: &str) -> std::path::PathBuf {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("pull-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+    common::scratch(&format!("pull-{name}"))
 }
 
 /// Every request is a GET carrying the token in its Authorization header, and only there.
@@ -340,8 +325,13 @@ fn assert_only_gets(stub: &Stub) {
     }
 }
 
-fn assert_token_absent(run: &Run, dir: &std::path::Path) {
+/// Neither the run's output nor any file under `dir` holds the token.
+fn assert_token_absent(run: &Run, dir: &Path) {
     assert!(!run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN));
+    assert_no_file_holds_token(dir);
+}
+
+fn assert_no_file_holds_token(dir: &Path) {
     if let Ok(entries) = std::fs::read_dir(dir) {
         for entry in entries.flatten() {
             let path = entry.path();
@@ -349,14 +339,7 @@ fn assert_token_absent(run: &Run, dir: &std::path::Path) {
                 let text = std::fs::read_to_string(&path).unwrap_or_default();
                 assert!(!text.contains(TOKEN), "{} holds the token", path.display());
             } else if path.is_dir() {
-                assert_token_absent(
-                    &Run {
-                        code: 0,
-                        stdout: String::new(),
-                        stderr: String::new(),
-                    },
-                    &path,
-                );
+                assert_no_file_holds_token(&path);
             }
         }
     }
@@ -483,21 +466,22 @@ fn a_pulled_tenant_runs_in_simulate_with_the_guest_as_entra_reads_it() {
         "{}",
         run.stdout
     );
-    let sim = Command::new(env!("CARGO_BIN_EXE_entramap"))
-        .arg("simulate")
-        .arg(out.join("schema.json"))
-        .arg("--directory")
-        .arg(out.join("directory.json"))
-        .args(["--format", "jsonl", "--now", "2025-01-01T00:00:00Z"])
-        .output()
-        .expect("simulate");
-    let stdout = String::from_utf8_lossy(&sim.stdout);
-    assert_eq!(
-        sim.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&sim.stderr)
-    );
+    let schema = out.join("schema.json");
+    let schema = schema.to_str().unwrap();
+    let directory = out.join("directory.json");
+    let directory = directory.to_str().unwrap();
+    let sim = common::entramap(&[
+        "simulate",
+        schema,
+        "--directory",
+        directory,
+        "--format",
+        "jsonl",
+        "--now",
+        "2025-01-01T00:00:00Z",
+    ]);
+    assert_eq!(sim.code, 0, "{sim:?}");
+    let stdout = &sim.stdout;
     // The guest's userName is alias@theirdomain; Alice gets the Default Access role.
     assert!(stdout.contains("bob@fabrikam.com"), "{stdout}");
     assert!(
@@ -509,71 +493,12 @@ fn a_pulled_tenant_runs_in_simulate_with_the_guest_as_entra_reads_it() {
     assert!(stdout.contains("carol@contoso.com"), "{stdout}");
     assert!(stdout.contains("Engineering"), "{stdout}");
     // `impact` and `converge` take the same files.
-    let schema = out.join("schema.json");
-    let impact = Command::new(env!("CARGO_BIN_EXE_entramap"))
-        .arg("impact")
-        .args([&schema, &schema])
-        .arg("--directory")
-        .arg(out.join("directory.json"))
-        .output()
-        .expect("impact");
+    let impact = common::entramap(&["impact", schema, schema, "--directory", directory]);
     // An unchanged mapping: the full cycle after saving writes nothing.
-    assert_eq!(
-        impact.status.code(),
-        Some(0),
-        "{}{}",
-        String::from_utf8_lossy(&impact.stdout),
-        String::from_utf8_lossy(&impact.stderr)
-    );
-    let converge = Command::new(env!("CARGO_BIN_EXE_entramap"))
-        .arg("converge")
-        .arg(&schema)
-        .args(["--cases", "16"])
-        .output()
-        .expect("converge");
-    assert_eq!(
-        converge.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&converge.stderr)
-    );
-    assert!(String::from_utf8_lossy(&converge.stdout).contains("converges"));
-}
-
-#[test]
-fn a_403_names_the_call_graphs_code_and_the_missing_permission_and_writes_nothing() {
-    let stub = graph(Tenant {
-        deny_assignments: true,
-        ..Tenant::default()
-    });
-    let dir = scratch("denied");
-    let out = dir.join("tenant");
-    let run = pull(&stub, &out, &[]);
-    assert_eq!(run.code, 3, "{}", run.stderr);
-    assert!(
-        run.stderr.contains(&format!(
-            "GET /v1.0/servicePrincipals/{SP}/appRoleAssignedTo answered 403 Authorization_RequestDenied"
-        )),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("Application.Read.All"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        !run.stderr.contains('\u{1b}') && run.stderr.contains("operation.\\u{1b}[2J"),
-        "{}",
-        run.stderr
-    );
-    assert!(!out.exists(), "a partial snapshot was written");
-    assert_eq!(
-        std::fs::read_dir(&dir).unwrap().count(),
-        0,
-        "temporary files left"
-    );
-    assert_token_absent(&run, &dir);
+    assert_eq!(impact.code, 0, "{impact:?}");
+    let converge = common::entramap(&["converge", schema, "--cases", "16"]);
+    assert_eq!(converge.code, 0, "{converge:?}");
+    assert!(converge.stdout.contains("converges"), "{converge:?}");
 }
 
 #[test]
@@ -605,69 +530,135 @@ fn all_users_reads_every_user_and_group_across_pages() {
     assert_eq!(directory["groups"][1]["members"], json!([DAVE]));
 }
 
-#[test]
-fn several_jobs_need_a_job_id_and_a_job_id_skips_the_listing() {
-    let stub = graph(Tenant {
-        two_jobs: true,
-        ..Tenant::default()
-    });
-    let dir = scratch("jobs");
-    let run = pull(&stub, &dir.join("t"), &[]);
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("choose one with --job-id"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("other.job (template AzureAD2AAD)"),
-        "{}",
-        run.stderr
-    );
-    let run = pull(&stub, &dir.join("t"), &["--job-id", JOB]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stdout.contains(&format!("(job {JOB})")),
-        "{}",
-        run.stdout
-    );
+/// A tenant whose Graph answers so, and what `pull` must say and write.
+struct TenantCase {
+    /// What the case proves.
+    id: &'static str,
+    tenant: Tenant,
+    extra: Vec<&'static str>,
+    code: i32,
+    /// Parts of standard output, and of standard error, that must be there.
+    stdout: Vec<String>,
+    stderr: Vec<String>,
+    /// Whether the snapshot is written: both files, or nothing at all (not even a temporary
+    /// file next to where it would be).
+    writes: bool,
 }
 
+/// Whatever Graph answers, `pull` sends nothing but GETs with the token in their header, never
+/// shows the token or a terminal escape Graph sent, and writes the whole snapshot or nothing.
 #[test]
-fn a_schema_with_check_errors_is_written_and_the_findings_are_printed() {
-    let stub = graph(Tenant {
-        schema_edit: Some(("ToUpper(", "ToUppr(")),
-        ..Tenant::default()
-    });
-    let dir = scratch("findings");
-    let out = dir.join("t");
-    let run = pull(&stub, &out, &[]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(out.join("schema.json").is_file() && out.join("directory.json").is_file());
-    assert!(run.stderr.contains("ToUppr"), "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("refuse it until the errors above are fixed"),
-        "{}",
-        run.stderr
+fn each_tenant_gets_its_exit_code_its_messages_and_the_whole_snapshot_or_nothing() {
+    let cases = [
+        TenantCase {
+            id: "a_403_names_the_call_graphs_code_and_the_missing_permission_and_writes_nothing",
+            tenant: Tenant {
+                deny_assignments: true,
+                ..Tenant::default()
+            },
+            extra: vec![],
+            code: 3,
+            stdout: vec![],
+            stderr: vec![
+                format!(
+                    "GET /v1.0/servicePrincipals/{SP}/appRoleAssignedTo answered 403 \
+                     Authorization_RequestDenied"
+                ),
+                "Application.Read.All".to_owned(),
+                // Graph's message carries an escape: shown escaped, not obeyed.
+                "operation.\\u{1b}[2J".to_owned(),
+            ],
+            writes: false,
+        },
+        TenantCase {
+            id: "several_jobs_need_a_job_id",
+            tenant: Tenant {
+                two_jobs: true,
+                ..Tenant::default()
+            },
+            extra: vec![],
+            code: 1,
+            stdout: vec![],
+            stderr: vec![
+                "choose one with --job-id".to_owned(),
+                "other.job (template AzureAD2AAD)".to_owned(),
+            ],
+            writes: false,
+        },
+        TenantCase {
+            id: "a_job_id_skips_the_listing",
+            tenant: Tenant {
+                two_jobs: true,
+                ..Tenant::default()
+            },
+            extra: vec!["--job-id", JOB],
+            code: 0,
+            stdout: vec![format!("(job {JOB})")],
+            stderr: vec![],
+            writes: true,
+        },
+        TenantCase {
+            id: "a_schema_with_check_errors_is_written_and_the_findings_are_printed",
+            tenant: Tenant {
+                schema_edit: Some(("ToUpper(", "ToUppr(")),
+                ..Tenant::default()
+            },
+            extra: vec![],
+            code: 0,
+            stdout: vec![],
+            stderr: vec![
+                "ToUppr".to_owned(),
+                "refuse it until the errors above are fixed".to_owned(),
+            ],
+            writes: true,
+        },
+        TenantCase {
+            id: "a_next_link_to_another_host_is_not_followed",
+            tenant: Tenant {
+                foreign_next_link: true,
+                ..Tenant::default()
+            },
+            extra: vec![],
+            code: 1,
+            stdout: vec![],
+            stderr: vec!["@odata.nextLink leaves".to_owned()],
+            writes: false,
+        },
+    ];
+    let ran = run_cases(
+        &cases,
+        |c| c.id,
+        |case| {
+            let stub = graph(case.tenant.clone());
+            let dir = scratch(case.id);
+            let out = dir.join("tenant");
+            let run = pull(&stub, &out, &case.extra);
+            assert_eq!(run.code, case.code, "{run:?}");
+            for want in &case.stdout {
+                assert!(run.stdout.contains(want.as_str()), "no {want:?} in {run:?}");
+            }
+            for want in &case.stderr {
+                assert!(run.stderr.contains(want.as_str()), "no {want:?} in {run:?}");
+            }
+            assert!(!run.stderr.contains('\u{1b}'), "a raw escape: {run:?}");
+            assert_only_gets(&stub);
+            assert_token_absent(&run, &dir);
+            if case.writes {
+                assert!(
+                    out.join("schema.json").is_file() && out.join("directory.json").is_file(),
+                    "the snapshot is not written"
+                );
+            } else {
+                assert!(!out.exists(), "a partial snapshot was written");
+                assert_eq!(
+                    std::fs::read_dir(&dir).unwrap().count(),
+                    0,
+                    "temporary files left"
+                );
+            }
+        },
     );
-}
-
-#[test]
-fn a_next_link_to_another_host_is_not_followed() {
-    let stub = graph(Tenant {
-        foreign_next_link: true,
-        ..Tenant::default()
-    });
-    let dir = scratch("foreign");
-    let run = pull(&stub, &dir.join("t"), &[]);
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("@odata.nextLink leaves"),
-        "{}",
-        run.stderr
-    );
-    assert!(!dir.join("t").exists());
+    assert_eq!(ran, 5);
 }
 
 #[test]
@@ -693,70 +684,88 @@ fn an_existing_out_directory_gets_both_files_replaced() {
     assert_eq!(names.len(), 3, "{names:?}");
 }
 
-#[test]
-fn bad_input_is_refused_before_any_request() {
-    let dir = scratch("input");
-    let run = |args: &[&str], env: Option<&str>| {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_entramap"));
-        c.arg("pull").args(args).arg("--out").arg(dir.join("t"));
-        c.env_remove("ENTRAMAP_GRAPH_TOKEN");
-        if let Some(token) = env {
-            c.env("ENTRAMAP_GRAPH_TOKEN", token);
-        }
-        let o = c.output().expect("run");
-        (
-            o.status.code(),
-            String::from_utf8_lossy(&o.stderr).into_owned(),
-        )
-    };
-    let (code, err) = run(&["--service-principal", SP], None);
-    assert_eq!(code, Some(2));
-    assert!(
-        err.contains("ENTRAMAP_GRAPH_TOKEN is not set")
-            && err.contains("az account get-access-token"),
-        "{err}"
-    );
-    let (code, err) = run(
-        &[
-            "--service-principal",
-            SP,
-            "--graph-url",
-            "http://graph.example.com",
-        ],
-        Some(TOKEN),
-    );
-    assert_eq!(code, Some(2));
-    assert!(err.contains("https://"), "{err}");
-    let (code, err) = run(
-        &[
-            "--service-principal",
-            "../../users",
-            "--graph-url",
-            "http://127.0.0.1:9",
-        ],
-        Some(TOKEN),
-    );
-    assert_eq!(code, Some(2), "{err}");
-    assert!(err.contains("is not an object id"), "{err}");
-    assert!(!err.contains(TOKEN));
+/// Arguments `pull` refuses, or a Graph that does not answer, and what `pull` must say.
+struct InputCase {
+    /// What the case proves.
+    id: &'static str,
+    args: Vec<String>,
+    /// `ENTRAMAP_GRAPH_TOKEN`, or unset.
+    token: Option<&'static str>,
+    code: i32,
+    /// Parts of standard error that must be there.
+    stderr: &'static [&'static str],
 }
 
+/// Bad input is refused with exit 2 before any request, no answer is a network error (exit
+/// 4); either way nothing is written and the token is not shown.
 #[test]
-fn no_answer_is_a_network_error() {
-    let port = support::free_port();
-    let dir = scratch("network");
-    let o = Command::new(env!("CARGO_BIN_EXE_entramap"))
-        .args(["pull", "--service-principal", SP, "--graph-url"])
-        .arg(format!("http://127.0.0.1:{port}"))
-        .arg("--out")
-        .arg(dir.join("t"))
-        .env("ENTRAMAP_GRAPH_TOKEN", TOKEN)
-        .output()
-        .expect("run");
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(4), "{err}");
-    assert!(err.contains("synchronization/jobs got no answer"), "{err}");
-    assert!(!dir.join("t").exists());
+fn bad_input_and_an_absent_graph_exit_with_their_codes_and_write_nothing() {
+    let args = |graph_url: Option<&str>, sp: &str| -> Vec<String> {
+        let mut args = vec!["--service-principal".to_owned(), sp.to_owned()];
+        if let Some(url) = graph_url {
+            args.extend(["--graph-url".to_owned(), url.to_owned()]);
+        }
+        args
+    };
+    let absent = format!("http://127.0.0.1:{}", support::free_port());
+    let cases = [
+        InputCase {
+            id: "no_token_is_refused_with_how_to_get_one",
+            args: args(None, SP),
+            token: None,
+            code: 2,
+            stderr: &[
+                "ENTRAMAP_GRAPH_TOKEN is not set",
+                "az account get-access-token",
+            ],
+        },
+        InputCase {
+            id: "a_graph_url_that_is_not_https_nor_loopback_is_refused",
+            args: args(Some("http://graph.example.com"), SP),
+            token: Some(TOKEN),
+            code: 2,
+            stderr: &["https://"],
+        },
+        InputCase {
+            id: "a_service_principal_that_is_not_an_object_id_is_refused",
+            args: args(Some("http://127.0.0.1:9"), "../../users"),
+            token: Some(TOKEN),
+            code: 2,
+            stderr: &["is not an object id"],
+        },
+        InputCase {
+            id: "no_answer_is_a_network_error",
+            args: args(Some(&absent), SP),
+            token: Some(TOKEN),
+            code: 4,
+            stderr: &["synchronization/jobs got no answer"],
+        },
+    ];
+    let ran = run_cases(
+        &cases,
+        |c| c.id,
+        |case| {
+            let dir = scratch(case.id);
+            let mut command = common::command();
+            command
+                .arg("pull")
+                .args(&case.args)
+                .arg("--out")
+                .arg(dir.join("t"))
+                .env_remove("ENTRAMAP_GRAPH_TOKEN");
+            if let Some(token) = case.token {
+                command.env("ENTRAMAP_GRAPH_TOKEN", token);
+            }
+            let run = Run::from(command.output().expect("run entramap"));
+            assert_eq!(run.code, case.code, "{run:?}");
+            for want in case.stderr {
+                assert!(run.stderr.contains(want), "no {want:?} in {run:?}");
+            }
+            assert_token_absent(&run, &dir);
+            assert!(!dir.join("t").exists(), "something was written");
+        },
+    );
+    assert_eq!(ran, 4);
 }
 
 mod read_back {
@@ -840,7 +849,7 @@ mod read_back {
                         u["manager"] = json!({"id": format!("u{m}")});
                     }
                     if pascal {
-                        // Get-MgUser's shape: PascalCase, extensions in AdditionalProperties.
+                        // Get-MgUser's shape: Pascalextensions in AdditionalProperties.
                         let mut p = serde_json::Map::new();
                         let mut extra = serde_json::Map::new();
                         for (k, v) in u.as_object().unwrap() {
@@ -916,19 +925,15 @@ mod read_back {
 fn the_token_can_come_from_another_variable_and_is_still_never_shown() {
     let stub = graph(Tenant::default());
     let dir = scratch("token-env");
-    let output = Command::new(env!("CARGO_BIN_EXE_entramap"))
+    let run: Run = common::command()
         .args(["pull", "--service-principal", SP, "--graph-url", &stub.url])
         .args(["--token-env", "MY_GRAPH_TOKEN", "--out"])
         .arg(dir.join("t"))
         .env_remove("ENTRAMAP_GRAPH_TOKEN")
         .env("MY_GRAPH_TOKEN", TOKEN)
         .output()
-        .expect("run entramap");
-    let run = Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    };
+        .expect("run entramap")
+        .into();
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_only_gets(&stub);
     assert_token_absent(&run, &dir);

@@ -94,7 +94,16 @@ fn commands(file: &'static str, first_line: usize, block: &str) -> Vec<Doc> {
                 chars.next();
                 line += 1;
             }
-            '\n' => {
+            // A newline, or a comment (which runs to the end of its line), ends a command.
+            '\n' | '#' if c == '\n' || word.is_none() => {
+                if c == '#' {
+                    for c in chars.by_ref() {
+                        if c == '\n' {
+                            break;
+                        }
+                        comment.push(c);
+                    }
+                }
                 words.extend(word.take());
                 if !words.is_empty() {
                     docs.push(Doc {
@@ -109,26 +118,6 @@ fn commands(file: &'static str, first_line: usize, block: &str) -> Vec<Doc> {
                 start = line;
             }
             ' ' | '\t' => words.extend(word.take()),
-            '#' if word.is_none() => {
-                for c in chars.by_ref() {
-                    if c == '\n' {
-                        break;
-                    }
-                    comment.push(c);
-                }
-                words.extend(word.take());
-                if !words.is_empty() {
-                    docs.push(Doc {
-                        file,
-                        line: start,
-                        words: std::mem::take(&mut words),
-                        comment: std::mem::take(&mut comment),
-                    });
-                }
-                comment.clear();
-                line += 1;
-                start = line;
-            }
             '\'' => {
                 let w = word.get_or_insert_with(String::new);
                 for c in chars.by_ref() {

@@ -126,21 +126,21 @@ fn unescape(html: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// `simulate` of the fixture's two snapshots, before the format arguments.
+const SIMULATE: [&str; 8] = [
+    "simulate",
+    "mappings/scim-default.yaml",
+    "--directory",
+    BEFORE,
+    "--directory",
+    AFTER,
+    "--now",
+    NOW,
+];
+
 /// The fixture's two snapshots simulated into `name`.
 fn simulate(name: &str) -> (i32, String) {
-    page(
-        name,
-        &[
-            "simulate",
-            "mappings/scim-default.yaml",
-            "--directory",
-            BEFORE,
-            "--directory",
-            AFTER,
-            "--now",
-            NOW,
-        ],
-    )
+    page(name, &SIMULATE)
 }
 
 #[test]
@@ -435,18 +435,7 @@ fn page_by_object(html: &str) -> std::collections::BTreeMap<String, Vec<Value>> 
 #[test]
 fn the_pages_entries_are_the_provisioning_log_of_the_same_run() {
     let (_, html) = simulate("same-as-log.html");
-    let log = entramap(&[
-        "simulate",
-        "mappings/scim-default.yaml",
-        "--directory",
-        BEFORE,
-        "--directory",
-        AFTER,
-        "--now",
-        NOW,
-        "--format",
-        "log",
-    ]);
+    let log = entramap(&[&SIMULATE[..], &["--format", "log"]].concat());
     let log = log_by_object(&String::from_utf8(log.stdout).expect("UTF-8"));
     assert!(log.len() >= 7, "every object of the full cycle is logged");
     assert_eq!(page_by_object(&html), log);

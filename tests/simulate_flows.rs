@@ -11,6 +11,10 @@ use entramap::provision::cycle::{Recorded, Simulator};
 use entramap::provision::directory::{self, Directory};
 use serde_json::json;
 
+#[path = "support/common.rs"]
+mod common;
+use common::run_cases;
+
 /// A users-only mapping: userName (matching), active, displayName, department, plus `extra`
 /// YAML rows and a `scope` block.
 fn mapping(extra_rows: &str, scope: &str) -> String {
@@ -87,60 +91,79 @@ fn deprovision(change: &str, yaml: &str) -> Vec<(String, String)> {
 
 const DISABLE: &str = "disable";
 
-#[test]
-fn soft_delete_disables_the_user() {
-    let got = deprovision(
-        &user("a", "    department: Sales\n    softDeleted: true\n"),
-        &mapping("", ""),
-    );
-    assert_eq!(got, [("a".to_owned(), DISABLE.to_owned())]);
+/// A change to the provisioned user `a` in the next cycle, and what that cycle sends.
+struct Deprovision {
+    /// What the case proves.
+    id: &'static str,
+    /// The `users:` list of the second snapshot.
+    change: String,
+    mapping: String,
+    /// (object, action) of the second cycle's writes.
+    writes: &'static [(&'static str, &'static str)],
 }
 
 #[test]
-fn account_disabled_in_entra_disables_the_user() {
-    let got = deprovision(
-        &user("a", "    department: Sales\n")
-            .replace("accountEnabled: true", "accountEnabled: false"),
-        &mapping("", ""),
-    );
-    assert_eq!(got, [("a".to_owned(), DISABLE.to_owned())]);
-}
-
-#[test]
-fn unassignment_disables_the_user() {
-    let got = deprovision(
-        &user("a", "    department: Sales\n    assigned: false\n"),
-        &mapping("", ""),
-    );
-    assert_eq!(got, [("a".to_owned(), DISABLE.to_owned())]);
-}
-
-#[test]
-fn leaving_the_scoping_filter_disables_the_user() {
+fn each_deprovisioning_trigger_sends_its_write() {
+    let sales = "    department: Sales\n";
     let scope = "  scope:\n    - clauses:\n        - attribute: department\n          operator: EQUALS\n          value: Sales\n";
-    let got = deprovision(
-        &user("a", "    department: Marketing\n"),
-        &mapping("", scope),
-    );
-    assert_eq!(got, [("a".to_owned(), DISABLE.to_owned())]);
-}
-
-#[test]
-fn hard_delete_deletes_the_user() {
-    // `users:` then `  []`: the user left the directory.
-    let got = deprovision("  []\n", &mapping("", ""));
-    assert_eq!(got, [("a".to_owned(), "delete".to_owned())]);
-}
-
-#[test]
-fn without_an_active_row_deprovisioning_sends_nothing() {
-    let yaml = mapping("", "").replace(
+    let without_active = mapping("", "").replace(
         "    - target: active\n      expression: Switch([IsSoftDeleted], , \"False\", \"True\", \"True\", \"False\")\n",
         "",
     );
-    assert!(!yaml.contains("active"));
-    let got = deprovision(&user("a", "    softDeleted: true\n"), &yaml);
-    assert_eq!(got, []);
+    assert!(!without_active.contains("active"));
+    let cases = [
+        Deprovision {
+            id: "soft_delete_disables_the_user",
+            change: user("a", &format!("{sales}    softDeleted: true\n")),
+            mapping: mapping("", ""),
+            writes: &[("a", DISABLE)],
+        },
+        Deprovision {
+            id: "account_disabled_in_entra_disables_the_user",
+            change: user("a", sales).replace("accountEnabled: true", "accountEnabled: false"),
+            mapping: mapping("", ""),
+            writes: &[("a", DISABLE)],
+        },
+        Deprovision {
+            id: "unassignment_disables_the_user",
+            change: user("a", &format!("{sales}    assigned: false\n")),
+            mapping: mapping("", ""),
+            writes: &[("a", DISABLE)],
+        },
+        Deprovision {
+            id: "leaving_the_scoping_filter_disables_the_user",
+            change: user("a", "    department: Marketing\n"),
+            mapping: mapping("", scope),
+            writes: &[("a", DISABLE)],
+        },
+        // `users:` then `  []`: the user left the directory.
+        Deprovision {
+            id: "hard_delete_deletes_the_user",
+            change: "  []\n".to_owned(),
+            mapping: mapping("", ""),
+            writes: &[("a", "delete")],
+        },
+        Deprovision {
+            id: "without_an_active_row_deprovisioning_sends_nothing",
+            change: user("a", "    softDeleted: true\n"),
+            mapping: without_active,
+            writes: &[],
+        },
+    ];
+    let ran = run_cases(
+        &cases,
+        |c| c.id,
+        |case| {
+            let got = deprovision(&case.change, &case.mapping);
+            let want: Vec<(String, String)> = case
+                .writes
+                .iter()
+                .map(|(o, a)| ((*o).to_owned(), (*a).to_owned()))
+                .collect();
+            assert_eq!(got, want);
+        },
+    );
+    assert_eq!(ran, 6);
 }
 
 #[test]
@@ -211,89 +234,142 @@ fn created_under(operator: &str, operand: Option<&str>, values: &[Option<&str>])
         .collect()
 }
 
-#[test]
-fn scoping_equals_and_not_equals_are_case_sensitive_and_false_on_null() {
-    let values = [Some("Sales"), Some("sales"), None];
-    assert_eq!(
-        created_under("EQUALS", Some("Sales"), &values),
-        [true, false, false]
-    );
-    assert_eq!(
-        created_under("NOT EQUALS", Some("Sales"), &values),
-        [false, true, false]
-    );
+/// One scoping clause on `department`, users with these departments (`None`: none), and
+/// which of them are created.
+struct Scoping {
+    /// What the case proves.
+    id: &'static str,
+    operator: &'static str,
+    operand: Option<&'static str>,
+    values: &'static [Option<&'static str>],
+    created: &'static [bool],
 }
 
+/// Every operator through a whole cycle: who is created. Null is false for every operator
+/// but IS NULL.
 #[test]
-fn scoping_is_null_and_is_not_null() {
-    let values = [Some("Sales"), Some(""), None];
-    assert_eq!(created_under("IS NULL", None, &values), [false, true, true]);
-    assert_eq!(
-        created_under("IS NOT NULL", None, &values),
-        [true, false, false]
+fn each_scoping_operator_creates_the_users_it_selects() {
+    let case = |id, operator, operand, values, created| Scoping {
+        id,
+        operator,
+        operand,
+        values,
+        created,
+    };
+    let sales = &[Some("Sales"), Some("sales"), None];
+    let empty = &[Some("Sales"), Some(""), None];
+    let boolean = &[Some("True"), Some("false"), None];
+    let regex = &[Some("Sales EMEA"), Some("Marketing"), None];
+    let contains = &[Some("Global Sales"), Some("Sales Ops"), None];
+    let numbers = &[Some("10"), Some("5"), Some("ten"), None];
+    let bits = &[Some("6"), Some("1"), None];
+    let cases = [
+        case(
+            "equals_is_case_sensitive_and_false_on_null",
+            "EQUALS",
+            Some("Sales"),
+            sales,
+            &[true, false, false],
+        ),
+        case(
+            "not_equals_is_case_sensitive_and_false_on_null",
+            "NOT EQUALS",
+            Some("Sales"),
+            sales,
+            &[false, true, false],
+        ),
+        case(
+            "is_null_holds_for_empty_and_absent",
+            "IS NULL",
+            None,
+            empty,
+            &[false, true, true],
+        ),
+        case(
+            "is_not_null_holds_for_a_value",
+            "IS NOT NULL",
+            None,
+            empty,
+            &[true, false, false],
+        ),
+        case(
+            "is_true_reads_boolean_text",
+            "IS TRUE",
+            None,
+            boolean,
+            &[true, false, false],
+        ),
+        case(
+            "is_false_reads_boolean_text",
+            "IS FALSE",
+            None,
+            boolean,
+            &[false, true, false],
+        ),
+        case(
+            "regex_match",
+            "REGEX MATCH",
+            Some("Sales.*"),
+            regex,
+            &[true, false, false],
+        ),
+        case(
+            "not_regex_match",
+            "NOT REGEX MATCH",
+            Some("Sales.*"),
+            regex,
+            &[false, true, false],
+        ),
+        case(
+            "includes",
+            "Includes",
+            Some("Sales"),
+            contains,
+            &[true, true, false],
+        ),
+        case(
+            "ends_with",
+            "ENDS_WITH",
+            Some("Sales"),
+            contains,
+            &[true, false, false],
+        ),
+        case(
+            "greater_than_compares_integers",
+            "Greater_Than",
+            Some("5"),
+            numbers,
+            &[true, false, false, false],
+        ),
+        case(
+            "greater_than_or_equals_compares_integers",
+            "Greater_Than_OR_EQUALS",
+            Some("5"),
+            numbers,
+            &[true, true, false, false],
+        ),
+        case("bitwise_and", "&", Some("2"), bits, &[true, false, false]),
+        case(
+            "bitwise_and_negated_is_still_false_on_null",
+            "!&",
+            Some("2"),
+            bits,
+            &[false, true, false],
+        ),
+    ];
+    let ran = run_cases(
+        &cases,
+        |c| c.id,
+        |case| {
+            let got = created_under(case.operator, case.operand, case.values);
+            assert_eq!(
+                got, case.created,
+                "{} {:?} over {:?}",
+                case.operator, case.operand, case.values
+            );
+        },
     );
-}
-
-#[test]
-fn scoping_is_true_and_is_false_read_boolean_text() {
-    let values = [Some("True"), Some("false"), None];
-    assert_eq!(
-        created_under("IS TRUE", None, &values),
-        [true, false, false]
-    );
-    assert_eq!(
-        created_under("IS FALSE", None, &values),
-        [false, true, false]
-    );
-}
-
-#[test]
-fn scoping_regex_match_and_not_regex_match() {
-    let values = [Some("Sales EMEA"), Some("Marketing"), None];
-    assert_eq!(
-        created_under("REGEX MATCH", Some("Sales.*"), &values),
-        [true, false, false]
-    );
-    assert_eq!(
-        created_under("NOT REGEX MATCH", Some("Sales.*"), &values),
-        [false, true, false]
-    );
-}
-
-#[test]
-fn scoping_includes_and_ends_with() {
-    let values = [Some("Global Sales"), Some("Sales Ops"), None];
-    assert_eq!(
-        created_under("Includes", Some("Sales"), &values),
-        [true, true, false]
-    );
-    assert_eq!(
-        created_under("ENDS_WITH", Some("Sales"), &values),
-        [true, false, false]
-    );
-}
-
-#[test]
-fn scoping_greater_than_compares_integers() {
-    let values = [Some("10"), Some("5"), Some("ten"), None];
-    assert_eq!(
-        created_under("Greater_Than", Some("5"), &values),
-        [true, false, false, false]
-    );
-    assert_eq!(
-        created_under("Greater_Than_OR_EQUALS", Some("5"), &values),
-        [true, true, false, false]
-    );
-}
-
-#[test]
-fn scoping_bitwise_and_and_its_negation() {
-    let values = [Some("6"), Some("1"), None];
-    let and = created_under("&", Some("2"), &values);
-    let not_and = created_under("!&", Some("2"), &values);
-    assert_eq!(and, [true, false, false]);
-    // Null is false for both, as for every operator but IS NULL.
-    assert_eq!(not_and, [false, true, false]);
+    assert_eq!(ran, 14);
 }
 
 // ---- managers ----

@@ -4,7 +4,7 @@
 
 #[path = "support/common.rs"]
 mod common;
-use common::{Run, entramap};
+use common::{Run, entramap, run_cases};
 
 fn assert_names_the_computing_keys(run: &Run) {
     for key in [
@@ -18,41 +18,55 @@ fn assert_names_the_computing_keys(run: &Run) {
     }
 }
 
-#[test]
-fn simulate_refuses_a_yaml_directory_user_that_sets_is_soft_deleted_located() {
-    let file = "tests/data/directory/sets-issoftdeleted.yaml";
-    let run = entramap(&[
-        "simulate",
-        "mappings/scim-default.yaml",
-        "--directory",
-        file,
-    ]);
-    assert_eq!(run.code, 2, "{run:?}");
-    assert!(run.stdout.is_empty(), "{run:?}");
-    assert_names_the_computing_keys(&run);
-    // The second user, by index and objectId, at its place in the file.
-    assert!(
-        run.stderr
-            .contains("users[1] (6d1c0a2e-0000-4000-8000-000000000002)"),
-        "{run:?}"
-    );
-    assert!(run.stderr.contains(&format!("{file}:")), "{run:?}");
+/// A directory file that sets `IsSoftDeleted`, and where the refusal must point.
+struct RefusedDirectory {
+    /// What the case proves.
+    id: &'static str,
+    file: &'static str,
+    /// The user (index and objectId) and the place in the file.
+    located: [&'static str; 2],
 }
 
 #[test]
-fn simulate_refuses_a_json_directory_user_that_sets_is_soft_deleted_located() {
-    let file = "tests/data/directory/sets-issoftdeleted.json";
-    let run = entramap(&[
-        "simulate",
-        "mappings/scim-default.yaml",
-        "--directory",
-        file,
-    ]);
-    assert_eq!(run.code, 2, "{run:?}");
-    assert!(run.stdout.is_empty(), "{run:?}");
-    assert_names_the_computing_keys(&run);
-    assert!(run.stderr.contains("users[1] (u2)"), "{run:?}");
-    assert!(run.stderr.contains(&format!("{file}:3:")), "{run:?}");
+fn simulate_refuses_a_directory_user_that_sets_is_soft_deleted_located() {
+    let cases = [
+        // The second user, by index and objectId, at its place in the file.
+        RefusedDirectory {
+            id: "simulate_refuses_a_yaml_directory_user_that_sets_is_soft_deleted_located",
+            file: "tests/data/directory/sets-issoftdeleted.yaml",
+            located: [
+                "users[1] (6d1c0a2e-0000-4000-8000-000000000002)",
+                "tests/data/directory/sets-issoftdeleted.yaml:",
+            ],
+        },
+        RefusedDirectory {
+            id: "simulate_refuses_a_json_directory_user_that_sets_is_soft_deleted_located",
+            file: "tests/data/directory/sets-issoftdeleted.json",
+            located: [
+                "users[1] (u2)",
+                "tests/data/directory/sets-issoftdeleted.json:3:",
+            ],
+        },
+    ];
+    let ran = run_cases(
+        &cases,
+        |c| c.id,
+        |case| {
+            let run = entramap(&[
+                "simulate",
+                "mappings/scim-default.yaml",
+                "--directory",
+                case.file,
+            ]);
+            assert_eq!(run.code, 2, "{run:?}");
+            assert!(run.stdout.is_empty(), "{run:?}");
+            assert_names_the_computing_keys(&run);
+            for place in case.located {
+                assert!(run.stderr.contains(place), "not at {place}: {run:?}");
+            }
+        },
+    );
+    assert_eq!(ran, 2);
 }
 
 #[test]

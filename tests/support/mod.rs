@@ -8,6 +8,7 @@
 
 #![allow(dead_code)]
 
+pub mod common;
 pub mod golden;
 pub mod mini;
 
@@ -128,62 +129,44 @@ fn run_step(command: &mut Command, fix: &str) -> Result<(), String> {
     Err(format!("{fix}\n{} said:\n{}", out.status, tail.join("\n")))
 }
 
-/// A scim2-server process on 127.0.0.1, killed when dropped.
-pub struct Scim2Server {
+/// A SCIM server process on 127.0.0.1 (scim2-server, SCIMMY), killed when dropped, its
+/// output kept in a log file that a start-up failure shows.
+pub struct ServerProcess {
     child: Child,
-    /// `http://127.0.0.1:PORT`.
+    /// The tenant URL: `http://127.0.0.1:PORT` and the server's base path.
     pub url: String,
     /// The bearer token it accepts.
     pub token: String,
-    log: std::path::PathBuf,
+    log: PathBuf,
 }
 
-impl Scim2Server {
-    /// Start a server on a free port and wait until it answers. Panics with how to install it
-    /// when it cannot be started: a missing server is a failure, never a skipped test.
-    pub fn start() -> Scim2Server {
-        Scim2Server::start_with(&[])
-    }
-
-    /// A server that also knows the custom extensions of the shipped vendor mappings (Blink,
-    /// Real Links), declared as a vendor would: RFC 7643's schemas plus one extension schema per
-    /// vendor, listing the attributes its mapping targets, and as schemaExtensions of User
-    /// (`tests/data/live/scim2-server/`).
-    pub fn start_with_vendor_extensions() -> Scim2Server {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/live/scim2-server");
-        Scim2Server::start_with(&[
-            "--schema".to_owned(),
-            format!("{dir}/schemas.json"),
-            "--resource-type".to_owned(),
-            format!("{dir}/resource-types.json"),
-        ])
-    }
-
-    fn start_with(extra: &[String]) -> Scim2Server {
+impl ServerProcess {
+    /// Start `program` through `command(port, token)` on a free port, its tenant URL the
+    /// port's address followed by `base`, and wait until it answers. The port is free when
+    /// we look and taken when the server binds it if another test raced us to it: try a few
+    /// ports. Panics when it cannot start: a missing server is a failure, never a skipped
+    /// test.
+    fn start(
+        name: &str,
+        program: &Path,
+        base: &str,
+        command: impl Fn(u16, &str) -> Command,
+    ) -> ServerProcess {
         let mut last = String::new();
-        // The port is free when we look and taken when the server binds it if another test
-        // raced us to it: try a few ports.
-        let program = scim2_server_program();
         for _ in 0..3 {
             let port = free_port();
             let token = format!("t0k3n-{}-{port}-{}", std::process::id(), nanos());
-            let log = std::env::temp_dir().join(format!("entramap-scim2-server-{port}.log"));
+            let log = std::env::temp_dir().join(format!("entramap-{name}-{port}.log"));
             let log_file = std::fs::File::create(&log).expect("create the server log");
-            let spawned = Command::new(&program)
-                .args(["--hostname", "127.0.0.1", "--port", &port.to_string()])
-                .args(["--bearer-token", &token])
-                .args(extra)
+            let child = command(port, &token)
                 .stdin(Stdio::null())
                 .stdout(log_file.try_clone().expect("log file"))
                 .stderr(log_file)
-                .spawn();
-            let child = match spawned {
-                Ok(c) => c,
-                Err(e) => panic!("cannot start {} ({e})", program.display()),
-            };
-            let mut server = Scim2Server {
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start {} ({e})", program.display()));
+            let mut server = ServerProcess {
                 child,
-                url: format!("http://127.0.0.1:{port}"),
+                url: format!("http://127.0.0.1:{port}{base}"),
                 token,
                 log,
             };
@@ -192,7 +175,7 @@ impl Scim2Server {
                 Err(e) => last = e,
             }
         }
-        panic!("{} did not start: {last}", program.display());
+        panic!("{name} did not start: {last}");
     }
 
     fn wait_ready(&mut self, limit: Duration) -> Result<(), String> {
@@ -242,11 +225,61 @@ impl Scim2Server {
     }
 }
 
-impl Drop for Scim2Server {
+impl Drop for ServerProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+/// A scim2-server process on 127.0.0.1, killed when dropped; its URL, token, `get` and
+/// `count` are [`ServerProcess`]'s.
+pub struct Scim2Server(ServerProcess);
+
+impl std::ops::Deref for Scim2Server {
+    type Target = ServerProcess;
+    fn deref(&self) -> &ServerProcess {
+        &self.0
+    }
+}
+
+impl Scim2Server {
+    /// Start a server on a free port and wait until it answers. Panics with how to install it
+    /// when it cannot be started: a missing server is a failure, never a skipped test.
+    pub fn start() -> Scim2Server {
+        Scim2Server::start_with(&[])
+    }
+
+    /// A server that also knows the custom extensions of the shipped vendor mappings (Blink,
+    /// Real Links), declared as a vendor would: RFC 7643's schemas plus one extension schema per
+    /// vendor, listing the attributes its mapping targets, and as schemaExtensions of User
+    /// (`tests/data/live/scim2-server/`).
+    pub fn start_with_vendor_extensions() -> Scim2Server {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/live/scim2-server");
+        Scim2Server::start_with(&[
+            "--schema".to_owned(),
+            format!("{dir}/schemas.json"),
+            "--resource-type".to_owned(),
+            format!("{dir}/resource-types.json"),
+        ])
+    }
+
+    fn start_with(extra: &[String]) -> Scim2Server {
+        let program = scim2_server_program();
+        Scim2Server(ServerProcess::start(
+            "scim2-server",
+            &program,
+            "",
+            |port, token| {
+                let mut command = Command::new(&program);
+                command
+                    .args(["--hostname", "127.0.0.1", "--port", &port.to_string()])
+                    .args(["--bearer-token", token])
+                    .args(extra);
+                command
+            },
+        ))
     }
 }
 
@@ -433,14 +466,15 @@ fn provision_scimmy(dir: &Path) -> Result<PathBuf, String> {
 }
 
 /// A SCIMMY server (SCIMMY and scimmy-routers from npm, `tests/data/live/scimmy/server.mjs`)
-/// on 127.0.0.1, killed when dropped. Its tenant URL is `url`, which ends in `/scim`.
-pub struct ScimmyServer {
-    child: Child,
-    /// `http://127.0.0.1:PORT/scim`.
-    pub url: String,
-    /// The bearer token it accepts.
-    pub token: String,
-    log: PathBuf,
+/// on 127.0.0.1, killed when dropped. Its tenant URL is `url`, which ends in `/scim`; its
+/// token, `get` and `count` are [`ServerProcess`]'s.
+pub struct ScimmyServer(ServerProcess);
+
+impl std::ops::Deref for ScimmyServer {
+    type Target = ServerProcess;
+    fn deref(&self) -> &ServerProcess {
+        &self.0
+    }
 }
 
 impl ScimmyServer {
@@ -451,87 +485,19 @@ impl ScimmyServer {
         let node = on_path("node").unwrap_or_else(|| {
             panic!("node is not installed to run the SCIMMY server: {NODE_INSTALL}")
         });
-        let mut last = String::new();
-        for _ in 0..3 {
-            let port = free_port();
-            let token = format!("t0k3n-{}-{port}-{}", std::process::id(), nanos());
-            let log = std::env::temp_dir().join(format!("entramap-scimmy-{port}.log"));
-            let log_file = std::fs::File::create(&log).expect("create the server log");
-            let child = Command::new(&node)
-                .arg("server.mjs")
-                .arg(port.to_string())
-                .arg(&token)
-                .current_dir(&dir)
-                .stdin(Stdio::null())
-                .stdout(log_file.try_clone().expect("log file"))
-                .stderr(log_file)
-                .spawn()
-                .unwrap_or_else(|e| panic!("cannot start {} ({e})", node.display()));
-            let mut server = ScimmyServer {
-                child,
-                url: format!("http://127.0.0.1:{port}/scim"),
-                token,
-                log,
-            };
-            match server.wait_ready(Duration::from_secs(30)) {
-                Ok(()) => return server,
-                Err(e) => last = e,
-            }
-        }
-        panic!("the SCIMMY server did not start: {last}");
-    }
-
-    fn wait_ready(&mut self, limit: Duration) -> Result<(), String> {
-        let start = Instant::now();
-        while start.elapsed() < limit {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return Err(format!(
-                    "it exited with {status}: {}",
-                    std::fs::read_to_string(&self.log).unwrap_or_default()
-                ));
-            }
-            if get(&self.url, &self.token, "/ServiceProviderConfig").0 == 200 {
-                return Ok(());
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Err(format!("no answer within {limit:?}"))
-    }
-
-    /// How many resources the server holds at `/Users` or `/Groups`.
-    pub fn count(&self, endpoint: &str) -> u64 {
-        let (status, body) = get(&self.url, &self.token, endpoint);
-        assert_eq!(status, 200, "GET {endpoint}: {body}");
-        body["totalResults"].as_u64().expect("totalResults")
-    }
-}
-
-impl Drop for ScimmyServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.log);
-    }
-}
-
-/// A GET of `base` + `path` with `token`: status and JSON body (status 0 when nothing answered).
-fn get(base: &str, token: &str, path: &str) -> (u16, serde_json::Value) {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(5)))
-        .proxy(None)
-        .build()
-        .into();
-    match agent
-        .get(format!("{base}{path}"))
-        .header("Authorization", format!("Bearer {token}"))
-        .call()
-    {
-        Ok(mut r) => {
-            let status = r.status().as_u16();
-            let text = r.body_mut().read_to_string().unwrap_or_default();
-            (status, serde_json::from_str(&text).unwrap_or_default())
-        }
-        Err(_) => (0, serde_json::Value::Null),
+        ScimmyServer(ServerProcess::start(
+            "scimmy",
+            &node,
+            "/scim",
+            |port, token| {
+                let mut command = Command::new(&node);
+                command
+                    .arg("server.mjs")
+                    .arg(port.to_string())
+                    .arg(token)
+                    .current_dir(&dir);
+                command
+            },
+        ))
     }
 }
