@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use entramap::check::{self, CheckReport, LINTS, Severity};
+use entramap::check::{self, CheckReport, CheckSeverity, LINTS};
 use entramap::load::{self, Format};
 use serde_json::Value;
 
@@ -135,7 +135,7 @@ fn expectations(text: &str) -> Result<Vec<Expected>, String> {
 }
 
 /// What is wrong with `finding` against `expected`, if anything.
-fn disagreement(finding: &check::Finding, text: &str, expected: &Expected) -> Option<String> {
+fn disagreement(finding: &check::CheckFinding, text: &str, expected: &Expected) -> Option<String> {
     if finding.code() != expected.code {
         return Some(format!(
             "found {}, expected {}",
@@ -343,7 +343,7 @@ fn lint_codes_are_stable() {
     // The code says the severity: EM0xx errors, EM1xx warnings.
     for l in LINTS {
         let error = l.code.starts_with("EM0");
-        assert_eq!(error, l.severity == Severity::Error, "{}", l.code);
+        assert_eq!(error, l.severity == CheckSeverity::Error, "{}", l.code);
     }
 }
 
@@ -370,7 +370,7 @@ fn every_shipped_mapping_has_no_errors() {
         let errors: Vec<_> = report
             .findings
             .iter()
-            .filter(|f| f.severity() == Severity::Error)
+            .filter(|f| f.severity() == CheckSeverity::Error)
             .map(|f| (f.code(), f.position.map(|p| p.line), &f.message))
             .collect();
         assert!(errors.is_empty(), "{}: {errors:#?}", path.display());

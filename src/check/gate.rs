@@ -2,7 +2,7 @@
 //! `converge`, `docs`, `live`, ...) refuses what `check` reports as an error, so that a
 //! source typo or a row for an attribute the app does not have is never run as if it worked.
 
-use super::{CheckReport, Severity, check};
+use super::{CheckReport, CheckSeverity, check};
 use crate::load::Loaded;
 
 /// A mapping the gate refuses: `check` found at least one error in it. The report holds
@@ -25,7 +25,7 @@ pub fn gate(loaded: &Loaded) -> Result<CheckReport, Refused> {
         report
             .findings
             .iter()
-            .all(|f| f.severity() == Severity::Warning)
+            .all(|f| f.severity() == CheckSeverity::Warning)
     );
     Ok(report)
 }

@@ -1,7 +1,7 @@
 //! Static lints over mapping tables: `entramap check`.
 //!
 //! [`check`] runs every lint of [`table::LINTS`] over a loaded mapping and returns a
-//! [`CheckReport`] of [`Finding`]s, each with a stable code, the lint's why and fix, and its place
+//! [`CheckReport`] of [`CheckFinding`]s, each with a stable code, the lint's why and fix, and its place
 //! in the file. The lint table is the single source of codes, messages, documentation and
 //! SARIF rules; the passes that raise findings live in their own modules:
 //!
@@ -26,7 +26,7 @@ pub mod table;
 use crate::load::Loaded;
 
 pub use gate::{Refused, gate};
-pub use table::{LINTS, Lint, Severity, lint};
+pub use table::{CheckSeverity, LINTS, Lint, lint};
 
 /// Which object mapping a finding belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -67,7 +67,7 @@ pub struct Position {
 
 /// One problem found in a mapping.
 #[derive(Clone, Debug)]
-pub struct Finding {
+pub struct CheckFinding {
     /// The lint that fired: code, severity, why and the general fix.
     pub lint: &'static Lint,
     /// What is wrong here, naming the attribute, function or value.
@@ -84,14 +84,14 @@ pub struct Finding {
     pub position: Option<Position>,
 }
 
-impl Finding {
+impl CheckFinding {
     /// The finding's code, e.g. `EM001`.
     pub fn code(&self) -> &'static str {
         self.lint.code
     }
 
     /// Its severity.
-    pub fn severity(&self) -> Severity {
+    pub fn severity(&self) -> CheckSeverity {
         self.lint.severity
     }
 
@@ -108,7 +108,7 @@ pub struct CheckReport {
     pub file: String,
     /// The findings, sorted by position (unplaced ones last), errors before warnings at the
     /// same place.
-    pub findings: Vec<Finding>,
+    pub findings: Vec<CheckFinding>,
 }
 
 impl CheckReport {
@@ -116,7 +116,7 @@ impl CheckReport {
     pub fn unreadable(file: &str, message: String) -> CheckReport {
         CheckReport {
             file: file.to_string(),
-            findings: vec![Finding {
+            findings: vec![CheckFinding {
                 lint: &table::UNREADABLE_FILE,
                 message,
                 fix: table::UNREADABLE_FILE.fix.to_string(),
@@ -129,12 +129,12 @@ impl CheckReport {
 
     /// How many findings are errors.
     pub fn errors(&self) -> usize {
-        self.count(Severity::Error)
+        self.count(CheckSeverity::Error)
     }
 
     /// How many findings are warnings.
     pub fn warnings(&self) -> usize {
-        self.count(Severity::Warning)
+        self.count(CheckSeverity::Warning)
     }
 
     /// Whether `entramap check` should fail.
@@ -142,7 +142,7 @@ impl CheckReport {
         self.errors() > 0
     }
 
-    fn count(&self, severity: Severity) -> usize {
+    fn count(&self, severity: CheckSeverity) -> usize {
         self.findings
             .iter()
             .filter(|f| f.severity() == severity)
@@ -180,7 +180,7 @@ pub fn check(loaded: &Loaded) -> CheckReport {
     findings.sort_by_key(|f| {
         (
             f.position.map_or(usize::MAX, |p| p.start),
-            f.severity() != Severity::Error,
+            f.severity() != CheckSeverity::Error,
             f.lint.code,
         )
     });
@@ -193,7 +193,7 @@ pub fn check(loaded: &Loaded) -> CheckReport {
 /// The state of one `check` run: where to place findings and what was found so far.
 pub(crate) struct Checker<'a> {
     pub locator: locate::Locator<'a>,
-    pub findings: Vec<Finding>,
+    pub findings: Vec<CheckFinding>,
     /// The source attributes a Graph schema's own source directory defines, per object
     /// (users, groups): they replace Entra's catalog for a job whose source is not Entra ID
     /// (a Cloud Sync schema reads Active Directory's `sAMAccountName`).
@@ -239,9 +239,9 @@ impl<'a> Checker<'a> {
         target: Option<&str>,
         span: Option<(usize, usize)>,
         message: String,
-    ) -> &mut Finding {
+    ) -> &mut CheckFinding {
         let position = span.map(|s| self.locator.position(s));
-        self.findings.push(Finding {
+        self.findings.push(CheckFinding {
             lint,
             message,
             fix: lint.fix.to_string(),

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::{CheckReport, Finding, Severity};
+use super::{CheckFinding, CheckReport, CheckSeverity};
 
 impl CheckReport {
     /// The JSON document `check --format json` prints:
@@ -63,13 +63,13 @@ impl CheckReport {
 #[derive(Debug, thiserror::Error)]
 #[error("{}{}", finding.message, unplaced(finding, file))]
 pub struct FindingDiagnostic {
-    finding: Finding,
+    finding: CheckFinding,
     /// The file (not named `source`: thiserror would take it for the error's cause).
     file: Arc<miette::NamedSource<Arc<str>>>,
 }
 
 /// Where an unplaced finding is: without a snippet miette does not name the file.
-fn unplaced(finding: &Finding, file: &miette::NamedSource<Arc<str>>) -> String {
+fn unplaced(finding: &CheckFinding, file: &miette::NamedSource<Arc<str>>) -> String {
     if finding.position.is_some() {
         return String::new();
     }
@@ -90,8 +90,8 @@ impl miette::Diagnostic for FindingDiagnostic {
 
     fn severity(&self) -> Option<miette::Severity> {
         Some(match self.finding.severity() {
-            Severity::Error => miette::Severity::Error,
-            Severity::Warning => miette::Severity::Warning,
+            CheckSeverity::Error => miette::Severity::Error,
+            CheckSeverity::Warning => miette::Severity::Warning,
         })
     }
 

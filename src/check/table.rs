@@ -10,19 +10,19 @@
 
 /// How bad a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Severity {
+pub enum CheckSeverity {
     /// Entra rejects the mapping or cannot provision with it; `check` exits 1.
     Error,
     /// A documented pitfall; the mapping works but not as written.
     Warning,
 }
 
-impl Severity {
+impl CheckSeverity {
     /// `error` / `warning`, as JSON and SARIF write it.
     pub fn as_str(self) -> &'static str {
         match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
+            CheckSeverity::Error => "error",
+            CheckSeverity::Warning => "warning",
         }
     }
 }
@@ -35,7 +35,7 @@ pub struct Lint {
     /// The stable kebab-case name, `expression-error`.
     pub name: &'static str,
     /// Its severity.
-    pub severity: Severity,
+    pub severity: CheckSeverity,
     /// What the lint detects, in a few words (SARIF `shortDescription`).
     pub summary: &'static str,
     /// Why it matters, one sentence.
@@ -62,7 +62,7 @@ const fn error(
     Lint {
         code,
         name,
-        severity: Severity::Error,
+        severity: CheckSeverity::Error,
         summary,
         why,
         fix,
@@ -79,7 +79,7 @@ const fn warning(
     Lint {
         code,
         name,
-        severity: Severity::Warning,
+        severity: CheckSeverity::Warning,
         summary,
         why,
         fix,
@@ -466,7 +466,7 @@ pub static LINTS: &[&Lint] = &[
 /// detects, why and fix, for documentation.
 pub fn markdown() -> String {
     let mut out = String::from(
-        "| Code | Name | Severity | Detects | Why | Fix |\n|---|---|---|---|---|---|\n",
+        "| Code | Name | CheckSeverity | Detects | Why | Fix |\n|---|---|---|---|---|---|\n",
     );
     for l in LINTS {
         let cell = |s: &str| s.replace('|', "\\|");
@@ -492,9 +492,9 @@ mod tests {
         for (i, a) in LINTS.iter().enumerate() {
             assert_eq!(a.code.len(), 5, "{}", a.code);
             let expected = if a.code.starts_with("EM0") {
-                Severity::Error
+                CheckSeverity::Error
             } else {
-                Severity::Warning
+                CheckSeverity::Warning
             };
             assert_eq!(a.severity, expected, "{}", a.code);
             for b in &LINTS[i + 1..] {

@@ -244,7 +244,7 @@ pub(crate) fn warn_check_errors(loaded: &crate::load::Loaded) {
         let mut errors = refused.report;
         errors
             .findings
-            .retain(|f| f.severity() == crate::check::Severity::Error);
+            .retain(|f| f.severity() == crate::check::CheckSeverity::Error);
         check::print_findings(loaded, &errors);
         errln!(
             "warning: {}: converted as it is, but `simulate`, `converge`, `docs` and `live` refuse \

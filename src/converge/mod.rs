@@ -30,7 +30,7 @@ use crate::model::mapping::{Dialect, MappingFile};
 use crate::provision::target::ResourceKind;
 use crate::provision::transcript::{HttpWriter, Redactions, jsonl_line};
 pub use error::ConvergeError;
-use report::{CauseOut, ConvergeReport, Finding, Note, WireRequest};
+use report::{CauseOut, ConvergeFinding, ConvergeReport, Note, WireRequest};
 use run::{Phase, Prepared, Problem};
 
 /// Searches stop after this many distinct problems: a mapping with more has bigger trouble
@@ -81,7 +81,7 @@ pub fn converge(
     let prepared = Prepared::new(file, dialect, options.now, options.seed)?;
     let strategy = generate::case(&prepared.plan);
     let mut known: Vec<String> = Vec::new();
-    let mut findings: Vec<Finding> = Vec::new();
+    let mut findings: Vec<ConvergeFinding> = Vec::new();
     let stale: RefCell<Vec<(String, run::Stale)>> = RefCell::new(Vec::new());
     while findings.len() < MAX_FINDINGS {
         let mut runner = TestRunner::new(config(options));
@@ -163,14 +163,14 @@ pub fn converge(
     })
 }
 
-fn finding(p: &Prepared<'_>, case: &generate::Case, problem: &Problem) -> Finding {
+fn finding(p: &Prepared<'_>, case: &generate::Case, problem: &Problem) -> ConvergeFinding {
     let directory = case.before_json(&p.plan);
     let after = case.after_json(&p.plan);
     let change = case.describe_change(&p.plan);
     match problem {
         Problem::Repeat(r) => {
             let d = diagnose::repeat(&p.rows, p.dialect, r);
-            Finding {
+            ConvergeFinding {
                 problem: report::ProblemKind::RepeatedWrite,
                 object_type: r.kind.noun(),
                 attribute: r.attribute.clone(),
@@ -188,7 +188,7 @@ fn finding(p: &Prepared<'_>, case: &generate::Case, problem: &Problem) -> Findin
         }
         Problem::NeverFlows(n) => {
             let d = diagnose::never_flows(&p.rows, n);
-            Finding {
+            ConvergeFinding {
                 problem: report::ProblemKind::NeverFlows,
                 object_type: ResourceKind::User.noun(),
                 attribute: n.attribute.clone(),
@@ -206,7 +206,7 @@ fn finding(p: &Prepared<'_>, case: &generate::Case, problem: &Problem) -> Findin
         }
         Problem::Fails(f) => {
             let d = diagnose::fails(&p.rows, f);
-            Finding {
+            ConvergeFinding {
                 problem: report::ProblemKind::FailsEveryCycle,
                 object_type: f.kind.noun(),
                 attribute: diagnose::failing_row(&f.message)

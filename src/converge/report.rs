@@ -51,7 +51,7 @@ pub struct WireRequest {
 
 /// One counterexample.
 #[derive(Clone, Debug, Serialize)]
-pub struct Finding {
+pub struct ConvergeFinding {
     /// What kind of problem.
     pub problem: ProblemKind,
     /// `user` or `group`.
@@ -123,7 +123,7 @@ pub struct ConvergeReport {
     /// Whether every case converged (no findings).
     pub converged: bool,
     /// Counterexamples, one per attribute and problem.
-    pub findings: Vec<Finding>,
+    pub findings: Vec<ConvergeFinding>,
     /// Values that reach a steady state Entra cannot correct.
     pub notes: Vec<Note>,
 }

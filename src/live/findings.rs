@@ -8,20 +8,20 @@ use serde_json::Value;
 
 use super::explain::Evidence;
 use super::owner::Refusal;
-use super::report::{Consequence, Finding, LiveReport, Rejection, Severity};
+use super::report::{Consequence, LiveFinding, LiveReport, LiveSeverity, Rejection};
 
 /// The cause id of a rejection no cause explains (or whose suggested cause a probe refuted).
 pub const UNEXPLAINED: &str = "unexplained-rejection";
 
 /// The findings of `report`, most serious first; ties keep the order of first occurrence.
-pub fn summarise(report: &LiveReport) -> Vec<Finding> {
-    let mut out: Vec<Finding> = Vec::new();
+pub fn summarise(report: &LiveReport) -> Vec<LiveFinding> {
+    let mut out: Vec<LiveFinding> = Vec::new();
     ownership(report, &mut out);
     if !report.test_connection.passed && report.fault.is_none() && report.stopped.is_none() {
         let tc = &report.test_connection;
         out.push(finding(
             "test-connection-failed",
-            Severity::TestConnection,
+            LiveSeverity::TestConnection,
             Evidence::Observed,
             tc.problem.clone().unwrap_or_default(),
             format!("GET {} answered {}", tc.request, tc.status),
@@ -49,12 +49,12 @@ pub fn summarise(report: &LiveReport) -> Vec<Finding> {
 
 fn finding(
     cause_id: &str,
-    severity: Severity,
+    severity: LiveSeverity,
     evidence: Evidence,
     summary: String,
     example: String,
-) -> Finding {
-    Finding {
+) -> LiveFinding {
+    LiveFinding {
         cause_id: cause_id.to_owned(),
         severity,
         evidence,
@@ -73,12 +73,12 @@ fn finding(
 /// The finding with `key` in `out`, made by `make` when there is none yet; counts one more
 /// occurrence on `object`.
 fn occurrence<'f>(
-    out: &'f mut Vec<Finding>,
+    out: &'f mut Vec<LiveFinding>,
     keys: &mut Vec<String>,
     key: String,
     object: &str,
-    make: impl FnOnce() -> Finding,
-) -> &'f mut Finding {
+    make: impl FnOnce() -> LiveFinding,
+) -> &'f mut LiveFinding {
     let at = match keys.iter().position(|k| *k == key) {
         Some(i) => i,
         None => {
@@ -95,7 +95,7 @@ fn occurrence<'f>(
     f
 }
 
-fn ownership(report: &LiveReport, out: &mut Vec<Finding>) {
+fn ownership(report: &LiveReport, out: &mut Vec<LiveFinding>) {
     let mut local = Vec::new();
     let mut keys = Vec::new();
     for f in &report.foreign {
@@ -115,7 +115,7 @@ fn ownership(report: &LiveReport, out: &mut Vec<Finding>) {
                     Refusal::FilterIgnored => {
                         let mut x = finding(
                             "filter-ignored",
-                            Severity::Ownership,
+                            LiveSeverity::Ownership,
                             Evidence::Observed,
                             "the app ignores or mis-evaluates `filter`: a match query returned \
                          objects that do not satisfy it"
@@ -141,7 +141,7 @@ fn ownership(report: &LiveReport, out: &mut Vec<Finding>) {
                     Refusal::NotOwned => {
                         let mut x = finding(
                             "not-owned",
-                            Severity::Ownership,
+                            LiveSeverity::Ownership,
                             Evidence::Observed,
                             "a match query found an account this run did not create".into(),
                             example,
@@ -162,7 +162,7 @@ fn ownership(report: &LiveReport, out: &mut Vec<Finding>) {
                     Refusal::CreateAnsweredAnother => {
                         let mut x = finding(
                             "create-answered-another",
-                            Severity::Ownership,
+                            LiveSeverity::Ownership,
                             Evidence::Observed,
                             "a create was answered with another account: its userName \
                              (displayName) lacks the prefix the run sent, so the app returned an \
@@ -193,7 +193,7 @@ fn ownership(report: &LiveReport, out: &mut Vec<Finding>) {
         occurrence(&mut local, &mut keys, "write-refused".into(), "", || {
             let mut x = finding(
                 "write-refused",
-                Severity::Ownership,
+                LiveSeverity::Ownership,
                 Evidence::Observed,
                 "the cycle would have written to an object this run does not own; the request \
                  was not sent"
@@ -215,7 +215,7 @@ fn key(r: &Rejection) -> String {
     }
 }
 
-fn rejections(report: &LiveReport, out: &mut Vec<Finding>) {
+fn rejections(report: &LiveReport, out: &mut Vec<LiveFinding>) {
     let mut local = Vec::new();
     let mut keys = Vec::new();
     for c in &report.cycles {
@@ -242,7 +242,7 @@ fn rejections(report: &LiveReport, out: &mut Vec<Finding>) {
                     (Some(cause), Some(id)) if !refuted => {
                         let mut x = finding(
                             id,
-                            Severity::Rejected,
+                            LiveSeverity::Rejected,
                             r.evidence.unwrap_or(Evidence::Hypothesis),
                             cause.clone(),
                             example,
@@ -254,7 +254,7 @@ fn rejections(report: &LiveReport, out: &mut Vec<Finding>) {
                     _ => {
                         let mut x = finding(
                             UNEXPLAINED,
-                            Severity::Rejected,
+                            LiveSeverity::Rejected,
                             Evidence::Observed,
                             format!(
                                 "the app answers {} to Entra's {} request; no known cause",
@@ -291,7 +291,7 @@ fn rejections(report: &LiveReport, out: &mut Vec<Finding>) {
                         || {
                             finding(
                                 "object-failed",
-                                Severity::Rejected,
+                                LiveSeverity::Rejected,
                                 Evidence::Observed,
                                 format!("Entra fails objects: {}", f.message),
                                 f.object.clone(),
@@ -334,7 +334,7 @@ fn rejections(report: &LiveReport, out: &mut Vec<Finding>) {
     out.extend(local);
 }
 
-fn consequence(f: &mut Finding, what: String, example: &str) {
+fn consequence(f: &mut LiveFinding, what: String, example: &str) {
     match f.consequences.iter_mut().find(|c| c.what == what) {
         Some(c) => c.count += 1,
         None => f.consequences.push(Consequence {
@@ -345,7 +345,7 @@ fn consequence(f: &mut Finding, what: String, example: &str) {
     }
 }
 
-fn endless(report: &LiveReport, out: &mut Vec<Finding>) {
+fn endless(report: &LiveReport, out: &mut Vec<LiveFinding>) {
     let mut local = Vec::new();
     let mut keys = Vec::new();
     for c in &report.cycles {
@@ -354,7 +354,7 @@ fn endless(report: &LiveReport, out: &mut Vec<Finding>) {
             occurrence(&mut local, &mut keys, key, &e.object, || {
                 let mut x = finding(
                     e.cause_id,
-                    Severity::EndlessPatch,
+                    LiveSeverity::EndlessPatch,
                     Evidence::Observed,
                     format!("Entra PATCHes `{}` every cycle: {}", e.attribute, e.cause),
                     format!(
@@ -373,7 +373,7 @@ fn endless(report: &LiveReport, out: &mut Vec<Finding>) {
     out.extend(local);
 }
 
-fn differences(report: &LiveReport, out: &mut Vec<Finding>) {
+fn differences(report: &LiveReport, out: &mut Vec<LiveFinding>) {
     let mut local = Vec::new();
     let mut keys = Vec::new();
     for c in &report.cycles {
@@ -399,15 +399,15 @@ fn differences(report: &LiveReport, out: &mut Vec<Finding>) {
             let (id, severity, key) = if dropped {
                 (
                     "attribute-not-stored",
-                    Severity::ModelDifference,
+                    LiveSeverity::ModelDifference,
                     format!("dropped {}", d.kind),
                 )
             } else if d.entra_notices {
                 let key = format!("model {} {}", d.kind, d.attribute);
-                ("model-difference", Severity::ModelDifference, key)
+                ("model-difference", LiveSeverity::ModelDifference, key)
             } else {
                 let key = format!("cosmetic {} {}", d.kind, d.attribute);
-                ("cosmetic-difference", Severity::Cosmetic, key)
+                ("cosmetic-difference", LiveSeverity::Cosmetic, key)
             };
             let f = occurrence(&mut local, &mut keys, key, &d.object, || {
                 let summary = if dropped {
@@ -448,7 +448,7 @@ fn differences(report: &LiveReport, out: &mut Vec<Finding>) {
     out.extend(local);
 }
 
-fn cleanup(report: &LiveReport, out: &mut Vec<Finding>) {
+fn cleanup(report: &LiveReport, out: &mut Vec<LiveFinding>) {
     let Some(c) = &report.cleanup else {
         return;
     };
@@ -459,7 +459,7 @@ fn cleanup(report: &LiveReport, out: &mut Vec<Finding>) {
         occurrence(&mut local, &mut keys, k.state.to_owned(), &shown, || {
             let mut x = finding(
                 "kept-after-delete",
-                Severity::Cleanup,
+                LiveSeverity::Cleanup,
                 Evidence::Observed,
                 format!(
                     "the app accepts DELETE but keeps the object ({})",
@@ -493,7 +493,7 @@ fn cleanup(report: &LiveReport, out: &mut Vec<Finding>) {
         occurrence(&mut local, &mut keys, "left".into(), l, || {
             finding(
                 "cleanup-incomplete",
-                Severity::Cleanup,
+                LiveSeverity::Cleanup,
                 Evidence::Observed,
                 "the cleanup could not delete what the run created".into(),
                 l.clone(),
@@ -630,7 +630,7 @@ mod tests {
         let findings = summarise(&r);
         assert_eq!(findings.len(), 1, "{findings:?}");
         assert_eq!(findings[0].cause_id, "write-refused");
-        assert_eq!(findings[0].severity, Severity::Ownership);
+        assert_eq!(findings[0].severity, LiveSeverity::Ownership);
         assert_eq!(findings[0].count, 2);
         assert_eq!(findings[0].example, "PATCH /Users/1");
     }

@@ -39,7 +39,7 @@ pub struct LiveReport {
     /// Whether `--probe` tested the causes of rejections.
     pub probed: bool,
     /// The findings, grouped by cause, most serious first: what a vendor reads first.
-    pub findings: Vec<Finding>,
+    pub findings: Vec<LiveFinding>,
     /// Resources of match answers the run refused to link (not the filter's, or not the
     /// run's), in order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -268,7 +268,7 @@ pub struct Kept {
 /// How serious a finding is; findings are listed in this order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Severity {
+pub enum LiveSeverity {
     /// The app made `live` (and would make Entra) link an account that is not the source
     /// object's: Entra would overwrite it.
     Ownership,
@@ -288,11 +288,11 @@ pub enum Severity {
 
 /// One cause, with every occurrence counted and one example shown.
 #[derive(Clone, Debug, Serialize)]
-pub struct Finding {
+pub struct LiveFinding {
     /// The stable cause id (listed in the README).
     pub cause_id: String,
     /// How serious.
-    pub severity: Severity,
+    pub severity: LiveSeverity,
     /// How sure the cause is.
     pub evidence: Evidence,
     /// What the app does.
@@ -654,7 +654,7 @@ fn cause_label(evidence: Evidence, probed: bool) -> &'static str {
     }
 }
 
-fn render_findings(s: &mut String, findings: &[Finding], probed: bool) {
+fn render_findings(s: &mut String, findings: &[LiveFinding], probed: bool) {
     if findings.is_empty() {
         return;
     }
@@ -667,13 +667,13 @@ fn render_findings(s: &mut String, findings: &[Finding], probed: bool) {
             i + 1,
             f.cause_id,
             match f.severity {
-                Severity::Ownership => "OWNERSHIP",
-                Severity::TestConnection => "Test Connection",
-                Severity::Rejected => "rejected",
-                Severity::EndlessPatch => "endless PATCH",
-                Severity::ModelDifference => "model differs",
-                Severity::Cleanup => "cleanup",
-                Severity::Cosmetic => "cosmetic",
+                LiveSeverity::Ownership => "OWNERSHIP",
+                LiveSeverity::TestConnection => "Test Connection",
+                LiveSeverity::Rejected => "rejected",
+                LiveSeverity::EndlessPatch => "endless PATCH",
+                LiveSeverity::ModelDifference => "model differs",
+                LiveSeverity::Cleanup => "cleanup",
+                LiveSeverity::Cosmetic => "cosmetic",
             },
             f.count,
             if objects.is_empty() {

@@ -514,8 +514,8 @@ pub fn check_findings(report: &check::CheckReport, text: &str) -> Vec<CheckFindi
             CheckFinding {
                 code: f.code().to_owned(),
                 severity: match f.severity() {
-                    check::Severity::Error => "error",
-                    check::Severity::Warning => "warning",
+                    check::CheckSeverity::Error => "error",
+                    check::CheckSeverity::Warning => "warning",
                 }
                 .to_owned(),
                 message: f.message.clone(),
