@@ -8,7 +8,7 @@ use std::path::Path;
 
 use entramap::converge::{self, ConvergeError, ConvergeOptions};
 use entramap::dotnet::datetime::DateTime;
-use entramap::live::{self, LiveError, Plan, Token};
+use entramap::live::{self, LiveError, LivePlan, Token};
 use entramap::load;
 use entramap::model::mapping::{Dialect, MappingFile};
 use entramap::provision::cycle::SetupError;
@@ -210,7 +210,7 @@ fn a_mapping_that_does_not_compile_is_a_setup_error_worded_as_the_simulator_word
     );
     assert_eq!(e.to_string(), expected);
 
-    let plan = Plan {
+    let plan = LivePlan {
         file: &file,
         dialect: Dialect::Legacy,
         url: "http://127.0.0.1".into(),
@@ -237,7 +237,7 @@ fn a_mapping_that_does_not_compile_is_a_setup_error_worded_as_the_simulator_word
 fn a_live_plan_without_a_snapshot_is_refused_before_anything_is_sent() {
     let loaded = load::read(Path::new("mappings/scim-default.yaml")).unwrap();
     let file = &loaded.file;
-    let plan = Plan {
+    let plan = LivePlan {
         file,
         dialect: Dialect::Legacy,
         url: "http://127.0.0.1".into(),

@@ -13,7 +13,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use entramap::dotnet::datetime::DateTime;
-use entramap::live::{self, Fault, HttpEndpoint, HttpOptions, Plan, TenantUrl, Token};
+use entramap::live::{self, Fault, HttpEndpoint, HttpOptions, LivePlan, TenantUrl, Token};
 use entramap::load;
 use entramap::provision::directory;
 use entramap::provision::endpoint::Endpoint;
@@ -654,8 +654,8 @@ fn test_connection_that_finds_something_fails_and_nothing_else_is_sent() {
 fn plan(
     file: &entramap::model::mapping::MappingFile,
     snapshots: Vec<directory::Directory>,
-) -> Plan<'_> {
-    Plan {
+) -> LivePlan<'_> {
+    LivePlan {
         file,
         dialect: entramap::model::mapping::Dialect::Legacy,
         url: "http://127.0.0.1".into(),

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use entramap::dotnet::datetime::DateTime;
 use entramap::expr::Context;
 use entramap::model::mapping::Dialect;
-use entramap::provision::clock::Interval;
+use entramap::provision::clock::CycleInterval;
 use entramap::provision::cycle::Simulator;
 use entramap::provision::directory::{Directory, parse};
 use entramap::provision::log::{LogOptions, Status, StepType};
@@ -115,7 +115,7 @@ fn directory(users: &[User], groups: &[Group]) -> Directory {
 fn schedule() -> Schedule {
     Schedule {
         start: DateTime::parse_rfc3339("2025-01-01T00:00:00Z").unwrap(),
-        interval: "40m".parse::<Interval>().unwrap(),
+        interval: "40m".parse::<CycleInterval>().unwrap(),
         restarts: Vec::new(),
     }
 }

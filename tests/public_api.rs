@@ -1,9 +1,11 @@
-//! The house rules for errors at the library's boundary (docs/ARCHITECTURE.md, "Rules of the
+//! The house rules for the library's public face (docs/ARCHITECTURE.md, "Rules of the
 //! house"), checked on the source text of `src/`:
 //! - no `pub fn` returns `Result<_, String>`: a caller can match a typed error, not a sentence;
 //! - every public error enum (`...Error`, `...ErrorKind`) is `#[non_exhaustive]`, so a new
 //!   failure is not a breaking change, and every one named `...Error` derives
-//!   `thiserror::Error`, so each is a `std::error::Error` with a `Display` written one way.
+//!   `thiserror::Error`, so each is a `std::error::Error` with a `Display` written one way;
+//! - no two public types share a name: one name per concept, so a name found in a log, a doc
+//!   or a review means one thing.
 //!
 //! The scanners are tested on samples first, so a scanner that finds nothing cannot pass.
 
@@ -324,4 +326,71 @@ fn every_public_error_enum_is_non_exhaustive_and_every_error_a_thiserror_error()
     }
     assert!(enums >= 10, "only {enums} public error enums found");
     assert!(found.is_empty(), "{}", found.join("\n"));
+}
+
+/// `(line, name)` of every `pub struct`, `pub enum`, `pub trait` and `pub type` in `text`
+/// (items with a restricted visibility are private names and may repeat).
+fn public_type_names(text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    for (i, line) in code_only(text).lines().enumerate() {
+        let Some(rest) = line.trim_start().strip_prefix("pub ") else {
+            continue;
+        };
+        let Some(rest) = ["struct ", "enum ", "trait ", "type "]
+            .iter()
+            .find_map(|k| rest.strip_prefix(k))
+        else {
+            continue;
+        };
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        if !name.is_empty() {
+            out.push((i + 1, name));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_type_scanner_reads_public_type_names_and_skips_restricted_and_commented_ones() {
+    let text = "pub struct A<'a> {\n    pub enum B {\npub trait C: Sized {\npub type D = u8;\n\
+                pub(crate) struct E;\npub(super) enum F {}\nstruct G;\n/// pub struct H;\n\
+                pub fn i() {}\npub use x::J;\n";
+    let names: Vec<String> = public_type_names(text)
+        .into_iter()
+        .map(|(_, n)| n)
+        .collect();
+    assert_eq!(names, ["A", "B", "C", "D"]);
+}
+
+#[test]
+fn no_two_public_types_share_a_name() {
+    let mut seen: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for (path, text) in sources() {
+        for (line, name) in public_type_names(&text) {
+            // Each subcommand's clap arguments are its module's `Args` by clap's convention
+            // (`cli::simulate::Args`); the CLI is not part of the library's vocabulary.
+            if name == "Args" && path.starts_with("src/cli/") {
+                continue;
+            }
+            seen.entry(name).or_default().push(format!("{path}:{line}"));
+        }
+    }
+    assert!(
+        seen.len() > 100,
+        "the scanner sees the crate's types: {}",
+        seen.len()
+    );
+    let shared: Vec<String> = seen
+        .into_iter()
+        .filter(|(_, places)| places.len() > 1)
+        .map(|(name, places)| format!("{name}: {}", places.join(", ")))
+        .collect();
+    assert!(
+        shared.is_empty(),
+        "public types that share a name (give each concept its own name):\n{}",
+        shared.join("\n")
+    );
 }

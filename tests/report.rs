@@ -7,7 +7,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use entramap::report::{self, Card, Header, ObjectView, Page, Section};
+use entramap::report::{self, Card, Header, ObjectView, Page, PageSection};
 use serde_json::Value;
 
 const NOW: &str = "2025-01-01T00:00:00Z";
@@ -513,7 +513,7 @@ fn hostile_page(entries: Vec<Value>) -> Page {
         header,
         findings: Vec::new(),
         cycles: Vec::new(),
-        sections: vec![Section {
+        sections: vec![PageSection {
             title: HOSTILE.into(),
             intro: vec![HOSTILE.into()],
             cards: vec![Card {

@@ -4,9 +4,9 @@
 use std::process::Command;
 
 use entramap::provision::directory;
-use entramap::provision::sample::{self, Format, SampleOptions};
+use entramap::provision::sample::{self, SampleOptions, SnapshotFormat};
 
-fn generate(options: &SampleOptions, format: Format) -> String {
+fn generate(options: &SampleOptions, format: SnapshotFormat) -> String {
     let mut out = Vec::new();
     sample::write(&mut out, options, format).expect("writes to memory");
     String::from_utf8(out).expect("UTF-8")
@@ -20,7 +20,7 @@ const OPTIONS: SampleOptions = SampleOptions {
 
 #[test]
 fn same_seed_same_bytes_other_seed_other_bytes() {
-    for format in [Format::Yaml, Format::Json] {
+    for format in [SnapshotFormat::Yaml, SnapshotFormat::Json] {
         let a = generate(&OPTIONS, format);
         assert_eq!(a, generate(&OPTIONS, format));
         let other = SampleOptions {
@@ -33,8 +33,10 @@ fn same_seed_same_bytes_other_seed_other_bytes() {
 
 #[test]
 fn yaml_and_json_load_as_the_same_directory() {
-    let yaml = directory::parse("d.yaml", &generate(&OPTIONS, Format::Yaml)).expect("YAML loads");
-    let json = directory::parse("d.json", &generate(&OPTIONS, Format::Json)).expect("JSON loads");
+    let yaml =
+        directory::parse("d.yaml", &generate(&OPTIONS, SnapshotFormat::Yaml)).expect("YAML loads");
+    let json =
+        directory::parse("d.json", &generate(&OPTIONS, SnapshotFormat::Json)).expect("JSON loads");
     assert_eq!(yaml.users.len(), 200);
     assert_eq!(yaml.groups.len(), 4);
     for (y, j) in yaml.users.iter().zip(&json.users) {
@@ -45,7 +47,7 @@ fn yaml_and_json_load_as_the_same_directory() {
     }
     // The mix the simulator needs: diacritics, managers, a few disabled, unassigned and
     // soft-deleted users.
-    let text = generate(&OPTIONS, Format::Yaml);
+    let text = generate(&OPTIONS, SnapshotFormat::Yaml);
     assert!(!text.is_ascii());
     assert!(yaml.users.iter().any(|u| !u.assigned));
     assert!(yaml.users.iter().any(|u| u.soft_deleted));
@@ -71,7 +73,7 @@ fn empty_directory_loads() {
         groups: 0,
         seed: 1,
     };
-    for format in [Format::Yaml, Format::Json] {
+    for format in [SnapshotFormat::Yaml, SnapshotFormat::Json] {
         let d = directory::parse("d", &generate(&none, format)).expect("loads");
         assert!(d.users.is_empty() && d.groups.is_empty());
     }

@@ -452,7 +452,7 @@ fn cli_rejects_a_malformed_directory_with_exit_2_and_no_output() {
 /// Entra sends and no status, only the answers nobody reads.
 #[test]
 fn answering_writes_with_the_id_alone_changes_no_request() {
-    use entramap::provision::sample::{self, Format, SampleOptions};
+    use entramap::provision::sample::{self, SampleOptions, SnapshotFormat};
     use entramap::provision::target::WriteAnswers;
     let generated = |users, seed| {
         let mut out = Vec::new();
@@ -461,7 +461,7 @@ fn answering_writes_with_the_id_alone_changes_no_request() {
             groups: 3,
             seed,
         };
-        sample::write(&mut out, &options, Format::Json).expect("writes");
+        sample::write(&mut out, &options, SnapshotFormat::Json).expect("writes");
         directory::parse("d.json", &String::from_utf8(out).expect("UTF-8")).expect("loads")
     };
     let snapshots = [

@@ -1,7 +1,7 @@
 //! The source attributes each object mapping can read: Entra's user catalog (from
 //! `model::source`) and a small group catalog, plus which attributes every object has.
 
-use super::Object;
+use super::ObjectType;
 use crate::expr::compile::did_you_mean;
 use crate::model::source::{self, CatalogEntry, SourceType};
 
@@ -26,39 +26,39 @@ const fn group(name: &'static str, kind: SourceType, multi_valued: bool) -> Cata
     }
 }
 
-fn entries(object: Object) -> &'static [CatalogEntry] {
+fn entries(object: ObjectType) -> &'static [CatalogEntry] {
     match object {
-        Object::Users => source::USER_ATTRIBUTES,
-        Object::Groups => GROUP_ATTRIBUTES,
+        ObjectType::Users => source::USER_ATTRIBUTES,
+        ObjectType::Groups => GROUP_ATTRIBUTES,
     }
 }
 
 /// The catalog entry of an attribute (exact case: Entra's names are case-sensitive).
-pub fn entry(object: Object, name: &str) -> Option<&'static CatalogEntry> {
+pub fn entry(object: ObjectType, name: &str) -> Option<&'static CatalogEntry> {
     entries(object).iter().find(|e| e.name == name)
 }
 
 /// Whether `name` is in the object's catalog or is a directory extension.
-pub fn is_known(object: Object, name: &str) -> bool {
+pub fn is_known(object: ObjectType, name: &str) -> bool {
     entry(object, name).is_some() || source::is_directory_extension(name)
 }
 
 /// The closest catalog name, for a did-you-mean.
-pub fn suggestion(object: Object, name: &str) -> Option<&'static str> {
+pub fn suggestion(object: ObjectType, name: &str) -> Option<&'static str> {
     did_you_mean(name, entries(object).iter().map(|e| e.name))
 }
 
 /// The attribute's type, when the catalog knows it (directory extensions are untyped here).
-pub fn kind(object: Object, name: &str) -> Option<SourceType> {
+pub fn kind(object: ObjectType, name: &str) -> Option<SourceType> {
     entry(object, name).map(|e| e.kind)
 }
 
 /// Whether every object has a value for the attribute. Entra cannot create a user without
 /// these (and computes IsSoftDeleted / accountEnabled for every user); anything else can be
 /// null for some object, which is what IIF conditions trip over.
-pub fn always_present(object: Object, name: &str) -> bool {
+pub fn always_present(object: ObjectType, name: &str) -> bool {
     let names: &[&str] = match object {
-        Object::Users => &[
+        ObjectType::Users => &[
             "objectId",
             "IsSoftDeleted",
             "accountEnabled",
@@ -66,15 +66,15 @@ pub fn always_present(object: Object, name: &str) -> bool {
             "displayName",
             "mailNickname",
         ],
-        Object::Groups => &["objectId", "displayName", "mailNickname"],
+        ObjectType::Groups => &["objectId", "displayName", "mailNickname"],
     };
     names.contains(&name)
 }
 
 /// The source object's name in messages: `user` / `group`.
-pub fn noun(object: Object) -> &'static str {
+pub fn noun(object: ObjectType) -> &'static str {
     match object {
-        Object::Users => "user",
-        Object::Groups => "group",
+        ObjectType::Users => "user",
+        ObjectType::Groups => "group",
     }
 }

@@ -397,7 +397,7 @@ fn condition_reads(e: &Expr, out: &mut Vec<(String, Span)>) {
 
 /// Whether `e` is a Boolean, rendered "True"/"False": a Boolean attribute, a comparison or a
 /// Boolean function.
-fn is_boolean(object: super::Object, e: &Expr) -> bool {
+fn is_boolean(object: super::ObjectType, e: &Expr) -> bool {
     match &e.kind {
         ExprKind::Attribute(name) => catalog::kind(object, name) == Some(SourceType::Boolean),
         ExprKind::Compare { .. } => true,
@@ -411,7 +411,7 @@ fn is_boolean(object: super::Object, e: &Expr) -> bool {
 /// The first piece of `e` that can yield a value other than True/False, and what it is.
 /// Nulls are fine (nothing flows); attributes and functions of unknown type are given the
 /// benefit of the doubt.
-fn non_boolean(object: super::Object, e: &Expr) -> Option<(Span, String)> {
+fn non_boolean(object: super::ObjectType, e: &Expr) -> Option<(Span, String)> {
     match &e.kind {
         ExprKind::Str(s) if is_boolean_text(s) => None,
         ExprKind::Str(s) => Some((e.span, format!("the constant {s:?}"))),
@@ -490,10 +490,10 @@ mod tests {
             r#"IIF([accountEnabled] = "True", Not([IsSoftDeleted]), Join("", [mail]))"#,
         )
         .unwrap();
-        let (span, what) = non_boolean(super::super::Object::Users, &tree).unwrap();
+        let (span, what) = non_boolean(super::super::ObjectType::Users, &tree).unwrap();
         assert_eq!(what, "Join(...), which returns text");
         assert_eq!(span.start, 53);
         let tree = syntax::parse(r#"Coalesce([accountEnabled], "false")"#).unwrap();
-        assert_eq!(non_boolean(super::super::Object::Users, &tree), None);
+        assert_eq!(non_boolean(super::super::ObjectType::Users, &tree), None);
     }
 }

@@ -30,19 +30,19 @@ pub use table::{CheckSeverity, LINTS, Lint, lint};
 
 /// Which object mapping a finding belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Object {
+pub enum ObjectType {
     /// "Provision Microsoft Entra ID Users".
     Users,
     /// "Provision Microsoft Entra ID Groups".
     Groups,
 }
 
-impl Object {
+impl ObjectType {
     /// The key of the object mapping in the YAML format (`users` / `groups`).
     pub fn key(self) -> &'static str {
         match self {
-            Object::Users => "users",
-            Object::Groups => "groups",
+            ObjectType::Users => "users",
+            ObjectType::Groups => "groups",
         }
     }
 }
@@ -76,7 +76,7 @@ pub struct CheckFinding {
     /// compiler's usage hint).
     pub fix: String,
     /// The object mapping, when the finding is inside one.
-    pub object: Option<Object>,
+    pub object: Option<ObjectType>,
     /// The target attribute of the row (or of the attribute list entry) concerned.
     pub target: Option<String>,
     /// Where in the file; `None` when the format keeps no locations (Graph JSON) and the
@@ -170,9 +170,9 @@ impl CheckReport {
 pub fn check(loaded: &Loaded) -> CheckReport {
     let mut cx = Checker::new(loaded);
     let file = &loaded.file;
-    rows::object(&mut cx, Object::Users, &file.users);
+    rows::object(&mut cx, ObjectType::Users, &file.users);
     if let Some(groups) = &file.groups {
-        rows::object(&mut cx, Object::Groups, groups);
+        rows::object(&mut cx, ObjectType::Groups, groups);
     }
     let mut findings = cx.findings;
     // Stable order: by place in the file, errors first at the same place, then by code, so
@@ -213,17 +213,17 @@ impl<'a> Checker<'a> {
     }
 
     /// The schema's own source attributes for `object`, when it defines them.
-    pub fn schema_source(&self, object: Object) -> Option<&[String]> {
+    pub fn schema_source(&self, object: ObjectType) -> Option<&[String]> {
         let i = match object {
-            Object::Users => 0,
-            Object::Groups => 1,
+            ObjectType::Users => 0,
+            ObjectType::Groups => 1,
         };
         self.schema_sources[i].as_deref()
     }
 
     /// Whether `name` is a source attribute of `object`: in the schema's own source directory
     /// when it has one, else in Entra's catalog.
-    pub fn is_known_source(&self, object: Object, name: &str) -> bool {
+    pub fn is_known_source(&self, object: ObjectType, name: &str) -> bool {
         match self.schema_source(object) {
             Some(names) => names.iter().any(|n| n == name),
             None => catalog::is_known(object, name),
@@ -235,7 +235,7 @@ impl<'a> Checker<'a> {
     pub fn report(
         &mut self,
         lint: &'static Lint,
-        object: Object,
+        object: ObjectType,
         target: Option<&str>,
         span: Option<(usize, usize)>,
         message: String,

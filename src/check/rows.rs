@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use serde_saphyr::Spanned;
 
 use super::table::*;
-use super::{Checker, Object, catalog, expression, scope};
+use super::{Checker, ObjectType, catalog, expression, scope};
 use crate::expr::compile::did_you_mean;
 use crate::model::mapping::{
     Apply, AttributeMapping, AttributeType, ObjectMapping, TargetAttribute,
@@ -17,7 +17,7 @@ use crate::model::source::SourceType;
 /// One row being checked, with what the other passes need to know about it.
 pub(super) struct Row<'r> {
     /// Which object mapping.
-    pub object: Object,
+    pub object: ObjectType,
     /// The row.
     pub mapping: &'r AttributeMapping,
     /// Its target's entry in the attribute list, when the list has it.
@@ -45,7 +45,7 @@ impl Row<'_> {
 }
 
 /// Check one object mapping.
-pub(super) fn object(cx: &mut Checker<'_>, object: Object, mapping: &ObjectMapping) {
+pub(super) fn object(cx: &mut Checker<'_>, object: ObjectType, mapping: &ObjectMapping) {
     // The first definition of a name counts; later ones are EM013.
     let mut attributes: HashMap<&str, &TargetAttribute> = HashMap::new();
     let mut defined: HashMap<String, Option<usize>> = HashMap::new();
@@ -151,7 +151,7 @@ fn mapping_type(cx: &mut Checker<'_>, row: &Row<'_>) {
 /// multi-valued or as a reference, which non-gallery apps cannot have.
 fn custom_attribute_shape(
     cx: &mut Checker<'_>,
-    object: Object,
+    object: ObjectType,
     a: &TargetAttribute,
     span: Option<(usize, usize)>,
 ) {
@@ -395,7 +395,7 @@ fn constant_value(cx: &mut Checker<'_>, row: &Row<'_>, constant: &Spanned<String
 /// EM002 with a did-you-mean from the object's catalog.
 pub(super) fn unknown_source(
     cx: &mut Checker<'_>,
-    object: Object,
+    object: ObjectType,
     target: Option<&str>,
     name: &str,
     span: Option<(usize, usize)>,
@@ -420,7 +420,7 @@ pub(super) fn unknown_source(
 }
 
 /// EM004: every required attribute has a row.
-fn required(cx: &mut Checker<'_>, object: Object, mapping: &ObjectMapping) {
+fn required(cx: &mut Checker<'_>, object: ObjectType, mapping: &ObjectMapping) {
     let mapped: HashSet<String> = mapping
         .mappings
         .iter()

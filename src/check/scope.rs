@@ -2,7 +2,7 @@
 //! presence and regular expressions.
 
 use super::table::*;
-use super::{Checker, Object, catalog, rows};
+use super::{Checker, ObjectType, catalog, rows};
 use crate::dotnet::regex::DotNetRegex;
 use crate::expr::compile::did_you_mean;
 use crate::model::mapping::{ScopeClause, ScopeFilter};
@@ -13,13 +13,13 @@ use crate::model::scope::{ScopeOperator, integer_operand};
 const NOT_SCOPABLE: &[&str] = &["appRoleAssignments", "manager", "userType", "members"];
 
 /// Check the scoping filters of one object mapping.
-pub(super) fn check(cx: &mut Checker<'_>, object: Object, filters: &[ScopeFilter]) {
+pub(super) fn check(cx: &mut Checker<'_>, object: ObjectType, filters: &[ScopeFilter]) {
     for clause in filters.iter().flat_map(|f| &f.clauses) {
         self::clause(cx, object, clause);
     }
 }
 
-fn clause(cx: &mut Checker<'_>, object: Object, clause: &ScopeClause) {
+fn clause(cx: &mut Checker<'_>, object: ObjectType, clause: &ScopeClause) {
     let attribute = clause.attribute.value.as_str();
     let attribute_span = cx.locator.scalar(&clause.attribute);
     let multi_valued = catalog::entry(object, attribute).is_some_and(|e| e.multi_valued);

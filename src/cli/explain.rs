@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::{DialectArg, Failure, ScopeArg, parse_now, read_compiling_mapping, read_snapshots};
-use crate::provision::clock::Interval;
+use crate::provision::clock::CycleInterval;
 use crate::provision::explain::{ExplainError, ExplainQuery, explain, render};
 use crate::provision::output::Schedule;
 
@@ -27,7 +27,7 @@ pub struct Args {
     restart_before: Vec<u32>,
     /// The time between two cycles.
     #[arg(long, value_name = "DURATION", default_value = "40m")]
-    cycle_interval: Interval,
+    cycle_interval: CycleInterval,
     /// The request dialect.
     #[arg(long, value_enum)]
     dialect: Option<DialectArg>,

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use super::simulate::{DEFAULT_BASE_URL, Schedule, pick, preload, warn_failures};
 use super::{DialectArg, Failure, parse_now, read_compiling_mapping, read_snapshots};
 use crate::expr::Context;
-use crate::provision::clock::Interval;
+use crate::provision::clock::CycleInterval;
 use crate::provision::cycle::{Recorded, Simulator};
 use crate::provision::impact::mapping_changes;
 use crate::provision::log::LogOptions;
@@ -85,7 +85,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     }
     let schedule = Schedule {
         start: now,
-        interval: Interval::DEFAULT,
+        interval: CycleInterval::DEFAULT,
         restarts: Vec::new(),
     };
     let before = snapshots.len() as u32;

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use super::{DialectArg, Failure, ScopeArg, parse_now, read_compiling_mapping, read_snapshots};
 use crate::live::report::Verdict;
-use crate::live::{self, HttpEndpoint, HttpOptions, Plan, Stop, TenantUrl, Token};
+use crate::live::{self, HttpEndpoint, HttpOptions, LivePlan, Stop, TenantUrl, Token};
 use crate::provision::log::LogOptions;
 use crate::provision::output::{Both, LogOutput, Output};
 use crate::provision::transcript::{HttpWriter, Redactions};
@@ -172,7 +172,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         return Err(Failure::Input);
     }
     let dialect = DialectArg::resolve(args.dialect, Some(&url.display()), file);
-    let plan = Plan {
+    let plan = LivePlan {
         file,
         dialect,
         url: url.display(),

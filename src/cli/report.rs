@@ -10,7 +10,7 @@ use crate::load::Loaded;
 use crate::provision::log::LogOptions;
 use crate::provision::rows::AttributeRows;
 use crate::provision::transcript::Redactions;
-use crate::report::{self, CheckFinding, Page};
+use crate::report::{self, FindingView, Page};
 
 /// `--out` without `--format html`: the other formats stream to standard output.
 pub(super) fn refuse_out(out: Option<&Path>) -> Result<(), Failure> {
@@ -55,7 +55,7 @@ pub(super) fn snapshot_names(paths: &[PathBuf]) -> Vec<String> {
 }
 
 /// `check`'s findings over the mapping, for the page's check section.
-pub(super) fn findings(loaded: &Loaded) -> Vec<CheckFinding> {
+pub(super) fn findings(loaded: &Loaded) -> Vec<FindingView> {
     report::check_findings(&crate::check::check(loaded), &loaded.text)
 }
 

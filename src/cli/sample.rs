@@ -35,17 +35,17 @@ enum Format {
 
 pub(super) fn run(args: Args) -> Result<(), Failure> {
     let format = match args.format {
-        Some(Format::Json) => sample::Format::Json,
-        Some(Format::Yaml) => sample::Format::Yaml,
+        Some(Format::Json) => sample::SnapshotFormat::Json,
+        Some(Format::Yaml) => sample::SnapshotFormat::Yaml,
         None if args
             .out
             .as_ref()
             .and_then(|p| p.extension())
             .is_some_and(|e| e.eq_ignore_ascii_case("json")) =>
         {
-            sample::Format::Json
+            sample::SnapshotFormat::Json
         }
-        None => sample::Format::Yaml,
+        None => sample::SnapshotFormat::Yaml,
     };
     let options = SampleOptions {
         users: args.users,

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::expr::Context;
 use crate::input::{self, FileError};
-use crate::provision::clock::Interval;
+use crate::provision::clock::CycleInterval;
 use crate::provision::cycle::{Failure as ObjectFailure, Simulator};
 use crate::provision::output::{
     HttpOutput, JsonlOutput, LogOutput, Output, SummaryOutput, run_cycles,
@@ -47,7 +47,7 @@ pub struct Args {
     restart_before: Vec<u32>,
     /// The time between two cycles, e.g. 40m, 2h, 1d (what Now() reads advances by it).
     #[arg(long, value_name = "DURATION", default_value = "40m")]
-    cycle_interval: Interval,
+    cycle_interval: CycleInterval,
     #[arg(long, value_enum)]
     dialect: Option<DialectArg>,
     /// Which users and groups the job considers: `assigned` ("Sync only assigned users and

@@ -30,7 +30,7 @@ use crate::model::mapping::{Dialect, MappingFile};
 use crate::provision::target::ResourceKind;
 use crate::provision::transcript::{HttpWriter, Redactions, jsonl_line};
 pub use error::ConvergeError;
-use report::{CauseOut, ConvergeFinding, ConvergeReport, Note, WireRequest};
+use report::{CauseOut, ConvergeFinding, ConvergeNote, ConvergeReport, WireRequest};
 use run::{Phase, Prepared, Problem};
 
 /// Searches stop after this many distinct problems: a mapping with more has bigger trouble
@@ -137,7 +137,7 @@ pub fn converge(
         .into_iter()
         .map(|(_, s)| {
             let d = diagnose::stale(&prepared.rows, &s);
-            Note {
+            ConvergeNote {
                 attribute: s.attribute.clone(),
                 cause: CauseOut::of(&d),
                 lint: d.lint,

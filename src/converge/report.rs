@@ -89,7 +89,7 @@ pub struct ConvergeFinding {
 
 /// Something that converges but is not what the mapping says: values Entra cannot clear.
 #[derive(Clone, Debug, Serialize)]
-pub struct Note {
+pub struct ConvergeNote {
     /// The target attribute.
     pub attribute: String,
     /// The cause.
@@ -125,7 +125,7 @@ pub struct ConvergeReport {
     /// Counterexamples, one per attribute and problem.
     pub findings: Vec<ConvergeFinding>,
     /// Values that reach a steady state Entra cannot correct.
-    pub notes: Vec<Note>,
+    pub notes: Vec<ConvergeNote>,
 }
 
 impl CauseOut {
@@ -209,7 +209,7 @@ impl ConvergeReport {
                 }
             }
             for cause in causes {
-                let notes: Vec<&Note> = self
+                let notes: Vec<&ConvergeNote> = self
                     .notes
                     .iter()
                     .filter(|n| n.cause.name == cause)

@@ -14,7 +14,7 @@ use serde_json::Value as Json;
 use super::ConvergeError;
 use super::generate::{Case, Plan};
 use super::inspect::{self, RowInfo};
-use crate::check::Object;
+use crate::check::ObjectType;
 use crate::check::catalog::always_present;
 use crate::dotnet::datetime::DateTime;
 use crate::expr::{self, CompileOptions, Context, Program};
@@ -291,7 +291,7 @@ pub enum StaleKind {
 
 /// The outcome of one case.
 #[derive(Clone, Debug, Default)]
-pub struct Outcome {
+pub struct CaseOutcome {
     /// Problems, in the order found.
     pub problems: Vec<Problem>,
     /// Stale values after the change settled.
@@ -299,10 +299,10 @@ pub struct Outcome {
 }
 
 /// Run one case.
-pub fn run(p: &Prepared<'_>, case: &Case) -> Outcome {
+pub fn run(p: &Prepared<'_>, case: &Case) -> CaseOutcome {
     let before = case.before(&p.plan);
     let after = case.after(&p.plan);
-    let mut outcome = Outcome::default();
+    let mut outcome = CaseOutcome::default();
     never_flows(p, &before, false, &mut outcome.problems);
     never_flows(p, &after, true, &mut outcome.problems);
 
@@ -536,7 +536,10 @@ fn never_flows(p: &Prepared<'_>, snapshot: &Directory, after_change: bool, out: 
                 continue;
             }
             let required = row.attribute.as_ref().is_some_and(|a| a.required) && provisioned;
-            let always = row.reads.iter().all(|n| always_present(Object::Users, n));
+            let always = row
+                .reads
+                .iter()
+                .all(|n| always_present(ObjectType::Users, n));
             if !(required || always) {
                 continue;
             }

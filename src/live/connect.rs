@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::http::detail_of;
 use super::report::TestConnection;
-use super::session::{Connection, Plan};
+use super::session::{Connection, LivePlan};
 use crate::expr::Context;
 use crate::provision::cycle::{Request, RequestPurpose};
 use crate::provision::endpoint::Response;
@@ -16,7 +16,7 @@ use crate::scim::{Filter, Path, encode_query};
 /// with a random GUID, which must answer 200 with an empty ListResponse. The request has the
 /// shape of every match query, in both dialects.
 pub(super) fn test_connection<E: Connection>(
-    plan: &Plan<'_>,
+    plan: &LivePlan<'_>,
     endpoint: &mut E,
     emit: &mut dyn FnMut(&Request<'_>),
 ) -> TestConnection {

@@ -5,7 +5,7 @@
 //! it gives is a hypothesis: a rejected manager PATCH may be the string value, or a server with
 //! no manager attribute at all. Where a cause names an alternative shape that would be accepted
 //! (a JSON Boolean, lower-case ops, `{"value": id}`, the compliant member removal, the create
-//! without the unknown extension), it carries that request as its [`Cause::probe`]: `--probe`
+//! without the unknown extension), it carries that request as its [`RejectionCause::probe`]: `--probe`
 //! sends it on the run's own object, and only an accepted probe makes the cause confirmed.
 //! What the answer itself shows (a 404 on an object the app created, a 200 to a POST) is
 //! [`Evidence::Observed`].
@@ -46,7 +46,7 @@ pub struct Probe {
 
 /// A possible cause of a rejection, with its stable id, the fix, and how to test it.
 #[derive(Clone, Debug)]
-pub struct Cause {
+pub struct RejectionCause {
     /// Stable id, as `--format json` reports it (listed in the README).
     pub id: &'static str,
     /// What Entra does that the app does not accept.
@@ -59,9 +59,14 @@ pub struct Cause {
     pub probe: Option<Probe>,
 }
 
-impl Cause {
-    fn hypothesis(id: &'static str, text: String, fix: String, probe: Option<Probe>) -> Cause {
-        Cause {
+impl RejectionCause {
+    fn hypothesis(
+        id: &'static str,
+        text: String,
+        fix: String,
+        probe: Option<Probe>,
+    ) -> RejectionCause {
+        RejectionCause {
             id,
             text,
             fix,
@@ -70,8 +75,8 @@ impl Cause {
         }
     }
 
-    fn observed(id: &'static str, text: String, fix: String) -> Cause {
-        Cause {
+    fn observed(id: &'static str, text: String, fix: String) -> RejectionCause {
+        RejectionCause {
             id,
             text,
             fix,
@@ -107,7 +112,7 @@ fn probe(r: &Request<'_>, body: Option<Value>, shape: &'static str) -> Option<Pr
 }
 
 /// The most likely cause of a rejected request, when its shape suggests one.
-pub fn rejection(r: &Request<'_>) -> Option<Cause> {
+pub fn rejection(r: &Request<'_>) -> Option<RejectionCause> {
     let ops = r
         .body
         .and_then(|b| b.get("Operations"))
@@ -135,7 +140,7 @@ pub fn rejection(r: &Request<'_>) -> Option<Cause> {
                 }
                 _ => false,
             });
-            Some(Cause::hypothesis(
+            Some(RejectionCause::hypothesis(
                 "manager-string",
                 "Entra sends the manager as a plain id string (`\"value\": \"<id>\"`, both dialects); \
                  RFC 7643 §4.3 models `manager` as a complex attribute, so a strict server wants \
@@ -153,7 +158,7 @@ pub fn rejection(r: &Request<'_>) -> Option<Cause> {
                 op.get("path").and_then(Value::as_str) == Some("members") && op.get("value").is_some()
             }) =>
         {
-            Some(Cause::hypothesis(
+            Some(RejectionCause::hypothesis(
                 "legacy-member-removal",
                 "Entra's legacy dialect removes members with `{\"op\":\"Remove\",\"path\":\"members\",\"value\":[{\"value\":\"<id>\"}]}`; \
                  RFC 7644 §3.5.2.2 selects what a remove takes with a filter in the path and no value"
@@ -176,7 +181,7 @@ pub fn rejection(r: &Request<'_>) -> Option<Cause> {
             });
             let shape = "the create without the extension";
             Some(match attribute {
-                Some(a) => Cause::hypothesis(
+                Some(a) => RejectionCause::hypothesis(
                     "unknown-extension-attribute",
                     format!(
                         "the mapping writes `{urn}:{a}`, which the app's `{urn}` schema does not have"
@@ -187,7 +192,7 @@ pub fn rejection(r: &Request<'_>) -> Option<Cause> {
                     ),
                     probe(r, without, shape),
                 ),
-                None => Cause::hypothesis(
+                None => RejectionCause::hypothesis(
                     "unknown-extension",
                     format!(
                         "the mapping writes the custom extension `{urn}`, which the app does not know"
@@ -205,7 +210,7 @@ pub fn rejection(r: &Request<'_>) -> Option<Cause> {
             let without = patch_without(r.body, &urn);
             let shape = "the PATCH without the extension's attributes";
             Some(match attribute {
-                Some(a) => Cause::hypothesis(
+                Some(a) => RejectionCause::hypothesis(
                     "unknown-extension-attribute",
                     format!(
                         "the mapping writes `{urn}:{a}`, which the app's `{urn}` schema does not have"
@@ -216,7 +221,7 @@ pub fn rejection(r: &Request<'_>) -> Option<Cause> {
                     ),
                     probe(r, without, shape),
                 ),
-                None => Cause::hypothesis(
+                None => RejectionCause::hypothesis(
                     "unknown-extension",
                     format!(
                         "the mapping writes the custom extension `{urn}`, which the app does not know"
@@ -229,7 +234,7 @@ pub fn rejection(r: &Request<'_>) -> Option<Cause> {
                 ),
             })
         }
-        (RequestPurpose::Disable, 400..=499) if is_string_boolean(ops) => Some(Cause::hypothesis(
+        (RequestPurpose::Disable, 400..=499) if is_string_boolean(ops) => Some(RejectionCause::hypothesis(
             "string-boolean",
             "Entra's legacy dialect sends `active` as the string \"False\"; the app may want a JSON Boolean".into(),
             "accept \"True\"/\"False\" strings for Boolean attributes, or put `?aadOptscim062020` on the \
@@ -248,7 +253,7 @@ pub fn rejection(r: &Request<'_>) -> Option<Cause> {
                 }
                 _ => false,
             });
-            Some(Cause::hypothesis(
+            Some(RejectionCause::hypothesis(
                 "capitalised-ops",
                 "Entra's legacy dialect writes PATCH op names capitalised (`Add`, `Replace`, `Remove`); \
                  RFC 7644 §3.5.2 spells them lowercase"
@@ -259,7 +264,7 @@ pub fn rejection(r: &Request<'_>) -> Option<Cause> {
                 probe(r, lower, "lower-case op names"),
             ))
         }
-        (RequestPurpose::Match, _) => Some(Cause::hypothesis(
+        (RequestPurpose::Match, _) => Some(RejectionCause::hypothesis(
             "match-query-failed",
             "Entra finds existing accounts with `filter=<matching attribute> eq \"<value>\"`; the app \
              must answer 200 with a ListResponse (empty when nothing matches)"
@@ -267,14 +272,14 @@ pub fn rejection(r: &Request<'_>) -> Option<Cause> {
             "support the `eq` filter on every matching attribute (RFC 7644 §3.4.2.2)".into(),
             None,
         )),
-        (RequestPurpose::Read, 404) => Some(Cause::observed(
+        (RequestPurpose::Read, 404) => Some(RejectionCause::observed(
             "object-lost",
             "the app no longer finds an object it created (Entra logs InvalidAnchor and stops \
              updating it)"
                 .into(),
             "keep ids stable: GET /Users/{id} must return what POST created".into(),
         )),
-        (RequestPurpose::Create, 409) => Some(Cause::hypothesis(
+        (RequestPurpose::Create, 409) => Some(RejectionCause::hypothesis(
             "create-conflict",
             "the app holds an account with this unique value that Entra's match query did not find"
                 .into(),
@@ -283,7 +288,7 @@ pub fn rejection(r: &Request<'_>) -> Option<Cause> {
                 .into(),
             None,
         )),
-        (RequestPurpose::Create, 200..=299) => Some(Cause::observed(
+        (RequestPurpose::Create, 200..=299) => Some(RejectionCause::observed(
             "create-not-201",
             format!("Entra expects 201 Created for a POST; the app answered {}", r.status),
             "answer a create with 201 and the created resource, `id` included (RFC 7644 §3.3)".into(),
@@ -430,10 +435,10 @@ fn is_string_boolean(ops: &[Value]) -> bool {
 
 /// What is wrong with an answer whose status Entra accepts but whose body it cannot use, with
 /// the fix: a create without an `id`, a match query that is not a ListResponse.
-pub fn unusable(r: &Request<'_>) -> Option<Cause> {
+pub fn unusable(r: &Request<'_>) -> Option<RejectionCause> {
     let body = r.response.and_then(Value::as_object);
     match r.action {
-        RequestPurpose::Create if body.and_then(|b| b.get("id")).and_then(Value::as_str).is_none() => Some(Cause::observed(
+        RequestPurpose::Create if body.and_then(|b| b.get("id")).and_then(Value::as_str).is_none() => Some(RejectionCause::observed(
             "create-without-id",
             "the created resource has no string `id`, so Entra cannot link the object".into(),
             "return the created resource with its `id` (RFC 7644 §3.3)".into(),
@@ -443,7 +448,7 @@ pub fn unusable(r: &Request<'_>) -> Option<Cause> {
                 .and_then(|b| crate::scim::resource::get_ci(b, "Resources").or_else(|| crate::scim::resource::get_ci(b, "totalResults")))
                 .is_none() =>
         {
-            Some(Cause::observed(
+            Some(RejectionCause::observed(
                 "match-not-a-list",
                 "the answer to Entra's filter query is not a ListResponse".into(),
                 "answer filter queries with a ListResponse (`totalResults`, `Resources`; RFC 7644 §3.4.2)".into(),

@@ -32,5 +32,5 @@ pub mod url;
 pub use error::LiveError;
 pub use http::{Fault, HttpEndpoint, HttpOptions, Token};
 pub use report::{LiveReport, Stopped};
-pub use session::{Connection, Plan, Stop, run};
+pub use session::{Connection, LivePlan, Stop, run};
 pub use url::TenantUrl;

@@ -221,7 +221,7 @@ impl<E: Connection> Connection for Guarded<'_, E> {
 impl Connection for Target {}
 
 /// What to run.
-pub struct Plan<'a> {
+pub struct LivePlan<'a> {
     /// The mapping.
     pub file: &'a MappingFile,
     /// The dialect Entra speaks.
@@ -247,7 +247,7 @@ pub struct Plan<'a> {
     /// default: these are requests Entra would not send.
     pub probe: bool,
     /// Also write to pre-existing objects whose identifying value (userName, displayName)
-    /// starts with [`Plan::prefix`]. Off by default: the run writes only to what it created.
+    /// starts with [`LivePlan::prefix`]. Off by default: the run writes only to what it created.
     pub adopt_prefixed: bool,
 }
 
@@ -257,7 +257,7 @@ pub struct Plan<'a> {
 /// not compile): a fault, an interrupt or the deadline is in the report. The report's texts
 /// from the app are clipped ([`LiveReport::bound`]).
 pub fn run<E: Connection>(
-    plan: &Plan<'_>,
+    plan: &LivePlan<'_>,
     endpoint: E,
     emit: &mut dyn FnMut(&Request<'_>),
 ) -> Result<LiveReport, LiveError> {
@@ -267,7 +267,7 @@ pub fn run<E: Connection>(
 /// [`run`], feeding `log` (the provisioning log, `live --log`) with each cycle's requests as
 /// the app answered them and the decisions the cycle took on those answers.
 pub fn run_logged<E: Connection>(
-    plan: &Plan<'_>,
+    plan: &LivePlan<'_>,
     endpoint: E,
     emit: &mut dyn FnMut(&Request<'_>),
     log: Option<&mut dyn Output>,
@@ -278,7 +278,7 @@ pub fn run_logged<E: Connection>(
 }
 
 fn run_unbounded<E: Connection>(
-    plan: &Plan<'_>,
+    plan: &LivePlan<'_>,
     endpoint: E,
     emit: &mut dyn FnMut(&Request<'_>),
     mut log: Option<&mut dyn Output>,
@@ -687,7 +687,7 @@ fn run_probe<E: Connection>(
     }
 }
 
-fn rejection(r: &Request<'_>, cause: Option<explain::Cause>) -> Rejection {
+fn rejection(r: &Request<'_>, cause: Option<explain::RejectionCause>) -> Rejection {
     Rejection {
         object: r.label.to_owned(),
         action: r.action.as_str(),

@@ -12,13 +12,13 @@ const MAX_SECONDS: u64 = 366 * 24 * 3600;
 
 /// A time between two cycles, in whole seconds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Interval {
+pub struct CycleInterval {
     seconds: u64,
 }
 
-impl Interval {
+impl CycleInterval {
     /// Entra's interval between two cycles: 40 minutes.
-    pub const DEFAULT: Interval = Interval { seconds: 40 * 60 };
+    pub const DEFAULT: CycleInterval = CycleInterval { seconds: 40 * 60 };
 
     /// The interval in seconds.
     pub fn seconds(self) -> u64 {
@@ -26,9 +26,9 @@ impl Interval {
     }
 }
 
-impl Default for Interval {
-    fn default() -> Interval {
-        Interval::DEFAULT
+impl Default for CycleInterval {
+    fn default() -> CycleInterval {
+        CycleInterval::DEFAULT
     }
 }
 
@@ -47,11 +47,11 @@ pub enum IntervalError {
     TooLong(String),
 }
 
-impl std::str::FromStr for Interval {
+impl std::str::FromStr for CycleInterval {
     type Err = IntervalError;
 
     /// `40m`, `2h`, `1h30m`, `1d`, `90s`: numbers each followed by a unit.
-    fn from_str(text: &str) -> Result<Interval, IntervalError> {
+    fn from_str(text: &str) -> Result<CycleInterval, IntervalError> {
         let syntax = || IntervalError::Syntax(text.to_owned());
         let mut seconds: u64 = 0;
         let mut number: Option<u64> = None;
@@ -85,13 +85,13 @@ impl std::str::FromStr for Interval {
         if seconds == 0 {
             return Err(IntervalError::Zero);
         }
-        Ok(Interval { seconds })
+        Ok(CycleInterval { seconds })
     }
 }
 
 /// When cycle `cycle` (from 1) runs, when cycle 1 runs at `start`: one `interval` after the
 /// cycle before it. A clock past the end of .NET's calendar stays at its last instant.
-pub fn cycle_time(start: DateTime, interval: Interval, cycle: u32) -> DateTime {
+pub fn cycle_time(start: DateTime, interval: CycleInterval, cycle: u32) -> DateTime {
     let seconds = i64::try_from(interval.seconds).unwrap_or(i64::MAX);
     let ticks = i64::from(cycle.saturating_sub(1))
         .saturating_mul(seconds)
@@ -106,7 +106,7 @@ mod tests {
 
     #[test]
     fn intervals_parse_with_units_and_refuse_the_rest() {
-        let s = |t: &str| t.parse::<Interval>().map(Interval::seconds);
+        let s = |t: &str| t.parse::<CycleInterval>().map(CycleInterval::seconds);
         assert_eq!(s("40m"), Ok(2400));
         assert_eq!(s("1h30m"), Ok(5400));
         assert_eq!(s("1d"), Ok(86_400));
@@ -126,8 +126,8 @@ mod tests {
     #[test]
     fn each_cycle_runs_one_interval_after_the_one_before() {
         let start = DateTime::parse_rfc3339("2025-01-01T00:00:00Z").expect("valid");
-        let third = cycle_time(start, Interval::DEFAULT, 3);
+        let third = cycle_time(start, CycleInterval::DEFAULT, 3);
         assert_eq!(third.ticks() - start.ticks(), 80 * 60 * TICKS_PER_SECOND);
-        assert_eq!(cycle_time(start, Interval::DEFAULT, 1), start);
+        assert_eq!(cycle_time(start, CycleInterval::DEFAULT, 1), start);
     }
 }

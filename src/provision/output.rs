@@ -6,7 +6,7 @@
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::clock::{Interval, cycle_time};
+use super::clock::{CycleInterval, cycle_time};
 use super::cycle::{Failure, Note, Progress, Request, Simulator, Sink, Subject};
 use super::directory::Directory;
 use super::endpoint::Endpoint;
@@ -21,7 +21,7 @@ pub struct Schedule {
     /// When cycle 1 runs.
     pub start: DateTime,
     /// The time between two cycles.
-    pub interval: Interval,
+    pub interval: CycleInterval,
     /// The cycles restarted before they run.
     pub restarts: Vec<u32>,
 }

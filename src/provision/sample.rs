@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The text format of a generated snapshot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
+pub enum SnapshotFormat {
     /// YAML (block lists of flow-free maps; strings double-quoted).
     Yaml,
     /// JSON (one user per line inside the `users` array).
@@ -148,7 +148,11 @@ fn object_id(seed: u64, kind: u64, index: u64) -> String {
 
 /// Write a snapshot with `options` to `out` in `format`, one user at a time. Callers pass a
 /// buffered writer; this function holds no more than one user's text.
-pub fn write<W: Write>(out: &mut W, options: &SampleOptions, format: Format) -> io::Result<()> {
+pub fn write<W: Write>(
+    out: &mut W,
+    options: &SampleOptions,
+    format: SnapshotFormat,
+) -> io::Result<()> {
     write_until(out, options, format, &AtomicBool::new(false)).map(|_| ())
 }
 
@@ -167,7 +171,7 @@ pub enum Written {
 pub fn write_until<W: Write>(
     out: &mut W,
     options: &SampleOptions,
-    format: Format,
+    format: SnapshotFormat,
     stop: &AtomicBool,
 ) -> io::Result<Written> {
     let mut w = Writer { out, format };
@@ -198,7 +202,7 @@ pub fn write_until<W: Write>(
 
 struct Writer<'a, W: Write> {
     out: &'a mut W,
-    format: Format,
+    format: SnapshotFormat,
 }
 
 /// One attribute value.
@@ -210,40 +214,40 @@ enum Value<'v> {
 impl<W: Write> Writer<'_, W> {
     fn begin(&mut self, key: &str, empty: bool) -> io::Result<()> {
         match (self.format, empty) {
-            (Format::Json, _) if key == "users" => write!(self.out, "{{\"{key}\": ["),
-            (Format::Json, _) => write!(self.out, "\"{key}\": ["),
-            (Format::Yaml, true) => writeln!(self.out, "{key}: []"),
-            (Format::Yaml, false) => writeln!(self.out, "{key}:"),
+            (SnapshotFormat::Json, _) if key == "users" => write!(self.out, "{{\"{key}\": ["),
+            (SnapshotFormat::Json, _) => write!(self.out, "\"{key}\": ["),
+            (SnapshotFormat::Yaml, true) => writeln!(self.out, "{key}: []"),
+            (SnapshotFormat::Yaml, false) => writeln!(self.out, "{key}:"),
         }
     }
 
     fn end_list(&mut self, empty: bool) -> io::Result<()> {
         match self.format {
-            Format::Json if empty => write!(self.out, "]"),
-            Format::Json => write!(self.out, "\n]"),
-            Format::Yaml => Ok(()),
+            SnapshotFormat::Json if empty => write!(self.out, "]"),
+            SnapshotFormat::Json => write!(self.out, "\n]"),
+            SnapshotFormat::Yaml => Ok(()),
         }
     }
 
     /// End the line an object left open: JSON objects start on a new line and end without one.
     fn end_line(&mut self) -> io::Result<()> {
         match self.format {
-            Format::Json => writeln!(self.out),
-            Format::Yaml => Ok(()),
+            SnapshotFormat::Json => writeln!(self.out),
+            SnapshotFormat::Yaml => Ok(()),
         }
     }
 
     fn separator(&mut self) -> io::Result<()> {
         match self.format {
-            Format::Json => writeln!(self.out, ","),
-            Format::Yaml => Ok(()),
+            SnapshotFormat::Json => writeln!(self.out, ","),
+            SnapshotFormat::Yaml => Ok(()),
         }
     }
 
     fn finish(&mut self) -> io::Result<()> {
         match self.format {
-            Format::Json => writeln!(self.out, "}}"),
-            Format::Yaml => Ok(()),
+            SnapshotFormat::Json => writeln!(self.out, "}}"),
+            SnapshotFormat::Yaml => Ok(()),
         }
     }
 
@@ -255,7 +259,7 @@ impl<W: Write> Writer<'_, W> {
         last: bool,
     ) -> io::Result<()> {
         match self.format {
-            Format::Json => {
+            SnapshotFormat::Json => {
                 write!(self.out, "\n  {{")?;
                 for (n, (key, value)) in attributes.iter().enumerate() {
                     if n > 0 {
@@ -276,7 +280,7 @@ impl<W: Write> Writer<'_, W> {
                 }
                 write!(self.out, "}}{}", if last { "" } else { "," })
             }
-            Format::Yaml => {
+            SnapshotFormat::Yaml => {
                 for (n, (key, value)) in attributes.iter().enumerate() {
                     write!(self.out, "{}{key}: ", if n == 0 { "  - " } else { "    " })?;
                     self.value(value)?;

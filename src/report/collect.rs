@@ -12,7 +12,7 @@ use foldhash::HashMap;
 use serde_json::Value as Json;
 use serde_json::value::RawValue;
 
-use super::{Bar, CheckFinding, Count, CycleView, MappingRows, ObjectView, RequestView};
+use super::{Bar, Count, CycleView, FindingView, MappingRows, ObjectView, RequestView};
 use crate::check;
 use crate::dotnet::datetime::DateTime;
 use crate::model::source::{Source, SourceRef};
@@ -505,13 +505,13 @@ fn bars(counts: &[Count]) -> Vec<Bar> {
 const CHART_WIDTH: u32 = 300;
 
 /// `check`'s findings as the page shows them, with the mapping line each points at.
-pub fn check_findings(report: &check::CheckReport, text: &str) -> Vec<CheckFinding> {
+pub fn check_findings(report: &check::CheckReport, text: &str) -> Vec<FindingView> {
     report
         .findings
         .iter()
         .map(|f| {
             let line = f.position.as_ref().map(|p| p.line);
-            CheckFinding {
+            FindingView {
                 code: f.code().to_owned(),
                 severity: match f.severity() {
                     check::CheckSeverity::Error => "error",

@@ -41,12 +41,12 @@ pub struct Page {
     pub header: Header,
     /// `check`'s findings over the mapping (every command shows them: a finding often
     /// explains a request).
-    pub findings: Vec<CheckFinding>,
+    pub findings: Vec<FindingView>,
     /// One chart per cycle.
     pub cycles: Vec<CycleView>,
     /// The command's own sections (`impact`'s mapping change, `converge`'s findings, `live`'s
     /// findings by cause), in reading order.
-    pub sections: Vec<Section>,
+    pub sections: Vec<PageSection>,
     /// Every object of the directory, in directory order, with what happened to it.
     pub objects: Vec<ObjectView>,
     /// The rows of the run's user and group mappings, which each object's attribute tables
@@ -130,7 +130,7 @@ impl Header {
 
 /// One `check` finding, as the page shows it.
 #[derive(Clone, Debug, Serialize)]
-pub struct CheckFinding {
+pub struct FindingView {
     /// The stable lint code (`EM101`).
     pub code: String,
     /// `error` or `warning`.
@@ -193,7 +193,7 @@ pub struct Bar {
 
 /// A titled part of the page with cards, for what is particular to one command.
 #[derive(Clone, Debug, Default, Serialize)]
-pub struct Section {
+pub struct PageSection {
     /// Its heading.
     pub title: String,
     /// Paragraphs before the cards.
@@ -202,7 +202,7 @@ pub struct Section {
     pub cards: Vec<Card>,
 }
 
-/// One item of a [`Section`]: a heading, labelled lines and code blocks.
+/// One item of a [`PageSection`]: a heading, labelled lines and code blocks.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Card {
     /// Its heading.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{Card, Section};
+use super::{Card, PageSection};
 use crate::provision::cycle::{Recorded, RequestPurpose};
 use crate::provision::impact::MappingChange;
 
@@ -14,10 +14,14 @@ const MAX_NAMES: usize = 200;
 
 /// `impact`'s sections: what changes in the mapping, then who the full cycle after saving
 /// disables, creates and updates (with the attributes written), from its requests.
-pub fn impact_sections(changes: &[MappingChange], sent: &[Recorded], cycle: u32) -> Vec<Section> {
-    let mut change = Section {
+pub fn impact_sections(
+    changes: &[MappingChange],
+    sent: &[Recorded],
+    cycle: u32,
+) -> Vec<PageSection> {
+    let mut change = PageSection {
         title: "What changes in the mapping".into(),
-        ..Section::default()
+        ..PageSection::default()
     };
     if changes.is_empty() {
         change
@@ -61,7 +65,7 @@ pub fn impact_sections(changes: &[MappingChange], sent: &[Recorded], cycle: u32)
         }
     }
     let writes = sent.iter().filter(|r| r.method != "GET").count();
-    let mut who = Section {
+    let mut who = PageSection {
         title: format!("Who the full cycle after saving touches (cycle {cycle})"),
         intro: vec![format!(
             "Saving the change makes Entra's next cycle a full one: it sends {writes} writes."
@@ -109,7 +113,7 @@ fn wire_name<T: Serialize>(value: &T) -> String {
 /// `converge`'s sections: each finding with its cause, why, fix, the shrunk directory and the
 /// repeated request; then what converges but is not what the mapping says.
 #[cfg(feature = "converge")]
-pub fn converge_sections(report: &crate::converge::report::ConvergeReport) -> Vec<Section> {
+pub fn converge_sections(report: &crate::converge::report::ConvergeReport) -> Vec<PageSection> {
     let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
     let verdict = if report.converged {
         format!(
@@ -125,7 +129,7 @@ pub fn converge_sections(report: &crate::converge::report::ConvergeReport) -> Ve
             report.dialect
         )
     };
-    let findings = Section {
+    let findings = PageSection {
         title: "Does it converge?".into(),
         intro: vec![verdict],
         cards: report
@@ -173,7 +177,7 @@ pub fn converge_sections(report: &crate::converge::report::ConvergeReport) -> Ve
     };
     let mut out = vec![findings];
     if !report.notes.is_empty() {
-        out.push(Section {
+        out.push(PageSection {
             title: "Converges, but not as the mapping says".into(),
             intro: Vec::new(),
             cards: report
@@ -198,7 +202,7 @@ pub fn converge_sections(report: &crate::converge::report::ConvergeReport) -> Ve
 /// `live`'s sections: Test Connection, the findings grouped by cause (most serious first, as
 /// the report orders them) with the app's own answers, and the cleanup.
 #[cfg(feature = "live")]
-pub fn live_sections(report: &crate::live::report::LiveReport) -> Vec<Section> {
+pub fn live_sections(report: &crate::live::report::LiveReport) -> Vec<PageSection> {
     let tc = &report.test_connection;
     let mut connection = Card {
         title: format!(
@@ -279,7 +283,7 @@ pub fn live_sections(report: &crate::live::report::LiveReport) -> Vec<Section> {
             code: Vec::new(),
         });
     }
-    vec![Section {
+    vec![PageSection {
         title: "What the app does with what Entra sends".into(),
         intro,
         cards,
