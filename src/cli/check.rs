@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use super::report::HtmlOut;
 use super::{Failure, report};
 use crate::check;
 use crate::load;
@@ -19,9 +20,8 @@ pub struct Args {
     /// standard output.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
-    /// Write the `--format html` page to FILE (atomically) instead of standard output.
-    #[arg(long, value_name = "FILE")]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    out: HtmlOut,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,9 +37,7 @@ enum Format {
 /// Exit 0 when there are no errors (warnings allowed), 1 with errors, 2 when the file cannot
 /// be read or parsed.
 pub(super) fn run(args: Args) -> Result<(), Failure> {
-    if args.format != Format::Html {
-        super::report::refuse_out(args.out.as_deref())?;
-    }
+    args.out.refuse_unless(args.format == Format::Html)?;
     let Some(path) = &args.mapping else {
         out!("{}", check::table::markdown());
         return Ok(());
@@ -70,9 +68,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         }
         Format::Json => print_json(&result.to_json()),
         Format::Sarif => print_json(&result.to_sarif()),
-        Format::Html => {
-            super::report::write(args.out.as_deref(), &html_page(path, &loaded, &result))?
-        }
+        Format::Html => args.out.write(&html_page(path, &loaded, &result))?,
     }
     if result.has_errors() {
         Err(Failure::Eval)

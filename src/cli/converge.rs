@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use super::report::{HtmlOut, ReportFormat};
 use super::{DialectArg, Failure, ScopeArg, parse_now, read_compiling_mapping};
 use crate::converge::{self, ConvergeOptions};
 
@@ -26,27 +27,18 @@ pub struct Args {
     #[arg(long, value_enum, value_name = "SCOPE")]
     scope: Option<ScopeArg>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    format: ReportFormat,
     /// The clock of the first cycle, RFC 3339; later cycles run later. Default: a fixed
     /// instant, so that reports do not depend on when they run.
     #[arg(long, value_name = "RFC3339", default_value = "2025-01-01T00:00:00Z")]
     now: String,
-    /// Write the `--format html` page to FILE (atomically) instead of standard output.
-    #[arg(long, value_name = "FILE")]
-    out: Option<PathBuf>,
-}
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-enum Format {
-    Human,
-    Json,
-    /// One self-contained HTML page: each finding with its cause, the shrunk directory and
-    /// the repeated request.
-    Html,
+    #[command(flatten)]
+    out: HtmlOut,
 }
 
 pub(super) fn run(args: Args) -> Result<(), Failure> {
+    args.out.refuse_unless(args.format == ReportFormat::Html)?;
     let mut loaded = read_compiling_mapping(&args.mapping)?;
     ScopeArg::apply(args.scope, &mut loaded.file);
     let now = parse_now(Some(&args.now))?;
@@ -61,20 +53,19 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         errln!("error: {}: {e}", loaded.name);
         Failure::Input
     })?;
-    if args.format == Format::Html {
+    if args.format == ReportFormat::Html {
         let page = html_page(&args, &loaded, dialect, &result);
-        super::report::write(args.out.as_deref(), &page)?;
+        args.out.write(&page)?;
         return if result.converged {
             Ok(())
         } else {
             Err(Failure::Eval)
         };
     }
-    super::report::refuse_out(args.out.as_deref())?;
     let text = match args.format {
-        Format::Html => unreachable!("written above"),
-        Format::Json => result.to_json(),
-        Format::Human => {
+        ReportFormat::Html => unreachable!("written above"),
+        ReportFormat::Json => result.to_json(),
+        ReportFormat::Human => {
             let mut command = format!(
                 "entramap converge {} --cases {}",
                 args.mapping.display(),

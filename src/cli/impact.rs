@@ -7,6 +7,7 @@
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
+use super::report::HtmlOut;
 use super::simulate::{DEFAULT_BASE_URL, Schedule, pick, preload, warn_failures};
 use super::{DialectArg, Failure, parse_now, read_compiling_mapping, read_snapshots};
 use crate::expr::Context;
@@ -47,9 +48,8 @@ pub struct Args {
     /// Seed for Guid() and RandomString().
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Write the `--format html` page to FILE (atomically) instead of standard output.
-    #[arg(long, value_name = "FILE")]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    out: HtmlOut,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,6 +64,7 @@ enum Format {
 }
 
 pub(super) fn run(args: Args) -> Result<(), Failure> {
+    args.out.refuse_unless(args.format == Format::Html)?;
     let old = read_compiling_mapping(&args.old)?;
     let new = read_compiling_mapping(&args.new)?;
     let snapshots = read_snapshots(&args.directory)?;
@@ -151,7 +152,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     let writes = sent.iter().filter(|r| r.method != "GET").count();
     if let Some(gathered) = page {
         let page = html_page(&args, &old, &new, dialect, now, &sent, cycle, gathered);
-        super::report::write(args.out.as_deref(), &page)?;
+        args.out.write(&page)?;
         failures.extend(failed);
         warn_failures(&failures);
         return if writes > 0 {
@@ -160,7 +161,6 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
             Ok(())
         };
     }
-    super::report::refuse_out(args.out.as_deref())?;
 
     let redactions = Redactions::from_mapping(&new.file);
     let stdout = std::io::stdout();

@@ -11,6 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use super::report::{HtmlOut, ReportFormat};
 use super::{DialectArg, Failure, ScopeArg, parse_now, read_compiling_mapping, read_snapshots};
 use crate::live::report::Verdict;
 use crate::live::{self, HttpEndpoint, HttpOptions, LivePlan, Stop, TenantUrl, Token};
@@ -95,8 +96,8 @@ pub struct Args {
     #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_duration)]
     deadline: Duration,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    format: ReportFormat,
     /// What Now() returns, RFC 3339 (default: the system clock).
     #[arg(long, value_name = "RFC3339")]
     now: Option<String>,
@@ -104,18 +105,8 @@ pub struct Args {
     /// (default: from the clock, so two runs do not share a prefix).
     #[arg(long)]
     seed: Option<u64>,
-    /// Write the `--format html` report to FILE (atomically) instead of standard output.
-    #[arg(long, value_name = "FILE")]
-    out: Option<PathBuf>,
-}
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-enum Format {
-    Human,
-    Json,
-    /// One self-contained HTML page: findings grouped by cause with the app's answers, the
-    /// cycles, and every object with its steps and requests.
-    Html,
+    #[command(flatten)]
+    out: HtmlOut,
 }
 
 pub(super) fn run(args: Args) -> Result<(), Failure> {
@@ -131,9 +122,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         );
         return Err(Failure::Input);
     }
-    if args.format != Format::Html {
-        super::report::refuse_out(args.out.as_deref())?;
-    }
+    args.out.refuse_unless(args.format == ReportFormat::Html)?;
     let url = TenantUrl::parse(&args.url).map_err(|e| {
         errln!("error: {e}");
         Failure::Input
@@ -219,7 +208,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     // The page's rows: every object of the snapshots as the app sees it (with the prefix),
     // with the provisioning log of what the app answered (the same entries as `--log`).
     let mut page = match args.format {
-        Format::Html => {
+        ReportFormat::Html => {
             let mut page = super::report::page_output(&loaded.name, file, seed)?;
             for s in &plan.snapshots {
                 page.add_directory(&live::prefix::apply(s, &plan.prefix));
@@ -268,7 +257,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         super::emit(Some(path), &String::from_utf8_lossy(&bytes))?;
     }
     let text = match args.format {
-        Format::Html => {
+        ReportFormat::Html => {
             let mut header =
                 crate::report::Header::new(&args.mapping.display().to_string(), file, dialect);
             header.tenant_url = Some(plan.url.clone());
@@ -288,11 +277,11 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                 objects,
                 mapping_rows,
             };
-            super::report::write(args.out.as_deref(), &page)?;
+            args.out.write(&page)?;
             String::new()
         }
-        Format::Human => report.render(args.verbose),
-        Format::Json => {
+        ReportFormat::Human => report.render(args.verbose),
+        ReportFormat::Json => {
             let json =
                 serde_json::to_string_pretty(&report.to_json(args.verbose)).map_err(|e| {
                     errln!("error: cannot serialise the report: {e}");
@@ -303,7 +292,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
             json
         }
     };
-    if args.format != Format::Html {
+    if args.format != ReportFormat::Html {
         super::emit(None, &text)?;
     }
     match report.result {

@@ -13,7 +13,7 @@ use crate::provision::transcript::Redactions;
 use crate::report::{self, FindingView, Page};
 
 /// `--out` without `--format html`: the other formats stream to standard output.
-pub(super) fn refuse_out(out: Option<&Path>) -> Result<(), Failure> {
+fn refuse_out(out: Option<&Path>) -> Result<(), Failure> {
     if let Some(path) = out {
         errln!(
             "error: --out {} is for --format html; the other formats write to standard output \
@@ -23,6 +23,46 @@ pub(super) fn refuse_out(out: Option<&Path>) -> Result<(), Failure> {
         return Err(Failure::Input);
     }
     Ok(())
+}
+
+/// `--out FILE`, flattened into every command with `--format html` (`check`, `simulate`,
+/// `impact`, `converge`, `live`), so that the flag is spelled, documented and refused the same
+/// way in each.
+#[derive(clap::Args, Debug)]
+pub(super) struct HtmlOut {
+    /// Write the `--format html` page to FILE (atomically) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+impl HtmlOut {
+    /// Refuse `--out` unless the format is `html`: the other formats stream to standard
+    /// output. Called before any work, so a misplaced flag costs nothing.
+    pub(super) fn refuse_unless(&self, html: bool) -> Result<(), Failure> {
+        if html {
+            Ok(())
+        } else {
+            refuse_out(self.out.as_deref())
+        }
+    }
+
+    /// Render `page` and write it to the `--out` file (atomically) or standard output.
+    pub(super) fn write(&self, page: &Page) -> Result<(), Failure> {
+        write(self.out.as_deref(), page)
+    }
+}
+
+/// `--format` of the commands whose result is a report, for a person, a tool or a browser
+/// (`converge`, `live`).
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum ReportFormat {
+    /// Text for a person.
+    Human,
+    /// One JSON document for a tool.
+    Json,
+    /// One self-contained HTML page (`--out FILE`): the findings with their causes and
+    /// evidence, and the run's cycles and objects.
+    Html,
 }
 
 /// The command line of this run, shell-quoted, as `entramap ...`, with `added` options
@@ -60,7 +100,7 @@ pub(super) fn findings(loaded: &Loaded) -> Vec<FindingView> {
 }
 
 /// Render `page` and write it to `out` (atomically) or standard output.
-pub(super) fn write(out: Option<&Path>, page: &Page) -> Result<(), Failure> {
+fn write(out: Option<&Path>, page: &Page) -> Result<(), Failure> {
     let html = report::html::render(page).map_err(|e| {
         errln!("error: {e}");
         Failure::Eval

@@ -7,6 +7,7 @@ use std::sync::atomic::Ordering;
 use serde_json::Value as Json;
 
 use super::progress::ProgressBar;
+use super::report::HtmlOut;
 use super::{
     DialectArg, Failure, ScopeArg, parse_now, read_compiling_mapping, read_snapshots, report,
 };
@@ -74,9 +75,8 @@ pub struct Args {
     /// Exit 0 even when objects fail (by default a failed object makes the exit status 1).
     #[arg(long)]
     allow_failures: bool,
-    /// Write the `--format html` page to FILE (atomically) instead of standard output.
-    #[arg(long, value_name = "FILE")]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    out: HtmlOut,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -135,9 +135,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     }
     let interrupt = super::interrupt::flag();
     let stopped = || interrupt.load(Ordering::Relaxed);
-    if args.format != Format::Html {
-        super::report::refuse_out(args.out.as_deref())?;
-    }
+    args.out.refuse_unless(args.format == Format::Html)?;
 
     let mut bar = ProgressBar::new(cycles);
     let stdout = std::io::stdout();
@@ -210,7 +208,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
             },
             *page,
         );
-        super::report::write(args.out.as_deref(), &page)?;
+        args.out.write(&page)?;
     }
     warn_failures(&outcome.failures);
     // The staged deletes send nothing, so they have no request line; they are said here (the

@@ -180,59 +180,13 @@ pub fn rejection(r: &Request<'_>) -> Option<RejectionCause> {
                 Value::Object(b)
             });
             let shape = "the create without the extension";
-            Some(match attribute {
-                Some(a) => RejectionCause::hypothesis(
-                    "unknown-extension-attribute",
-                    format!(
-                        "the mapping writes `{urn}:{a}`, which the app's `{urn}` schema does not have"
-                    ),
-                    format!(
-                        "add `{a}` to the `{urn}` schema the app declares (or remove the row that \
-                         targets it)"
-                    ),
-                    probe(r, without, shape),
-                ),
-                None => RejectionCause::hypothesis(
-                    "unknown-extension",
-                    format!(
-                        "the mapping writes the custom extension `{urn}`, which the app does not know"
-                    ),
-                    format!(
-                        "declare `{urn}` in the app's /Schemas and as a schemaExtension of its User \
-                         resource type (or remove the rows that target it)"
-                    ),
-                    probe(r, without, shape),
-                ),
-            })
+            Some(unknown_extension_cause(&urn, attribute.as_deref(), probe(r, without, shape)))
         }
         (RequestPurpose::Update, 400..=499) if patched_extension(r).is_some() => {
             let (urn, attribute) = patched_extension(r).unwrap_or_default();
             let without = patch_without(r.body, &urn);
             let shape = "the PATCH without the extension's attributes";
-            Some(match attribute {
-                Some(a) => RejectionCause::hypothesis(
-                    "unknown-extension-attribute",
-                    format!(
-                        "the mapping writes `{urn}:{a}`, which the app's `{urn}` schema does not have"
-                    ),
-                    format!(
-                        "add `{a}` to the `{urn}` schema the app declares (or remove the row that \
-                         targets it)"
-                    ),
-                    probe(r, without, shape),
-                ),
-                None => RejectionCause::hypothesis(
-                    "unknown-extension",
-                    format!(
-                        "the mapping writes the custom extension `{urn}`, which the app does not know"
-                    ),
-                    format!(
-                        "declare `{urn}` in the app's /Schemas and as a schemaExtension of its User \
-                         resource type (or remove the rows that target it)"
-                    ),
-                    probe(r, without, shape),
-                ),
-            })
+            Some(unknown_extension_cause(&urn, attribute.as_deref(), probe(r, without, shape)))
         }
         (RequestPurpose::Disable, 400..=499) if is_string_boolean(ops) => Some(RejectionCause::hypothesis(
             "string-boolean",
@@ -342,6 +296,36 @@ fn booleans(op: &mut Map<String, Value>) -> bool {
         }
     }
     op.get_mut("value").is_some_and(flip)
+}
+
+/// The cause of a request the app refused for a custom extension it does not know, whether a
+/// create or a PATCH carried it: one attribute of a declared schema (`attribute`), or the whole
+/// extension schema. `probe` resends the request without the extension.
+fn unknown_extension_cause(
+    urn: &str,
+    attribute: Option<&str>,
+    probe: Option<Probe>,
+) -> RejectionCause {
+    match attribute {
+        Some(a) => RejectionCause::hypothesis(
+            "unknown-extension-attribute",
+            format!("the mapping writes `{urn}:{a}`, which the app's `{urn}` schema does not have"),
+            format!(
+                "add `{a}` to the `{urn}` schema the app declares (or remove the row that \
+                 targets it)"
+            ),
+            probe,
+        ),
+        None => RejectionCause::hypothesis(
+            "unknown-extension",
+            format!("the mapping writes the custom extension `{urn}`, which the app does not know"),
+            format!(
+                "declare `{urn}` in the app's /Schemas and as a schemaExtension of its User \
+                 resource type (or remove the rows that target it)"
+            ),
+            probe,
+        ),
+    }
 }
 
 /// The extension URN of a create body that the app's error `detail` names, and the attribute
