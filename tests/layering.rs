@@ -1,9 +1,18 @@
-//! The layering written in docs/ARCHITECTURE.md holds: every `crate::` path in `src/` goes to a
-//! module its layer may use, and every top-level module has a row in the table. No source file
-//! has more than 1,000 lines outside its tests.
+//! The layering written in docs/ARCHITECTURE.md holds: every path in `src/` that leaves its
+//! top-level module (`crate::x`, `super::super::x`, in a `use` tree of any shape, in an
+//! expression, a type or a macro's tokens) goes to a module its layer may use; the table
+//! itself has no cycle; and every top-level module has a row in it. No source file has more
+//! than 1,000 lines outside its tests.
+//!
+//! The code is read with `syn` rather than searched as text: a grouped or multi-line `use`
+//! tree, a `super::` chain or `crate ::x` written with spaces is as much an import as
+//! `crate::x::Y`, and a text search misses them (the scanner's own test holds each such form).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+
+use proc_macro2::{Spacing, TokenStream, TokenTree};
+use syn::visit::{self, Visit};
 
 #[path = "support/common.rs"]
 mod common;
@@ -29,6 +38,42 @@ fn rules(doc: &str) -> BTreeMap<String, BTreeSet<String>> {
     rules
 }
 
+/// A cycle in the rules (`a` may use `b`, ..., which may use `a`), as its modules in order
+/// with the first repeated at the end; `None` when the layers are a true order. A module
+/// named in a "may use" cell without a row of its own is a dead end, not an error here
+/// (`every_module_a_row_names_has_a_row_of_its_own` reports it).
+fn cycle(rules: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
+    // Depth-first search; `path` is the chain being explored, `done` what has no cycle below.
+    fn walk(
+        rules: &BTreeMap<String, BTreeSet<String>>,
+        at: &str,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(i) = path.iter().position(|m| m == at) {
+            let mut found = path[i..].to_vec();
+            found.push(at.to_owned());
+            return Some(found);
+        }
+        if done.contains(at) {
+            return None;
+        }
+        path.push(at.to_owned());
+        for next in rules.get(at).into_iter().flatten() {
+            if let Some(found) = walk(rules, next, path, done) {
+                return Some(found);
+            }
+        }
+        path.pop();
+        done.insert(at.to_owned());
+        None
+    }
+    let mut done = BTreeSet::new();
+    rules
+        .keys()
+        .find_map(|m| walk(rules, m, &mut Vec::new(), &mut done))
+}
+
 /// One use of another top-level module: the file and line it is on.
 #[derive(Debug, PartialEq, Eq)]
 struct Edge {
@@ -37,34 +82,190 @@ struct Edge {
     at: String,
 }
 
-/// The top-level modules a file's code (not its comments) names with `crate::`.
-fn edges(module: &str, file: &str, text: &str) -> Vec<Edge> {
-    let mut out = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let code = line.trim_start();
-        if code.starts_with("//") {
-            continue;
-        }
-        let mut rest = code;
-        while let Some(i) = rest.find("crate::") {
-            let after = &rest[i + "crate::".len()..];
-            let name: String = after
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
-            // `$crate::` in macros names this crate's root, not a module.
-            let is_macro_root = rest[..i].ends_with('$');
-            if !name.is_empty() && name != module && !is_macro_root {
-                out.push(Edge {
-                    from: module.to_owned(),
-                    to: name,
-                    at: format!("{file}:{}", n + 1),
-                });
+/// The module path of a file under `src/` (`provision/cycle/users.rs` is
+/// `provision::cycle::users`, `provision/cycle/mod.rs` is `provision::cycle`), which
+/// `super::` and `self::` are relative to.
+fn module_path(rel: &str) -> Vec<String> {
+    let rel = rel.strip_prefix("src/").unwrap_or(rel);
+    let mut parts: Vec<String> = rel.split('/').map(str::to_owned).collect();
+    let last = parts.pop().unwrap_or_default();
+    let stem = last.strip_suffix(".rs").unwrap_or(&last);
+    if !matches!(stem, "mod" | "lib" | "main") {
+        parts.push(stem.to_owned());
+    }
+    parts
+}
+
+/// Reads one file's syntax tree and records, for every path rooted at the crate
+/// (`crate::`, or `entramap::` as the binary's files spell it) or climbing out with
+/// `super::`, the top-level module it resolves into.
+struct Scan {
+    /// The module being read: the file's path, plus the inline `mod x { ... }` it is inside.
+    module: Vec<String>,
+    /// `(top-level module, line)` of each path that resolves to a place in the crate.
+    found: Vec<(String, usize)>,
+}
+
+impl Scan {
+    /// The top-level module a path names, when it starts at the crate root or climbs there
+    /// (`None` for a path relative to the current scope, an extern crate, or `self::`).
+    fn resolve(&self, segments: &[String]) -> Option<String> {
+        let (mut base, rest): (Vec<String>, &[String]) = match segments.first()?.as_str() {
+            "crate" | "entramap" => (Vec::new(), &segments[1..]),
+            "self" => (self.module.clone(), &segments[1..]),
+            "super" => {
+                let mut base = self.module.clone();
+                let mut rest = segments;
+                while rest.first().is_some_and(|s| s == "super") {
+                    base.pop()?;
+                    rest = &rest[1..];
+                }
+                (base, rest)
             }
-            rest = after;
+            _ => return None,
+        };
+        // `use crate::x::{self, y}` leaves a `self` naming the path before it.
+        base.extend(rest.iter().filter(|s| *s != "self").cloned());
+        base.into_iter().next()
+    }
+
+    fn record(&mut self, segments: &[String], line: usize) {
+        if let Some(top) = self.resolve(segments) {
+            self.found.push((top, line));
         }
     }
-    out
+
+    /// Every leaf of a `use` tree with the path leading to it.
+    fn use_tree(&mut self, prefix: &mut Vec<String>, tree: &syn::UseTree) {
+        match tree {
+            syn::UseTree::Path(p) => {
+                prefix.push(p.ident.to_string());
+                self.use_tree(prefix, &p.tree);
+                prefix.pop();
+            }
+            syn::UseTree::Name(n) => self.leaf(prefix, &n.ident),
+            syn::UseTree::Rename(r) => self.leaf(prefix, &r.ident),
+            syn::UseTree::Glob(g) => {
+                let line = g.star_token.spans[0].start().line;
+                let path = prefix.clone();
+                self.record(&path, line);
+            }
+            syn::UseTree::Group(g) => {
+                for tree in &g.items {
+                    self.use_tree(prefix, tree);
+                }
+            }
+        }
+    }
+
+    fn leaf(&mut self, prefix: &[String], ident: &syn::Ident) {
+        let mut path = prefix.to_vec();
+        path.push(ident.to_string());
+        self.record(&path, ident.span().start().line);
+    }
+
+    /// Paths in a macro's tokens (`matches!(x, crate::a::B)`, a `macro_rules!` body), which
+    /// `syn` leaves unparsed: each run `crate :: a :: b` or `super :: ...`; `$crate` is the
+    /// macro's own crate root, not a module.
+    fn tokens(&mut self, tokens: TokenStream) {
+        let trees: Vec<TokenTree> = tokens.into_iter().collect();
+        let mut i = 0;
+        while i < trees.len() {
+            match &trees[i] {
+                TokenTree::Group(g) => {
+                    self.tokens(g.stream());
+                    i += 1;
+                }
+                TokenTree::Ident(id)
+                    if matches!(id.to_string().as_str(), "crate" | "super" | "entramap")
+                        && !(i > 0
+                            && matches!(&trees[i - 1], TokenTree::Punct(p) if p.as_char() == '$')) =>
+                {
+                    let line = id.span().start().line;
+                    let mut path = vec![id.to_string()];
+                    let mut j = i + 1;
+                    // `::` is two `:` puncts, the first joint to the second.
+                    while let (
+                        Some(TokenTree::Punct(a)),
+                        Some(TokenTree::Punct(b)),
+                        Some(TokenTree::Ident(next)),
+                    ) = (trees.get(j), trees.get(j + 1), trees.get(j + 2))
+                    {
+                        if a.as_char() != ':' || a.spacing() != Spacing::Joint || b.as_char() != ':'
+                        {
+                            break;
+                        }
+                        path.push(next.to_string());
+                        j += 3;
+                    }
+                    if path.len() > 1 {
+                        self.record(&path, line);
+                    }
+                    i = j;
+                }
+                _ => i += 1,
+            }
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for Scan {
+    fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
+        if m.content.is_some() {
+            self.module.push(m.ident.to_string());
+            visit::visit_item_mod(self, m);
+            self.module.pop();
+        }
+    }
+
+    fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
+        self.use_tree(&mut Vec::new(), &u.tree);
+    }
+
+    fn visit_path(&mut self, p: &'ast syn::Path) {
+        let segments: Vec<String> = p.segments.iter().map(|s| s.ident.to_string()).collect();
+        if let Some(first) = p.segments.first() {
+            self.record(&segments, first.ident.span().start().line);
+        }
+        visit::visit_path(self, p);
+    }
+
+    fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        self.visit_path(&m.path);
+        self.tokens(m.tokens.clone());
+    }
+}
+
+/// The top-level modules a file's code (not its comments or strings) reaches, with the line
+/// of each path. `file` is its path from the repository root (`src/expr/x.rs`).
+fn edges(file: &str, text: &str) -> Vec<Edge> {
+    let module = module_path(file);
+    let Some(from) = module.first().cloned() else {
+        return Vec::new();
+    };
+    let tree = syn::parse_file(text).unwrap_or_else(|e| {
+        panic!(
+            "{file}:{}: the layering scanner cannot parse this file: {e}",
+            e.span().start().line
+        )
+    });
+    let mut scan = Scan {
+        module,
+        found: Vec::new(),
+    };
+    scan.visit_file(&tree);
+    // One edge per module per line: `use crate::x::{self, y}` names `x` twice.
+    scan.found.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
+    scan.found.dedup();
+    scan.found
+        .into_iter()
+        .filter(|(to, _)| *to != from)
+        .map(|(to, line)| Edge {
+            from: from.clone(),
+            to,
+            at: format!("{file}:{line}"),
+        })
+        .collect()
 }
 
 /// The edges the rules do not allow.
@@ -109,19 +310,23 @@ fn modules() -> Vec<(String, PathBuf)> {
         .collect()
 }
 
+fn architecture_rules() -> BTreeMap<String, BTreeSet<String>> {
+    let doc = std::fs::read_to_string(root().join("docs/ARCHITECTURE.md")).expect("read doc");
+    rules(&doc)
+}
+
 #[test]
 fn every_crate_path_in_src_goes_down_the_layers_written_in_architecture_md() {
-    let doc = std::fs::read_to_string(root().join("docs/ARCHITECTURE.md")).expect("read doc");
-    let rules = rules(&doc);
+    let rules = architecture_rules();
     let mut all = Vec::new();
-    for (module, path) in modules() {
+    for (_, path) in modules() {
         let text = std::fs::read_to_string(&path).expect("read source");
         let file = path
             .strip_prefix(root())
             .unwrap_or(&path)
             .display()
             .to_string();
-        all.extend(edges(&module, &file, &text));
+        all.extend(edges(&file, &text));
     }
     assert!(
         all.len() > 50,
@@ -137,8 +342,7 @@ fn every_crate_path_in_src_goes_down_the_layers_written_in_architecture_md() {
 
 #[test]
 fn every_top_level_module_has_a_row_in_the_layering_table() {
-    let doc = std::fs::read_to_string(root().join("docs/ARCHITECTURE.md")).expect("read doc");
-    let rules = rules(&doc);
+    let rules = architecture_rules();
     let found: BTreeSet<String> = modules().into_iter().map(|(m, _)| m).collect();
     let missing: Vec<&String> = found.iter().filter(|m| !rules.contains_key(*m)).collect();
     assert!(missing.is_empty(), "modules with no row: {missing:?}");
@@ -150,16 +354,172 @@ fn every_top_level_module_has_a_row_in_the_layering_table() {
 }
 
 #[test]
-fn the_checker_reports_an_upward_import_and_ignores_comments_and_macro_roots() {
+fn every_module_a_row_names_has_a_row_of_its_own() {
+    let rules = architecture_rules();
+    let unknown: Vec<String> = rules
+        .iter()
+        .flat_map(|(m, uses)| {
+            uses.iter()
+                .filter(|u| !rules.contains_key(*u))
+                .map(move |u| format!("`{m}` may use `{u}`, which has no row"))
+        })
+        .collect();
+    assert!(unknown.is_empty(), "{}", unknown.join("\n"));
+}
+
+#[test]
+fn the_layering_table_has_no_cycle() {
+    let rules = architecture_rules();
+    assert!(rules.len() > 10, "the table was read: {rules:?}");
+    if let Some(found) = cycle(&rules) {
+        panic!(
+            "docs/ARCHITECTURE.md's layers use each other in a circle: {}",
+            found.join(" → ")
+        );
+    }
+}
+
+#[test]
+fn the_cycle_check_finds_a_cycle_through_several_rows_and_passes_a_true_order() {
+    let table = |rows: &str| {
+        rules(&format!(
+            "<!-- layering:begin -->\n{rows}<!-- layering:end -->"
+        ))
+    };
+    let ordered = table("| `a` | x | |\n| `b` | x | `a` |\n| `c` | x | `a`, `b` |\n");
+    assert_eq!(cycle(&ordered), None);
+    let circular = table("| `a` | x | `c` |\n| `b` | x | `a` |\n| `c` | x | `b` |\n");
+    assert_eq!(
+        cycle(&circular),
+        Some(
+            vec!["a", "c", "b", "a"]
+                .into_iter()
+                .map(String::from)
+                .collect()
+        )
+    );
+    let itself = table("| `a` | x | `a` |\n");
+    assert_eq!(cycle(&itself), Some(vec!["a".to_owned(), "a".to_owned()]));
+}
+
+/// Each way a Rust file can reach `model` from `expr`, and a line number it must be found
+/// on: the scanner fails this test if it misses any one of them.
+const BYPASSES: &[(&str, &str, usize)] = &[
+    ("a plain use", "use crate::model::source::Record;\n", 1),
+    ("a grouped use", "use crate::{model::source::Record};\n", 1),
+    (
+        "a use tree over lines",
+        "use crate::{\n    dotnet::text,\n    model::source::Record,\n};\n",
+        3,
+    ),
+    (
+        "a nested group",
+        "use crate::{dotnet::{text, model_like}, {model}};\n",
+        1,
+    ),
+    ("a glob", "use crate::model::*;\n", 1),
+    ("a rename", "use crate::model as m;\n", 1),
+    (
+        "`self` in a group",
+        "use crate::model::{self, source};\n",
+        1,
+    ),
+    (
+        "a `super` chain",
+        "use super::super::model::source::Record;\n",
+        1,
+    ),
+    (
+        "`super` out of an inline module",
+        "mod inner {\n    use super::super::super::model;\n}\n",
+        2,
+    ),
+    (
+        "spaces around `::`",
+        "use crate ::model::source::Record;\n",
+        1,
+    ),
+    (
+        "a path in an expression",
+        "fn f() {\n    let _ = crate::model::sample::user();\n}\n",
+        2,
+    ),
+    (
+        "a path in a type",
+        "fn f(_: &crate :: model::source::Record) {}\n",
+        1,
+    ),
+    (
+        "a path in a macro",
+        "fn f(x: u8) -> bool {\n    matches!(x, crate::model::X)\n}\n",
+        2,
+    ),
+    (
+        "a `super` path in an expression",
+        "fn f() {\n    super::super::model::f();\n}\n",
+        2,
+    ),
+    (
+        "a restricted visibility",
+        "pub(in crate::model) fn f() {}\n",
+        1,
+    ),
+];
+
+#[test]
+fn the_scanner_finds_every_way_of_naming_another_module() {
     let doc = "<!-- layering:begin -->\n| `expr` | x | `dotnet` |\n| `model` | y | `expr` |\n<!-- layering:end -->";
     let rules = rules(doc);
-    let text = "use crate::dotnet::text;\n// crate::model in a comment\n$crate::cli::x\nuse crate::model::source::Record;\n";
-    let found = edges("expr", "src/expr/x.rs", text);
+    for (what, text, line) in BYPASSES {
+        // A file one level down (`expr::x`): `super::super` leaves `expr` for the crate root.
+        let bad = violations(&rules, &edges("src/expr/x.rs", text));
+        assert_eq!(
+            bad,
+            vec![format!("src/expr/x.rs:{line}: `expr` uses `model`")],
+            "{what}: {text}"
+        );
+    }
+}
+
+#[test]
+fn the_scanner_ignores_comments_strings_macro_roots_and_paths_that_stay_home() {
+    let doc = "<!-- layering:begin -->\n| `expr` | x | `dotnet` |\n| `model` | y | `expr` |\n<!-- layering:end -->";
+    let rules = rules(doc);
+    let text = "use crate::dotnet::text;\n\
+        // use crate::model in a comment\n\
+        /// [`crate::model::X`] in a doc comment\n\
+        /* crate::model */\n\
+        const S: &str = \"crate::model::x\";\n\
+        macro_rules! m { () => { $crate::model::x() }; }\n\
+        use super::compile::Program;\n\
+        use self::inner::Y;\n\
+        use serde::Serialize;\n\
+        fn f() { let model = 1; model::g(); std::mem::drop(model); }\n";
+    let found = edges("src/expr/x.rs", text);
+    assert_eq!(violations(&rules, &found), Vec::<String>::new());
     assert_eq!(
-        violations(&rules, &found),
-        vec!["src/expr/x.rs:4: `expr` uses `model`".to_owned()]
+        found,
+        vec![Edge {
+            from: "expr".into(),
+            to: "dotnet".into(),
+            at: "src/expr/x.rs:1".into()
+        }]
     );
-    assert!(violations(&rules, &edges("model", "m.rs", "crate::expr::Value")).is_empty());
+    // A top-level file's `super` is the crate root.
+    assert_eq!(
+        violations(&rules, &edges("src/expr.rs", "use super::model::X;\n")),
+        vec!["src/expr.rs:1: `expr` uses `model`".to_owned()]
+    );
+    assert!(
+        violations(
+            &rules,
+            &edges(
+                "src/model/mod.rs",
+                "fn f() -> crate::expr::Value { todo!() }"
+            )
+        )
+        .is_empty()
+    );
 }
 
 /// The most lines a source file may have outside its tests (issue #13: one job per file).
