@@ -1,7 +1,9 @@
 //! Reading user files (JSON or YAML, told apart by content) into JSON values, with located
 //! diagnostics instead of panics or partial results.
 
-pub mod json;
+pub(crate) mod json;
+
+pub use json::{JsonPath, JsonSpans, Segment};
 
 use std::fmt;
 

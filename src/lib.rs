@@ -56,9 +56,15 @@
 //! ```
 
 #![warn(missing_docs)]
+// A public function that takes or returns a type with no public path is an API a caller cannot
+// write down: the type must be re-exported from its module's public parent.
+#![warn(unnameable_types)]
 
 pub mod check;
+/// The command line, for the `entramap` binary only (not part of the API; see
+/// docs/ARCHITECTURE.md, "The public surface").
 #[cfg(feature = "cli")]
+#[doc(hidden)]
 pub mod cli;
 #[cfg(feature = "converge")]
 pub mod converge;
@@ -77,6 +83,34 @@ pub mod pull;
 pub mod report;
 pub mod scim;
 pub mod snippet;
+
+/// Not part of the API: the few internals that the repository's own tests and benchmarks
+/// drive directly, such as the generators `converge`'s property tests reuse. Nothing here is
+/// stable; docs/ARCHITECTURE.md ("The public surface") says what is.
+#[doc(hidden)]
+pub mod internals {
+    /// `converge`'s search: its directory generators, the mapping facts it derives, one
+    /// case's run and the snapshot a generated case renders to.
+    #[cfg(feature = "converge")]
+    pub mod converge {
+        /// Generated directories (proptest strategies).
+        pub mod generate {
+            pub use crate::converge::generate::*;
+        }
+        /// What the search reads from the mapping's rows.
+        pub mod inspect {
+            pub use crate::converge::inspect::*;
+        }
+        /// One generated case through the simulator.
+        pub mod run {
+            pub use crate::converge::run::*;
+        }
+        /// A generated case as a directory snapshot.
+        pub mod snapshot {
+            pub use crate::converge::snapshot::*;
+        }
+    }
+}
 
 pub use dotnet::datetime::DateTime;
 pub use expr::{Context, Outcome, Program, Value, compile};

@@ -8,11 +8,11 @@
 
 use std::path::{Path, PathBuf};
 
-use entramap::converge::generate::{self, Plan};
-use entramap::converge::run::{self, Prepared, Problem};
 use entramap::converge::{self, ConvergeOptions};
 use entramap::dotnet::datetime::DateTime;
 use entramap::expr::Context;
+use entramap::internals::converge::generate::{self, Plan};
+use entramap::internals::converge::run::{self, Prepared, Problem};
 use entramap::load;
 use entramap::model::mapping::{Dialect, MappingFile, Returns};
 use entramap::model::source::{Record, SourceValue};
@@ -212,7 +212,12 @@ fn the_reported_directory_is_the_one_that_ran() {
 
 /// A generated user's source record, as the simulator sees it for an active user.
 fn record(plan: &Plan, user: &generate::GenUser) -> Record {
-    let d = entramap::converge::snapshot::directory(plan, std::slice::from_ref(user), &[], 1);
+    let d = entramap::internals::converge::snapshot::directory(
+        plan,
+        std::slice::from_ref(user),
+        &[],
+        1,
+    );
     let mut r = d.users[0].record.clone();
     r.set("IsSoftDeleted", SourceValue::Str("False".into()));
     r
@@ -237,7 +242,7 @@ fn row_paths(file: &MappingFile) -> Vec<ScimPath> {
 fn target_applies_entras_patches_as_rfc7644_says_and_twice_the_same_as_once() {
     for (path, file) in storing_shipped_mappings() {
         let mapping = CompiledMapping::compile(&file.users).expect("compiles");
-        let rows = entramap::converge::inspect::rows(&file.users, file.groups.as_ref());
+        let rows = entramap::internals::converge::inspect::rows(&file.users, file.groups.as_ref());
         let plan = Plan::new(&file.users, file.groups.as_ref(), &rows);
         let schema = file.users.attributes.clone();
         let paths = row_paths(&file);

@@ -5,7 +5,9 @@
 //!   failure is not a breaking change, and every one named `...Error` derives
 //!   `thiserror::Error`, so each is a `std::error::Error` with a `Display` written one way;
 //! - no two public types share a name: one name per concept, so a name found in a log, a doc
-//!   or a review means one thing.
+//!   or a review means one thing;
+//! - every top-level and second-level `pub mod` is in the list of public modules in
+//!   docs/ARCHITECTURE.md ("The public surface"), and the list names no other.
 //!
 //! The scanners are tested on samples first, so a scanner that finds nothing cannot pass.
 
@@ -392,5 +394,104 @@ fn no_two_public_types_share_a_name() {
         shared.is_empty(),
         "public types that share a name (give each concept its own name):\n{}",
         shared.join("\n")
+    );
+}
+
+/// The public modules `docs/ARCHITECTURE.md` lists between its `public-modules` markers, as
+/// `parent::child` (a top-level module alone is `parent`).
+fn documented_modules(doc: &str) -> Vec<String> {
+    let start = doc
+        .find("<!-- public-modules:begin -->")
+        .expect("begin marker");
+    let end = doc.find("<!-- public-modules:end -->").expect("end marker");
+    let mut out = Vec::new();
+    for line in doc[start..end].lines() {
+        let Some(item) = line.strip_prefix("- `") else {
+            continue;
+        };
+        let (top, rest) = item
+            .split_once('`')
+            .expect("a row names its module in backticks");
+        out.push(top.to_owned());
+        // `- \`provision\`: \`cycle\`, \`directory\`, ...`, then prose after a semicolon.
+        let children = rest.trim_start_matches(':').split(';').next().unwrap_or("");
+        for child in children.split(',') {
+            let child = child.trim();
+            if let Some(name) = child.strip_prefix('`').and_then(|c| c.strip_suffix('`')) {
+                out.push(format!("{top}::{name}"));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The names a Rust file declares with `pub mod` (plain `pub`, at the start of a line, so at
+/// the file's own level: `pub(crate) mod` and modules nested in a function are not public).
+fn public_modules_declared(text: &str) -> Vec<String> {
+    code_only(text)
+        .lines()
+        .filter_map(|l| l.strip_prefix("pub mod "))
+        .map(|rest| {
+            rest.chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect()
+        })
+        .collect()
+}
+
+/// Every top-level and second-level public module of the crate, as `parent::child`.
+fn public_modules() -> Vec<String> {
+    let src = root().join("src");
+    let lib = std::fs::read_to_string(src.join("lib.rs")).expect("read lib.rs");
+    let mut out = Vec::new();
+    for top in public_modules_declared(&lib) {
+        out.push(top.clone());
+        let file = [src.join(&top).join("mod.rs"), src.join(format!("{top}.rs"))]
+            .into_iter()
+            .find(|p| p.exists());
+        // An inline module (`internals { ... }`) has no file; lib.rs's text is its text, and
+        // its children are indented, so `public_modules_declared` does not read them.
+        if let Some(file) = file {
+            let text = std::fs::read_to_string(&file).expect("read module");
+            out.extend(
+                public_modules_declared(&text)
+                    .into_iter()
+                    .map(|child| format!("{top}::{child}")),
+            );
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn the_module_scanner_reads_public_modules_and_the_doc_list() {
+    let code = "pub mod a;\npub(crate) mod b;\nmod c;\n// pub mod d;\n#[cfg(feature = \"x\")]\npub mod e;\nfn f() {\n    pub mod g {}\n}\npub mod h {\n";
+    assert_eq!(public_modules_declared(code), vec!["a", "e", "h"]);
+    let doc = "<!-- public-modules:begin -->\n- `expr`: `syntax`, `print`; prose, `not_a_module`\n- `docs`\n<!-- public-modules:end -->";
+    assert_eq!(
+        documented_modules(doc),
+        vec!["docs", "expr", "expr::print", "expr::syntax"]
+    );
+}
+
+#[test]
+fn every_public_module_is_in_the_documented_api_and_nothing_else_is_public() {
+    let doc = std::fs::read_to_string(root().join("docs/ARCHITECTURE.md")).expect("read doc");
+    let documented = documented_modules(&doc);
+    let found = public_modules();
+    assert!(found.len() > 20, "the scan read the modules: {found:?}");
+    let undocumented: Vec<&String> = found.iter().filter(|m| !documented.contains(m)).collect();
+    assert!(
+        undocumented.is_empty(),
+        "public modules that docs/ARCHITECTURE.md (\"The public surface\") does not list; make \
+         them `pub(crate)` and re-export the types callers need from the parent, or add them \
+         to the list if they are API: {undocumented:?}"
+    );
+    let stale: Vec<&String> = documented.iter().filter(|m| !found.contains(m)).collect();
+    assert!(
+        stale.is_empty(),
+        "modules docs/ARCHITECTURE.md lists as public that are not: {stale:?}"
     );
 }

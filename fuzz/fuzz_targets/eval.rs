@@ -6,7 +6,7 @@
 
 use std::sync::LazyLock;
 
-use entramap::expr::dotnet::datetime::DateTime;
+use entramap::DateTime;
 use entramap::expr::{Context, CompileOptions, compile};
 use entramap::model::sample::sample_user;
 use entramap::model::source::Record;

@@ -17,15 +17,16 @@ pub(crate) mod catalog;
 mod expression;
 pub mod gate;
 mod locate;
-pub mod output;
+pub(crate) mod output;
 mod rows;
-pub mod sarif;
+pub(crate) mod sarif;
 mod scope;
 pub mod table;
 
 use crate::load::Loaded;
 
 pub use gate::{Refused, gate};
+pub use output::FindingDiagnostic;
 pub use table::{CheckSeverity, LINTS, Lint, lint};
 
 /// Which object mapping a finding belongs to.

@@ -11,14 +11,14 @@
 //! reported once: the search starts again with the problems already found ignored, until a
 //! whole search passes.
 
-pub mod cause;
-pub mod diagnose;
+pub(crate) mod cause;
+pub(crate) mod diagnose;
 mod error;
-pub mod generate;
-pub mod inspect;
-pub mod report;
-pub mod run;
-pub mod snapshot;
+pub(crate) mod generate;
+pub(crate) mod inspect;
+pub(crate) mod report;
+pub(crate) mod run;
+pub(crate) mod snapshot;
 
 use std::cell::RefCell;
 
@@ -29,8 +29,11 @@ use crate::dotnet::datetime::DateTime;
 use crate::model::mapping::{Dialect, MappingFile};
 use crate::provision::target::ResourceKind;
 use crate::provision::transcript::{HttpWriter, Redactions, jsonl_line};
+pub use cause::{Cause, Diagnosis};
 pub use error::ConvergeError;
-use report::{CauseOut, ConvergeFinding, ConvergeNote, ConvergeReport, WireRequest};
+pub use report::{
+    CauseOut, ConvergeFinding, ConvergeNote, ConvergeReport, ProblemKind, WireRequest,
+};
 use run::{Phase, Prepared, Problem};
 
 /// Searches stop after this many distinct problems: a mapping with more has bigger trouble

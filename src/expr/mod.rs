@@ -2,16 +2,16 @@
 
 pub mod builtins;
 pub mod catalog;
-pub mod compile;
-pub mod error;
-pub mod eval;
+pub(crate) mod compile;
+pub(crate) mod error;
+pub(crate) mod eval;
 pub mod graph;
 pub mod print;
-pub mod source;
+pub(crate) mod source;
 pub mod syntax;
-pub mod value;
+pub(crate) mod value;
 
 pub use compile::{AttributeCheck, CompileOptions, Program, compile};
-pub use error::{Error, ErrorKind, Span, Warning};
+pub use error::{Error, ErrorKind, Located, Span, SyntaxError, Warning};
 pub use eval::{Context, Outcome};
 pub use value::Value;

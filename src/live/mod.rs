@@ -16,21 +16,26 @@
 //! - [`report`]: the findings, as data and as text.
 
 mod cleanup;
-pub mod compare;
+pub(crate) mod compare;
 mod connect;
 mod error;
-pub mod explain;
+pub(crate) mod explain;
 mod findings;
-pub mod http;
-pub mod owner;
-pub mod prefix;
-pub mod report;
+pub(crate) mod http;
+pub(crate) mod owner;
+pub(crate) mod prefix;
+pub(crate) mod report;
 mod scrub;
-pub mod session;
-pub mod url;
+pub(crate) mod session;
+pub(crate) mod url;
 
 pub use error::LiveError;
-pub use http::{Fault, HttpEndpoint, HttpOptions, Token};
-pub use report::{LiveReport, Stopped};
+pub use explain::Evidence;
+pub use http::{Fault, HttpEndpoint, HttpOptions, HttpStats, Token};
+pub use owner::{Foreign, Refusal};
+pub use report::{
+    Cleanup, Consequence, CycleReport, Difference, EndlessPatch, Kept, LiveFinding, LiveReport,
+    LiveSeverity, ObjectFailure, Rejection, Stopped, TestConnection, Verdict,
+};
 pub use session::{Connection, LivePlan, Stop, run};
-pub use url::TenantUrl;
+pub use url::{TenantUrl, UrlError};

@@ -12,20 +12,24 @@ mod directory_file;
 pub mod endpoint;
 pub mod explain;
 pub mod export;
-pub mod guard;
-pub mod id;
+pub(crate) mod guard;
+pub(crate) mod id;
 pub mod impact;
 pub mod log;
 pub mod output;
 pub mod project;
 pub mod retry;
-pub mod rows;
+pub(crate) mod rows;
 pub mod sample;
 pub mod scope;
 mod stored;
-pub mod tap;
+pub(crate) mod tap;
 pub mod target;
 pub mod transcript;
+
+pub use guard::{Staged, TooManyDeletes};
+pub use rows::{AttributeRows, CycleRows, Evaluated, FlowFacts, RowDescription};
+pub use tap::LogTap;
 
 /// Hash maps and sets keyed by ids and names: foldhash is several times faster than SipHash on
 /// short strings, and a simulation hashes every object id a few times per cycle.

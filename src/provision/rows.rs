@@ -156,6 +156,8 @@ impl FlowFacts {
     }
 
     /// Whether the object was evaluated in the cycle (it then has an attribute table to show).
+    /// Only the HTML page asks.
+    #[cfg(feature = "html")]
     pub fn evaluated(&self) -> bool {
         self.evaluated
     }

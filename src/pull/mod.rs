@@ -14,7 +14,7 @@
 //! inherited `appRoleAssignments`, a guest's `userPrincipalName`) is not read: the engine
 //! derives it (provision/assignment.rs).
 
-pub mod graph;
+pub(crate) mod graph;
 
 use std::collections::{HashMap, HashSet};
 

@@ -19,7 +19,7 @@ mod collect;
 pub mod html;
 mod sections;
 
-pub use collect::{HtmlOutput, check_findings, summarise};
+pub use collect::{HtmlOutput, Rows, check_findings, summarise};
 #[cfg(feature = "converge")]
 pub use sections::converge_sections;
 pub use sections::impact_sections;

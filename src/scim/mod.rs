@@ -17,8 +17,8 @@ mod error;
 pub mod filter;
 mod parse;
 pub mod patch;
-pub mod path;
-pub mod resource;
+pub(crate) mod path;
+pub(crate) mod resource;
 
 pub use error::{ParseError, ScimError, ScimType};
 pub use filter::{Filter, decode_query, encode_query, filter_from_query, url_decode};
