@@ -557,6 +557,8 @@ users:
         inspect::rows(&loaded.file.users, None)
     }
 
+    /// What the search saw of one repeated write: the request, the attribute's value before
+    /// and after it, the resource the app returned, and the status of the answer.
     struct Seen {
         action: RequestPurpose,
         attribute: &'static str,
@@ -567,7 +569,7 @@ users:
         status: u16,
     }
 
-    fn diagnose(seen: Seen, dialect: Dialect) -> Diagnosis {
+    fn diagnose(seen: Seen) -> Diagnosis {
         let response = (seen.status >= 400).then(|| json!({"detail": "value must be a boolean"}));
         let r = Repeat {
             phase: Phase::Settled,
@@ -592,24 +594,155 @@ users:
                 response,
             },
         };
-        repeat(&rows(), dialect, &r)
+        repeat(&rows(), Dialect::Legacy, &r)
+    }
+
+    /// One observation per row: what it proves, what was seen, and the cause it must get.
+    #[allow(clippy::type_complexity)]
+    fn cases() -> Vec<(&'static str, Seen, Cause)> {
+        use RequestPurpose::{Disable, LinkManager, Update};
+        const ALIASES: &str = "urn:ietf:params:scim:schemas:extension:x:2.0:User:aliases";
+        const MANAGER: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager";
+        let seen = |action,
+                    attribute,
+                    sent: Json,
+                    before: Option<Json>,
+                    after: Option<Json>,
+                    resource,
+                    status| Seen {
+            action,
+            attribute,
+            sent: Some(sent),
+            before,
+            after,
+            resource,
+            status,
+        };
+        let t = || Some(json!(true));
+        vec![
+            (
+                "a rejected Boolean string is C4",
+                seen(
+                    Update,
+                    "active",
+                    json!("False"),
+                    t(),
+                    t(),
+                    json!({"active": true}),
+                    400,
+                ),
+                Cause::Rejected,
+            ),
+            (
+                "a value kept at another key is C2",
+                seen(
+                    Update,
+                    "title",
+                    json!("Chef"),
+                    None,
+                    None,
+                    json!({"userName": "a", "jobTitle": "Chef"}),
+                    200,
+                ),
+                Cause::OtherShape,
+            ),
+            (
+                "a value kept nowhere is C1",
+                seen(
+                    Update,
+                    "title",
+                    json!("Chef"),
+                    None,
+                    None,
+                    json!({"userName": "a"}),
+                    200,
+                ),
+                Cause::NotStored,
+            ),
+            (
+                "a string kept as a Boolean is C5",
+                seen(
+                    Update,
+                    "title",
+                    json!("True"),
+                    t(),
+                    t(),
+                    json!({"title": true}),
+                    200,
+                ),
+                Cause::BooleanText,
+            ),
+            (
+                "an app that appends is C6",
+                seen(
+                    Update,
+                    ALIASES,
+                    json!(["b"]),
+                    Some(json!(["a"])),
+                    Some(json!(["a", "b"])),
+                    json!({}),
+                    200,
+                ),
+                Cause::Appending,
+            ),
+            (
+                "an app that reformats is C3",
+                seen(
+                    Update,
+                    "phoneNumbers[type eq \"work\"].value",
+                    json!("55555555555"),
+                    Some(json!("+5 (555) 555-5555")),
+                    Some(json!("+5 (555) 555-5555")),
+                    json!({}),
+                    200,
+                ),
+                Cause::Normalised,
+            ),
+            (
+                "a disable the app does not take is C5",
+                seen(
+                    Disable,
+                    "active",
+                    json!("False"),
+                    t(),
+                    t(),
+                    json!({"active": true}),
+                    200,
+                ),
+                Cause::BooleanText,
+            ),
+            (
+                "a manager kept elsewhere is C2",
+                seen(
+                    LinkManager,
+                    MANAGER,
+                    json!("m-1"),
+                    None,
+                    None,
+                    json!({"manager": {"value": "m-1"}}),
+                    200,
+                ),
+                Cause::OtherShape,
+            ),
+        ]
     }
 
     #[test]
-    fn a_rejected_boolean_string_is_c4_and_the_fix_is_the_compliant_dialect() {
-        let d = diagnose(
-            Seen {
-                action: RequestPurpose::Update,
-                attribute: "active",
-                sent: Some(json!("False")),
-                before: Some(json!(true)),
-                after: Some(json!(true)),
-                resource: json!({"active": true}),
-                status: 400,
-            },
-            Dialect::Legacy,
-        );
-        assert_eq!(d.cause, Cause::Rejected);
+    fn each_observed_repeat_gets_its_cause_from_the_catalogue() {
+        let mut wrong = Vec::new();
+        for (what, seen, cause) in cases() {
+            let d = diagnose(seen);
+            if d.cause != cause {
+                wrong.push(format!("{what}: got {:?} ({})", d.cause, d.why));
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
+    #[test]
+    fn a_rejection_quotes_the_app_and_the_fix_is_the_compliant_dialect() {
+        let (_, seen, _) = cases().swap_remove(0);
+        let d = diagnose(seen);
         assert!(
             d.why.contains("400") && d.why.contains("value must be a boolean"),
             "{}",
@@ -619,112 +752,10 @@ users:
     }
 
     #[test]
-    fn a_value_kept_at_another_key_is_c2_and_a_value_kept_nowhere_is_c1() {
-        let elsewhere = diagnose(
-            Seen {
-                action: RequestPurpose::Update,
-                attribute: "title",
-                sent: Some(json!("Chef")),
-                before: None,
-                after: None,
-                resource: json!({"userName": "a", "jobTitle": "Chef"}),
-                status: 200,
-            },
-            Dialect::Legacy,
-        );
-        assert_eq!(elsewhere.cause, Cause::OtherShape, "{}", elsewhere.why);
-        let nowhere = diagnose(
-            Seen {
-                action: RequestPurpose::Update,
-                attribute: "title",
-                sent: Some(json!("Chef")),
-                before: None,
-                after: None,
-                resource: json!({"userName": "a"}),
-                status: 200,
-            },
-            Dialect::Legacy,
-        );
-        assert_eq!(nowhere.cause, Cause::NotStored);
+    fn a_value_kept_nowhere_has_no_lint_when_the_row_is_not_declared_unstored() {
+        let (_, seen, _) = cases().swap_remove(2);
         // Not declared `stored: false`, so the static lint does not know it.
-        assert_eq!(nowhere.lint, None);
-    }
-
-    #[test]
-    fn a_string_kept_as_a_boolean_is_c5() {
-        let d = diagnose(
-            Seen {
-                action: RequestPurpose::Update,
-                attribute: "title",
-                sent: Some(json!("True")),
-                before: Some(json!(true)),
-                after: Some(json!(true)),
-                resource: json!({"title": true}),
-                status: 200,
-            },
-            Dialect::Legacy,
-        );
-        assert_eq!(d.cause, Cause::BooleanText, "{}", d.why);
-    }
-
-    #[test]
-    fn an_app_that_appends_is_c6_and_one_that_reformats_is_c3() {
-        let appends = diagnose(
-            Seen {
-                action: RequestPurpose::Update,
-                attribute: "urn:ietf:params:scim:schemas:extension:x:2.0:User:aliases",
-                sent: Some(json!(["b"])),
-                before: Some(json!(["a"])),
-                after: Some(json!(["a", "b"])),
-                resource: json!({}),
-                status: 200,
-            },
-            Dialect::Legacy,
-        );
-        assert_eq!(appends.cause, Cause::Appending, "{}", appends.why);
-        let reformats = diagnose(
-            Seen {
-                action: RequestPurpose::Update,
-                attribute: "phoneNumbers[type eq \"work\"].value",
-                sent: Some(json!("55555555555")),
-                before: Some(json!("+5 (555) 555-5555")),
-                after: Some(json!("+5 (555) 555-5555")),
-                resource: json!({}),
-                status: 200,
-            },
-            Dialect::Legacy,
-        );
-        assert_eq!(reformats.cause, Cause::Normalised, "{}", reformats.why);
-    }
-
-    #[test]
-    fn a_disable_the_app_does_not_take_is_c5_and_a_manager_kept_elsewhere_is_c2() {
-        let disable = diagnose(
-            Seen {
-                action: RequestPurpose::Disable,
-                attribute: "active",
-                sent: Some(json!("False")),
-                before: Some(json!(true)),
-                after: Some(json!(true)),
-                resource: json!({"active": true}),
-                status: 200,
-            },
-            Dialect::Legacy,
-        );
-        assert_eq!(disable.cause, Cause::BooleanText, "{}", disable.why);
-        let manager = diagnose(
-            Seen {
-                action: RequestPurpose::LinkManager,
-                attribute: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager",
-                sent: Some(json!("m-1")),
-                before: None,
-                after: None,
-                resource: json!({"manager": {"value": "m-1"}}),
-                status: 200,
-            },
-            Dialect::Legacy,
-        );
-        assert_eq!(manager.cause, Cause::OtherShape, "{}", manager.why);
+        assert_eq!(diagnose(seen).lint, None);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::explain::Evidence;
 use super::owner::Refusal;
-use super::report::{Consequence, LiveFinding, LiveReport, LiveSeverity, Rejection};
+use super::report::{Consequence, Difference, LiveFinding, LiveReport, LiveSeverity, Rejection};
 
 /// The cause id of a rejection no cause explains (or whose suggested cause a probe refuted).
 pub const UNEXPLAINED: &str = "unexplained-rejection";
@@ -319,19 +319,24 @@ fn rejections(report: &LiveReport, out: &mut Vec<LiveFinding>) {
                 consequence(
                     &mut local[i],
                     format!("{} attributes differ from the model", d.kind),
-                    &format!(
-                        "{} {} after cycle {}: model {}, app {}",
-                        d.object,
-                        d.attribute,
-                        c.cycle,
-                        show(d.model.as_ref()),
-                        show(d.app.as_ref())
-                    ),
+                    &difference_example(d, c.cycle),
                 );
             }
         }
     }
     out.extend(local);
+}
+
+/// One model difference as a finding's example line: the object, the attribute, and the two
+/// values after the cycle.
+fn difference_example(d: &Difference, cycle: u32) -> String {
+    format!(
+        "{} {} after cycle {cycle}: model {}, app {}",
+        d.object,
+        d.attribute,
+        show(d.model.as_ref()),
+        show(d.app.as_ref())
+    )
 }
 
 fn consequence(f: &mut LiveFinding, what: String, example: &str) {
@@ -382,14 +387,7 @@ fn differences(report: &LiveReport, out: &mut Vec<LiveFinding>) {
             .iter()
             .filter(|d| d.explained_by.is_none())
         {
-            let example = format!(
-                "{} {} after cycle {}: model {}, app {}",
-                d.object,
-                d.attribute,
-                c.cycle,
-                show(d.model.as_ref()),
-                show(d.app.as_ref())
-            );
+            let example = difference_example(d, c.cycle);
             // An attribute the app does not return at all: one finding per resource type
             // listing them, since the fix is the same for each.
             let dropped = d.entra_notices

@@ -223,34 +223,16 @@ pub(super) fn parse(
             }
             Tok::Offset(n) => {
                 let off = offset(&mut c, n)?;
-                set_zone(
-                    &mut f,
-                    Zone {
-                        offset_minutes: off,
-                        utc: false,
-                    },
-                )?;
+                set_zone(&mut f, Zone::offset(off))?;
             }
             Tok::Kind => match c.peek() {
                 Some(b'Z') => {
                     c.i += 1;
-                    set_zone(
-                        &mut f,
-                        Zone {
-                            offset_minutes: 0,
-                            utc: true,
-                        },
-                    )?;
+                    set_zone(&mut f, Zone::UTC)?;
                 }
                 Some(b'+' | b'-') => {
                     let off = offset(&mut c, 3)?;
-                    set_zone(
-                        &mut f,
-                        Zone {
-                            offset_minutes: off,
-                            utc: false,
-                        },
-                    )?;
+                    set_zone(&mut f, Zone::offset(off))?;
                 }
                 _ => {}
             },
@@ -268,26 +250,14 @@ pub(super) fn parse(
                     return None;
                 }
                 c.i += len;
-                set_zone(
-                    &mut f,
-                    Zone {
-                        offset_minutes: 0,
-                        utc: true,
-                    },
-                )?;
+                set_zone(&mut f, Zone::UTC)?;
             }
             Tok::Gmt => {
                 if !c.b[c.i..].starts_with(b"GMT") {
                     return None;
                 }
                 c.i += 3;
-                set_zone(
-                    &mut f,
-                    Zone {
-                        offset_minutes: 0,
-                        utc: false,
-                    },
-                )?;
+                set_zone(&mut f, Zone::offset(0))?;
             }
             Tok::TimeSep => c.expect(b':')?,
             Tok::DateSep => c.expect(b'/')?,
@@ -324,13 +294,7 @@ pub(super) fn parse(
         return None;
     }
     if fmt.utc_pattern {
-        set_zone(
-            &mut f,
-            Zone {
-                offset_minutes: 0,
-                utc: true,
-            },
-        )?;
+        set_zone(&mut f, Zone::UTC)?;
     }
     finish(f, styles, now)
 }

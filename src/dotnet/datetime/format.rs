@@ -12,6 +12,22 @@ pub(super) struct Zone {
     pub(super) utc: bool,
 }
 
+impl Zone {
+    /// `Z` or `GMT` read as UTC (`ParseFlags.TimeZoneUtc`).
+    pub(super) const UTC: Zone = Zone {
+        offset_minutes: 0,
+        utc: true,
+    };
+
+    /// An offset read from the text (`+02:00`, or `GMT` as +00:00 without the UTC flag).
+    pub(super) fn offset(offset_minutes: i32) -> Zone {
+        Zone {
+            offset_minutes,
+            utc: false,
+        }
+    }
+}
+
 /// One element of a compiled custom format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Tok {
