@@ -456,16 +456,8 @@ fn root(cx: &mut Checker<'_>, row: &Row<'_>, scalar: &Spanned<String>, tree: &Ex
         && let Some((span, what)) = non_boolean(row.object, tree)
     {
         let span = place(cx, row, scalar, span);
-        cx.report(
-            &BOOLEAN_TARGET_NON_BOOLEAN,
-            row.object,
-            Some(row.target()),
-            span,
-            format!(
-                "`{}` is Boolean but its expression can yield {what}",
-                row.target()
-            ),
-        );
+        let but = format!("its expression can yield {what}");
+        super::rows::boolean_target_non_boolean(cx, row, span, but);
     }
 }
 

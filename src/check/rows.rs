@@ -330,15 +330,11 @@ fn direct_source(cx: &mut Checker<'_>, row: &Row<'_>, source: &Spanned<String>) 
         && let Some(kind) = catalog::kind(row.object, name)
         && kind != SourceType::Boolean
     {
-        cx.report(
-            &BOOLEAN_TARGET_NON_BOOLEAN,
-            row.object,
-            Some(row.target()),
+        boolean_target_non_boolean(
+            cx,
+            row,
             span,
-            format!(
-                "`{}` is Boolean but its source `{name}` is not a Boolean attribute",
-                row.target()
-            ),
+            format!("its source `{name}` is not a Boolean attribute"),
         );
     }
 }
@@ -356,6 +352,23 @@ pub(super) fn direct_app_role_assignments(
         Some(row.target()),
         span,
         format!("`{}` maps appRoleAssignments directly", row.target()),
+    );
+}
+
+/// BOOLEAN_TARGET_NON_BOOLEAN on a row, whichever of its source, constant or expression gives a
+/// value that is not a Boolean: `but` says which and why.
+pub(super) fn boolean_target_non_boolean(
+    cx: &mut Checker<'_>,
+    row: &Row<'_>,
+    span: Option<(usize, usize)>,
+    but: String,
+) {
+    cx.report(
+        &BOOLEAN_TARGET_NON_BOOLEAN,
+        row.object,
+        Some(row.target()),
+        span,
+        format!("`{}` is Boolean but {but}", row.target()),
     );
 }
 
@@ -378,17 +391,8 @@ fn constant_value(cx: &mut Checker<'_>, row: &Row<'_>, constant: &Spanned<String
     }
     if row.boolean_target() && !expression::is_boolean_text(&constant.value) {
         let span = cx.locator.scalar(constant).or(row.anchor);
-        cx.report(
-            &BOOLEAN_TARGET_NON_BOOLEAN,
-            row.object,
-            Some(row.target()),
-            span,
-            format!(
-                "`{}` is Boolean but the constant {:?} is not True or False",
-                row.target(),
-                constant.value
-            ),
-        );
+        let yields = format!("the constant {:?} is not True or False", constant.value);
+        boolean_target_non_boolean(cx, row, span, yields);
     }
 }
 

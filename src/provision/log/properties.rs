@@ -68,15 +68,18 @@ fn flatten(prefix: &str, value: &Json, out: &mut Vec<(String, Option<String>)>) 
     }
 }
 
-/// The (path, value) pairs a PATCH body writes; a removal's value is `None`.
-pub(super) fn patch_values(body: &Json) -> Vec<(String, Option<String>)> {
-    let mut out = Vec::new();
-    for op in body
-        .get("Operations")
+/// The operations of a PATCH body (none when it has no `Operations` array).
+fn operations(body: &Json) -> impl Iterator<Item = &Json> {
+    body.get("Operations")
         .and_then(Json::as_array)
         .into_iter()
         .flatten()
-    {
+}
+
+/// The (path, value) pairs a PATCH body writes; a removal's value is `None`.
+pub(super) fn patch_values(body: &Json) -> Vec<(String, Option<String>)> {
+    let mut out = Vec::new();
+    for op in operations(body) {
         let remove = op
             .get("op")
             .and_then(Json::as_str)
@@ -154,12 +157,7 @@ pub(super) fn modified_properties(w: &Sent, found: Option<&Json>) -> Vec<Modifie
 /// `members[value eq "id"]` path).
 fn member_ids(body: &Json) -> Vec<String> {
     let mut out = Vec::new();
-    for op in body
-        .get("Operations")
-        .and_then(Json::as_array)
-        .into_iter()
-        .flatten()
-    {
+    for op in operations(body) {
         for v in op
             .get("value")
             .and_then(Json::as_array)
