@@ -477,17 +477,20 @@ mod tests {
         }
     }
 
+    /// The cause `rejection` gives a request the app answered 400, with `response` as the body.
+    fn rejected(
+        action: RequestPurpose,
+        method: &'static str,
+        body: &Value,
+        response: Option<&Value>,
+    ) -> Option<RejectionCause> {
+        rejection(&request(action, method, Some(body), 400, response))
+    }
+
     #[test]
     fn manager_string_legacy_removal_and_unknown_extension_are_hypotheses_with_probes() {
         let manager = json!({"Operations": [{"op": "Add", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager", "value": "42"}]});
-        let cause = rejection(&request(
-            RequestPurpose::LinkManager,
-            "PATCH",
-            Some(&manager),
-            400,
-            None,
-        ))
-        .unwrap();
+        let cause = rejected(RequestPurpose::LinkManager, "PATCH", &manager, None).unwrap();
         assert_eq!(cause.id, "manager-string");
         assert_eq!(cause.evidence, Evidence::Hypothesis);
         assert!(cause.text.contains("plain id string") && cause.fix.contains("manager.value"));
@@ -501,26 +504,10 @@ mod tests {
         // A complex value rejected is something else: no made-up cause.
         let complex =
             json!({"Operations": [{"op": "add", "path": "manager", "value": {"value": "42"}}]});
-        assert!(
-            rejection(&request(
-                RequestPurpose::LinkManager,
-                "PATCH",
-                Some(&complex),
-                400,
-                None
-            ))
-            .is_none()
-        );
+        assert!(rejected(RequestPurpose::LinkManager, "PATCH", &complex, None).is_none());
 
         let remove = json!({"Operations": [{"op": "Remove", "path": "members", "value": [{"value": "42"}, {"value": "7"}]}]});
-        let cause = rejection(&request(
-            RequestPurpose::RemoveMembers,
-            "PATCH",
-            Some(&remove),
-            400,
-            None,
-        ))
-        .unwrap();
+        let cause = rejected(RequestPurpose::RemoveMembers, "PATCH", &remove, None).unwrap();
         assert!(cause.fix.contains("aadOptscim062020"));
         assert_eq!(
             cause.probe.unwrap().body["Operations"],
@@ -532,14 +519,7 @@ mod tests {
 
         let post = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", "urn:x:blink:2.0:User"], "urn:x:blink:2.0:User": {"a": "b"}, "userName": "a"});
         let error = json!({"detail": "Extra inputs are not permitted: urn:x:blink:2.0:User"});
-        let cause = rejection(&request(
-            RequestPurpose::Create,
-            "POST",
-            Some(&post),
-            400,
-            Some(&error),
-        ))
-        .unwrap();
+        let cause = rejected(RequestPurpose::Create, "POST", &post, Some(&error)).unwrap();
         assert!(
             cause.text.contains("`urn:x:blink:2.0:User`"),
             "{}",
@@ -551,14 +531,7 @@ mod tests {
         );
         let attribute =
             json!({"detail": "Extra inputs are not permitted: urn:x:blink:2.0:User:location"});
-        let cause = rejection(&request(
-            RequestPurpose::Create,
-            "POST",
-            Some(&post),
-            400,
-            Some(&attribute),
-        ))
-        .unwrap();
+        let cause = rejected(RequestPurpose::Create, "POST", &post, Some(&attribute)).unwrap();
         assert!(
             cause.text.contains("`urn:x:blink:2.0:User:location`"),
             "{}",
@@ -566,44 +539,21 @@ mod tests {
         );
         assert!(cause.fix.starts_with("add `location`"), "{}", cause.fix);
         let other = json!({"detail": "userName is required"});
-        assert!(
-            rejection(&request(
-                RequestPurpose::Create,
-                "POST",
-                Some(&post),
-                400,
-                Some(&other)
-            ))
-            .is_none()
-        );
+        assert!(rejected(RequestPurpose::Create, "POST", &post, Some(&other)).is_none());
     }
 
     #[test]
     fn string_booleans_and_capitalised_ops_probe_one_change_each() {
         let disable =
             json!({"Operations": [{"op": "Replace", "path": "active", "value": "False"}]});
-        let cause = rejection(&request(
-            RequestPurpose::Disable,
-            "PATCH",
-            Some(&disable),
-            400,
-            None,
-        ))
-        .unwrap();
+        let cause = rejected(RequestPurpose::Disable, "PATCH", &disable, None).unwrap();
         assert_eq!(cause.id, "string-boolean");
         assert_eq!(
             cause.probe.unwrap().body["Operations"][0],
             json!({"op": "Replace", "path": "active", "value": false})
         );
         let update = json!({"Operations": [{"op": "Replace", "path": "title", "value": "CEO"}]});
-        let cause = rejection(&request(
-            RequestPurpose::Update,
-            "PATCH",
-            Some(&update),
-            400,
-            None,
-        ))
-        .unwrap();
+        let cause = rejected(RequestPurpose::Update, "PATCH", &update, None).unwrap();
         assert_eq!(cause.id, "capitalised-ops");
         assert_eq!(cause.probe.unwrap().body["Operations"][0]["op"], "replace");
     }
@@ -616,14 +566,7 @@ mod tests {
             {"op": "Replace", "path": "title", "value": "CEO"}
         ]});
         let error = json!({"detail": format!("Invalid path '{urn}:firstName' for 'add' op")});
-        let cause = rejection(&request(
-            RequestPurpose::Update,
-            "PATCH",
-            Some(&legacy),
-            400,
-            Some(&error),
-        ))
-        .unwrap();
+        let cause = rejected(RequestPurpose::Update, "PATCH", &legacy, Some(&error)).unwrap();
         assert_eq!(cause.id, "unknown-extension-attribute");
         assert_eq!(
             cause.probe.unwrap().body["Operations"],
@@ -631,14 +574,7 @@ mod tests {
         );
         let compliant =
             json!({"Operations": [{"op": "replace", "value": {format!("{urn}:firstName"): "A"}}]});
-        let cause = rejection(&request(
-            RequestPurpose::Update,
-            "PATCH",
-            Some(&compliant),
-            400,
-            Some(&error),
-        ))
-        .unwrap();
+        let cause = rejected(RequestPurpose::Update, "PATCH", &compliant, Some(&error)).unwrap();
         assert_eq!(cause.id, "unknown-extension-attribute");
         assert!(cause.probe.is_none(), "nothing else to send");
     }
