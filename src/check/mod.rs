@@ -10,7 +10,7 @@
 //! * `expression` — expressions: compile errors and warnings, attributes, and Entra's
 //!   documented pitfalls (IIF, Switch, non-deterministic functions, Booleans, references);
 //! * `scope` — scoping filter clauses;
-//! * [`output`] and [`sarif`] — the human, JSON and SARIF renderings;
+//! * `output` and `sarif` — the human, JSON and SARIF renderings;
 //! * [`gate`] — the refusal every command that runs a mapping goes through first.
 
 pub(crate) mod catalog;

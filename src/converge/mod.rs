@@ -3,11 +3,11 @@
 //!
 //! Steady state (§12.4): after Entra's writes reach the app and the app answers GET, a new
 //! evaluation of the same source sends nothing but reads. The search generates directories
-//! with proptest strategies ([`generate`], rendered by [`snapshot`]), runs each through the
-//! simulator for four cycles with one source change in the middle ([`run`]), and lets
+//! with proptest strategies (`generate`, rendered by `snapshot`), runs each through the
+//! simulator for four cycles with one source change in the middle (`run`), and lets
 //! proptest shrink any failing case to a minimal one. Each problem found is explained from the
-//! mapping rows ([`inspect`]) with a cause of the catalogue ([`cause`], decided by
-//! [`diagnose`]) and reported with the request that repeats ([`report`]). Every problem is
+//! mapping rows (`inspect`) with a cause of the catalogue (`cause`, decided by
+//! `diagnose`) and reported with the request that repeats (`report`). Every problem is
 //! reported once: the search starts again with the problems already found ignored, until a
 //! whole search passes.
 

@@ -68,7 +68,7 @@ impl Token {
     pub const MIN_LEN: usize = 8;
 
     /// Replace every occurrence of the token in `text`, raw or in any encoding a server could
-    /// write it in (JSON, percent, HTML escapes), with [`TOKEN_PLACEHOLDER`].
+    /// write it in (JSON, percent, HTML escapes), with `TOKEN_PLACEHOLDER`.
     pub fn scrub(&self, text: &str) -> String {
         self.scrub_cut(text, false)
     }

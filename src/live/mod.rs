@@ -3,17 +3,17 @@
 //!
 //! - [`LiveError`]: why a run cannot start (the token, the plan); nothing after the start is
 //!   an error, it is in the report;
-//! - [`url`]: the tenant URL, refused over plain `http://` except on loopback;
-//! - [`http`]: the app's endpoint over HTTP (timeouts, 429 and `Retry-After`, the token);
-//! - [`prefix`]: `--prefix` on the directory, so a shared staging server stays tidy;
-//! - [`session`]: the cycles with the in-memory model in lockstep;
+//! - `url`: the tenant URL, refused over plain `http://` except on loopback;
+//! - `http`: the app's endpoint over HTTP (timeouts, 429 and `Retry-After`, the token);
+//! - `prefix`: `--prefix` on the directory, so a shared staging server stays tidy;
+//! - `session`: the cycles with the in-memory model in lockstep;
 //! - `connect`: Entra's Test Connection, first;
 //! - `cleanup`: `--cleanup`, last;
-//! - [`compare`]: the app's resources against the model's, and causes of endless PATCHes;
-//! - [`explain`]: causes and fixes of rejected requests, and the probes that test them;
-//! - [`owner`]: what the run may write to, and match answers that would make it write elsewhere;
+//! - `compare`: the app's resources against the model's, and causes of endless PATCHes;
+//! - `explain`: causes and fixes of rejected requests, and the probes that test them;
+//! - `owner`: what the run may write to, and match answers that would make it write elsewhere;
 //! - `findings`: the report's findings, grouped by cause, most serious first;
-//! - [`report`]: the findings, as data and as text.
+//! - `report`: the findings, as data and as text.
 
 mod cleanup;
 pub(crate) mod compare;

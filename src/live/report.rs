@@ -405,7 +405,7 @@ pub fn needs_escape(c: char) -> bool {
 }
 
 impl LiveReport {
-    /// Clip every text and value the app provided (see [`clip`]), in both formats' data.
+    /// Clip every text and value the app provided (see `clip`), in both formats' data.
     pub fn bound(&mut self) {
         let tc = &mut self.test_connection;
         clip(&mut tc.request);

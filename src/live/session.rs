@@ -228,7 +228,7 @@ pub struct LivePlan<'a> {
     pub dialect: Dialect,
     /// The tenant URL as the report shows it.
     pub url: String,
-    /// Put on the directory's ids and identifying values (see [`prefix`]).
+    /// Put on the directory's ids and identifying values (see `prefix`).
     pub prefix: String,
     /// Directory snapshots, one per cycle, the last repeating.
     pub snapshots: Vec<Directory>,

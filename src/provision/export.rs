@@ -163,7 +163,7 @@ fn directory_of(name: &str, text: &str, users: Vec<Value>) -> Result<Directory, 
 /// Whether `text` looks like a CSV with a header line: its first line (after a `version:`
 /// line, which the admin center's bulk templates start with) is comma-separated, has no `:`,
 /// does not open a YAML comment, list or JSON document, and names at least one column
-/// [`csv_column`] reads.
+/// `csv_column` reads.
 pub fn looks_like_csv(text: &str) -> bool {
     let mut lines = input::strip_bom(text).lines();
     let mut first = lines.next().unwrap_or("");
@@ -232,7 +232,7 @@ fn csv_column(header: &str) -> Option<String> {
 }
 
 /// A directory from the admin center's "Download users" CSV: one user per row, columns by
-/// [`csv_column`] (others ignored), empty cells absent, `accountEnabled` read as a Boolean.
+/// `csv_column` (others ignored), empty cells absent, `accountEnabled` read as a Boolean.
 pub fn directory_from_csv(name: &str, text: &str) -> Result<Directory, FileError> {
     let body = input::strip_bom(text);
     let mut rows = csv_rows(body).map_err(|(offset, message)| {

@@ -5,7 +5,7 @@
 //! `--all-users`), with the source attributes the schema's mappings and scoping filters read,
 //! managers, direct group members, and the app role of each assignment.
 //!
-//! - [`graph`]: the read-only Graph client (paging, throttling, errors that name the call);
+//! - `graph`: the read-only Graph client (paging, throttling, errors that name the call);
 //! - this module: which calls, in which order ([`pull`]), and the pure step from Graph's
 //!   objects to a [`Directory`] ([`Tenant::directory`]), which a property test reads back.
 //!

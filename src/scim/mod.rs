@@ -5,7 +5,7 @@
 //!   `urn:...:enterprise:2.0:User:employeeNumber`);
 //! - [`Filter`]: the `eq`/`and` filters Entra sends, evaluation, and the form-encoded query
 //!   text ([`encode_query`], [`filter_from_query`]);
-//! - [`resource`]: building Entra's POST shapes ([`set`]) and reading values back ([`get`]);
+//! - `resource`: building Entra's POST shapes ([`set`]) and reading values back ([`get`]);
 //! - [`patch`]: applying a PatchOp body exactly as RFC 7644 §3.5.2 says, for both Entra
 //!   dialects;
 //! - [`ScimError`]: the SCIM error (`scimType` + detail) a server answers with.

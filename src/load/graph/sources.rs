@@ -61,12 +61,12 @@ fn is_entra_directory(name: &str) -> bool {
     name == "azure active directory" || name.contains("entra id")
 }
 
-/// [`schema_source_attributes`] for the users mapping.
+/// `schema_source_attributes` for the users mapping.
 pub fn user_source_attributes(file: &MappingFile) -> Option<Vec<String>> {
     schema_source_attributes(file, USERS_MARKER, file.users.source_object.as_deref())
 }
 
-/// [`schema_source_attributes`] for the groups mapping.
+/// `schema_source_attributes` for the groups mapping.
 pub fn group_source_attributes(file: &MappingFile) -> Option<Vec<String>> {
     let groups = file.groups.as_ref()?;
     schema_source_attributes(file, GROUPS_MARKER, groups.source_object.as_deref())

@@ -16,7 +16,7 @@
 //!
 //! The first cycle, and any cycle after a restart or a change of mapping, is a full cycle: it
 //! evaluates every object. Every other cycle is incremental: it evaluates only the objects
-//! whose inputs changed since they were last evaluated ([`super::delta`]), and the objects
+//! whose inputs changed since they were last evaluated (`super::delta`), and the objects
 //! that failed earlier whose retry is due ([`super::retry`]; how-provisioning-works.md,
 //! "Incremental cycles" and "Errors and retries"). An object it does not evaluate gets no request at all, not even a
 //! read. What Entra then leaves undone (known-issues.md) is reported as [`Note`]s.
