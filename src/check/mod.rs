@@ -11,7 +11,7 @@
 //!   documented pitfalls (IIF, Switch, non-deterministic functions, Booleans, references);
 //! * `scope` — scoping filter clauses;
 //! * `output` and `sarif` — the human, JSON and SARIF renderings;
-//! * [`gate`] — the refusal every command that runs a mapping goes through first.
+//! * [`gate`](mod@gate) — the refusal every command that runs a mapping goes through first.
 
 pub(crate) mod catalog;
 mod expression;

@@ -40,7 +40,7 @@ pub enum SourceRef<'a> {
 pub enum Items<'a> {
     /// Values of a [`SourceValue::List`].
     Owned(&'a [String]),
-    /// Values packed in a [`Record`]: ranges of its text.
+    /// Values packed in a [`Record`](crate::Record): ranges of its text.
     Packed(&'a str, &'a [(u32, u32)]),
 }
 

@@ -166,7 +166,7 @@ pub enum Written {
     Stopped,
 }
 
-/// [`write`], checking `stop` before each object: once it is raised, the output ends with the
+/// [`write`](fn@write), checking `stop` before each object: once it is raised, the output ends with the
 /// last whole object and a line break, so a stream cut by Ctrl-C ends on a whole line.
 pub fn write_until<W: Write>(
     out: &mut W,

@@ -1,4 +1,4 @@
-//! Microsoft Graph `synchronizationSchema` JSON to and from [`MappingFile`].
+//! Microsoft Graph `synchronizationSchema` JSON to and from [`MappingFile`](crate::MappingFile).
 //!
 //! [`import`] reads what Entra's "Review your schema" editor shows (and Graph's
 //! `GET .../synchronization/jobs/{id}/schema` returns); [`export`] writes it back. For a schema
