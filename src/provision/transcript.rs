@@ -346,7 +346,8 @@ pub struct CycleCounts {
     pub membership: usize,
     /// Responses that were not 2xx.
     pub errors: usize,
-    /// Per target attribute, the objects a PATCH changed it on (each object counted once).
+    /// Per target attribute, the objects a PATCH the app accepted (2xx) changed it on (each
+    /// object counted once).
     pub attributes: BTreeMap<String, usize>,
     /// Whether the cycle was full (`Some(true)`) or incremental, when the caller said.
     pub full: Option<bool>,
@@ -409,7 +410,8 @@ impl Summary {
     /// Account for one request.
     pub fn add(&mut self, r: &Request<'_>) {
         let counts = counts_of(&mut self.cycles, r.cycle);
-        if !(200..300).contains(&r.status) {
+        let accepted = (200..300).contains(&r.status);
+        if !accepted {
             counts.errors += 1;
         }
         match r.action {
@@ -420,7 +422,9 @@ impl Summary {
             RequestPurpose::Delete => counts.deletes += 1,
             RequestPurpose::AddMembers | RequestPurpose::RemoveMembers => counts.membership += 1,
         }
-        if r.method == "PATCH" {
+        // Only a PATCH the app accepted wrote its attributes: a rejected one is an error,
+        // counted above, and its object's log entry is a failure.
+        if r.method == "PATCH" && accepted {
             let same = self
                 .last
                 .as_ref()
@@ -614,4 +618,42 @@ fn patched_attributes(body: Option<&Json>) -> Vec<&str> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn patch<'a>(object: &'a str, body: &'a Json, status: u16) -> Request<'a> {
+        Request {
+            cycle: 1,
+            object,
+            label: object,
+            action: RequestPurpose::LinkManager,
+            method: "PATCH",
+            path: "/Users/app-1",
+            body: Some(body),
+            status,
+            response: None,
+        }
+    }
+
+    #[test]
+    fn an_attribute_counts_only_for_the_patches_the_app_accepted() {
+        let body = serde_json::json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "add", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager", "value": "app-2"}]
+        });
+        let mut summary = Summary::default();
+        summary.add(&patch("rejected", &body, 400));
+        summary.add(&patch("accepted", &body, 204));
+        let c = &summary.cycles[0];
+        assert_eq!(c.errors, 1);
+        assert_eq!(
+            c.attributes.values().copied().collect::<Vec<_>>(),
+            [1],
+            "{:?}",
+            c.attributes
+        );
+    }
 }
