@@ -12,7 +12,7 @@ use entramap::load::{self, Loaded};
 use entramap::model::mapping::Dialect;
 use entramap::provision::cycle::Simulator;
 use entramap::provision::directory::{self, Directory};
-use entramap::provision::sample::{self, Format, SampleOptions};
+use entramap::provision::sample::{self, SampleOptions, SnapshotFormat};
 use entramap::provision::target::WriteAnswers;
 use entramap::provision::transcript::Summary;
 
@@ -38,7 +38,7 @@ fn inputs() -> &'static (Loaded, Directory) {
             seed: 1,
         };
         let mut text = Vec::new();
-        sample::write(&mut text, &options, Format::Json).expect("writes to memory");
+        sample::write(&mut text, &options, SnapshotFormat::Json).expect("writes to memory");
         let text = String::from_utf8(text).expect("UTF-8");
         let directory = directory::parse("sample.json", &text).expect("the sample loads");
         (loaded, directory)
