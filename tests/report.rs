@@ -482,6 +482,39 @@ fn out_with_a_format_that_streams_is_refused_with_exit_2() {
     assert!(!path.exists());
 }
 
+#[test]
+fn an_out_file_that_cannot_be_written_exits_2_naming_its_path() {
+    // Exit 1 means "an object failed, the page is written": a page that is not written must
+    // not look like that to a script.
+    let missing = out("no-such-dir").join("page.html");
+    let path = missing.to_str().expect("utf-8");
+    let cases: &[(&str, &[&str])] = &[
+        ("simulate, whose fixture also has a failed object", &SIMULATE),
+        (
+            "impact",
+            &["impact", "mappings/scim-default.yaml", "tests/data/report/narrower.yaml"],
+        ),
+        (
+            "check",
+            &["check", "tests/data/converge/switch-lowercase-keys.yaml"],
+        ),
+    ];
+    let ran = support::common::run_cases(
+        cases,
+        |c| c.0,
+        |(_, args)| {
+            let mut all = args.to_vec();
+            all.extend(["--format", "html", "--out", path]);
+            let run = entramap(&all);
+            let err = String::from_utf8_lossy(&run.stderr);
+            assert_eq!(run.status.code(), Some(2), "{err}");
+            assert!(err.contains(&format!("cannot write {path}")), "{err}");
+            assert!(!missing.exists());
+        },
+    );
+    assert_eq!(ran, 3);
+}
+
 /// A page made from the library's model directly, with hostile text in every kind of field
 /// the template prints.
 fn hostile_page(entries: Vec<Value>) -> Page {
