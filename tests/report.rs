@@ -489,10 +489,17 @@ fn an_out_file_that_cannot_be_written_exits_2_naming_its_path() {
     let missing = out("no-such-dir").join("page.html");
     let path = missing.to_str().expect("utf-8");
     let cases: &[(&str, &[&str])] = &[
-        ("simulate, whose fixture also has a failed object", &SIMULATE),
+        (
+            "simulate, whose fixture also has a failed object",
+            &SIMULATE,
+        ),
         (
             "impact",
-            &["impact", "mappings/scim-default.yaml", "tests/data/report/narrower.yaml"],
+            &[
+                "impact",
+                "mappings/scim-default.yaml",
+                "tests/data/report/narrower.yaml",
+            ],
         ),
         (
             "check",
