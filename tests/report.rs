@@ -410,6 +410,48 @@ fn impact_html_shows_the_mapping_change_then_who_is_disabled_and_exits_1() {
     );
 }
 
+#[test]
+fn impact_html_says_what_each_row_change_writes_or_why_it_writes_nothing() {
+    // (NEW mapping over the default one, what its row change's card says.)
+    let cases: &[(&str, &str)] = &[
+        // ToUpper([jobTitle]): title is not caseExact, so Entra sees no change.
+        (
+            "tests/data/report/narrower.yaml",
+            "no object's value changes: the new values differ from the old only in case \
+             (2 objects), and title is not caseExact: Entra compares its values without case, \
+             so it sends nothing",
+        ),
+        // Append([jobTitle], " (Contoso)"): a new value for every user with a jobTitle.
+        (
+            "tests/data/report/retitled.yaml",
+            "title is written for 3 objects",
+        ),
+    ];
+    let ran = support::common::run_cases(
+        cases,
+        |c| c.0,
+        |(new, says)| {
+            let (_, html) = page(
+                "impact-effect.html",
+                &[
+                    "impact",
+                    "mappings/scim-default.yaml",
+                    new,
+                    "--directory",
+                    BEFORE,
+                    "--now",
+                    NOW,
+                ],
+            );
+            let html = unescape(&html);
+            let card = &html[html.find("row changed: title").expect("the card")..];
+            let card = &card[..card.find("</article>").expect("its end")];
+            assert!(card.contains(says), "{card}");
+        },
+    );
+    assert_eq!(ran, 2);
+}
+
 /// `--format log`'s lines grouped by object, in the order they were written.
 fn log_by_object(lines: &str) -> std::collections::BTreeMap<String, Vec<Value>> {
     let mut by_object = std::collections::BTreeMap::<String, Vec<Value>>::new();

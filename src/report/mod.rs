@@ -22,9 +22,9 @@ mod sections;
 pub use collect::{CycleVerdict, HtmlOutput, check_findings, summarise, verdicts};
 #[cfg(feature = "converge")]
 pub use sections::converge_sections;
-pub use sections::impact_sections;
 #[cfg(feature = "live")]
 pub use sections::live_sections;
+pub use sections::{impact_sections, row_effect};
 
 use serde::Serialize;
 use serde_json::value::RawValue;
