@@ -12,6 +12,7 @@ use std::io::{self, Write};
 use serde_json::{Map, Value as Json};
 
 use super::cycle::{Failure, Note, Request, RequestPurpose};
+use super::guard::TooManyDeletes;
 use crate::expr::syntax::{self, Expr, ExprKind};
 use crate::model::mapping::{MappingFile, ObjectMapping};
 use crate::scim::Path;
@@ -399,6 +400,45 @@ impl Summary {
         for n in notes {
             *counts.not_sent.entry(n.kind.as_str()).or_default() += 1;
         }
+    }
+
+    /// End `cycle`: its failed objects and explained non-actions, and what the
+    /// accidental-deletions guard did (its note, and who it staged in the who-and-why). Every
+    /// output that reports a cycle's outcome ends it here, so they say the same.
+    pub fn end_cycle(
+        &mut self,
+        cycle: u32,
+        failures: &[Failure],
+        notes: &[Note],
+        quarantine: Option<&TooManyDeletes>,
+    ) {
+        self.add_outcomes(cycle, failures, notes);
+        let Some(q) = quarantine else {
+            return;
+        };
+        self.note(cycle, q.describe(cycle));
+        if q.cycle == cycle {
+            for s in &q.staged {
+                let reason = format!(
+                    "{} held by accidental_deletions_threshold {}",
+                    s.action.as_str(),
+                    q.threshold
+                );
+                self.who.add(cycle, Section::Staged, reason, &s.label);
+            }
+        }
+    }
+
+    /// The job's lines about `cycle` (retries, quarantine), each a note under its counts.
+    pub fn job_lines(&mut self, cycle: u32, lines: &[String]) {
+        for line in lines {
+            self.note(cycle, line.clone());
+        }
+    }
+
+    /// The notes under `cycle`'s counts, in the order they came.
+    pub fn notes(&self, cycle: u32) -> &[String] {
+        self.notes.get(&cycle).map_or(&[], Vec::as_slice)
     }
 
     /// Add a line under `cycle`'s counts: something the cycle decided that no request shows.

@@ -39,9 +39,9 @@ pub struct HtmlOutput {
     redactions: Redactions,
     /// The provisioning log, its entries handed to the rows as they are finished.
     recorder: LogRecorder<Rows>,
+    /// The cycles' request counts and notes that belong to no object (the
+    /// accidental-deletions guard, retries).
     summary: Summary,
-    /// Cycle notes that belong to no object (the accidental-deletions guard, retries).
-    cycle_notes: BTreeMap<u32, Vec<String>>,
     /// The mapping's attribute tables, compiled once for the run.
     tables: AttributeRows,
     /// The cycle under way and its clock.
@@ -185,7 +185,6 @@ impl HtmlOutput {
             redactions: options.redactions.clone(),
             recorder: LogRecorder::new(options, Rows::default()),
             summary: Summary::default(),
-            cycle_notes: BTreeMap::new(),
             tables,
             cycle: 0,
             now: DateTime::MIN,
@@ -208,8 +207,7 @@ impl HtmlOutput {
 
     /// A note about cycle `cycle` as a whole (what the accidental-deletions guard staged).
     pub fn cycle_note(&mut self, cycle: u32, text: String) {
-        self.summary.note(cycle, text.clone());
-        self.cycle_notes.entry(cycle).or_default().push(text);
+        self.summary.note(cycle, text);
     }
 
     /// The cycles' charts, the objects' rows in directory order, and the mapping rows their
@@ -272,7 +270,7 @@ impl HtmlOutput {
                     .iter()
                     .map(|(k, n)| format!("{n} not sent: {k}"))
                     .collect();
-                notes.extend(self.cycle_notes.remove(&cycle).unwrap_or_default());
+                notes.extend(self.summary.notes(cycle).iter().cloned());
                 CycleView {
                     cycle,
                     full: c.full,
@@ -361,17 +359,12 @@ impl Output for HtmlOutput {
         notes: &[Note],
         quarantine: Option<&TooManyDeletes>,
     ) {
-        self.summary.add_outcomes(cycle, failures, notes);
+        self.summary.end_cycle(cycle, failures, notes, quarantine);
         self.recorder.end_cycle(quarantine);
         self.recorder.out_mut().finish_tables(&self.tables, cycle);
-        if let Some(q) = quarantine {
-            self.cycle_note(cycle, q.describe(cycle));
-        }
     }
     fn job_lines(&mut self, cycle: u32, lines: &[String]) {
-        for line in lines {
-            self.cycle_note(cycle, line.clone());
-        }
+        self.summary.job_lines(cycle, lines);
     }
     /// The page is written by the caller once the run is over; gathering cannot fail.
     fn failed(&self) -> bool {
