@@ -525,6 +525,20 @@ fn out_with_a_format_that_streams_is_refused_with_exit_2() {
 }
 
 #[test]
+fn without_javascript_the_page_says_the_objects_table_needs_it() {
+    let (_, html) = simulate("noscript.html");
+    let start = html.find("<noscript>").expect("a noscript element");
+    let end = start + html[start..].find("</noscript>").expect("its end");
+    let note = unescape(&html[start..end]);
+    assert!(
+        note.contains("The table of 7 objects needs JavaScript"),
+        "{note}"
+    );
+    // It stands where the table would be, after the filters.
+    assert!(start > html.find("id=\"filters\"").expect("the filters"));
+}
+
+#[test]
 fn an_out_file_that_cannot_be_written_exits_2_naming_its_path() {
     // Exit 1 means "an object failed, the page is written": a page that is not written must
     // not look like that to a script.
