@@ -3,7 +3,7 @@
 //! charts as inline SVG, and a Content-Security-Policy that forbids the page any request.
 //!
 //! The objects are in the page once, in two parts. The table's rows (what the search and the
-//! filters read: id, names, actions, status, reason, error code, attributes) are one JSON
+//! filters read: id, names, action, status, reason, error code, attributes, cycle) are one JSON
 //! block, escaped for a `<script>` element. Each object's details (its provisioning log
 //! entries and requests, most of the bytes) are JSON too, deflated in chunks of
 //! [`CHUNK`] objects and base64-encoded; the page inflates a chunk with the browser's own
