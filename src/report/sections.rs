@@ -3,8 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-
 use super::{Card, Count, PageSection};
 use crate::provision::cycle::{Recorded, RequestPurpose};
 use crate::provision::impact::{ChangeKind, MappingChange, ValueChange};
@@ -140,8 +138,10 @@ fn names_card(title: &str, names: &[String]) -> Card {
     }
 }
 
-/// A serde enum's wire name (`repeated-write`), for the tags.
-fn wire_name<T: Serialize>(value: &T) -> String {
+/// A serde enum's wire name (`repeated-write`), for the tags (of `converge`'s and `live`'s
+/// sections only).
+#[cfg(any(feature = "converge", feature = "live"))]
+fn wire_name<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_value(value)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
