@@ -13,9 +13,9 @@
   var data = JSON.parse(block.textContent);
   var objects = data.rows.map(function (r, i) {
     return {
-      index: i, id: r[0], kind: r[1], name: r[2], display_name: r[3], actions: r[4],
+      index: i, id: r[0], kind: r[1], name: r[2], display_name: r[3], action: r[4],
       status: r[5], reason: r[6], error_code: r[7],
-      attributes: r[8].map(function (k) { return data.attributes[k]; })
+      attributes: r[8].map(function (k) { return data.attributes[k]; }), cycle: r[9]
     };
   });
   var chunkBlocks = document.querySelectorAll("script.entramap-details");
@@ -62,7 +62,7 @@
   var seen = { action: {}, status: {}, code: {}, attribute: {} };
   function tally(map, v) { map[v] = (map[v] || 0) + 1; }
   objects.forEach(function (o) {
-    (o.actions.length ? o.actions : ["none"]).forEach(function (a) { tally(seen.action, a); });
+    tally(seen.action, o.action);
     tally(seen.status, o.status);
     if (o.error_code) { tally(seen.code, o.error_code); }
     o.attributes.forEach(function (a) { tally(seen.attribute, a); });
@@ -72,7 +72,7 @@
   // What the search box looks in, built once per object on first use.
   function haystack(o) {
     if (o._text === undefined) {
-      o._text = [o.id, o.name, o.display_name || "", o.kind, o.actions.join(" "), o.status,
+      o._text = [o.id, o.name, o.display_name || "", o.kind, o.action, o.status,
         o.reason, o.error_code || "", o.attributes.join(" ")].join("\n").toLowerCase();
     }
     return o._text;
@@ -83,7 +83,7 @@
     var action = selects.action.value, status = selects.status.value;
     var code = selects.code.value, attribute = selects.attribute.value;
     matches = objects.filter(function (o) {
-      if (action && (o.actions.length ? o.actions.indexOf(action) < 0 : action !== "none")) { return false; }
+      if (action && o.action !== action) { return false; }
       if (status && o.status !== status) { return false; }
       if (code && o.error_code !== code) { return false; }
       if (attribute && o.attributes.indexOf(attribute) < 0) { return false; }
@@ -120,7 +120,11 @@
     if (o.name !== o.id) { who.appendChild(el("span", "id", o.id)); }
     tr.appendChild(who);
     tr.appendChild(el("td", null, o.kind));
-    tr.appendChild(el("td", null, o.actions.length ? o.actions.join(", ") : "none"));
+    // The verdict of the last cycle that logged it: action, status, code and reason of one
+    // entry (the earlier cycles are in the details).
+    var act = el("td", "action", o.action);
+    if (o.cycle) { act.appendChild(el("span", "cycle", "cycle " + o.cycle)); }
+    tr.appendChild(act);
     tr.appendChild(el("td", "status-" + o.status, o.status));
     tr.appendChild(el("td", null, o.error_code || ""));
     tr.appendChild(el("td", "reason", o.reason));

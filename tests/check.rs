@@ -588,6 +588,37 @@ fn cli_lists_the_lint_table() {
 }
 
 #[test]
+fn cli_lists_the_lint_table_as_json_with_the_findings_keys() {
+    let out = entramap(&["check", "--lints", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let table: Value = serde_json::from_slice(&out.stdout).expect("JSON, not Markdown");
+    let rows = table.as_array().expect("an array");
+    assert_eq!(rows.len(), LINTS.len());
+    for (row, lint) in rows.iter().zip(LINTS) {
+        assert_eq!(row["code"], lint.code);
+        assert_eq!(row["name"], lint.name);
+        assert_eq!(row["severity"], lint.severity.as_str());
+        assert_eq!(row["why"], lint.why);
+        assert_eq!(row["fix"], lint.fix);
+        assert_eq!(row["summary"], lint.summary);
+    }
+}
+
+#[test]
+fn cli_refuses_the_lint_table_as_sarif_or_html_with_exit_2() {
+    for format in ["sarif", "html"] {
+        let out = entramap(&["check", "--lints", "--format", format]);
+        assert_eq!(out.status.code(), Some(2), "{format}");
+        assert!(out.stdout.is_empty(), "{format}: nothing printed");
+        assert!(
+            stderr(&out).contains(&format!("--format {format} is for checking a mapping")),
+            "{}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
 fn cli_checks_a_graph_schema_json_and_points_into_its_expression_string() {
     // The bad YAML mapping exported to Graph JSON with `entramap export`, then checked.
     let json = std::env::temp_dir().join(format!("entramap-check-{}.json", std::process::id()));

@@ -108,8 +108,9 @@ fn objects(html: &str) -> Vec<Value> {
                 .collect();
             serde_json::json!({
                 "id": r[0], "kind": r[1], "name": r[2], "display_name": r[3],
-                "actions": r[4], "status": r[5], "reason": r[6], "error_code": r[7],
-                "attributes": attrs, "entries": d["entries"], "requests": d["requests"],
+                "action": r[4], "status": r[5], "reason": r[6], "error_code": r[7],
+                "attributes": attrs, "cycle": r[9], "entries": d["entries"],
+                "requests": d["requests"],
                 "tables": d["tables"],
             })
         })
@@ -176,22 +177,32 @@ fn simulate_html_never_lets_a_display_name_become_markup() {
 }
 
 #[test]
-fn every_object_of_the_directory_has_a_row_with_its_actions_status_and_error_code() {
+fn every_object_of_the_directory_has_a_row_with_its_last_cycles_verdict() {
     let (_, html) = simulate("rows.html");
     let objects = objects(&html);
-    // objectId suffix, kind, actions, status, error code
-    type Expected<'a> = (&'a str, &'a str, &'a [&'a str], &'a str, Option<&'a str>);
+    // objectId suffix, kind, then the verdict of the last cycle that logged the object:
+    // cycle, action, status, error code. Cycle 2 is incremental: it logs only what changed.
+    type Expected<'a> = (&'a str, &'a str, u64, &'a str, &'a str, Option<&'a str>);
     let expected: &[Expected] = &[
-        ("0001", "user", &["create", "update"], "success", None),
-        ("0002", "user", &["create"], "success", None),
+        // Promoted in the second snapshot: its title is updated.
+        ("0001", "user", 2, "update", "success", None),
+        ("0002", "user", 1, "create", "success", None),
         // No value for the matching attribute: the log's skip reason is the row's code.
-        ("0003", "user", &["other"], "skipped", Some("ImportSkipped")),
-        ("0004", "user", &["create"], "success", None),
-        // The log names a failed create a create.
+        (
+            "0003",
+            "user",
+            1,
+            "create",
+            "skipped",
+            Some("ImportSkipped"),
+        ),
+        ("0004", "user", 1, "create", "success", None),
+        // The log names a failed create a create; an incremental cycle retries it.
         (
             "0005",
             "user",
-            &["create"],
+            2,
+            "create",
             "failure",
             Some("DuplicateSourceEntries"),
         ),
@@ -199,24 +210,21 @@ fn every_object_of_the_directory_has_a_row_with_its_actions_status_and_error_cod
         (
             "0006",
             "user",
-            &["other"],
+            1,
+            "create",
             "skipped",
             Some("NotEffectivelyEntitled"),
         ),
-        ("0001", "group", &["create", "update"], "success", None),
+        // Created, then given its members: one create.
+        ("0001", "group", 1, "create", "success", None),
     ];
     assert_eq!(objects.len(), expected.len());
-    for (o, (id, kind, actions, status, code)) in objects.iter().zip(expected) {
+    for (o, (id, kind, cycle, action, status, code)) in objects.iter().zip(expected) {
         let name = o["name"].as_str().unwrap_or_default();
         assert!(o["id"].as_str().unwrap_or_default().ends_with(id), "{o}");
         assert_eq!(o["kind"], *kind, "{name}");
-        let got: Vec<&str> = o["actions"]
-            .as_array()
-            .expect("actions")
-            .iter()
-            .filter_map(Value::as_str)
-            .collect();
-        assert_eq!(got, *actions, "{name}");
+        assert_eq!(o["cycle"], *cycle, "{name}");
+        assert_eq!(o["action"], *action, "{name}");
         assert_eq!(o["status"], *status, "{name}");
         assert_eq!(o["error_code"].as_str(), *code, "{name}");
     }
@@ -381,11 +389,7 @@ fn impact_html_shows_the_mapping_change_then_who_is_disabled_and_exits_1() {
     assert!(unescape(&html).contains("scoping filters changed"));
     let disabled: Vec<String> = objects(&html)
         .iter()
-        .filter(|o| {
-            o["actions"]
-                .as_array()
-                .is_some_and(|a| a.contains(&"disable".into()))
-        })
+        .filter(|o| o["action"] == "disable")
         .map(|o| o["name"].as_str().unwrap_or_default().to_owned())
         .collect();
     assert_eq!(disabled, ["mallory@contoso.com", "twin@contoso.com"]);
@@ -404,6 +408,48 @@ fn impact_html_shows_the_mapping_change_then_who_is_disabled_and_exits_1() {
         entry["modifiedProperties"],
         serde_json::json!([{"displayName": "active", "oldValue": "True", "newValue": "False"}])
     );
+}
+
+#[test]
+fn impact_html_says_what_each_row_change_writes_or_why_it_writes_nothing() {
+    // (NEW mapping over the default one, what its row change's card says.)
+    let cases: &[(&str, &str)] = &[
+        // ToUpper([jobTitle]): title is not caseExact, so Entra sees no change.
+        (
+            "tests/data/report/narrower.yaml",
+            "no object's value changes: the new values differ from the old only in case \
+             (2 objects), and title is not caseExact: Entra compares its values without case, \
+             so it sends nothing",
+        ),
+        // Append([jobTitle], " (Contoso)"): a new value for every user with a jobTitle.
+        (
+            "tests/data/report/retitled.yaml",
+            "title is written for 3 objects",
+        ),
+    ];
+    let ran = support::common::run_cases(
+        cases,
+        |c| c.0,
+        |(new, says)| {
+            let (_, html) = page(
+                "impact-effect.html",
+                &[
+                    "impact",
+                    "mappings/scim-default.yaml",
+                    new,
+                    "--directory",
+                    BEFORE,
+                    "--now",
+                    NOW,
+                ],
+            );
+            let html = unescape(&html);
+            let card = &html[html.find("row changed: title").expect("the card")..];
+            let card = &card[..card.find("</article>").expect("its end")];
+            assert!(card.contains(says), "{card}");
+        },
+    );
+    assert_eq!(ran, 2);
 }
 
 /// `--format log`'s lines grouped by object, in the order they were written.
@@ -478,6 +524,60 @@ fn out_with_a_format_that_streams_is_refused_with_exit_2() {
     assert!(!path.exists());
 }
 
+#[test]
+fn without_javascript_the_page_says_the_objects_table_needs_it() {
+    let (_, html) = simulate("noscript.html");
+    let start = html.find("<noscript>").expect("a noscript element");
+    let end = start + html[start..].find("</noscript>").expect("its end");
+    let note = unescape(&html[start..end]);
+    assert!(
+        note.contains("The table of 7 objects needs JavaScript"),
+        "{note}"
+    );
+    // It stands where the table would be, after the filters.
+    assert!(start > html.find("id=\"filters\"").expect("the filters"));
+}
+
+#[test]
+fn an_out_file_that_cannot_be_written_exits_2_naming_its_path() {
+    // Exit 1 means "an object failed, the page is written": a page that is not written must
+    // not look like that to a script.
+    let missing = out("no-such-dir").join("page.html");
+    let path = missing.to_str().expect("utf-8");
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "simulate, whose fixture also has a failed object",
+            &SIMULATE,
+        ),
+        (
+            "impact",
+            &[
+                "impact",
+                "mappings/scim-default.yaml",
+                "tests/data/report/narrower.yaml",
+            ],
+        ),
+        (
+            "check",
+            &["check", "tests/data/converge/switch-lowercase-keys.yaml"],
+        ),
+    ];
+    let ran = support::common::run_cases(
+        cases,
+        |c| c.0,
+        |(_, args)| {
+            let mut all = args.to_vec();
+            all.extend(["--format", "html", "--out", path]);
+            let run = entramap(&all);
+            let err = String::from_utf8_lossy(&run.stderr);
+            assert_eq!(run.status.code(), Some(2), "{err}");
+            assert!(err.contains(&format!("cannot write {path}")), "{err}");
+            assert!(!missing.exists());
+        },
+    );
+    assert_eq!(ran, 3);
+}
+
 /// A page made from the library's model directly, with hostile text in every kind of field
 /// the template prints.
 fn hostile_page(entries: Vec<Value>) -> Page {
@@ -495,10 +595,11 @@ fn hostile_page(entries: Vec<Value>) -> Page {
         kind: "user",
         name: HOSTILE.into(),
         display_name: None,
-        actions: Vec::new(),
+        action: String::new(),
         status: String::new(),
         reason: String::new(),
         error_code: None,
+        cycle: None,
         attributes: Vec::new(),
         entries: entries
             .iter()
@@ -543,7 +644,8 @@ fn provisioning_log_entries_in_graph_shape_give_the_row_its_action_status_and_er
     let entries: Vec<Value> = serde_json::from_str(&text).expect("JSON");
     let page = hostile_page(entries);
     let row = &page.objects[0];
-    assert_eq!(row.actions, ["create", "update"]);
+    // The second cycle's entry, whole: its action, status, code and reason.
+    assert_eq!(row.action, "update");
     assert_eq!(row.status, "failure");
     assert_eq!(
         row.error_code.as_deref(),
@@ -563,6 +665,121 @@ fn provisioning_log_entries_in_graph_shape_give_the_row_its_action_status_and_er
         embedded[0]["entries"][1]["provisioningStatusInfo"]["errorInformation"]["recommendedAction"],
         "Map a single value"
     );
+}
+
+/// Objects whose entries are `entries` (any provisioningObjectSummary), summarised.
+fn row_of(entries: &[Value]) -> ObjectView {
+    let mut row = ObjectView {
+        id: "11111111-0000-4000-8000-000000000001".into(),
+        kind: "user",
+        name: "ada".into(),
+        display_name: None,
+        action: String::new(),
+        status: String::new(),
+        reason: String::new(),
+        error_code: None,
+        cycle: None,
+        attributes: Vec::new(),
+        entries: entries
+            .iter()
+            .map(|e| serde_json::value::to_raw_value(e).expect("raw"))
+            .collect(),
+        tables: Vec::new(),
+        requests: Vec::new(),
+    };
+    report::summarise(&mut row);
+    row
+}
+
+#[test]
+fn a_row_shows_one_entry_of_the_last_cycle_that_logged_the_object() {
+    // Each case: an object's entries over the run, and the row they give. Action, status,
+    // error code and reason must all come from one entry of the last cycle; attributes are
+    // the ones written (by entries that succeeded) over the run.
+    let text = std::fs::read_to_string("tests/data/report/verdicts.json").expect("fixture");
+    let cases: Vec<Value> = serde_json::from_str(&text).expect("JSON");
+    let ran = support::common::run_cases(
+        &cases,
+        |c| c["name"].as_str().expect("name"),
+        |c| {
+            let row = row_of(c["entries"].as_array().expect("entries"));
+            let got = serde_json::json!({
+                "action": row.action, "status": row.status, "error_code": row.error_code,
+                "reason": row.reason, "attributes": row.attributes,
+            });
+            assert_eq!(got, c["expect"]);
+        },
+    );
+    assert_eq!(ran, 6);
+}
+
+/// Each cycle's chart as the page draws it: per action, objects and failed objects (from the
+/// bars' titles), and per attribute written, objects.
+type Chart = (
+    std::collections::BTreeMap<String, (u64, u64)>,
+    std::collections::BTreeMap<String, u64>,
+);
+
+fn charts(html: &str) -> Vec<Chart> {
+    let html = unescape(html);
+    html.split("<figure class=\"cycle\">")
+        .skip(1)
+        .map(|fig| {
+            let fig = &fig[..fig.find("</figure>").expect("its end")];
+            let mut actions = std::collections::BTreeMap::new();
+            for bar in fig.split("class=\"bar-").skip(1) {
+                let Some(title) = bar.find("<title>") else {
+                    continue;
+                };
+                let title = &bar[title + 7..bar.find("</title>").expect("title end")];
+                // `create: 12 objects` or `update: 8 objects, 8 failed`
+                let Some((action, rest)) = title.split_once(": ") else {
+                    continue;
+                };
+                let Some((n, failed)) = rest.split_once(" object") else {
+                    continue; // the failed part's own title
+                };
+                let failed = failed.split_once(", ").map_or(0, |(_, f)| {
+                    f.trim_end_matches(" failed").parse().expect("n")
+                });
+                actions.insert(action.to_owned(), (n.parse().expect("n"), failed));
+            }
+            let mut attributes = std::collections::BTreeMap::new();
+            for row in fig.split("<tr><td><code>").skip(1) {
+                let (name, rest) = row.split_once("</code></td><td>").expect("a row");
+                let n = &rest[..rest.find("</td>").expect("cell end")];
+                attributes.insert(name.to_owned(), n.parse().expect("n"));
+            }
+            (actions, attributes)
+        })
+        .collect()
+}
+
+#[test]
+fn a_cycles_chart_counts_objects_per_action_and_attributes_written_by_creates_too() {
+    let (_, html) = page(
+        "chart.html",
+        &["simulate", "mappings/scim-default.yaml", "--now", NOW],
+    );
+    let charts = charts(&html);
+    assert_eq!(charts.len(), 1);
+    let (actions, attributes) = &charts[0];
+    let objects = objects(&html);
+    // The built-in directory: 12 objects created (their manager references are part of
+    // their creation, not 8 updates), 3 skipped, one row each.
+    assert_eq!(actions["create"], (12, 0));
+    assert_eq!(actions["update"], (0, 0));
+    assert_eq!(actions["skip"], (3, 0));
+    let total: u64 = actions.values().map(|(n, _)| n).sum();
+    assert_eq!(total as usize, objects.len(), "each object counts once");
+    // Creates write their attributes: every created object has a displayName.
+    assert_eq!(attributes["displayName"], 12);
+    assert_eq!(
+        attributes["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager"],
+        8
+    );
+    assert!(html.contains("objects per provisioning action"), "the unit");
+    assert!(html.contains("requests: 22 writes, 12 reads, 0 answered with an error"));
 }
 
 #[test]
@@ -612,15 +829,42 @@ fn live_html_shows_test_connection_the_findings_by_cause_and_the_runs_objects() 
                 || o["id"].as_str().unwrap_or_default().starts_with("p-")),
         "the snapshot's objects, prefixed as the app saw them"
     );
-    let written = objects
-        .iter()
-        .filter(|o| {
-            o["actions"]
-                .as_array()
-                .is_some_and(|a| a.contains(&"create".into()))
-        })
-        .count();
-    assert!(written > 0);
+    // The app rejects every manager PATCH: those users' rows fail, the chart counts exactly
+    // them as failed, and no manager counts as written.
+    let failed_rows = objects.iter().filter(|o| o["status"] == "failure").count();
+    assert!(failed_rows > 0);
+    for o in objects.iter().filter(|o| o["status"] == "failure") {
+        assert_eq!(o["action"], "update", "{o}");
+        assert_eq!(o["error_code"], "HttpError", "{o}");
+    }
+    let charts = charts(&html_raw);
+    // Each cycle's chart counts as failed the objects with a failed entry in that cycle...
+    for (i, (actions, _)) in charts.iter().enumerate() {
+        let cycle_id = format!("0000000{}-0000-4000-8000-000000000000", i + 1);
+        let failed = objects
+            .iter()
+            .filter(|o| {
+                o["entries"].as_array().is_some_and(|es| {
+                    es.iter().any(|e| {
+                        e["cycleId"] == cycle_id.as_str()
+                            && e["provisioningStatusInfo"]["status"] == "failure"
+                    })
+                })
+            })
+            .count();
+        let charted: u64 = actions.values().map(|(_, f)| f).sum();
+        assert_eq!(charted as usize, failed, "cycle {}", i + 1);
+    }
+    // ... and the rows show the last cycle's verdicts: the last chart's failures.
+    let last: u64 = charts[charts.len() - 1].0.values().map(|(_, f)| f).sum();
+    assert_eq!(last as usize, failed_rows);
+    assert!(
+        charts
+            .iter()
+            .all(|(_, attrs)| !attrs.keys().any(|k| k.ends_with(":manager"))),
+        "no manager was written: {charts:?}"
+    );
+    assert!(charts[0].0["create"].0 > 0);
     let rejected = objects.iter().any(|o| {
         o["requests"].as_array().is_some_and(|r| {
             r.iter()

@@ -466,7 +466,7 @@ pub static LINTS: &[&Lint] = &[
 /// detects, why and fix, for documentation.
 pub fn markdown() -> String {
     let mut out = String::from(
-        "| Code | Name | CheckSeverity | Detects | Why | Fix |\n|---|---|---|---|---|---|\n",
+        "| Code | Name | Severity | Detects | Why | Fix |\n|---|---|---|---|---|---|\n",
     );
     for l in LINTS {
         let cell = |s: &str| s.replace('|', "\\|");
@@ -481,6 +481,25 @@ pub fn markdown() -> String {
         ));
     }
     out
+}
+
+/// The lint table as JSON (`check --lints --format json`): an array with one object per lint,
+/// in code order, with the keys a finding of `check --format json` uses for the same facts
+/// (`code`, `name`, `severity`, `why`, `fix`) and `summary`, what it detects.
+pub fn json() -> serde_json::Value {
+    LINTS
+        .iter()
+        .map(|l| {
+            serde_json::json!({
+                "code": l.code,
+                "name": l.name,
+                "severity": l.severity.as_str(),
+                "summary": l.summary,
+                "why": l.why,
+                "fix": l.fix,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -13,7 +13,8 @@ pub struct Args {
     /// The mapping file (entramap YAML or Microsoft Graph schema JSON, told apart by content).
     #[arg(required_unless_present = "lints")]
     mapping: Option<PathBuf>,
-    /// Print the lint table (code, severity, why, fix) as Markdown instead of checking a file.
+    /// Print the lint table (code, severity, why, fix) instead of checking a file: Markdown,
+    /// or JSON with `--format json` (`sarif` and `html` are refused).
     #[arg(long, conflicts_with = "mapping")]
     lints: bool,
     /// Output format: diagnostics on standard error, or a JSON / SARIF 2.1.0 document on
@@ -34,13 +35,35 @@ enum Format {
     Html,
 }
 
+/// `check --lints`: the lint table as Markdown or JSON. A SARIF log and the HTML page are
+/// about a checked file, so those formats are refused (exit 2) rather than answered with the
+/// Markdown a script would not expect.
+fn lint_table(format: Format) -> Result<(), Failure> {
+    match format {
+        Format::Human => out!("{}", check::table::markdown()),
+        Format::Json => print_json(&check::table::json()),
+        Format::Sarif | Format::Html => {
+            let name = if format == Format::Sarif {
+                "sarif"
+            } else {
+                "html"
+            };
+            errln!(
+                "error: check --lints prints the lint table as Markdown (--format human) or JSON \
+                 (--format json); --format {name} is for checking a mapping file"
+            );
+            return Err(Failure::Input);
+        }
+    }
+    Ok(())
+}
+
 /// Exit 0 when there are no errors (warnings allowed), 1 with errors, 2 when the file cannot
 /// be read or parsed.
 pub(super) fn run(args: Args) -> Result<(), Failure> {
     args.out.refuse_unless(args.format == Format::Html)?;
     let Some(path) = &args.mapping else {
-        out!("{}", check::table::markdown());
-        return Ok(());
+        return lint_table(args.format);
     };
     let loaded = match load::read(path) {
         Ok(loaded) => loaded,

@@ -151,7 +151,8 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     let changes = mapping_changes(&old.file, &new.file);
     let writes = sent.iter().filter(|r| r.method != "GET").count();
     if let Some(gathered) = page {
-        let page = html_page(&args, &old, &new, dialect, now, &sent, cycle, gathered);
+        let post = (cycle, pick(&snapshots, cycle), schedule.at(cycle));
+        let page = html_page(&args, &old, &new, dialect, now, &sent, post, gathered);
         args.out.write(&page)?;
         failures.extend(failed);
         warn_failures(&failures);
@@ -255,11 +256,30 @@ fn html_page(
     dialect: crate::model::mapping::Dialect,
     now: crate::dotnet::datetime::DateTime,
     sent: &[Recorded],
-    cycle: u32,
+    (cycle, snapshot, at): (
+        u32,
+        &crate::provision::directory::Directory,
+        crate::dotnet::datetime::DateTime,
+    ),
     gathered: HtmlOutput,
 ) -> crate::report::Page {
-    use crate::report::{Header, Page, impact_sections};
+    use crate::report::{Header, Page, impact_sections, row_effect};
     let (cycles, objects, mapping_rows) = gathered.into_views();
+    // Each row change: the objects the post-change cycle wrote it for, or why none.
+    let changes = mapping_changes(&old.file, &new.file);
+    let written = cycles
+        .iter()
+        .find(|c| c.cycle == cycle)
+        .map_or(&[][..], |c| c.attributes.as_slice());
+    let effects: Vec<Option<String>> = changes
+        .iter()
+        .map(|c| {
+            let values = crate::provision::impact::value_change(
+                &old.file, &new.file, c, snapshot, at, args.seed,
+            );
+            row_effect(c, written, values.as_ref())
+        })
+        .collect();
     let files = format!("{} → {}", args.old.display(), args.new.display());
     let mut header = Header::new(&files, &new.file, dialect);
     header.snapshots = super::report::snapshot_names(&args.directory);
@@ -271,7 +291,7 @@ fn html_page(
         header,
         findings: super::report::findings(new),
         cycles,
-        sections: impact_sections(&mapping_changes(&old.file, &new.file), sent, cycle),
+        sections: impact_sections(&changes, &effects, sent, cycle),
         objects,
         mapping_rows,
     }

@@ -379,14 +379,13 @@ pub(crate) fn emit(out: Option<&std::path::Path>, text: &str) -> Result<(), Fail
     }
 }
 
-/// Report why `--out` could not be written: a path that names no place for output is bad
-/// input (exit 2), a failed write is not (exit 1).
+/// Report why `--out` could not be written, naming the path. Either way it is exit 2, the
+/// code of a command that could not do what it was asked (bad input or usage), never 1: a
+/// script that accepts 1 ("an object failed, the output written") must not take a missing
+/// file for a written one.
 pub(crate) fn out_failure(path: &std::path::Path, e: OutError) -> Failure {
     errln!("error: cannot write {}: {e}", path.display());
-    match e {
-        OutError::Refused(_) => Failure::Input,
-        OutError::Io(_) => Failure::Eval,
-    }
+    Failure::Input
 }
 
 /// Why an output file could not be written.

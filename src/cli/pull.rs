@@ -144,7 +144,8 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     )
     .map_err(|e| {
         errln!("error: cannot write {}: {e}", args.out.display());
-        Failure::Eval
+        // As every `--out` (cli::out_failure): 2, never the 1 of an error Graph answered.
+        Failure::Input
     })?;
     let schema_path = args.out.join("schema.json");
     let directory_path = args.out.join("directory.json");

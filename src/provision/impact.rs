@@ -3,6 +3,11 @@
 //! the group mapping switched on or off. `entramap impact` prints it before the requests of
 //! the full cycle Entra runs after the change is saved.
 
+use super::directory::Directory;
+use super::rows::{AttributeRows, CycleRows, FlowFacts};
+use super::target::ResourceKind;
+use crate::dotnet::datetime::DateTime;
+use crate::model::attribute_index::AttributeIndex;
 use crate::model::mapping::{Apply, AttributeMapping, MappingFile, ObjectMapping, ScopeFilter};
 
 /// One difference between two mappings.
@@ -87,6 +92,105 @@ impl std::fmt::Display for MappingChange {
             ChangeKind::Enabled { enabled: false } => write!(f, "{o}: mapping switched off"),
         }
     }
+}
+
+/// How a changed (or added) row's values differ for the objects of one snapshot: what `impact`
+/// says when the change writes nothing, so that a change with no effect is explained.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValueChange {
+    /// Objects of the row's type in the snapshot.
+    pub objects: usize,
+    /// Of them, objects the new row gives another value than the old one (an added row: any
+    /// value but none).
+    pub differ: usize,
+    /// Of those, the ones whose values differ only in case.
+    pub differ_in_case_only: usize,
+    /// Whether the target attribute is "Exact case" (caseExact), which decides whether
+    /// Entra's comparison with the app's value sees a change of case (how-provisioning-works.md;
+    /// `provision/diff.rs` compares text without case otherwise).
+    pub case_exact: bool,
+}
+
+impl ValueChange {
+    /// Why a change that wrote to no object wrote nothing, when these counts tell.
+    pub fn why_nothing_written(&self, target: &str) -> Option<String> {
+        if self.objects == 0 {
+            return None;
+        }
+        if self.differ == 0 {
+            return Some("both rows give every object the same value".to_owned());
+        }
+        if self.differ == self.differ_in_case_only && !self.case_exact {
+            return Some(format!(
+                "the new values differ from the old only in case ({} object{}), and {target} is \
+                 not caseExact: Entra compares its values without case, so it sends nothing",
+                self.differ,
+                if self.differ == 1 { "" } else { "s" }
+            ));
+        }
+        None
+    }
+}
+
+/// For `change` (a row changed or added), how the old and new rows' values differ over
+/// `snapshot`'s objects at `now` (with `seed` for `Guid()` and `RandomString()`, as the run's);
+/// `None` for other changes, or when either mapping cannot be set up.
+pub fn value_change(
+    old: &MappingFile,
+    new: &MappingFile,
+    change: &MappingChange,
+    snapshot: &Directory,
+    now: DateTime,
+    seed: u64,
+) -> Option<ValueChange> {
+    let (ChangeKind::RowChanged { target, .. } | ChangeKind::RowAdded { target, .. }) =
+        &change.kind
+    else {
+        return None;
+    };
+    let (kind, count, mapping) = match change.object {
+        "users" => (ResourceKind::User, snapshot.users.len(), &new.users),
+        _ => (
+            ResourceKind::Group,
+            snapshot.groups.len(),
+            new.groups.as_ref()?,
+        ),
+    };
+    let case_exact = AttributeIndex::new(mapping.attributes.clone())
+        .find(target, crate::scim::Path::parse(target).ok().as_ref())
+        .is_some_and(|a| a.case_exact);
+    let (old_rows, new_rows) = (
+        AttributeRows::new(old, seed).ok()?,
+        AttributeRows::new(new, seed).ok()?,
+    );
+    // A row the old mapping lacks gives nothing: `(null)`, as `explain` shows an empty row.
+    let result = |rows: &AttributeRows, cycle: &CycleRows, index: usize| {
+        let evaluated = rows.evaluate(cycle, snapshot, kind, index);
+        rows.explain(&evaluated, &FlowFacts::default())
+            .into_iter()
+            .find(|r| r.target.eq_ignore_ascii_case(target))
+            .map_or_else(|| "(null)".to_owned(), |r| r.result)
+    };
+    let (old_cycle, new_cycle) = (old_rows.cycle(snapshot, now), new_rows.cycle(snapshot, now));
+    let mut out = ValueChange {
+        objects: count,
+        differ: 0,
+        differ_in_case_only: 0,
+        case_exact,
+    };
+    for index in 0..count {
+        let (a, b) = (
+            result(&old_rows, &old_cycle, index),
+            result(&new_rows, &new_cycle, index),
+        );
+        if a != b {
+            out.differ += 1;
+            if a.to_lowercase() == b.to_lowercase() {
+                out.differ_in_case_only += 1;
+            }
+        }
+    }
+    Some(out)
 }
 
 /// The differences from `old` to `new`, users first, each object's rows in `new`'s order
@@ -224,4 +328,32 @@ pub fn describe_scope(filters: &[ScopeFilter]) -> String {
         })
         .collect::<Vec<_>>()
         .join(" OR ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_that_writes_nothing_says_why_when_the_values_tell() {
+        let v = |objects, differ, case_only, case_exact| ValueChange {
+            objects,
+            differ,
+            differ_in_case_only: case_only,
+            case_exact,
+        };
+        assert_eq!(
+            v(5, 0, 0, false).why_nothing_written("title").as_deref(),
+            Some("both rows give every object the same value")
+        );
+        assert!(
+            v(5, 2, 2, false)
+                .why_nothing_written("title")
+                .is_some_and(|w| w.contains("only in case (2 objects)"))
+        );
+        // Exact case: a case change is a change, so the counts do not say why.
+        assert_eq!(v(5, 2, 2, true).why_nothing_written("title"), None);
+        assert_eq!(v(5, 2, 1, false).why_nothing_written("title"), None);
+        assert_eq!(v(0, 0, 0, false).why_nothing_written("title"), None);
+    }
 }

@@ -495,9 +495,7 @@ impl<W: Write> Output for SummaryOutput<W> {
         self.summary.begin_cycle(cycle, full);
     }
     fn job_lines(&mut self, cycle: u32, lines: &[String]) {
-        for line in lines {
-            self.summary.note(cycle, line.clone());
-        }
+        self.summary.job_lines(cycle, lines);
     }
     fn end_cycle(
         &mut self,
@@ -506,22 +504,7 @@ impl<W: Write> Output for SummaryOutput<W> {
         notes: &[Note],
         quarantine: Option<&TooManyDeletes>,
     ) {
-        self.summary.add_outcomes(cycle, failures, notes);
-        if let Some(q) = quarantine {
-            self.summary.note(cycle, q.describe(cycle));
-            if q.cycle == cycle {
-                for s in &q.staged {
-                    let reason = format!(
-                        "{} held by accidental_deletions_threshold {}",
-                        s.action.as_str(),
-                        q.threshold
-                    );
-                    self.summary
-                        .who
-                        .add(cycle, Section::Staged, reason, &s.label);
-                }
-            }
-        }
+        self.summary.end_cycle(cycle, failures, notes, quarantine);
     }
     fn failed(&self) -> bool {
         false

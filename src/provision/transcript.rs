@@ -12,6 +12,7 @@ use std::io::{self, Write};
 use serde_json::{Map, Value as Json};
 
 use super::cycle::{Failure, Note, Request, RequestPurpose};
+use super::guard::TooManyDeletes;
 use crate::expr::syntax::{self, Expr, ExprKind};
 use crate::model::mapping::{MappingFile, ObjectMapping};
 use crate::scim::Path;
@@ -346,7 +347,8 @@ pub struct CycleCounts {
     pub membership: usize,
     /// Responses that were not 2xx.
     pub errors: usize,
-    /// Per target attribute, the objects a PATCH changed it on (each object counted once).
+    /// Per target attribute, the objects a PATCH the app accepted (2xx) changed it on (each
+    /// object counted once).
     pub attributes: BTreeMap<String, usize>,
     /// Whether the cycle was full (`Some(true)`) or incremental, when the caller said.
     pub full: Option<bool>,
@@ -400,6 +402,45 @@ impl Summary {
         }
     }
 
+    /// End `cycle`: its failed objects and explained non-actions, and what the
+    /// accidental-deletions guard did (its note, and who it staged in the who-and-why). Every
+    /// output that reports a cycle's outcome ends it here, so they say the same.
+    pub fn end_cycle(
+        &mut self,
+        cycle: u32,
+        failures: &[Failure],
+        notes: &[Note],
+        quarantine: Option<&TooManyDeletes>,
+    ) {
+        self.add_outcomes(cycle, failures, notes);
+        let Some(q) = quarantine else {
+            return;
+        };
+        self.note(cycle, q.describe(cycle));
+        if q.cycle == cycle {
+            for s in &q.staged {
+                let reason = format!(
+                    "{} held by accidental_deletions_threshold {}",
+                    s.action.as_str(),
+                    q.threshold
+                );
+                self.who.add(cycle, Section::Staged, reason, &s.label);
+            }
+        }
+    }
+
+    /// The job's lines about `cycle` (retries, quarantine), each a note under its counts.
+    pub fn job_lines(&mut self, cycle: u32, lines: &[String]) {
+        for line in lines {
+            self.note(cycle, line.clone());
+        }
+    }
+
+    /// The notes under `cycle`'s counts, in the order they came.
+    pub fn notes(&self, cycle: u32) -> &[String] {
+        self.notes.get(&cycle).map_or(&[], Vec::as_slice)
+    }
+
     /// Add a line under `cycle`'s counts: something the cycle decided that no request shows.
     pub fn note(&mut self, cycle: u32, text: String) {
         self.counts(cycle);
@@ -409,7 +450,8 @@ impl Summary {
     /// Account for one request.
     pub fn add(&mut self, r: &Request<'_>) {
         let counts = counts_of(&mut self.cycles, r.cycle);
-        if !(200..300).contains(&r.status) {
+        let accepted = (200..300).contains(&r.status);
+        if !accepted {
             counts.errors += 1;
         }
         match r.action {
@@ -420,7 +462,9 @@ impl Summary {
             RequestPurpose::Delete => counts.deletes += 1,
             RequestPurpose::AddMembers | RequestPurpose::RemoveMembers => counts.membership += 1,
         }
-        if r.method == "PATCH" {
+        // Only a PATCH the app accepted wrote its attributes: a rejected one is an error,
+        // counted above, and its object's log entry is a failure.
+        if r.method == "PATCH" && accepted {
             let same = self
                 .last
                 .as_ref()
@@ -614,4 +658,42 @@ fn patched_attributes(body: Option<&Json>) -> Vec<&str> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn patch<'a>(object: &'a str, body: &'a Json, status: u16) -> Request<'a> {
+        Request {
+            cycle: 1,
+            object,
+            label: object,
+            action: RequestPurpose::LinkManager,
+            method: "PATCH",
+            path: "/Users/app-1",
+            body: Some(body),
+            status,
+            response: None,
+        }
+    }
+
+    #[test]
+    fn an_attribute_counts_only_for_the_patches_the_app_accepted() {
+        let body = serde_json::json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "add", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager", "value": "app-2"}]
+        });
+        let mut summary = Summary::default();
+        summary.add(&patch("rejected", &body, 400));
+        summary.add(&patch("accepted", &body, 204));
+        let c = &summary.cycles[0];
+        assert_eq!(c.errors, 1);
+        assert_eq!(
+            c.attributes.values().copied().collect::<Vec<_>>(),
+            [1],
+            "{:?}",
+            c.attributes
+        );
+    }
 }

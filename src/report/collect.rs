@@ -12,7 +12,12 @@ use foldhash::HashMap;
 use serde_json::Value as Json;
 use serde_json::value::RawValue;
 
-use super::{Bar, Count, CycleView, FindingView, MappingRows, ObjectView, RequestView};
+use serde::Serialize;
+
+use super::{
+    ActionCount, Bar, Count, CycleView, FindingView, MappingRows, ObjectView, RequestCounts,
+    RequestView,
+};
 use crate::check;
 use crate::dotnet::datetime::DateTime;
 use crate::model::source::{Source, SourceRef};
@@ -34,9 +39,9 @@ pub struct HtmlOutput {
     redactions: Redactions,
     /// The provisioning log, its entries handed to the rows as they are finished.
     recorder: LogRecorder<Rows>,
+    /// The cycles' request counts and notes that belong to no object (the
+    /// accidental-deletions guard, retries).
     summary: Summary,
-    /// Cycle notes that belong to no object (the accidental-deletions guard, retries).
-    cycle_notes: BTreeMap<u32, Vec<String>>,
     /// The mapping's attribute tables, compiled once for the run.
     tables: AttributeRows,
     /// The cycle under way and its clock.
@@ -55,13 +60,14 @@ pub struct Rows {
     /// The objects the cycle under way evaluated, whose attribute tables wait for the
     /// cycle's last entry.
     evaluated: Vec<usize>,
+    /// The cycle under way, and the number of each cycleId the entries carried.
+    cycle: u32,
+    cycles: HashMap<String, u32>,
 }
 
 /// One object and what happened to it so far.
 struct Tracked {
     view: ObjectView,
-    /// Attributes written (the entries' modifiedProperties), each once.
-    attributes: BTreeSet<String>,
     /// Evaluated in the cycle under way: what each mapping row gives it, and what its
     /// entries of the cycle so far say about the writes.
     pending: Option<(Evaluated, FlowFacts)>,
@@ -92,13 +98,10 @@ impl EntryOut for Rows {
         if let Some((_, facts)) = &mut tracked.pending {
             facts.add(entry);
         }
-        tracked.attributes.extend(
-            entry
-                .modified_properties
-                .iter()
-                .map(|m| m.display_name.clone()),
-        );
         tracked.view.entries.push(raw(entry));
+        if !self.cycles.contains_key(&entry.cycle_id) {
+            self.cycles.insert(entry.cycle_id.clone(), self.cycle);
+        }
     }
 }
 
@@ -115,16 +118,16 @@ impl Rows {
                 kind,
                 name: name.to_owned(),
                 display_name: display.filter(|d| *d != name).map(str::to_owned),
-                actions: Vec::new(),
+                action: String::new(),
                 status: String::new(),
                 reason: String::new(),
                 error_code: None,
+                cycle: None,
                 attributes: Vec::new(),
                 entries: Vec::new(),
                 tables: Vec::new(),
                 requests: Vec::new(),
             },
-            attributes: BTreeSet::new(),
             pending: None,
         });
         self.index.insert(id.to_owned(), i);
@@ -182,7 +185,6 @@ impl HtmlOutput {
             redactions: options.redactions.clone(),
             recorder: LogRecorder::new(options, Rows::default()),
             summary: Summary::default(),
-            cycle_notes: BTreeMap::new(),
             tables,
             cycle: 0,
             now: DateTime::MIN,
@@ -205,8 +207,7 @@ impl HtmlOutput {
 
     /// A note about cycle `cycle` as a whole (what the accidental-deletions guard staged).
     pub fn cycle_note(&mut self, cycle: u32, text: String) {
-        self.summary.note(cycle, text.clone());
-        self.cycle_notes.entry(cycle).or_default().push(text);
+        self.summary.note(cycle, text);
     }
 
     /// The cycles' charts, the objects' rows in directory order, and the mapping rows their
@@ -220,6 +221,27 @@ impl HtmlOutput {
             user: self.tables.describe(ResourceKind::User).to_vec(),
             group: self.tables.describe(ResourceKind::Group).to_vec(),
         };
+        let rows = self.recorder.into_out();
+        // Each object's verdict per cycle: its row shows the last, the charts count them all.
+        let mut tallies: BTreeMap<u32, Tally> = BTreeMap::new();
+        let objects = rows
+            .objects
+            .into_iter()
+            .map(|t| {
+                let mut view = t.view;
+                let verdicts = summarise(&mut view);
+                for v in &verdicts {
+                    let Some(&cycle) = rows.cycles.get(&v.cycle_id) else {
+                        continue;
+                    };
+                    tallies.entry(cycle).or_default().add(v);
+                }
+                view.cycle = verdicts
+                    .last()
+                    .and_then(|v| rows.cycles.get(&v.cycle_id).copied());
+                view
+            })
+            .collect();
         let cycles = self
             .summary
             .cycles
@@ -228,45 +250,40 @@ impl HtmlOutput {
             .filter(|(_, c)| c.full.is_some())
             .map(|(i, c)| {
                 let cycle = i as u32 + 1;
-                let counts = vec![
-                    count("create", c.creates),
-                    count("update", c.updates),
-                    count("disable", c.disables),
-                    count("delete", c.deletes),
-                    count("membership", c.membership),
-                    count("read", c.reads),
-                    count("error", c.errors),
-                    count("failed", c.failed),
-                ];
+                let tally = tallies.remove(&cycle).unwrap_or_default();
+                let actions: Vec<ActionCount> = CHART_ACTIONS
+                    .iter()
+                    .map(|a| {
+                        let (objects, failed) = tally.actions.get(*a).copied().unwrap_or((0, 0));
+                        ActionCount {
+                            action: (*a).to_owned(),
+                            objects,
+                            failed,
+                        }
+                    })
+                    .collect();
                 let mut attributes: Vec<Count> =
-                    c.attributes.iter().map(|(k, n)| count(k, *n)).collect();
+                    tally.attributes.iter().map(|(k, n)| count(k, *n)).collect();
                 attributes.sort_by(|a, b| b.n.cmp(&a.n).then_with(|| a.label.cmp(&b.label)));
                 let mut notes: Vec<String> = c
                     .not_sent
                     .iter()
                     .map(|(k, n)| format!("{n} not sent: {k}"))
                     .collect();
-                notes.extend(self.cycle_notes.remove(&cycle).unwrap_or_default());
+                notes.extend(self.summary.notes(cycle).iter().cloned());
                 CycleView {
                     cycle,
                     full: c.full,
-                    bars: bars(&counts),
-                    counts,
+                    bars: bars(&actions),
+                    actions,
                     attributes,
+                    requests: RequestCounts {
+                        writes: c.creates + c.updates + c.disables + c.deletes + c.membership,
+                        reads: c.reads,
+                        errors: c.errors,
+                    },
                     notes,
                 }
-            })
-            .collect();
-        let objects = self
-            .recorder
-            .into_out()
-            .objects
-            .into_iter()
-            .map(|t| {
-                let mut view = t.view;
-                view.attributes = t.attributes.into_iter().collect();
-                summarise(&mut view);
-                view
             })
             .collect();
         (cycles, objects, mapping_rows)
@@ -329,6 +346,7 @@ impl LogTap for HtmlOutput {
 impl Output for HtmlOutput {
     fn begin_cycle(&mut self, cycle: u32, now: DateTime, full: bool) {
         self.summary.begin_cycle(cycle, full);
+        self.recorder.out_mut().cycle = cycle;
         self.recorder.begin_cycle(cycle, now, full);
         self.cycle = cycle;
         self.now = now;
@@ -341,17 +359,12 @@ impl Output for HtmlOutput {
         notes: &[Note],
         quarantine: Option<&TooManyDeletes>,
     ) {
-        self.summary.add_outcomes(cycle, failures, notes);
+        self.summary.end_cycle(cycle, failures, notes, quarantine);
         self.recorder.end_cycle(quarantine);
         self.recorder.out_mut().finish_tables(&self.tables, cycle);
-        if let Some(q) = quarantine {
-            self.cycle_note(cycle, q.describe(cycle));
-        }
     }
     fn job_lines(&mut self, cycle: u32, lines: &[String]) {
-        for line in lines {
-            self.cycle_note(cycle, line.clone());
-        }
+        self.summary.job_lines(cycle, lines);
     }
     /// The page is written by the caller once the run is over; gathering cannot fail.
     fn failed(&self) -> bool {
@@ -362,85 +375,173 @@ impl Output for HtmlOutput {
     }
 }
 
-/// An object's row from its entries: the actions, the outcome, the reason and error code.
-/// Reads only the provisioningObjectSummary shape, so entries from Entra's own log (or any
-/// source of that shape) summarise the same way.
+/// One cycle's verdict on an object: what the object's row shows when the cycle is the last
+/// that logged it, and what the cycle's chart counts it as. Every field but the attributes
+/// comes from one entry of the cycle, so they never disagree.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CycleVerdict {
+    /// The cycle's `cycleId`, as the entries carry it.
+    pub cycle_id: String,
+    /// The deciding entry's `provisioningAction`.
+    pub action: String,
+    /// Its `provisioningStatusInfo.status`.
+    pub status: String,
+    /// Its error code (a failure's, or a skip reason).
+    pub error_code: Option<String>,
+    /// Its reason: the error's, else its processing step's description.
+    pub reason: String,
+    /// The attributes the cycle wrote to the object: the modifiedProperties of its entries
+    /// that succeeded, each once.
+    pub attributes: Vec<String>,
+}
+
+impl CycleVerdict {
+    /// What the chart counts it under: its action, or `skip` when it was skipped (a skipped
+    /// entry's action is only what Entra would have done).
+    pub fn chart_action(&self) -> &str {
+        if self.status == "skipped" {
+            "skip"
+        } else {
+            &self.action
+        }
+    }
+}
+
+/// An object's verdict per cycle, from its provisioning log entries in the shape of Graph's
+/// provisioningObjectSummary, in cycle order. Reads only that shape, so entries from Entra's
+/// own log (or any source of that shape) give the same verdicts.
 ///
-/// A skipped entry's `provisioningAction` is what Entra would have done (a user out of scope
-/// is logged as a skipped `create`), so only entries that did or tried something give the row
-/// its actions; a row whose every entry was skipped shows `other`. The status is `failure`
-/// when any entry failed, else `success` when any wrote, else `skipped` (or `warning`), else
-/// `none`; the error code is the failure's, else the last skip reason
-/// (`NotEffectivelyEntitled`, `RedundantExport`, ...), so the code filter finds both.
-pub fn summarise(view: &mut ObjectView) {
-    let mut actions: Vec<String> = Vec::new();
-    let (mut failed, mut skipped, mut succeeded) = (false, false, false);
-    let mut reason = String::new();
-    let mut code = None;
-    let mut skip_reason = String::new();
-    let mut skip_code = None;
-    for raw in &view.entries {
+/// An object can have several entries in one cycle (its own turn, then its manager reference
+/// or its members: docs/provisioning-log.md, "4. Which objects get an entry"). The deciding
+/// entry is the first that failed, else the object's own turn (the entry with an import step)
+/// unless it was skipped, else the first that was not skipped, else its own turn, else the
+/// first: so a user created and then given its manager is a `create`, and a linked group
+/// skipped as `RedundantExport` whose members changed is an `update`.
+pub fn verdicts(entries: &[Box<RawValue>]) -> Vec<CycleVerdict> {
+    let mut out: Vec<CycleVerdict> = Vec::new();
+    let mut cycle: Vec<Json> = Vec::new();
+    let mut cycle_id = String::new();
+    for raw in entries {
         let Ok(e) = serde_json::from_str::<Json>(raw.get()) else {
             continue;
         };
-        let e = &e;
-        let info = e.get("provisioningStatusInfo");
-        let status = info.and_then(|i| i.get("status")).and_then(Json::as_str);
-        let error = info.and_then(|i| i.get("errorInformation"));
-        let error_text = |key: &str| error.and_then(|x| x.get(key)).and_then(Json::as_str);
-        if let Some(a) = e.get("provisioningAction").and_then(Json::as_str)
-            && a != "other"
-            && !matches!(status, Some("skipped"))
-            && !actions.iter().any(|x| x == a)
+        let id = e.get("cycleId").and_then(Json::as_str).unwrap_or_default();
+        if id != cycle_id && !cycle.is_empty() {
+            out.push(verdict(std::mem::take(&mut cycle_id), &cycle));
+            cycle.clear();
+        }
+        cycle_id = id.to_owned();
+        cycle.push(e);
+    }
+    if !cycle.is_empty() {
+        out.push(verdict(cycle_id, &cycle));
+    }
+    out
+}
+
+/// An entry's `provisioningStatusInfo.status`.
+fn status(e: &Json) -> &str {
+    e.get("provisioningStatusInfo")
+        .and_then(|i| i.get("status"))
+        .and_then(Json::as_str)
+        .unwrap_or_default()
+}
+
+/// The verdict of one cycle's entries (at least one).
+fn verdict(cycle_id: String, entries: &[Json]) -> CycleVerdict {
+    let own_turn = |e: &Json| {
+        e.get("provisioningSteps")
+            .and_then(Json::as_array)
+            .is_some_and(|steps| {
+                steps
+                    .iter()
+                    .any(|s| s.get("provisioningStepType").and_then(Json::as_str) == Some("import"))
+            })
+    };
+    let done = |e: &&Json| status(e) != "skipped";
+    let decides = entries
+        .iter()
+        .find(|e| status(e) == "failure")
+        .or_else(|| entries.iter().filter(done).find(|e| own_turn(e)))
+        .or_else(|| entries.iter().find(done))
+        .or_else(|| entries.iter().find(|e| own_turn(e)))
+        .unwrap_or(&entries[0]);
+    let error = decides
+        .get("provisioningStatusInfo")
+        .and_then(|i| i.get("errorInformation"));
+    let error_text = |key: &str| {
+        error
+            .and_then(|x| x.get(key))
+            .and_then(Json::as_str)
+            .filter(|t| !t.is_empty())
+    };
+    let status_text = status(decides);
+    let reason = error_text("reason")
+        .map(str::to_owned)
+        .or_else(|| step_description(decides, "processing"))
+        .unwrap_or_else(|| {
+            if status_text == "failure" {
+                "failed".to_owned()
+            } else {
+                String::new()
+            }
+        });
+    let mut attributes: Vec<String> = Vec::new();
+    for e in entries
+        .iter()
+        .filter(|e| matches!(status(e), "success" | "warning"))
+    {
+        let props = e.get("modifiedProperties").and_then(Json::as_array);
+        for name in props
+            .into_iter()
+            .flatten()
+            .filter_map(|m| m.get("displayName").and_then(Json::as_str))
         {
-            actions.push(a.to_owned());
-        }
-        match status {
-            Some("failure") => {
-                failed = true;
-                reason = error_text("reason").unwrap_or("failed").to_owned();
-                code = error_text("errorCode").map(str::to_owned);
+            if !attributes.iter().any(|a| a == name) {
+                attributes.push(name.to_owned());
             }
-            Some("skipped") | Some("warning") => {
-                skipped = true;
-                skip_reason = error_text("reason")
-                    .map(str::to_owned)
-                    .or_else(|| step_description(e, "processing"))
-                    .unwrap_or_default();
-                skip_code = error_text("errorCode").map(str::to_owned);
-            }
-            Some("success") => {
-                succeeded = true;
-                if !failed {
-                    reason = step_description(e, "processing").unwrap_or_default();
-                }
-            }
-            _ => {}
         }
     }
-    if actions.is_empty() && !view.entries.is_empty() {
-        actions.push("other".to_owned());
+    CycleVerdict {
+        cycle_id,
+        action: decides
+            .get("provisioningAction")
+            .and_then(Json::as_str)
+            .unwrap_or("other")
+            .to_owned(),
+        status: status_text.to_owned(),
+        error_code: error_text("errorCode").map(str::to_owned),
+        reason,
+        attributes,
     }
-    view.status = if failed {
-        "failure"
-    } else if succeeded {
-        "success"
-    } else if skipped {
-        "skipped"
-    } else {
-        "none"
+}
+
+/// An object's row from its entries: the verdict of the last cycle that logged it (action,
+/// status, error code and reason of one entry; the earlier cycles are in its details), and
+/// the attributes written to it over the run. Returns every cycle's verdict, in order.
+pub fn summarise(view: &mut ObjectView) -> Vec<CycleVerdict> {
+    let all = verdicts(&view.entries);
+    let mut attributes: BTreeSet<&str> = BTreeSet::new();
+    for v in &all {
+        attributes.extend(v.attributes.iter().map(String::as_str));
     }
-    .to_owned();
-    if !failed && !succeeded {
-        reason = skip_reason;
+    view.attributes = attributes.into_iter().map(str::to_owned).collect();
+    match all.last() {
+        Some(last) => {
+            view.action = last.action.clone();
+            view.status = last.status.clone();
+            view.error_code = last.error_code.clone();
+            view.reason = last.reason.clone();
+        }
+        None => {
+            view.action = "none".to_owned();
+            view.status = "none".to_owned();
+            view.error_code = None;
+            view.reason =
+                "no entry: not evaluated (an incremental cycle reads only what changed)".to_owned();
+        }
     }
-    if view.entries.is_empty() {
-        reason =
-            "no entry: not evaluated (an incremental cycle reads only what changed)".to_owned();
-    }
-    view.actions = actions;
-    view.reason = reason;
-    view.error_code = code.or(skip_code);
+    all
 }
 
 /// The description of an entry's first step of `step_type` (the processing step says what
@@ -480,23 +581,63 @@ fn count(label: &str, n: usize) -> Count {
     }
 }
 
-/// The bars of a cycle's chart: one row per count, the largest filling [`CHART_WIDTH`].
-fn bars(counts: &[Count]) -> Vec<Bar> {
-    let max = counts.iter().map(|c| c.n).max().unwrap_or(0).max(1);
-    counts
+/// The chart's actions, in order: the provisioning log's (Graph's provisioningAction values)
+/// with `skip` for the skipped entries.
+const CHART_ACTIONS: [&str; 7] = [
+    "create",
+    "update",
+    "disable",
+    "delete",
+    "stagedDelete",
+    "skip",
+    "other",
+];
+
+/// One cycle's verdicts, counted.
+#[derive(Default)]
+struct Tally {
+    /// Per chart action: objects, and of them failed.
+    actions: BTreeMap<String, (usize, usize)>,
+    /// Per attribute written: objects.
+    attributes: BTreeMap<String, usize>,
+}
+
+impl Tally {
+    fn add(&mut self, v: &CycleVerdict) {
+        let (objects, failed) = self.actions.entry(v.chart_action().to_owned()).or_default();
+        *objects += 1;
+        if v.status == "failure" {
+            *failed += 1;
+        }
+        for a in &v.attributes {
+            *self.attributes.entry(a.clone()).or_default() += 1;
+        }
+    }
+}
+
+/// The bars of a cycle's chart: one row per action, the largest filling [`CHART_WIDTH`],
+/// its failed objects a part of it.
+fn bars(actions: &[ActionCount]) -> Vec<Bar> {
+    let max = actions.iter().map(|c| c.objects).max().unwrap_or(0).max(1);
+    // A count above zero always shows, however small beside the largest.
+    let width = |n: usize| {
+        if n == 0 {
+            0
+        } else {
+            ((n as u64 * CHART_WIDTH as u64 / max as u64) as u32).max(2)
+        }
+    };
+    actions
         .iter()
         .enumerate()
         .map(|(i, c)| Bar {
-            label: c.label.clone(),
-            n: c.n,
+            label: c.action.clone(),
+            n: c.objects,
+            failed: c.failed,
             y: i as u32 * 18,
-            // A count above zero always shows, however small beside the largest.
-            width: if c.n == 0 {
-                0
-            } else {
-                ((c.n as u64 * CHART_WIDTH as u64 / max as u64) as u32).max(2)
-            },
-            class: format!("bar-{}", c.label),
+            width: width(c.objects),
+            failed_width: width(c.failed),
+            class: format!("bar-{}", c.action),
         })
         .collect()
 }
@@ -535,15 +676,25 @@ pub fn check_findings(report: &check::CheckReport, text: &str) -> Vec<FindingVie
 mod tests {
     use super::*;
 
+    fn action(action: &str, objects: usize, failed: usize) -> ActionCount {
+        ActionCount {
+            action: action.to_owned(),
+            objects,
+            failed,
+        }
+    }
+
     #[test]
     fn bars_scale_to_the_largest_count_and_a_nonzero_count_always_shows() {
         let b = bars(&[
-            count("create", 1000),
-            count("update", 1),
-            count("delete", 0),
+            action("create", 1000, 500),
+            action("update", 1, 1),
+            action("delete", 0, 0),
         ]);
         assert_eq!(b[0].width, CHART_WIDTH);
+        assert_eq!(b[0].failed_width, CHART_WIDTH / 2);
         assert_eq!(b[1].width, 2);
+        assert_eq!(b[1].failed_width, 2);
         assert_eq!(b[2].width, 0);
         assert_eq!(b[2].y, 36);
     }

@@ -3,7 +3,7 @@
 //! charts as inline SVG, and a Content-Security-Policy that forbids the page any request.
 //!
 //! The objects are in the page once, in two parts. The table's rows (what the search and the
-//! filters read: id, names, actions, status, reason, error code, attributes) are one JSON
+//! filters read: id, names, action, status, reason, error code, attributes, cycle) are one JSON
 //! block, escaped for a `<script>` element. Each object's details (its provisioning log
 //! entries and requests, most of the bytes) are JSON too, deflated in chunks of
 //! [`CHUNK`] objects and base64-encoded; the page inflates a chunk with the browser's own
@@ -60,8 +60,8 @@ pub fn render(page: &Page) -> Result<String, ReportError> {
     .map_err(template)
 }
 
-/// The table's rows: each object as an array (`[id, kind, name, displayName, actions,
-/// status, reason, errorCode, attributes]`, attributes as indexes into `attributes`), so that
+/// The table's rows: each object as an array (`[id, kind, name, displayName, action,
+/// status, reason, errorCode, attributes, cycle]`, attributes as indexes into `attributes`), so that
 /// 100,000 rows do not repeat the keys and the long extension URNs 100,000 times.
 /// The mapping rows that the objects' attribute tables fill in are here too, once.
 #[derive(Serialize)]
@@ -76,11 +76,12 @@ type Row<'a> = (
     &'a str,
     &'a str,
     Option<&'a str>,
-    &'a [String],
+    &'a str,
     &'a str,
     &'a str,
     Option<&'a str>,
     Vec<usize>,
+    Option<u32>,
 );
 
 impl<'a> Rows<'a> {
@@ -105,11 +106,12 @@ impl<'a> Rows<'a> {
                     o.kind,
                     o.name.as_str(),
                     o.display_name.as_deref(),
-                    o.actions.as_slice(),
+                    o.action.as_str(),
                     o.status.as_str(),
                     o.reason.as_str(),
                     o.error_code.as_deref(),
                     attrs,
+                    o.cycle,
                 )
             })
             .collect();
@@ -208,10 +210,11 @@ mod tests {
             kind: "user",
             name: "a".into(),
             display_name: None,
-            actions: Vec::new(),
+            action: "none".into(),
             status: "none".into(),
             reason: String::new(),
             error_code: None,
+            cycle: None,
             attributes: Vec::new(),
             entries: vec![
                 serde_json::value::to_raw_value(&serde_json::json!({"cycleId": "1"})).expect("raw"),

@@ -19,12 +19,12 @@ mod collect;
 pub mod html;
 mod sections;
 
-pub use collect::{HtmlOutput, Rows, check_findings, summarise};
+pub use collect::{CycleVerdict, HtmlOutput, Rows, check_findings, summarise, verdicts};
 #[cfg(feature = "converge")]
 pub use sections::converge_sections;
-pub use sections::impact_sections;
 #[cfg(feature = "live")]
 pub use sections::live_sections;
+pub use sections::{impact_sections, row_effect};
 
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -149,22 +149,50 @@ pub struct FindingView {
     pub line_text: Option<String>,
 }
 
-/// One cycle's counts, drawn as a bar chart.
+/// One cycle at a glance: how many objects got each provisioning action, the attributes
+/// written, and the requests it took.
 #[derive(Clone, Debug, Serialize)]
 pub struct CycleView {
     /// The cycle number, from 1.
     pub cycle: u32,
     /// Whether it was a full cycle (every object evaluated) or an incremental one.
     pub full: Option<bool>,
-    /// Requests by action and outcome, in a fixed order: `create`, `update`, `disable`,
-    /// `delete`, `membership`, `read`, `error` (a non-2xx answer), `failed` (objects).
-    pub counts: Vec<Count>,
-    /// Target attributes written, with how many objects each was written for.
+    /// Objects per provisioning action, in a fixed order: the provisioning log's actions
+    /// (`create`, `update`, `disable`, `delete`, `stagedDelete`, `other`) and `skip` for an
+    /// object whose entry was skipped. Each object the cycle logged counts once, under the
+    /// action of its verdict ([`CycleVerdict`]), as its row shows it.
+    pub actions: Vec<ActionCount>,
+    /// Target attributes written (the modifiedProperties of entries that succeeded, creates
+    /// included), with how many objects each was written for.
     pub attributes: Vec<Count>,
+    /// The requests the cycle sent, in requests (not objects).
+    pub requests: RequestCounts,
     /// What the cycle did not send, and why (staged deletes, references left for later).
     pub notes: Vec<String>,
     /// The chart: bars with their geometry, computed here so the template only places them.
     pub bars: Vec<Bar>,
+}
+
+/// How many objects got one provisioning action in a cycle.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ActionCount {
+    /// The action: a provisioningAction value, or `skip`.
+    pub action: String,
+    /// Objects.
+    pub objects: usize,
+    /// Of them, the objects whose verdict is a failure.
+    pub failed: usize,
+}
+
+/// A cycle's requests, counted as requests.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RequestCounts {
+    /// Writes: POST, PATCH and DELETE.
+    pub writes: usize,
+    /// Reads: match queries and reads by id.
+    pub reads: usize,
+    /// Requests the app answered with other than 2xx.
+    pub errors: usize,
 }
 
 /// A label and a number.
@@ -176,17 +204,21 @@ pub struct Count {
     pub n: usize,
 }
 
-/// One bar of a cycle's chart, in SVG user units.
+/// One bar of a cycle's chart (objects of one action), in SVG user units.
 #[derive(Clone, Debug, Serialize)]
 pub struct Bar {
-    /// What it counts.
+    /// The action it counts.
     pub label: String,
-    /// How many.
+    /// How many objects.
     pub n: usize,
+    /// Of them, how many failed.
+    pub failed: usize,
     /// Its top edge.
     pub y: u32,
     /// Its width (proportional to `n`, the largest count filling the chart).
     pub width: u32,
+    /// The width of its failed part, drawn over its start.
+    pub failed_width: u32,
     /// Its CSS class (its colour).
     pub class: String,
 }
@@ -227,22 +259,24 @@ pub struct ObjectView {
     /// The displayName, when it is not already `name`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// The provisioning actions over the run (Graph's provisioningAction values: `create`,
-    /// `update`, `disable`, `delete`, `stagedDelete`), each once, from the entries that did or
-    /// tried something; `other` when every entry was skipped; empty when there is no entry.
-    pub actions: Vec<String>,
-    /// The outcome over the run: `failure` when any cycle failed it, else `success` when any
-    /// wrote to it, else `skipped`, else `none` (no entry: not evaluated by an incremental
-    /// cycle).
+    /// The provisioning action of its verdict: the last cycle that logged it
+    /// ([`CycleVerdict`]); `none` when no cycle logged it. Status, error code and reason are
+    /// that same entry's.
+    pub action: String,
+    /// The status of that entry: `success`, `failure`, `skipped` or `warning`; `none` when no
+    /// cycle logged it (not evaluated by an incremental cycle).
     pub status: String,
-    /// Why, in a line: the last failure's reason, else the processing step of the last
-    /// success, else the last skip reason.
+    /// That entry's reason in a line: the error's reason, else the processing step's
+    /// description.
     pub reason: String,
-    /// Entra's error code of the last failure, else the last skip reason's code
-    /// (`NotEffectivelyEntitled`, `RedundantExport`, ...).
+    /// That entry's error code (Entra's code of a failure, or a skip reason:
+    /// `NotEffectivelyEntitled`, `RedundantExport`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// The target attributes written to it over the run.
+    /// The cycle of the verdict, when the run knows its number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cycle: Option<u32>,
+    /// The target attributes written to it over the run (by entries that succeeded).
     pub attributes: Vec<String>,
     /// Its provisioning log entries, shaped as Graph's provisioningObjectSummary, each kept
     /// as its JSON text: a 100,000-object run holds them all until the page is written, and

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use super::{Card, PageSection};
+use super::{Card, Count, PageSection};
 use crate::provision::cycle::{Recorded, RequestPurpose};
-use crate::provision::impact::MappingChange;
+use crate::provision::impact::{ChangeKind, MappingChange, ValueChange};
 
 /// The most names a card lists; the objects table has them all.
 const MAX_NAMES: usize = 200;
@@ -14,6 +14,7 @@ const MAX_NAMES: usize = 200;
 /// disables, creates and updates (with the attributes written), from its requests.
 pub fn impact_sections(
     changes: &[MappingChange],
+    effects: &[Option<String>],
     sent: &[Recorded],
     cycle: u32,
 ) -> Vec<PageSection> {
@@ -28,9 +29,16 @@ pub fn impact_sections(
     }
     change.cards = changes
         .iter()
-        .map(|c| Card {
+        .enumerate()
+        .map(|(i, c)| Card {
             // The change names its object type (`users: row changed: ...`).
             title: c.to_string(),
+            lines: effects
+                .get(i)
+                .cloned()
+                .flatten()
+                .map(|e| vec![("in the full cycle".to_owned(), e)])
+                .unwrap_or_default(),
             ..Card::default()
         })
         .collect();
@@ -76,6 +84,36 @@ pub fn impact_sections(
     vec![change, who]
 }
 
+/// What a row change (or added row) did in the full cycle after saving, as its card says it:
+/// how many objects the attribute was written for (`written`: the cycle's chart, creates
+/// included), or that no object's value changes, with the reason `values` gives when it
+/// tells one. `None` for the changes that are not rows.
+pub fn row_effect(
+    change: &MappingChange,
+    written: &[Count],
+    values: Option<&ValueChange>,
+) -> Option<String> {
+    let (ChangeKind::RowChanged { target, .. } | ChangeKind::RowAdded { target, .. }) =
+        &change.kind
+    else {
+        return None;
+    };
+    let n = written
+        .iter()
+        .find(|c| c.label.eq_ignore_ascii_case(target))
+        .map_or(0, |c| c.n);
+    if n > 0 {
+        return Some(format!(
+            "{target} is written for {n} object{}",
+            if n == 1 { "" } else { "s" }
+        ));
+    }
+    Some(match values.and_then(|v| v.why_nothing_written(target)) {
+        Some(why) => format!("no object's value changes: {why}"),
+        None => "no object's value changes: nothing is written to it".to_owned(),
+    })
+}
+
 /// A card listing `names` (at most [`MAX_NAMES`], the rest counted).
 fn names_card(title: &str, names: &[String]) -> Card {
     let mut lines: Vec<(String, String)> = names
@@ -100,8 +138,8 @@ fn names_card(title: &str, names: &[String]) -> Card {
     }
 }
 
-/// A serde enum's wire name (`repeated-write`), for the tags. Only `converge`'s and `live`'s
-/// sections name enums this way, so `html` alone has no use for it.
+/// A serde enum's wire name (`repeated-write`), for the tags (of `converge`'s and `live`'s
+/// sections only).
 #[cfg(any(feature = "converge", feature = "live"))]
 fn wire_name<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_value(value)

@@ -79,7 +79,18 @@ async function rowsShown(page) {
   await page.waitForSelector("#rows tr.row");
   const all = await rowsShown(page);
   check(`${name}: every object of the directory has a row`, all === 7, `${all} rows`);
-  check(`${name}: a chart per cycle`, (await page.locator("figure.cycle svg rect").count()) === 16);
+  // A chart per cycle: objects per provisioning action, seven bars each.
+  const charts = page.locator("figure.cycle");
+  check(`${name}: a chart per cycle, of objects per provisioning action`,
+    (await charts.count()) === 2 && (await charts.locator("svg rect:not(.bar-failed)").count()) === 14 &&
+    (await charts.locator(".unit").first().textContent()).includes("objects per provisioning action"));
+  // Cycle 1 creates 4 users and a group, one of them failed (the twin); the attributes
+  // table counts the creates' attributes.
+  const bar = async (figure, action) => figure.locator(`rect.bar-${action} title`).textContent();
+  const create = await bar(charts.first(), "create");
+  check(`${name}: cycle 1's create bar counts objects, the failed one among them`, create === "create: 5 objects, 1 failed", create);
+  const written = await charts.first().locator("table.attributes tr", { hasText: /^displayName/ }).textContent();
+  check(`${name}: the attributes written by the creates are counted`, written === "displayName4", written);
   const mallory = page.locator("#rows tr.row", { hasText: "mallory@contoso.com" });
   const shown = await mallory.locator(".display").textContent();
   check(`${name}: the hostile displayName is shown as text`, shown === HOSTILE, shown);
@@ -138,11 +149,18 @@ async function rowsShown(page) {
     unassigned.length === 1 && unassigned[0].includes("grace.hopper") &&
     unassigned[0].includes("not assigned to the application"), unassigned.join(" / "));
   await page.selectOption("#f-code", "");
-  await page.selectOption("#f-action", "other");
-  const other = await page.locator("#rows tr.row").allTextContents();
-  check(`${name}: the action filter: the objects evaluated and only skipped`,
-    other.length === 2 && other[0].includes("no value for any matching attribute") &&
-    other[1].includes("NotEffectivelyEntitled"), other.join(" / "));
+  await page.selectOption("#f-status", "skipped");
+  const skipped = await page.locator("#rows tr.row").allTextContents();
+  check(`${name}: the status filter: the objects evaluated and only skipped`,
+    skipped.length === 2 && skipped[0].includes("no value for any matching attribute") &&
+    skipped[1].includes("NotEffectivelyEntitled"), skipped.join(" / "));
+  await page.selectOption("#f-status", "");
+  // A row is the last cycle's verdict: Ada, created in cycle 1, is updated in cycle 2.
+  await page.selectOption("#f-action", "update");
+  const updated = await page.locator("#rows tr.row td").allTextContents();
+  check(`${name}: the action filter finds the row by the action it shows, with its cycle`,
+    updated.length === 6 && updated[0].includes("ada.lovelace") && updated[2] === "updatecycle 2" &&
+    updated[3] === "success" && updated[4] === "", updated.join(" / "));
   clean(name, seen);
   await context.close();
 }
@@ -193,6 +211,21 @@ async function rowsShown(page) {
     requests.includes("answered 400") && requests.includes("# answer") && requests.includes("'active' expected value type 'boolean'"), requests.slice(0, 400));
   check(`${name}: the object's attribute tables`, (await detail.locator(".attribute-table").count()) >= 1);
   await page.screenshot({ path: path.join(screenshots, "live-object.png"), fullPage: true });
+  // One verdict per row: a success carries no error code, a failure always one; the last
+  // cycle's chart counts as failed exactly the failed rows.
+  await page.fill("#q", "");
+  await page.waitForFunction(() => document.querySelectorAll("#rows tr.row").length > 1);
+  const rows = await page.locator("#rows tr.row").evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  const incoherent = rows.filter((r) => (r[3] === "success" && r[4] !== "") || (r[3] === "failure" && r[4] === ""));
+  check(`${name}: every row's status and error code come from one entry`, rows.length > 1 && incoherent.length === 0,
+    incoherent.map((r) => r.join(" · ")).join(" / "));
+  const failedRows = rows.filter((r) => r[3] === "failure").length;
+  const lastChart = page.locator("figure.cycle").last();
+  const failedBars = await lastChart.locator("rect.bar-failed").evaluateAll((rs) => rs.map((r) => r.previousElementSibling.querySelector("title").textContent));
+  const charted = failedBars.reduce((n, t) => n + Number(/(\d+) failed/.exec(t)[1]), 0);
+  check(`${name}: the last cycle's chart counts the failed rows`, failedRows > 0 && charted === failedRows, `${charted} charted, ${failedRows} rows`);
+  const manager = await page.locator("figure.cycle table.attributes td", { hasText: /:manager$/ }).count();
+  check(`${name}: a manager the app rejected is never counted as written`, manager === 0, `${manager}`);
   clean(name, seen);
   await context.close();
 }
@@ -218,10 +251,46 @@ async function rowsShown(page) {
   const sections = await page.locator("section.command-section").allTextContents();
   check(`${name}: what changes in the mapping comes first`, sections[0]?.includes("scoping filters changed"), sections[0]?.slice(0, 200));
   check(`${name}: who is disabled`, sections[1]?.includes("Disabled") && sections[1]?.includes("mallory@contoso.com"), sections[1]?.slice(0, 300));
+  check(`${name}: a row change that writes nothing says why`,
+    sections[0]?.includes("no object's value changes: the new values differ from the old only in case"), sections[0]?.slice(0, 400));
+  await page.waitForSelector("#rows tr.row");
   await page.selectOption("#f-action", "disable");
   check(`${name}: the disabled objects in the table`, (await rowsShown(page)) === 2);
   await page.screenshot({ path: path.join(screenshots, "impact.png"), fullPage: true });
   clean(name, seen);
+  await context.close();
+}
+
+// impact of a change that updates users: the "Updated" group and what the row wrote.
+{
+  const name = "impact (updates)";
+  const { context, page, seen } = await open(path.join(reports, "impact-updated.html"));
+  const sections = await page.locator("section.command-section").allTextContents();
+  check(`${name}: the row change says how many objects it is written for`,
+    sections[0]?.includes("title is written for 3 objects"), sections[0]?.slice(0, 300));
+  const updated = page.locator("section.command-section article", { hasText: "Updated" });
+  const names = await updated.locator("dd").allTextContents();
+  check(`${name}: who is updated`, names.length === 3 && names[0].includes("ada.lovelace@contoso.com"), names.join(" / "));
+  await page.waitForSelector("#rows tr.row");
+  // The group is an `update` too, skipped as RedundantExport (a skipped entry's action is what
+  // Entra would have done): the updated ones are the successes.
+  await page.selectOption("#f-action", "update");
+  await page.selectOption("#f-status", "success");
+  check(`${name}: the updated objects in the table`, (await rowsShown(page)) === 3, `${await rowsShown(page)}`);
+  clean(name, seen);
+  await context.close();
+}
+
+// With JavaScript off (a mail client's preview), the page says the table needs it.
+{
+  const name = "no JavaScript";
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(pathToFileURL(path.join(reports, "simulate.html")).href, { waitUntil: "load" });
+  const note = page.locator("p.noscript");
+  check(`${name}: the page says the objects table needs JavaScript`,
+    (await note.isVisible()) && (await note.textContent()).includes("needs JavaScript"));
+  check(`${name}: the charts are there without it`, (await page.locator("figure.cycle svg").count()) === 2);
   await context.close();
 }
 
