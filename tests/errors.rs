@@ -37,6 +37,17 @@ fn with_token(args: &[&str], token: Option<&[u8]>) -> Run {
     c.output().expect("run entramap").into()
 }
 
+/// `live` on the default mapping against a URL it never reaches, its token read from
+/// `ENTRAMAP_TEST_TOKEN`: every refusal here comes before any request.
+const LIVE: &[&str] = &[
+    "live",
+    "mappings/scim-default.yaml",
+    "--url",
+    "https://scim.example.com/scim",
+    "--token-env",
+    "ENTRAMAP_TEST_TOKEN",
+];
+
 /// Each token the commands refuse, and the exact line `live` prints for it.
 fn live_cases() -> Vec<(Option<&'static [u8]>, String)> {
     let var = "ENTRAMAP_TEST_TOKEN";
@@ -81,17 +92,7 @@ fn live_cases() -> Vec<(Option<&'static [u8]>, String)> {
 #[test]
 fn live_refuses_each_unusable_token_with_its_message_exit_2_and_never_the_token() {
     for (token, message) in live_cases() {
-        let run = with_token(
-            &[
-                "live",
-                "mappings/scim-default.yaml",
-                "--url",
-                "https://scim.example.com/scim",
-                "--token-env",
-                "ENTRAMAP_TEST_TOKEN",
-            ],
-            token,
-        );
+        let run = with_token(LIVE, token);
         assert_eq!(run.code, 2, "{token:?}: {}", run.stderr);
         assert_eq!(run.stderr, message, "{token:?}");
         assert!(run.stdout.is_empty());
@@ -355,17 +356,7 @@ fn pull_refuses_an_out_that_cannot_be_a_directory_before_any_request() {
 #[test]
 fn adopt_prefixed_with_an_empty_prefix_is_refused_in_one_readable_sentence_before_any_request() {
     let run = with_token(
-        &[
-            "live",
-            "mappings/scim-default.yaml",
-            "--url",
-            "https://scim.example.com/scim",
-            "--token-env",
-            "ENTRAMAP_TEST_TOKEN",
-            "--prefix",
-            "",
-            "--adopt-prefixed",
-        ],
+        &[LIVE, &["--prefix", "", "--adopt-prefixed"]].concat(),
         Some(b"a-long-enough-test-token"),
     );
     assert_eq!(run.code, 2, "{}", run.stderr);

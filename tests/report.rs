@@ -591,22 +591,11 @@ fn hostile_page(entries: Vec<Value>) -> Page {
     header.snapshots = vec![HOSTILE.into()];
     header.reproduce = report::shell_line(&["entramap", HOSTILE]);
     let mut object = ObjectView {
-        id: "11111111-0000-4000-8000-000000000001".into(),
-        kind: "user",
-        name: HOSTILE.into(),
-        display_name: None,
-        action: String::new(),
-        status: String::new(),
-        reason: String::new(),
-        error_code: None,
-        cycle: None,
-        attributes: Vec::new(),
         entries: entries
             .iter()
             .map(|e| serde_json::value::to_raw_value(e).expect("raw"))
             .collect(),
-        tables: Vec::new(),
-        requests: Vec::new(),
+        ..ObjectView::new("11111111-0000-4000-8000-000000000001", "user", HOSTILE)
     };
     report::summarise(&mut object);
     Page {
@@ -670,22 +659,11 @@ fn provisioning_log_entries_in_graph_shape_give_the_row_its_action_status_and_er
 /// Objects whose entries are `entries` (any provisioningObjectSummary), summarised.
 fn row_of(entries: &[Value]) -> ObjectView {
     let mut row = ObjectView {
-        id: "11111111-0000-4000-8000-000000000001".into(),
-        kind: "user",
-        name: "ada".into(),
-        display_name: None,
-        action: String::new(),
-        status: String::new(),
-        reason: String::new(),
-        error_code: None,
-        cycle: None,
-        attributes: Vec::new(),
         entries: entries
             .iter()
             .map(|e| serde_json::value::to_raw_value(e).expect("raw"))
             .collect(),
-        tables: Vec::new(),
-        requests: Vec::new(),
+        ..ObjectView::new("11111111-0000-4000-8000-000000000001", "user", "ada")
     };
     report::summarise(&mut row);
     row

@@ -114,19 +114,8 @@ impl Rows {
         let i = self.objects.len();
         self.objects.push(Tracked {
             view: ObjectView {
-                id: id.to_owned(),
-                kind,
-                name: name.to_owned(),
                 display_name: display.filter(|d| *d != name).map(str::to_owned),
-                action: String::new(),
-                status: String::new(),
-                reason: String::new(),
-                error_code: None,
-                cycle: None,
-                attributes: Vec::new(),
-                entries: Vec::new(),
-                tables: Vec::new(),
-                requests: Vec::new(),
+                ..ObjectView::new(id, kind, name)
             },
             pending: None,
         });

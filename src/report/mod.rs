@@ -291,6 +291,28 @@ pub struct ObjectView {
 }
 
 /// One request as the page shows it.
+impl ObjectView {
+    /// An object's row before its cycles: no verdict, entries, tables or requests yet
+    /// ([`summarise`] fills the verdict from the entries).
+    pub fn new(id: impl Into<String>, kind: &'static str, name: impl Into<String>) -> ObjectView {
+        ObjectView {
+            id: id.into(),
+            kind,
+            name: name.into(),
+            display_name: None,
+            action: String::new(),
+            status: String::new(),
+            reason: String::new(),
+            error_code: None,
+            cycle: None,
+            attributes: Vec::new(),
+            entries: Vec::new(),
+            tables: Vec::new(),
+            requests: Vec::new(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct RequestView {
     /// The cycle it was sent in.
