@@ -290,7 +290,6 @@ pub struct ObjectView {
     pub requests: Vec<RequestView>,
 }
 
-/// One request as the page shows it.
 impl ObjectView {
     /// An object's row before its cycles: no verdict, entries, tables or requests yet
     /// ([`summarise`] fills the verdict from the entries).
@@ -313,6 +312,7 @@ impl ObjectView {
     }
 }
 
+/// One request as the page shows it.
 #[derive(Clone, Debug, Serialize)]
 pub struct RequestView {
     /// The cycle it was sent in.
