@@ -1080,3 +1080,84 @@ fn a_created_users_attribute_table_shows_source_result_and_why() {
     // Autoescaped like everything else: the value never appears as markup in the page.
     assert!(!html.contains(HOSTILE));
 }
+
+#[test]
+fn an_out_that_names_an_input_of_the_run_is_refused_before_the_work_and_the_input_kept() {
+    // The mapping and a snapshot, copied, then each named again as --out (once through
+    // `--out=`, once through another spelling of the same path).
+    let mapping = out("input-mapping.yaml");
+    std::fs::copy("mappings/scim-default.yaml", &mapping).expect("copy the mapping");
+    let snapshot = out("input-directory.yaml");
+    std::fs::copy(BEFORE, &snapshot).expect("copy the snapshot");
+    let m = mapping.to_str().expect("utf-8");
+    let d = snapshot.to_str().expect("utf-8");
+    let dotted = format!(
+        "{}/./input-directory.yaml",
+        snapshot.parent().unwrap().display()
+    );
+    let cases: Vec<(&str, Vec<String>)> = vec![
+        (
+            "the mapping as --out FILE",
+            ["simulate", m, "--format", "html", "--out", m]
+                .map(String::from)
+                .to_vec(),
+        ),
+        (
+            "a snapshot as --out=FILE, spelled another way",
+            [
+                "simulate",
+                "mappings/scim-default.yaml",
+                "--directory",
+                d,
+                "--format",
+                "html",
+            ]
+            .map(String::from)
+            .into_iter()
+            .chain([format!("--out={dotted}")])
+            .collect(),
+        ),
+    ];
+    let ran = support::common::run_cases(
+        &cases,
+        |c| c.0,
+        |(_, args)| {
+            let before = (
+                std::fs::read(&mapping).unwrap(),
+                std::fs::read(&snapshot).unwrap(),
+            );
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let run = entramap(&args);
+            let err = String::from_utf8_lossy(&run.stderr);
+            assert_eq!(run.status.code(), Some(2), "{err}");
+            assert!(
+                err.contains("on the command line, which this run reads"),
+                "{err}"
+            );
+            assert!(run.stdout.is_empty());
+            let after = (
+                std::fs::read(&mapping).unwrap(),
+                std::fs::read(&snapshot).unwrap(),
+            );
+            assert!(before == after, "an input was changed");
+        },
+    );
+    assert_eq!(ran, 2);
+    // Another path is written as before.
+    let page = out("not-an-input.html");
+    let run = entramap(&[
+        "simulate",
+        m,
+        "--format",
+        "html",
+        "--out",
+        page.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(page.exists());
+}

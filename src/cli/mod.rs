@@ -405,6 +405,36 @@ fn write_atomically(path: &std::path::Path, text: &str) -> Result<(), OutError> 
     write_atomically_with(path, |out| out.write_all(text.as_bytes()))
 }
 
+/// The command-line argument, other than the output's own, that names the same file as
+/// `output` (links followed): an input the run reads (`simulate m.yaml --out m.yaml`) or a
+/// second output (`--log x --out x`). Found by the file's identity, so `./m.yaml`, an absolute
+/// path or a link to it are the same file. The output's own argument is one of the matches,
+/// so a second one is the clash. `--flag=value` is read as its value.
+fn named_elsewhere(output: &std::fs::Metadata) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let same = |arg: &std::ffi::OsStr| {
+            std::fs::metadata(arg)
+                .is_ok_and(|m| m.is_file() && m.dev() == output.dev() && m.ino() == output.ino())
+        };
+        let mut matches = std::env::args_os().skip(1).filter_map(|arg| {
+            let value = match arg.to_str().and_then(|a| a.strip_prefix("--")) {
+                Some(flag) => flag.split_once('=').map_or(arg.clone(), |(_, v)| v.into()),
+                None => arg.clone(),
+            };
+            same(&value).then(|| value.to_string_lossy().into_owned())
+        });
+        let _own = matches.next()?;
+        matches.next()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = output;
+        None
+    }
+}
+
 /// Where an output goes, once the path's symbolic links are followed.
 enum Destination {
     /// A regular file, or nothing yet: written next to it, then renamed over it. A rename
@@ -459,6 +489,12 @@ fn destination(path: &std::path::Path) -> Result<Destination, OutError> {
             continue;
         }
         if kind.is_file() {
+            if let Some(arg) = named_elsewhere(&meta) {
+                return Err(OutError::Refused(format!(
+                    "it is also `{arg}` on the command line, which this run reads or writes \
+                     another output to; replacing it would lose that file (name another path)"
+                )));
+            }
             return Ok(Destination::Replace {
                 path: current,
                 existing: Some(meta),

@@ -38,11 +38,17 @@ pub(super) struct HtmlOut {
 impl HtmlOut {
     /// Refuse `--out` unless the format is `html`: the other formats stream to standard
     /// output. Called before any work, so a misplaced flag costs nothing.
+    /// An `--out` that could never be written (a directory, an input of the run) is refused
+    /// here too, before the work, not after it.
     pub(super) fn refuse_unless(&self, html: bool) -> Result<(), Failure> {
-        if html {
-            Ok(())
-        } else {
-            refuse_out(self.out.as_deref())
+        if !html {
+            return refuse_out(self.out.as_deref());
+        }
+        match &self.out {
+            Some(path) => super::destination(path)
+                .map(|_| ())
+                .map_err(|e| super::out_failure(path, e)),
+            None => Ok(()),
         }
     }
 
