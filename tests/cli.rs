@@ -562,3 +562,44 @@ fn export_refuses_a_mapping_with_a_broken_expression_and_writes_nothing() {
         "{run:?}"
     );
 }
+
+/// The option lines of `-h` that have no description: a flag alone, or a doc comment that
+/// landed on the wrong field.
+fn undescribed_options(help: &str) -> Vec<String> {
+    help.lines()
+        .filter(|l| l.trim_start().starts_with('-'))
+        .filter(|l| {
+            let flag = l.trim_start();
+            flag.split_once("  ")
+                .is_none_or(|(_, description)| description.trim().is_empty())
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn every_option_of_every_command_has_a_description_in_its_help() {
+    assert_eq!(
+        undescribed_options("  -h, --help  Print help\n      --dialect <D>\n      --x  \n"),
+        ["      --dialect <D>", "      --x  "]
+    );
+    let top = entramap(&["--help"]);
+    let commands: Vec<String> = top
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        // A command's line; a wrapped description is indented further.
+        .filter(|l| !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .filter(|c| c != "help")
+        .collect();
+    assert!(commands.len() >= 13, "{commands:?}");
+    for command in &commands {
+        let run = entramap(&[command, "-h"]);
+        assert_eq!(run.code, 0, "{command}: {}", run.stderr);
+        let missing = undescribed_options(&run.stdout);
+        assert!(missing.is_empty(), "{command} -h: {missing:#?}");
+    }
+}

@@ -17,8 +17,8 @@ pub struct Args {
     /// or JSON with `--format json` (`sarif` and `html` are refused).
     #[arg(long, conflicts_with = "mapping")]
     lints: bool,
-    /// Output format: diagnostics on standard error, or a JSON / SARIF 2.1.0 document on
-    /// standard output.
+    /// Output format: diagnostics on standard error, a JSON / SARIF 2.1.0 document on
+    /// standard output, or an HTML page (`--out FILE`).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
     #[command(flatten)]

@@ -25,7 +25,7 @@ pub struct Args {
     /// Restart provisioning before cycle N (it is then a full cycle). Repeatable.
     #[arg(long, value_name = "N")]
     restart_before: Vec<u32>,
-    /// The time between two cycles.
+    /// The time between two cycles, e.g. 40m, 2h, 1d (what Now() reads advances by it).
     #[arg(long, value_name = "DURATION", default_value = "40m")]
     cycle_interval: CycleInterval,
     /// The request dialect.

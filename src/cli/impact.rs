@@ -36,7 +36,8 @@ pub struct Args {
     target: Option<PathBuf>,
     /// Output format: `summary` (the mapping change and the counts of the cycle), `http`
     /// (the change as comments, then the transcript), `jsonl` (only the cycle's requests),
-    /// `log` (the cycle's provisioning log).
+    /// `log` (the cycle's provisioning log), `html` (one page with `--out`: the change, then who
+    /// is disabled, created and updated).
     #[arg(long, value_enum, default_value_t = Format::Summary)]
     format: Format,
     /// The request dialect. Default: OLD's `dialect`, else the tenant URL's.

@@ -39,9 +39,6 @@ pub struct Args {
     /// first cycle is full; later ones are incremental (only changed objects).
     #[arg(long, value_name = "N")]
     cycles: Option<u32>,
-    /// The request dialect (`aadOptscim062020` is another name for `compliant`). Default: the
-    /// mapping's `dialect`, else `compliant` when its tenant_url has `?aadOptscim062020`, else
-    /// `legacy`.
     /// Restart provisioning before cycle N (clears the watermark, keeps the links): cycle N
     /// is a full cycle. Repeatable.
     #[arg(long, value_name = "N")]
@@ -49,6 +46,9 @@ pub struct Args {
     /// The time between two cycles, e.g. 40m, 2h, 1d (what Now() reads advances by it).
     #[arg(long, value_name = "DURATION", default_value = "40m")]
     cycle_interval: CycleInterval,
+    /// The request dialect (`aadOptscim062020` is another name for `compliant`). Default: the
+    /// mapping's `dialect`, else `compliant` when its tenant_url has `?aadOptscim062020`, else
+    /// `legacy`.
     #[arg(long, value_enum)]
     dialect: Option<DialectArg>,
     /// Which users and groups the job considers: `assigned` ("Sync only assigned users and
@@ -81,8 +81,11 @@ pub struct Args {
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum Format {
+    /// The requests as an `.http` transcript (method, URL, headers, body, the answer).
     Http,
+    /// One JSON object per request, for tools.
     Jsonl,
+    /// Per cycle the counts and who and why: created, updated, skipped, failed.
     Summary,
     /// Entra's provisioning log: one provisioningObjectSummary per object and cycle.
     Log,
