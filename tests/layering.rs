@@ -74,6 +74,10 @@ fn cycle(rules: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
         .find_map(|m| walk(rules, m, &mut Vec::new(), &mut done))
 }
 
+/// What a glob over, or a rename of, the crate root is recorded as using: no rule allows it,
+/// as it hides which modules the file then uses.
+const ROOT: &str = "the crate root (a glob or alias of it)";
+
 /// One use of another top-level module: the file and line it is on.
 #[derive(Debug, PartialEq, Eq)]
 struct Edge {
@@ -129,6 +133,25 @@ impl Scan {
         base.into_iter().next()
     }
 
+    /// Whether a path names the crate root itself (`crate`, `entramap`, `super` chains
+    /// that climb to it), which only a glob or a rename can use.
+    fn is_root(&self, segments: &[String]) -> bool {
+        // `crate::{self as root}` names what comes before the `self`.
+        let segments: Vec<&str> = segments
+            .iter()
+            .map(String::as_str)
+            .filter(|s| *s != "self")
+            .collect();
+        match segments.first().copied() {
+            Some("crate" | "entramap") => segments.len() == 1,
+            Some("super") => {
+                let climbs = segments.iter().take_while(|s| **s == "super").count();
+                climbs == segments.len() && climbs == self.module.len()
+            }
+            _ => false,
+        }
+    }
+
     fn record(&mut self, segments: &[String], line: usize) {
         if let Some(top) = self.resolve(segments) {
             self.found.push((top, line));
@@ -144,10 +167,25 @@ impl Scan {
                 prefix.pop();
             }
             syn::UseTree::Name(n) => self.leaf(prefix, &n.ident),
-            syn::UseTree::Rename(r) => self.leaf(prefix, &r.ident),
+            syn::UseTree::Rename(r) => {
+                // `use crate as root;` (or `super as x` up to the root): every later
+                // `root::model::X` would be a path this scanner cannot follow.
+                let mut path = prefix.clone();
+                path.push(r.ident.to_string());
+                if self.is_root(&path) {
+                    self.found
+                        .push((ROOT.to_owned(), r.ident.span().start().line));
+                }
+                self.leaf(prefix, &r.ident)
+            }
             syn::UseTree::Glob(g) => {
                 let line = g.star_token.spans[0].start().line;
                 let path = prefix.clone();
+                // `use crate::*` (or `super::*` up to the root) brings every top-level module
+                // into scope under its bare name, which no path here then shows.
+                if self.is_root(&path) {
+                    self.found.push((ROOT.to_owned(), line));
+                }
                 self.record(&path, line);
             }
             syn::UseTree::Group(g) => {
@@ -585,4 +623,40 @@ fn no_source_file_has_more_than_1000_lines_outside_its_tests() {
         "files over {MAX_LINES} lines outside their tests (split them along their seams):\n{}",
         long.join("\n")
     );
+}
+
+#[test]
+fn a_glob_over_or_an_alias_of_the_crate_root_is_a_violation_but_a_tests_glob_of_its_parent_is_not()
+{
+    let doc = "<!-- layering:begin -->\n| `expr` | x | `dotnet` |\n| `model` | y | `expr` |\n<!-- layering:end -->";
+    let rules = rules(doc);
+    let root = |file: &str| format!("{file}:1: `expr` uses `{ROOT}`");
+    for (file, text) in [
+        ("src/expr/x.rs", "use crate::*;\n"),
+        ("src/expr/x.rs", "use entramap::*;\n"),
+        ("src/expr/x.rs", "use super::super::*;\n"),
+        ("src/expr/mod.rs", "use super::*;\n"),
+        ("src/expr/x.rs", "use crate as root;\n"),
+        ("src/expr/x.rs", "use crate::{self as root};\n"),
+    ] {
+        assert_eq!(
+            violations(&rules, &edges(file, text)),
+            vec![root(file)],
+            "{file}: {text}"
+        );
+    }
+    for (file, text) in [
+        ("src/expr/x.rs", "mod tests {\n    use super::*;\n}\n"),
+        ("src/expr/x.rs", "use super::*;\n"),
+        (
+            "src/expr/mod.rs",
+            "pub(crate) fn f() {}\npub(super) fn g() {}\n",
+        ),
+    ] {
+        assert_eq!(
+            violations(&rules, &edges(file, text)),
+            Vec::<String>::new(),
+            "{file}: {text}"
+        );
+    }
 }
