@@ -74,7 +74,8 @@ pub fn impact_sections(
     let mut who = PageSection {
         title: format!("Who the full cycle after saving touches (cycle {cycle})"),
         intro: vec![format!(
-            "Saving the change makes Entra's next cycle a full one: it sends {writes} writes."
+            "Saving the change makes Entra's next cycle a full one: it sends {writes} {}.",
+            if writes == 1 { "write" } else { "writes" }
         )],
         cards: Vec::new(),
     };
