@@ -408,6 +408,8 @@ struct ImpactCase {
     code: i32,
     /// Lines (or parts of lines) the output must contain.
     contains: &'static [&'static str],
+    /// What it must not contain.
+    lacks: &'static [&'static str],
 }
 
 /// define-conditional-rules-for-provisioning-user-accounts.md: saving a mapping change is
@@ -426,6 +428,7 @@ fn impact_prints_the_change_and_what_the_cycle_after_saving_writes() {
                 "cycle 2: 0 creates, 2 updates, 0 disables",
                 "  title: 2 objects",
             ],
+            lacks: &["writes nothing"],
         },
         ImpactCase {
             id: "impact_of_a_scoping_filter_names_the_filters_and_the_disabled_user",
@@ -436,6 +439,7 @@ fn impact_prints_the_change_and_what_the_cycle_after_saving_writes() {
                 "#   users: scoping filters changed: all objects  ⇒  (department EQUALS \"Engineering\")",
                 "### cycle 2 · disable ben@contoso.com",
             ],
+            lacks: &[],
         },
         ImpactCase {
             id: "impact_of_no_change_reads_only_and_exits_0",
@@ -443,6 +447,20 @@ fn impact_prints_the_change_and_what_the_cycle_after_saving_writes() {
             format: None,
             code: 0,
             contains: &["no change to rows, scoping filters or actions", "writes: 0"],
+            lacks: &[],
+        },
+        ImpactCase {
+            id: "impact_of_a_row_whose_values_change_only_in_case_says_why_it_writes_nothing",
+            new: "impact/title-upper.yaml",
+            format: None,
+            code: 0,
+            contains: &[
+                "  users: row changed: title ← [jobTitle]  ⇒  ToUpper([jobTitle])\n    \
+                 writes nothing: the new values differ from the old only in case",
+                "title is not caseExact: Entra compares its values without case",
+                "writes: 0",
+            ],
+            lacks: &[],
         },
     ];
     let ran = run_cases(
@@ -454,9 +472,12 @@ fn impact_prints_the_change_and_what_the_cycle_after_saving_writes() {
             for want in case.contains {
                 assert!(run.stdout.contains(want), "no {want:?} in {run:?}");
             }
+            for unwanted in case.lacks {
+                assert!(!run.stdout.contains(unwanted), "{unwanted:?} in {run:?}");
+            }
         },
     );
-    assert_eq!(ran, 3);
+    assert_eq!(ran, 4);
 }
 
 /// The jsonl of the full cycle after a scoping filter change: one write, the disable of the

@@ -13,7 +13,7 @@ use super::{DialectArg, Failure, parse_now, read_compiling_mapping, read_snapsho
 use crate::expr::Context;
 use crate::provision::clock::CycleInterval;
 use crate::provision::cycle::{Recorded, Simulator};
-use crate::provision::impact::mapping_changes;
+use crate::provision::impact::{ChangeKind, mapping_changes};
 use crate::provision::log::LogOptions;
 use crate::provision::output::{LogOutput, Output, Tee};
 use crate::provision::transcript::{HttpWriter, Redactions, Summary, write_jsonl_line};
@@ -151,6 +151,32 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
     let notes = simulator.notes().to_vec();
     let changes = mapping_changes(&old.file, &new.file);
     let writes = sent.iter().filter(|r| r.method != "GET").count();
+    // Why a row change writes nothing, when the old and new rows' values tell (the same
+    // values for every object, or values that differ only in case on a caseless attribute).
+    let says_changes = matches!(args.format, Format::Summary | Format::Http);
+    let nothing_written: Vec<Option<String>> = changes
+        .iter()
+        .map(|c| {
+            if !says_changes {
+                return None;
+            }
+            let (ChangeKind::RowChanged { target, .. } | ChangeKind::RowAdded { target, .. }) =
+                &c.kind
+            else {
+                return None;
+            };
+            let snapshot = pick(&snapshots, cycle);
+            crate::provision::impact::value_change(
+                &old.file,
+                &new.file,
+                c,
+                snapshot,
+                schedule.at(cycle),
+                args.seed,
+            )?
+            .why_nothing_written(target)
+        })
+        .collect();
     if let Some(gathered) = page {
         let post = (cycle, pick(&snapshots, cycle), schedule.at(cycle));
         let page = html_page(&args, &old, &new, dialect, now, &sent, post, gathered);
@@ -179,8 +205,11 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                 if changes.is_empty() {
                     writeln!(out, "  no change to rows, scoping filters or actions")?;
                 }
-                for c in &changes {
+                for (c, why) in changes.iter().zip(&nothing_written) {
                     writeln!(out, "  {c}")?;
+                    if let Some(why) = why {
+                        writeln!(out, "    writes nothing: {why}")?;
+                    }
                 }
                 writeln!(
                     out,
@@ -206,7 +235,12 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
                 if changes.is_empty() {
                     comments.push("#   no change to rows, scoping filters or actions".into());
                 }
-                comments.extend(changes.iter().map(|c| format!("#   {c}")));
+                for (c, why) in changes.iter().zip(&nothing_written) {
+                    comments.push(format!("#   {c}"));
+                    if let Some(why) = why {
+                        comments.push(format!("#     writes nothing: {why}"));
+                    }
+                }
                 comments.push(format!(
                     "# the full cycle Entra runs after saving (cycle {cycle}), writes: {writes}"
                 ));
