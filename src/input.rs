@@ -478,15 +478,15 @@ pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
 /// directory extensions and properties it has no member for) merged into its object. Keys
 /// already in camelCase are unchanged, so the function is harmless on Graph's own JSON.
 pub fn camel_case_keys(value: serde_json::Value) -> serde_json::Value {
-    use serde_json::Value;
+    use serde_json::Value as Json;
     match value {
-        Value::Array(items) => Value::Array(items.into_iter().map(camel_case_keys).collect()),
-        Value::Object(map) => {
+        Json::Array(items) => Json::Array(items.into_iter().map(camel_case_keys).collect()),
+        Json::Object(map) => {
             let mut out = serde_json::Map::with_capacity(map.len());
             let mut extra = Vec::new();
             for (key, v) in map {
                 if key == "AdditionalProperties" || key == "additionalProperties" {
-                    if let Value::Object(bag) = v {
+                    if let Json::Object(bag) = v {
                         extra.extend(bag);
                     }
                     continue;
@@ -500,7 +500,7 @@ pub fn camel_case_keys(value: serde_json::Value) -> serde_json::Value {
                     out.insert(key, camel_case_keys(v));
                 }
             }
-            Value::Object(out)
+            Json::Object(out)
         }
         other => other,
     }

@@ -7,7 +7,7 @@ use std::process::Output;
 
 use entramap::check::{self, CheckReport, CheckSeverity, LINTS};
 use entramap::load::{self, Format};
-use serde_json::Value;
+use serde_json::Value as Json;
 
 #[path = "support/common.rs"]
 mod common;
@@ -284,7 +284,7 @@ fn em000_an_unreadable_file_is_a_finding_in_json_and_sarif_and_exits_2() {
             "tests/data/check/em000-unreadable-file.yaml",
         ]);
         assert_eq!(out.status.code(), Some(2));
-        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let doc: Json = serde_json::from_slice(&out.stdout).unwrap();
         let text = doc.to_string();
         assert!(text.contains("EM000"), "{format}: {text}");
         assert!(text.contains("sauce"), "{format}: {text}");
@@ -561,7 +561,7 @@ fn cli_json_and_sarif_print_valid_json_on_stdout() {
             "tests/data/check/em008-select-unique-value.yaml",
         ]);
         assert_eq!(out.status.code(), Some(code), "{format}");
-        let doc: Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+        let doc: Json = serde_json::from_slice(&out.stdout).expect("valid JSON");
         match format {
             "json" => assert_eq!(doc["errors"], 4),
             _ => assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), 4),
@@ -569,7 +569,7 @@ fn cli_json_and_sarif_print_valid_json_on_stdout() {
     }
     let out = entramap(&["check", "--format", "sarif", "mappings/scim-default.yaml"]);
     assert_eq!(out.status.code(), Some(0));
-    let doc: Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let doc: Json = serde_json::from_slice(&out.stdout).expect("valid JSON");
     assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), 0);
 }
 
@@ -591,7 +591,7 @@ fn cli_lists_the_lint_table() {
 fn cli_lists_the_lint_table_as_json_with_the_findings_keys() {
     let out = entramap(&["check", "--lints", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let table: Value = serde_json::from_slice(&out.stdout).expect("JSON, not Markdown");
+    let table: Json = serde_json::from_slice(&out.stdout).expect("JSON, not Markdown");
     let rows = table.as_array().expect("an array");
     assert_eq!(rows.len(), LINTS.len());
     for (row, lint) in rows.iter().zip(LINTS) {
@@ -633,7 +633,7 @@ fn cli_checks_a_graph_schema_json_and_points_into_its_expression_string() {
     let text = std::fs::read_to_string(&json).unwrap();
     std::fs::remove_file(&json).ok();
     assert_eq!(out.status.code(), Some(0));
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc: Json = serde_json::from_slice(&out.stdout).unwrap();
     let finding = &doc["findings"][0];
     assert_eq!(finding["code"], "EM104");
     let (start, end) = (

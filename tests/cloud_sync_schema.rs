@@ -8,16 +8,16 @@ use std::process::Command;
 
 use entramap::expr::{self, graph as expr_graph, syntax};
 use entramap::load::graph;
-use serde_json::Value;
+use serde_json::Value as Json;
 
-fn schema() -> Value {
+fn schema() -> Json {
     let path =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/graph/cloud-sync-ad2aad.json");
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 /// Every attribute mapping's `source` in the schema, with where it is.
-fn sources(schema: &Value) -> Vec<(String, &Value)> {
+fn sources(schema: &Json) -> Vec<(String, &Json)> {
     let mut out = Vec::new();
     for rule in schema["synchronizationRules"].as_array().unwrap() {
         for om in rule["objectMappings"].as_array().unwrap() {
@@ -153,7 +153,7 @@ fn check(path: &Path) -> (i32, String) {
 }
 
 fn codes(json: &str) -> Vec<String> {
-    let report: Value = serde_json::from_str(json).unwrap();
+    let report: Json = serde_json::from_str(json).unwrap();
     let mut codes: Vec<String> = report["findings"]
         .as_array()
         .unwrap_or_else(|| panic!("no findings array in {json}"))

@@ -25,7 +25,7 @@ use entramap::provision::target::{ResourceKind, Target};
 use entramap::scim::{self, Path as ScimPath};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
-use serde_json::{Value, json};
+use serde_json::{Value as Json, json};
 
 #[path = "support/common.rs"]
 mod common;
@@ -126,7 +126,7 @@ fn every_shipped_mapping_converges_within_one_cycle_and_again_after_any_single_c
                     r.request
                         .body
                         .as_ref()
-                        .map(Value::to_string)
+                        .map(Json::to_string)
                         .unwrap_or_default()
                 ))),
                 Some(other) => Err(TestCaseError::fail(format!("{other:?}"))),
@@ -223,7 +223,7 @@ fn record(plan: &Plan, user: &generate::GenUser) -> Record {
     r
 }
 
-fn send(t: &mut Target, method: &str, path: &str, body: Option<&Value>) -> (u16, Option<Value>) {
+fn send(t: &mut Target, method: &str, path: &str, body: Option<&Json>) -> (u16, Option<Json>) {
     let r = t.handle(method, path, body);
     (r.status, r.body)
 }
@@ -258,7 +258,7 @@ fn target_applies_entras_patches_as_rfc7644_says_and_twice_the_same_as_once() {
             let created = mapping
                 .project(&record(&plan, &a), &ctx, Flow::Create)
                 .expect("projects");
-            let post = Value::Object(created.post_body(ResourceKind::User));
+            let post = Json::Object(created.post_body(ResourceKind::User));
             let (status, body) = send(&mut t, "POST", "/Users", Some(&post));
             prop_assert_eq!(status, 201);
             let id = body
@@ -306,10 +306,10 @@ fn target_applies_entras_patches_as_rfc7644_says_and_twice_the_same_as_once() {
             }
             // RFC 7643 §2.4: `primary` is true for at most one value of an attribute.
             for (k, v) in &once {
-                if let Value::Array(items) = v {
+                if let Json::Array(items) = v {
                     let primaries = items
                         .iter()
-                        .filter(|i| i.get("primary") == Some(&Value::Bool(true)))
+                        .filter(|i| i.get("primary") == Some(&Json::Bool(true)))
                         .count();
                     prop_assert!(primaries <= 1, "{} has {} primary values", k, primaries);
                 }
@@ -355,7 +355,7 @@ fn group_membership_patches_are_idempotent_and_touch_only_the_members_named() {
             let group = t.get(ResourceKind::Group, &gid).unwrap_or_default();
             group
                 .get("members")
-                .and_then(Value::as_array)
+                .and_then(Json::as_array)
                 .map(|m| {
                     m.iter()
                         .filter_map(|v| v["value"].as_str().map(str::to_owned))
@@ -731,7 +731,7 @@ fn cli_json_has_the_documented_shape() {
         "json",
     ]);
     assert_eq!(r.code, 1, "{}", r.stderr);
-    let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let v: Json = serde_json::from_str(&r.stdout).expect("JSON");
     for key in [
         "mapping",
         "app",
@@ -768,7 +768,7 @@ fn cli_json_has_the_documented_shape() {
     );
     let r = entramap(&["converge", "mappings/unleash.yaml", "--format", "json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let v: Json = serde_json::from_str(&r.stdout).expect("JSON");
     assert_eq!(v["converged"], true);
     assert_eq!(v["dialect"], "compliant");
     assert_eq!(v["findings"], json!([]));
@@ -815,7 +815,7 @@ fn the_shrunk_directory_replays_with_simulate_and_shows_the_same_repeated_patch(
         "--format",
         "json",
     ]);
-    let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let v: Json = serde_json::from_str(&r.stdout).expect("JSON");
     let f = &v["findings"][0];
     let dir = std::env::temp_dir().join(format!("entramap-replay-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
@@ -836,12 +836,12 @@ fn the_shrunk_directory_replays_with_simulate_and_shows_the_same_repeated_patch(
         "2025-01-01T00:00:00Z",
     ]);
     assert_eq!(sim.code, 0, "{}", sim.stderr);
-    let lines: Vec<Value> = sim
+    let lines: Vec<Json> = sim
         .stdout
         .lines()
         .map(|l| serde_json::from_str(l).expect("jsonl"))
         .collect();
-    let repeated: Vec<&Value> = lines
+    let repeated: Vec<&Json> = lines
         .iter()
         .filter(|l| l["cycle"] == 2 && l["method"] != "GET")
         .collect();

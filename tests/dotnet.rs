@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use entramap::dotnet::datetime::{DateFormat, DateKind, DateTime, DateTimeStyles};
 use entramap::dotnet::regex::{DotNetRegex, Replacement};
-use serde_json::Value;
+use serde_json::Value as Json;
 
 fn data(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -15,7 +15,7 @@ fn data(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn text(case: &Value, key: &str) -> Result<String, String> {
+fn text(case: &Json, key: &str) -> Result<String, String> {
     case[key]
         .as_str()
         .map(str::to_string)
@@ -49,7 +49,7 @@ fn regex(pattern: &str) -> Result<DotNetRegex, String> {
 }
 
 /// What the case's operation gives, next to what it wants, as comparable JSON.
-fn run(case: &Value) -> Result<(Value, Value), String> {
+fn run(case: &Json) -> Result<(Json, Json), String> {
     let op = case["op"].as_str().ok_or("no `op`")?;
     let want = case["want"].clone();
     let got = match op {
@@ -59,7 +59,7 @@ fn run(case: &Value) -> Result<(Value, Value), String> {
             let mut out = String::new();
             re.replace_all(&text(case, "input")?, &replacement, &mut out)
                 .map_err(|e| e.to_string())?;
-            Value::from(out)
+            Json::from(out)
         }
         "replace_group" => {
             let re = regex(&text(case, "pattern")?)?;
@@ -71,7 +71,7 @@ fn run(case: &Value) -> Result<(Value, Value), String> {
                 &mut out,
             )
             .map_err(|e| e.to_string())?;
-            Value::from(out)
+            Json::from(out)
         }
         "pattern_error" => {
             return match DotNetRegex::compile(&text(case, "pattern")?) {
@@ -79,12 +79,12 @@ fn run(case: &Value) -> Result<(Value, Value), String> {
                 Err(e) => Ok((serde_json::json!([e.start, e.end]), case["span"].clone())),
             };
         }
-        "cdate" => Value::from(DateTime::parse_lenient(&text(case, "input")?).map(entra)),
+        "cdate" => Json::from(DateTime::parse_lenient(&text(case, "input")?).map(entra)),
         "entra" => {
             let at = DateTime::parse_rfc3339(&text(case, "rfc3339")?).ok_or("bad rfc3339")?;
-            Value::from(entra(at))
+            Json::from(entra(at))
         }
-        "lenient" => Value::from(DateTime::parse_lenient(&text(case, "input")?).map(iso)),
+        "lenient" => Json::from(DateTime::parse_lenient(&text(case, "input")?).map(iso)),
         "parse_exact" => {
             let bits = case["styles"].as_u64().ok_or("`styles` is not a number")?;
             let styles = u32::try_from(bits)
@@ -93,8 +93,8 @@ fn run(case: &Value) -> Result<(Value, Value), String> {
                 .ok_or("invalid styles")?;
             match DateFormat::compile(&text(case, "format")?) {
                 // A format .NET refuses fails the parse.
-                Err(_) => Value::Null,
-                Ok(format) => Value::from(
+                Err(_) => Json::Null,
+                Ok(format) => Json::from(
                     format
                         .parse_exact_kind(&text(case, "input")?, styles, None)
                         .map(|(d, k)| format!("{} {}", iso(d), kind_letter(k))),
@@ -107,11 +107,11 @@ fn run(case: &Value) -> Result<(Value, Value), String> {
                 .map_err(|e| format!("format does not compile: {e}"))?;
             let mut out = String::new();
             format.format(at, &mut out);
-            Value::from(out)
+            Json::from(out)
         }
         "format_error" => {
             let refused = DateFormat::compile(&text(case, "format")?).is_err();
-            return Ok((Value::from(refused), Value::from(true)));
+            return Ok((Json::from(refused), Json::from(true)));
         }
         other => return Err(format!("unknown op `{other}`")),
     };
@@ -132,7 +132,7 @@ fn run_file(name: &str) -> usize {
         }
         cases += 1;
         let at = format!("{name}:{}", i + 1);
-        let case: Value = match serde_json::from_str(line) {
+        let case: Json = match serde_json::from_str(line) {
             Ok(case) => case,
             Err(e) => {
                 failures.push(format!("{at}: not JSON: {e}"));

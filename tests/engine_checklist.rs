@@ -11,7 +11,7 @@ use entramap::expr::Context;
 use entramap::model::mapping::Dialect;
 use entramap::provision::cycle::Simulator;
 use entramap::provision::directory;
-use serde_json::Value;
+use serde_json::Value as Json;
 
 const NOW: &str = "2025-01-01T00:00:00Z";
 const BEN: &str = "00000000-0000-4000-8000-00000000000b";
@@ -40,7 +40,7 @@ fn requests(mapping: &str, directories: &[&str], extra: &[&str]) -> Vec<(u64, St
     );
     String::from_utf8_lossy(&out.stdout)
         .lines()
-        .map(|l| serde_json::from_str::<Value>(l).expect("a JSON line"))
+        .map(|l| serde_json::from_str::<Json>(l).expect("a JSON line"))
         .map(|l| {
             (
                 l["cycle"].as_u64().unwrap(),

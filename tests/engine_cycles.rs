@@ -3,7 +3,7 @@
 //! Microsoft doc section it follows (docs/identity/app-provisioning/ in MicrosoftDocs/entra-docs);
 //! the data is under tests/data/engine/.
 
-use serde_json::Value;
+use serde_json::Value as Json;
 
 #[path = "support/common.rs"]
 mod common;
@@ -17,7 +17,7 @@ fn data(name: &str) -> String {
 }
 
 /// `simulate BASE` over `directories` (one cycle each) plus `extra` arguments, as jsonl.
-fn jsonl(directories: &[&str], extra: &[&str]) -> Vec<Value> {
+fn jsonl(directories: &[&str], extra: &[&str]) -> Vec<Json> {
     let mut args = vec!["simulate", BASE, "--format", "jsonl", "--now", NOW];
     let paths: Vec<String> = directories.iter().map(|d| data(d)).collect();
     for p in &paths {
@@ -43,7 +43,7 @@ fn simulate(directories: &[&str], format: Option<&str>) -> Run {
     entramap(&args)
 }
 
-fn in_cycle(lines: &[Value], cycle: u32) -> Vec<String> {
+fn in_cycle(lines: &[Json], cycle: u32) -> Vec<String> {
     lines
         .iter()
         .filter(|l| l["cycle"] == cycle)
@@ -487,7 +487,7 @@ fn impact_of_a_scoping_filter_disables_the_users_it_leaves_out() {
     let run = impact("impact/engineers-only.yaml", Some("jsonl"));
     assert_eq!(run.code, 1, "{}", run.stderr);
     let lines = run.json_lines();
-    let writes: Vec<&Value> = lines.iter().filter(|l| l["method"] != "GET").collect();
+    let writes: Vec<&Json> = lines.iter().filter(|l| l["method"] != "GET").collect();
     assert_eq!(writes.len(), 1, "{}", run.stdout);
     assert_eq!(
         (writes[0]["action"].as_str(), writes[0]["object"].as_str()),

@@ -16,7 +16,7 @@ use entramap::provision::directory::{self, Directory};
 use entramap::provision::endpoint::{Endpoint, Response};
 use entramap::provision::retry::{EscrowThresholds, QuarantineReason};
 use entramap::provision::target::Target;
-use serde_json::Value;
+use serde_json::Value as Json;
 
 #[path = "support/common.rs"]
 mod common;
@@ -61,7 +61,7 @@ fn simulate_with(mapping: &str, directories: &[&str], format: &str, extra: &[&st
 fn ben_creates(run: &Run) -> Vec<u64> {
     run.stdout
         .lines()
-        .map(|l| serde_json::from_str::<Value>(l).expect("a JSON line"))
+        .map(|l| serde_json::from_str::<Json>(l).expect("a JSON line"))
         .filter(|l| l["object"] == BEN && l["action"] == "create")
         .map(|l| {
             assert_eq!(l["status"], 400);
@@ -158,7 +158,7 @@ fn errors_and_retries_a_changed_object_is_evaluated_before_its_next_retry() {
     let creates: Vec<(u64, u64)> = run
         .stdout
         .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .map(|l| serde_json::from_str::<Json>(l).unwrap())
         .filter(|l| l["object"] == BEN && l["action"] == "create")
         .map(|l| (l["cycle"].as_u64().unwrap(), l["status"].as_u64().unwrap()))
         .collect();
@@ -354,7 +354,7 @@ struct Credentials {
 }
 
 impl Endpoint for Credentials {
-    fn handle(&mut self, method: &str, path: &str, body: Option<&Value>) -> Response {
+    fn handle(&mut self, method: &str, path: &str, body: Option<&Json>) -> Response {
         if self.refuse {
             return Response {
                 status: 401,
@@ -466,7 +466,7 @@ fn quarantine_for_more_than_four_weeks_disables_the_job_until_a_restart() {
 struct NotFoundQueries(Target);
 
 impl Endpoint for NotFoundQueries {
-    fn handle(&mut self, method: &str, path: &str, body: Option<&Value>) -> Response {
+    fn handle(&mut self, method: &str, path: &str, body: Option<&Json>) -> Response {
         if method == "GET" && path.contains("filter=") {
             return Response {
                 status: 404,

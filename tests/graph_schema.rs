@@ -6,13 +6,13 @@ use std::path::{Path, PathBuf};
 use entramap::load;
 use entramap::load::graph;
 use entramap::model::mapping::{Apply, MappingFile};
-use serde_json::{Value, json};
+use serde_json::{Value as Json, json};
 
 #[path = "support/common.rs"]
 mod common;
 use common::{TempFile, output as entramap, root, run_cases};
 
-fn fixture(name: &str) -> (String, Value) {
+fn fixture(name: &str) -> (String, Json) {
     let path = root().join("tests/data/graph").join(name);
     let text = std::fs::read_to_string(&path).unwrap();
     let value = serde_json::from_str(&text).unwrap();
@@ -20,7 +20,7 @@ fn fixture(name: &str) -> (String, Value) {
 }
 
 /// Order-sensitive JSON text: `==` on serde_json maps ignores key order.
-fn exact(v: &Value) -> String {
+fn exact(v: &Json) -> String {
     serde_json::to_string(v).unwrap()
 }
 
@@ -46,7 +46,7 @@ fn first_difference(a: &str, b: &str) -> String {
     )
 }
 
-fn assert_exact(left: &Value, right: &Value) {
+fn assert_exact(left: &Json, right: &Json) {
     let (a, b) = (exact(left), exact(right));
     assert!(a == b, "JSON differs {}", first_difference(&a, &b));
 }
@@ -216,7 +216,7 @@ fn yaml_keeps_strings_that_look_like_numbers_booleans_and_null() {
         "[IsSoftDeleted]",
         "2025-06-12",
     ];
-    let rows: Vec<Value> = tricky
+    let rows: Vec<Json> = tricky
         .iter()
         .enumerate()
         .map(|(i, s)| {
@@ -537,13 +537,13 @@ fn replace_example_exports_as_graphs_documented_parse_expression_tree() {
 
 // (d) Malformed schemas ------------------------------------------------------------------
 
-fn import_error(value: Value) -> String {
+fn import_error(value: Json) -> String {
     graph::import(&value)
         .expect_err("should not import")
         .to_string()
 }
 
-fn with_row(row: Value) -> Value {
+fn with_row(row: Json) -> Json {
     json!({"synchronizationRules": [{"objectMappings": [
         {"sourceObjectName": "Group", "attributeMappings": []},
         {"sourceObjectName": "User", "attributeMappings": [{"targetAttributeName": "a"}, {"targetAttributeName": "b"}, {"targetAttributeName": "c"}, row]},
@@ -644,17 +644,17 @@ fn arbitrary_json_never_panics() {
     }
 }
 
-fn collect_paths(v: &Value, at: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+fn collect_paths(v: &Json, at: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
     out.push(at.clone());
     match v {
-        Value::Object(m) => {
+        Json::Object(m) => {
             for (k, v) in m {
                 at.push(k.clone());
                 collect_paths(v, at, out);
                 at.pop();
             }
         }
-        Value::Array(a) => {
+        Json::Array(a) => {
             for (i, v) in a.iter().enumerate() {
                 at.push(i.to_string());
                 collect_paths(v, at, out);
@@ -665,9 +665,9 @@ fn collect_paths(v: &Value, at: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
     }
 }
 
-fn pointer_mut<'a>(v: &'a mut Value, path: &[String]) -> &'a mut Value {
+fn pointer_mut<'a>(v: &'a mut Json, path: &[String]) -> &'a mut Json {
     path.iter().fold(v, |v, seg| match v {
-        Value::Array(a) => &mut a[seg.parse::<usize>().unwrap()],
+        Json::Array(a) => &mut a[seg.parse::<usize>().unwrap()],
         other => &mut other[seg.as_str()],
     })
 }
@@ -675,7 +675,7 @@ fn pointer_mut<'a>(v: &'a mut Value, path: &[String]) -> &'a mut Value {
 #[test]
 fn import_errors_are_located_in_the_json_text() {
     let text = "{\n  \"synchronizationRules\": [\n    {\"objectMappings\": [\n      {\"sourceObjectName\": \"User\",\n       \"attributeMappings\": [{\"targetAttributeName\": 5}]}]}]\n}\n";
-    let value: Value = serde_json::from_str(text).unwrap();
+    let value: Json = serde_json::from_str(text).unwrap();
     let err = graph::import(&value).unwrap_err();
     let (start, end) = graph::locate(text, &err).unwrap();
     assert_eq!(&text[start..end], "5");
@@ -733,14 +733,14 @@ fn cli_import_then_export_reproduces_the_schema() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let exported: Value =
+    let exported: Json =
         serde_json::from_str(&std::fs::read_to_string(&json_out).unwrap()).unwrap();
     assert_exact(&exported, &fixture("custom-scim.json").1);
 
     // Export also takes Graph JSON, and writes to standard output without --out.
     let out = entramap(&["export", schema.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0));
-    let stdout: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let stdout: Json = serde_json::from_slice(&out.stdout).unwrap();
     assert_exact(&stdout, &exported);
     let _ = std::fs::remove_file(yaml_out);
     let _ = std::fs::remove_file(json_out);

@@ -18,7 +18,7 @@ use entramap::load;
 use entramap::provision::directory;
 use entramap::provision::endpoint::Endpoint;
 use entramap::provision::target::Target;
-use serde_json::Value;
+use serde_json::Value as Json;
 use support::common::Run;
 use support::{Answer, Scim2Server, Script, Stub};
 
@@ -73,7 +73,7 @@ fn full_run(server: &Scim2Server, mapping: &str, dialect: &str, seed: &str) -> (
     (run, text)
 }
 
-fn rejected(report: &Value) -> Vec<&Value> {
+fn rejected(report: &Json) -> Vec<&Json> {
     report["cycles"]
         .as_array()
         .unwrap()
@@ -84,7 +84,7 @@ fn rejected(report: &Value) -> Vec<&Value> {
 
 /// Every model difference after every cycle is explained: caused by a rejected request, or
 /// invisible to Entra's change detection.
-fn assert_model_differences_explained(report: &Value) {
+fn assert_model_differences_explained(report: &Json) {
     for c in report["cycles"].as_array().unwrap() {
         for d in c["model_differences"].as_array().unwrap() {
             assert!(
@@ -96,7 +96,7 @@ fn assert_model_differences_explained(report: &Value) {
     }
 }
 
-fn assert_cleaned_up(server: &Scim2Server, report: &Value) {
+fn assert_cleaned_up(server: &Scim2Server, report: &Json) {
     assert_eq!(report["cleanup"]["left"], serde_json::json!([]), "{report}");
     assert_eq!(server.count("/Users"), 0, "users left behind");
     assert_eq!(server.count("/Groups"), 0, "groups left behind");
@@ -1084,7 +1084,7 @@ fn endless_run_args<'a>(url: &'a str, transcript: &'a str) -> Vec<&'a str> {
 
 /// What a run stopped early must still have done: the transcript of what was sent, the report,
 /// and the cleanup of what it created.
-fn assert_stopped_cleanly(stub: &Stub, report: &Value, transcript: &str, why: &str) {
+fn assert_stopped_cleanly(stub: &Stub, report: &Json, transcript: &str, why: &str) {
     assert_eq!(report["stopped"], why, "{report}");
     assert_eq!(report["result"], why, "{report}");
     assert!(report["cycles"].as_array().unwrap().len() < 100, "{report}");

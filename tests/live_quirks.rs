@@ -4,7 +4,7 @@
 
 mod support;
 
-use serde_json::{Value, json};
+use serde_json::{Value as Json, json};
 use support::common::{self, Run, run_cases};
 use support::mini::{MiniScim, Quirks};
 
@@ -51,7 +51,7 @@ fn live_over(
         .into()
 }
 
-fn findings(report: &Value) -> Vec<&str> {
+fn findings(report: &Json) -> Vec<&str> {
     report["findings"]
         .as_array()
         .unwrap()
@@ -60,7 +60,7 @@ fn findings(report: &Value) -> Vec<&str> {
         .collect()
 }
 
-fn finding<'a>(report: &'a Value, id: &str) -> &'a Value {
+fn finding<'a>(report: &'a Json, id: &str) -> &'a Json {
     report["findings"]
         .as_array()
         .unwrap()
@@ -70,7 +70,7 @@ fn finding<'a>(report: &'a Value, id: &str) -> &'a Value {
 }
 
 /// A real person's account, there before the run.
-fn real_person() -> Value {
+fn real_person() -> Json {
     json!({"userName": "real.person@contoso.com", "displayName": "Real Person", "active": true,
            "title": "Keep me"})
 }
@@ -88,7 +88,7 @@ fn assert_writes_only_to_created(server: &MiniScim) {
 
 /// What a JSON value must be.
 enum Is {
-    Equal(Value),
+    Equal(Json),
     Contains(&'static str),
     StartsWith(&'static str),
     /// Not there at all.
@@ -97,7 +97,7 @@ enum Is {
 
 impl Is {
     #[track_caller]
-    fn check(&self, what: &str, value: &Value) {
+    fn check(&self, what: &str, value: &Json) {
         let text = value.as_str().unwrap_or_default();
         match self {
             Is::Equal(want) => assert_eq!(value, want, "{what}"),
@@ -146,7 +146,7 @@ struct QuirkCase {
     id: &'static str,
     quirks: Quirks,
     /// Accounts there before the run (ids from 1).
-    accounts: Vec<Value>,
+    accounts: Vec<Json>,
     dialect: &'static str,
     /// The directory snapshots (one cycle each); none: the sample, then the changed one.
     directories: &'static [&'static str],
@@ -485,7 +485,7 @@ fn each_quirky_app_is_reported_as_what_it_is_and_only_the_runs_accounts_are_writ
                         is.check(&format!("{id}.{field} in {f}"), &f[*field]);
                     }
                     Expect::LiveReport(pointer, is) => {
-                        let value = report().pointer(pointer).unwrap_or(&Value::Null);
+                        let value = report().pointer(pointer).unwrap_or(&Json::Null);
                         is.check(&format!("{pointer} in {:#}", report()), value);
                     }
                     Expect::Line(head) => assert!(
@@ -552,7 +552,7 @@ fn live_writes_the_provisioning_log_of_what_the_app_answered() {
     let _ = std::fs::remove_dir_all(&dir);
     let entries = common::json_lines(&text);
     // (action, status, error code) of cycle 1's evaluations, in order.
-    let outcomes = |entries: &[Value]| -> Vec<(String, String, String)> {
+    let outcomes = |entries: &[Json]| -> Vec<(String, String, String)> {
         entries
             .iter()
             .filter(|e| e["cycleId"].as_str().unwrap().starts_with("00000001"))
@@ -603,7 +603,7 @@ fn live_writes_the_provisioning_log_of_what_the_app_answered() {
 }
 
 /// A status and a SCIM error body with `detail`.
-fn scim_error(status: u16, detail: &str) -> Option<(u16, Value)> {
+fn scim_error(status: u16, detail: &str) -> Option<(u16, Json)> {
     Some((
         status,
         json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
@@ -642,7 +642,7 @@ fn cause_cases() -> Vec<CauseCase> {
             disagrees: true,
         }
     }
-    fn store(cause_id: &'static str, f: fn(&mut serde_json::Map<String, Value>)) -> CauseCase {
+    fn store(cause_id: &'static str, f: fn(&mut serde_json::Map<String, Json>)) -> CauseCase {
         CauseCase {
             cause_id,
             dialect: "compliant",
@@ -699,7 +699,7 @@ fn cause_cases() -> Vec<CauseCase> {
         CauseCase {
             title_case_exact: true,
             ..store("endless-patch-case", |u| {
-                if let Some(Value::String(t)) = u.get_mut("title") {
+                if let Some(Json::String(t)) = u.get_mut("title") {
                     *t = t.to_uppercase();
                 }
             })
@@ -710,12 +710,12 @@ fn cause_cases() -> Vec<CauseCase> {
             }
         }),
         store("endless-patch-rewritten", |u| {
-            if let Some(Value::String(t)) = u.get_mut("title") {
+            if let Some(Json::String(t)) = u.get_mut("title") {
                 t.push_str(" (edited)");
             }
         }),
         store("model-difference", |u| {
-            if let Some(Value::String(t)) = u.get_mut("title") {
+            if let Some(Json::String(t)) = u.get_mut("title") {
                 t.push_str(" (edited)");
             }
         }),
@@ -723,7 +723,7 @@ fn cause_cases() -> Vec<CauseCase> {
         CauseCase {
             disagrees: false,
             ..store("cosmetic-difference", |u| {
-                if let Some(Value::String(t)) = u.get_mut("title") {
+                if let Some(Json::String(t)) = u.get_mut("title") {
                     *t = t.to_uppercase();
                 }
             })

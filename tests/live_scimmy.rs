@@ -8,7 +8,7 @@ mod support;
 
 use std::process::Command;
 
-use serde_json::Value;
+use serde_json::Value as Json;
 use support::ScimmyServer;
 use support::common::Run;
 
@@ -31,7 +31,7 @@ fn live(server: &ScimmyServer, mapping: &str, dialect: &str, extra: &[&str]) -> 
 }
 
 /// The findings as (cause id, evidence).
-fn findings(report: &Value) -> Vec<(String, String)> {
+fn findings(report: &Json) -> Vec<(String, String)> {
     report["findings"]
         .as_array()
         .unwrap()
@@ -45,7 +45,7 @@ fn findings(report: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
-fn assert_cleaned_up(server: &ScimmyServer, report: &Value) {
+fn assert_cleaned_up(server: &ScimmyServer, report: &Json) {
     assert_eq!(
         report["cleanup"]["left"],
         serde_json::json!([]),

@@ -8,7 +8,7 @@ use entramap::model::source::Record;
 use entramap::provision::project::{CompiledMapping, Flow};
 use entramap::provision::scope::{compile_scope, in_scope, is_soft_deleted};
 use entramap::provision::target::ResourceKind;
-use serde_json::{Value, json};
+use serde_json::{Value as Json, json};
 
 #[path = "support/mapping.rs"]
 mod mapping;
@@ -18,12 +18,12 @@ use mapping::{ctx, users};
 mod common;
 use common::run_cases;
 
-fn record(value: Value) -> Record {
+fn record(value: Json) -> Record {
     Record::from_json(&value).unwrap()
 }
 
 /// Whether one clause `a <op> [value]` holds for a user whose `a` is `attr` (absent for None).
-fn holds(op: &str, value: Option<&str>, attr: Option<Value>) -> bool {
+fn holds(op: &str, value: Option<&str>, attr: Option<Json>) -> bool {
     let operand = value.map_or(String::new(), |v| format!(", value: '{v}'"));
     let mapping = users(&format!(
         "  scope:\n    - clauses:\n        - {{attribute: a, operator: '{op}'{operand}}}\n  mappings: []\n"
@@ -44,7 +44,7 @@ struct OperatorCase {
     op: String,
     value: Option<String>,
     /// The user's `a`; `None`: absent.
-    a: Option<Value>,
+    a: Option<Json>,
     holds: bool,
 }
 
@@ -67,7 +67,7 @@ fn operator_cases() -> Vec<OperatorCase> {
         if line.trim().is_empty() || line.starts_with('#') {
             continue;
         }
-        let case: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{at}: {e}"));
+        let case: Json = serde_json::from_str(line).unwrap_or_else(|e| panic!("{at}: {e}"));
         let group = group
             .as_ref()
             .unwrap_or_else(|| panic!("{at}: no `# group` line above"));
@@ -190,7 +190,7 @@ fn default_mapping_posts_the_sample_user_in_entras_shape() {
     let mapping = default_mapping();
     let user = sample_user();
     let projection = mapping.project(&user, &ctx(), Flow::Create).unwrap();
-    let body = Value::Object(projection.post_body(ResourceKind::User));
+    let body = Json::Object(projection.post_body(ResourceKind::User));
     let keys: Vec<&str> = body
         .as_object()
         .unwrap()
@@ -388,7 +388,7 @@ fn null_never_appears_in_entries_or_post_body() {
                 .iter()
                 .all(|e| !e.value.is_null() && e.value != json!(""))
         );
-        let body = Value::Object(p.post_body(ResourceKind::User)).to_string();
+        let body = Json::Object(p.post_body(ResourceKind::User)).to_string();
         assert!(!body.contains("null") && !body.contains("emails"), "{body}");
     }
 }
@@ -400,7 +400,7 @@ fn manager_is_kept_apart_as_the_source_object_id() {
     let p = m.project(&user, &ctx(), Flow::Create).unwrap();
     assert_eq!(p.manager.as_deref(), Some("m-1"));
     assert!(p.entries.iter().all(|e| !e.target.contains("manager")));
-    let body = Value::Object(p.post_body(ResourceKind::User));
+    let body = Json::Object(p.post_body(ResourceKind::User));
     assert!(!body.to_string().contains("manager"));
     // The mapping targets the enterprise extension, so its URN is listed even with no value.
     assert_eq!(

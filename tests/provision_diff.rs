@@ -12,7 +12,7 @@ use entramap::provision::dialect::{
 use entramap::provision::diff::{AttributeChange, ChangeOp, diff, member_delta};
 use entramap::provision::project::{CompiledMapping, Flow};
 use entramap::scim::{Resource, apply_patch};
-use serde_json::{Value, json};
+use serde_json::{Value as Json, json};
 
 #[path = "support/mapping.rs"]
 mod mapping;
@@ -24,17 +24,13 @@ use common::run_cases;
 
 const BOTH: [Dialect; 2] = [Dialect::Legacy, Dialect::Compliant];
 
-fn resource(value: Value) -> Resource {
+fn resource(value: Json) -> Resource {
     value.as_object().unwrap().clone()
 }
 
 /// `(kind, target, value)` of the operations the update projection of `user` gives against
 /// `returned`.
-fn ops_for(
-    mapping: &ObjectMapping,
-    user: Value,
-    returned: Value,
-) -> Vec<(ChangeOp, String, Value)> {
+fn ops_for(mapping: &ObjectMapping, user: Json, returned: Json) -> Vec<(ChangeOp, String, Json)> {
     let compiled = CompiledMapping::compile(mapping).unwrap();
     let user = Record::from_json(&user).unwrap();
     let projection = compiled.project(&user, &ctx(), Flow::Update).unwrap();
@@ -45,7 +41,7 @@ fn ops_for(
 }
 
 /// The PATCH body Entra sends for `user` against `returned`.
-fn patch_for(mapping: &ObjectMapping, user: Value, returned: Value, dialect: Dialect) -> Value {
+fn patch_for(mapping: &ObjectMapping, user: Json, returned: Json, dialect: Dialect) -> Json {
     let compiled = CompiledMapping::compile(mapping).unwrap();
     let user = Record::from_json(&user).unwrap();
     let projection = compiled.project(&user, &ctx(), Flow::Update).unwrap();
@@ -55,8 +51,8 @@ fn patch_for(mapping: &ObjectMapping, user: Value, returned: Value, dialect: Dia
 
 /// Byte equality of the compact serialisations: values and key order.
 #[track_caller]
-fn assert_body(actual: &Value, verbatim: &str) {
-    let expected: Value = serde_json::from_str(verbatim).unwrap();
+fn assert_body(actual: &Json, verbatim: &str) {
+    let expected: Json = serde_json::from_str(verbatim).unwrap();
     assert_eq!(
         serde_json::to_string(actual).unwrap(),
         serde_json::to_string(&expected).unwrap()
@@ -219,7 +215,7 @@ fn member_delta_keeps_order_drops_duplicates_and_compares_ids_exactly() {
 const LEGACY_SEVERAL: &str = "  mappings:\n    - {target: displayName, source: displayName}\n    - {target: 'emails[type eq \"work\"].value', source: mail}\n    - {target: name.givenName, source: givenName}\n    - {target: name.familyName, source: surname}\n    - {target: externalId, source: mailNickname}\n    - {target: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber', source: employeeId}\n";
 
 /// A returned resource holding an old value for every attribute of the §4.3 example.
-fn old_user() -> Value {
+fn old_user() -> Json {
     json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User",
                     "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
@@ -239,7 +235,7 @@ struct BodyCase {
     /// What the case proves.
     id: &'static str,
     /// The simulator's body.
-    actual: fn() -> Value,
+    actual: fn() -> Json,
     /// The documented body, compared as compact JSON so key order counts.
     verbatim: &'static str,
 }
@@ -251,7 +247,7 @@ const TUTORIAL_ROWS: &str = "  mappings:\n    - {target: userName, source: userP
 const MERGE_ROWS: &str = "  mappings:\n    - {target: displayName, source: displayName}\n    - {target: title, source: jobTitle}\n    - {target: nickName, source: mailNickname}\n    - {target: name.givenName, source: givenName}\n";
 
 /// A nickname the app does not hold yet.
-fn add_nickname(dialect: Dialect) -> Value {
+fn add_nickname(dialect: Dialect) -> Json {
     patch_for(
         &users("  mappings:\n    - {target: nickName, source: mailNickname}\n"),
         json!({"mailNickname": "Babs"}),
@@ -261,7 +257,7 @@ fn add_nickname(dialect: Dialect) -> Value {
 }
 
 /// A user no longer soft-deleted, against `returned` as the dialect stored its disable.
-fn reenable(returned: Value, dialect: Dialect) -> Value {
+fn reenable(returned: Json, dialect: Dialect) -> Json {
     patch_for(
         &users(
             "  mappings:\n    - {target: active, expression: 'Switch([IsSoftDeleted], , \"False\", \"True\", \"True\", \"False\")'}\n",

@@ -9,7 +9,7 @@ use entramap::load;
 use entramap::model::mapping::Dialect;
 use entramap::provision::cycle::{Recorded as Request, Simulator};
 use entramap::provision::directory::{self, Directory};
-use serde_json::{Value, json};
+use serde_json::{Value as Json, json};
 
 fn mapping(function: &str, target: &str) -> String {
     format!(
@@ -63,7 +63,7 @@ fn cycle(sim: &mut Simulator, snapshot: &Directory, n: u32) -> Vec<Request> {
 }
 
 /// The Operations of the cycle's PATCHes.
-fn patches(requests: &[Request]) -> Vec<Value> {
+fn patches(requests: &[Request]) -> Vec<Json> {
     requests
         .iter()
         .filter(|r| r.method == "PATCH")
@@ -72,13 +72,13 @@ fn patches(requests: &[Request]) -> Vec<Value> {
 }
 
 /// The role names inside a legacy JSON-encoded role value.
-fn encoded(op: &Value) -> Vec<(String, String)> {
+fn encoded(op: &Json) -> Vec<(String, String)> {
     op["value"]
         .as_array()
         .unwrap()
         .iter()
         .map(|v| {
-            let inner: Value = serde_json::from_str(v["value"].as_str().unwrap()).unwrap();
+            let inner: Json = serde_json::from_str(v["value"].as_str().unwrap()).unwrap();
             assert_eq!(
                 inner.as_object().unwrap().keys().collect::<Vec<_>>(),
                 ["id", "value", "displayName"]

@@ -4,7 +4,7 @@
 use entramap::model::mapping::TargetAttribute;
 use entramap::provision::target::{ResourceKind, Response, Target};
 use entramap::scim::{ERROR_SCHEMA, LIST_RESPONSE_SCHEMA, Resource};
-use serde_json::{Value, json};
+use serde_json::{Value as Json, json};
 
 fn attributes(yaml: &str) -> Vec<TargetAttribute> {
     serde_saphyr::from_str(yaml).unwrap_or_else(|e| panic!("{e}"))
@@ -46,12 +46,12 @@ fn target() -> Target {
     Target::new(&default_users(), &default_groups())
 }
 
-fn send(t: &mut Target, method: &str, path: &str, body: Option<Value>) -> Response {
+fn send(t: &mut Target, method: &str, path: &str, body: Option<Json>) -> Response {
     t.handle(method, path, body.as_ref())
 }
 
 /// The user POST Entra sends (E6).
-fn user_post(user_name: &str) -> Value {
+fn user_post(user_name: &str) -> Json {
     json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
         "externalId": "0a21f0f2",
@@ -63,19 +63,19 @@ fn user_post(user_name: &str) -> Value {
     })
 }
 
-fn create(t: &mut Target, path: &str, body: Value) -> String {
+fn create(t: &mut Target, path: &str, body: Json) -> String {
     let r = send(t, "POST", path, Some(body));
     assert_eq!(r.status, 201, "{:?}", r.body);
     r.body.unwrap()["id"].as_str().unwrap().to_owned()
 }
 
-fn get(t: &mut Target, path: &str) -> Value {
+fn get(t: &mut Target, path: &str) -> Json {
     let r = send(t, "GET", path, None);
     assert_eq!(r.status, 200, "{:?}", r.body);
     r.body.unwrap()
 }
 
-fn patch(ops: Value) -> Value {
+fn patch(ops: Json) -> Json {
     json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops})
 }
 
@@ -84,7 +84,7 @@ fn assert_scim_error(r: &Response, status: u16, scim_type: Option<&str>) {
     let body = r.body.as_ref().expect("an error body");
     assert_eq!(body["schemas"], json!([ERROR_SCHEMA]));
     assert_eq!(body["status"], json!(status.to_string()));
-    assert_eq!(body.get("scimType").and_then(Value::as_str), scim_type);
+    assert_eq!(body.get("scimType").and_then(Json::as_str), scim_type);
 }
 
 #[test]
@@ -165,7 +165,7 @@ fn post_then_filter_by_username_finds_it_case_insensitively_and_get_by_id_return
     assert_eq!(get(&mut t, &format!("/Users/{id}")), created);
     assert_eq!(
         t.get(ResourceKind::User, &id)
-            .map(|r| Value::Object(r.clone())),
+            .map(|r| Json::Object(r.clone())),
         Some(created)
     );
 }
@@ -578,7 +578,7 @@ fn ids_are_deterministic_across_two_fresh_targets() {
 #[test]
 fn preloaded_accounts_are_found_kept_as_given_and_iterate_in_insertion_order() {
     let mut t = target();
-    let Value::Object(existing) = json!({
+    let Json::Object(existing) = json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
         "id": "2441309d85324e7793ae",
         "userName": "Test_User@contoso.com",
@@ -588,7 +588,7 @@ fn preloaded_accounts_are_found_kept_as_given_and_iterate_in_insertion_order() {
     };
     let id = t.insert(ResourceKind::User, existing.clone()).unwrap();
     assert_eq!(id, "2441309d85324e7793ae");
-    let Value::Object(no_id) = json!({"userName": "second@contoso.com"}) else {
+    let Json::Object(no_id) = json!({"userName": "second@contoso.com"}) else {
         unreachable!()
     };
     let second = t.insert(ResourceKind::User, no_id).unwrap();
@@ -596,7 +596,7 @@ fn preloaded_accounts_are_found_kept_as_given_and_iterate_in_insertion_order() {
         &mut t,
         "/Users?filter=userName+eq+%22test_user%40contoso.com%22",
     );
-    assert_eq!(found["Resources"][0], Value::Object(existing.clone()));
+    assert_eq!(found["Resources"][0], Json::Object(existing.clone()));
     assert_eq!(
         t.insert(ResourceKind::User, existing).unwrap_err().status,
         409,
@@ -625,7 +625,7 @@ fn an_account_preloaded_with_an_id_the_app_would_issue_keeps_it_and_new_ids_skip
         .collect();
     // The app already holds an account under the second id it would issue.
     let mut t = target();
-    let Value::Object(existing) = json!({"id": issued[1], "userName": "old@contoso.com"}) else {
+    let Json::Object(existing) = json!({"id": issued[1], "userName": "old@contoso.com"}) else {
         unreachable!()
     };
     t.insert(ResourceKind::User, existing).unwrap();

@@ -495,3 +495,49 @@ fn every_public_module_is_in_the_documented_api_and_nothing_else_is_public() {
         "modules docs/ARCHITECTURE.md lists as public that are not: {stale:?}"
     );
 }
+
+/// The `use serde_json::...` lines of `text` that bring in `Value` under its own name.
+fn bare_json_value_imports(text: &str) -> Vec<usize> {
+    let code = code_only(text);
+    let mut found = Vec::new();
+    let mut offset = 0;
+    for statement in code.split_inclusive(';') {
+        let start = offset;
+        offset += statement.len();
+        let Some(at) = statement.find("use serde_json::") else {
+            continue;
+        };
+        let names = &statement[at..];
+        let bare = names
+            .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ' '))
+            .map(str::trim)
+            .any(|item| item == "Value");
+        if bare {
+            found.push(code[..start + at].matches('\n').count() + 1);
+        }
+    }
+    found
+}
+
+#[test]
+fn serde_json_value_is_imported_as_json_everywhere() {
+    assert_eq!(
+        bare_json_value_imports(
+            "use serde_json::Value;\nuse serde_json::{Map, Value as Json};\n\
+             use serde_json::{json,\n    Value};\nuse serde_json::value::RawValue;\n"
+        ),
+        [1, 3]
+    );
+    let mut found = Vec::new();
+    for (path, text) in sources() {
+        for line in bare_json_value_imports(&text) {
+            found.push(format!("{path}:{line}"));
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "serde_json::Value imported under its own name (write `Value as Json`; `Value` is \
+         expr::Value):\n{}",
+        found.join("\n")
+    );
+}

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::{Value as Json, json};
 use support::common::{self, Run, run_cases};
 use support::{Answer, Stub};
 
@@ -32,7 +32,7 @@ const ADMIN_ROLE: &str = "d1c2b3a4-0000-4000-8000-00000000ad01";
 const DEFAULT_ACCESS: &str = "00000000-0000-0000-0000-000000000000";
 const EXTENSION: &str = "extension_0123456789abcdef0123456789abcdef_costCenter";
 
-fn ok(body: Value) -> Answer {
+fn ok(body: Json) -> Answer {
     Answer {
         status: 200,
         headers: vec![],
@@ -74,7 +74,7 @@ fn host(request: &str) -> &str {
         .trim()
 }
 
-fn schema() -> Value {
+fn schema() -> Json {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/data/pull/schema.json"
@@ -83,7 +83,7 @@ fn schema() -> Value {
     serde_json::from_str(&text).expect("schema JSON")
 }
 
-fn user(id: &str) -> Value {
+fn user(id: &str) -> Json {
     match id {
         ALICE => json!({
             "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users(id,userPrincipalName)/$entity",
@@ -110,7 +110,7 @@ fn user(id: &str) -> Value {
             "id": DAVE, "userPrincipalName": "dave@contoso.com", "accountEnabled": false,
             "displayName": "Dave Unassigned", "givenName": "Dave", "businessPhones": []
         }),
-        _ => Value::Null,
+        _ => Json::Null,
     }
 }
 
@@ -254,7 +254,7 @@ fn graph(tenant: Tenant) -> Stub {
                 let list = &query["$filter=id%20in%20(".len()..];
                 let list = &list[..list.find(')').unwrap_or(list.len())];
                 // Graph answers in its own order, not the list's; a deleted user is absent.
-                let mut users: Vec<Value> = list
+                let mut users: Vec<Json> = list
                     .split(',')
                     .map(|id| user(id.trim_matches('\'')))
                     .filter(|u| !u.is_null())
@@ -283,7 +283,7 @@ fn graph(tenant: Tenant) -> Stub {
                     );
                 }
                 match user(id) {
-                    Value::Null => error(404, "Request_ResourceNotFound", "not found", vec![]),
+                    Json::Null => error(404, "Request_ResourceNotFound", "not found", vec![]),
                     u => ok(u),
                 }
             }
@@ -355,7 +355,7 @@ fn pull_writes_the_jobs_schema_and_the_assigned_directory_with_gets_only() {
     assert_only_gets(&stub);
     assert_token_absent(&run, &dir);
     // The schema as Graph returned it.
-    let written: Value =
+    let written: Json =
         serde_json::from_str(&std::fs::read_to_string(out.join("schema.json")).unwrap()).unwrap();
     assert_eq!(written, schema());
     // The directory: Graph names turned into source names, roles, members, managers.
@@ -515,7 +515,7 @@ fn all_users_reads_every_user_and_group_across_pages() {
         run.stdout
     );
     assert!(run.stdout.contains("--scope all"), "{}", run.stdout);
-    let directory: Value =
+    let directory: Json =
         serde_json::from_str(&std::fs::read_to_string(out.join("directory.json")).unwrap())
             .unwrap();
     let users = directory["users"].as_array().unwrap();
@@ -775,7 +775,7 @@ mod read_back {
     use entramap::provision::directory::{self, Directory};
     use entramap::pull::Tenant;
     use proptest::prelude::*;
-    use serde_json::{Value, json};
+    use serde_json::{Value as Json, json};
 
     /// A comparable view of a snapshot: per object its id, flags and attributes.
     fn view(d: &Directory) -> Vec<String> {
@@ -818,14 +818,14 @@ mod read_back {
             .collect()
     }
 
-    fn text() -> impl Strategy<Value = Value> {
+    fn text() -> impl Strategy<Value = Json> {
         prop_oneof![
-            Just(Value::Null),
-            "[ -~éß\u{4e2d}#@_]{0,12}".prop_map(Value::String),
+            Just(Json::Null),
+            "[ -~éß\u{4e2d}#@_]{0,12}".prop_map(Json::String),
         ]
     }
 
-    fn graph_user() -> impl Strategy<Value = Value> {
+    fn graph_user() -> impl Strategy<Value = Json> {
         (
             0..6u8,
             text(),
@@ -861,8 +861,8 @@ mod read_back {
                                 p.insert(format!("{first}{}", c.as_str()), v.clone());
                             }
                         }
-                        p.insert("AdditionalProperties".into(), Value::Object(extra));
-                        u = Value::Object(p);
+                        p.insert("AdditionalProperties".into(), Json::Object(extra));
+                        u = Json::Object(p);
                     }
                     u
                 },

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use entramap::report::{self, Card, Header, ObjectView, Page, PageSection};
-use serde_json::Value;
+use serde_json::Value as Json;
 
 const NOW: &str = "2025-01-01T00:00:00Z";
 const HOSTILE: &str = "<img src=x onerror=alert(1)>";
@@ -78,12 +78,12 @@ fn base64_decode(text: &str) -> Vec<u8> {
 
 /// The page's objects: each row of the JSON block as an object, with its details (entries,
 /// requests) inflated from its chunk, as the page's script reads them.
-fn objects(html: &str) -> Vec<Value> {
+fn objects(html: &str) -> Vec<Json> {
     let rows_block = blocks(
         html,
         r#"<script type="application/json" id="entramap-rows" data-chunk="500">"#,
     );
-    let rows: Value = serde_json::from_str(rows_block[0]).expect("the rows are JSON");
+    let rows: Json = serde_json::from_str(rows_block[0]).expect("the rows are JSON");
     let attributes = rows["attributes"].as_array().expect("attributes").clone();
     let mut details = Vec::new();
     for chunk in blocks(
@@ -92,7 +92,7 @@ fn objects(html: &str) -> Vec<Value> {
     ) {
         let json =
             miniz_oxide::inflate::decompress_to_vec_zlib(&base64_decode(chunk)).expect("zlib");
-        let list: Vec<Value> = serde_json::from_slice(&json).expect("details are JSON");
+        let list: Vec<Json> = serde_json::from_slice(&json).expect("details are JSON");
         details.extend(list);
     }
     let rows = rows["rows"].as_array().expect("rows");
@@ -100,7 +100,7 @@ fn objects(html: &str) -> Vec<Value> {
     rows.iter()
         .zip(details)
         .map(|(r, d)| {
-            let attrs: Vec<Value> = r[8]
+            let attrs: Vec<Json> = r[8]
                 .as_array()
                 .expect("indexes")
                 .iter()
@@ -453,10 +453,10 @@ fn impact_html_says_what_each_row_change_writes_or_why_it_writes_nothing() {
 }
 
 /// `--format log`'s lines grouped by object, in the order they were written.
-fn log_by_object(lines: &str) -> std::collections::BTreeMap<String, Vec<Value>> {
-    let mut by_object = std::collections::BTreeMap::<String, Vec<Value>>::new();
+fn log_by_object(lines: &str) -> std::collections::BTreeMap<String, Vec<Json>> {
+    let mut by_object = std::collections::BTreeMap::<String, Vec<Json>>::new();
     for line in lines.lines() {
-        let entry: Value = serde_json::from_str(line).expect("a log line is JSON");
+        let entry: Json = serde_json::from_str(line).expect("a log line is JSON");
         let id = entry["sourceIdentity"]["id"]
             .as_str()
             .expect("sourceIdentity.id")
@@ -467,7 +467,7 @@ fn log_by_object(lines: &str) -> std::collections::BTreeMap<String, Vec<Value>> 
 }
 
 /// The page's entries grouped by object (objects without an entry left out).
-fn page_by_object(html: &str) -> std::collections::BTreeMap<String, Vec<Value>> {
+fn page_by_object(html: &str) -> std::collections::BTreeMap<String, Vec<Json>> {
     objects(html)
         .into_iter()
         .filter(|o| o["entries"].as_array().is_some_and(|e| !e.is_empty()))
@@ -580,7 +580,7 @@ fn an_out_file_that_cannot_be_written_exits_2_naming_its_path() {
 
 /// A page made from the library's model directly, with hostile text in every kind of field
 /// the template prints.
-fn hostile_page(entries: Vec<Value>) -> Page {
+fn hostile_page(entries: Vec<Json>) -> Page {
     let loaded = entramap::load::read(Path::new("mappings/scim-default.yaml")).expect("mapping");
     let mut header = Header::new(
         HOSTILE,
@@ -630,7 +630,7 @@ fn provisioning_log_entries_in_graph_shape_give_the_row_its_action_status_and_er
     // Hand-written provisioningObjectSummary entries (provisioningobjectsummary.md): what the
     // page reads is that shape, whoever wrote it.
     let text = std::fs::read_to_string("tests/data/report/log-entries.json").expect("fixture");
-    let entries: Vec<Value> = serde_json::from_str(&text).expect("JSON");
+    let entries: Vec<Json> = serde_json::from_str(&text).expect("JSON");
     let page = hostile_page(entries);
     let row = &page.objects[0];
     // The second cycle's entry, whole: its action, status, code and reason.
@@ -657,7 +657,7 @@ fn provisioning_log_entries_in_graph_shape_give_the_row_its_action_status_and_er
 }
 
 /// Objects whose entries are `entries` (any provisioningObjectSummary), summarised.
-fn row_of(entries: &[Value]) -> ObjectView {
+fn row_of(entries: &[Json]) -> ObjectView {
     let mut row = ObjectView {
         entries: entries
             .iter()
@@ -675,7 +675,7 @@ fn a_row_shows_one_entry_of_the_last_cycle_that_logged_the_object() {
     // error code and reason must all come from one entry of the last cycle; attributes are
     // the ones written (by entries that succeeded) over the run.
     let text = std::fs::read_to_string("tests/data/report/verdicts.json").expect("fixture");
-    let cases: Vec<Value> = serde_json::from_str(&text).expect("JSON");
+    let cases: Vec<Json> = serde_json::from_str(&text).expect("JSON");
     let ran = support::common::run_cases(
         &cases,
         |c| c["name"].as_str().expect("name"),
@@ -898,14 +898,14 @@ fn values_from_redact_are_masked_on_the_page_as_in_the_transcript() {
 
 /// The page's mapping rows (`[target, mapping, apply, default]` per row, by kind) and each
 /// object's attribute tables, by objectId: `[(cycle, [[source, result, flows, sent, entra]])]`.
-type Tables = std::collections::BTreeMap<String, Vec<(u32, Vec<Value>)>>;
+type Tables = std::collections::BTreeMap<String, Vec<(u32, Vec<Json>)>>;
 
-fn page_tables(html: &str) -> (Value, Tables) {
+fn page_tables(html: &str) -> (Json, Tables) {
     let rows_block = blocks(
         html,
         r#"<script type="application/json" id="entramap-rows" data-chunk="500">"#,
     );
-    let rows: Value = serde_json::from_str(rows_block[0]).expect("the rows are JSON");
+    let rows: Json = serde_json::from_str(rows_block[0]).expect("the rows are JSON");
     let tables = objects(html)
         .into_iter()
         .map(|o| {
@@ -1062,7 +1062,7 @@ fn a_created_users_attribute_table_shows_source_result_and_why() {
         .into_iter()
         .find(|o| o["name"] == "grace.hopper@contoso.com")
         .expect("grace has a row");
-    let not_written: Vec<&Value> = tables[grace["id"].as_str().expect("id")]
+    let not_written: Vec<&Json> = tables[grace["id"].as_str().expect("id")]
         .iter()
         .flat_map(|(_, rows)| rows)
         .filter(|r| r[2] == "not sent: the object is not written")

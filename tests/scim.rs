@@ -8,31 +8,31 @@ use entramap::scim::{
     url_decode, values,
 };
 use proptest::prelude::*;
-use serde_json::{Value, json};
+use serde_json::{Value as Json, json};
 
 fn path(text: &str) -> Path {
     Path::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"))
 }
 
-fn obj(v: Value) -> Resource {
+fn obj(v: Json) -> Resource {
     match v {
-        Value::Object(m) => m,
+        Json::Object(m) => m,
         other => panic!("not an object: {other}"),
     }
 }
 
 /// Applies `body` to `start` and checks the result; then applies it again and checks that
 /// nothing changed (every PATCH Entra sends must be idempotent on the server).
-fn patched(start: Value, body: Value) -> Value {
+fn patched(start: Json, body: Json) -> Json {
     let mut r = obj(start);
     scim::apply_patch(&mut r, &body).unwrap_or_else(|e| panic!("{e}"));
     let once = r.clone();
     scim::apply_patch(&mut r, &body).unwrap_or_else(|e| panic!("second apply: {e}"));
     assert_eq!(r, once, "applying the PATCH twice differs from once");
-    Value::Object(once)
+    Json::Object(once)
 }
 
-fn patch_error(start: Value, body: Value) -> scim::ScimError {
+fn patch_error(start: Json, body: Json) -> scim::ScimError {
     let mut r = obj(start);
     let before = r.clone();
     let err = scim::apply_patch(&mut r, &body).expect_err("the PATCH should fail");
@@ -169,7 +169,7 @@ fn bad_paths_are_errors_with_a_message_and_offset() {
 
 /// The 22 rows of a fresh custom app (docs/scim-wire.md §5.2), in mapping order, with values for
 /// one user. `manager` is left out: it is never in a POST.
-fn default_mapping_values() -> Vec<(&'static str, Value)> {
+fn default_mapping_values() -> Vec<(&'static str, Json)> {
     vec![
         ("userName", json!("adele@contoso.com")),
         ("active", json!(true)),
@@ -222,7 +222,7 @@ fn default_mapping_post_body_has_entras_shapes() {
     for (p, v) in default_mapping_values() {
         set(&mut r, &path(p), v);
     }
-    let body = Value::Object(r.clone());
+    let body = Json::Object(r.clone());
     // One element per type; all six work-address sub-attributes in one element.
     assert_eq!(
         body["emails"],
@@ -312,7 +312,7 @@ fn e6_tutorial_create_body_is_reproduced_byte_for_byte() {
     set(&mut r, &path("name.givenName"), json!("givenName"));
     set(&mut r, &path("roles"), json!([]));
     let e6 = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],"externalId":"0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef","userName":"Test_User_00aa00aa-bb11-cc22-dd33-44ee44ee44ee","active":true,"emails":[{"primary":true,"type":"work","value":"Test_User_11bb11bb-cc22-dd33-ee44-55ff55ff55ff@testuser.com"}],"meta":{"resourceType":"User"},"name":{"formatted":"givenName familyName","familyName":"familyName","givenName":"givenName"},"roles":[]}"#;
-    assert_eq!(Value::Object(r).to_string(), e6);
+    assert_eq!(Json::Object(r).to_string(), e6);
 }
 
 #[test]
@@ -329,7 +329,7 @@ fn e8_role_filter_creates_a_boolean_primary_element() {
         json!("WindowsAzureActiveDirectoryRole"),
     );
     assert_eq!(
-        Value::Object(r),
+        Json::Object(r),
         json!({"roles": [{"primary": true, "value": "Admin", "type": "WindowsAzureActiveDirectoryRole"}]})
     );
 }
@@ -341,7 +341,7 @@ fn custom_extension_attributes_go_into_their_own_extension_object() {
     set(&mut r, &path(p), json!("701984"));
     set(&mut r, &path(&format!("{ENT}:department")), json!("Retail"));
     assert_eq!(
-        Value::Object(r.clone()),
+        Json::Object(r.clone()),
         json!({
             "urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:User": {"CustomAttribute": "701984"},
             ENT: {"department": "Retail"}
@@ -361,7 +361,7 @@ fn enterprise_manager_is_stored_as_a_complex_value() {
     let mut r = Resource::new();
     set(&mut r, &path(&format!("{ENT}:manager")), json!("2c2f6fb8"));
     assert_eq!(
-        Value::Object(r.clone()),
+        Json::Object(r.clone()),
         json!({ENT: {"manager": {"value": "2c2f6fb8"}}})
     );
     assert_eq!(
@@ -415,7 +415,7 @@ fn get_ignores_attribute_name_case_and_reuses_existing_keys() {
 
 // ---------------------------------------------------------------- PATCH: Entra's examples
 
-fn user() -> Value {
+fn user() -> Json {
     json!({
         "schemas": [USER_SCHEMA, ENTERPRISE_USER_SCHEMA],
         "id": "5171a35d82074e068ce2",
@@ -430,10 +430,10 @@ fn user() -> Value {
     })
 }
 
-fn with(mut base: Value, changes: Value) -> Value {
-    fn merge(a: &mut Value, b: Value) {
+fn with(mut base: Json, changes: Json) -> Json {
+    fn merge(a: &mut Json, b: Json) {
         match (a, b) {
-            (Value::Object(a), Value::Object(b)) => {
+            (Json::Object(a), Json::Object(b)) => {
                 for (k, v) in b {
                     match a.get_mut(&k) {
                         Some(slot) if slot.is_object() && v.is_object() => merge(slot, v),
@@ -495,7 +495,7 @@ fn e11_add_previously_empty_attribute_in_both_dialects() {
 #[test]
 fn e11_observed_mixed_add_and_replace_creates_missing_extension_and_element() {
     // The laravel-scim-server#34 capture, applied to a user without department.
-    let body: Value = serde_json::from_str(r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"emails[type eq \"work\"].value","value":"AdeleV2@REDACTED.onmicrosoft.com"},{"op":"Replace","path":"addresses[type eq \"work\"].formatted","value":"18/2111"},{"op":"Add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department","value":"Retail"}]}"#).unwrap();
+    let body: Json = serde_json::from_str(r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"emails[type eq \"work\"].value","value":"AdeleV2@REDACTED.onmicrosoft.com"},{"op":"Replace","path":"addresses[type eq \"work\"].formatted","value":"18/2111"},{"op":"Add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department","value":"Retail"}]}"#).unwrap();
     let start = json!({"userName": "a", "emails": [{"type": "work", "value": "x"}],
         "addresses": [{"type": "work", "formatted": "1/1"}]});
     assert_eq!(
@@ -526,7 +526,7 @@ fn add_with_value_filter_creates_the_missing_element() {
 #[test]
 fn e12_disable_legacy_stores_the_string_as_sent() {
     // Legacy: `Operations` first, `Replace`, the string "False" (ssoready#155).
-    let body: Value = serde_json::from_str(r#"{"Operations":[{"op":"Replace","path":"active","value":"False"}],"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}"#).unwrap();
+    let body: Json = serde_json::from_str(r#"{"Operations":[{"op":"Replace","path":"active","value":"False"}],"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}"#).unwrap();
     let out = patched(user(), body);
     assert_eq!(out["active"], json!("False"));
     assert_eq!(out, with(user(), json!({"active": "False"})));
@@ -578,7 +578,7 @@ fn e15_manager_patch_sets_the_enterprise_manager_value() {
     let body = json!({"schemas": [scim::PATCH_OP_SCHEMA], "Operations": [{
         "op": "Replace", "path": format!("{ENT}:manager"), "value": "m2"}]});
     assert_eq!(
-        patched(Value::Object(r), body)[ENT]["manager"],
+        patched(Json::Object(r), body)[ENT]["manager"],
         json!({"value": "m2"})
     );
 }
@@ -593,7 +593,7 @@ fn e15_old_tutorial_manager_form_is_stored_as_sent_at_the_top_level() {
     );
 }
 
-fn group(members: &[&str]) -> Value {
+fn group(members: &[&str]) -> Json {
     let mut g = json!({"schemas": [scim::GROUP_SCHEMA], "id": "a99962b9f99d4c4fac67", "displayName": "Sales"});
     if !members.is_empty() {
         g["members"] = members.iter().map(|m| json!({"value": m})).collect();
@@ -714,7 +714,7 @@ fn compat_replace_several_attributes_compliant_merged_pathless_op() {
 #[test]
 fn observed_compliant_pathless_replace_with_operations_first() {
     // pingidentity/scim2#224: sets a sub-attribute that was absent (name.formatted).
-    let body: Value = serde_json::from_str(r#"{"Operations":[{"op":"replace","value":{"name.familyName":"test","name.formatted":"test test2"}}],"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}"#).unwrap();
+    let body: Json = serde_json::from_str(r#"{"Operations":[{"op":"replace","value":{"name.familyName":"test","name.formatted":"test test2"}}],"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}"#).unwrap();
     assert_eq!(
         patched(user(), body)["name"],
         json!({"givenName": "Joy", "familyName": "test", "formatted": "test test2"})
@@ -927,7 +927,7 @@ fn every_patch_example_is_idempotent() {
 
 // ---------------------------------------------------------------- PATCH errors
 
-fn body(ops: Value) -> Value {
+fn body(ops: Json) -> Json {
     json!({"schemas": [scim::PATCH_OP_SCHEMA], "Operations": ops})
 }
 
@@ -1253,7 +1253,7 @@ fn path_strategy() -> impl Strategy<Value = String> {
             }
             s.push_str(&attr);
             if let Some((fa, fv)) = filter {
-                s.push_str(&format!("[{fa} eq {}]", Value::String(fv)));
+                s.push_str(&format!("[{fa} eq {}]", Json::String(fv)));
             }
             if let Some(sub) = sub {
                 s.push('.');

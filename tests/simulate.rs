@@ -9,7 +9,7 @@ use entramap::provision::cycle::{Recorded as Request, RequestPurpose, Simulator}
 use entramap::provision::directory::{self, Directory};
 use entramap::provision::target::ResourceKind;
 use entramap::provision::transcript::{Summary, jsonl_line};
-use serde_json::Value;
+use serde_json::Value as Json;
 
 #[path = "support/common.rs"]
 mod common;
@@ -84,7 +84,7 @@ fn first_cycle_matches_then_creates_active_in_scope_users_only() {
         assert_eq!(before.status, 200);
         assert_eq!(r.status, 201);
         let body = r.body.as_ref().expect("body");
-        assert_eq!(body["active"], Value::Bool(true));
+        assert_eq!(body["active"], Json::Bool(true));
         assert!(
             body.get("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User")
                 .and_then(|e| e.get("manager"))
@@ -149,7 +149,7 @@ fn first_cycle_matches_then_creates_active_in_scope_users_only() {
     let added = &groups[4].body.as_ref().unwrap()["Operations"][0]["value"];
     // Engineering lists 4 members; the disabled one has no target id.
     assert_eq!(added.as_array().unwrap().len(), 3);
-    assert_eq!(added[0]["$ref"], Value::Null);
+    assert_eq!(added[0]["$ref"], Json::Null);
 }
 
 /// how-provisioning-works.md, "Incremental cycles": a later cycle evaluates only the objects
@@ -216,8 +216,8 @@ fn a_changed_attribute_gives_one_patch_with_it_in_both_dialects() {
 #[test]
 fn a_disabled_user_gets_the_disable_patch() {
     for (dialect, op, value) in [
-        (Dialect::Legacy, "Replace", Value::from("False")),
-        (Dialect::Compliant, "replace", Value::Bool(false)),
+        (Dialect::Legacy, "Replace", Json::from("False")),
+        (Dialect::Compliant, "replace", Json::Bool(false)),
     ] {
         let mut sim = simulator(dialect);
         cycle(&mut sim, &directory::sample(), 1);
@@ -330,7 +330,7 @@ fn jsonl_lines_carry_the_required_fields_and_summary_counts() {
     let mut summary = Summary::default();
     for n in 1..=2 {
         sim.run_cycle(&dir, n, &mut |r| {
-            let line: Value = serde_json::from_str(&jsonl_line(r)).expect("JSON line");
+            let line: Json = serde_json::from_str(&jsonl_line(r)).expect("JSON line");
             for key in [
                 "cycle", "object", "action", "method", "path", "body", "status",
             ] {
@@ -392,7 +392,7 @@ fn cli_jsonl_and_summary_with_repeated_cycles() {
     ]);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
-    let lines: Vec<Value> = text
+    let lines: Vec<Json> = text
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
@@ -542,7 +542,7 @@ fn answering_writes_with_the_id_alone_changes_no_request_for_a_preloaded_account
         &format!("{MANAGER_ROW}      vendor:\n        stored: false\n"),
     );
     let loaded = load::parse("not-stored.yaml", &yaml).expect("loads");
-    let Value::Object(existing) = serde_json::json!({
+    let Json::Object(existing) = serde_json::json!({
         "id": "zoe-in-the-app",
         "userName": "zoe.muller@contoso.com",
         "displayName": "Zoe Muller",

@@ -18,7 +18,7 @@ use entramap::provision::cycle::{Recorded, Simulator};
 use entramap::provision::directory;
 use entramap::provision::target::ResourceKind;
 use entramap::scim::url_decode;
-use serde_json::{Value, json};
+use serde_json::{Value as Json, json};
 
 #[path = "support/common.rs"]
 mod common;
@@ -48,7 +48,7 @@ fn run(dialect: Dialect) -> Vec<Recorded> {
 }
 
 /// `tests/data/tutorial/target.yaml` as JSON (read through the crate's own document parser).
-fn preloaded_target() -> Value {
+fn preloaded_target() -> Json {
     let path = std::path::Path::new(DIR).join("target.yaml");
     let text = std::fs::read_to_string(&path).expect("target file");
     entramap::input::parse_document("target.yaml", &text).expect("valid YAML")
@@ -108,7 +108,7 @@ struct Example {
     /// The body.
     body: Body,
     /// Values in the response, by JSON pointer (`""`: the whole response); `None`: absent.
-    response: Vec<(&'static str, Option<Value>)>,
+    response: Vec<(&'static str, Option<Json>)>,
 }
 
 /// What the request's body must be.
@@ -118,11 +118,11 @@ enum Body {
     /// No body at all.
     Bodiless,
     /// Exactly this JSON, where `{user}` stands for the id the app gave the created user.
-    Exactly(Value),
+    Exactly(Json),
 }
 
 /// A PatchOp body with `operations`.
-fn patch(operations: Value) -> Body {
+fn patch(operations: Json) -> Body {
     Body::Exactly(json!({
         "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
         "Operations": operations
@@ -441,7 +441,7 @@ fn each_tutorial_example_is_the_request_the_simulator_sends() {
                 Body::Unchecked => {}
                 Body::Bodiless => assert_eq!(r.body, None, "a body"),
                 Body::Exactly(body) => {
-                    let body: Value = serde_json::from_str(
+                    let body: Json = serde_json::from_str(
                         &body.to_string().replace("{user}", &created_user_id(reqs)),
                     )
                     .unwrap();

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use serde_json::{Value, json};
+use serde_json::{Value as Json, json};
 
 use super::{CheckFinding, CheckReport, CheckSeverity};
 
@@ -13,8 +13,8 @@ impl CheckReport {
     /// target, line, column, end_line, end_column, start, end}]}` (positions are null when a
     /// finding could not be placed; lines and columns count from 1, columns in characters,
     /// `start`/`end` are byte offsets).
-    pub fn to_json(&self) -> Value {
-        let findings: Vec<Value> = self
+    pub fn to_json(&self) -> Json {
+        let findings: Vec<Json> = self
             .findings
             .iter()
             .map(|f| {

@@ -2,7 +2,7 @@
 //! line in the mapping file). Rules come from the lint table; columns are counted in Unicode
 //! code points (`columnKind: unicodeCodePoints`), like the human and JSON outputs.
 
-use serde_json::{Value, json};
+use serde_json::{Value as Json, json};
 
 use super::{CheckReport, LINTS};
 
@@ -18,7 +18,7 @@ fn information_uri() -> &'static str {
 }
 
 /// Every lint as a SARIF `reportingDescriptor`.
-pub fn rules() -> Vec<Value> {
+pub fn rules() -> Vec<Json> {
     LINTS
         .iter()
         .map(|l| {
@@ -56,9 +56,9 @@ pub fn artifact_uri(path: &str) -> String {
 impl CheckReport {
     /// The SARIF 2.1.0 log `check --format sarif` prints: one run, the lint table as rules,
     /// one result per finding.
-    pub fn to_sarif(&self) -> Value {
+    pub fn to_sarif(&self) -> Json {
         let uri = artifact_uri(&self.file);
-        let results: Vec<Value> = self
+        let results: Vec<Json> = self
             .findings
             .iter()
             .map(|f| {

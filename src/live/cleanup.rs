@@ -4,7 +4,7 @@
 //! already deleted: an app that only deactivates or soft-deletes on DELETE keeps them, and
 //! they are what a vendor most needs to hear about.
 
-use serde_json::Value;
+use serde_json::Value as Json;
 
 use super::http::detail_of;
 use super::owner::{Created, name_of};
@@ -49,7 +49,7 @@ pub(super) fn cleanup<E: Connection>(endpoint: &mut E, created: &[Created]) -> C
                 .and_then(|b| name_of(c.kind, b))
                 .unwrap_or_else(|| c.name.clone());
             let inactive = body
-                .and_then(Value::as_object)
+                .and_then(Json::as_object)
                 .and_then(|b| crate::scim::resource::get_ci(b, "active"))
                 .and_then(crate::provision::diff::truth)
                 == Some(false);

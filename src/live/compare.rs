@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use serde_json::Value;
+use serde_json::Value as Json;
 
 use super::report::{Difference, EndlessPatch};
 use crate::model::mapping::{AttributeType, ObjectMapping, TargetAttribute};
@@ -128,12 +128,12 @@ pub fn differences(
 }
 
 /// A value, or `None` for what Entra treats as no value (absent, null, `""`, `[]`, `{}`).
-fn present(v: Option<&Value>) -> Option<Value> {
+fn present(v: Option<&Json>) -> Option<Json> {
     match v? {
-        Value::Null => None,
-        Value::String(s) if s.is_empty() => None,
-        Value::Array(a) if a.is_empty() => None,
-        Value::Object(o) if o.is_empty() => None,
+        Json::Null => None,
+        Json::String(s) if s.is_empty() => None,
+        Json::Array(a) if a.is_empty() => None,
+        Json::Object(o) if o.is_empty() => None,
         other => Some(other.clone()),
     }
 }
@@ -142,17 +142,17 @@ fn present(v: Option<&Value>) -> Option<Value> {
 /// `{"value": id}`, members as `[{"value": id}, ...]`. A manager is a user; a member is a user
 /// unless its `type` says `Group` (Entra provisions user members only). Unknown ids stay as
 /// they are.
-fn references(resource: &Resource, path: &Path, links: Ids<'_>) -> Option<Value> {
+fn references(resource: &Resource, path: &Path, links: Ids<'_>) -> Option<Json> {
     let value = crate::scim::get(resource, path)?;
-    let id = |v: &Value| -> Option<String> {
+    let id = |v: &Json| -> Option<String> {
         let (id, group) = match v {
-            Value::String(s) => (s.clone(), false),
-            Value::Object(o) => (
+            Json::String(s) => (s.clone(), false),
+            Json::Object(o) => (
                 crate::scim::resource::get_ci(o, "value")?
                     .as_str()?
                     .to_owned(),
                 crate::scim::resource::get_ci(o, "type")
-                    .and_then(Value::as_str)
+                    .and_then(Json::as_str)
                     .is_some_and(|t| t.eq_ignore_ascii_case("Group")),
             ),
             _ => return None,
@@ -161,32 +161,32 @@ fn references(resource: &Resource, path: &Path, links: Ids<'_>) -> Option<Value>
         Some(ids.get(&id).cloned().unwrap_or(id))
     };
     let mut ids: Vec<String> = match value {
-        Value::Array(items) => items.iter().filter_map(id).collect(),
+        Json::Array(items) => items.iter().filter_map(id).collect(),
         single => id(single).into_iter().collect(),
     };
     ids.sort();
     ids.dedup();
     match ids.len() {
         0 => None,
-        1 if !value.is_array() => Some(Value::from(ids.remove(0))),
-        _ => Some(Value::from(ids)),
+        1 if !value.is_array() => Some(Json::from(ids.remove(0))),
+        _ => Some(Json::from(ids)),
     }
 }
 
 /// Entra's change detection, near enough: text without case unless case-exact, Booleans and
 /// numbers by value whatever their JSON type, arrays as sets, complex values by `value`.
-fn entra_equal(a: &Value, b: &Value, case_exact: bool, boolean: bool) -> bool {
+fn entra_equal(a: &Json, b: &Json, case_exact: bool, boolean: bool) -> bool {
     match (a, b) {
-        (Value::Array(x), Value::Array(y)) => {
+        (Json::Array(x), Json::Array(y)) => {
             x.iter()
                 .all(|u| y.iter().any(|v| entra_equal(u, v, case_exact, boolean)))
                 && y.iter()
                     .all(|v| x.iter().any(|u| entra_equal(u, v, case_exact, boolean)))
         }
-        (Value::Array(x), single) | (single, Value::Array(x)) => {
+        (Json::Array(x), single) | (single, Json::Array(x)) => {
             x.len() == 1 && entra_equal(&x[0], single, case_exact, boolean)
         }
-        (Value::Object(x), Value::Object(y)) => {
+        (Json::Object(x), Json::Object(y)) => {
             x.len() == y.len()
                 && x.iter().all(|(k, u)| {
                     crate::scim::resource::get_ci(y, k)
@@ -199,20 +199,20 @@ fn entra_equal(a: &Value, b: &Value, case_exact: bool, boolean: bool) -> bool {
 
 /// The attributes a PATCH body writes, with the value sent: each op's `path` and `value`, or
 /// the keys of a path-less op's value.
-pub fn patched(body: Option<&Value>) -> Vec<(String, Value)> {
+pub fn patched(body: Option<&Json>) -> Vec<(String, Json)> {
     let Some(ops) = body
         .and_then(|b| b.get("Operations"))
-        .and_then(Value::as_array)
+        .and_then(Json::as_array)
     else {
         return Vec::new();
     };
     let mut out = Vec::new();
     for op in ops {
-        let value = op.get("value").cloned().unwrap_or(Value::Null);
-        match op.get("path").and_then(Value::as_str) {
+        let value = op.get("value").cloned().unwrap_or(Json::Null);
+        match op.get("path").and_then(Json::as_str) {
             Some(p) => out.push((p.to_owned(), value)),
             None => {
-                if let Value::Object(v) = value {
+                if let Json::Object(v) = value {
                     out.extend(v);
                 }
             }
@@ -223,12 +223,7 @@ pub fn patched(body: Option<&Value>) -> Vec<(String, Value)> {
 
 /// Why Entra sends `attribute` = `sent` again although it already did: what the app returns
 /// for it (`returned`, read by GET after the cycle), as a cause and a fix.
-pub fn endless(
-    object: &str,
-    attribute: &str,
-    sent: &Value,
-    app: Option<&Resource>,
-) -> EndlessPatch {
+pub fn endless(object: &str, attribute: &str, sent: &Json, app: Option<&Resource>) -> EndlessPatch {
     let returned = app
         .zip(Path::parse(attribute).ok())
         .and_then(|(r, p)| present(crate::scim::get(r, &p)));
@@ -243,7 +238,7 @@ pub fn endless(
                  the mapping (and document it with `vendor: {{stored: false}}`)"
             ),
         ),
-        (Some(Value::String(r)), Value::String(s)) if eq_ignore_case(r, s) => (
+        (Some(Json::String(r)), Json::String(s)) if eq_ignore_case(r, s) => (
             "endless-patch-case",
             format!(
                 "the app returns `{attribute}` in another case ({r:?} for {s:?}) and the attribute is case-exact"
@@ -281,14 +276,14 @@ pub fn endless(
     }
 }
 
-fn json_type(v: &Value) -> &'static str {
+fn json_type(v: &Json) -> &'static str {
     match v {
-        Value::Null => "null",
-        Value::Bool(_) => "Boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "list",
-        Value::Object(_) => "complex value",
+        Json::Null => "null",
+        Json::Bool(_) => "Boolean",
+        Json::Number(_) => "number",
+        Json::String(_) => "string",
+        Json::Array(_) => "list",
+        Json::Object(_) => "complex value",
     }
 }
 
@@ -297,7 +292,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn resource(v: Value) -> Resource {
+    fn resource(v: Json) -> Resource {
         v.as_object().cloned().unwrap()
     }
 

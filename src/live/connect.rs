@@ -2,7 +2,7 @@
 //! on a random value that must answer 200 with an empty ListResponse. Entra refuses to save a
 //! provisioning configuration that fails it, so `live` stops there too.
 
-use serde_json::Value;
+use serde_json::Value as Json;
 
 use super::http::detail_of;
 use super::report::TestConnection;
@@ -68,12 +68,12 @@ fn empty_list_problem(r: &Response) -> Option<String> {
             detail_of(r.body.as_ref())
         ));
     }
-    let Some(Value::Object(list)) = &r.body else {
+    let Some(Json::Object(list)) = &r.body else {
         return Some("the answer is not a JSON ListResponse".into());
     };
-    let total = crate::scim::resource::get_ci(list, "totalResults").and_then(Value::as_u64);
+    let total = crate::scim::resource::get_ci(list, "totalResults").and_then(Json::as_u64);
     let resources = crate::scim::resource::get_ci(list, "Resources")
-        .and_then(Value::as_array)
+        .and_then(Json::as_array)
         .map_or(0, Vec::len);
     match total {
         Some(0) if resources == 0 => None,

@@ -11,7 +11,7 @@
 //! [`Evidence::Observed`].
 
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value as Json};
 
 use crate::provision::cycle::{Request, RequestPurpose};
 
@@ -39,7 +39,7 @@ pub struct Probe {
     /// The rejected request's path (the run's own object, or the collection for a create).
     pub path: String,
     /// The alternative body.
-    pub body: Value,
+    pub body: Json,
     /// What differs from Entra's request, for the report (`a JSON Boolean instead of "False"`).
     pub shape: &'static str,
 }
@@ -88,9 +88,9 @@ impl RejectionCause {
 
 /// The PATCH body with each op changed by `change`; `None` when no op changed.
 fn patch_with(
-    body: Option<&Value>,
-    change: impl Fn(&mut Map<String, Value>) -> bool,
-) -> Option<Value> {
+    body: Option<&Json>,
+    change: impl Fn(&mut Map<String, Json>) -> bool,
+) -> Option<Json> {
     let mut body = body?.clone();
     let ops = body.get_mut("Operations")?.as_array_mut()?;
     let mut changed = false;
@@ -102,7 +102,7 @@ fn patch_with(
     changed.then_some(body)
 }
 
-fn probe(r: &Request<'_>, body: Option<Value>, shape: &'static str) -> Option<Probe> {
+fn probe(r: &Request<'_>, body: Option<Json>, shape: &'static str) -> Option<Probe> {
     Some(Probe {
         method: if r.method == "POST" { "POST" } else { "PATCH" },
         path: r.path.to_owned(),
@@ -116,12 +116,12 @@ pub fn rejection(r: &Request<'_>) -> Option<RejectionCause> {
     let ops = r
         .body
         .and_then(|b| b.get("Operations"))
-        .and_then(Value::as_array)
+        .and_then(Json::as_array)
         .map(Vec::as_slice)
         .unwrap_or_default();
-    let op_name = |op: &Value| {
+    let op_name = |op: &Json| {
         op.get("op")
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
             .unwrap_or_default()
             .to_owned()
     };
@@ -130,10 +130,10 @@ pub fn rejection(r: &Request<'_>) -> Option<RejectionCause> {
         .any(|op| op_name(op).starts_with(|c: char| c.is_ascii_uppercase()));
     match (r.action, r.status) {
         (RequestPurpose::LinkManager, 400..=499)
-            if ops.iter().any(|op| op.get("value").is_some_and(Value::is_string)) =>
+            if ops.iter().any(|op| op.get("value").is_some_and(Json::is_string)) =>
         {
             let alternative = patch_with(r.body, |op| match op.get("value") {
-                Some(Value::String(id)) => {
+                Some(Json::String(id)) => {
                     let id = id.clone();
                     op.insert("value".into(), serde_json::json!({"value": id}));
                     true
@@ -155,7 +155,7 @@ pub fn rejection(r: &Request<'_>) -> Option<RejectionCause> {
         }
         (RequestPurpose::RemoveMembers, 400..=499)
             if ops.iter().any(|op| {
-                op.get("path").and_then(Value::as_str) == Some("members") && op.get("value").is_some()
+                op.get("path").and_then(Json::as_str) == Some("members") && op.get("value").is_some()
             }) =>
         {
             Some(RejectionCause::hypothesis(
@@ -171,13 +171,13 @@ pub fn rejection(r: &Request<'_>) -> Option<RejectionCause> {
         }
         (RequestPurpose::Create, 400) if unknown_extension(r).is_some() => {
             let (urn, attribute) = unknown_extension(r).unwrap_or_default();
-            let without = r.body.and_then(Value::as_object).map(|b| {
+            let without = r.body.and_then(Json::as_object).map(|b| {
                 let mut b = b.clone();
                 b.remove(&urn);
-                if let Some(Value::Array(schemas)) = b.get_mut("schemas") {
+                if let Some(Json::Array(schemas)) = b.get_mut("schemas") {
                     schemas.retain(|s| s.as_str() != Some(urn.as_str()));
                 }
-                Value::Object(b)
+                Json::Object(b)
             });
             let shape = "the create without the extension";
             Some(unknown_extension_cause(&urn, attribute.as_deref(), probe(r, without, shape)))
@@ -200,9 +200,9 @@ pub fn rejection(r: &Request<'_>) -> Option<RejectionCause> {
             if capitalised =>
         {
             let lower = patch_with(r.body, |op| match op.get("op") {
-                Some(Value::String(name)) if name.chars().any(|c| c.is_ascii_uppercase()) => {
+                Some(Json::String(name)) if name.chars().any(|c| c.is_ascii_uppercase()) => {
                     let name = name.to_ascii_lowercase();
-                    op.insert("op".into(), Value::from(name));
+                    op.insert("op".into(), Json::from(name));
                     true
                 }
                 _ => false,
@@ -253,20 +253,20 @@ pub fn rejection(r: &Request<'_>) -> Option<RejectionCause> {
 
 /// Legacy `Remove` ops of `members` with a value list, as the compliant dialect writes them:
 /// one lower-case `remove` per member, selected by a filter in the path.
-fn compliant_removal(ops: &[Value]) -> Option<Value> {
+fn compliant_removal(ops: &[Json]) -> Option<Json> {
     let mut out = Vec::new();
     for op in ops {
         let ids: Vec<&str> = op
             .get("value")
-            .and_then(Value::as_array)
+            .and_then(Json::as_array)
             .map(|items| {
                 items
                     .iter()
-                    .filter_map(|i| i.get("value").and_then(Value::as_str))
+                    .filter_map(|i| i.get("value").and_then(Json::as_str))
                     .collect()
             })
             .unwrap_or_default();
-        if op.get("path").and_then(Value::as_str) == Some("members") && !ids.is_empty() {
+        if op.get("path").and_then(Json::as_str) == Some("members") && !ids.is_empty() {
             for id in ids {
                 let filter = crate::scim::Filter::eq(crate::scim::Path::attribute("value"), id);
                 out.push(serde_json::json!({"op": "remove", "path": format!("members[{filter}]")}));
@@ -282,16 +282,16 @@ fn compliant_removal(ops: &[Value]) -> Option<Value> {
 }
 
 /// Turn `"True"`/`"False"` values (alone, or inside a path-less op's value) into Booleans.
-fn booleans(op: &mut Map<String, Value>) -> bool {
-    fn flip(v: &mut Value) -> bool {
+fn booleans(op: &mut Map<String, Json>) -> bool {
+    fn flip(v: &mut Json) -> bool {
         match v {
-            Value::String(s)
+            Json::String(s)
                 if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false") =>
             {
-                *v = Value::Bool(s.eq_ignore_ascii_case("true"));
+                *v = Json::Bool(s.eq_ignore_ascii_case("true"));
                 true
             }
-            Value::Object(o) => o.values_mut().fold(false, |changed, v| flip(v) | changed),
+            Json::Object(o) => o.values_mut().fold(false, |changed, v| flip(v) | changed),
             _ => false,
         }
     }
@@ -334,7 +334,7 @@ fn unknown_extension(r: &Request<'_>) -> Option<(String, Option<String>)> {
     let detail = r
         .response
         .and_then(|b| b.get("detail"))
-        .and_then(Value::as_str)?;
+        .and_then(Json::as_str)?;
     let urn = r
         .body?
         .as_object()?
@@ -359,12 +359,12 @@ fn patched_extension(r: &Request<'_>) -> Option<(String, Option<String>)> {
     let detail = r
         .response
         .and_then(|b| b.get("detail"))
-        .and_then(Value::as_str)?;
+        .and_then(Json::as_str)?;
     let ops = r.body?.get("Operations")?.as_array()?;
     let paths = ops.iter().flat_map(|op| {
-        let path = op.get("path").and_then(Value::as_str).map(str::to_owned);
+        let path = op.get("path").and_then(Json::as_str).map(str::to_owned);
         let keys: Vec<String> = match (op.get("path"), op.get("value")) {
-            (None, Some(Value::Object(v))) => v.keys().cloned().collect(),
+            (None, Some(Json::Object(v))) => v.keys().cloned().collect(),
             _ => Vec::new(),
         };
         path.into_iter().chain(keys)
@@ -385,14 +385,14 @@ fn patched_extension(r: &Request<'_>) -> Option<(String, Option<String>)> {
 }
 
 /// The PATCH body without what it writes under `urn`; `None` when nothing else is left.
-fn patch_without(body: Option<&Value>, urn: &str) -> Option<Value> {
+fn patch_without(body: Option<&Json>, urn: &str) -> Option<Json> {
     let mut body = body?.clone();
     let under = |p: &str| p == urn || p.starts_with(&format!("{urn}:"));
     let ops = body.get_mut("Operations")?.as_array_mut()?;
-    ops.retain(|op| !op.get("path").and_then(Value::as_str).is_some_and(under));
+    ops.retain(|op| !op.get("path").and_then(Json::as_str).is_some_and(under));
     for op in ops.iter_mut() {
         if op.get("path").is_none()
-            && let Some(Value::Object(v)) = op.get_mut("value")
+            && let Some(Json::Object(v)) = op.get_mut("value")
         {
             v.retain(|k, _| !under(k));
         }
@@ -401,28 +401,28 @@ fn patch_without(body: Option<&Value>, urn: &str) -> Option<Value> {
         op.get("path").is_some()
             || op
                 .get("value")
-                .and_then(Value::as_object)
+                .and_then(Json::as_object)
                 .is_none_or(|v| !v.is_empty())
     });
     (!ops.is_empty()).then_some(body)
 }
 
-fn is_string_boolean(ops: &[Value]) -> bool {
+fn is_string_boolean(ops: &[Json]) -> bool {
     ops.iter().any(|op| {
-        matches!(op.get("value"), Some(Value::String(s)) if s.eq_ignore_ascii_case("false") || s.eq_ignore_ascii_case("true"))
+        matches!(op.get("value"), Some(Json::String(s)) if s.eq_ignore_ascii_case("false") || s.eq_ignore_ascii_case("true"))
             || op
                 .get("value")
-                .and_then(Value::as_object)
-                .is_some_and(|o| o.values().any(|v| matches!(v, Value::String(s) if s.eq_ignore_ascii_case("false"))))
+                .and_then(Json::as_object)
+                .is_some_and(|o| o.values().any(|v| matches!(v, Json::String(s) if s.eq_ignore_ascii_case("false"))))
     })
 }
 
 /// What is wrong with an answer whose status Entra accepts but whose body it cannot use, with
 /// the fix: a create without an `id`, a match query that is not a ListResponse.
 pub fn unusable(r: &Request<'_>) -> Option<RejectionCause> {
-    let body = r.response.and_then(Value::as_object);
+    let body = r.response.and_then(Json::as_object);
     match r.action {
-        RequestPurpose::Create if body.and_then(|b| b.get("id")).and_then(Value::as_str).is_none() => Some(RejectionCause::observed(
+        RequestPurpose::Create if body.and_then(|b| b.get("id")).and_then(Json::as_str).is_none() => Some(RejectionCause::observed(
             "create-without-id",
             "the created resource has no string `id`, so Entra cannot link the object".into(),
             "return the created resource with its `id` (RFC 7644 §3.3)".into(),
@@ -460,9 +460,9 @@ mod tests {
     fn request<'a>(
         action: RequestPurpose,
         method: &'static str,
-        body: Option<&'a Value>,
+        body: Option<&'a Json>,
         status: u16,
-        response: Option<&'a Value>,
+        response: Option<&'a Json>,
     ) -> Request<'a> {
         Request {
             cycle: 1,
@@ -481,8 +481,8 @@ mod tests {
     fn rejected(
         action: RequestPurpose,
         method: &'static str,
-        body: &Value,
-        response: Option<&Value>,
+        body: &Json,
+        response: Option<&Json>,
     ) -> Option<RejectionCause> {
         rejection(&request(action, method, Some(body), 400, response))
     }

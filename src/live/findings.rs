@@ -4,7 +4,7 @@
 //! A vendor reads this part; the per-cycle detail it is computed from stays in the report
 //! for `--verbose`.
 
-use serde_json::Value;
+use serde_json::Value as Json;
 
 use super::explain::Evidence;
 use super::owner::Refusal;
@@ -501,8 +501,8 @@ fn cleanup(report: &LiveReport, out: &mut Vec<LiveFinding>) {
     out.extend(local);
 }
 
-fn show(v: Option<&Value>) -> String {
-    v.map_or("nothing".to_owned(), Value::to_string)
+fn show(v: Option<&Json>) -> String {
+    v.map_or("nothing".to_owned(), Json::to_string)
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@
 use std::io::Read;
 use std::time::Duration;
 
-use serde_json::Value;
+use serde_json::Value as Json;
 use ureq::http;
 
 use super::error::LiveError;
@@ -90,16 +90,16 @@ impl Token {
     /// Scrub every string and key of a parsed body: the parser decoded one layer of escapes,
     /// under which a second encoding (a percent-encoded token inside a JSON string written
     /// with `\u0025`) is now visible.
-    pub fn scrub_value(&self, value: &mut Value) {
+    pub fn scrub_value(&self, value: &mut Json) {
         match value {
-            Value::String(s) => {
+            Json::String(s) => {
                 let clean = self.scrub(s);
                 if clean != *s {
                     *s = clean;
                 }
             }
-            Value::Array(items) => items.iter_mut().for_each(|v| self.scrub_value(v)),
-            Value::Object(map) => {
+            Json::Array(items) => items.iter_mut().for_each(|v| self.scrub_value(v)),
+            Json::Object(map) => {
                 let dirty = map.keys().any(|k| self.scrub(k) != *k);
                 if dirty {
                     *map = std::mem::take(map)
@@ -321,21 +321,21 @@ const MAX_BODY_BYTES: u64 = 8 * 1024 * 1024;
 
 struct Reply {
     status: u16,
-    body: Option<Value>,
+    body: Option<Json>,
     location: Option<String>,
     retry_after: Option<String>,
 }
 
 /// The body as JSON; a body that is not JSON (an HTML error page) is kept as a short string so
 /// the report can show it.
-fn parse_body(text: &str) -> Option<Value> {
+fn parse_body(text: &str) -> Option<Json> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return None;
     }
     Some(serde_json::from_str(trimmed).unwrap_or_else(|_| {
         let short: String = trimmed.chars().take(300).collect();
-        Value::String(short)
+        Json::String(short)
     }))
 }
 
@@ -375,14 +375,14 @@ fn retry_delay(header: Option<&str>) -> Duration {
 }
 
 /// A SCIM error's `detail` (or the body text), for messages.
-pub fn detail_of(body: Option<&Value>) -> String {
+pub fn detail_of(body: Option<&Json>) -> String {
     match body {
-        Some(Value::Object(o)) => o
+        Some(Json::Object(o)) => o
             .get("detail")
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
             .map(str::to_owned)
-            .unwrap_or_else(|| Value::Object(o.clone()).to_string()),
-        Some(Value::String(s)) => s.clone(),
+            .unwrap_or_else(|| Json::Object(o.clone()).to_string()),
+        Some(Json::String(s)) => s.clone(),
         Some(other) => other.to_string(),
         None => "no body".into(),
     }
@@ -395,7 +395,7 @@ impl HttpEndpoint {
         &mut self,
         method: &str,
         path_and_query: &str,
-        body: Option<&Value>,
+        body: Option<&Json>,
         stop: &dyn Fn() -> bool,
     ) -> Response {
         let stopped = Response {
@@ -466,7 +466,7 @@ fn sleep_unless(wait: Duration, stop: &dyn Fn() -> bool, waited: &mut Duration) 
 }
 
 impl Endpoint for HttpEndpoint {
-    fn handle(&mut self, method: &str, path_and_query: &str, body: Option<&Value>) -> Response {
+    fn handle(&mut self, method: &str, path_and_query: &str, body: Option<&Json>) -> Response {
         self.send(method, path_and_query, body, &|| false)
     }
 }

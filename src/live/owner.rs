@@ -14,7 +14,7 @@
 use std::collections::HashSet;
 
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value as Json};
 
 use super::compare::Attributes;
 use crate::provision::target::ResourceKind;
@@ -85,7 +85,7 @@ pub struct Ledger {
     pub refused_writes: Vec<String>,
     /// Original answers of match queries the guard rewrote, by path, until the transcript
     /// takes them: the transcript shows what the app said, not what the cycle was given.
-    pub originals: Vec<(String, Value)>,
+    pub originals: Vec<(String, Json)>,
     /// The prefix that makes a pre-existing object adoptable, when adoption is on.
     adopt: Option<String>,
     /// The run's prefix: a create answered with an identifying value without it, where the
@@ -128,16 +128,16 @@ impl Ledger {
         &mut self,
         method: &str,
         path: &str,
-        body: Option<&Value>,
+        body: Option<&Json>,
         status: u16,
-        answer: Option<&Value>,
+        answer: Option<&Json>,
     ) {
         let Some((kind, id)) = target_of(path) else {
             return;
         };
         match (method, id) {
             ("POST", None) if status == 201 => {
-                let Some(id) = answer.and_then(|a| a.get("id")).and_then(Value::as_str) else {
+                let Some(id) = answer.and_then(|a| a.get("id")).and_then(Json::as_str) else {
                     return;
                 };
                 let sent = body.and_then(|b| name_of(kind, b));
@@ -180,7 +180,7 @@ impl Ledger {
     /// A match answer with every resource the run may not link removed (and recorded): those
     /// that do not satisfy the query's filter, and those the run does not own. `None` when
     /// the answer is kept as it is.
-    pub fn screen(&mut self, path: &str, status: u16, answer: Option<&Value>) -> Option<Value> {
+    pub fn screen(&mut self, path: &str, status: u16, answer: Option<&Json>) -> Option<Json> {
         let (endpoint, query) = path.split_once('?')?;
         let kind = target_of(endpoint).filter(|(_, id)| id.is_none())?.0;
         let filter = filter_from_query(query).ok().flatten()?;
@@ -200,7 +200,7 @@ impl Ledger {
             };
             let id = resource
                 .get("id")
-                .and_then(Value::as_str)
+                .and_then(Json::as_str)
                 .unwrap_or_default()
                 .to_owned();
             let refusal = if !filter.matches_with(resource, &case_exact) {
@@ -227,22 +227,22 @@ impl Ledger {
             return None;
         }
         self.foreign.extend(refused);
-        let mut screened: Map<String, Value> = list.clone();
+        let mut screened: Map<String, Json> = list.clone();
         screened.retain(|k, _| {
             !k.eq_ignore_ascii_case("Resources") && !k.eq_ignore_ascii_case("totalResults")
         });
-        screened.insert("totalResults".into(), Value::from(kept.len()));
-        screened.insert("Resources".into(), Value::Array(kept));
-        Some(Value::Object(screened))
+        screened.insert("totalResults".into(), Json::from(kept.len()));
+        screened.insert("Resources".into(), Json::Array(kept));
+        Some(Json::Object(screened))
     }
 
     /// Whether a pre-existing object may be adopted: adoption is on and its identifying value
     /// (userName, displayName) starts with the prefix.
-    fn adoptable(&self, kind: ResourceKind, resource: &Map<String, Value>) -> bool {
+    fn adoptable(&self, kind: ResourceKind, resource: &Map<String, Json>) -> bool {
         let Some(prefix) = &self.adopt else {
             return false;
         };
-        name_of(kind, &Value::Object(resource.clone())).is_some_and(|n| has_prefix(&n, prefix))
+        name_of(kind, &Json::Object(resource.clone())).is_some_and(|n| has_prefix(&n, prefix))
     }
 }
 
@@ -267,7 +267,7 @@ pub fn target_of(path: &str) -> Option<(ResourceKind, Option<&str>)> {
 }
 
 /// The identifying value of a resource: userName of a user, displayName of a group.
-pub fn name_of(kind: ResourceKind, resource: &Value) -> Option<String> {
+pub fn name_of(kind: ResourceKind, resource: &Json) -> Option<String> {
     let attribute = match kind {
         ResourceKind::User => "userName",
         ResourceKind::Group => "displayName",

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::Value as Json;
 
 use super::explain::Evidence;
 use super::http::Fault;
@@ -206,9 +206,9 @@ pub struct Difference {
     /// The target attribute (mapping row target, `members`, or `(linked)`).
     pub attribute: String,
     /// What the model holds (absent: `null`).
-    pub model: Option<Value>,
+    pub model: Option<Json>,
     /// What the app returned (absent: `null`).
-    pub app: Option<Value>,
+    pub app: Option<Json>,
     /// Whether Entra's change detection sees the difference (case-insensitive text, Booleans by
     /// truth value, sets for multi-valued). When false it is cosmetic for Entra.
     pub entra_notices: bool,
@@ -229,9 +229,9 @@ pub struct EndlessPatch {
     /// The target attribute as Entra writes it in the PATCH.
     pub attribute: String,
     /// The value Entra sent.
-    pub sent: Value,
+    pub sent: Json,
     /// What the app returned afterwards (absent: `null`).
-    pub returned: Option<Value>,
+    pub returned: Option<Json>,
     /// The stable id of the cause (`endless-patch-not-stored`, ...).
     pub cause_id: &'static str,
     /// Why Entra sees a change every time.
@@ -350,19 +350,19 @@ pub fn clip(text: &mut String) {
 
 /// A JSON value from the app, kept whole when its JSON text is short, else as that text
 /// clipped (a string with the note).
-fn clip_value(value: &mut Value) {
+fn clip_value(value: &mut Json) {
     let long = match value {
-        Value::String(s) => s.len() > MAX_TEXT,
-        Value::Array(_) | Value::Object(_) => value.to_string().len() > MAX_TEXT,
+        Json::String(s) => s.len() > MAX_TEXT,
+        Json::Array(_) | Json::Object(_) => value.to_string().len() > MAX_TEXT,
         _ => false,
     };
     if long {
         let mut text = match &mut *value {
-            Value::String(s) => std::mem::take(s),
+            Json::String(s) => std::mem::take(s),
             other => other.to_string(),
         };
         clip(&mut text);
-        *value = Value::String(text);
+        *value = Json::String(text);
     }
 }
 
@@ -517,13 +517,13 @@ impl LiveReport {
 
     /// The report as JSON: the findings and each cycle's counts; with `verbose`, also every
     /// occurrence the findings count (rejections, differences, refused answers).
-    pub fn to_json(&self, verbose: bool) -> Value {
-        let mut json = serde_json::to_value(self).unwrap_or(Value::Null);
+    pub fn to_json(&self, verbose: bool) -> Json {
+        let mut json = serde_json::to_value(self).unwrap_or(Json::Null);
         if !verbose && let Some(report) = json.as_object_mut() {
             report.remove("foreign");
             report.remove("refused_writes");
-            if let Some(Value::Array(cycles)) = report.get_mut("cycles") {
-                for c in cycles.iter_mut().filter_map(Value::as_object_mut) {
+            if let Some(Json::Array(cycles)) = report.get_mut("cycles") {
+                for c in cycles.iter_mut().filter_map(Json::as_object_mut) {
                     for detail in [
                         "rejected",
                         "failed_objects",
@@ -779,7 +779,7 @@ fn render_cycle(s: &mut String, c: &CycleReport, probed: bool) {
         let returned = e
             .returned
             .as_ref()
-            .map_or("nothing".to_owned(), Value::to_string);
+            .map_or("nothing".to_owned(), Json::to_string);
         let _ = writeln!(
             s,
             "  endless PATCH {} {}: sent {}, app returns {}",
@@ -807,8 +807,8 @@ fn render_cycle(s: &mut String, c: &CycleReport, probed: bool) {
         .iter()
         .filter(|d| d.explained_by.is_none())
     {
-        let show = |v: &Option<Value>| {
-            visible(&v.as_ref().map_or("nothing".to_owned(), Value::to_string)).into_owned()
+        let show = |v: &Option<Json>| {
+            visible(&v.as_ref().map_or("nothing".to_owned(), Json::to_string)).into_owned()
         };
         let _ = writeln!(
             s,

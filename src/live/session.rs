@@ -13,7 +13,7 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use serde_json::Value;
+use serde_json::Value as Json;
 
 use super::LiveError;
 use super::compare::{self, Attributes, Links};
@@ -53,7 +53,7 @@ pub trait Connection: Endpoint {
         &mut self,
         method: &str,
         path_and_query: &str,
-        body: Option<&Value>,
+        body: Option<&Json>,
         _stop: &Stop<'_>,
     ) -> crate::provision::endpoint::Response {
         // An endpoint that never waits has nothing to cut short.
@@ -74,7 +74,7 @@ impl Connection for HttpEndpoint {
         &mut self,
         method: &str,
         path_and_query: &str,
-        body: Option<&Value>,
+        body: Option<&Json>,
         stop: &Stop<'_>,
     ) -> crate::provision::endpoint::Response {
         self.send(method, path_and_query, body, &|| stop.reason().is_some())
@@ -153,7 +153,7 @@ impl<E: Connection> Endpoint for Guarded<'_, E> {
         &mut self,
         method: &str,
         path_and_query: &str,
-        body: Option<&Value>,
+        body: Option<&Json>,
     ) -> crate::provision::endpoint::Response {
         if self.cleaning {
             return self.inner.handle(method, path_and_query, body);
@@ -200,7 +200,7 @@ impl<E: Connection> Endpoint for Guarded<'_, E> {
                 ledger.screen(path_and_query, response.status, response.body.as_ref())
             && self.screening == Screening::Screen
         {
-            let original = response.body.replace(screened).unwrap_or(Value::Null);
+            let original = response.body.replace(screened).unwrap_or(Json::Null);
             ledger.originals.push((path_and_query.to_owned(), original));
         }
         response
@@ -381,7 +381,7 @@ fn run_unbounded<E: Connection>(
             repeat,
             ..CycleReport::default()
         };
-        let mut rewrites: Vec<(String, String, Option<Value>)> = Vec::new();
+        let mut rewrites: Vec<(String, String, Option<Json>)> = Vec::new();
         // Objects with a request that was not sent: after a stop, their failures are only
         // that, and not the app's.
         let mut unsent: HashSet<String> = HashSet::new();
@@ -607,13 +607,13 @@ fn unlinked_members<'r>(
     if d.kind != "Group" || d.attribute != "members" {
         return None;
     }
-    let values = |v: &Option<Value>| -> Vec<String> {
+    let values = |v: &Option<Json>| -> Vec<String> {
         match v {
-            Some(Value::Array(items)) => items
+            Some(Json::Array(items)) => items
                 .iter()
                 .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_owned))
                 .collect(),
-            Some(Value::String(one)) => vec![one.clone()],
+            Some(Json::String(one)) => vec![one.clone()],
             _ => Vec::new(),
         }
     };
@@ -660,7 +660,7 @@ fn run_probe<E: Connection>(
                 .body
                 .as_ref()
                 .and_then(|b| b.get("id"))
-                .and_then(Value::as_str)
+                .and_then(Json::as_str)
         {
             let path = format!("{}/{id}", probe.path.trim_end_matches('/'));
             endpoint.handle("DELETE", &path, None);
@@ -696,7 +696,7 @@ fn rejection(r: &Request<'_>, cause: Option<explain::RejectionCause>) -> Rejecti
         scim_type: r
             .response
             .and_then(|b| b.get("scimType"))
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
             .map(str::to_owned),
         detail: detail_of(r.response),
         cause_id: cause.as_ref().map(|c| c.id),
@@ -822,14 +822,14 @@ fn compare_cycle<E: Connection>(
         }
         let label = label_of(labels, oid);
         let app = match response.body {
-            Some(Value::Object(r)) if response.status == 200 => r,
+            Some(Json::Object(r)) if response.status == 200 => r,
             _ => {
                 c.model_differences.push(Difference {
                     object: label,
                     kind: kind.resource_type(),
                     attribute: "(readable)".into(),
-                    model: Some(Value::from(200)),
-                    app: Some(Value::from(response.status)),
+                    model: Some(Json::from(200)),
+                    app: Some(Json::from(response.status)),
                     entra_notices: true,
                     explained_by: None,
                     explained_cause: None,
@@ -883,8 +883,8 @@ fn linked_only(
         object: label.to_owned(),
         kind: kind.resource_type(),
         attribute: "(linked)".into(),
-        model: model.map(Value::from),
-        app: app.map(Value::from),
+        model: model.map(Json::from),
+        app: app.map(Json::from),
         entra_notices: true,
         explained_by: None,
         explained_cause: None,

@@ -102,19 +102,19 @@ pub fn sample() -> Directory {
 /// (Booleans as JSON Booleans, lists as arrays), then `assigned` and, when set, `softDeleted`.
 /// `entramap pull` writes its `directory.json` with it.
 pub fn to_json(directory: &Directory) -> serde_json::Value {
-    use serde_json::{Map, Value};
-    fn attributes(record: &Record, object_id: &str) -> Map<String, Value> {
+    use serde_json::{Map, Value as Json};
+    fn attributes(record: &Record, object_id: &str) -> Map<String, Json> {
         let mut out = Map::new();
-        out.insert("objectId".into(), Value::String(object_id.to_owned()));
+        out.insert("objectId".into(), Json::String(object_id.to_owned()));
         for (name, value) in record.iter() {
             if name == "objectId" {
                 continue;
             }
             let value = match value {
-                SourceRef::Str(s) => Value::String(s.to_owned()),
-                SourceRef::Bool(b) => Value::Bool(b),
+                SourceRef::Str(s) => Json::String(s.to_owned()),
+                SourceRef::Bool(b) => Json::Bool(b),
                 SourceRef::List(items) => {
-                    Value::Array(items.iter().map(|i| Value::String(i.to_owned())).collect())
+                    Json::Array(items.iter().map(|i| Json::String(i.to_owned())).collect())
                 }
             };
             out.insert(name.to_owned(), value);
@@ -126,11 +126,11 @@ pub fn to_json(directory: &Directory) -> serde_json::Value {
         .iter()
         .map(|u| {
             let mut o = attributes(&u.record, &u.object_id);
-            o.insert("assigned".into(), Value::Bool(u.assigned));
+            o.insert("assigned".into(), Json::Bool(u.assigned));
             if u.soft_deleted {
-                o.insert("softDeleted".into(), Value::Bool(true));
+                o.insert("softDeleted".into(), Json::Bool(true));
             }
-            Value::Object(o)
+            Json::Object(o)
         })
         .collect();
     let groups = directory
@@ -138,14 +138,14 @@ pub fn to_json(directory: &Directory) -> serde_json::Value {
         .iter()
         .map(|g| {
             let mut o = attributes(&g.record, &g.object_id);
-            o.insert("assigned".into(), Value::Bool(g.assigned));
-            Value::Object(o)
+            o.insert("assigned".into(), Json::Bool(g.assigned));
+            Json::Object(o)
         })
         .collect();
     let mut top = Map::new();
-    top.insert("users".into(), Value::Array(users));
-    top.insert("groups".into(), Value::Array(groups));
-    Value::Object(top)
+    top.insert("users".into(), Json::Array(users));
+    top.insert("groups".into(), Json::Array(groups));
+    Json::Object(top)
 }
 
 /// The largest directory file read: 2 GiB, about four million users of `entramap sample`

@@ -4,7 +4,7 @@
 //! step from these answers (ids from POST responses, what GET returns, errors), so the same
 //! cycle code serves both.
 
-use serde_json::Value;
+use serde_json::Value as Json;
 
 use crate::scim::ScimError;
 
@@ -13,7 +13,7 @@ pub trait Endpoint {
     /// Answer one request. `method` is the HTTP method; `path_and_query` is relative to the
     /// tenant URL exactly as Entra sends it (`/Users?filter=userName+eq+%22a%40contoso.com%22`);
     /// `body` is the JSON body.
-    fn handle(&mut self, method: &str, path_and_query: &str, body: Option<&Value>) -> Response;
+    fn handle(&mut self, method: &str, path_and_query: &str, body: Option<&Json>) -> Response;
 }
 
 /// What the endpoint answers: an HTTP status, the JSON body if any and, for a create, the
@@ -23,14 +23,14 @@ pub struct Response {
     /// HTTP status code.
     pub status: u16,
     /// The response body: a resource, a ListResponse or a SCIM Error; `None` for 204.
-    pub body: Option<Value>,
+    pub body: Option<Json>,
     /// The `Location` header of a 201 (the new resource's `meta.location`).
     pub location: Option<String>,
 }
 
 impl Response {
     /// A response with a JSON body.
-    pub fn ok(status: u16, body: Value) -> Response {
+    pub fn ok(status: u16, body: Json) -> Response {
         Response {
             status,
             body: Some(body),

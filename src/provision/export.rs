@@ -6,7 +6,7 @@
 //! (docs/graph-users.md). Such a file carries no assignment data: its users count as
 //! assigned, and [`Shape::note`] says so.
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value as Json};
 
 use super::directory::Directory;
 use crate::expr::catalog::{self, GRAPH_USER_PROPERTIES, GraphForm};
@@ -50,15 +50,12 @@ pub const ACCEPTED_SHAPES: &str = "a directory is entramap's format (`users:` ma
 /// and values of the wrong shape (an object where text is expected) are left out: they are
 /// absent attributes. Everything else Graph returns (`@odata.*`, properties no source
 /// attribute reads) is dropped.
-pub fn source_user(user: &Map<String, Value>) -> Map<String, Value> {
+pub fn source_user(user: &Map<String, Json>) -> Map<String, Json> {
     let mut out = Map::new();
     for row in GRAPH_USER_PROPERTIES {
         let value = match row.graph {
             GraphForm::Property(p) => user.get(p),
-            GraphForm::FirstOf(p) => user
-                .get(p)
-                .and_then(Value::as_array)
-                .and_then(|a| a.first()),
+            GraphForm::FirstOf(p) => user.get(p).and_then(Json::as_array).and_then(|a| a.first()),
             GraphForm::Nested(p, k) => user.get(p).and_then(|o| o.get(k)),
             GraphForm::ManagerId => user.get("manager").and_then(|m| m.get("id")),
         };
@@ -75,19 +72,19 @@ pub fn source_user(user: &Map<String, Value>) -> Map<String, Value> {
 }
 
 /// A value a source attribute can hold: a scalar, or a non-empty list of scalars (as text).
-fn flat(value: &Value) -> Option<Value> {
+fn flat(value: &Json) -> Option<Json> {
     match value {
-        Value::String(_) | Value::Bool(_) | Value::Number(_) => Some(value.clone()),
-        Value::Array(items) if !items.is_empty() => items
+        Json::String(_) | Json::Bool(_) | Json::Number(_) => Some(value.clone()),
+        Json::Array(items) if !items.is_empty() => items
             .iter()
             .map(|i| match i {
-                Value::String(_) => Some(i.clone()),
-                Value::Number(n) => Some(Value::String(n.to_string())),
-                Value::Bool(b) => Some(Value::String(crate::expr::value::bool_text(*b).to_owned())),
+                Json::String(_) => Some(i.clone()),
+                Json::Number(n) => Some(Json::String(n.to_string())),
+                Json::Bool(b) => Some(Json::String(crate::expr::value::bool_text(*b).to_owned())),
                 _ => None,
             })
             .collect::<Option<Vec<_>>>()
-            .map(Value::Array),
+            .map(Json::Array),
         _ => None,
     }
 }
@@ -96,10 +93,10 @@ fn flat(value: &Value) -> Option<Value> {
 /// objects, or an object with a `value` array (a `/users` response, `@odata.context` and
 /// `@odata.nextLink` ignored). PascalCase keys are read as camelCase. `None` when the document
 /// is neither.
-pub fn graph_users(document: &Value) -> Option<Vec<Map<String, Value>>> {
+pub fn graph_users(document: &Json) -> Option<Vec<Map<String, Json>>> {
     let items = match document {
-        Value::Array(items) => items,
-        Value::Object(o) => {
+        Json::Array(items) => items,
+        Json::Object(o) => {
             let value = o.get("value").or_else(|| o.get("Value"))?;
             value.as_array()?
         }
@@ -108,7 +105,7 @@ pub fn graph_users(document: &Value) -> Option<Vec<Map<String, Value>>> {
     items
         .iter()
         .map(|item| match input::camel_case_keys(item.clone()) {
-            Value::Object(o) => Some(o),
+            Json::Object(o) => Some(o),
             _ => None,
         })
         .collect()
@@ -116,13 +113,13 @@ pub fn graph_users(document: &Value) -> Option<Vec<Map<String, Value>>> {
 
 /// One Graph user object (a `GET /users/{id}` answer, or one item of `Get-MgUser`): an object
 /// with `id` (or `Id`) and no `objectId`.
-pub fn single_graph_user(document: &Value) -> Option<Map<String, Value>> {
+pub fn single_graph_user(document: &Json) -> Option<Map<String, Json>> {
     let o = document.as_object()?;
     if o.contains_key("objectId") || !(o.contains_key("id") || o.contains_key("Id")) {
         return None;
     }
     match input::camel_case_keys(document.clone()) {
-        Value::Object(o) => Some(o),
+        Json::Object(o) => Some(o),
         _ => None,
     }
 }
@@ -131,15 +128,15 @@ pub fn single_graph_user(document: &Value) -> Option<Map<String, Value>> {
 pub fn directory_from_graph(
     name: &str,
     text: &str,
-    users: &[Map<String, Value>],
+    users: &[Map<String, Json>],
 ) -> Result<Directory, FileError> {
-    let users: Vec<Value> = users
+    let users: Vec<Json> = users
         .iter()
         .enumerate()
         .map(|(i, u)| {
             let s = source_user(u);
             if s.contains_key("objectId") {
-                Ok(Value::Object(s))
+                Ok(Json::Object(s))
             } else {
                 Err(FileError::new(
                     name,
@@ -153,10 +150,10 @@ pub fn directory_from_graph(
     directory_of(name, text, users)
 }
 
-fn directory_of(name: &str, text: &str, users: Vec<Value>) -> Result<Directory, FileError> {
+fn directory_of(name: &str, text: &str, users: Vec<Json>) -> Result<Directory, FileError> {
     let mut document = Map::new();
-    document.insert("users".into(), Value::Array(users));
-    serde_json::from_value(Value::Object(document))
+    document.insert("users".into(), Json::Array(users));
+    serde_json::from_value(Json::Object(document))
         .map_err(|e| FileError::new(name, text, format!("{name}: {e}"), None))
 }
 
@@ -269,12 +266,12 @@ pub fn directory_from_csv(name: &str, text: &str) -> Result<Directory, FileError
             };
             let value = match column.as_str() {
                 "accountEnabled" | "dirSyncEnabled" if cell.eq_ignore_ascii_case("true") => {
-                    Value::Bool(true)
+                    Json::Bool(true)
                 }
                 "accountEnabled" | "dirSyncEnabled" if cell.eq_ignore_ascii_case("false") => {
-                    Value::Bool(false)
+                    Json::Bool(false)
                 }
-                _ => Value::String(cell.clone()),
+                _ => Json::String(cell.clone()),
             };
             user.insert(column.clone(), value);
         }
@@ -287,7 +284,7 @@ pub fn directory_from_csv(name: &str, text: &str) -> Result<Directory, FileError
                 Some((at, at + 1)),
             ));
         }
-        users.push(Value::Object(user));
+        users.push(Json::Object(user));
     }
     directory_of(name, body, users)
 }
@@ -368,7 +365,7 @@ mod tests {
             "createdDateTime": "2024-01-01T00:00:00Z", "mail": null
         });
         let s = source_user(user.as_object().unwrap());
-        let got: Vec<(&str, &Value)> = s.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        let got: Vec<(&str, &Json)> = s.iter().map(|(k, v)| (k.as_str(), v)).collect();
         assert_eq!(
             serde_json::to_value(&s).unwrap(),
             serde_json::json!({

@@ -6,7 +6,7 @@
 //! also be walked member by member without decoding ([`members`]), so a write that touches
 //! one attribute rewrites that attribute alone.
 
-use serde_json::Value;
+use serde_json::Value as Json;
 
 use crate::scim::patch::{PatchOpKind, PatchOperation, apply_operations_owned};
 use crate::scim::resource::key_ci;
@@ -142,26 +142,26 @@ const TAG_STRING: u8 = 4;
 const TAG_ARRAY: u8 = 5;
 const TAG_OBJECT: u8 = 6;
 
-fn encode(value: &Value, out: &mut Vec<u8>) {
+fn encode(value: &Json, out: &mut Vec<u8>) {
     match value {
-        Value::Null => out.push(TAG_NULL),
-        Value::Bool(b) => out.push(if *b { TAG_TRUE } else { TAG_FALSE }),
-        Value::Number(n) => {
+        Json::Null => out.push(TAG_NULL),
+        Json::Bool(b) => out.push(if *b { TAG_TRUE } else { TAG_FALSE }),
+        Json::Number(n) => {
             out.push(TAG_NUMBER);
             encode_str(&n.to_string(), out);
         }
-        Value::String(s) => {
+        Json::String(s) => {
             out.push(TAG_STRING);
             encode_str(s, out);
         }
-        Value::Array(items) => {
+        Json::Array(items) => {
             out.push(TAG_ARRAY);
             encode_len(items.len(), out);
             for item in items {
                 encode(item, out);
             }
         }
-        Value::Object(map) => {
+        Json::Object(map) => {
             out.push(TAG_OBJECT);
             encode_map(map, out);
         }
@@ -199,24 +199,24 @@ fn encode_len(mut n: usize, out: &mut Vec<u8>) {
     out.push(n as u8);
 }
 
-fn decode(input: &mut &[u8]) -> Option<Value> {
+fn decode(input: &mut &[u8]) -> Option<Json> {
     let (&tag, rest) = input.split_first()?;
     *input = rest;
     Some(match tag {
-        TAG_NULL => Value::Null,
-        TAG_FALSE => Value::Bool(false),
-        TAG_TRUE => Value::Bool(true),
-        TAG_NUMBER => Value::Number(decode_str(input)?.parse().ok()?),
-        TAG_STRING => Value::String(decode_str(input)?.to_owned()),
+        TAG_NULL => Json::Null,
+        TAG_FALSE => Json::Bool(false),
+        TAG_TRUE => Json::Bool(true),
+        TAG_NUMBER => Json::Number(decode_str(input)?.parse().ok()?),
+        TAG_STRING => Json::String(decode_str(input)?.to_owned()),
         TAG_ARRAY => {
             let n = decode_len(input)?;
             let mut items = Vec::with_capacity(n.min(input.len()));
             for _ in 0..n {
                 items.push(decode(input)?);
             }
-            Value::Array(items)
+            Json::Array(items)
         }
-        TAG_OBJECT => Value::Object(decode_map(input)?),
+        TAG_OBJECT => Json::Object(decode_map(input)?),
         _ => return None,
     })
 }
@@ -299,7 +299,7 @@ pub(super) struct Member<'a> {
 
 impl Member<'_> {
     /// The member's value, decoded.
-    pub fn value(&self) -> Option<Value> {
+    pub fn value(&self) -> Option<Json> {
         let mut input = self.encoded;
         decode(&mut input)
     }
@@ -330,7 +330,7 @@ pub(super) enum Part<'a> {
     /// A member kept exactly as stored.
     Stored(&'a Member<'a>),
     /// A member written anew.
-    New(&'a str, &'a Value),
+    New(&'a str, &'a Json),
 }
 
 /// A stored map made of `parts`, in order.
@@ -533,7 +533,7 @@ mod tests {
             .unwrap_or_else(|| serde_json::json!([crate::scim::USER_SCHEMA]));
         remove_ci(&mut resource, "id");
         resource.shift_insert(0, "schemas".to_owned(), schemas);
-        resource.shift_insert(1, "id".to_owned(), Value::from(id));
+        resource.shift_insert(1, "id".to_owned(), Json::from(id));
         match index_ci(&resource, "meta") {
             Some(i) => {
                 remove_ci(&mut resource, "meta");
@@ -569,13 +569,13 @@ mod tests {
         .prop_map(str::to_owned)
     }
 
-    fn json() -> impl Strategy<Value = Value> {
+    fn json() -> impl Strategy<Value = Json> {
         let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::Bool),
-            (-3i64..3).prop_map(Value::from),
+            Just(Json::Null),
+            any::<bool>().prop_map(Json::Bool),
+            (-3i64..3).prop_map(Json::from),
             prop::sample::select(vec!["work", "home", "a", "B", "True", "", "ü"])
-                .prop_map(Value::from),
+                .prop_map(Json::from),
         ];
         leaf.prop_recursive(3, 24, 4, |inner| {
             let sub = prop::sample::select(vec![
@@ -588,9 +588,9 @@ mod tests {
                 "Value",
             ]);
             prop_oneof![
-                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Json::Array),
                 prop::collection::vec((sub, inner), 0..4).prop_map(|fields| {
-                    Value::Object(fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+                    Json::Object(fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
                 }),
             ]
         })
@@ -687,7 +687,7 @@ mod tests {
         }))
         .expect("a map");
         let bytes = freeze(&resource);
-        let op = |op, path: Option<&str>, value: Option<Value>| PatchOperation {
+        let op = |op, path: Option<&str>, value: Option<Json>| PatchOperation {
             op,
             path: path.map(|p| Path::parse(p).expect("a path")),
             value,
@@ -707,13 +707,13 @@ mod tests {
         let unique = op(
             PatchOpKind::Replace,
             Some("username"),
-            Some(Value::from("b")),
+            Some(Json::from("b")),
         );
         assert!(declined(vec![unique]));
         // Removed and added again, `active` goes last in the whole map.
         let moved = vec![
             op(PatchOpKind::Remove, Some("active"), None),
-            op(PatchOpKind::Add, Some("Active"), Some(Value::Bool(false))),
+            op(PatchOpKind::Add, Some("Active"), Some(Json::Bool(false))),
         ];
         assert!(declined(moved));
         // Removals alone keep every other member in place.
@@ -725,20 +725,20 @@ mod tests {
             panic!("removals take the shortcut");
         };
         assert_eq!(
-            Value::Object(thaw(&removed)),
+            Json::Object(thaw(&removed)),
             serde_json::json!({"id": "1", "userName": "a", "active": true})
         );
         // One member rewritten, the others kept where they were.
         let manager = op(
             PatchOpKind::Add,
             Some("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager"),
-            Some(Value::from("7")),
+            Some(Json::from("7")),
         );
         let Patched::Stored(patched) = patch(&bytes, vec![manager], &reserved) else {
             panic!("the manager PATCH takes the shortcut");
         };
         assert_eq!(
-            Value::Object(thaw(&patched)),
+            Json::Object(thaw(&patched)),
             serde_json::json!({
                 "id": "1", "userName": "a", "active": true, "x": 1,
                 ENTERPRISE: {"manager": {"value": "7"}}

@@ -4,7 +4,7 @@
 //! (`{"error": {"code", "message"}}`) turned into errors that name the call, Graph's code and,
 //! for a 403, the read permission the call needs.
 
-use serde_json::Value;
+use serde_json::Value as Json;
 
 use crate::live::report::visible;
 use crate::live::{HttpEndpoint, HttpOptions, TenantUrl, Token};
@@ -163,7 +163,7 @@ impl Graph {
         call: Call,
         path_and_query: &str,
         stop: &dyn Fn() -> bool,
-    ) -> Result<serde_json::Map<String, Value>, PullError> {
+    ) -> Result<serde_json::Map<String, Json>, PullError> {
         self.get_raw(call, &format!("{VERSION}{path_and_query}"), stop)
     }
 
@@ -172,7 +172,7 @@ impl Graph {
         call: Call,
         path_and_query: &str,
         stop: &dyn Fn() -> bool,
-    ) -> Result<serde_json::Map<String, Value>, PullError> {
+    ) -> Result<serde_json::Map<String, Json>, PullError> {
         if stop() {
             return Err(PullError::Interrupted);
         }
@@ -202,7 +202,7 @@ impl Graph {
             let text = |key: &str| {
                 error
                     .and_then(|e| e.get(key))
-                    .and_then(Value::as_str)
+                    .and_then(Json::as_str)
                     .map(|s| visible(&crate::input::clip_chars(s, 500)).into_owned())
             };
             return Err(PullError::Graph {
@@ -210,14 +210,14 @@ impl Graph {
                 status: response.status,
                 code: text("code").unwrap_or_else(|| "(no error code)".to_owned()),
                 message: text("message").unwrap_or_else(|| match &response.body {
-                    Some(Value::String(s)) => visible(s).into_owned(),
+                    Some(Json::String(s)) => visible(s).into_owned(),
                     _ => "no message".to_owned(),
                 }),
                 permission: call.permission(),
             });
         }
         match response.body {
-            Some(Value::Object(o)) => Ok(o),
+            Some(Json::Object(o)) => Ok(o),
             _ => Err(PullError::Answer {
                 call: shown,
                 detail: "not a JSON object".to_owned(),
@@ -233,7 +233,7 @@ impl Graph {
         path_and_query: &str,
         stop: &dyn Fn() -> bool,
         progress: &mut dyn FnMut(usize),
-    ) -> Result<Vec<Value>, PullError> {
+    ) -> Result<Vec<Json>, PullError> {
         let base = self.endpoint.url().base().to_owned();
         let mut next = format!("{VERSION}{path_and_query}");
         let mut items = Vec::new();
@@ -241,7 +241,7 @@ impl Graph {
             let page = self.get_raw(call, &next, stop)?;
             let shown = format!("GET {}", next.split('?').next().unwrap_or(&next));
             match page.get("value") {
-                Some(Value::Array(values)) => items.extend(values.iter().cloned()),
+                Some(Json::Array(values)) => items.extend(values.iter().cloned()),
                 _ => {
                     return Err(PullError::Answer {
                         call: shown,
@@ -251,8 +251,8 @@ impl Graph {
             }
             progress(items.len());
             match page.get("@odata.nextLink") {
-                None | Some(Value::Null) => return Ok(items),
-                Some(Value::String(link)) => match link.strip_prefix(&base) {
+                None | Some(Json::Null) => return Ok(items),
+                Some(Json::String(link)) => match link.strip_prefix(&base) {
                     Some(rest) if rest.starts_with('/') => next = rest.to_owned(),
                     _ => {
                         return Err(PullError::Answer {

@@ -18,7 +18,7 @@ pub(crate) mod graph;
 
 use std::collections::{HashMap, HashSet};
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value as Json};
 
 pub use graph::{Call, Graph, GraphStats, PullError};
 
@@ -47,7 +47,7 @@ pub struct Pulled {
     /// The job whose schema was read.
     pub job_id: String,
     /// The job's synchronizationSchema, exactly as Graph returned it.
-    pub schema: Value,
+    pub schema: Json,
     /// The snapshot of the tenant the job reads.
     pub directory: Directory,
     /// Source attributes the mapping reads that no Graph property gives (absent in the
@@ -64,14 +64,14 @@ pub struct Pulled {
 #[derive(Clone, Debug, Default)]
 pub struct Tenant {
     /// The service principal's `appRoles`.
-    pub app_roles: Vec<Value>,
+    pub app_roles: Vec<Json>,
     /// Its `appRoleAssignedTo`: appRoleAssignment objects.
-    pub assignments: Vec<Value>,
+    pub assignments: Vec<Json>,
     /// Groups read (Graph `group` objects) with their direct members (directoryObjects).
-    pub groups: Vec<(Value, Vec<Value>)>,
+    pub groups: Vec<(Json, Vec<Json>)>,
     /// Users read (Graph `user` objects, `manager` expanded), in the order the job processes
     /// them.
-    pub users: Vec<Value>,
+    pub users: Vec<Json>,
 }
 
 /// The id of the role of an assignment with no specific app role (appRoleAssignment:
@@ -88,10 +88,10 @@ impl Tenant {
         let role = self
             .app_roles
             .iter()
-            .find(|r| r.get("id").and_then(Value::as_str) == Some(id));
+            .find(|r| r.get("id").and_then(Json::as_str) == Some(id));
         let text = |key: &str| {
             role.and_then(|r| r.get(key))
-                .and_then(Value::as_str)
+                .and_then(Json::as_str)
                 .filter(|s| !s.is_empty())
         };
         text("value")
@@ -105,15 +105,15 @@ impl Tenant {
     fn roles_of(&self, principal_type: &str) -> HashMap<String, Vec<String>> {
         let mut out: HashMap<String, Vec<String>> = HashMap::new();
         for a in &self.assignments {
-            if a.get("principalType").and_then(Value::as_str) != Some(principal_type) {
+            if a.get("principalType").and_then(Json::as_str) != Some(principal_type) {
                 continue;
             }
-            let Some(principal) = a.get("principalId").and_then(Value::as_str) else {
+            let Some(principal) = a.get("principalId").and_then(Json::as_str) else {
                 continue;
             };
             let role = self.role_name(
                 a.get("appRoleId")
-                    .and_then(Value::as_str)
+                    .and_then(Json::as_str)
                     .unwrap_or(DEFAULT_ACCESS_ID),
             );
             let roles = out.entry(principal.to_owned()).or_default();
@@ -136,13 +136,13 @@ impl Tenant {
         let mut directory = Directory::default();
         let mut seen = HashSet::new();
         for (i, user) in self.users.iter().enumerate() {
-            let Value::Object(o) = crate::input::camel_case_keys(user.clone()) else {
+            let Json::Object(o) = crate::input::camel_case_keys(user.clone()) else {
                 return Err(answer("/users", format!("user {i} is not a JSON object")));
             };
             let mut attributes = export::source_user(&o);
             let Some(id) = attributes
                 .get("objectId")
-                .and_then(Value::as_str)
+                .and_then(Json::as_str)
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned)
             else {
@@ -155,10 +155,10 @@ impl Tenant {
             if let Some(roles) = roles {
                 attributes.insert(
                     "appRoleAssignments".into(),
-                    Value::Array(roles.iter().cloned().map(Value::String).collect()),
+                    Json::Array(roles.iter().cloned().map(Json::String).collect()),
                 );
             }
-            let record = Record::from_json(&Value::Object(attributes))
+            let record = Record::from_json(&Json::Object(attributes))
                 .map_err(|e| answer("/users", format!("user {id}: {}", e.message)))?;
             directory.users.push(DirectoryUser {
                 object_id: id,
@@ -169,12 +169,12 @@ impl Tenant {
         }
         let mut seen = HashSet::new();
         for (i, (group, members)) in self.groups.iter().enumerate() {
-            let Value::Object(o) = crate::input::camel_case_keys(group.clone()) else {
+            let Json::Object(o) = crate::input::camel_case_keys(group.clone()) else {
                 return Err(answer("/groups", format!("group {i} is not a JSON object")));
             };
             let Some(id) = o
                 .get("id")
-                .and_then(Value::as_str)
+                .and_then(Json::as_str)
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned)
             else {
@@ -184,7 +184,7 @@ impl Tenant {
                 continue;
             }
             let mut attributes = Map::new();
-            attributes.insert("objectId".into(), Value::String(id.clone()));
+            attributes.insert("objectId".into(), Json::String(id.clone()));
             for (key, value) in &o {
                 // Graph's names are the group source attributes' names, but for `id`.
                 if key == "id" || key.starts_with('@') || key == "members" {
@@ -194,20 +194,20 @@ impl Tenant {
                     attributes.insert(key.clone(), v);
                 }
             }
-            let member_ids: Vec<Value> = members
+            let member_ids: Vec<Json> = members
                 .iter()
-                .filter_map(|m| m.get("id").and_then(Value::as_str))
-                .map(|m| Value::String(m.to_owned()))
+                .filter_map(|m| m.get("id").and_then(Json::as_str))
+                .map(|m| Json::String(m.to_owned()))
                 .collect();
-            attributes.insert("members".into(), Value::Array(member_ids));
+            attributes.insert("members".into(), Json::Array(member_ids));
             let roles = group_roles.get(&id);
             if let Some(roles) = roles {
                 attributes.insert(
                     "appRoleAssignments".into(),
-                    Value::Array(roles.iter().cloned().map(Value::String).collect()),
+                    Json::Array(roles.iter().cloned().map(Json::String).collect()),
                 );
             }
-            let record = Record::from_json(&Value::Object(attributes))
+            let record = Record::from_json(&Json::Object(attributes))
                 .map_err(|e| answer("/groups", format!("group {id}: {}", e.message)))?;
             directory.groups.push(DirectoryGroup {
                 object_id: id,
@@ -230,10 +230,10 @@ fn answer(path: &str, detail: String) -> PullError {
 
 /// A group property as a source value: scalars and lists of strings; nulls, empty lists and
 /// objects are absent.
-fn scalar_or_list(value: &Value) -> Option<Value> {
+fn scalar_or_list(value: &Json) -> Option<Json> {
     match value {
-        Value::String(_) | Value::Bool(_) | Value::Number(_) => Some(value.clone()),
-        Value::Array(items) if !items.is_empty() && items.iter().all(Value::is_string) => {
+        Json::String(_) | Json::Bool(_) | Json::Number(_) => Some(value.clone()),
+        Json::Array(items) if !items.is_empty() && items.iter().all(Json::is_string) => {
             Some(value.clone())
         }
         _ => None,
@@ -346,7 +346,7 @@ pub fn pull(
         &format!("/servicePrincipals/{sp}/synchronization/jobs/{job_id}/schema"),
         stop,
     )?;
-    let schema = Value::Object(schema);
+    let schema = Json::Object(schema);
     let mapping: MappingFile =
         crate::load::graph::import(&schema).map_err(|e| PullError::Schema(e.to_string()))?;
     let (user_select, not_read) = user_query(&attributes_read(&mapping.users));
@@ -360,7 +360,7 @@ pub fn pull(
     )?;
     let mut tenant = Tenant {
         app_roles: match sp_object.get("appRoles") {
-            Some(Value::Array(roles)) => roles.clone(),
+            Some(Json::Array(roles)) => roles.clone(),
             _ => Vec::new(),
         },
         ..Tenant::default()
@@ -375,8 +375,8 @@ pub fn pull(
         let mut ids: Vec<String> = Vec::new();
         let mut seen = HashSet::new();
         for a in &tenant.assignments {
-            let id = a.get("principalId").and_then(Value::as_str);
-            let of_kind = a.get("principalType").and_then(Value::as_str) == Some(kind);
+            let id = a.get("principalId").and_then(Json::as_str);
+            let of_kind = a.get("principalType").and_then(Json::as_str) == Some(kind);
             if let Some(id) = id
                 && of_kind
                 && seen.insert(id)
@@ -391,7 +391,7 @@ pub fn pull(
 
     // Groups: the assigned ones (their members are in scope), or, syncing everything with a
     // group mapping, every group.
-    let groups: Vec<Value> = if options.all_users && group_mapping.is_some() {
+    let groups: Vec<Json> = if options.all_users && group_mapping.is_some() {
         graph.get_all(
             Call::Groups,
             &format!("/groups?{group_select}"),
@@ -402,7 +402,7 @@ pub fn pull(
         let mut groups = Vec::new();
         for (i, id) in assigned_groups.iter().enumerate() {
             let id = graph::path_id("group", id)?;
-            groups.push(Value::Object(graph.get(
+            groups.push(Json::Object(graph.get(
                 Call::Groups,
                 &format!("/groups/{id}?{group_select}"),
                 stop,
@@ -414,7 +414,7 @@ pub fn pull(
     for group in groups {
         let id = group
             .get("id")
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
             .ok_or_else(|| PullError::Answer {
                 call: "GET /v1.0/groups".to_owned(),
                 detail: "a group without `id`".to_owned(),
@@ -443,14 +443,14 @@ pub fn pull(
         let mut seen: HashSet<String> = ids.iter().cloned().collect();
         let assigned_groups: HashSet<&str> = assigned_groups.iter().map(String::as_str).collect();
         for (group, members) in &tenant.groups {
-            let group_id = group.get("id").and_then(Value::as_str).unwrap_or("");
+            let group_id = group.get("id").and_then(Json::as_str).unwrap_or("");
             if !assigned_groups.contains(group_id) {
                 continue;
             }
             for m in members {
                 let is_user =
-                    m.get("@odata.type").and_then(Value::as_str) == Some("#microsoft.graph.user");
-                let id = m.get("id").and_then(Value::as_str);
+                    m.get("@odata.type").and_then(Json::as_str) == Some("#microsoft.graph.user");
+                let id = m.get("id").and_then(Json::as_str);
                 if let Some(id) = id
                     && is_user
                     && seen.insert(id.to_owned())
@@ -487,8 +487,8 @@ fn read_users(
     select: &str,
     progress: &mut dyn FnMut(&str),
     stop: &dyn Fn() -> bool,
-) -> Result<(Vec<Value>, usize), PullError> {
-    let mut found: HashMap<String, Value> = HashMap::with_capacity(ids.len());
+) -> Result<(Vec<Json>, usize), PullError> {
+    let mut found: HashMap<String, Json> = HashMap::with_capacity(ids.len());
     let mut batched = true;
     let mut done = 0;
     for chunk in ids.chunks(USERS_PER_REQUEST) {
@@ -501,7 +501,7 @@ fn read_users(
             match graph.get_all(Call::Users, &query, stop, &mut |_| {}) {
                 Ok(users) => {
                     for user in users {
-                        if let Some(id) = user.get("id").and_then(Value::as_str) {
+                        if let Some(id) = user.get("id").and_then(Json::as_str) {
                             found.insert(id.to_owned(), user);
                         }
                     }
@@ -519,7 +519,7 @@ fn read_users(
             for id in chunk {
                 match graph.get(Call::Users, &format!("/users/{id}?{select}"), stop) {
                     Ok(user) => {
-                        found.insert(id.clone(), Value::Object(user));
+                        found.insert(id.clone(), Json::Object(user));
                     }
                     Err(PullError::Graph { status: 404, .. }) => {}
                     Err(e) => return Err(e),
@@ -532,7 +532,7 @@ fn read_users(
             progress(&format!("users: {done}/{}", ids.len()));
         }
     }
-    let users: Vec<Value> = ids.iter().filter_map(|id| found.remove(id)).collect();
+    let users: Vec<Json> = ids.iter().filter_map(|id| found.remove(id)).collect();
     let missing = ids.len() - users.len();
     Ok((users, missing))
 }
@@ -549,7 +549,7 @@ fn find_job(graph: &mut Graph, sp: &str, stop: &dyn Fn() -> bool) -> Result<Stri
         .iter()
         .filter_map(|j| {
             let id = j.get("id")?.as_str()?;
-            let template = j.get("templateId").and_then(Value::as_str).unwrap_or("?");
+            let template = j.get("templateId").and_then(Json::as_str).unwrap_or("?");
             Some(format!(
                 "{} (template {})",
                 crate::live::report::visible(id),

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use serde_json::{Value, json};
+use serde_json::{Value as Json, json};
 
 /// A path or filter text that does not parse. `offset` is the byte where parsing stopped, so a
 /// caller can point at it.
@@ -93,14 +93,14 @@ impl ScimError {
     /// The Error response body, keys in RFC 7644 §3.12's order:
     /// `{"schemas":[...Error],"scimType":...,"detail":...,"status":"400"}`. RFC 7644 makes
     /// `status` a string.
-    pub fn to_json(&self) -> Value {
+    pub fn to_json(&self) -> Json {
         let mut body = json!({ "schemas": [super::ERROR_SCHEMA] });
         let map = body.as_object_mut().expect("json! object");
         if let Some(t) = self.scim_type {
-            map.insert("scimType".into(), Value::from(t.as_str()));
+            map.insert("scimType".into(), Json::from(t.as_str()));
         }
-        map.insert("detail".into(), Value::from(self.detail.clone()));
-        map.insert("status".into(), Value::from(self.status.to_string()));
+        map.insert("detail".into(), Json::from(self.detail.clone()));
+        map.insert("status".into(), Json::from(self.status.to_string()));
         body
     }
 }

@@ -8,7 +8,7 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::str::FromStr;
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value as Json};
 
 use super::error::ParseError;
 use super::parse::Cursor;
@@ -22,7 +22,7 @@ use super::resource;
 #[derive(Clone, Debug)]
 pub enum Filter {
     /// `path eq value`; the value is a JSON string, Boolean, number or null.
-    Eq(Path, Value),
+    Eq(Path, Json),
     /// `a and b and ...`.
     And(Vec<Filter>),
 }
@@ -41,7 +41,7 @@ impl Filter {
     }
 
     /// `path eq value`.
-    pub fn eq(path: Path, value: impl Into<Value>) -> Filter {
+    pub fn eq(path: Path, value: impl Into<Json>) -> Filter {
         Filter::Eq(path, value.into())
     }
 
@@ -58,7 +58,7 @@ impl Filter {
     }
 
     /// The `eq` comparisons, in order (one for `Eq`, each term for `And`).
-    pub fn comparisons(&self) -> Vec<(&Path, &Value)> {
+    pub fn comparisons(&self) -> Vec<(&Path, &Json)> {
         match self {
             Filter::Eq(p, v) => vec![(p, v)],
             Filter::And(terms) => terms.iter().flat_map(Filter::comparisons).collect(),
@@ -67,7 +67,7 @@ impl Filter {
 
     /// Whether `resource` (a resource, or an element of a multi-valued attribute when this is
     /// a value filter) satisfies the filter, comparing strings case-insensitively.
-    pub fn matches(&self, resource: &Map<String, Value>) -> bool {
+    pub fn matches(&self, resource: &Map<String, Json>) -> bool {
         self.matches_with(resource, &|_| false)
     }
 
@@ -79,7 +79,7 @@ impl Filter {
     /// attribute.
     pub fn matches_with(
         &self,
-        resource: &Map<String, Value>,
+        resource: &Map<String, Json>,
         case_exact: &dyn Fn(&Path) -> bool,
     ) -> bool {
         match self {
@@ -89,7 +89,7 @@ impl Filter {
                 // A plain attribute holding a string: the one value there is (value filters
                 // like `type eq "work"` test one per element of every body Entra builds).
                 if path.is_plain()
-                    && let Some(stored @ Value::String(_)) = resource::get_ci(resource, path.attr())
+                    && let Some(stored @ Json::String(_)) = resource::get_ci(resource, path.attr())
                 {
                     return value_eq(stored, wanted, exact);
                 }
@@ -176,32 +176,32 @@ pub fn eq_ignore_case(a: &str, b: &str) -> bool {
 /// compare by their text, case-insensitively, because a server that stored `"False"` as sent
 /// (legacy Entra) still answers `active eq false`, and `roles[primary eq "True"]` selects an
 /// element whose `primary` is `true`. A complex value compares by its `value` sub-attribute.
-pub fn value_eq(stored: &Value, wanted: &Value, case_exact: bool) -> bool {
+pub fn value_eq(stored: &Json, wanted: &Json, case_exact: bool) -> bool {
     match (stored, wanted) {
-        (Value::Object(o), w) if !w.is_object() => {
+        (Json::Object(o), w) if !w.is_object() => {
             resource::get_ci(o, "value").is_some_and(|v| value_eq(v, w, case_exact))
         }
-        (Value::String(a), Value::String(b)) => {
+        (Json::String(a), Json::String(b)) => {
             if case_exact {
                 a == b
             } else {
                 eq_ignore_case(a, b)
             }
         }
-        (Value::Number(a), Value::Number(b)) => a == b || a.as_f64() == b.as_f64(),
-        (Value::Bool(_) | Value::Number(_), Value::String(_))
-        | (Value::String(_), Value::Bool(_) | Value::Number(_))
-        | (Value::Bool(_), Value::Number(_))
-        | (Value::Number(_), Value::Bool(_)) => {
+        (Json::Number(a), Json::Number(b)) => a == b || a.as_f64() == b.as_f64(),
+        (Json::Bool(_) | Json::Number(_), Json::String(_))
+        | (Json::String(_), Json::Bool(_) | Json::Number(_))
+        | (Json::Bool(_), Json::Number(_))
+        | (Json::Number(_), Json::Bool(_)) => {
             eq_ignore_case(&scalar_text(stored), &scalar_text(wanted))
         }
         _ => stored == wanted,
     }
 }
 
-fn scalar_text(v: &Value) -> String {
+fn scalar_text(v: &Json) -> String {
     match v {
-        Value::String(s) => s.clone(),
+        Json::String(s) => s.clone(),
         other => other.to_string(),
     }
 }
@@ -213,7 +213,7 @@ pub fn encode_query(filter: &Filter) -> String {
     // Entra's matching query, `attr eq "text"`, is written directly: a first cycle sends one
     // per object. The JSON form of a string without quotes, backslashes or control characters
     // is the string in quotes.
-    if let Filter::Eq(path, Value::String(value)) = filter
+    if let Filter::Eq(path, Json::String(value)) = filter
         && path.urn().is_none()
         && path.value_filter().is_none()
         && path.sub_attr().is_none()

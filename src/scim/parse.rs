@@ -1,7 +1,7 @@
 //! One recursive-descent parser for paths and filters: a path may hold a filter in brackets and
 //! a filter compares paths, so both grammars live together.
 
-use serde_json::Value;
+use serde_json::Value as Json;
 
 use super::error::ParseError;
 use super::filter::Filter;
@@ -230,7 +230,7 @@ impl<'a> Cursor<'a> {
 
     /// RFC 7644 §3.4.2.2 compValue: `false` / `null` / `true` / number / string, where a string
     /// follows JSON's rules (so `\"` is a quote and `\u00e9` is é).
-    fn comp_value(&mut self) -> Result<Value, ParseError> {
+    fn comp_value(&mut self) -> Result<Json, ParseError> {
         let rest = self.rest();
         if rest.starts_with('"') {
             let bytes = rest.as_bytes();
@@ -243,7 +243,7 @@ impl<'a> Cursor<'a> {
                         return match serde_json::from_str::<String>(text) {
                             Ok(s) => {
                                 self.pos += i + 1;
-                                Ok(Value::String(s))
+                                Ok(Json::String(s))
                             }
                             Err(e) => Err(self.err(format!("invalid string {text}: {e}"))),
                         };
@@ -259,11 +259,11 @@ impl<'a> Cursor<'a> {
         let token = &rest[..len];
         let value = match token {
             "" => return Err(self.err("expected a value after `eq`")),
-            t if t.eq_ignore_ascii_case("true") => Value::Bool(true),
-            t if t.eq_ignore_ascii_case("false") => Value::Bool(false),
-            t if t.eq_ignore_ascii_case("null") => Value::Null,
+            t if t.eq_ignore_ascii_case("true") => Json::Bool(true),
+            t if t.eq_ignore_ascii_case("false") => Json::Bool(false),
+            t if t.eq_ignore_ascii_case("null") => Json::Null,
             t => match serde_json::from_str::<serde_json::Number>(t) {
-                Ok(n) => Value::Number(n),
+                Ok(n) => Json::Number(n),
                 Err(_) => {
                     return Err(self.err(format!(
                         "unquoted value `{t}`: strings must be in double quotes"

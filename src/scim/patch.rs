@@ -14,7 +14,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value as Json};
 
 use super::error::{ScimError, ScimType};
 use super::path::Path;
@@ -66,19 +66,19 @@ pub struct PatchOperation {
     /// Where; `None` targets the resource itself (add/replace with an object value).
     pub path: Option<Path>,
     /// The value, as sent.
-    pub value: Option<Value>,
+    pub value: Option<Json>,
 }
 
 /// Parses a PatchOp body: `schemas` must list [`super::PATCH_OP_SCHEMA`] and `Operations` must
 /// be a non-empty array of `{op, path?, value?}`. Member names are matched case-insensitively.
-pub fn parse_operations(body: &Value) -> Result<Vec<PatchOperation>, ScimError> {
+pub fn parse_operations(body: &Json) -> Result<Vec<PatchOperation>, ScimError> {
     parse_operations_with(body, &mut Path::parse)
 }
 
 /// [`parse_operations`] with the paths parsed by `parse_path`: a server that sees the same
 /// few paths in every PATCH can keep them parsed.
 pub fn parse_operations_with(
-    body: &Value,
+    body: &Json,
     parse_path: &mut dyn FnMut(&str) -> Result<Path, super::ParseError>,
 ) -> Result<Vec<PatchOperation>, ScimError> {
     let syntax = |detail: &str| ScimError::bad_request(ScimType::InvalidSyntax, detail);
@@ -86,7 +86,7 @@ pub fn parse_operations_with(
         .as_object()
         .ok_or_else(|| syntax("a PatchOp body must be a JSON object"))?;
     let schemas_ok = get_ci(body, "schemas")
-        .and_then(Value::as_array)
+        .and_then(Json::as_array)
         .is_some_and(|s| {
             s.iter().any(|u| {
                 u.as_str()
@@ -100,7 +100,7 @@ pub fn parse_operations_with(
         )));
     }
     let ops = get_ci(body, "Operations")
-        .and_then(Value::as_array)
+        .and_then(Json::as_array)
         .filter(|ops| !ops.is_empty())
         .ok_or_else(|| syntax("`Operations` must be a non-empty array"))?;
     ops.iter()
@@ -110,7 +110,7 @@ pub fn parse_operations_with(
                 .as_object()
                 .ok_or_else(|| syntax(&format!("operation {i} is not an object")))?;
             let name = get_ci(op, "op")
-                .and_then(Value::as_str)
+                .and_then(Json::as_str)
                 .ok_or_else(|| syntax(&format!("operation {i} has no `op` string")))?;
             let kind = PatchOpKind::parse(name).ok_or_else(|| {
                 syntax(&format!(
@@ -118,8 +118,8 @@ pub fn parse_operations_with(
                 ))
             })?;
             let path = match get_ci(op, "path") {
-                None | Some(Value::Null) => None,
-                Some(Value::String(p)) => Some(parse_path(p).map_err(|e| {
+                None | Some(Json::Null) => None,
+                Some(Json::String(p)) => Some(parse_path(p).map_err(|e| {
                     ScimError::bad_request(
                         ScimType::InvalidPath,
                         format!("operation {i}: path `{p}`: {e}"),
@@ -142,14 +142,14 @@ pub fn parse_operations_with(
 }
 
 /// Parses `body` and applies it to `resource`. On error the resource is unchanged.
-pub fn apply(resource: &mut Resource, body: &Value) -> Result<(), ScimError> {
+pub fn apply(resource: &mut Resource, body: &Json) -> Result<(), ScimError> {
     let ops = parse_operations(body)?;
     apply_operations(resource, &ops)
 }
 
 /// [`apply`] to a resource the caller owns and drops on failure (a copy already), without
 /// the defensive copy `apply` makes.
-pub fn apply_owned(resource: Resource, body: &Value) -> Result<Resource, ScimError> {
+pub fn apply_owned(resource: Resource, body: &Json) -> Result<Resource, ScimError> {
     apply_operations_owned(resource, parse_operations(body)?)
 }
 
@@ -192,7 +192,7 @@ fn apply_one(resource: &mut Resource, op: PatchOperation) -> Result<(), ScimErro
     match (op.path, op.op) {
         (None, PatchOpKind::Remove) => Err(no_target("remove needs a `path`")),
         (None, kind) => {
-            let Some(Value::Object(fields)) = &op.value else {
+            let Some(Json::Object(fields)) = &op.value else {
                 return Err(invalid_value(format!(
                     "{kind} without a `path` needs an object `value`"
                 )));
@@ -202,7 +202,7 @@ fn apply_one(resource: &mut Resource, op: PatchOperation) -> Result<(), ScimErro
         (Some(path), PatchOpKind::Remove) => remove(resource, &path, op.value.as_ref()),
         (Some(path), kind) => {
             let value = match op.value {
-                None | Some(Value::Null) => {
+                None | Some(Json::Null) => {
                     return Err(invalid_value(format!("{kind} `{path}` needs a `value`")));
                 }
                 Some(v) => v,
@@ -222,11 +222,11 @@ fn apply_one(resource: &mut Resource, op: PatchOperation) -> Result<(), ScimErro
 fn apply_pathless(
     resource: &mut Resource,
     kind: PatchOpKind,
-    fields: &Map<String, Value>,
+    fields: &Map<String, Json>,
 ) -> Result<(), ScimError> {
     for (key, value) in fields {
         if is_schema_urn(resource, key)
-            && let Value::Object(inner) = value
+            && let Json::Object(inner) = value
         {
             for (attr, v) in inner {
                 let path = Path::parse(&format!("{key}:{attr}"))
@@ -245,7 +245,7 @@ fn apply_valued(
     resource: &mut Resource,
     kind: PatchOpKind,
     path: &Path,
-    value: Value,
+    value: Json,
 ) -> Result<(), ScimError> {
     if value.is_null() {
         return Err(invalid_value(format!(
@@ -272,9 +272,9 @@ fn target_map<'a>(resource: &'a mut Resource, path: &Path) -> Result<&'a mut Res
 /// Two elements of a multi-valued attribute are the same value when both carry a `value`
 /// sub-attribute and those are equal (a member `{"$ref":null,"value":"u1"}` is `{"value":"u1"}`),
 /// else when they are equal JSON.
-fn same_element(a: &Value, b: &Value) -> bool {
+fn same_element(a: &Json, b: &Json) -> bool {
     match (a, b) {
-        (Value::Object(x), Value::Object(y)) => match (get_ci(x, "value"), get_ci(y, "value")) {
+        (Json::Object(x), Json::Object(y)) => match (get_ci(x, "value"), get_ci(y, "value")) {
             (Some(vx), Some(vy)) => vx == vy,
             _ => x == y,
         },
@@ -285,7 +285,7 @@ fn same_element(a: &Value, b: &Value) -> bool {
 /// Append the values of `new` that [`same_element`] finds in neither `items` nor earlier in
 /// `new`. Elements with a `value` (group members, emails) and scalars are looked up in a set,
 /// so adding a thousand members to a group of a thousand is not a million comparisons.
-fn append_distinct(items: &mut Vec<Value>, new: Vec<Value>) {
+fn append_distinct(items: &mut Vec<Json>, new: Vec<Json>) {
     let mut seen: HashSet<String, foldhash::fast::RandomState> =
         items.iter().filter_map(identity).collect();
     for v in new {
@@ -303,13 +303,13 @@ fn append_distinct(items: &mut Vec<Value>, new: Vec<Value>) {
 /// object that has one, or a scalar itself. `None` for objects compared whole. A string is
 /// keyed by its text (the common case, member ids), anything else by its JSON text, under
 /// distinct tags so the two never meet.
-fn identity(v: &Value) -> Option<String> {
+fn identity(v: &Json) -> Option<String> {
     let (tag, x) = match v {
-        Value::Object(o) => ('v', get_ci(o, "value")?),
+        Json::Object(o) => ('v', get_ci(o, "value")?),
         other => ('s', other),
     };
     Some(match x {
-        Value::String(s) => {
+        Json::String(s) => {
             let mut key = String::with_capacity(s.len() + 1);
             key.push(tag.to_ascii_uppercase());
             key.push_str(s);
@@ -319,56 +319,56 @@ fn identity(v: &Value) -> Option<String> {
     })
 }
 
-fn merge(into: &mut Map<String, Value>, fields: Map<String, Value>) {
+fn merge(into: &mut Map<String, Json>, fields: Map<String, Json>) {
     for (k, v) in fields {
         insert_ci(into, &k, v);
     }
 }
 
 /// RFC 7644 §3.5.2.1.
-fn add(resource: &mut Resource, path: &Path, value: Value) -> Result<(), ScimError> {
+fn add(resource: &mut Resource, path: &Path, value: Json) -> Result<(), ScimError> {
     let value = wrap_manager(path, value);
     let map = target_map(resource, path)?;
     let attr = path.attr();
     match (path.value_filter(), path.sub_attr()) {
         (None, None) => match (get_mut_ci(map, attr), value) {
             // A new multi-valued attribute holds each value once, like one that grows.
-            (None, Value::Array(vs)) => {
-                let mut items: Vec<Value> = Vec::with_capacity(vs.len());
+            (None, Json::Array(vs)) => {
+                let mut items: Vec<Json> = Vec::with_capacity(vs.len());
                 append_distinct(&mut items, vs);
-                insert_ci(map, attr, Value::Array(items));
+                insert_ci(map, attr, Json::Array(items));
             }
             (None, v) => insert_ci(map, attr, v),
             // Multi-valued: the new values join the old ones; one already there is not added
             // twice ("no changes SHOULD be made" for a value the target already contains).
-            (Some(Value::Array(items)), v) => {
+            (Some(Json::Array(items)), v) => {
                 let new = match v {
-                    Value::Array(vs) => vs,
+                    Json::Array(vs) => vs,
                     single => vec![single],
                 };
                 append_distinct(items, new);
             }
             // Complex: the given sub-attributes are set, the others stay.
-            (Some(Value::Object(old)), Value::Object(fields)) => merge(old, fields),
+            (Some(Json::Object(old)), Json::Object(fields)) => merge(old, fields),
             (Some(slot), v) => *slot = v,
         },
         (None, Some(sub)) => set_sub(map, path, sub, value, true)?,
         (Some(filter), sub) => {
             if get_ci(map, attr).is_none() {
-                insert_ci(map, attr, Value::Array(Vec::new()));
+                insert_ci(map, attr, Json::Array(Vec::new()));
             }
-            let Some(Value::Array(items)) = get_mut_ci(map, attr) else {
+            let Some(Json::Array(items)) = get_mut_ci(map, attr) else {
                 return Err(invalid_path(format!("`{attr}` is not multi-valued")));
             };
             let mut matched: Vec<usize> = matching(items, filter);
             if matched.is_empty() {
                 // Entra adds `emails[type eq "work"].value` to a user without a work email and
                 // expects the element to appear (docs/scim-wire.md §7.3).
-                items.push(Value::Object(element_from_filter(filter)));
+                items.push(Json::Object(element_from_filter(filter)));
                 matched.push(items.len() - 1);
             }
             for i in matched {
-                let Value::Object(el) = &mut items[i] else {
+                let Json::Object(el) = &mut items[i] else {
                     continue;
                 };
                 write_element(el, path, sub, value.clone(), false)?;
@@ -379,7 +379,7 @@ fn add(resource: &mut Resource, path: &Path, value: Value) -> Result<(), ScimErr
 }
 
 /// RFC 7644 §3.5.2.3.
-fn replace(resource: &mut Resource, path: &Path, value: Value) -> Result<(), ScimError> {
+fn replace(resource: &mut Resource, path: &Path, value: Json) -> Result<(), ScimError> {
     let value = wrap_manager(path, value);
     let map = target_map(resource, path)?;
     let attr = path.attr();
@@ -390,7 +390,7 @@ fn replace(resource: &mut Resource, path: &Path, value: Value) -> Result<(), Sci
             (None, v) => insert_ci(map, attr, v),
             // Complex: "Sub-attributes that are not specified in the value parameter are left
             // unchanged."
-            (Some(Value::Object(old)), Value::Object(fields)) => merge(old, fields),
+            (Some(Json::Object(old)), Json::Object(fields)) => merge(old, fields),
             // Single-valued, or multi-valued without a filter: "the attribute and all values
             // are replaced".
             (Some(slot), v) => *slot = v,
@@ -398,7 +398,7 @@ fn replace(resource: &mut Resource, path: &Path, value: Value) -> Result<(), Sci
         (None, Some(sub)) => set_sub(map, path, sub, value, false)?,
         (Some(filter), sub) => {
             let items = match get_mut_ci(map, attr) {
-                Some(Value::Array(items)) => items,
+                Some(Json::Array(items)) => items,
                 Some(_) => return Err(invalid_path(format!("`{attr}` is not multi-valued"))),
                 None => return Err(no_target(format!("`{path}`: `{attr}` has no values"))),
             };
@@ -408,7 +408,7 @@ fn replace(resource: &mut Resource, path: &Path, value: Value) -> Result<(), Sci
                 return Err(no_target(format!("`{path}`: no value matches [{filter}]")));
             }
             for i in matched {
-                let Value::Object(el) = &mut items[i] else {
+                let Json::Object(el) = &mut items[i] else {
                     continue;
                 };
                 write_element(el, path, sub, value.clone(), true)?;
@@ -421,16 +421,16 @@ fn replace(resource: &mut Resource, path: &Path, value: Value) -> Result<(), Sci
 /// Writes into one selected element: its sub-attribute, or the whole element. Without a
 /// sub-attribute the value must be an object: add merges it, replace swaps the element for it.
 fn write_element(
-    el: &mut Map<String, Value>,
+    el: &mut Map<String, Json>,
     path: &Path,
     sub: Option<&str>,
-    value: Value,
+    value: Json,
     replace_whole: bool,
 ) -> Result<(), ScimError> {
     match (sub, value) {
         (Some(sub), v) => insert_ci(el, sub, v),
-        (None, Value::Object(fields)) if replace_whole => *el = fields,
-        (None, Value::Object(fields)) => merge(el, fields),
+        (None, Json::Object(fields)) if replace_whole => *el = fields,
+        (None, Json::Object(fields)) => merge(el, fields),
         (None, _) => {
             return Err(invalid_value(format!(
                 "`{path}` selects whole values: the value must be an object"
@@ -446,7 +446,7 @@ fn set_sub(
     map: &mut Resource,
     path: &Path,
     sub: &str,
-    value: Value,
+    value: Json,
     is_add: bool,
 ) -> Result<(), ScimError> {
     let attr = path.attr();
@@ -454,24 +454,24 @@ fn set_sub(
         None => {
             let mut obj = Map::new();
             obj.insert(sub.to_owned(), value);
-            insert_ci(map, attr, Value::Object(obj));
+            insert_ci(map, attr, Json::Object(obj));
         }
-        Some(Value::Object(obj)) => match (get_mut_ci(obj, sub), value) {
-            (Some(Value::Array(items)), v) if is_add => {
+        Some(Json::Object(obj)) => match (get_mut_ci(obj, sub), value) {
+            (Some(Json::Array(items)), v) if is_add => {
                 let new = match v {
-                    Value::Array(vs) => vs,
+                    Json::Array(vs) => vs,
                     single => vec![single],
                 };
                 append_distinct(items, new);
             }
             (_, v) => insert_ci(obj, sub, v),
         },
-        Some(Value::Array(items)) => {
+        Some(Json::Array(items)) => {
             if items.is_empty() {
                 return Err(no_target(format!("`{path}`: `{attr}` has no values")));
             }
             for el in items.iter_mut() {
-                if let Value::Object(el) = el {
+                if let Json::Object(el) = el {
                     insert_ci(el, sub, value.clone());
                 }
             }
@@ -481,7 +481,7 @@ fn set_sub(
     Ok(())
 }
 
-fn matching(items: &[Value], filter: &super::filter::Filter) -> Vec<usize> {
+fn matching(items: &[Json], filter: &super::filter::Filter) -> Vec<usize> {
     items
         .iter()
         .enumerate()
@@ -494,7 +494,7 @@ fn matching(items: &[Value], filter: &super::filter::Filter) -> Vec<usize> {
 /// list removes those members only (an RFC-strict server would drop them all; the vendors
 /// Entra works with read it this way, docs/scim-wire.md E21). Removing what is not there
 /// succeeds and changes nothing, so a repeated removal is harmless.
-fn remove(resource: &mut Resource, path: &Path, value: Option<&Value>) -> Result<(), ScimError> {
+fn remove(resource: &mut Resource, path: &Path, value: Option<&Json>) -> Result<(), ScimError> {
     let map = match container_mut(resource, path, false) {
         Ok(Some(m)) => m,
         Ok(None) => return Ok(()),
@@ -510,9 +510,9 @@ fn remove(resource: &mut Resource, path: &Path, value: Option<&Value>) -> Result
         (None, None) => {
             let listed = value.filter(|v| !v.is_null());
             match (get_mut_ci(map, attr), listed) {
-                (Some(Value::Array(items)), Some(listed)) => {
-                    let gone: Vec<&Value> = match listed {
-                        Value::Array(vs) => vs.iter().collect(),
+                (Some(Json::Array(items)), Some(listed)) => {
+                    let gone: Vec<&Json> = match listed {
+                        Json::Array(vs) => vs.iter().collect(),
                         single => vec![single],
                     };
                     items.retain(|el| !gone.iter().any(|g| same_element(el, g)));
@@ -527,12 +527,12 @@ fn remove(resource: &mut Resource, path: &Path, value: Option<&Value>) -> Result
             }
         }
         (None, Some(sub)) => match get_mut_ci(map, attr) {
-            Some(Value::Object(obj)) => {
+            Some(Json::Object(obj)) => {
                 remove_ci(obj, sub);
             }
-            Some(Value::Array(items)) => {
+            Some(Json::Array(items)) => {
                 for el in items.iter_mut() {
-                    if let Value::Object(el) = el {
+                    if let Json::Object(el) = el {
                         remove_ci(el, sub);
                     }
                 }
@@ -540,14 +540,14 @@ fn remove(resource: &mut Resource, path: &Path, value: Option<&Value>) -> Result
             _ => {}
         },
         (Some(filter), sub) => {
-            let Some(Value::Array(items)) = get_mut_ci(map, attr) else {
+            let Some(Json::Array(items)) = get_mut_ci(map, attr) else {
                 return Ok(());
             };
             match sub {
                 None => items.retain(|el| !el.as_object().is_some_and(|o| filter.matches(o))),
                 Some(sub) => {
                     for i in matching(items, filter) {
-                        if let Value::Object(el) = &mut items[i] {
+                        if let Json::Object(el) = &mut items[i] {
                             remove_ci(el, sub);
                         }
                     }

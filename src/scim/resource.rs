@@ -9,17 +9,17 @@
 //! "other"].Value` into an element that already has `value` reuses that key; a new key takes the
 //! spelling of the path.
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value as Json};
 
 use super::filter::Filter;
 use super::path::Path;
 
 /// A SCIM resource or complex value: a JSON object whose key order is kept (serde_json's
 /// `preserve_order`), so bodies print in the order they were built.
-pub type Resource = Map<String, Value>;
+pub type Resource = Map<String, Json>;
 
 /// The key in `map` naming `name`, ignoring ASCII case; the exact spelling wins when both exist.
-pub fn key_ci<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
+pub fn key_ci<'a>(map: &'a Map<String, Json>, name: &str) -> Option<&'a str> {
     // A linear scan, not a hash lookup: resources have a few dozen keys at most, and
     // serde_json's ordered map hashes with SipHash, which costs more than the comparisons.
     let mut folded = None;
@@ -35,7 +35,7 @@ pub fn key_ci<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
 }
 
 /// The value of attribute `name`, ignoring ASCII case.
-pub fn get_ci<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+pub fn get_ci<'a>(map: &'a Map<String, Json>, name: &str) -> Option<&'a Json> {
     // A small resource is scanned by position: a keyed lookup would hash the key with SipHash
     // again. A wide one (a schema with 10^5 attributes) tries the key as written first, or
     // every lookup would scan and a cycle would turn quadratic in the attributes.
@@ -48,7 +48,7 @@ pub fn get_ci<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Value> 
     map.values().nth(index)
 }
 
-pub(crate) fn get_mut_ci<'a>(map: &'a mut Map<String, Value>, name: &str) -> Option<&'a mut Value> {
+pub(crate) fn get_mut_ci<'a>(map: &'a mut Map<String, Json>, name: &str) -> Option<&'a mut Json> {
     if map.len() > WIDE && map.contains_key(name) {
         return map.get_mut(name);
     }
@@ -60,7 +60,7 @@ pub(crate) fn get_mut_ci<'a>(map: &'a mut Map<String, Value>, name: &str) -> Opt
 const WIDE: usize = 32;
 
 /// The position of [`key_ci`]'s key.
-pub(crate) fn index_ci(map: &Map<String, Value>, name: &str) -> Option<usize> {
+pub(crate) fn index_ci(map: &Map<String, Json>, name: &str) -> Option<usize> {
     let mut folded = None;
     for (i, k) in map.keys().enumerate() {
         if k == name {
@@ -75,7 +75,7 @@ pub(crate) fn index_ci(map: &Map<String, Value>, name: &str) -> Option<usize> {
 
 /// Writes `value` under the existing key for `name` (keeping its spelling and position) or
 /// appends it under `name`.
-pub(super) fn insert_ci(map: &mut Map<String, Value>, name: &str, value: Value) {
+pub(super) fn insert_ci(map: &mut Map<String, Json>, name: &str, value: Json) {
     match get_mut_ci(map, name) {
         Some(slot) => *slot = value,
         None => {
@@ -85,7 +85,7 @@ pub(super) fn insert_ci(map: &mut Map<String, Value>, name: &str, value: Value) 
 }
 
 /// Removes attribute `name`, keeping the order of the other keys.
-pub(crate) fn remove_ci(map: &mut Map<String, Value>, name: &str) -> Option<Value> {
+pub(crate) fn remove_ci(map: &mut Map<String, Json>, name: &str) -> Option<Json> {
     let key = key_ci(map, name)?.to_owned();
     map.shift_remove(&key)
 }
@@ -113,10 +113,10 @@ pub(super) fn container_mut<'a>(
         if !create {
             return Ok(None);
         }
-        resource.insert(urn.to_owned(), Value::Object(Map::new()));
+        resource.insert(urn.to_owned(), Json::Object(Map::new()));
     }
     match get_mut_ci(resource, urn) {
-        Some(Value::Object(m)) => Ok(Some(m)),
+        Some(Json::Object(m)) => Ok(Some(m)),
         _ => Err(()),
     }
 }
@@ -124,7 +124,7 @@ pub(super) fn container_mut<'a>(
 /// [`set`] for a plain path (no value filter, no sub-attribute) whose attribute the caller
 /// knows is not in the resource under any case: inserted without searching its container, so
 /// building a body of N attributes stays linear (a wide schema has 10^5).
-pub fn set_absent(resource: &mut Resource, path: &Path, value: Value) {
+pub fn set_absent(resource: &mut Resource, path: &Path, value: Json) {
     debug_assert!(path.value_filter().is_none() && path.sub_attr().is_none());
     match container_mut(resource, path, true) {
         Ok(Some(map)) => {
@@ -141,7 +141,7 @@ pub fn set_absent(resource: &mut Resource, path: &Path, value: Value) {
 /// attribute gives the first element's sub-attribute that exists. The enterprise `manager`
 /// reads back as the complex `{"value": id}` a SCIM server stores; use `...:manager.value` for
 /// the id.
-pub fn get<'a>(resource: &'a Resource, path: &Path) -> Option<&'a Value> {
+pub fn get<'a>(resource: &'a Resource, path: &Path) -> Option<&'a Json> {
     if path.value_filter().is_none() && path.sub_attr().is_none() {
         return get_ci(container(resource, path)?, path.attr());
     }
@@ -152,7 +152,7 @@ pub fn get<'a>(resource: &'a Resource, path: &Path) -> Option<&'a Value> {
 /// filter, if any), or their sub-attributes; a single-valued attribute gives one value. This is
 /// what a filter compares against (RFC 7644 §3.4.2.2: a multi-valued attribute matches when
 /// any value does).
-pub fn values<'a>(resource: &'a Resource, path: &Path) -> Vec<&'a Value> {
+pub fn values<'a>(resource: &'a Resource, path: &Path) -> Vec<&'a Json> {
     values_with(resource, path, &|_| false)
 }
 
@@ -160,16 +160,16 @@ pub(super) fn values_with<'a>(
     resource: &'a Resource,
     path: &Path,
     case_exact: &dyn Fn(&Path) -> bool,
-) -> Vec<&'a Value> {
+) -> Vec<&'a Json> {
     let Some(v) = container(resource, path).and_then(|m| get_ci(m, path.attr())) else {
         return Vec::new();
     };
-    let sub_of = |el: &'a Value| match path.sub_attr() {
+    let sub_of = |el: &'a Json| match path.sub_attr() {
         Some(sub) => el.as_object().and_then(|o| get_ci(o, sub)),
         None => Some(el),
     };
     match (path.value_filter(), v) {
-        (Some(f), Value::Array(items)) => items
+        (Some(f), Json::Array(items)) => items
             .iter()
             .filter(|el| {
                 el.as_object()
@@ -178,7 +178,7 @@ pub(super) fn values_with<'a>(
             .filter_map(sub_of)
             .collect(),
         (Some(_), _) => Vec::new(),
-        (None, Value::Array(items)) => items.iter().filter_map(sub_of).collect(),
+        (None, Json::Array(items)) => items.iter().filter_map(sub_of).collect(),
         (None, single) => sub_of(single).into_iter().collect(),
     }
 }
@@ -196,10 +196,10 @@ pub fn element_from_filter(filter: &Filter) -> Resource {
             continue;
         }
         let v = match v {
-            Value::String(s) if p.attr().eq_ignore_ascii_case("primary") => {
+            Json::String(s) if p.attr().eq_ignore_ascii_case("primary") => {
                 match s.to_ascii_lowercase().as_str() {
-                    "true" => Value::Bool(true),
-                    "false" => Value::Bool(false),
+                    "true" => Json::Bool(true),
+                    "false" => Json::Bool(false),
                     _ => v.clone(),
                 }
             }
@@ -223,7 +223,7 @@ pub fn element_from_filter(filter: &Filter) -> Resource {
 ///
 /// Anything in the way of the shape (a string where an object or array is needed) is replaced:
 /// `set` builds, it does not validate.
-pub fn set(resource: &mut Resource, path: &Path, value: Value) {
+pub fn set(resource: &mut Resource, path: &Path, value: Json) {
     let map = match container_mut(resource, path, true) {
         Ok(Some(m)) => m,
         _ => {
@@ -231,7 +231,7 @@ pub fn set(resource: &mut Resource, path: &Path, value: Value) {
                 .extension_urn()
                 .expect("only extensions can fail")
                 .to_owned();
-            insert_ci(resource, &urn, Value::Object(Map::new()));
+            insert_ci(resource, &urn, Json::Object(Map::new()));
             container_mut(resource, path, true)
                 .ok()
                 .flatten()
@@ -249,7 +249,7 @@ pub fn set(resource: &mut Resource, path: &Path, value: Value) {
             let el = element_at(map, path.attr(), filter);
             match (sub, value) {
                 (Some(sub), v) => insert_ci(el, sub, v),
-                (None, Value::Object(fields)) => {
+                (None, Json::Object(fields)) => {
                     for (k, v) in fields {
                         insert_ci(el, &k, v);
                     }
@@ -273,14 +273,14 @@ pub fn set_primary(resource: &mut Resource, path: &Path) -> bool {
             .extension_urn()
             .expect("only extensions can fail")
             .to_owned();
-        insert_ci(resource, &urn, Value::Object(Map::new()));
+        insert_ci(resource, &urn, Json::Object(Map::new()));
     }
     let Ok(Some(map)) = container_mut(resource, path, true) else {
         return false;
     };
     let el = element_at(map, path.attr(), filter);
     remove_ci(el, "primary");
-    el.shift_insert(0, "primary".to_owned(), Value::Bool(true));
+    el.shift_insert(0, "primary".to_owned(), Json::Bool(true));
     true
 }
 
@@ -298,11 +298,11 @@ pub fn extension_urns(resource: &Resource) -> Vec<&str> {
 
 /// The enterprise manager is complex (`{"value": id, "$ref": ..., "displayName": ...}`), but
 /// Entra writes the bare id; store what an RFC-shaped server stores.
-pub(super) fn wrap_manager(path: &Path, value: Value) -> Value {
+pub(super) fn wrap_manager(path: &Path, value: Json) -> Json {
     if path.is_enterprise_manager() && (value.is_string() || value.is_number()) {
         let mut m = Map::new();
         m.insert("value".to_owned(), value);
-        Value::Object(m)
+        Json::Object(m)
     } else {
         value
     }
@@ -310,11 +310,11 @@ pub(super) fn wrap_manager(path: &Path, value: Value) -> Value {
 
 /// The object at `attr`, created (or replacing a non-object) as needed.
 fn object_at<'a>(map: &'a mut Resource, attr: &str) -> &'a mut Resource {
-    if !get_ci(map, attr).is_some_and(Value::is_object) {
-        insert_ci(map, attr, Value::Object(Map::new()));
+    if !get_ci(map, attr).is_some_and(Json::is_object) {
+        insert_ci(map, attr, Json::Object(Map::new()));
     }
     match get_mut_ci(map, attr) {
-        Some(Value::Object(m)) => m,
+        Some(Json::Object(m)) => m,
         _ => unreachable!("just made an object"),
     }
 }
@@ -322,10 +322,10 @@ fn object_at<'a>(map: &'a mut Resource, attr: &str) -> &'a mut Resource {
 /// The first element of array `attr` matching `filter`, with the array and element created
 /// as needed.
 fn element_at<'a>(map: &'a mut Resource, attr: &str, filter: &Filter) -> &'a mut Resource {
-    if !get_ci(map, attr).is_some_and(Value::is_array) {
-        insert_ci(map, attr, Value::Array(Vec::new()));
+    if !get_ci(map, attr).is_some_and(Json::is_array) {
+        insert_ci(map, attr, Json::Array(Vec::new()));
     }
-    let Some(Value::Array(items)) = get_mut_ci(map, attr) else {
+    let Some(Json::Array(items)) = get_mut_ci(map, attr) else {
         unreachable!("just made an array")
     };
     let index = match items
@@ -334,12 +334,12 @@ fn element_at<'a>(map: &'a mut Resource, attr: &str, filter: &Filter) -> &'a mut
     {
         Some(i) => i,
         None => {
-            items.push(Value::Object(element_from_filter(filter)));
+            items.push(Json::Object(element_from_filter(filter)));
             items.len() - 1
         }
     };
     match &mut items[index] {
-        Value::Object(o) => o,
+        Json::Object(o) => o,
         _ => unreachable!("matched or created an object"),
     }
 }
@@ -352,7 +352,7 @@ pub(super) fn is_schema_urn(resource: &Resource, key: &str) -> bool {
         return false;
     }
     let listed = get_ci(resource, "schemas")
-        .and_then(Value::as_array)
+        .and_then(Json::as_array)
         .is_some_and(|s| {
             s.iter()
                 .any(|u| u.as_str().is_some_and(|u| u.eq_ignore_ascii_case(key)))

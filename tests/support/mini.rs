@@ -10,13 +10,13 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value as Json, json};
 
 use super::{Answer, Stub};
 
 /// Answers a request in place of the server: from the method, the path (`/Users/3`), the
 /// query and the JSON body, `Some((status, body))`.
-pub type Intercept = fn(&str, &str, &str, Option<&Value>) -> Option<(u16, Value)>;
+pub type Intercept = fn(&str, &str, &str, Option<&Json>) -> Option<(u16, Json)>;
 
 /// What the server does differently from a tolerant one.
 #[derive(Clone, Copy, Default)]
@@ -34,16 +34,16 @@ pub struct Quirks {
     pub intercept: Option<Intercept>,
     /// Change a user as the server stores it, after each POST and PATCH (an app that drops,
     /// re-cases or rewrites what it was sent).
-    pub store_user: Option<fn(&mut Map<String, Value>)>,
+    pub store_user: Option<fn(&mut Map<String, Json>)>,
 }
 
 /// The server's resources, by id.
 #[derive(Default)]
 pub struct State {
     /// Users by id.
-    pub users: BTreeMap<u64, Map<String, Value>>,
+    pub users: BTreeMap<u64, Map<String, Json>>,
     /// Groups by id.
-    pub groups: BTreeMap<u64, Map<String, Value>>,
+    pub groups: BTreeMap<u64, Map<String, Json>>,
     /// Every write received: method, path and body.
     pub writes: Vec<(String, String, String)>,
     /// Ids the server handed out in answer to a POST, as `Users/3`.
@@ -60,12 +60,12 @@ pub struct MiniScim {
 
 impl MiniScim {
     /// Start a server with `quirks`, holding `users` before the run (ids from 1).
-    pub fn start(quirks: Quirks, users: &[Value]) -> MiniScim {
+    pub fn start(quirks: Quirks, users: &[Json]) -> MiniScim {
         let mut initial = State::default();
         for u in users {
             let id = initial.users.len() as u64 + 1;
             let mut u = u.as_object().cloned().unwrap_or_default();
-            u.insert("id".into(), Value::from(id.to_string()));
+            u.insert("id".into(), Json::from(id.to_string()));
             initial.users.insert(id, u);
         }
         let state = Arc::new(Mutex::new(initial));
@@ -90,7 +90,7 @@ impl MiniScim {
     }
 }
 
-fn reply(status: u16, body: Value) -> Answer {
+fn reply(status: u16, body: Json) -> Answer {
     Answer {
         status,
         headers: Vec::new(),
@@ -110,7 +110,7 @@ fn error(status: u16, detail: &str) -> Answer {
     )
 }
 
-fn list(resources: Vec<Value>) -> Answer {
+fn list(resources: Vec<Json>) -> Answer {
     reply(
         200,
         json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": resources.len(), "Resources": resources}),
@@ -122,7 +122,7 @@ fn answer(state: &mut State, quirks: Quirks, request: &str) -> Answer {
     let line = head.lines().next().unwrap_or_default();
     let mut parts = line.split(' ');
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-    let body: Option<Value> = serde_json::from_str(text).ok();
+    let body: Option<Json> = serde_json::from_str(text).ok();
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     let mut segments = path.trim_start_matches('/').splitn(2, '/');
     let (collection, id) = (segments.next().unwrap_or(""), segments.next());
@@ -153,20 +153,20 @@ fn answer(state: &mut State, quirks: Quirks, request: &str) -> Answer {
             let matching = resources
                 .values()
                 .filter(|r| quirks.ignore_filter || filter.as_ref().is_none_or(|f| f.matches(r)))
-                .map(|r| Value::Object(r.clone()))
+                .map(|r| Json::Object(r.clone()))
                 .collect();
             list(matching)
         }
         ("GET", Some(_)) => match found.and_then(|i| resources.get(&i)) {
-            Some(r) => reply(200, Value::Object(r.clone())),
+            Some(r) => reply(200, Json::Object(r.clone())),
             None => error(404, "not found"),
         },
         ("POST", None) => {
-            let Some(Value::Object(mut r)) = body else {
+            let Some(Json::Object(mut r)) = body else {
                 return error(400, "not a JSON object");
             };
             let id = resources.keys().last().copied().unwrap_or(0) + 1;
-            r.insert("id".into(), Value::from(id.to_string()));
+            r.insert("id".into(), Json::from(id.to_string()));
             if collection == "Users"
                 && let Some(store) = quirks.store_user
             {
@@ -174,7 +174,7 @@ fn answer(state: &mut State, quirks: Quirks, request: &str) -> Answer {
             }
             resources.insert(id, r.clone());
             state.created.push(format!("{collection}/{id}"));
-            reply(201, Value::Object(r))
+            reply(201, Json::Object(r))
         }
         ("PUT", Some(_)) if quirks.put_not_implemented => error(501, "PUT is not implemented"),
         ("PATCH", Some(_)) => {
@@ -194,7 +194,7 @@ fn answer(state: &mut State, quirks: Quirks, request: &str) -> Answer {
                     {
                         store(resource);
                     }
-                    reply(200, Value::Object(resource.clone()))
+                    reply(200, Json::Object(resource.clone()))
                 }
                 Err(e) => error(400, &e.to_string()),
             }
@@ -205,12 +205,12 @@ fn answer(state: &mut State, quirks: Quirks, request: &str) -> Answer {
             };
             if quirks.deactivate_on_delete && collection == "Users" {
                 if let Some(r) = resources.get_mut(&i) {
-                    r.insert("active".into(), Value::Bool(false));
+                    r.insert("active".into(), Json::Bool(false));
                 }
             } else {
                 resources.remove(&i);
             }
-            reply(204, Value::Null)
+            reply(204, Json::Null)
         }
         _ => error(405, "method not allowed"),
     }

@@ -18,7 +18,7 @@ mod store;
 
 use super::FastMap as IdMap;
 
-use serde_json::{Value, json};
+use serde_json::{Value as Json, json};
 
 use super::endpoint::Endpoint;
 pub use super::endpoint::Response;
@@ -218,11 +218,11 @@ impl Target {
         kind: ResourceKind,
         mut resource: Resource,
     ) -> Result<String, ScimError> {
-        let id = match resource.get("id").and_then(Value::as_str) {
+        let id = match resource.get("id").and_then(Json::as_str) {
             Some(id) => id.to_owned(),
             None => {
                 let id = self.next_id();
-                resource.shift_insert(0, "id".to_owned(), Value::from(id.clone()));
+                resource.shift_insert(0, "id".to_owned(), Json::from(id.clone()));
                 id
             }
         };
@@ -271,11 +271,11 @@ impl Target {
     /// ListResponse, empty when nothing matches), `PATCH /{type}/{id}` (users 200 with the
     /// resource, groups 204), `DELETE /{type}/{id}` (204/404). Other paths are 404, other
     /// methods on a known path 405; errors carry a SCIM Error body.
-    pub fn handle(&mut self, method: &str, path_and_query: &str, body: Option<&Value>) -> Response {
+    pub fn handle(&mut self, method: &str, path_and_query: &str, body: Option<&Json>) -> Response {
         self.answer(method, path_and_query, body)
     }
 
-    fn answer(&mut self, method: &str, path_and_query: &str, body: Option<&Value>) -> Response {
+    fn answer(&mut self, method: &str, path_and_query: &str, body: Option<&Json>) -> Response {
         let (path, query) = path_and_query
             .split_once('?')
             .unwrap_or((path_and_query, ""));
@@ -305,8 +305,8 @@ impl Target {
         result.unwrap_or_else(|e| Response::error(&e))
     }
 
-    fn create(&mut self, kind: ResourceKind, body: Option<&Value>) -> Result<Response, ScimError> {
-        let Some(Value::Object(sent)) = body else {
+    fn create(&mut self, kind: ResourceKind, body: Option<&Json>) -> Result<Response, ScimError> {
+        let Some(Json::Object(sent)) = body else {
             return Err(ScimError::bad_request(
                 ScimType::InvalidSyntax,
                 "a create needs a JSON object body",
@@ -343,7 +343,7 @@ impl Target {
             &location,
         );
         let body = match self.answers {
-            WriteAnswers::Resource => Value::Object(thaw(&stored)),
+            WriteAnswers::Resource => Json::Object(thaw(&stored)),
             WriteAnswers::IdOnly => json!({ "id": id }),
         };
         let issued = self.issued;
@@ -360,7 +360,7 @@ impl Target {
         let resource = self.get(kind, id).ok_or_else(|| not_found(kind, id))?;
         Ok(Response::ok(
             200,
-            Value::Object(without(resource, &excluded)),
+            Json::Object(without(resource, &excluded)),
         ))
     }
 
@@ -369,15 +369,15 @@ impl Target {
         let excluded = excluded_attributes(&params)?;
         let filter = scim::filter::filter_from_params(&params)
             .map_err(|e| ScimError::bad_request(ScimType::InvalidFilter, e.to_string()))?;
-        let found: Vec<Value> = self
+        let found: Vec<Json> = self
             .store(kind)
             .query(filter.as_ref())
             .into_iter()
-            .map(|r| Value::Object(without(r, &excluded)))
+            .map(|r| Json::Object(without(r, &excluded)))
             .collect();
         // No paging: Entra's lookups return at most one resource. `itemsPerPage` is what this
         // page holds (RFC 7644 §3.4.2), 0 for the empty answer Test Connection expects (E1, E3).
-        static EMPTY: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+        static EMPTY: std::sync::OnceLock<Json> = std::sync::OnceLock::new();
         let mut answer = EMPTY
             .get_or_init(|| {
                 json!({
@@ -392,9 +392,9 @@ impl Target {
             // hashes; building it anew would hash them again.
             .clone();
         if !found.is_empty() {
-            answer["totalResults"] = Value::from(found.len());
-            answer["itemsPerPage"] = Value::from(found.len());
-            answer["Resources"] = Value::Array(found);
+            answer["totalResults"] = Json::from(found.len());
+            answer["itemsPerPage"] = Json::from(found.len());
+            answer["Resources"] = Json::Array(found);
         }
         Ok(Response::ok(200, answer))
     }
@@ -403,7 +403,7 @@ impl Target {
         &mut self,
         kind: ResourceKind,
         id: &str,
-        body: Option<&Value>,
+        body: Option<&Json>,
     ) -> Result<Response, ScimError> {
         let store = self.store(kind);
         let slot = store
@@ -451,7 +451,7 @@ impl Target {
             ResourceKind::Group => Response::no_content(),
             ResourceKind::User => Response {
                 status: 200,
-                body: (!brief).then(|| Value::Object(resource.unwrap_or_else(|| thaw(&stored)))),
+                body: (!brief).then(|| Json::Object(resource.unwrap_or_else(|| thaw(&stored)))),
                 location: None,
             },
         };
@@ -563,7 +563,7 @@ fn decode_segment(segment: &str) -> String {
 }
 
 impl Endpoint for Target {
-    fn handle(&mut self, method: &str, path_and_query: &str, body: Option<&Value>) -> Response {
+    fn handle(&mut self, method: &str, path_and_query: &str, body: Option<&Json>) -> Response {
         self.answer(method, path_and_query, body)
     }
 }

@@ -1,12 +1,12 @@
 //! Mutable walks over what a SCIM path addresses in a resource: the attribute's slot, the
 //! extension object holding it, every value it selects, and removing them.
 
-use serde_json::Value;
+use serde_json::Value as Json;
 
 use crate::scim::resource::key_ci;
 use crate::scim::{Path, Resource};
 
-pub(super) fn slot_mut<'a>(map: &'a mut Resource, name: &str) -> Option<&'a mut Value> {
+pub(super) fn slot_mut<'a>(map: &'a mut Resource, name: &str) -> Option<&'a mut Json> {
     let key = key_ci(map, name)?.to_owned();
     map.get_mut(&key)
 }
@@ -22,11 +22,11 @@ fn container_mut<'a>(resource: &'a mut Resource, path: &Path) -> Option<&'a mut 
 /// Calls `f` on every value `path` addresses (as [`scim::values`] reads them), mutably.
 ///
 /// [`scim::values`]: crate::scim::values
-pub(super) fn visit_mut(resource: &mut Resource, path: &Path, f: &mut dyn FnMut(&mut Value)) {
+pub(super) fn visit_mut(resource: &mut Resource, path: &Path, f: &mut dyn FnMut(&mut Json)) {
     let Some(value) = container_mut(resource, path).and_then(|m| slot_mut(m, path.attr())) else {
         return;
     };
-    let mut at_sub = |el: &mut Value| match path.sub_attr() {
+    let mut at_sub = |el: &mut Json| match path.sub_attr() {
         None => f(el),
         Some(sub) => {
             if let Some(v) = el.as_object_mut().and_then(|o| slot_mut(o, sub)) {
@@ -35,12 +35,12 @@ pub(super) fn visit_mut(resource: &mut Resource, path: &Path, f: &mut dyn FnMut(
         }
     };
     match (path.value_filter(), value) {
-        (Some(filter), Value::Array(items)) => items
+        (Some(filter), Json::Array(items)) => items
             .iter_mut()
             .filter(|el| el.as_object().is_some_and(|o| filter.matches(o)))
             .for_each(at_sub),
         (Some(_), _) => {}
-        (None, Value::Array(items)) if path.sub_attr().is_some() => {
+        (None, Json::Array(items)) if path.sub_attr().is_some() => {
             items.iter_mut().for_each(at_sub)
         }
         (None, single) => at_sub(single),
@@ -73,9 +73,9 @@ pub(super) fn remove_at(resource: &mut Resource, path: &Path) {
                 })
             };
             let selected =
-                |el: &Value| filter.is_none_or(|f| el.as_object().is_some_and(|o| f.matches(o)));
+                |el: &Json| filter.is_none_or(|f| el.as_object().is_some_and(|o| f.matches(o)));
             match map.get_mut(&key) {
-                Some(Value::Array(items)) => {
+                Some(Json::Array(items)) => {
                     items.retain_mut(|el| {
                         if !selected(el) {
                             return true;
@@ -92,7 +92,7 @@ pub(super) fn remove_at(resource: &mut Resource, path: &Path) {
                         }
                     });
                 }
-                Some(Value::Object(o)) if filter.is_none() => {
+                Some(Json::Object(o)) if filter.is_none() => {
                     if let Some(k) = sub.and_then(|s| key_ci(o, s)).map(str::to_owned) {
                         o.shift_remove(&k);
                     }
@@ -100,8 +100,8 @@ pub(super) fn remove_at(resource: &mut Resource, path: &Path) {
                 _ => {}
             }
             let empty = match map.get(&key) {
-                Some(Value::Array(a)) => a.is_empty(),
-                Some(Value::Object(o)) => o.is_empty(),
+                Some(Json::Array(a)) => a.is_empty(),
+                Some(Json::Object(o)) => o.is_empty(),
                 _ => false,
             };
             if empty {

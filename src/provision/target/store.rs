@@ -3,7 +3,7 @@
 
 use crate::provision::FastMap as IdMap;
 
-use serde_json::Value;
+use serde_json::Value as Json;
 
 use super::ResourceKind;
 use super::paths::{remove_at, slot_mut, visit_mut};
@@ -200,35 +200,35 @@ impl Store {
 /// The index key of a unique value: Unicode-lowercased per character, which is how
 /// [`scim::filter::eq_ignore_case`] compares (not `str::to_lowercase`, whose final-sigma rule
 /// would make the two disagree).
-fn fold(value: &Value) -> Option<String> {
+fn fold(value: &Json) -> Option<String> {
     match value {
-        Value::String(s) if s.is_ascii() => Some(s.to_ascii_lowercase()),
-        Value::String(s) => Some(s.chars().flat_map(char::to_lowercase).collect()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
+        Json::String(s) if s.is_ascii() => Some(s.to_ascii_lowercase()),
+        Json::String(s) => Some(s.chars().flat_map(char::to_lowercase).collect()),
+        Json::Number(n) => Some(n.to_string()),
+        Json::Bool(b) => Some(b.to_string()),
         _ => None,
     }
 }
 
 /// Turns a stored scalar into what the vendor returns. Arrays reshape element by element and a
 /// complex value by its `value` sub-attribute (a manager `{"value": id}`).
-pub(super) fn reshape(value: &mut Value, returns: Returns) {
+pub(super) fn reshape(value: &mut Json, returns: Returns) {
     match value {
-        Value::Array(items) => items.iter_mut().for_each(|v| reshape(v, returns)),
-        Value::Object(o) => {
+        Json::Array(items) => items.iter_mut().for_each(|v| reshape(v, returns)),
+        Json::Object(o) => {
             if let Some(v) = slot_mut(o, "value") {
                 reshape(v, returns);
             }
         }
-        Value::String(s) => match returns {
+        Json::String(s) => match returns {
             Returns::Lowercase => *s = s.to_lowercase(),
             Returns::Uppercase => *s = s.to_uppercase(),
-            Returns::Boolean if s.eq_ignore_ascii_case("true") => *value = Value::Bool(true),
-            Returns::Boolean if s.eq_ignore_ascii_case("false") => *value = Value::Bool(false),
+            Returns::Boolean if s.eq_ignore_ascii_case("true") => *value = Json::Bool(true),
+            Returns::Boolean if s.eq_ignore_ascii_case("false") => *value = Json::Bool(false),
             _ => {}
         },
-        Value::Bool(b) if returns == Returns::String => *value = Value::from(b.to_string()),
-        Value::Number(n) if returns == Returns::String => *value = Value::from(n.to_string()),
+        Json::Bool(b) if returns == Returns::String => *value = Json::from(b.to_string()),
+        Json::Number(n) if returns == Returns::String => *value = Json::from(n.to_string()),
         _ => {}
     }
 }
