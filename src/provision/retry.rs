@@ -378,20 +378,22 @@ impl Retries {
         }
     }
 
-    /// End the cycle that ran at `now`: put `failures` in escrow, drop the entries that
-    /// succeeded, and decide the quarantine. `linked` is the number of linked objects, and
-    /// `is_linked` tells whether a failed object is one of them. Returns, for each failed
-    /// object this cycle did not retry, its objectId and why.
+    /// End the cycle that ran at `now`: put `failures` (the objects that failed) and
+    /// `references` (the objects whose manager update was refused) in escrow, drop the entries
+    /// that succeeded, and decide the quarantine, where only `failures` count as failed objects.
+    /// `linked` is the number of linked objects, and `is_linked` tells whether a failed object
+    /// is one of them. Returns, for each failed object this cycle did not retry, its objectId
+    /// and why.
     pub fn end_cycle(
         &mut self,
         cycle: u32,
         now: DateTime,
-        failures: &[Failure],
+        (failures, references): (&[Failure], &[Failure]),
         linked: u64,
         is_linked: &dyn Fn(&str) -> bool,
     ) -> Vec<(String, String)> {
         let mut failed: std::collections::HashSet<&str> = Default::default();
-        for f in failures {
+        for f in failures.iter().chain(references) {
             failed.insert(f.object.as_str());
             match self.escrow.get_mut(&f.object) {
                 Some(e) => {
