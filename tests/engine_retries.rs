@@ -619,3 +619,26 @@ fn a_full_cycle_sends_a_refused_manager_again_unless_the_app_now_shows_it() {
     sim.restart();
     assert_eq!(bjorn_manager_patches(&mut sim, &dir, 3, 2), [] as [u16; 0]);
 }
+
+/// application-provisioning-quarantine-status.md, "Escrow thresholds": reference failures are
+/// kept out of the 40% test. Users waiting in escrow only for their manager are provisioned
+/// objects, so nine of them among eleven users do not quarantine the job even with the
+/// minimum lowered to one.
+#[test]
+fn escrow_thresholds_users_waiting_only_for_their_manager_are_reference_failures() {
+    let (mut sim, dir) = refused_managers();
+    sim.set_escrow_thresholds(EscrowThresholds {
+        minimum: 1,
+        ..EscrowThresholds::ENTRA
+    });
+    assert_eq!(bjorn_manager_patches(&mut sim, &dir, 1, 0), [400]);
+    assert!(
+        !sim.retries().is_empty(),
+        "the refused users wait in escrow"
+    );
+    assert!(
+        sim.retries().quarantine().is_none(),
+        "{:?}",
+        sim.retries().lines()
+    );
+}

@@ -207,6 +207,10 @@ pub struct Escrowed {
     due: bool,
     /// Whether this cycle evaluated it (a retry, or a change in the directory).
     attempted: bool,
+    /// Whether it last failed by a refused reference update only (its manager PATCH): the
+    /// object itself is provisioned, so the escrow thresholds count it as a reference
+    /// failure, not a failed object.
+    reference: bool,
 }
 
 impl Escrowed {
@@ -392,9 +396,12 @@ impl Retries {
         linked: u64,
         is_linked: &dyn Fn(&str) -> bool,
     ) -> Vec<(String, String)> {
+        let objects: std::collections::HashSet<&str> =
+            failures.iter().map(|f| f.object.as_str()).collect();
         let mut failed: std::collections::HashSet<&str> = Default::default();
         for f in failures.iter().chain(references) {
             failed.insert(f.object.as_str());
+            let reference = !objects.contains(f.object.as_str());
             match self.escrow.get_mut(&f.object) {
                 Some(e) => {
                     if e.due {
@@ -402,6 +409,7 @@ impl Retries {
                         e.due = false;
                     }
                     e.attempted = true;
+                    e.reference = reference;
                     e.message.clone_from(&f.message);
                 }
                 None => {
@@ -414,6 +422,7 @@ impl Retries {
                             message: f.message.clone(),
                             due: false,
                             attempted: true,
+                            reference,
                         },
                     );
                 }
@@ -478,8 +487,11 @@ impl Retries {
             }
             return;
         }
-        let failures = self.escrow.len() as u64;
-        let escrowed_linked = self.escrow.keys().filter(|o| is_linked(o)).count() as u64;
+        // Users waiting only for a manager retry are reference failures (counted by
+        // `observe`), and provisioned objects otherwise.
+        let failed = self.escrow.iter().filter(|(_, e)| !e.reference);
+        let failures = failed.clone().count() as u64;
+        let escrowed_linked = failed.filter(|(o, _)| is_linked(o)).count() as u64;
         let successes = linked.saturating_sub(escrowed_linked);
         let reason = if let Some(status) = self.credentials {
             QuarantineReason::InvalidCredentials { status }
