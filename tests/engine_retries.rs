@@ -503,3 +503,142 @@ fn quarantine_a_404_to_a_match_query_is_a_scim_compliance_issue() {
         sim.retries().lines()
     );
 }
+
+/// An app that answers 400 to every manager PATCH while `refuse` is set (as SCIMMY does to
+/// Entra's plain-string manager), and is otherwise the in-memory app.
+struct RefusesManager {
+    app: Target,
+    refuse: bool,
+}
+
+impl Endpoint for RefusesManager {
+    fn handle(&mut self, method: &str, path: &str, body: Option<&Value>) -> Response {
+        let names_manager = body.is_some_and(|b| b.to_string().contains(":manager"));
+        if self.refuse && method == "PATCH" && names_manager {
+            return Response {
+                status: 400,
+                body: None,
+                location: None,
+            };
+        }
+        self.app.handle(method, path, body)
+    }
+}
+
+const SAMPLE_MAPPING: &str = "mappings/scim-default.yaml";
+const SAMPLE_DIRECTORY: &str = "mappings/samples/directory.yaml";
+const BJORN: &str = "0b7c6e1a-1f3d-4c55-9a51-6f0d2d1e0002";
+
+/// The sample directory's job against [`RefusesManager`], and its snapshot.
+fn refused_managers() -> (Simulator<RefusesManager>, Directory) {
+    let text = std::fs::read_to_string(SAMPLE_MAPPING).unwrap();
+    let file = entramap::load::parse(SAMPLE_MAPPING, &text).unwrap().file;
+    let endpoint = RefusesManager {
+        app: Target::new(
+            &file.users.attributes,
+            file.groups.as_ref().map_or(&[][..], |g| &g.attributes),
+        ),
+        refuse: true,
+    };
+    let sim = Simulator::with_endpoint(&file, Dialect::Legacy, Context::new(start(), 0), endpoint)
+        .unwrap();
+    let dir = directory::read(std::path::Path::new(SAMPLE_DIRECTORY)).unwrap();
+    (sim, dir)
+}
+
+/// Run cycle `cycle` at `hour` hours after the start; the statuses of Björn's manager PATCHes.
+fn bjorn_manager_patches(
+    sim: &mut Simulator<RefusesManager>,
+    dir: &Directory,
+    cycle: u32,
+    hour: i64,
+) -> Vec<u16> {
+    sim.set_now(hours(start(), hour));
+    let mut statuses = Vec::new();
+    sim.run_cycle(dir, cycle, &mut |r| {
+        if r.object == BJORN && r.action == entramap::provision::cycle::RequestPurpose::LinkManager
+        {
+            statuses.push(r.status);
+        }
+    });
+    statuses
+}
+
+/// how-provisioning-works.md, "Errors and retries": an update the app refuses is retried in
+/// the next cycle, then on the retry schedule. A refused manager PATCH is such an update: the
+/// user waits in escrow like any failed object, so the incremental cycles that follow retry it
+/// although nothing about the user changed, until the app accepts it. (A reference failure
+/// still counts apart from object failures for the escrow thresholds.)
+#[test]
+fn errors_and_retries_a_refused_manager_patch_is_retried_in_the_next_incremental_cycles() {
+    let (mut sim, dir) = refused_managers();
+    assert_eq!(bjorn_manager_patches(&mut sim, &dir, 1, 0), [400]);
+    // Unchanged and incremental: only the escrow brings Björn back.
+    assert_eq!(bjorn_manager_patches(&mut sim, &dir, 2, 1), [400]);
+    // Not due between the first retry and the 6-hour one: explained, not sent.
+    assert_eq!(bjorn_manager_patches(&mut sim, &dir, 3, 2), [] as [u16; 0]);
+    assert!(
+        sim.notes().iter().any(
+            |n| n.object == BJORN && n.kind == entramap::provision::cycle::NoteKind::RetryLater
+        ),
+        "{:?}",
+        sim.notes()
+    );
+    sim.endpoint_mut().refuse = false;
+    assert_eq!(bjorn_manager_patches(&mut sim, &dir, 4, 6), [200]);
+    // Accepted: out of escrow, and an unchanged user gets nothing more.
+    assert_eq!(bjorn_manager_patches(&mut sim, &dir, 5, 12), [] as [u16; 0]);
+    assert!(sim.retries().is_empty(), "{:?}", sim.retries().lines());
+}
+
+/// In a full cycle Entra compares the manager it wants with the one the app shows
+/// (how-provisioning-works.md, "Incremental cycles": a restart re-evaluates every object):
+/// a refused link is sent again; one the app came to hold by other means (an admin, or
+/// `live --probe` sending the probe's shape) is not.
+#[test]
+fn a_full_cycle_sends_a_refused_manager_again_unless_the_app_now_shows_it() {
+    let (mut sim, dir) = refused_managers();
+    assert_eq!(bjorn_manager_patches(&mut sim, &dir, 1, 0), [400]);
+    sim.restart();
+    assert_eq!(bjorn_manager_patches(&mut sim, &dir, 2, 1), [400]);
+    // The app gets Björn's manager some other way, as `{"value": id}`.
+    let (bjorn, amelie) = (
+        sim.linked_user(BJORN).unwrap(),
+        sim.linked_user("0b7c6e1a-1f3d-4c55-9a51-6f0d2d1e0001")
+            .unwrap(),
+    );
+    let patch = serde_json::json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager", "value": {"value": amelie}}]
+    });
+    let answer = sim
+        .endpoint_mut()
+        .app
+        .handle("PATCH", &format!("/Users/{bjorn}"), Some(&patch));
+    assert_eq!(answer.status, 200);
+    sim.restart();
+    assert_eq!(bjorn_manager_patches(&mut sim, &dir, 3, 2), [] as [u16; 0]);
+}
+
+/// application-provisioning-quarantine-status.md, "Escrow thresholds": reference failures are
+/// kept out of the 40% test. Users waiting in escrow only for their manager are provisioned
+/// objects, so nine of them among eleven users do not quarantine the job even with the
+/// minimum lowered to one.
+#[test]
+fn escrow_thresholds_users_waiting_only_for_their_manager_are_reference_failures() {
+    let (mut sim, dir) = refused_managers();
+    sim.set_escrow_thresholds(EscrowThresholds {
+        minimum: 1,
+        ..EscrowThresholds::ENTRA
+    });
+    assert_eq!(bjorn_manager_patches(&mut sim, &dir, 1, 0), [400]);
+    assert!(
+        !sim.retries().is_empty(),
+        "the refused users wait in escrow"
+    );
+    assert!(
+        sim.retries().quarantine().is_none(),
+        "{:?}",
+        sim.retries().lines()
+    );
+}

@@ -382,6 +382,43 @@ fn quirk_cases() -> Vec<QuirkCase> {
                 &["--probe"],
             )
         },
+        // how-provisioning-works.md, "Errors and retries": a refused manager PATCH is retried
+        // in the next cycle even when nothing about the user changed (the second snapshot is
+        // the first again, so cycle 2 is incremental over unchanged data), and again by the
+        // full repeat cycle, which compares the manager with what the app shows.
+        QuirkCase {
+            dialect: "legacy",
+            directories: &[SAMPLE, SAMPLE],
+            expect: vec![Code(1)],
+            then: Some(|server, _| {
+                let state = server.state.lock().unwrap();
+                // Björn's account: the id answered to his POST.
+                let posts = state
+                    .writes
+                    .iter()
+                    .filter(|(m, p, _)| m == "POST" && p == "/Users");
+                let bjorn = posts
+                    .zip(state.created.iter().filter(|c| c.starts_with("Users/")))
+                    .find(|((_, _, body), _)| body.contains("p-bjorn.angstrom@"))
+                    .map(|(_, id)| format!("/{id}"))
+                    .expect("Björn was created");
+                let to_bjorn: Vec<_> = state
+                    .writes
+                    .iter()
+                    .filter(|(_, p, _)| *p == bjorn)
+                    .collect();
+                let manager_patches = to_bjorn
+                    .iter()
+                    .filter(|(m, _, b)| m == "PATCH" && b.contains(":manager"))
+                    .count();
+                assert_eq!(manager_patches, 3, "one per cycle: {to_bjorn:?}");
+            }),
+            ..QuirkCase::new(
+                "a_refused_manager_is_sent_again_in_each_of_the_next_cycles",
+                no_manager,
+                &["--format", "json"],
+            )
+        },
         // An app that "upserts": every POST /Users answers 201 with the real person's account.
         QuirkCase {
             accounts: vec![real_person()],
@@ -529,7 +566,7 @@ fn each_quirky_app_is_reported_as_what_it_is_and_only_the_runs_accounts_are_writ
             }
         },
     );
-    assert_eq!(ran, 12);
+    assert_eq!(ran, 13);
 }
 
 /// `live --log FILE` writes Entra's provisioning log of the run from the app's real answers,

@@ -207,6 +207,10 @@ pub struct Escrowed {
     due: bool,
     /// Whether this cycle evaluated it (a retry, or a change in the directory).
     attempted: bool,
+    /// Whether it last failed by a refused reference update only (its manager PATCH): the
+    /// object itself is provisioned, so the escrow thresholds count it as a reference
+    /// failure, not a failed object.
+    reference: bool,
 }
 
 impl Escrowed {
@@ -378,21 +382,26 @@ impl Retries {
         }
     }
 
-    /// End the cycle that ran at `now`: put `failures` in escrow, drop the entries that
-    /// succeeded, and decide the quarantine. `linked` is the number of linked objects, and
-    /// `is_linked` tells whether a failed object is one of them. Returns, for each failed
-    /// object this cycle did not retry, its objectId and why.
+    /// End the cycle that ran at `now`: put `failures` (the objects that failed) and
+    /// `references` (the objects whose manager update was refused) in escrow, drop the entries
+    /// that succeeded, and decide the quarantine, where only `failures` count as failed objects.
+    /// `linked` is the number of linked objects, and `is_linked` tells whether a failed object
+    /// is one of them. Returns, for each failed object this cycle did not retry, its objectId
+    /// and why.
     pub fn end_cycle(
         &mut self,
         cycle: u32,
         now: DateTime,
-        failures: &[Failure],
+        (failures, references): (&[Failure], &[Failure]),
         linked: u64,
         is_linked: &dyn Fn(&str) -> bool,
     ) -> Vec<(String, String)> {
+        let objects: std::collections::HashSet<&str> =
+            failures.iter().map(|f| f.object.as_str()).collect();
         let mut failed: std::collections::HashSet<&str> = Default::default();
-        for f in failures {
+        for f in failures.iter().chain(references) {
             failed.insert(f.object.as_str());
+            let reference = !objects.contains(f.object.as_str());
             match self.escrow.get_mut(&f.object) {
                 Some(e) => {
                     if e.due {
@@ -400,6 +409,7 @@ impl Retries {
                         e.due = false;
                     }
                     e.attempted = true;
+                    e.reference = reference;
                     e.message.clone_from(&f.message);
                 }
                 None => {
@@ -412,6 +422,7 @@ impl Retries {
                             message: f.message.clone(),
                             due: false,
                             attempted: true,
+                            reference,
                         },
                     );
                 }
@@ -476,8 +487,11 @@ impl Retries {
             }
             return;
         }
-        let failures = self.escrow.len() as u64;
-        let escrowed_linked = self.escrow.keys().filter(|o| is_linked(o)).count() as u64;
+        // Users waiting only for a manager retry are reference failures (counted by
+        // `observe`), and provisioned objects otherwise.
+        let failed = self.escrow.iter().filter(|(_, e)| !e.reference);
+        let failures = failed.clone().count() as u64;
+        let escrowed_linked = failed.filter(|(o, _)| is_linked(o)).count() as u64;
         let successes = linked.saturating_sub(escrowed_linked);
         let reason = if let Some(status) = self.credentials {
             QuarantineReason::InvalidCredentials { status }

@@ -3,7 +3,7 @@
 use serde_json::Value as Json;
 
 use super::config::Config;
-use super::request::RequestPurpose;
+use super::request::{Failure, RequestPurpose};
 use super::run::Run;
 use super::sink::NoteKind;
 use crate::model::source::{Source, SourceRef};
@@ -14,6 +14,7 @@ use crate::provision::directory::Directory;
 use crate::provision::endpoint::Endpoint;
 use crate::provision::id::CompactId;
 use crate::provision::project::Flow;
+use crate::provision::retry;
 use crate::scim::{ENTERPRISE_USER_SCHEMA, Path, Resource};
 
 /// What the manager pass needs of a user processed in the first pass: a few strings, not the
@@ -110,7 +111,7 @@ impl<E: Endpoint> Run<'_, E> {
         };
         let user = &snapshot.users[work.user];
         let body = dialect::manager_patch(config.dialect, op, &manager_id.to_text());
-        self.send(
+        let response = self.send(
             &user.object_id,
             user.label(),
             RequestPurpose::LinkManager,
@@ -118,6 +119,17 @@ impl<E: Endpoint> Run<'_, E> {
             ["/Users/", &work.id.to_text()].concat(),
             Some(body),
         );
+        if !response.is_success() {
+            // A refused update is retried in the next cycle, then on the retry schedule
+            // (how-provisioning-works.md, "Errors and retries"), whether or not the user
+            // changes: without the escrow an unchanged user would wait for a full cycle.
+            let (code, message) = retry::refused("manager update", response.status);
+            self.reference_failures.push(Failure {
+                object: user.object_id.clone(),
+                message,
+                code: Some(code),
+            });
+        }
     }
 }
 

@@ -24,6 +24,10 @@ pub(super) struct Run<'a, E> {
     /// Whether the sink records decisions ([`Sink::records_decisions`]).
     pub(super) decisions: bool,
     pub(super) failures: Vec<Failure>,
+    /// The objects whose reference update (a manager PATCH) the app refused this cycle. They
+    /// wait in escrow for a retry like failed objects, but are not failed objects: the
+    /// escrow thresholds count them apart ("reference failures").
+    pub(super) reference_failures: Vec<Failure>,
     /// Users linked in the user pass and not yet in the links: entered a batch at a time, so
     /// their cache misses overlap (no step of the pass reads another user's link).
     pub(super) new_links: Vec<(CompactId, CompactId, u64)>,

@@ -274,6 +274,7 @@ impl<E: Endpoint> Simulator<E> {
             sink,
             decisions,
             failures: Vec::new(),
+            reference_failures: Vec::new(),
             new_links: Vec::with_capacity(PROGRESS_EVERY),
             pending: config
                 .settings
@@ -414,15 +415,18 @@ impl<E: Endpoint> Simulator<E> {
         }
         run.sink.progress(Progress { done: total, total });
         let failures = run.failures;
+        let references = run.reference_failures;
         // A failed object is retried in the next cycle, changed or not, then less and less
-        // often (how-provisioning-works.md, "Errors and retries").
+        // often (how-provisioning-works.md, "Errors and retries"); so is a user whose manager
+        // PATCH was refused.
         let state = &mut self.state;
         let linked = (state.users.len() + state.groups.len()) as u64;
         let (users, groups) = (&state.users, &state.groups);
         let is_linked = |o: &str| users.contains_key(&CompactId::new(o)) || groups.contains_key(o);
-        let waiting = state
-            .retries
-            .end_cycle(cycle, now, &failures, linked, &is_linked);
+        let waiting =
+            state
+                .retries
+                .end_cycle(cycle, now, (&failures, &references), linked, &is_linked);
         for (object, message) in waiting {
             state.notes.push(Note {
                 cycle,
