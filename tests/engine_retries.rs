@@ -512,7 +512,7 @@ struct RefusesManager {
 }
 
 impl Endpoint for RefusesManager {
-    fn handle(&mut self, method: &str, path: &str, body: Option<&Value>) -> Response {
+    fn handle(&mut self, method: &str, path: &str, body: Option<&Json>) -> Response {
         let names_manager = body.is_some_and(|b| b.to_string().contains(":manager"));
         if self.refuse && method == "PATCH" && names_manager {
             return Response {
