@@ -90,6 +90,16 @@ fn a_second_source_user_resolving_to_a_linked_account_fails_with_duplicate_sourc
         ],
         "a query each cycle (the failure is retried), never a write"
     );
+    // The failure names both sides: the account and the source object that holds it (Ana),
+    // since the admin fixes one of the two.
+    let log = simulate(BASE, "duplicate-source.yaml", "log", &[]);
+    assert!(
+        log.stdout.contains(
+            "which source object 00000000-0000-4000-8000-00000000000a is already linked to"
+        ),
+        "{}",
+        log.stdout
+    );
 }
 
 /// MandatoryFieldsMissing: the in-memory app enforces `required`; Ben's create lacks

@@ -144,8 +144,10 @@ impl<E: Endpoint> Run<'_, E> {
                     Matched::Error => return None,
                     Matched::One(found) => {
                         let id = resource_id(&found)?;
-                        if self.state.groups.values().any(|l| l.id == id) {
-                            self.duplicate_source(oid, &id);
+                        let holder = self.state.groups.iter().find(|(_, l)| l.id == id);
+                        if let Some((holder, _)) = holder {
+                            let holder = holder.to_owned();
+                            self.duplicate_source(oid, &id, &holder);
                             return None;
                         }
                         self.link_group(oid, &id, fingerprint);

@@ -9,11 +9,11 @@ use super::request::{ErrorCode, Failure, Request, RequestPurpose};
 use super::sink::{Note, NoteKind, Sink};
 use super::state::State;
 use crate::model::source::Source;
+use crate::provision::FastMap as Map;
 use crate::provision::endpoint::{Endpoint, Response};
 use crate::provision::id::CompactId;
 use crate::provision::project::{Flow, Projection};
 use crate::provision::retry;
-use crate::provision::{FastMap as Map, FastSet as Set};
 use crate::scim::{Path, Resource};
 
 /// One cycle in progress.
@@ -36,9 +36,9 @@ pub(super) struct Run<'a, E> {
     pub(super) linked_now: Map<CompactId, usize>,
     /// Whether this is a full cycle.
     pub(super) full: bool,
-    /// The target ids of linked users, once a match query found an account (see
-    /// [`Run::user_target_taken`]).
-    pub(super) linked_targets: Option<Set<CompactId>>,
+    /// The target ids of linked users with the source object each is linked to, once a
+    /// match query found an account (see [`Run::user_target_holder`]).
+    pub(super) linked_targets: Option<Map<CompactId, CompactId>>,
     /// With an accidental-deletions threshold, the deprovisioning PATCHes of the user pass,
     /// held until the cycle's disables and deletes are counted.
     pub(super) pending: Option<Vec<Deprovision>>,

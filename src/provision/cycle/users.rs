@@ -65,8 +65,8 @@ impl<E: Endpoint> Run<'_, E> {
                     Matched::Error => return None,
                     Matched::One(found) => {
                         let id = resource_id(&found)?;
-                        if self.user_target_taken(&id) {
-                            self.duplicate_source(oid, &id);
+                        if let Some(holder) = self.user_target_holder(&id) {
+                            self.duplicate_source(oid, &id, &holder);
                             return None;
                         }
                         self.link_user(oid, &id, fingerprint, index);
@@ -124,23 +124,23 @@ impl<E: Endpoint> Run<'_, E> {
 
 impl<E: Endpoint> Run<'_, E> {
     /// DuplicateSourceEntries (howto-analyze-provisioning-logs.md): the account the match
-    /// query found is already linked to another source object, which keeps it; this one
-    /// fails, unlinked.
-    pub(super) fn duplicate_source(&mut self, oid: &str, id: &str) {
+    /// query found is already linked to another source object (`holder`), which keeps it;
+    /// this one fails, unlinked. Both are named, as the admin must fix one of the two.
+    pub(super) fn duplicate_source(&mut self, oid: &str, id: &str, holder: &str) {
         self.fail(
             oid,
             ErrorCode::DuplicateSourceEntries,
             format!(
-                "DuplicateSourceEntries: the match query found account {id}, which another \
-                 source object is already linked to"
+                "DuplicateSourceEntries: the match query found account {id}, which source \
+                 object {holder} is already linked to"
             ),
         );
     }
 
-    /// Whether a user account is linked to a source user: built from the links the first
-    /// time a match query finds an account in a cycle (rare after the first cycle), then kept
-    /// up to date as users are linked.
-    pub(super) fn user_target_taken(&mut self, id: &str) -> bool {
+    /// The source user a user account is linked to, if any: the index is built from the
+    /// links the first time a match query finds an account in a cycle (rare after the first
+    /// cycle), then kept up to date as users are linked.
+    pub(super) fn user_target_holder(&mut self, id: &str) -> Option<String> {
         let key = CompactId::new(id);
         let state = &self.state;
         let new_links = &self.new_links;
@@ -148,12 +148,17 @@ impl<E: Endpoint> Run<'_, E> {
             .get_or_insert_with(|| {
                 state
                     .users
-                    .values()
-                    .map(|l| l.id.clone())
-                    .chain(new_links.iter().map(|(_, id, _)| id.clone()))
+                    .iter()
+                    .map(|(oid, l)| (l.id.clone(), oid.clone()))
+                    .chain(
+                        new_links
+                            .iter()
+                            .map(|(oid, id, _)| (id.clone(), oid.clone())),
+                    )
                     .collect()
             })
-            .contains(&key)
+            .get(&key)
+            .map(CompactId::to_text)
     }
 
     fn link_user(&mut self, oid: &str, id: &str, fingerprint: u64, index: usize) {
@@ -166,7 +171,7 @@ impl<E: Endpoint> Run<'_, E> {
         }
         let id = CompactId::new(id);
         if let Some(taken) = &mut self.linked_targets {
-            taken.insert(id.clone());
+            taken.insert(id.clone(), oid.clone());
         }
         self.new_links.push((oid, id, fingerprint));
     }
