@@ -61,7 +61,8 @@ pub fn render(page: &Page) -> Result<String, ReportError> {
 }
 
 /// The table's rows: each object as an array (`[id, kind, name, displayName, action,
-/// status, reason, errorCode, attributes, cycle]`, attributes as indexes into `attributes`), so that
+/// status, reason, errorCode, attributes, cycle, history]`, attributes as indexes into
+/// `attributes`, history as `[[cycle, [[action, status], ...]], ...]`), so that
 /// 100,000 rows do not repeat the keys and the long extension URNs 100,000 times.
 /// The mapping rows that the objects' attribute tables fill in are here too, once.
 #[derive(Serialize)]
@@ -82,6 +83,7 @@ type Row<'a> = (
     Option<&'a str>,
     Vec<usize>,
     Option<u32>,
+    Vec<(u32, Vec<(&'a str, &'a str)>)>,
 );
 
 impl<'a> Rows<'a> {
@@ -112,6 +114,16 @@ impl<'a> Rows<'a> {
                     o.error_code.as_deref(),
                     attrs,
                     o.cycle,
+                    o.history
+                        .iter()
+                        .map(|(cycle, actions)| {
+                            let actions = actions
+                                .iter()
+                                .map(|a| (a.action.as_str(), a.status.as_str()))
+                                .collect();
+                            (*cycle, actions)
+                        })
+                        .collect(),
                 )
             })
             .collect();
