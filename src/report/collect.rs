@@ -365,8 +365,8 @@ impl Output for HtmlOutput {
 }
 
 /// One cycle's verdict on an object: what the object's row shows when the cycle is the last
-/// that logged it, and what the cycle's chart counts it as. Every field but the attributes
-/// comes from one entry of the cycle, so they never disagree.
+/// that logged it, and (its `actions`) what the cycle's chart counts it as. Action, status,
+/// error code and reason come from one entry of the cycle, so they never disagree.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct CycleVerdict {
     /// The cycle's `cycleId`, as the entries carry it.
@@ -682,7 +682,8 @@ fn bars(actions: &[ActionCount]) -> Vec<Bar> {
         .collect()
 }
 
-/// Where a cycle chart's bars start, in SVG units (the labels are to their left).
+/// Where a cycle chart's bars start, in SVG units (the labels are to their left); the
+/// template draws them from the same x.
 const BAR_X: u32 = 90;
 
 /// The widest bar of a cycle chart, in SVG units.
