@@ -109,7 +109,9 @@ fn objects(html: &str) -> Vec<Value> {
             serde_json::json!({
                 "id": r[0], "kind": r[1], "name": r[2], "display_name": r[3],
                 "action": r[4], "status": r[5], "reason": r[6], "error_code": r[7],
-                "attributes": attrs, "cycle": r[9], "history": r[10], "entries": d["entries"],
+                "attributes": attrs, "cycle": r[9], "entries": d["entries"],
+                // `0`: the row's own cycle, action and status are its whole history.
+                "history": if r[10] == 0 { serde_json::json!([[r[9], [[r[4], r[5]]]]]) } else { r[10].clone() },
                 "requests": d["requests"],
                 "tables": d["tables"],
             })
