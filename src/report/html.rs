@@ -242,23 +242,46 @@ mod tests {
     }
 
     #[test]
+    fn a_history_is_written_in_full_unless_it_is_only_the_rows_verdict() {
+        let pair = |action: &str, status: &str| crate::report::ActionStatus {
+            action: action.into(),
+            status: status.into(),
+        };
+        let row = |history: Vec<(u32, Vec<crate::report::ActionStatus>)>| ObjectView {
+            action: "create".into(),
+            status: "success".into(),
+            cycle: Some(1),
+            history,
+            ..ObjectView::new("1", "user", "a")
+        };
+        let json = |o: &ObjectView| serde_json::to_string(&History::of(o)).expect("JSON");
+        assert_eq!(json(&row(vec![(1, vec![pair("create", "success")])])), "0");
+        assert_eq!(
+            json(&row(vec![(
+                1,
+                vec![pair("create", "success"), pair("update", "failure")]
+            )])),
+            r#"[[1,[["create","success"],["update","failure"]]]]"#
+        );
+        assert_eq!(
+            json(&row(vec![
+                (1, vec![pair("create", "failure")]),
+                (2, vec![pair("create", "success")])
+            ])),
+            r#"[[1,[["create","failure"]]],[2,[["create","success"]]]]"#
+        );
+        assert_eq!(json(&row(Vec::new())), "[]");
+    }
+
+    #[test]
     fn a_details_chunk_is_base64_of_deflated_json() {
         let objects = vec![ObjectView {
-            id: "1".into(),
-            kind: "user",
-            name: "a".into(),
-            display_name: None,
             action: "none".into(),
             status: "none".into(),
-            reason: String::new(),
-            error_code: None,
-            cycle: None,
-            attributes: Vec::new(),
             entries: vec![
                 serde_json::value::to_raw_value(&serde_json::json!({"cycleId": "1"})).expect("raw"),
             ],
-            tables: Vec::new(),
-            requests: Vec::new(),
+            ..ObjectView::new("1", "user", "a")
         }];
         let text = details_chunk(&objects).expect("chunk");
         assert!(
