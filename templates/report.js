@@ -16,8 +16,7 @@
       index: i, id: r[0], kind: r[1], name: r[2], display_name: r[3], action: r[4],
       status: r[5], reason: r[6], error_code: r[7],
       attributes: r[8].map(function (k) { return data.attributes[k]; }), cycle: r[9],
-      // 0: the row's own verdict is its whole history (one cycle, one action).
-      history: r[10] === 0 ? [[r[9], [[r[4], r[5]]]]] : r[10]
+      history: data.histories[r[10]]
     };
   });
   var chunkBlocks = document.querySelectorAll("script.entramap-details");

@@ -85,6 +85,7 @@ fn objects(html: &str) -> Vec<Value> {
     );
     let rows: Value = serde_json::from_str(rows_block[0]).expect("the rows are JSON");
     let attributes = rows["attributes"].as_array().expect("attributes").clone();
+    let histories = rows["histories"].clone();
     let mut details = Vec::new();
     for chunk in blocks(
         html,
@@ -110,8 +111,7 @@ fn objects(html: &str) -> Vec<Value> {
                 "id": r[0], "kind": r[1], "name": r[2], "display_name": r[3],
                 "action": r[4], "status": r[5], "reason": r[6], "error_code": r[7],
                 "attributes": attrs, "cycle": r[9], "entries": d["entries"],
-                // `0`: the row's own cycle, action and status are its whole history.
-                "history": if r[10] == 0 { serde_json::json!([[r[9], [[r[4], r[5]]]]]) } else { r[10].clone() },
+                "history": histories[r[10].as_u64().expect("index") as usize],
                 "requests": d["requests"],
                 "tables": d["tables"],
             })

@@ -62,13 +62,14 @@ pub fn render(page: &Page) -> Result<String, ReportError> {
 
 /// The table's rows: each object as an array (`[id, kind, name, displayName, action,
 /// status, reason, errorCode, attributes, cycle, history]`, attributes as indexes into
-/// `attributes`, history as `[[cycle, [[action, status], ...]], ...]`, or `0` when it is
-/// only the row's own cycle, action and status, as for most objects of a run), so that
+/// `attributes`, history as an index into `histories`: a run's objects share a few, such as
+/// "cycle 1: create succeeded, update succeeded"), so that
 /// 100,000 rows do not repeat the keys and the long extension URNs 100,000 times.
 /// The mapping rows that the objects' attribute tables fill in are here too, once.
 #[derive(Serialize)]
 struct Rows<'a> {
     attributes: Vec<&'a str>,
+    histories: Vec<History<'a>>,
     rows: Vec<Row<'a>>,
     mapping: &'a super::MappingRows,
 }
@@ -84,47 +85,34 @@ type Row<'a> = (
     Option<&'a str>,
     Vec<usize>,
     Option<u32>,
-    History<'a>,
+    usize,
 );
 
-/// A row's history as the rows block holds it: `0` when it is the row's own verdict alone
-/// (one cycle, one action): at 100,000 rows the full form cost 4.8 MB for nothing.
-#[derive(Serialize)]
-#[serde(untagged)]
-enum History<'a> {
-    Verdict(u8),
-    Cycles(Vec<(u32, Vec<(&'a str, &'a str)>)>),
-}
+/// A row's history as the rows block lists it, once per distinct history:
+/// `[[cycle, [[action, status], ...]], ...]`.
+type History<'a> = Vec<(u32, Vec<(&'a str, &'a str)>)>;
 
-impl<'a> History<'a> {
-    fn of(o: &'a ObjectView) -> History<'a> {
-        if let [(cycle, actions)] = o.history.as_slice()
-            && let [only] = actions.as_slice()
-            && Some(*cycle) == o.cycle
-            && only.action == o.action
-            && only.status == o.status
-        {
-            return History::Verdict(0);
-        }
-        History::Cycles(
-            o.history
+/// `o`'s history in the rows block's form.
+fn history(o: &ObjectView) -> History<'_> {
+    o.history
+        .iter()
+        .map(|(cycle, actions)| {
+            let actions = actions
                 .iter()
-                .map(|(cycle, actions)| {
-                    let actions = actions
-                        .iter()
-                        .map(|a| (a.action.as_str(), a.status.as_str()))
-                        .collect();
-                    (*cycle, actions)
-                })
-                .collect(),
-        )
-    }
+                .map(|a| (a.action.as_str(), a.status.as_str()))
+                .collect();
+            (*cycle, actions)
+        })
+        .collect()
 }
 
 impl<'a> Rows<'a> {
     fn of(objects: &'a [ObjectView], mapping: &'a super::MappingRows) -> Rows<'a> {
         let mut attributes: Vec<&str> = Vec::new();
         let mut index = std::collections::HashMap::new();
+        let mut histories: Vec<History> = Vec::new();
+        let mut history_index: std::collections::HashMap<History, usize> =
+            std::collections::HashMap::new();
         let rows = objects
             .iter()
             .map(|o| {
@@ -149,12 +137,16 @@ impl<'a> Rows<'a> {
                     o.error_code.as_deref(),
                     attrs,
                     o.cycle,
-                    History::of(o),
+                    *history_index.entry(history(o)).or_insert_with_key(|h| {
+                        histories.push(h.clone());
+                        histories.len() - 1
+                    }),
                 )
             })
             .collect();
         Rows {
             attributes,
+            histories,
             rows,
             mapping,
         }
@@ -242,35 +234,44 @@ mod tests {
     }
 
     #[test]
-    fn a_history_is_written_in_full_unless_it_is_only_the_rows_verdict() {
+    fn rows_share_each_distinct_history_once() {
         let pair = |action: &str, status: &str| crate::report::ActionStatus {
             action: action.into(),
             status: status.into(),
         };
         let row = |history: Vec<(u32, Vec<crate::report::ActionStatus>)>| ObjectView {
-            action: "create".into(),
-            status: "success".into(),
-            cycle: Some(1),
             history,
             ..ObjectView::new("1", "user", "a")
         };
-        let json = |o: &ObjectView| serde_json::to_string(&History::of(o)).expect("JSON");
-        assert_eq!(json(&row(vec![(1, vec![pair("create", "success")])])), "0");
-        assert_eq!(
-            json(&row(vec![(
+        let created = || {
+            vec![(
                 1,
-                vec![pair("create", "success"), pair("update", "failure")]
-            )])),
-            r#"[[1,[["create","success"],["update","failure"]]]]"#
-        );
+                vec![pair("create", "success"), pair("update", "failure")],
+            )]
+        };
+        let objects = [
+            row(created()),
+            row(vec![(1, vec![pair("create", "skipped")])]),
+            row(created()),
+            row(Vec::new()),
+        ];
+        let mapping = crate::report::MappingRows::default();
+        let json = serde_json::to_value(Rows::of(&objects, &mapping)).expect("JSON");
         assert_eq!(
-            json(&row(vec![
-                (1, vec![pair("create", "failure")]),
-                (2, vec![pair("create", "success")])
-            ])),
-            r#"[[1,[["create","failure"]]],[2,[["create","success"]]]]"#
+            json["histories"],
+            serde_json::json!([
+                [[1, [["create", "success"], ["update", "failure"]]]],
+                [[1, [["create", "skipped"]]]],
+                []
+            ])
         );
-        assert_eq!(json(&row(Vec::new())), "[]");
+        let indexes: Vec<&serde_json::Value> = json["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|r| &r[10])
+            .collect();
+        assert_eq!(indexes, [0, 1, 0, 2]);
     }
 
     #[test]
