@@ -15,7 +15,8 @@
     return {
       index: i, id: r[0], kind: r[1], name: r[2], display_name: r[3], action: r[4],
       status: r[5], reason: r[6], error_code: r[7],
-      attributes: r[8].map(function (k) { return data.attributes[k]; }), cycle: r[9]
+      attributes: r[8].map(function (k) { return data.attributes[k]; }), cycle: r[9],
+      history: data.histories[r[10]]
     };
   });
   var chunkBlocks = document.querySelectorAll("script.entramap-details");
@@ -35,6 +36,7 @@
   var shown = document.getElementById("shown");
   var q = document.getElementById("q");
   var selects = {
+    cycle: document.getElementById("f-cycle"),
     action: document.getElementById("f-action"),
     status: document.getElementById("f-status"),
     code: document.getElementById("f-code"),
@@ -51,23 +53,50 @@
     return e;
   }
 
-  // The choices of each filter, from the data.
-  function fill(select, values) {
-    Object.keys(values).sort().forEach(function (v) {
-      var o = el("option", null, v + " (" + values[v] + ")");
+  // An object's [action, status] pairs in cycle `cycle` ("" for every cycle): per
+  // provisioning action its entries took, that action's status, as the cycle charts count
+  // them (Entra's provisioning logs keep Action and Status apart: a skipped create stays a
+  // create). An object no cycle logged is `none · none`.
+  function pairs(o, cycle) {
+    if (o.history.length === 0) { return cycle ? [] : [["none", "none"]]; }
+    var out = [];
+    o.history.forEach(function (h) {
+      if (!cycle || String(h[0]) === cycle) { out = out.concat(h[1]); }
+    });
+    return out;
+  }
+
+  // The choices of each filter, from the data, each with how many objects have it: an
+  // action or status in any cycle, a cycle when it logged the object.
+  function fill(select, values, label) {
+    Object.keys(values).sort(function (a, b) {
+      return label ? Number(a) - Number(b) : (a < b ? -1 : a > b ? 1 : 0);
+    }).forEach(function (v) {
+      var o = el("option", null, (label ? label + " " : "") + v + " (" + values[v] + ")");
       o.value = v;
       select.appendChild(o);
     });
   }
-  var seen = { action: {}, status: {}, code: {}, attribute: {} };
+  var seen = { cycle: {}, action: {}, status: {}, code: {}, attribute: {} };
   function tally(map, v) { map[v] = (map[v] || 0) + 1; }
   objects.forEach(function (o) {
-    tally(seen.action, o.action);
-    tally(seen.status, o.status);
+    var actions = {}, statuses = {};
+    o.history.forEach(function (h) { tally(seen.cycle, String(h[0])); });
+    pairs(o, "").forEach(function (p) { actions[p[0]] = true; statuses[p[1]] = true; });
+    Object.keys(actions).forEach(function (a) { tally(seen.action, a); });
+    Object.keys(statuses).forEach(function (s) { tally(seen.status, s); });
     if (o.error_code) { tally(seen.code, o.error_code); }
     o.attributes.forEach(function (a) { tally(seen.attribute, a); });
   });
-  Object.keys(selects).forEach(function (k) { fill(selects[k], seen[k]); });
+  Object.keys(selects).forEach(function (k) { fill(selects[k], seen[k], k === "cycle" ? "cycle" : null); });
+
+  // The earlier cycles in which the object failed: its row shows the last cycle's verdict,
+  // and an earlier failure must not disappear from it.
+  function earlierFailures(o) {
+    return o.history.filter(function (h) {
+      return h[0] !== o.cycle && h[1].some(function (p) { return p[1] === "failure"; });
+    }).map(function (h) { return h[0]; });
+  }
 
   // What the search box looks in, built once per object on first use.
   function haystack(o) {
@@ -80,11 +109,14 @@
 
   function filter() {
     var text = q.value.trim().toLowerCase();
-    var action = selects.action.value, status = selects.status.value;
+    var cycle = selects.cycle.value, action = selects.action.value, status = selects.status.value;
     var code = selects.code.value, attribute = selects.attribute.value;
     matches = objects.filter(function (o) {
-      if (action && o.action !== action) { return false; }
-      if (status && o.status !== status) { return false; }
+      // Cycle, action and status together: one action of one cycle with that status, so
+      // "cycle 1 · update · failure" lists the objects cycle 1's chart counts as such.
+      if ((cycle || action || status) && !pairs(o, cycle).some(function (p) {
+        return (!action || p[0] === action) && (!status || p[1] === status);
+      })) { return false; }
       if (code && o.error_code !== code) { return false; }
       if (attribute && o.attributes.indexOf(attribute) < 0) { return false; }
       return !text || haystack(o).indexOf(text) >= 0;
@@ -124,6 +156,17 @@
     // entry (the earlier cycles are in the details).
     var act = el("td", "action", o.action);
     if (o.cycle) { act.appendChild(el("span", "cycle", "cycle " + o.cycle)); }
+    // The verdict's cycle may have more actions than the one shown (a create, then the
+    // manager's update): the chart counts each, and the action filter finds each.
+    o.history.filter(function (h) { return h[0] === o.cycle; }).forEach(function (h) {
+      h[1].filter(function (p) { return p[0] !== o.action; }).forEach(function (p) {
+        act.appendChild(el("span", "also", "also " + p[0] + " · " + p[1]));
+      });
+    });
+    var failed = earlierFailures(o);
+    if (failed.length) {
+      act.appendChild(el("span", "earlier-failure", "failed in cycle" + (failed.length > 1 ? "s " : " ") + failed.join(", ")));
+    }
     tr.appendChild(act);
     tr.appendChild(el("td", "status-" + o.status, o.status));
     tr.appendChild(el("td", null, o.error_code || ""));

@@ -85,6 +85,7 @@ fn objects(html: &str) -> Vec<Json> {
     );
     let rows: Json = serde_json::from_str(rows_block[0]).expect("the rows are JSON");
     let attributes = rows["attributes"].as_array().expect("attributes").clone();
+    let histories = rows["histories"].clone();
     let mut details = Vec::new();
     for chunk in blocks(
         html,
@@ -110,6 +111,7 @@ fn objects(html: &str) -> Vec<Json> {
                 "id": r[0], "kind": r[1], "name": r[2], "display_name": r[3],
                 "action": r[4], "status": r[5], "reason": r[6], "error_code": r[7],
                 "attributes": attrs, "cycle": r[9], "entries": d["entries"],
+                "history": histories[r[10].as_u64().expect("index") as usize],
                 "requests": d["requests"],
                 "tables": d["tables"],
             })
@@ -681,20 +683,31 @@ fn a_row_shows_one_entry_of_the_last_cycle_that_logged_the_object() {
         |c| c["name"].as_str().expect("name"),
         |c| {
             let row = row_of(c["entries"].as_array().expect("entries"));
+            // Per cycle, every action the entries took with its status: what the cycle's
+            // chart counts the object under, whatever the row shows.
+            let actions: Vec<Vec<String>> = report::verdicts(&row.entries)
+                .iter()
+                .map(|v| {
+                    v.actions
+                        .iter()
+                        .map(|a| format!("{} {}", a.action, a.status))
+                        .collect()
+                })
+                .collect();
             let got = serde_json::json!({
                 "action": row.action, "status": row.status, "error_code": row.error_code,
-                "reason": row.reason, "attributes": row.attributes,
+                "reason": row.reason, "attributes": row.attributes, "actions": actions,
             });
             assert_eq!(got, c["expect"]);
         },
     );
-    assert_eq!(ran, 6);
+    assert_eq!(ran, 7);
 }
 
-/// Each cycle's chart as the page draws it: per action, objects and failed objects (from the
-/// bars' titles), and per attribute written, objects.
+/// Each cycle's chart as the page draws it: per action, objects, failed and skipped objects
+/// (from the bars' titles), and per attribute written, objects.
 type Chart = (
-    std::collections::BTreeMap<String, (u64, u64)>,
+    std::collections::BTreeMap<String, (u64, u64, u64)>,
     std::collections::BTreeMap<String, u64>,
 );
 
@@ -710,17 +723,24 @@ fn charts(html: &str) -> Vec<Chart> {
                     continue;
                 };
                 let title = &bar[title + 7..bar.find("</title>").expect("title end")];
-                // `create: 12 objects` or `update: 8 objects, 8 failed`
+                // `create: 12 objects`, `update: 8 objects, 8 failed` or
+                // `create: 15 objects, 1 failed, 3 skipped`
                 let Some((action, rest)) = title.split_once(": ") else {
                     continue;
                 };
-                let Some((n, failed)) = rest.split_once(" object") else {
-                    continue; // the failed part's own title
+                let Some((n, parts)) = rest.split_once(" object") else {
+                    continue; // the failed or skipped part's own title
                 };
-                let failed = failed.split_once(", ").map_or(0, |(_, f)| {
-                    f.trim_end_matches(" failed").parse().expect("n")
-                });
-                actions.insert(action.to_owned(), (n.parse().expect("n"), failed));
+                let part = |word: &str| {
+                    parts
+                        .split(", ")
+                        .find_map(|p| p.strip_suffix(word))
+                        .map_or(0, |n| n.parse().expect("n"))
+                };
+                actions.insert(
+                    action.to_owned(),
+                    (n.parse().expect("n"), part(" failed"), part(" skipped")),
+                );
             }
             let mut attributes = std::collections::BTreeMap::new();
             for row in fig.split("<tr><td><code>").skip(1) {
@@ -734,7 +754,7 @@ fn charts(html: &str) -> Vec<Chart> {
 }
 
 #[test]
-fn a_cycles_chart_counts_objects_per_action_and_attributes_written_by_creates_too() {
+fn a_cycles_chart_counts_objects_under_every_action_they_took_with_its_status() {
     let (_, html) = page(
         "chart.html",
         &["simulate", "mappings/scim-default.yaml", "--now", NOW],
@@ -743,21 +763,119 @@ fn a_cycles_chart_counts_objects_per_action_and_attributes_written_by_creates_to
     assert_eq!(charts.len(), 1);
     let (actions, attributes) = &charts[0];
     let objects = objects(&html);
-    // The built-in directory: 12 objects created (their manager references are part of
-    // their creation, not 8 updates), 3 skipped, one row each.
-    assert_eq!(actions["create"], (12, 0));
-    assert_eq!(actions["update"], (0, 0));
-    assert_eq!(actions["skip"], (3, 0));
-    let total: u64 = actions.values().map(|(n, _)| n).sum();
-    assert_eq!(total as usize, objects.len(), "each object counts once");
+    // The built-in directory: 12 users and groups created, 3 out of scope (skipped creates,
+    // as Entra logs them: the action stays, the status says skipped), and the 8 users whose
+    // manager is set by an update after their create count under both.
+    assert_eq!(actions["create"], (15, 0, 3));
+    assert!(
+        !actions.contains_key("skip"),
+        "skipped is a status, not an action"
+    );
+    assert_eq!(
+        *actions,
+        chart_from_entries(&objects, "00000001-0000-4000-8000-000000000000"),
+        "the chart counts what the entries say"
+    );
+    assert_eq!(
+        *actions,
+        chart_from_rows(&objects, 1),
+        "the rows' filters count what the chart counts"
+    );
+    assert!(actions["update"].0 >= 8, "{actions:?}");
     // Creates write their attributes: every created object has a displayName.
     assert_eq!(attributes["displayName"], 12);
     assert_eq!(
         attributes["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager"],
         8
     );
-    assert!(html.contains("objects per provisioning action"), "the unit");
+    assert!(
+        html.contains("objects per provisioning action; an object can appear under several"),
+        "the unit"
+    );
     assert!(html.contains("requests: 22 writes, 12 reads, 0 answered with an error"));
+}
+
+/// A cycle's chart from the rows' history (what the table's cycle, action and status filters
+/// match): per action, the rows with it in cycle `cycle`, failed, skipped.
+fn chart_from_rows(
+    objects: &[Value],
+    cycle: u64,
+) -> std::collections::BTreeMap<String, (u64, u64, u64)> {
+    let mut chart: std::collections::BTreeMap<String, (u64, u64, u64)> = [
+        "create",
+        "update",
+        "disable",
+        "delete",
+        "stagedDelete",
+        "other",
+    ]
+    .iter()
+    .map(|a| ((*a).to_owned(), (0, 0, 0)))
+    .collect();
+    for o in objects {
+        for h in o["history"].as_array().expect("history") {
+            if h[0].as_u64() != Some(cycle) {
+                continue;
+            }
+            for pair in h[1].as_array().expect("pairs") {
+                let c = chart
+                    .get_mut(pair[0].as_str().expect("action"))
+                    .expect("a chart action");
+                c.0 += 1;
+                match pair[1].as_str().expect("status") {
+                    "failure" => c.1 += 1,
+                    "skipped" => c.2 += 1,
+                    _ => {}
+                }
+            }
+        }
+    }
+    chart
+}
+
+/// A cycle's chart from the page's entries of that cycle: per provisioningAction, the objects
+/// with an entry of it, of them those with a failed one, and those whose entries of it were
+/// all skipped (every action of the chart present, as the page draws them all).
+fn chart_from_entries(
+    objects: &[Value],
+    cycle_id: &str,
+) -> std::collections::BTreeMap<String, (u64, u64, u64)> {
+    let mut chart: std::collections::BTreeMap<String, (u64, u64, u64)> = [
+        "create",
+        "update",
+        "disable",
+        "delete",
+        "stagedDelete",
+        "other",
+    ]
+    .iter()
+    .map(|a| ((*a).to_owned(), (0, 0, 0)))
+    .collect();
+    for o in objects {
+        let mut statuses: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+        for e in o["entries"].as_array().into_iter().flatten() {
+            if e["cycleId"] == cycle_id {
+                statuses
+                    .entry(e["provisioningAction"].as_str().expect("action"))
+                    .or_default()
+                    .push(
+                        e["provisioningStatusInfo"]["status"]
+                            .as_str()
+                            .expect("status"),
+                    );
+            }
+        }
+        for (action, s) in statuses {
+            let c = chart.get_mut(action).expect("a chart action");
+            c.0 += 1;
+            if s.contains(&"failure") {
+                c.1 += 1;
+            } else if s.iter().all(|s| *s == "skipped") {
+                c.2 += 1;
+            }
+        }
+    }
+    chart
 }
 
 #[test]
@@ -830,11 +948,11 @@ fn live_html_shows_test_connection_the_findings_by_cause_and_the_runs_objects() 
                 })
             })
             .count();
-        let charted: u64 = actions.values().map(|(_, f)| f).sum();
+        let charted: u64 = actions.values().map(|(_, f, _)| f).sum();
         assert_eq!(charted as usize, failed, "cycle {}", i + 1);
     }
     // ... and the rows show the last cycle's verdicts: the last chart's failures.
-    let last: u64 = charts[charts.len() - 1].0.values().map(|(_, f)| f).sum();
+    let last: u64 = charts[charts.len() - 1].0.values().map(|(_, f, _)| f).sum();
     assert_eq!(last as usize, failed_rows);
     assert!(
         charts
@@ -842,7 +960,26 @@ fn live_html_shows_test_connection_the_findings_by_cause_and_the_runs_objects() 
             .all(|(_, attrs)| !attrs.keys().any(|k| k.ends_with(":manager"))),
         "no manager was written: {charts:?}"
     );
+    // Cycle 1 created every user, then failed their manager updates: the chart counts the
+    // creates as succeeded and the updates as failed, as the entries say.
+    for (i, (chart, _)) in charts.iter().enumerate() {
+        let cycle_id = format!("0000000{}-0000-4000-8000-000000000000", i + 1);
+        assert_eq!(
+            *chart,
+            chart_from_entries(&objects, &cycle_id),
+            "cycle {}",
+            i + 1
+        );
+        assert_eq!(
+            *chart,
+            chart_from_rows(&objects, i as u64 + 1),
+            "cycle {}",
+            i + 1
+        );
+    }
     assert!(charts[0].0["create"].0 > 0);
+    assert_eq!(charts[0].0["create"].1, 0, "no create failed");
+    assert!(charts[0].0["update"].1 > 0, "the manager updates failed");
     let rejected = objects.iter().any(|o| {
         o["requests"].as_array().is_some_and(|r| {
             r.iter()

@@ -228,6 +228,10 @@ impl HtmlOutput {
                 view.cycle = verdicts
                     .last()
                     .and_then(|v| rows.cycles.get(&v.cycle_id).copied());
+                view.history = verdicts
+                    .into_iter()
+                    .filter_map(|v| Some((*rows.cycles.get(&v.cycle_id)?, v.actions)))
+                    .collect();
                 view
             })
             .collect();
@@ -239,16 +243,12 @@ impl HtmlOutput {
             .filter(|(_, c)| c.full.is_some())
             .map(|(i, c)| {
                 let cycle = i as u32 + 1;
-                let tally = tallies.remove(&cycle).unwrap_or_default();
+                let mut tally = tallies.remove(&cycle).unwrap_or_default();
                 let actions: Vec<ActionCount> = CHART_ACTIONS
                     .iter()
-                    .map(|a| {
-                        let (objects, failed) = tally.actions.get(*a).copied().unwrap_or((0, 0));
-                        ActionCount {
-                            action: (*a).to_owned(),
-                            objects,
-                            failed,
-                        }
+                    .map(|a| ActionCount {
+                        action: (*a).to_owned(),
+                        ..tally.actions.remove(*a).unwrap_or_default()
                     })
                     .collect();
                 let mut attributes: Vec<Count> =
@@ -365,8 +365,8 @@ impl Output for HtmlOutput {
 }
 
 /// One cycle's verdict on an object: what the object's row shows when the cycle is the last
-/// that logged it, and what the cycle's chart counts it as. Every field but the attributes
-/// comes from one entry of the cycle, so they never disagree.
+/// that logged it, and (its `actions`) what the cycle's chart counts it as. Action, status,
+/// error code and reason come from one entry of the cycle, so they never disagree.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct CycleVerdict {
     /// The cycle's `cycleId`, as the entries carry it.
@@ -382,17 +382,52 @@ pub struct CycleVerdict {
     /// The attributes the cycle wrote to the object: the modifiedProperties of its entries
     /// that succeeded, each once.
     pub attributes: Vec<String>,
+    /// Every provisioning action the object's entries of the cycle took, in order of first
+    /// entry, each with its status: what the cycle's chart counts the object under.
+    pub actions: Vec<ActionStatus>,
+}
+
+/// One provisioning action an object's entries took in a cycle, and how it went. Entra's
+/// provisioning logs keep Action and Status apart (a user out of scope is a skipped
+/// `create`: docs/provisioning-log.md; the blade filters "action Create and status Skipped",
+/// howto-analyze-provisioning-logs.md), and so do the chart and the table's filters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ActionStatus {
+    /// The entries' `provisioningAction`.
+    pub action: String,
+    /// `failure` when an entry of that action failed, else `warning` or `success` when one
+    /// did something, else `skipped`.
+    pub status: String,
 }
 
 impl CycleVerdict {
-    /// What the chart counts it under: its action, or `skip` when it was skipped (a skipped
-    /// entry's action is only what Entra would have done).
-    pub fn chart_action(&self) -> &str {
-        if self.status == "skipped" {
-            "skip"
-        } else {
-            &self.action
+    /// The cycle's actions and statuses from its entries: per action, the most serious
+    /// status its entries of that action had, so a later entry never hides a failure.
+    fn action_statuses(entries: &[Json]) -> Vec<ActionStatus> {
+        let rank = |s: &str| match s {
+            "failure" => 3,
+            "warning" => 2,
+            "success" => 1,
+            _ => 0,
+        };
+        let mut out: Vec<ActionStatus> = Vec::new();
+        for e in entries {
+            let action = e
+                .get("provisioningAction")
+                .and_then(Json::as_str)
+                .unwrap_or("other");
+            let s = status(e);
+            let s = if rank(s) == 0 { "skipped" } else { s };
+            match out.iter_mut().find(|a| a.action == action) {
+                Some(a) if rank(s) > rank(&a.status) => s.clone_into(&mut a.status),
+                Some(_) => {}
+                None => out.push(ActionStatus {
+                    action: action.to_owned(),
+                    status: s.to_owned(),
+                }),
+            }
         }
+        out
     }
 }
 
@@ -502,6 +537,7 @@ fn verdict(cycle_id: String, entries: &[Json]) -> CycleVerdict {
         error_code: error_text("errorCode").map(str::to_owned),
         reason,
         attributes,
+        actions: CycleVerdict::action_statuses(entries),
     }
 }
 
@@ -570,33 +606,42 @@ fn count(label: &str, n: usize) -> Count {
     }
 }
 
-/// The chart's actions, in order: the provisioning log's (Graph's provisioningAction values)
-/// with `skip` for the skipped entries.
-const CHART_ACTIONS: [&str; 7] = [
+/// The chart's actions, in order: the provisioning log's (Graph's provisioningAction values).
+/// A skipped entry is counted under its own action, as a skipped part of its bar.
+const CHART_ACTIONS: [&str; 6] = [
     "create",
     "update",
     "disable",
     "delete",
     "stagedDelete",
-    "skip",
     "other",
 ];
 
 /// One cycle's verdicts, counted.
 #[derive(Default)]
 struct Tally {
-    /// Per chart action: objects, and of them failed.
-    actions: BTreeMap<String, (usize, usize)>,
+    /// Per provisioning action: objects, by status.
+    actions: BTreeMap<String, ActionCount>,
     /// Per attribute written: objects.
     attributes: BTreeMap<String, usize>,
 }
 
 impl Tally {
     fn add(&mut self, v: &CycleVerdict) {
-        let (objects, failed) = self.actions.entry(v.chart_action().to_owned()).or_default();
-        *objects += 1;
-        if v.status == "failure" {
-            *failed += 1;
+        for a in &v.actions {
+            // An action outside the chart's (none today) is counted as `other`.
+            let action = if CHART_ACTIONS.contains(&a.action.as_str()) {
+                a.action.as_str()
+            } else {
+                "other"
+            };
+            let count = self.actions.entry(action.to_owned()).or_default();
+            count.objects += 1;
+            match a.status.as_str() {
+                "failure" => count.failed += 1,
+                "skipped" => count.skipped += 1,
+                _ => count.succeeded += 1,
+            }
         }
         for a in &v.attributes {
             *self.attributes.entry(a.clone()).or_default() += 1;
@@ -605,7 +650,7 @@ impl Tally {
 }
 
 /// The bars of a cycle's chart: one row per action, the largest filling [`CHART_WIDTH`],
-/// its failed objects a part of it.
+/// its failed objects a part of it from its start, then its skipped ones.
 fn bars(actions: &[ActionCount]) -> Vec<Bar> {
     let max = actions.iter().map(|c| c.objects).max().unwrap_or(0).max(1);
     // A count above zero always shows, however small beside the largest.
@@ -619,17 +664,27 @@ fn bars(actions: &[ActionCount]) -> Vec<Bar> {
     actions
         .iter()
         .enumerate()
-        .map(|(i, c)| Bar {
-            label: c.action.clone(),
-            n: c.objects,
-            failed: c.failed,
-            y: i as u32 * 18,
-            width: width(c.objects),
-            failed_width: width(c.failed),
-            class: format!("bar-{}", c.action),
+        .map(|(i, c)| {
+            let failed_width = width(c.failed);
+            Bar {
+                label: c.action.clone(),
+                n: c.objects,
+                failed: c.failed,
+                skipped: c.skipped,
+                y: i as u32 * 18,
+                width: width(c.objects),
+                failed_width,
+                skipped_width: width(c.skipped),
+                skipped_x: BAR_X + failed_width,
+                class: format!("bar-{}", c.action),
+            }
         })
         .collect()
 }
+
+/// Where a cycle chart's bars start, in SVG units (the labels are to their left); the
+/// template draws them from the same x.
+const BAR_X: u32 = 90;
 
 /// The widest bar of a cycle chart, in SVG units.
 const CHART_WIDTH: u32 = 300;
@@ -669,7 +724,9 @@ mod tests {
         ActionCount {
             action: action.to_owned(),
             objects,
+            succeeded: objects - failed,
             failed,
+            skipped: 0,
         }
     }
 

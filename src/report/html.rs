@@ -61,12 +61,15 @@ pub fn render(page: &Page) -> Result<String, ReportError> {
 }
 
 /// The table's rows: each object as an array (`[id, kind, name, displayName, action,
-/// status, reason, errorCode, attributes, cycle]`, attributes as indexes into `attributes`), so that
+/// status, reason, errorCode, attributes, cycle, history]`, attributes as indexes into
+/// `attributes`, history as an index into `histories`: a run's objects share a few, such as
+/// "cycle 1: create succeeded, update succeeded"), so that
 /// 100,000 rows do not repeat the keys and the long extension URNs 100,000 times.
 /// The mapping rows that the objects' attribute tables fill in are here too, once.
 #[derive(Serialize)]
 struct Rows<'a> {
     attributes: Vec<&'a str>,
+    histories: Vec<History<'a>>,
     rows: Vec<Row<'a>>,
     mapping: &'a super::MappingRows,
 }
@@ -82,12 +85,34 @@ type Row<'a> = (
     Option<&'a str>,
     Vec<usize>,
     Option<u32>,
+    usize,
 );
+
+/// A row's history as the rows block lists it, once per distinct history:
+/// `[[cycle, [[action, status], ...]], ...]`.
+type History<'a> = Vec<(u32, Vec<(&'a str, &'a str)>)>;
+
+/// `o`'s history in the rows block's form.
+fn history(o: &ObjectView) -> History<'_> {
+    o.history
+        .iter()
+        .map(|(cycle, actions)| {
+            let actions = actions
+                .iter()
+                .map(|a| (a.action.as_str(), a.status.as_str()))
+                .collect();
+            (*cycle, actions)
+        })
+        .collect()
+}
 
 impl<'a> Rows<'a> {
     fn of(objects: &'a [ObjectView], mapping: &'a super::MappingRows) -> Rows<'a> {
         let mut attributes: Vec<&str> = Vec::new();
         let mut index = std::collections::HashMap::new();
+        let mut histories: Vec<History> = Vec::new();
+        let mut history_index: std::collections::HashMap<History, usize> =
+            std::collections::HashMap::new();
         let rows = objects
             .iter()
             .map(|o| {
@@ -112,11 +137,16 @@ impl<'a> Rows<'a> {
                     o.error_code.as_deref(),
                     attrs,
                     o.cycle,
+                    *history_index.entry(history(o)).or_insert_with_key(|h| {
+                        histories.push(h.clone());
+                        histories.len() - 1
+                    }),
                 )
             })
             .collect();
         Rows {
             attributes,
+            histories,
             rows,
             mapping,
         }
@@ -204,23 +234,55 @@ mod tests {
     }
 
     #[test]
+    fn rows_share_each_distinct_history_once() {
+        let pair = |action: &str, status: &str| crate::report::ActionStatus {
+            action: action.into(),
+            status: status.into(),
+        };
+        let row = |history: Vec<(u32, Vec<crate::report::ActionStatus>)>| ObjectView {
+            history,
+            ..ObjectView::new("1", "user", "a")
+        };
+        let created = || {
+            vec![(
+                1,
+                vec![pair("create", "success"), pair("update", "failure")],
+            )]
+        };
+        let objects = [
+            row(created()),
+            row(vec![(1, vec![pair("create", "skipped")])]),
+            row(created()),
+            row(Vec::new()),
+        ];
+        let mapping = crate::report::MappingRows::default();
+        let json = serde_json::to_value(Rows::of(&objects, &mapping)).expect("JSON");
+        assert_eq!(
+            json["histories"],
+            serde_json::json!([
+                [[1, [["create", "success"], ["update", "failure"]]]],
+                [[1, [["create", "skipped"]]]],
+                []
+            ])
+        );
+        let indexes: Vec<&serde_json::Value> = json["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|r| &r[10])
+            .collect();
+        assert_eq!(indexes, [0, 1, 0, 2]);
+    }
+
+    #[test]
     fn a_details_chunk_is_base64_of_deflated_json() {
         let objects = vec![ObjectView {
-            id: "1".into(),
-            kind: "user",
-            name: "a".into(),
-            display_name: None,
             action: "none".into(),
             status: "none".into(),
-            reason: String::new(),
-            error_code: None,
-            cycle: None,
-            attributes: Vec::new(),
             entries: vec![
                 serde_json::value::to_raw_value(&serde_json::json!({"cycleId": "1"})).expect("raw"),
             ],
-            tables: Vec::new(),
-            requests: Vec::new(),
+            ..ObjectView::new("1", "user", "a")
         }];
         let text = details_chunk(&objects).expect("chunk");
         assert!(

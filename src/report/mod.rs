@@ -19,7 +19,9 @@ mod collect;
 pub mod html;
 mod sections;
 
-pub use collect::{CycleVerdict, HtmlOutput, Rows, check_findings, summarise, verdicts};
+pub use collect::{
+    ActionStatus, CycleVerdict, HtmlOutput, Rows, check_findings, summarise, verdicts,
+};
 #[cfg(feature = "converge")]
 pub use sections::converge_sections;
 #[cfg(feature = "live")]
@@ -158,9 +160,10 @@ pub struct CycleView {
     /// Whether it was a full cycle (every object evaluated) or an incremental one.
     pub full: Option<bool>,
     /// Objects per provisioning action, in a fixed order: the provisioning log's actions
-    /// (`create`, `update`, `disable`, `delete`, `stagedDelete`, `other`) and `skip` for an
-    /// object whose entry was skipped. Each object the cycle logged counts once, under the
-    /// action of its verdict ([`CycleVerdict`]), as its row shows it.
+    /// (`create`, `update`, `disable`, `delete`, `stagedDelete`, `other`). An object counts
+    /// under every action it has an entry with in the cycle (a user created and then failing
+    /// its manager update is a create that succeeded and an update that failed), with that
+    /// action's status ([`ActionStatus`]): what the rows' cycle and action filters match.
     pub actions: Vec<ActionCount>,
     /// Target attributes written (the modifiedProperties of entries that succeeded, creates
     /// included), with how many objects each was written for.
@@ -173,15 +176,19 @@ pub struct CycleView {
     pub bars: Vec<Bar>,
 }
 
-/// How many objects got one provisioning action in a cycle.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// How many objects got one provisioning action in a cycle, by the status of that action.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ActionCount {
-    /// The action: a provisioningAction value, or `skip`.
+    /// The action: a provisioningAction value.
     pub action: String,
-    /// Objects.
+    /// Objects with an entry of this action in the cycle.
     pub objects: usize,
-    /// Of them, the objects whose verdict is a failure.
+    /// Of them, those whose entries of this action succeeded (`success` or `warning`).
+    pub succeeded: usize,
+    /// Of them, those with an entry of this action that failed.
     pub failed: usize,
+    /// Of them, those whose entries of this action were all skipped.
+    pub skipped: usize,
 }
 
 /// A cycle's requests, counted as requests.
@@ -213,12 +220,18 @@ pub struct Bar {
     pub n: usize,
     /// Of them, how many failed.
     pub failed: usize,
+    /// Of them, how many were skipped.
+    pub skipped: usize,
     /// Its top edge.
     pub y: u32,
     /// Its width (proportional to `n`, the largest count filling the chart).
     pub width: u32,
     /// The width of its failed part, drawn over its start.
     pub failed_width: u32,
+    /// The width of its skipped part, drawn after the failed part.
+    pub skipped_width: u32,
+    /// Where the skipped part starts (after the failed part).
+    pub skipped_x: u32,
     /// Its CSS class (its colour).
     pub class: String,
 }
@@ -276,6 +289,10 @@ pub struct ObjectView {
     /// The cycle of the verdict, when the run knows its number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cycle: Option<u32>,
+    /// Every cycle that logged it (whose number the run knows), in order, with the status of
+    /// each provisioning action its entries took in that cycle: what the cycle charts count
+    /// and what the table's cycle, action and status filters match.
+    pub history: Vec<(u32, Vec<ActionStatus>)>,
     /// The target attributes written to it over the run (by entries that succeeded).
     pub attributes: Vec<String>,
     /// Its provisioning log entries, shaped as Graph's provisioningObjectSummary, each kept
@@ -304,6 +321,7 @@ impl ObjectView {
             reason: String::new(),
             error_code: None,
             cycle: None,
+            history: Vec::new(),
             attributes: Vec::new(),
             entries: Vec::new(),
             tables: Vec::new(),
