@@ -798,7 +798,7 @@ fn a_cycles_chart_counts_objects_under_every_action_they_took_with_its_status() 
 /// A cycle's chart from the rows' history (what the table's cycle, action and status filters
 /// match): per action, the rows with it in cycle `cycle`, failed, skipped.
 fn chart_from_rows(
-    objects: &[Value],
+    objects: &[Json],
     cycle: u64,
 ) -> std::collections::BTreeMap<String, (u64, u64, u64)> {
     let mut chart: std::collections::BTreeMap<String, (u64, u64, u64)> = [
@@ -837,7 +837,7 @@ fn chart_from_rows(
 /// with an entry of it, of them those with a failed one, and those whose entries of it were
 /// all skipped (every action of the chart present, as the page draws them all).
 fn chart_from_entries(
-    objects: &[Value],
+    objects: &[Json],
     cycle_id: &str,
 ) -> std::collections::BTreeMap<String, (u64, u64, u64)> {
     let mut chart: std::collections::BTreeMap<String, (u64, u64, u64)> = [
