@@ -795,13 +795,13 @@ fn a_cycles_chart_counts_objects_under_every_action_they_took_with_its_status() 
     assert!(html.contains("requests: 22 writes, 12 reads, 0 answered with an error"));
 }
 
-/// A cycle's chart from the rows' history (what the table's cycle, action and status filters
-/// match): per action, the rows with it in cycle `cycle`, failed, skipped.
-fn chart_from_rows(
-    objects: &[Json],
-    cycle: u64,
-) -> std::collections::BTreeMap<String, (u64, u64, u64)> {
-    let mut chart: std::collections::BTreeMap<String, (u64, u64, u64)> = [
+/// Per action, (objects, failed, skipped): a chart draws every provisioningAction, even at 0.
+type Bars = std::collections::BTreeMap<String, (u64, u64, u64)>;
+
+/// A chart with every action at 0 (written out here, apart from the page's own list, so a
+/// missing action shows as a difference).
+fn empty_chart() -> Bars {
+    [
         "create",
         "update",
         "disable",
@@ -811,7 +811,13 @@ fn chart_from_rows(
     ]
     .iter()
     .map(|a| ((*a).to_owned(), (0, 0, 0)))
-    .collect();
+    .collect()
+}
+
+/// A cycle's chart from the rows' history (what the table's cycle, action and status filters
+/// match): per action, the rows with it in cycle `cycle`, failed, skipped.
+fn chart_from_rows(objects: &[Json], cycle: u64) -> Bars {
+    let mut chart = empty_chart();
     for o in objects {
         for h in o["history"].as_array().expect("history") {
             if h[0].as_u64() != Some(cycle) {
@@ -836,21 +842,8 @@ fn chart_from_rows(
 /// A cycle's chart from the page's entries of that cycle: per provisioningAction, the objects
 /// with an entry of it, of them those with a failed one, and those whose entries of it were
 /// all skipped (every action of the chart present, as the page draws them all).
-fn chart_from_entries(
-    objects: &[Json],
-    cycle_id: &str,
-) -> std::collections::BTreeMap<String, (u64, u64, u64)> {
-    let mut chart: std::collections::BTreeMap<String, (u64, u64, u64)> = [
-        "create",
-        "update",
-        "disable",
-        "delete",
-        "stagedDelete",
-        "other",
-    ]
-    .iter()
-    .map(|a| ((*a).to_owned(), (0, 0, 0)))
-    .collect();
+fn chart_from_entries(objects: &[Json], cycle_id: &str) -> Bars {
+    let mut chart = empty_chart();
     for o in objects {
         let mut statuses: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
         for e in o["entries"].as_array().into_iter().flatten() {
