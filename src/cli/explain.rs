@@ -2,10 +2,9 @@
 
 use std::path::PathBuf;
 
+use super::simulate::ScheduleArgs;
 use super::{DialectArg, Failure, ScopeArg, parse_now, read_compiling_mapping, read_snapshots};
-use crate::provision::clock::CycleInterval;
 use crate::provision::explain::{ExplainError, ExplainQuery, explain, render};
-use crate::provision::output::Schedule;
 
 /// Arguments of `entramap explain`.
 #[derive(clap::Args, Debug)]
@@ -22,12 +21,8 @@ pub struct Args {
     /// The cycle to explain; the cycles before it run first. Default: the last snapshot's.
     #[arg(long, value_name = "N")]
     cycle: Option<u32>,
-    /// Restart provisioning before cycle N (it is then a full cycle). Repeatable.
-    #[arg(long, value_name = "N")]
-    restart_before: Vec<u32>,
-    /// The time between two cycles, e.g. 40m, 2h, 1d (what Now() reads advances by it).
-    #[arg(long, value_name = "DURATION", default_value = "40m")]
-    cycle_interval: CycleInterval,
+    #[command(flatten)]
+    schedule: ScheduleArgs,
     /// The request dialect.
     #[arg(long, value_enum)]
     dialect: Option<DialectArg>,
@@ -63,11 +58,7 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         object: &args.object,
         cycle: args.cycle,
         dialect: DialectArg::resolve(args.dialect, None, &loaded.file),
-        schedule: Schedule {
-            start: now,
-            interval: args.cycle_interval,
-            restarts: args.restart_before.clone(),
-        },
+        schedule: args.schedule.schedule(now),
         seed: args.seed,
     };
     let explanation = explain(&query).map_err(|e| {

@@ -11,6 +11,7 @@ use super::report::HtmlOut;
 use super::{
     DialectArg, Failure, ScopeArg, parse_now, read_compiling_mapping, read_snapshots, report,
 };
+use crate::dotnet::datetime::DateTime;
 use crate::expr::Context;
 use crate::input::{self, FileError};
 use crate::provision::clock::CycleInterval;
@@ -39,13 +40,8 @@ pub struct Args {
     /// first cycle is full; later ones are incremental (only changed objects).
     #[arg(long, value_name = "N")]
     cycles: Option<u32>,
-    /// Restart provisioning before cycle N (clears the watermark, keeps the links): cycle N
-    /// is a full cycle. Repeatable.
-    #[arg(long, value_name = "N")]
-    restart_before: Vec<u32>,
-    /// The time between two cycles, e.g. 40m, 2h, 1d (what Now() reads advances by it).
-    #[arg(long, value_name = "DURATION", default_value = "40m")]
-    cycle_interval: CycleInterval,
+    #[command(flatten)]
+    schedule: ScheduleArgs,
     /// The request dialect (`aadOptscim062020` is another name for `compliant`). Default: the
     /// mapping's `dialect`, else `compliant` when its tenant_url has `?aadOptscim062020`, else
     /// `legacy`.
@@ -94,6 +90,30 @@ enum Format {
     Html,
 }
 
+/// When the cycles run and which are restarts, spelled the same in `simulate` and `explain`
+/// (which runs the cycles as `simulate` does).
+#[derive(clap::Args, Debug)]
+pub(super) struct ScheduleArgs {
+    /// Restart provisioning before cycle N (clears the watermark, keeps the links): cycle N
+    /// is a full cycle. Repeatable.
+    #[arg(long, value_name = "N")]
+    restart_before: Vec<u32>,
+    /// The time between two cycles, e.g. 40m, 2h, 1d (what Now() reads advances by it).
+    #[arg(long, value_name = "DURATION", default_value = "40m")]
+    cycle_interval: CycleInterval,
+}
+
+impl ScheduleArgs {
+    /// The schedule of a run whose cycle 1 runs at `start`.
+    pub(super) fn schedule(&self, start: DateTime) -> Schedule {
+        Schedule {
+            start,
+            interval: self.cycle_interval,
+            restarts: self.restart_before.clone(),
+        }
+    }
+}
+
 /// Used when the mapping gives no tenant URL: the `.http` transcript still needs a base.
 pub(super) const DEFAULT_BASE_URL: &str = "https://scim.example.com/scim";
 
@@ -116,18 +136,19 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
         preload(&mut simulator, path)?;
     }
     let cycles = args.cycles.unwrap_or(snapshots.len() as u32);
-    if let Some(n) = args.restart_before.iter().find(|&&n| n < 2 || n > cycles) {
+    if let Some(n) = args
+        .schedule
+        .restart_before
+        .iter()
+        .find(|&&n| n < 2 || n > cycles)
+    {
         errln!(
             "error: --restart-before {n}: the run has cycles 1 to {cycles}, and cycle 1 is a full \
              cycle already; give a cycle from 2 to {cycles}"
         );
         return Err(Failure::Input);
     }
-    let schedule = Schedule {
-        start: now,
-        interval: args.cycle_interval,
-        restarts: args.restart_before.clone(),
-    };
+    let schedule = args.schedule.schedule(now);
     // Found once here, not per request: most mappings have none and then masking is free.
     let redactions = Redactions::from_mapping(file);
 
